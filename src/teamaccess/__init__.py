@@ -1,0 +1,111 @@
+"""teamaccess: the B2B rules of "several people working for one company".
+
+Everything a host needs is importable from here; the SQL adapter lives in
+:mod:`teamaccess.adapters.sql` (extra ``teamaccess[sql]``) and test helpers in
+:mod:`teamaccess.testing`.
+
+>>> from teamaccess import MemoryStore, TeamAccess
+>>> ta = TeamAccess(MemoryStore())
+>>> _ = ta.register_user("anna", "anna@example.com")
+>>> acme = ta.create_company("anna", "ACME GmbH")
+>>> str(ta.check("anna", acme.id, "edit_profile"))
+'allowed: is_main_contact (R-MC-2)'
+"""
+
+from teamaccess.adapters.memory import MemoryStore
+from teamaccess.domain.decisions import Action, Decision, Reason
+from teamaccess.domain.emails import normalize_email
+from teamaccess.domain.events import (
+    CompanyCreated,
+    CompanyProfileUpdated,
+    ContactVisibilityChanged,
+    Event,
+    InvitationAccepted,
+    InvitationSent,
+    InvitationWithdrawn,
+    MainContactChanged,
+    MemberAdded,
+    MemberRemoved,
+    OutboxMessage,
+    RoleChanged,
+    UserRegistered,
+    event_from_dict,
+    event_to_dict,
+)
+from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.domain.models import (
+    AddMembersBy,
+    Company,
+    CompanySettings,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    User,
+    hash_token,
+)
+from teamaccess.domain.roles import (
+    DEFAULT_POLICY,
+    MANAGE_TEAM,
+    REASSIGN_MAIN_CONTACT,
+    Policy,
+    RolePolicy,
+)
+from teamaccess.ports import (
+    Clock,
+    Eligibility,
+    IdFactory,
+    Store,
+    TokenFactory,
+    Transaction,
+)
+from teamaccess.service.facade import IssuedInvitation, TeamAccess
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "MANAGE_TEAM",
+    "REASSIGN_MAIN_CONTACT",
+    "Action",
+    "AddMembersBy",
+    "Clock",
+    "Company",
+    "CompanyCreated",
+    "CompanyId",
+    "CompanyProfileUpdated",
+    "CompanySettings",
+    "ContactVisibilityChanged",
+    "Decision",
+    "Eligibility",
+    "Event",
+    "IdFactory",
+    "Invitation",
+    "InvitationAccepted",
+    "InvitationId",
+    "InvitationSent",
+    "InvitationStatus",
+    "InvitationWithdrawn",
+    "IssuedInvitation",
+    "MainContactChanged",
+    "MemberAdded",
+    "MemberRemoved",
+    "Membership",
+    "MemoryStore",
+    "OutboxMessage",
+    "Policy",
+    "Reason",
+    "RoleChanged",
+    "RolePolicy",
+    "Store",
+    "TeamAccess",
+    "TokenFactory",
+    "Transaction",
+    "User",
+    "UserId",
+    "UserRegistered",
+    "__version__",
+    "event_from_dict",
+    "event_to_dict",
+    "hash_token",
+    "normalize_email",
+]

@@ -1,0 +1,1 @@
+"""Storage adapters: the only code that knows how data is kept."""

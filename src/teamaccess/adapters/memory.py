@@ -1,0 +1,291 @@
+"""The in-memory adapter: indexed dicts that behave like a database.
+
+One lock serializes transactions; readers take it too, so they never see an
+uncommitted change. Each write records how to undo itself; leaving a transaction
+without ``commit`` (or an exception midway) replays the undo log, so a failed
+command leaves nothing behind (R-ALL-3). Uniqueness is enforced here as a database
+would enforce it, raising the same library errors as the SQL adapter.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TypeVar
+
+import attrs
+
+from teamaccess.domain.events import Event, OutboxMessage
+from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.domain.models import Company, Invitation, InvitationStatus, Membership, User
+from teamaccess.errors import (
+    AlreadyAMember,
+    CompanyAlreadyExists,
+    Conflict,
+    EmailTaken,
+    StorageError,
+    UserAlreadyExists,
+)
+
+__all__ = ["MemoryStore"]
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+@attrs.define
+class _Tables:
+    users: dict[UserId, User] = attrs.Factory(dict)
+    user_by_email: dict[str, UserId] = attrs.Factory(dict)
+    companies: dict[CompanyId, Company] = attrs.Factory(dict)
+    members: dict[CompanyId, dict[UserId, Membership]] = attrs.Factory(dict)
+    companies_of_user: dict[UserId, dict[CompanyId, None]] = attrs.Factory(dict)
+    main_contact: dict[CompanyId, UserId] = attrs.Factory(dict)
+    invitations: dict[InvitationId, Invitation] = attrs.Factory(dict)
+    invitation_by_hash: dict[str, InvitationId] = attrs.Factory(dict)
+    outbox: dict[int, OutboxMessage] = attrs.Factory(dict)
+    next_position: list[int] = attrs.Factory(lambda: [1])
+
+
+class _Journal:
+    """The undo log of one transaction."""
+
+    def __init__(self) -> None:
+        self.undo: list[Callable[[], None]] = []
+
+    def put(self, table: MutableMapping[_K, _V], key: _K, value: _V) -> None:
+        if key in table:
+            old = table[key]
+            self.undo.append(lambda: table.__setitem__(key, old))
+        else:
+            self.undo.append(lambda: table.pop(key, None))  # type: ignore[arg-type]
+        table[key] = value
+
+    def pop(self, table: MutableMapping[_K, _V], key: _K) -> None:
+        old = table.pop(key)
+        self.undo.append(lambda: table.__setitem__(key, old))
+
+    def rollback(self) -> None:
+        while self.undo:
+            self.undo.pop()()
+
+
+class _Repo:
+    def __init__(self, tables: _Tables, journal: _Journal) -> None:
+        self._t = tables
+        self._j = journal
+
+
+class _Users(_Repo):
+    def get(self, user_id: UserId) -> User | None:
+        return self._t.users.get(user_id)
+
+    def get_by_email(self, email: str) -> User | None:
+        user_id = self._t.user_by_email.get(email)
+        return None if user_id is None else self._t.users[user_id]
+
+    def add(self, user: User) -> None:
+        if user.id in self._t.users:
+            raise UserAlreadyExists(f"user {user.id!r} is already registered")
+        if user.email in self._t.user_by_email:
+            raise EmailTaken(f"e-mail {user.email!r} is already registered")
+        self._j.put(self._t.users, user.id, user)
+        self._j.put(self._t.user_by_email, user.email, user.id)
+
+    def all(self) -> Sequence[User]:
+        return sorted(self._t.users.values(), key=lambda u: u.id)
+
+
+class _Companies(_Repo):
+    def get(self, company_id: CompanyId, *, for_update: bool = False) -> Company | None:
+        return self._t.companies.get(company_id)
+
+    def add(self, company: Company) -> None:
+        if company.id in self._t.companies:
+            raise CompanyAlreadyExists(f"company {company.id!r} already exists")
+        self._j.put(self._t.companies, company.id, company)
+
+    def update(self, company: Company) -> None:
+        _require(company.id in self._t.companies, "company", company.id)
+        self._j.put(self._t.companies, company.id, company)
+
+    def all(self) -> Sequence[Company]:
+        return sorted(self._t.companies.values(), key=lambda c: c.id)
+
+
+class _Memberships(_Repo):
+    def get(self, company_id: CompanyId, user_id: UserId) -> Membership | None:
+        members = self._t.members.get(company_id)
+        return None if members is None else members.get(user_id)
+
+    def of_company(self, company_id: CompanyId) -> Sequence[Membership]:
+        members = self._t.members.get(company_id, {})
+        return [members[u] for u in sorted(members)]
+
+    def of_user(self, user_id: UserId) -> Sequence[Membership]:
+        companies = self._t.companies_of_user.get(user_id, {})
+        return [self._t.members[c][user_id] for c in sorted(companies)]
+
+    def count(self, company_id: CompanyId) -> int:
+        return len(self._t.members.get(company_id, ()))
+
+    def add(self, membership: Membership) -> None:
+        company_id, user_id = membership.company_id, membership.user_id
+        _require(company_id in self._t.companies, "company", company_id)
+        _require(user_id in self._t.users, "user", user_id)
+        members = self._t.members.setdefault(company_id, {})
+        if user_id in members:
+            raise AlreadyAMember(company_id, user_id)
+        self._set_main_contact(None, membership)
+        self._j.put(members, user_id, membership)
+        self._j.put(self._t.companies_of_user.setdefault(user_id, {}), company_id, None)
+
+    def update(self, membership: Membership) -> None:
+        old = self.get(membership.company_id, membership.user_id)
+        _require(old is not None, "membership", membership.user_id)
+        self._set_main_contact(old, membership)
+        self._j.put(self._t.members[membership.company_id], membership.user_id, membership)
+
+    def remove(self, company_id: CompanyId, user_id: UserId) -> None:
+        old = self.get(company_id, user_id)
+        _require(old is not None, "membership", user_id)
+        if self._t.main_contact.get(company_id) == user_id:
+            self._j.pop(self._t.main_contact, company_id)
+        self._j.pop(self._t.members[company_id], user_id)
+        self._j.pop(self._t.companies_of_user[user_id], company_id)
+
+    def all(self) -> Sequence[Membership]:
+        return [m for c in sorted(self._t.members) for m in self.of_company(c)]
+
+    def _set_main_contact(self, old: Membership | None, new: Membership) -> None:
+        """Keep the "one main contact per company" index, as a unique index would."""
+        was = old is not None and old.is_main_contact
+        if new.is_main_contact and not was:
+            if new.company_id in self._t.main_contact:
+                raise Conflict(f"company {new.company_id!r} already has a main contact")
+            self._j.put(self._t.main_contact, new.company_id, new.user_id)
+        elif was and not new.is_main_contact:
+            self._j.pop(self._t.main_contact, new.company_id)
+
+
+class _Invitations(_Repo):
+    def get(self, invitation_id: InvitationId) -> Invitation | None:
+        return self._t.invitations.get(invitation_id)
+
+    def get_by_token_hash(self, token_hash: str) -> Invitation | None:
+        invitation_id = self._t.invitation_by_hash.get(token_hash)
+        return None if invitation_id is None else self._t.invitations[invitation_id]
+
+    def pending_for(self, company_id: CompanyId, email: str) -> Invitation | None:
+        for invitation in self.of_company(company_id):
+            if invitation.email == email and invitation.status is InvitationStatus.PENDING:
+                return invitation
+        return None
+
+    def of_company(self, company_id: CompanyId) -> Sequence[Invitation]:
+        return [i for i in self.all() if i.company_id == company_id]
+
+    def add(self, invitation: Invitation) -> None:
+        if invitation.id in self._t.invitations:
+            raise Conflict(f"invitation {invitation.id!r} already exists")
+        if invitation.token_hash in self._t.invitation_by_hash:
+            raise Conflict("an invitation with this token already exists")
+        _require(invitation.company_id in self._t.companies, "company", invitation.company_id)
+        self._j.put(self._t.invitations, invitation.id, invitation)
+        self._j.put(self._t.invitation_by_hash, invitation.token_hash, invitation.id)
+
+    def update(self, invitation: Invitation) -> None:
+        old = self._t.invitations.get(invitation.id)
+        _require(old is not None, "invitation", invitation.id)
+        self._j.put(self._t.invitations, invitation.id, invitation)
+
+    def all(self) -> Sequence[Invitation]:
+        return sorted(self._t.invitations.values(), key=lambda i: i.id)
+
+
+class _Outbox(_Repo):
+    def append(self, event: Event) -> None:
+        position = self._t.next_position[0]
+        self._t.next_position[0] += 1  # like a database sequence: not rolled back
+        self._j.put(self._t.outbox, position, OutboxMessage(position, event))
+
+    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        found: list[OutboxMessage] = []
+        for message in self._t.outbox.values():
+            if len(found) >= limit:
+                break
+            if message.delivered_at is None:
+                found.append(message)
+        return found
+
+    def mark_delivered(self, positions: Sequence[int], at: datetime) -> None:
+        for position in positions:
+            message = self._t.outbox.get(position)
+            if message is not None and message.delivered_at is None:
+                self._j.put(self._t.outbox, position, attrs.evolve(message, delivered_at=at))
+
+    def all(self) -> Sequence[OutboxMessage]:
+        return list(self._t.outbox.values())
+
+
+def _require(condition: bool, what: str, key: object) -> None:
+    if not condition:
+        raise StorageError(f"no {what} {key!r} (foreign key or missing row)")
+
+
+class _MemoryTransaction:
+    def __init__(self, tables: _Tables) -> None:
+        self._journal = _Journal()
+        self.users = _Users(tables, self._journal)
+        self.companies = _Companies(tables, self._journal)
+        self.memberships = _Memberships(tables, self._journal)
+        self.invitations = _Invitations(tables, self._journal)
+        self.outbox = _Outbox(tables, self._journal)
+        self.committed = False
+
+    def commit(self) -> None:
+        self._journal.undo.clear()
+        self.committed = True
+
+    def rollback(self) -> None:
+        self._journal.rollback()
+
+
+class MemoryStore:
+    """A :class:`~teamaccess.ports.Store` kept in this process's memory.
+
+    Thread-safe; transactions are serialized by one re-entrant lock. Use it in host
+    tests (see :mod:`teamaccess.testing`) and wherever persistence is not needed.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._tables = _Tables()
+
+    @contextmanager
+    def transaction(self) -> Iterator[_MemoryTransaction]:
+        """Begin a unit of work; it rolls back unless ``commit()`` was called."""
+        with self._lock:
+            tx = _MemoryTransaction(self._tables)
+            try:
+                yield tx
+            finally:
+                if not tx.committed:
+                    tx.rollback()
+
+    @contextmanager
+    def reader(self) -> Iterator[_MemoryTransaction]:
+        """Begin a read-only view of committed state."""
+        with self._lock:
+            tx = _MemoryTransaction(self._tables)
+            try:
+                yield tx
+            finally:
+                tx.rollback()
+
+    def __repr__(self) -> str:
+        return (
+            f"<MemoryStore users={len(self._tables.users)} companies={len(self._tables.companies)}>"
+        )

@@ -1,0 +1,90 @@
+"""Decisions: allowed or denied, with a reason code and the rule that decided (R-ALL-2)."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+__all__ = ["Action", "Decision", "Reason"]
+
+
+class Action(str, enum.Enum):
+    """The built-in actions a host can check; any other string is a role permission."""
+
+    OPEN_BACKOFFICE = "open_backoffice"
+    """Open the company's back office / member area (R-MEM-6)."""
+    VIEW_MEMBERS = "view_members"
+    """See the full member list with roles (R-MEM-6)."""
+    EDIT_PROFILE = "edit_profile"
+    """Edit the company profile: the main contact only (R-MC-2)."""
+    ADD_MEMBER = "add_member"
+    """Add a registered user as a member (R-MEM-3)."""
+    REMOVE_MEMBER = "remove_member"
+    """Remove a member; anyone may remove themselves (leave) (R-MEM-7)."""
+    MANAGE_TEAM = "manage_team"
+    """Change members' roles (R-MEM-8)."""
+    INVITE = "invite"
+    """Invite by e-mail, re-send or revoke invitations (R-INV-1)."""
+    SET_SHOW_AS_CONTACT = "set_show_as_contact"
+    """Change a member's "show as contact" flag; one's own always (R-MEM-5)."""
+    TRANSFER_MAIN_CONTACT = "transfer_main_contact"
+    """Hand the main-contact role to another member (R-MC-3)."""
+
+
+class Reason(str, enum.Enum):
+    """Reason codes of the built-in rules; host predicates may use their own strings."""
+
+    IS_MEMBER = "is_member"
+    IS_MAIN_CONTACT = "is_main_contact"
+    IS_SELF = "is_self"
+    ROLE_PERMITS = "role_permits"
+    ANY_MEMBER_MAY_ADD = "any_member_may_add"
+    ELIGIBLE = "eligible"
+    UNKNOWN_COMPANY = "unknown_company"
+    NOT_A_MEMBER = "not_a_member"
+    UNKNOWN_ROLE = "unknown_role"
+    NOT_MAIN_CONTACT = "not_main_contact"
+    NOT_PERMITTED = "not_permitted"
+    TARGET_REQUIRED = "target_required"
+
+
+@attrs.frozen
+class Decision:
+    """The answer to "may this user do this?", with its explanation (R-ALL-2).
+
+    A decision is truthy when allowed, so ``if ta.check(...):`` reads naturally.
+    ``str(decision)`` gives the one-line explanation, e.g.
+    ``"denied: not_main_contact (R-MC-2)"``.
+
+    Attributes:
+        allowed: Whether the action is allowed.
+        reason: A short reason code, usually a :class:`Reason` value.
+        rule: The ID of the rule in the catalogue that decided, e.g. ``"R-MC-2"``.
+        detail: Optional human-readable detail.
+    """
+
+    allowed: bool
+    reason: str
+    rule: str
+    detail: str = ""
+
+    @classmethod
+    def allow(cls, reason: str, rule: str, detail: str = "") -> Decision:
+        """Return an allowing decision."""
+        return cls(True, _code(reason), rule, detail)
+
+    @classmethod
+    def deny(cls, reason: str, rule: str, detail: str = "") -> Decision:
+        """Return a denying decision."""
+        return cls(False, _code(reason), rule, detail)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def __str__(self) -> str:
+        return f"{'allowed' if self.allowed else 'denied'}: {self.reason} ({self.rule})"
+
+
+def _code(reason: str) -> str:
+    return reason.value if isinstance(reason, enum.Enum) else str(reason)

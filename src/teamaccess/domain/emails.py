@@ -1,0 +1,63 @@
+"""E-mail normalization (R-INV-4).
+
+Addresses are compared after: trim, Unicode NFKC, case-fold, and the domain in its
+IDNA (ASCII) form. ``" Anna@BÜCHER.example "`` and ``"anna@xn--bcher-kva.example"``
+are the same address.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from teamaccess.errors import InvalidEmail
+
+__all__ = ["normalize_email"]
+
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_MAX_LOCAL = 64
+_MAX_ADDRESS = 254
+
+
+def normalize_email(address: object) -> str:
+    """Return the canonical form of ``address`` or raise :class:`InvalidEmail`.
+
+    >>> normalize_email("  Anna.Berg@Example.COM ")
+    'anna.berg@example.com'
+    """
+    if not isinstance(address, str):
+        raise InvalidEmail(repr(address), "not a string")
+    folded = unicodedata.normalize("NFKC", address.strip()).casefold()
+    text = unicodedata.normalize("NFKC", folded)
+    if "@" not in text:
+        raise InvalidEmail(address, "missing '@'")
+    local, _, domain = text.rpartition("@")
+    if not local:
+        raise InvalidEmail(address, "empty local part")
+    if len(local) > _MAX_LOCAL:
+        raise InvalidEmail(address, f"local part longer than {_MAX_LOCAL} characters")
+    if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in local):
+        raise InvalidEmail(address, "local part contains spaces or control characters")
+    if "@" in local and not (local.startswith('"') and local.endswith('"')):
+        raise InvalidEmail(address, "more than one '@'")
+    ascii_domain = _idna(address, domain)
+    result = f"{local}@{ascii_domain}"
+    if len(result) > _MAX_ADDRESS:
+        raise InvalidEmail(address, f"longer than {_MAX_ADDRESS} characters")
+    return result
+
+
+def _idna(address: str, domain: str) -> str:
+    if not domain:
+        raise InvalidEmail(address, "empty domain")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise InvalidEmail(address, f"domain {domain!r} is not a valid IDNA name") from None
+    labels = ascii_domain.split(".")
+    if len(labels) < 2:
+        raise InvalidEmail(address, "domain needs at least one dot")
+    for label in labels:
+        if not _LABEL.match(label):
+            raise InvalidEmail(address, f"domain label {label!r} is not valid")
+    return ascii_domain

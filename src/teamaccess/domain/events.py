@@ -1,0 +1,207 @@
+"""Domain events: every state change emits one to the outbox (R-ALL-4).
+
+Each event says who (``actor_id``), what (its type and fields), when
+(``occurred_at``) and for which company (``company_id``). Events are plain frozen
+values; :func:`event_to_dict` and :func:`event_from_dict` turn them into JSON-ready
+dicts and back, which is how SQL adapters store them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, TypedDict, TypeVar
+
+import attrs
+import cattrs
+
+from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+
+__all__ = [
+    "CompanyCreated",
+    "CompanyProfileUpdated",
+    "ContactVisibilityChanged",
+    "Event",
+    "InvitationAccepted",
+    "InvitationSent",
+    "InvitationWithdrawn",
+    "MainContactChanged",
+    "MemberAdded",
+    "MemberRemoved",
+    "OutboxMessage",
+    "RoleChanged",
+    "Stamp",
+    "UserRegistered",
+    "event_from_dict",
+    "event_to_dict",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Base of every domain event.
+
+    Attributes:
+        occurred_at: When it happened (UTC, from the service's clock).
+        actor_id: The user who did it, or ``None`` for a system action.
+        company_id: The acting company, or ``None`` if none is involved.
+    """
+
+    type: ClassVar[str] = "Event"
+    occurred_at: datetime
+    actor_id: UserId | None
+    company_id: CompanyId | None
+
+
+class Stamp(TypedDict):
+    """The who/when/where fields every event shares, for ``Event(**stamp, ...)``."""
+
+    occurred_at: datetime
+    actor_id: UserId | None
+    company_id: CompanyId | None
+
+
+_REGISTRY: dict[str, type[Event]] = {}
+_E = TypeVar("_E", bound=type[Event])
+
+
+def _event(cls: _E) -> _E:
+    cls.type = cls.__name__
+    _REGISTRY[cls.__name__] = cls
+    return cls
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class UserRegistered(Event):
+    """A user became known to the library."""
+
+    user_id: UserId
+    email: str
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class CompanyCreated(Event):
+    """A company was created; its creator becomes its first member (R-MC-1)."""
+
+    name: str
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class CompanyProfileUpdated(Event):
+    """The main contact edited the company profile (R-MC-2)."""
+
+    name: str
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class MemberAdded(Event):
+    """A user became a member (R-MEM-3, R-INV-3)."""
+
+    user_id: UserId
+    role: str
+    invitation_id: InvitationId | None = None
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class MemberRemoved(Event):
+    """A member was removed or left (R-MEM-7)."""
+
+    user_id: UserId
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class RoleChanged(Event):
+    """A member's role changed (R-MEM-8)."""
+
+    user_id: UserId
+    old_role: str
+    new_role: str
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class MainContactChanged(Event):
+    """The main contact changed; ``None`` on a side means there was or is none (R-MC-1)."""
+
+    old_user_id: UserId | None
+    new_user_id: UserId | None
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class ContactVisibilityChanged(Event):
+    """A member's "show as contact" flag changed (R-MEM-5)."""
+
+    user_id: UserId
+    show_as_contact: bool
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class InvitationSent(Event):
+    """An invitation was sent or re-sent (R-INV-1, R-INV-2).
+
+    The token itself is never in an event; only the caller of ``invite`` sees it.
+    """
+
+    invitation_id: InvitationId
+    email: str
+    role: str
+    expires_at: datetime
+    replaces: InvitationId | None = None
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class InvitationWithdrawn(Event):
+    """A pending invitation was revoked (R-INV-2)."""
+
+    invitation_id: InvitationId
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class InvitationAccepted(Event):
+    """An invitation was accepted by ``user_id`` (R-INV-3)."""
+
+    invitation_id: InvitationId
+    user_id: UserId
+
+
+@attrs.frozen
+class OutboxMessage:
+    """An event as stored in the outbox.
+
+    Attributes:
+        position: Its place in the outbox; increasing, not necessarily contiguous.
+        event: The domain event.
+        delivered_at: When a consumer marked it delivered, or ``None`` while pending.
+    """
+
+    position: int
+    event: Event
+    delivered_at: datetime | None = None
+
+
+_converter = cattrs.Converter()
+_converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
+_converter.register_structure_hook(datetime, lambda value, _: datetime.fromisoformat(value))
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """Return a JSON-ready dict of ``event`` with its ``type`` name."""
+    data: dict[str, Any] = _converter.unstructure(event, unstructure_as=type(event))
+    data["type"] = event.type
+    return data
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Rebuild an event from :func:`event_to_dict` output."""
+    fields = dict(data)
+    cls = _REGISTRY[fields.pop("type")]
+    return _converter.structure(fields, cls)

@@ -1,0 +1,38 @@
+"""Identifier types.
+
+Ids are opaque strings chosen by the host (users) or by an id factory (companies,
+invitations). ``NewType`` keeps them apart for the type checker at no runtime cost.
+"""
+
+from __future__ import annotations
+
+from typing import NewType
+
+from teamaccess.errors import InvalidName
+
+__all__ = ["CompanyId", "InvitationId", "UserId", "check_id", "check_name"]
+
+UserId = NewType("UserId", str)
+CompanyId = NewType("CompanyId", str)
+InvitationId = NewType("InvitationId", str)
+
+MAX_ID_LENGTH = 64
+MAX_NAME_LENGTH = 200
+
+
+def check_id(value: object, what: str) -> str:
+    """Return ``value`` if it is a usable id, else raise :class:`InvalidName`."""
+    if not isinstance(value, str) or not value or value != value.strip():
+        raise InvalidName(f"{what} id must be a non-empty string without outer spaces: {value!r}")
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidName(f"{what} id is longer than {MAX_ID_LENGTH} characters: {value!r}")
+    return value
+
+
+def check_name(value: object, what: str) -> str:
+    """Return ``value`` stripped if it is a usable display name, else raise."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidName(f"{what} must be a non-empty string: {value!r}")
+    if len(value.strip()) > MAX_NAME_LENGTH:
+        raise InvalidName(f"{what} is longer than {MAX_NAME_LENGTH} characters")
+    return value.strip()

@@ -1,0 +1,170 @@
+"""The domain values: users, companies, memberships, invitations.
+
+All values are frozen ``attrs`` classes; a change makes a new value with
+:func:`attrs.evolve`. Rules that depend only on these values live here or in
+:mod:`teamaccess.domain.policy`; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from types import MappingProxyType
+
+import attrs
+
+from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.errors import InvalidInput
+
+__all__ = [
+    "AddMembersBy",
+    "Company",
+    "CompanySettings",
+    "Invitation",
+    "InvitationStatus",
+    "Membership",
+    "User",
+    "hash_token",
+]
+
+
+def _frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class User:
+    """A person known to the host platform.
+
+    Attributes:
+        id: The host's opaque id for the user.
+        email: The normalized e-mail address (R-INV-4), unique among users.
+        attributes: Host facts about the user that an eligibility predicate may read,
+            e.g. ``{"networking": "on"}`` (R-MEM-4).
+    """
+
+    id: UserId
+    email: str
+    attributes: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping, hash=False)
+
+
+class AddMembersBy(str, enum.Enum):
+    """Who may add members to a company (R-MEM-3)."""
+
+    ANY_MEMBER = "any_member"
+    """Every active member may add colleagues (the default, as in seed 000)."""
+    TEAM_MANAGERS = "team_managers"
+    """Only members whose role grants ``manage_team`` (partner child accounts, seed 004)."""
+
+
+@attrs.frozen
+class CompanySettings:
+    """Per-company switches; each default is the behaviour the seeds describe.
+
+    Attributes:
+        add_members_by: Who may add members (R-MEM-3).
+        invitation_ttl: How long an invitation token stays valid (R-INV-2).
+        invitation_email_must_match: Whether the accepting user's e-mail must equal
+            the invited address (R-INV-3).
+    """
+
+    add_members_by: AddMembersBy = AddMembersBy.ANY_MEMBER
+    invitation_ttl: timedelta = timedelta(days=7)
+    invitation_email_must_match: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a non-positive invitation lifetime."""
+        if self.invitation_ttl <= timedelta(0):
+            raise InvalidInput(f"invitation_ttl must be positive, got {self.invitation_ttl}")
+
+
+@attrs.frozen
+class Company:
+    """The tenant that users act for.
+
+    Attributes:
+        id: The company's id.
+        name: The display name shown on its profile.
+        created_at: When it was created (UTC).
+        settings: Its :class:`CompanySettings`.
+    """
+
+    id: CompanyId
+    name: str
+    created_at: datetime
+    settings: CompanySettings = CompanySettings()
+
+
+@attrs.frozen
+class Membership:
+    """A user linked to a company, with a role (R-MEM-1, R-MEM-8).
+
+    Attributes:
+        company_id: The company.
+        user_id: The member.
+        role: A role name known to the role policy, e.g. ``"admin"``.
+        is_main_contact: Whether this member is the company's main contact (R-MC-1).
+        show_as_contact: Whether the member is listed as a public contact (R-MEM-5).
+        joined_at: When the membership began (UTC).
+    """
+
+    company_id: CompanyId
+    user_id: UserId
+    role: str
+    joined_at: datetime
+    is_main_contact: bool = False
+    show_as_contact: bool = True
+
+
+class InvitationStatus(str, enum.Enum):
+    """The stored life-cycle state of an invitation; expiry is computed, not stored."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+    """Replaced by a re-sent invitation whose new token voids this one (R-INV-2)."""
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 hex digest under which a token is stored (R-INV-2)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@attrs.frozen
+class Invitation:
+    """An invitation of an e-mail address into a company with a role (R-INV-1).
+
+    Only the hash of its secret token is kept (R-INV-2).
+
+    Attributes:
+        id: The invitation's id.
+        company_id: The inviting company.
+        email: The normalized invited address.
+        role: The role the membership will get on acceptance.
+        token_hash: ``hash_token(token)``.
+        invited_by: The member who sent it.
+        created_at: When it was sent.
+        expires_at: When its token stops working.
+        status: Its stored :class:`InvitationStatus`.
+        accepted_by: The user who accepted it, once accepted.
+        closed_at: When it was accepted, revoked or superseded.
+    """
+
+    id: InvitationId
+    company_id: CompanyId
+    email: str
+    role: str
+    token_hash: str
+    invited_by: UserId
+    created_at: datetime
+    expires_at: datetime
+    status: InvitationStatus = InvitationStatus.PENDING
+    accepted_by: UserId | None = None
+    closed_at: datetime | None = None
+
+    def is_open(self, now: datetime) -> bool:
+        """Return whether the token can still be accepted at ``now``."""
+        return self.status is InvitationStatus.PENDING and now < self.expires_at

@@ -1,0 +1,242 @@
+"""Every exception teamaccess raises on purpose.
+
+One root, :class:`TeamAccessError`; each specific error also inherits the builtin it
+resembles, so ``except LookupError`` or ``except PermissionError`` in a host keeps
+working. A command that raises any of these has changed nothing (R-ALL-6).
+
+::
+
+    TeamAccessError
+    ├── InvalidInput (ValueError)
+    │   ├── InvalidEmail
+    │   ├── InvalidName
+    │   └── UnknownRole
+    ├── NotFound (LookupError)
+    │   ├── UnknownUser
+    │   ├── UnknownCompany
+    │   ├── MembershipNotFound
+    │   └── InvitationNotFound
+    ├── Conflict
+    │   ├── AlreadyAMember
+    │   ├── AlreadyInvited
+    │   ├── UserAlreadyExists
+    │   ├── EmailTaken
+    │   ├── CompanyAlreadyExists
+    │   └── MainContactRequired
+    ├── InvitationError
+    │   ├── InvitationExpired
+    │   ├── InvitationRevoked
+    │   ├── InvitationUsed
+    │   └── InvitationEmailMismatch
+    ├── AccessDenied (PermissionError)
+    │   ├── NotAMember
+    │   └── NotEligible
+    └── StorageError
+        └── TransientStorageError
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from teamaccess.domain.decisions import Decision
+
+__all__ = [
+    "AccessDenied",
+    "AlreadyAMember",
+    "AlreadyInvited",
+    "CompanyAlreadyExists",
+    "Conflict",
+    "EmailTaken",
+    "InvalidEmail",
+    "InvalidInput",
+    "InvalidName",
+    "InvitationEmailMismatch",
+    "InvitationError",
+    "InvitationExpired",
+    "InvitationNotFound",
+    "InvitationRevoked",
+    "InvitationUsed",
+    "MainContactRequired",
+    "MembershipNotFound",
+    "NotAMember",
+    "NotEligible",
+    "NotFound",
+    "StorageError",
+    "TeamAccessError",
+    "TransientStorageError",
+    "UnknownCompany",
+    "UnknownRole",
+    "UnknownUser",
+    "UserAlreadyExists",
+]
+
+
+class TeamAccessError(Exception):
+    """Root of every error teamaccess raises on purpose."""
+
+
+# -- bad input -----------------------------------------------------------------
+
+
+class InvalidInput(TeamAccessError, ValueError):
+    """An argument has the wrong shape or value; nothing was changed."""
+
+
+class InvalidEmail(InvalidInput):
+    """An e-mail address could not be normalized (R-INV-4).
+
+    Attributes:
+        address: The address as the caller gave it.
+        reason: Why it was refused, e.g. ``"missing '@'"``.
+    """
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"invalid e-mail address {address!r}: {reason}")
+        self.address = address
+        self.reason = reason
+
+
+class InvalidName(InvalidInput):
+    """A name or identifier is empty, too long or not a string."""
+
+
+class UnknownRole(InvalidInput):
+    """A role is not known to the role policy (R-MEM-8, R-ALL-1)."""
+
+    def __init__(self, role: str, known: tuple[str, ...]) -> None:
+        super().__init__(f"unknown role {role!r}; the policy knows {', '.join(known)}")
+        self.role = role
+
+
+# -- lookups -------------------------------------------------------------------
+
+
+class NotFound(TeamAccessError, LookupError):
+    """Something a command names does not exist."""
+
+
+class UnknownUser(NotFound):
+    """No user with this id is registered."""
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"unknown user {user_id!r}")
+        self.user_id = user_id
+
+
+class UnknownCompany(NotFound):
+    """No company with this id exists."""
+
+    def __init__(self, company_id: str) -> None:
+        super().__init__(f"unknown company {company_id!r}")
+        self.company_id = company_id
+
+
+class MembershipNotFound(NotFound):
+    """The named user is not a member of the named company."""
+
+    def __init__(self, company_id: str, user_id: str) -> None:
+        super().__init__(f"user {user_id!r} is not a member of company {company_id!r}")
+        self.company_id = company_id
+        self.user_id = user_id
+
+
+class InvitationNotFound(NotFound):
+    """No invitation matches this id or token (R-INV-3)."""
+
+
+# -- conflicts with the current state -------------------------------------------
+
+
+class Conflict(TeamAccessError):
+    """The command contradicts the current state; nothing was changed."""
+
+
+class AlreadyAMember(Conflict):
+    """The user is already a member of the company (R-MEM-2)."""
+
+    def __init__(self, company_id: str, user_id: str) -> None:
+        super().__init__(f"user {user_id!r} is already a member of company {company_id!r}")
+        self.company_id = company_id
+        self.user_id = user_id
+
+
+class AlreadyInvited(Conflict):
+    """A pending invitation for this address exists; re-send it instead (R-INV-2)."""
+
+
+class UserAlreadyExists(Conflict):
+    """A user with this id is already registered."""
+
+
+class EmailTaken(Conflict):
+    """Another user is already registered with this normalized e-mail."""
+
+
+class CompanyAlreadyExists(Conflict):
+    """A company with this id already exists."""
+
+
+class MainContactRequired(Conflict):
+    """The main contact cannot leave while other members remain (R-MC-4).
+
+    Transfer the role first with ``TeamAccess.transfer_main_contact``.
+    """
+
+
+# -- invitations ---------------------------------------------------------------
+
+
+class InvitationError(TeamAccessError):
+    """An invitation token cannot be used (R-INV-3)."""
+
+
+class InvitationExpired(InvitationError):
+    """The invitation's token has expired; ask for it to be re-sent."""
+
+
+class InvitationRevoked(InvitationError):
+    """The invitation was revoked, or replaced by a re-sent one."""
+
+
+class InvitationUsed(InvitationError):
+    """The invitation was already accepted; tokens are single-use."""
+
+
+class InvitationEmailMismatch(InvitationError):
+    """The accepting user's e-mail differs from the invited address."""
+
+
+# -- access --------------------------------------------------------------------
+
+
+class AccessDenied(TeamAccessError, PermissionError):
+    """A check denied the command; ``decision`` says why and by which rule (R-ALL-2).
+
+    Attributes:
+        decision: The denied :class:`~teamaccess.Decision`.
+    """
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(str(decision) + (f": {decision.detail}" if decision.detail else ""))
+        self.decision = decision
+
+
+class NotAMember(AccessDenied):
+    """The acting user is not a member of the acting company (R-MEM-1, R-MEM-6)."""
+
+
+class NotEligible(AccessDenied):
+    """The host's eligibility predicate refused to add the user (R-MEM-4)."""
+
+
+# -- storage -------------------------------------------------------------------
+
+
+class StorageError(TeamAccessError):
+    """The storage adapter failed in a way the library does not model."""
+
+
+class TransientStorageError(StorageError):
+    """A serialization failure or deadlock; the command may be retried as a whole."""

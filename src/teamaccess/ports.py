@@ -1,0 +1,251 @@
+"""The ports: what the service needs from storage and from the outside world.
+
+Storage adapters implement :class:`Store`; everything below it is reached through a
+:class:`Transaction` (the unit of work). Adapters store and find; they never decide
+access. Each write method raises the library's own :mod:`teamaccess.errors` for a
+broken uniqueness rule, exactly as a database constraint would.
+
+The clock, id and token factories are injectable so that tests are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+from teamaccess.domain.decisions import Decision
+from teamaccess.domain.events import Event, OutboxMessage
+from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.domain.models import Company, Invitation, Membership, User
+
+__all__ = [
+    "Clock",
+    "Companies",
+    "Eligibility",
+    "IdFactory",
+    "Invitations",
+    "Memberships",
+    "Outbox",
+    "Store",
+    "TokenFactory",
+    "Transaction",
+    "Users",
+]
+
+
+class Clock(Protocol):
+    """Returns the current time as an aware UTC ``datetime``."""
+
+    def __call__(self) -> datetime:
+        """Return now."""
+        ...
+
+
+class IdFactory(Protocol):
+    """Makes a new unique id for a kind of entity (``"company"``, ``"invitation"``)."""
+
+    def __call__(self, kind: str) -> str:
+        """Return a fresh id."""
+        ...
+
+
+class TokenFactory(Protocol):
+    """Makes a new secret, unguessable invitation token."""
+
+    def __call__(self) -> str:
+        """Return a fresh token."""
+        ...
+
+
+class Users(Protocol):
+    """Users known to the library."""
+
+    def get(self, user_id: UserId) -> User | None:
+        """Return the user or ``None``."""
+        ...
+
+    def get_by_email(self, email: str) -> User | None:
+        """Return the user with this normalized e-mail or ``None``."""
+        ...
+
+    def add(self, user: User) -> None:
+        """Insert; raise ``UserAlreadyExists`` or ``EmailTaken`` on a duplicate."""
+        ...
+
+    def all(self) -> Sequence[User]:
+        """Every user, ordered by id (for export and tests)."""
+        ...
+
+
+class Companies(Protocol):
+    """Companies."""
+
+    def get(self, company_id: CompanyId, *, for_update: bool = False) -> Company | None:
+        """Return the company or ``None``.
+
+        With ``for_update`` the company is locked until the transaction ends, so
+        commands on one company run one after another (seat races, transfers).
+        """
+        ...
+
+    def add(self, company: Company) -> None:
+        """Insert; raise ``CompanyAlreadyExists`` on a duplicate id."""
+        ...
+
+    def update(self, company: Company) -> None:
+        """Replace the stored company with the same id."""
+        ...
+
+    def all(self) -> Sequence[Company]:
+        """Every company, ordered by id."""
+        ...
+
+
+class Memberships(Protocol):
+    """Memberships, at most one per (company, user) (R-MEM-2)."""
+
+    def get(self, company_id: CompanyId, user_id: UserId) -> Membership | None:
+        """Return the membership or ``None``."""
+        ...
+
+    def of_company(self, company_id: CompanyId) -> Sequence[Membership]:
+        """The company's memberships, ordered by user id."""
+        ...
+
+    def of_user(self, user_id: UserId) -> Sequence[Membership]:
+        """The user's memberships, ordered by company id."""
+        ...
+
+    def count(self, company_id: CompanyId) -> int:
+        """How many members the company has."""
+        ...
+
+    def add(self, membership: Membership) -> None:
+        """Insert; raise ``AlreadyAMember`` on a duplicate (company, user)."""
+        ...
+
+    def update(self, membership: Membership) -> None:
+        """Replace the stored membership of the same (company, user).
+
+        Raises ``Conflict`` if it would give the company a second main contact.
+        """
+        ...
+
+    def remove(self, company_id: CompanyId, user_id: UserId) -> None:
+        """Delete the membership."""
+        ...
+
+    def all(self) -> Sequence[Membership]:
+        """Every membership, ordered by (company id, user id)."""
+        ...
+
+
+class Invitations(Protocol):
+    """Invitations, found by id or by the hash of their token."""
+
+    def get(self, invitation_id: InvitationId) -> Invitation | None:
+        """Return the invitation or ``None``."""
+        ...
+
+    def get_by_token_hash(self, token_hash: str) -> Invitation | None:
+        """Return the invitation whose token hashes to ``token_hash`` or ``None``."""
+        ...
+
+    def pending_for(self, company_id: CompanyId, email: str) -> Invitation | None:
+        """Return the company's pending invitation of ``email`` or ``None``."""
+        ...
+
+    def of_company(self, company_id: CompanyId) -> Sequence[Invitation]:
+        """The company's invitations, ordered by id."""
+        ...
+
+    def add(self, invitation: Invitation) -> None:
+        """Insert."""
+        ...
+
+    def update(self, invitation: Invitation) -> None:
+        """Replace the stored invitation with the same id."""
+        ...
+
+    def all(self) -> Sequence[Invitation]:
+        """Every invitation, ordered by id."""
+        ...
+
+
+class Outbox(Protocol):
+    """Domain events written in the same transaction as the change (R-ALL-4)."""
+
+    def append(self, event: Event) -> None:
+        """Add an event; it becomes visible when the transaction commits."""
+        ...
+
+    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        """The oldest undelivered messages, at most ``limit``, in order."""
+        ...
+
+    def mark_delivered(self, positions: Sequence[int], at: datetime) -> None:
+        """Mark these messages delivered."""
+        ...
+
+    def all(self) -> Sequence[OutboxMessage]:
+        """Every message in order (the audit trail)."""
+        ...
+
+
+class Transaction(Protocol):
+    """One unit of work: changes made through it commit together or not at all."""
+
+    @property
+    def users(self) -> Users:
+        """The users repository."""
+        ...
+
+    @property
+    def companies(self) -> Companies:
+        """The companies repository."""
+        ...
+
+    @property
+    def memberships(self) -> Memberships:
+        """The memberships repository."""
+        ...
+
+    @property
+    def invitations(self) -> Invitations:
+        """The invitations repository."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """The outbox."""
+        ...
+
+    def commit(self) -> None:
+        """Make every change of this transaction durable and visible."""
+        ...
+
+
+class Store(Protocol):
+    """A storage adapter (R-ALL-5)."""
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """Begin a unit of work; leaving the block without ``commit`` rolls it back."""
+        ...
+
+    def reader(self) -> AbstractContextManager[Transaction]:
+        """Begin a read-only view that sees only committed state."""
+        ...
+
+
+class Eligibility(Protocol):
+    """The host's rule for who may be added to a company (R-MEM-4).
+
+    Return an allowing :class:`~teamaccess.Decision`, or a denying one whose reason
+    names the failed precondition (e.g. ``Decision.deny("networking_off", "R-MEM-4")``).
+    """
+
+    def __call__(self, *, actor: User, candidate: User, company: Company) -> Decision:
+        """Decide whether ``actor`` may add ``candidate`` to ``company``."""
+        ...

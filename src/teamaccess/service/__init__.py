@@ -1,0 +1,1 @@
+"""The service layer: the facade hosts call, one command = one unit of work."""

@@ -1,0 +1,777 @@
+"""The facade hosts call: :class:`TeamAccess`.
+
+Every command names the acting user and, where one exists, the acting company
+(R-MEM-1). Each command runs in one transaction of the store: it checks, writes and
+appends its events to the outbox, and commits all of it or nothing (R-ALL-3, R-ALL-4).
+Bad input raises a specific :mod:`teamaccess.errors` exception before anything is
+written (R-ALL-6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+import attrs
+
+from teamaccess.domain.decisions import Action, Decision, Reason
+from teamaccess.domain.emails import normalize_email
+from teamaccess.domain.events import (
+    CompanyCreated,
+    CompanyProfileUpdated,
+    ContactVisibilityChanged,
+    InvitationAccepted,
+    InvitationSent,
+    InvitationWithdrawn,
+    MainContactChanged,
+    MemberAdded,
+    MemberRemoved,
+    OutboxMessage,
+    RoleChanged,
+    Stamp,
+    UserRegistered,
+)
+from teamaccess.domain.ids import CompanyId, InvitationId, UserId, check_id, check_name
+from teamaccess.domain.models import (
+    Company,
+    CompanySettings,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    User,
+    hash_token,
+)
+from teamaccess.domain.policy import decide
+from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
+from teamaccess.errors import (
+    AccessDenied,
+    AlreadyAMember,
+    AlreadyInvited,
+    InvalidInput,
+    InvitationEmailMismatch,
+    InvitationExpired,
+    InvitationNotFound,
+    InvitationRevoked,
+    InvitationUsed,
+    MainContactRequired,
+    MembershipNotFound,
+    NotAMember,
+    NotEligible,
+    TransientStorageError,
+    UnknownCompany,
+    UnknownUser,
+)
+from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, Transaction
+from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
+
+__all__ = ["IssuedInvitation", "TeamAccess"]
+
+_T = TypeVar("_T")
+
+
+@attrs.frozen
+class IssuedInvitation:
+    """An invitation together with its secret token, returned once to the inviter.
+
+    Put the token in the registration link; only its hash is stored (R-INV-2).
+
+    Attributes:
+        invitation: The stored invitation.
+        token: The clear-text token. It is not kept anywhere.
+    """
+
+    invitation: Invitation
+    token: str = attrs.field(repr=False)
+
+
+class TeamAccess:
+    """The teamaccess service: memberships, the main contact, invitations, checks.
+
+    Args:
+        store: The storage adapter, e.g. :class:`~teamaccess.MemoryStore` or
+            ``teamaccess.adapters.sql.SqlStore``.
+        policy: The role policy (R-MEM-8); defaults to ``admin`` and ``member``.
+        eligibility: The host's predicate for who may be added (R-MEM-4).
+        clock: Returns the current aware UTC time.
+        ids: Makes company and invitation ids.
+        tokens: Makes secret invitation tokens.
+        founder_role: The role of a company's creator.
+        member_role: The role of an added member when the call names none.
+        default_settings: Settings of new companies that do not bring their own.
+        retries: How often a command is retried after a serialization failure.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        policy: Policy = DEFAULT_POLICY,
+        eligibility: Eligibility | None = None,
+        clock: Clock = utc_now,
+        ids: IdFactory = random_ids,
+        tokens: TokenFactory = secure_tokens,
+        founder_role: str = "admin",
+        member_role: str = "member",
+        default_settings: CompanySettings | None = None,
+        retries: int = 3,
+    ) -> None:
+        self._store = store
+        self._policy = policy
+        self._eligibility = eligibility
+        self._clock = clock
+        self._ids = ids
+        self._tokens = tokens
+        self._founder_role = require_known_role(policy, founder_role)
+        self._member_role = require_known_role(policy, member_role)
+        self._default_settings = default_settings or CompanySettings()
+        self._retries = retries
+
+    @property
+    def store(self) -> Store:
+        """The storage adapter this service writes to."""
+        return self._store
+
+    @property
+    def policy(self) -> Policy:
+        """The role policy in force."""
+        return self._policy
+
+    # -- users -------------------------------------------------------------------
+
+    def register_user(
+        self, user_id: str, email: str, *, attributes: Mapping[str, str] | None = None
+    ) -> User:
+        """Make a host user known to the library.
+
+        Raises:
+            InvalidName: ``user_id`` is not a usable id.
+            InvalidEmail: ``email`` cannot be normalized (R-INV-4).
+            UserAlreadyExists: The id is taken.
+            EmailTaken: Another user has the same normalized e-mail.
+        """
+        user = User(UserId(check_id(user_id, "user")), normalize_email(email), attributes or {})
+
+        def work(tx: Transaction, now: datetime) -> User:
+            tx.users.add(user)
+            tx.outbox.append(
+                UserRegistered(
+                    occurred_at=now,
+                    actor_id=user.id,
+                    company_id=None,
+                    user_id=user.id,
+                    email=user.email,
+                )
+            )
+            return user
+
+        return self._command(work)
+
+    def get_user(self, user_id: str) -> User:
+        """Return the user or raise :class:`~teamaccess.errors.UnknownUser`."""
+        with self._store.reader() as tx:
+            return self._user(tx, user_id)
+
+    def find_user_by_email(self, email: str) -> User | None:
+        """Return the user with this e-mail after normalization, or ``None``."""
+        normalized = normalize_email(email)
+        with self._store.reader() as tx:
+            return tx.users.get_by_email(normalized)
+
+    # -- companies ----------------------------------------------------------------
+
+    def create_company(
+        self,
+        actor_id: str,
+        name: str,
+        *,
+        company_id: str | None = None,
+        settings: CompanySettings | None = None,
+    ) -> Company:
+        """Create a company; its creator becomes its first member and main contact (R-MC-1).
+
+        Raises:
+            UnknownUser: The creator is not registered.
+            InvalidName: The name or id is empty or too long.
+            CompanyAlreadyExists: ``company_id`` is taken.
+        """
+        name = check_name(name, "company name")
+        if company_id is not None:
+            check_id(company_id, "company")
+
+        def work(tx: Transaction, now: datetime) -> Company:
+            founder = self._user(tx, actor_id)
+            company = Company(
+                id=CompanyId(company_id or self._ids("company")),
+                name=name,
+                created_at=now,
+                settings=settings or self._default_settings,
+            )
+            tx.companies.add(company)
+            tx.memberships.add(
+                Membership(company.id, founder.id, self._founder_role, now, is_main_contact=True)
+            )
+            common: Stamp = {"occurred_at": now, "actor_id": founder.id, "company_id": company.id}
+            tx.outbox.append(CompanyCreated(**common, name=name))
+            tx.outbox.append(MemberAdded(**common, user_id=founder.id, role=self._founder_role))
+            tx.outbox.append(MainContactChanged(**common, old_user_id=None, new_user_id=founder.id))
+            return company
+
+        return self._command(work)
+
+    def get_company(self, company_id: str) -> Company:
+        """Return the company or raise :class:`~teamaccess.errors.UnknownCompany`."""
+        with self._store.reader() as tx:
+            return self._company(tx, company_id)
+
+    def update_company_profile(self, actor_id: str, company_id: str, *, name: str) -> Company:
+        """Edit the company profile; only the main contact may (R-MC-2)."""
+        name = check_name(name, "company name")
+
+        def work(tx: Transaction, now: datetime) -> Company:
+            company = self._company(tx, company_id, lock=True)
+            self._require(tx, Action.EDIT_PROFILE, company, actor_id)
+            updated = attrs.evolve(company, name=name)
+            if updated != company:
+                tx.companies.update(updated)
+                tx.outbox.append(
+                    CompanyProfileUpdated(
+                        occurred_at=now, actor_id=UserId(actor_id), company_id=company.id, name=name
+                    )
+                )
+            return updated
+
+        return self._command(work)
+
+    # -- members -----------------------------------------------------------------
+
+    def add_member(
+        self,
+        actor_id: str,
+        company_id: str,
+        user_id: str,
+        *,
+        role: str | None = None,
+        exist_ok: bool = False,
+    ) -> Membership:
+        """Add a registered user to the company (R-MEM-2, R-MEM-3, R-MEM-4).
+
+        Args:
+            actor_id: The member who adds.
+            company_id: The acting company.
+            user_id: The user to add.
+            role: Their role; the service's ``member_role`` if omitted.
+            exist_ok: Return the existing membership instead of raising
+                :class:`~teamaccess.errors.AlreadyAMember`.
+
+        Raises:
+            NotAMember: The actor is not a member (R-MEM-1).
+            AccessDenied: Only team managers may add members here (R-MEM-3).
+            NotEligible: The host's eligibility predicate refused (R-MEM-4).
+            AlreadyAMember: The user is already a member (R-MEM-2).
+        """
+        role = require_known_role(self._policy, role or self._member_role)
+
+        def work(tx: Transaction, now: datetime) -> Membership:
+            company = self._company(tx, company_id, lock=True)
+            self._require(tx, Action.ADD_MEMBER, company, actor_id)
+            candidate = self._user(tx, user_id)
+            existing = tx.memberships.get(company.id, candidate.id)
+            if existing is not None:
+                if exist_ok:
+                    return existing
+                raise AlreadyAMember(company.id, candidate.id)
+            if self._eligibility is not None:
+                verdict = self._eligibility(
+                    actor=self._user(tx, actor_id), candidate=candidate, company=company
+                )
+                if not verdict:
+                    raise NotEligible(verdict)
+            return self._join(tx, now, company, candidate.id, role, actor_id=UserId(actor_id))
+
+        return self._command(work)
+
+    def remove_member(self, actor_id: str, company_id: str, user_id: str) -> None:
+        """Remove a member, ending their access at once; their history stays (R-MEM-7).
+
+        A member may always remove themselves (leave). The main contact can leave only
+        as the last member, or after handing the role on (R-MC-4).
+
+        Raises:
+            MembershipNotFound: ``user_id`` is not a member.
+            MainContactRequired: ``user_id`` is the main contact and others remain.
+        """
+
+        def work(tx: Transaction, now: datetime) -> None:
+            company = self._company(tx, company_id, lock=True)
+            target = self._membership(tx, company.id, user_id)
+            self._require(tx, Action.REMOVE_MEMBER, company, actor_id, target)
+            if target.is_main_contact and tx.memberships.count(company.id) > 1:
+                raise MainContactRequired(
+                    f"user {user_id!r} is the main contact of {company.id!r}; "
+                    "transfer the role before removing them (R-MC-4)"
+                )
+            tx.memberships.remove(company.id, target.user_id)
+            common: Stamp = {
+                "occurred_at": now,
+                "actor_id": UserId(actor_id),
+                "company_id": company.id,
+            }
+            tx.outbox.append(MemberRemoved(**common, user_id=target.user_id))
+            if target.is_main_contact:
+                tx.outbox.append(
+                    MainContactChanged(**common, old_user_id=target.user_id, new_user_id=None)
+                )
+
+        self._command(work)
+
+    def leave_company(self, actor_id: str, company_id: str) -> None:
+        """Remove yourself from the company; same rules as :meth:`remove_member`."""
+        self.remove_member(actor_id, company_id, actor_id)
+
+    def change_role(self, actor_id: str, company_id: str, user_id: str, role: str) -> Membership:
+        """Give a member another role; needs ``manage_team`` (R-MEM-8)."""
+        role = require_known_role(self._policy, role)
+
+        def work(tx: Transaction, now: datetime) -> Membership:
+            company = self._company(tx, company_id, lock=True)
+            target = self._membership(tx, company.id, user_id)
+            self._require(tx, Action.MANAGE_TEAM, company, actor_id, target)
+            if target.role == role:
+                return target
+            updated = attrs.evolve(target, role=role)
+            tx.memberships.update(updated)
+            tx.outbox.append(
+                RoleChanged(
+                    occurred_at=now,
+                    actor_id=UserId(actor_id),
+                    company_id=company.id,
+                    user_id=target.user_id,
+                    old_role=target.role,
+                    new_role=role,
+                )
+            )
+            return updated
+
+        return self._command(work)
+
+    def transfer_main_contact(self, actor_id: str, company_id: str, to_user_id: str) -> Membership:
+        """Hand the main-contact role to another member (R-MC-3).
+
+        The main contact may always; a member whose role grants
+        ``reassign_main_contact`` may too. The old main contact stays a member.
+
+        Raises:
+            MembershipNotFound: The new main contact is not a member.
+            AccessDenied: The actor is neither main contact nor allowed to reassign.
+        """
+
+        def work(tx: Transaction, now: datetime) -> Membership:
+            company = self._company(tx, company_id, lock=True)
+            target = self._membership(tx, company.id, to_user_id)
+            self._require(tx, Action.TRANSFER_MAIN_CONTACT, company, actor_id, target)
+            if target.is_main_contact:
+                return target
+            current = next(m for m in tx.memberships.of_company(company.id) if m.is_main_contact)
+            tx.memberships.update(attrs.evolve(current, is_main_contact=False))
+            updated = attrs.evolve(target, is_main_contact=True)
+            tx.memberships.update(updated)
+            tx.outbox.append(
+                MainContactChanged(
+                    occurred_at=now,
+                    actor_id=UserId(actor_id),
+                    company_id=company.id,
+                    old_user_id=current.user_id,
+                    new_user_id=target.user_id,
+                )
+            )
+            return updated
+
+        return self._command(work)
+
+    def set_show_as_contact(
+        self, actor_id: str, company_id: str, user_id: str, show: bool
+    ) -> Membership:
+        """Set a member's "show as contact" flag (R-MEM-5).
+
+        Members may change their own; team managers anyone's.
+        """
+        if not isinstance(show, bool):
+            raise InvalidInput(f"show must be True or False, got {show!r}")
+
+        def work(tx: Transaction, now: datetime) -> Membership:
+            company = self._company(tx, company_id, lock=True)
+            target = self._membership(tx, company.id, user_id)
+            self._require(tx, Action.SET_SHOW_AS_CONTACT, company, actor_id, target)
+            if target.show_as_contact == show:
+                return target
+            updated = attrs.evolve(target, show_as_contact=show)
+            tx.memberships.update(updated)
+            tx.outbox.append(
+                ContactVisibilityChanged(
+                    occurred_at=now,
+                    actor_id=UserId(actor_id),
+                    company_id=company.id,
+                    user_id=target.user_id,
+                    show_as_contact=show,
+                )
+            )
+            return updated
+
+        return self._command(work)
+
+    def members(self, actor_id: str, company_id: str) -> Sequence[Membership]:
+        """The company's members with roles, for its members only (R-MEM-6)."""
+        with self._store.reader() as tx:
+            company = self._company(tx, company_id)
+            self._require(tx, Action.VIEW_MEMBERS, company, actor_id)
+            return tx.memberships.of_company(company.id)
+
+    def public_contacts(self, company_id: str) -> Sequence[Membership]:
+        """Members listed on the public profile: those with "show as contact" on (R-MEM-5)."""
+        with self._store.reader() as tx:
+            company = self._company(tx, company_id)
+            return [m for m in tx.memberships.of_company(company.id) if m.show_as_contact]
+
+    def companies_of(self, user_id: str) -> Sequence[Membership]:
+        """Every membership of a user, one per company (R-MEM-1)."""
+        with self._store.reader() as tx:
+            return tx.memberships.of_user(UserId(user_id))
+
+    def main_contact(self, company_id: str) -> Membership | None:
+        """The company's main contact, or ``None`` if it has no members (R-MC-1, R-MC-4)."""
+        with self._store.reader() as tx:
+            company = self._company(tx, company_id)
+            return next(
+                (m for m in tx.memberships.of_company(company.id) if m.is_main_contact), None
+            )
+
+    # -- invitations ---------------------------------------------------------------
+
+    def invite(
+        self, actor_id: str, company_id: str, email: str, *, role: str | None = None
+    ) -> IssuedInvitation:
+        """Invite an e-mail address with a role; needs ``manage_team`` (R-INV-1).
+
+        Returns the invitation and its secret token, which is not stored (R-INV-2).
+
+        Raises:
+            InvalidEmail: The address cannot be normalized (R-INV-4).
+            AlreadyInvited: A pending invitation for it exists; re-send that one.
+            AlreadyAMember: A user with that address is already a member.
+        """
+        address = normalize_email(email)
+        role = require_known_role(self._policy, role or self._member_role)
+
+        def work(tx: Transaction, now: datetime) -> IssuedInvitation:
+            company = self._company(tx, company_id, lock=True)
+            self._require(tx, Action.INVITE, company, actor_id)
+            existing_user = tx.users.get_by_email(address)
+            if existing_user is not None and tx.memberships.get(company.id, existing_user.id):
+                raise AlreadyAMember(company.id, existing_user.id)
+            pending = tx.invitations.pending_for(company.id, address)
+            if pending is not None:
+                raise AlreadyInvited(
+                    f"{address!r} already has pending invitation {pending.id!r}; re-send it"
+                )
+            return self._issue(tx, now, company, UserId(actor_id), address, role, replaces=None)
+
+        return self._command(work)
+
+    def resend_invitation(
+        self, actor_id: str, company_id: str, invitation_id: str
+    ) -> IssuedInvitation:
+        """Re-send an open or expired invitation with a new token; the old one is void (R-INV-2).
+
+        Raises:
+            InvitationNotFound: No such invitation in this company.
+            InvitationUsed: It was accepted already.
+            InvitationRevoked: It was revoked or replaced.
+        """
+
+        def work(tx: Transaction, now: datetime) -> IssuedInvitation:
+            company = self._company(tx, company_id, lock=True)
+            self._require(tx, Action.INVITE, company, actor_id)
+            old = self._invitation(tx, company.id, invitation_id)
+            _require_not_closed(old)
+            tx.invitations.update(
+                attrs.evolve(old, status=InvitationStatus.SUPERSEDED, closed_at=now)
+            )
+            return self._issue(tx, now, company, UserId(actor_id), old.email, old.role, old.id)
+
+        return self._command(work)
+
+    def revoke_invitation(self, actor_id: str, company_id: str, invitation_id: str) -> Invitation:
+        """Revoke a pending invitation; its token stops working (R-INV-2)."""
+
+        def work(tx: Transaction, now: datetime) -> Invitation:
+            company = self._company(tx, company_id, lock=True)
+            self._require(tx, Action.INVITE, company, actor_id)
+            invitation = self._invitation(tx, company.id, invitation_id)
+            _require_not_closed(invitation)
+            revoked = attrs.evolve(invitation, status=InvitationStatus.REVOKED, closed_at=now)
+            tx.invitations.update(revoked)
+            tx.outbox.append(
+                InvitationWithdrawn(
+                    occurred_at=now,
+                    actor_id=UserId(actor_id),
+                    company_id=company.id,
+                    invitation_id=invitation.id,
+                )
+            )
+            return revoked
+
+        return self._command(work)
+
+    def accept_invitation(self, user_id: str, token: str) -> Membership:
+        """Accept an invitation: the user becomes a member with the invited role (R-INV-3).
+
+        Raises:
+            InvitationNotFound: The token is unknown.
+            InvitationExpired / InvitationRevoked / InvitationUsed: It cannot be used.
+            InvitationEmailMismatch: The user's e-mail is not the invited one and the
+                company requires a match (the default).
+            AlreadyAMember: The user is a member already.
+        """
+        if not isinstance(token, str) or not token:
+            raise InvalidInput("the invitation token must be a non-empty string")
+        token_hash = hash_token(token)
+
+        def work(tx: Transaction, now: datetime) -> Membership:
+            found = tx.invitations.get_by_token_hash(token_hash)
+            if found is None:
+                raise InvitationNotFound("unknown invitation token")
+            company = self._company(tx, found.company_id, lock=True)
+            invitation = tx.invitations.get(found.id) or found  # re-read under the lock
+            _require_not_closed(invitation)
+            if now >= invitation.expires_at:
+                raise InvitationExpired(
+                    f"invitation {invitation.id!r} expired at {invitation.expires_at.isoformat()}"
+                )
+            user = self._user(tx, user_id)
+            if company.settings.invitation_email_must_match and user.email != invitation.email:
+                raise InvitationEmailMismatch(
+                    f"invitation {invitation.id!r} is for {invitation.email!r}, "
+                    f"not for {user.email!r}"
+                )
+            if tx.memberships.get(company.id, user.id) is not None:
+                raise AlreadyAMember(company.id, user.id)
+            tx.invitations.update(
+                attrs.evolve(
+                    invitation,
+                    status=InvitationStatus.ACCEPTED,
+                    accepted_by=user.id,
+                    closed_at=now,
+                )
+            )
+            tx.outbox.append(
+                InvitationAccepted(
+                    occurred_at=now,
+                    actor_id=user.id,
+                    company_id=company.id,
+                    invitation_id=invitation.id,
+                    user_id=user.id,
+                )
+            )
+            return self._join(
+                tx, now, company, user.id, invitation.role, actor_id=user.id, via=invitation.id
+            )
+
+        return self._command(work)
+
+    def invitations(self, actor_id: str, company_id: str) -> Sequence[Invitation]:
+        """The company's invitations, for members who may invite (R-INV-1)."""
+        with self._store.reader() as tx:
+            company = self._company(tx, company_id)
+            self._require(tx, Action.INVITE, company, actor_id)
+            return tx.invitations.of_company(company.id)
+
+    # -- decisions -----------------------------------------------------------------
+
+    def check(
+        self,
+        actor_id: str,
+        company_id: str,
+        action: str,
+        *,
+        target_user_id: str | None = None,
+    ) -> Decision:
+        """Decide whether the actor may do ``action`` in the company (R-ALL-2).
+
+        Returns a :class:`~teamaccess.Decision` that is truthy when allowed and says
+        why, with the deciding rule. Never raises for unknown ids: they are denied
+        (R-ALL-1).
+        """
+        with self._store.reader() as tx:
+            company = tx.companies.get(CompanyId(company_id))
+            actor = tx.memberships.get(CompanyId(company_id), UserId(actor_id))
+            target = (
+                None
+                if target_user_id is None
+                else tx.memberships.get(CompanyId(company_id), UserId(target_user_id))
+            )
+        return decide(action, company=company, actor=actor, policy=self._policy, target=target)
+
+    def require(
+        self,
+        actor_id: str,
+        company_id: str,
+        action: str,
+        *,
+        target_user_id: str | None = None,
+    ) -> Decision:
+        """Like :meth:`check`, but raise :class:`~teamaccess.errors.AccessDenied` if denied."""
+        decision = self.check(actor_id, company_id, action, target_user_id=target_user_id)
+        _raise_if_denied(decision)
+        return decision
+
+    # -- outbox ----------------------------------------------------------------------
+
+    def pending_events(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        """The oldest undelivered outbox messages, for a consumer (R-ALL-4)."""
+        if not isinstance(limit, int) or limit < 1:
+            raise InvalidInput(f"limit must be a positive integer, got {limit!r}")
+        with self._store.reader() as tx:
+            return tx.outbox.pending(limit)
+
+    def mark_delivered(self, positions: Sequence[int]) -> None:
+        """Mark outbox messages delivered once the consumer has handled them."""
+
+        def work(tx: Transaction, now: datetime) -> None:
+            tx.outbox.mark_delivered(list(positions), now)
+
+        self._command(work)
+
+    # -- internals -----------------------------------------------------------------
+
+    def _command(self, work: Callable[[Transaction, datetime], _T]) -> _T:
+        """Run ``work`` in one transaction; retry it whole after a transient failure."""
+        attempt = 0
+        while True:
+            try:
+                with self._store.transaction() as tx:
+                    result = work(tx, self._clock())
+                    tx.commit()
+                    return result
+            except TransientStorageError:
+                attempt += 1
+                if attempt > self._retries:
+                    raise
+
+    def _join(
+        self,
+        tx: Transaction,
+        now: datetime,
+        company: Company,
+        user_id: UserId,
+        role: str,
+        *,
+        actor_id: UserId,
+        via: InvitationId | None = None,
+    ) -> Membership:
+        """Add a membership; the first member of a company becomes main contact (R-MC-1)."""
+        first = tx.memberships.count(company.id) == 0
+        membership = Membership(company.id, user_id, role, now, is_main_contact=first)
+        tx.memberships.add(membership)
+        common: Stamp = {"occurred_at": now, "actor_id": actor_id, "company_id": company.id}
+        tx.outbox.append(MemberAdded(**common, user_id=user_id, role=role, invitation_id=via))
+        if first:
+            tx.outbox.append(MainContactChanged(**common, old_user_id=None, new_user_id=user_id))
+        return membership
+
+    def _issue(
+        self,
+        tx: Transaction,
+        now: datetime,
+        company: Company,
+        actor_id: UserId,
+        email: str,
+        role: str,
+        replaces: InvitationId | None,
+    ) -> IssuedInvitation:
+        token = self._tokens()
+        invitation = Invitation(
+            id=InvitationId(self._ids("invitation")),
+            company_id=company.id,
+            email=email,
+            role=role,
+            token_hash=hash_token(token),
+            invited_by=actor_id,
+            created_at=now,
+            expires_at=now + company.settings.invitation_ttl,
+        )
+        tx.invitations.add(invitation)
+        tx.outbox.append(
+            InvitationSent(
+                occurred_at=now,
+                actor_id=actor_id,
+                company_id=company.id,
+                invitation_id=invitation.id,
+                email=email,
+                role=role,
+                expires_at=invitation.expires_at,
+                replaces=replaces,
+            )
+        )
+        return IssuedInvitation(invitation, token)
+
+    def _require(
+        self,
+        tx: Transaction,
+        action: Action,
+        company: Company,
+        actor_id: str,
+        target: Membership | None = None,
+    ) -> None:
+        actor = tx.memberships.get(company.id, UserId(actor_id))
+        _raise_if_denied(
+            decide(action, company=company, actor=actor, policy=self._policy, target=target)
+        )
+
+    @staticmethod
+    def _user(tx: Transaction, user_id: str) -> User:
+        user = tx.users.get(UserId(check_id(user_id, "user")))
+        if user is None:
+            raise UnknownUser(user_id)
+        return user
+
+    @staticmethod
+    def _company(tx: Transaction, company_id: str, *, lock: bool = False) -> Company:
+        company = tx.companies.get(CompanyId(check_id(company_id, "company")), for_update=lock)
+        if company is None:
+            raise UnknownCompany(company_id)
+        return company
+
+    @staticmethod
+    def _membership(tx: Transaction, company_id: CompanyId, user_id: str) -> Membership:
+        membership = tx.memberships.get(company_id, UserId(check_id(user_id, "user")))
+        if membership is None:
+            raise MembershipNotFound(company_id, user_id)
+        return membership
+
+    @staticmethod
+    def _invitation(tx: Transaction, company_id: CompanyId, invitation_id: str) -> Invitation:
+        invitation = tx.invitations.get(InvitationId(check_id(invitation_id, "invitation")))
+        if invitation is None or invitation.company_id != company_id:
+            raise InvitationNotFound(f"no invitation {invitation_id!r} in company {company_id!r}")
+        return invitation
+
+
+def _raise_if_denied(decision: Decision) -> None:
+    if decision.allowed:
+        return
+    if decision.reason == Reason.NOT_A_MEMBER.value:
+        raise NotAMember(decision)
+    raise AccessDenied(decision)
+
+
+def _require_not_closed(invitation: Invitation) -> None:
+    if invitation.status is InvitationStatus.ACCEPTED:
+        raise InvitationUsed(f"invitation {invitation.id!r} was already accepted")
+    if invitation.status is InvitationStatus.REVOKED:
+        raise InvitationRevoked(f"invitation {invitation.id!r} was revoked")
+    if invitation.status is InvitationStatus.SUPERSEDED:
+        raise InvitationRevoked(
+            f"invitation {invitation.id!r} was replaced by a re-sent invitation; "
+            "use the newest link"
+        )

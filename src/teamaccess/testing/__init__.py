@@ -1,0 +1,203 @@
+"""Helpers for testing hosts and adapters: public API, like ``structlog.testing``.
+
+- :func:`make_service`: a :class:`~teamaccess.TeamAccess` with a deterministic clock,
+  ids and tokens, on a fresh :class:`~teamaccess.MemoryStore` unless you pass a store.
+- :class:`FrozenClock`, :class:`SequentialIds`, :class:`SequentialTokens`.
+- :class:`FailingStore`: wraps any store and crashes a command after its n-th write,
+  to prove atomicity (R-ALL-3).
+- :func:`dump`: everything a store holds, as comparable plain values, to compare a
+  store before and after a command or two adapters after the same history (R-ALL-5).
+- :mod:`teamaccess.testing.strategies`: hypothesis strategies (needs ``hypothesis``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+
+from teamaccess.adapters.memory import MemoryStore
+from teamaccess.domain.events import event_to_dict
+from teamaccess.domain.models import Company, Invitation, Membership, User
+from teamaccess.ports import Store, Transaction
+from teamaccess.service.facade import TeamAccess
+
+__all__ = [
+    "FailingStore",
+    "FrozenClock",
+    "InjectedFailure",
+    "SequentialIds",
+    "SequentialTokens",
+    "StoreDump",
+    "dump",
+    "make_service",
+]
+
+EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+
+
+class FrozenClock:
+    """A clock that stands still until you move it.
+
+    >>> clock = FrozenClock()
+    >>> clock.advance(days=7) - clock.start
+    datetime.timedelta(days=7)
+    """
+
+    def __init__(self, start: datetime = EPOCH) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FrozenClock needs an aware datetime")
+        self.start = start
+        self.now = start
+
+    def __call__(self) -> datetime:
+        """Return the frozen time."""
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        """Move forward by ``timedelta(**delta)`` and return the new time."""
+        self.now += timedelta(**delta)
+        return self.now
+
+
+class SequentialIds:
+    """Ids ``company-1``, ``company-2``, ``invitation-1``, ... per kind."""
+
+    def __init__(self) -> None:
+        self._counters: dict[str, int] = {}
+
+    def __call__(self, kind: str) -> str:
+        """Return the next id of ``kind``."""
+        self._counters[kind] = self._counters.get(kind, 0) + 1
+        return f"{kind}-{self._counters[kind]}"
+
+
+class SequentialTokens:
+    """Tokens ``token-1``, ``token-2``, ...: predictable, so tests can accept them."""
+
+    def __init__(self) -> None:
+        self._count = 0
+
+    def __call__(self) -> str:
+        """Return the next token."""
+        self._count += 1
+        return f"token-{self._count}"
+
+
+def make_service(store: Store | None = None, **options: Any) -> TeamAccess:
+    """Return a deterministic :class:`TeamAccess` for tests.
+
+    ``options`` are passed to ``TeamAccess`` and override the test defaults
+    (``clock=FrozenClock()``, ``ids=SequentialIds()``, ``tokens=SequentialTokens()``).
+    """
+    defaults: dict[str, Any] = {
+        "clock": FrozenClock(),
+        "ids": SequentialIds(),
+        "tokens": SequentialTokens(),
+    }
+    return TeamAccess(store if store is not None else MemoryStore(), **{**defaults, **options})
+
+
+class InjectedFailure(RuntimeError):
+    """The crash :class:`FailingStore` simulates; not a library error on purpose."""
+
+
+_WRITES = frozenset({"add", "update", "remove", "append", "mark_delivered"})
+
+
+class _CountingRepo:
+    def __init__(self, inner: object, on_write: Callable[[], None]) -> None:
+        self._inner = inner
+        self._on_write = on_write
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        if name not in _WRITES:
+            return attribute
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            result = attribute(*args, **kwargs)
+            self._on_write()
+            return result
+
+        return write
+
+
+class _FailingTransaction:
+    def __init__(self, inner: Transaction, on_write: Callable[[], None]) -> None:
+        self._inner = inner
+        self.users = _CountingRepo(inner.users, on_write)
+        self.companies = _CountingRepo(inner.companies, on_write)
+        self.memberships = _CountingRepo(inner.memberships, on_write)
+        self.invitations = _CountingRepo(inner.invitations, on_write)
+        self.outbox = _CountingRepo(inner.outbox, on_write)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def commit(self) -> None:
+        self._inner.commit()
+
+
+class FailingStore:
+    """Wraps a store; the next transactions crash right after their ``fail_after``-th write.
+
+    Args:
+        inner: The store to wrap.
+        fail_after: How many writes succeed before :class:`InjectedFailure` is raised.
+            ``None`` disarms the wrapper.
+    """
+
+    def __init__(self, inner: Store, fail_after: int | None = 1) -> None:
+        self.inner = inner
+        self.fail_after = fail_after
+        self.writes = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Begin a transaction that crashes after ``fail_after`` writes."""
+        with self.inner.transaction() as tx:
+            self.writes = 0
+            yield _FailingTransaction(tx, self._count)
+
+    def reader(self) -> Any:
+        """Delegate to the wrapped store."""
+        return self.inner.reader()
+
+    def _count(self) -> None:
+        self.writes += 1
+        if self.fail_after is not None and self.writes >= self.fail_after:
+            raise InjectedFailure(f"injected failure after write {self.writes}")
+
+
+@attrs.frozen
+class StoreDump:
+    """Everything a store holds, in a canonical order, for equality checks.
+
+    Outbox positions are left out (like database sequences they may have gaps); the
+    order of events and their delivery state are kept.
+    """
+
+    users: tuple[User, ...]
+    companies: tuple[Company, ...]
+    memberships: tuple[Membership, ...]
+    invitations: tuple[Invitation, ...]
+    events: tuple[tuple[tuple[str, Any], ...], ...]
+    delivered: tuple[bool, ...]
+
+
+def dump(store: Store) -> StoreDump:
+    """Return a :class:`StoreDump` of ``store``'s committed state."""
+    with store.reader() as tx:
+        messages = tx.outbox.all()
+        return StoreDump(
+            users=tuple(tx.users.all()),
+            companies=tuple(tx.companies.all()),
+            memberships=tuple(tx.memberships.all()),
+            invitations=tuple(tx.invitations.all()),
+            events=tuple(tuple(sorted(event_to_dict(m.event).items())) for m in messages),
+            delivered=tuple(m.delivered_at is not None for m in messages),
+        )

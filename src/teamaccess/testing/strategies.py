@@ -1,0 +1,44 @@
+"""Hypothesis strategies for teamaccess values (needs ``hypothesis`` installed)."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import strategies as st
+
+from teamaccess.domain.roles import DEFAULT_POLICY, Policy
+
+__all__ = ["company_names", "emails", "raw_emails", "roles", "user_ids"]
+
+_LOCAL = string.ascii_letters + string.digits + "._+-"
+
+
+def user_ids() -> st.SearchStrategy[str]:
+    """Host user ids such as ``"u-3f"``."""
+    return st.text(string.ascii_lowercase + string.digits + "-", min_size=1, max_size=12).map(
+        lambda s: f"u-{s}"
+    )
+
+
+def emails() -> st.SearchStrategy[str]:
+    """Valid e-mail addresses, in mixed case and with stray spaces (R-INV-4)."""
+    local = st.text(_LOCAL, min_size=1, max_size=20)
+    label = st.from_regex(r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?", fullmatch=True)
+    domain = st.lists(label, min_size=2, max_size=3).map(".".join)
+    pad = st.sampled_from(["", " ", "\t"])
+    return st.builds(lambda a, lp, d, b: f"{a}{lp}@{d}{b}", pad, local, domain, pad)
+
+
+def raw_emails() -> st.SearchStrategy[str]:
+    """Arbitrary text that may or may not be an address, for fuzzing normalization."""
+    return st.one_of(st.text(max_size=40), emails(), st.text(max_size=10).map(lambda s: s + "@x"))
+
+
+def company_names() -> st.SearchStrategy[str]:
+    """Printable company display names."""
+    return st.text(string.ascii_letters + " &.-", min_size=1, max_size=30).filter(str.strip)
+
+
+def roles(policy: Policy = DEFAULT_POLICY) -> st.SearchStrategy[str]:
+    """Role names known to ``policy``."""
+    return st.sampled_from(policy.roles)
