@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any, ClassVar, TypedDict, TypeVar
 
 import attrs
-import cattrs
 
+from teamaccess.domain.codec import converter
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 
 __all__ = [
@@ -188,14 +188,9 @@ class OutboxMessage:
     delivered_at: datetime | None = None
 
 
-_converter = cattrs.Converter()
-_converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
-_converter.register_structure_hook(datetime, lambda value, _: datetime.fromisoformat(value))
-
-
 def event_to_dict(event: Event) -> dict[str, Any]:
     """Return a JSON-ready dict of ``event`` with its ``type`` name."""
-    data: dict[str, Any] = _converter.unstructure(event, unstructure_as=type(event))
+    data: dict[str, Any] = converter.unstructure(event, unstructure_as=type(event))
     data["type"] = event.type
     return data
 
@@ -204,4 +199,4 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     """Rebuild an event from :func:`event_to_dict` output."""
     fields = dict(data)
     cls = _REGISTRY[fields.pop("type")]
-    return _converter.structure(fields, cls)
+    return converter.structure(fields, cls)

@@ -1,0 +1,24 @@
+"""The SQL adapter (extra ``teamaccess[sql]``): SQLite, PostgreSQL, MariaDB/MySQL.
+
+>>> from teamaccess import TeamAccess
+>>> from teamaccess.adapters.sql import SqlStore
+>>> store = SqlStore.from_url("sqlite://")  # in-memory SQLite; use a file or a server URL
+>>> store.create_schema()
+>>> ta = TeamAccess(store)
+>>> ta.register_user("anna", "anna@example.com").email
+'anna@example.com'
+"""
+
+from teamaccess.adapters.sql._schema import DEFAULT_PREFIX, SCHEMA_VERSION, Tables, build_tables
+from teamaccess.adapters.sql._store import SqlStore, create_engine
+from teamaccess.adapters.sql.migrations import upgrade_schema
+
+__all__ = [
+    "DEFAULT_PREFIX",
+    "SCHEMA_VERSION",
+    "SqlStore",
+    "Tables",
+    "build_tables",
+    "create_engine",
+    "upgrade_schema",
+]

@@ -1,0 +1,152 @@
+"""The SQLAlchemy Core tables; the domain never sees them.
+
+Every table name (and every constraint and index name) starts with a prefix,
+``teamaccess_`` by default, so the schema can live in a host's own database.
+Constraints hold the invariants in the database too (R-MEM-2, R-MC-1): a second
+process writing directly cannot create a duplicate membership, a second main contact
+or a duplicate token hash.
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+import sqlalchemy as sa
+
+from teamaccess.adapters.sql._types import Id, UtcDateTime
+from teamaccess.errors import InvalidName
+
+__all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables"]
+
+DEFAULT_PREFIX = "teamaccess_"
+SCHEMA_VERSION = "0001"
+"""The Alembic revision the tables below correspond to."""
+
+_PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+
+
+@attrs.frozen
+class Tables:
+    """The tables of one prefix.
+
+    Attributes:
+        metadata: The ``MetaData`` they belong to.
+        prefix: Their name prefix.
+    """
+
+    metadata: sa.MetaData
+    prefix: str
+    users: sa.Table
+    companies: sa.Table
+    memberships: sa.Table
+    invitations: sa.Table
+    outbox: sa.Table
+
+    def in_delete_order(self) -> list[sa.Table]:
+        """Children before parents, for emptying the tables."""
+        return [self.outbox, self.invitations, self.memberships, self.companies, self.users]
+
+
+def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = None) -> Tables:
+    """Declare the tables with ``prefix`` on ``metadata`` (a new one if omitted)."""
+    if not _PREFIX.match(prefix):
+        raise InvalidName(
+            f"table prefix must be lower-case letters, digits and '_', "
+            f"starting with a letter, at most 24 characters: {prefix!r}"
+        )
+    md = metadata if metadata is not None else sa.MetaData()
+    p = prefix
+
+    users = sa.Table(
+        f"{p}users",
+        md,
+        sa.Column("id", Id(), primary_key=True),
+        sa.Column("email", Id(254), nullable=False),
+        sa.Column("attributes", sa.JSON, nullable=False),
+        sa.UniqueConstraint("email", name=f"{p}uq_users_email"),
+    )
+    companies = sa.Table(
+        f"{p}companies",
+        md,
+        sa.Column("id", Id(), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("settings", sa.JSON, nullable=False),
+    )
+    memberships = sa.Table(
+        f"{p}memberships",
+        md,
+        sa.Column(
+            "company_id",
+            Id(),
+            sa.ForeignKey(companies.c.id, name=f"{p}fk_memberships_company"),
+            primary_key=True,
+        ),
+        sa.Column(
+            "user_id",
+            Id(),
+            sa.ForeignKey(users.c.id, name=f"{p}fk_memberships_user"),
+            primary_key=True,
+        ),
+        sa.Column("role", sa.String(64), nullable=False),
+        sa.Column("joined_at", UtcDateTime(), nullable=False),
+        # TRUE for the main contact, NULL for everyone else: the unique constraint
+        # below then allows exactly one main contact per company on every database
+        # (NULLs are distinct), without partial indexes, which MariaDB lacks.
+        sa.Column("main_contact", sa.Boolean, nullable=True),
+        sa.Column("show_as_contact", sa.Boolean, nullable=False),
+        sa.UniqueConstraint("company_id", "main_contact", name=f"{p}uq_one_main_contact"),
+        sa.Index(f"{p}ix_memberships_user", "user_id"),
+    )
+    invitations = sa.Table(
+        f"{p}invitations",
+        md,
+        sa.Column("id", Id(), primary_key=True),
+        sa.Column(
+            "company_id",
+            Id(),
+            sa.ForeignKey(companies.c.id, name=f"{p}fk_invitations_company"),
+            nullable=False,
+        ),
+        sa.Column("email", Id(254), nullable=False),
+        sa.Column("role", sa.String(64), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column(
+            "invited_by",
+            Id(),
+            sa.ForeignKey(users.c.id, name=f"{p}fk_invitations_inviter"),
+            nullable=False,
+        ),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("expires_at", UtcDateTime(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column(
+            "accepted_by",
+            Id(),
+            sa.ForeignKey(users.c.id, name=f"{p}fk_invitations_acceptor"),
+            nullable=True,
+        ),
+        sa.Column("closed_at", UtcDateTime(), nullable=True),
+        sa.UniqueConstraint("token_hash", name=f"{p}uq_invitations_token"),
+        sa.Index(f"{p}ix_invitations_company_email", "company_id", "email"),
+    )
+    outbox = sa.Table(
+        f"{p}outbox",
+        md,
+        sa.Column(
+            "position",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa.Column("event_type", sa.String(64), nullable=False),
+        sa.Column("occurred_at", UtcDateTime(), nullable=False),
+        sa.Column("actor_id", Id(), nullable=True),
+        sa.Column("company_id", Id(), nullable=True),
+        sa.Column("payload", sa.JSON, nullable=False),
+        sa.Column("delivered_at", UtcDateTime(), nullable=True),
+        sa.Index(f"{p}ix_outbox_pending", "delivered_at", "position"),
+        sa.Index(f"{p}ix_outbox_company", "company_id", "position"),
+    )
+    return Tables(md, prefix, users, companies, memberships, invitations, outbox)

@@ -1,0 +1,520 @@
+"""The SQL store: every port implemented with SQLAlchemy Core statements.
+
+One command = one database transaction: its writes and its outbox events commit
+together or not at all (R-ALL-3, R-ALL-4). ``Companies.get(for_update=True)`` takes a
+row lock (``SELECT ... FOR UPDATE``) on PostgreSQL and MariaDB, so commands on one
+company run one after another; SQLite write transactions start with
+``BEGIN IMMEDIATE``, which serializes writers for the whole file. Driver errors are
+translated at this edge into :mod:`teamaccess.errors` (``raise ... from``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from teamaccess.adapters.sql._schema import DEFAULT_PREFIX, Tables, build_tables
+from teamaccess.domain.codec import converter
+from teamaccess.domain.events import Event, OutboxMessage, event_from_dict, event_to_dict
+from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.domain.models import (
+    Company,
+    CompanySettings,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    User,
+)
+from teamaccess.errors import (
+    AlreadyAMember,
+    CompanyAlreadyExists,
+    Conflict,
+    EmailTaken,
+    StorageError,
+    TeamAccessError,
+    TransientStorageError,
+    UserAlreadyExists,
+)
+
+__all__ = ["SqlStore", "create_engine"]
+
+_WRITE_OPTION = "teamaccess_write"
+# PostgreSQL SQLSTATEs and MySQL/MariaDB error numbers worth retrying the whole command.
+_PG_RETRY = {"40001", "40P01", "55P03"}
+_MYSQL_RETRY = {1205, 1213}
+
+
+def create_engine(url: str | sa.URL, **options: Any) -> Engine:
+    """Create an engine configured the way :class:`SqlStore` wants it.
+
+    SQLite files get a 30 s busy timeout; everything else is SQLAlchemy's
+    ``create_engine`` with ``pool_pre_ping``. ``options`` override these defaults.
+    """
+    url = sa.make_url(url)
+    defaults: dict[str, Any] = {"pool_pre_ping": True}
+    if url.get_backend_name() == "sqlite":
+        defaults = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return sa.create_engine(url, **{**defaults, **options})
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Let SQLAlchemy, not pysqlite, begin transactions; writers use BEGIN IMMEDIATE."""
+    if event.contains(engine, "connect", _sqlite_connect):
+        return
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # no implicit BEGIN from the driver
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class SqlStore:
+    """A :class:`~teamaccess.ports.Store` on a SQL database through SQLAlchemy Core.
+
+    Args:
+        engine: A SQLAlchemy engine for SQLite, PostgreSQL (psycopg 3) or
+            MariaDB/MySQL (PyMySQL). :func:`create_engine` makes a suitable one.
+        prefix: Prefix of every table, constraint and index name.
+        metadata: A host ``MetaData`` to declare the tables on (e.g. for the host's
+            own Alembic autogenerate); a new one if omitted.
+
+    The store does not create tables; call :meth:`create_schema` once for a new
+    database, or run the shipped Alembic migrations (:func:`upgrade_schema`).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        metadata: sa.MetaData | None = None,
+    ) -> None:
+        self.tables = build_tables(prefix, metadata)
+        self.dialect = engine.dialect.name
+        if self.dialect == "sqlite":
+            _configure_sqlite(engine)
+            self.engine = engine
+        else:
+            self.engine = engine.execution_options(isolation_level="READ COMMITTED")
+
+    @classmethod
+    def from_url(cls, url: str | sa.URL, *, prefix: str = DEFAULT_PREFIX) -> SqlStore:
+        """Create a store for a database URL such as ``sqlite:///teamaccess.db``."""
+        return cls(create_engine(url), prefix=prefix)
+
+    def create_schema(self) -> None:
+        """Create the tables that do not exist yet (for new databases)."""
+        self.tables.metadata.create_all(self.engine)
+
+    def drop_schema(self) -> None:
+        """Drop this store's tables and everything in them."""
+        self.tables.metadata.drop_all(self.engine)
+
+    def clear(self) -> None:
+        """Delete every row of this store's tables, keeping the schema (for tests)."""
+        with self.engine.begin() as conn:
+            for table in self.tables.in_delete_order():
+                conn.execute(table.delete())
+
+    @contextmanager
+    def transaction(self) -> Iterator[_SqlTransaction]:
+        """Begin a unit of work; it rolls back unless ``commit()`` was called."""
+        with self._translate(), self.engine.connect() as raw:
+            conn = raw.execution_options(**{_WRITE_OPTION: True})
+            conn.begin()
+            tx = _SqlTransaction(conn, self.tables)
+            try:
+                yield tx
+            finally:
+                if not tx.committed:
+                    conn.rollback()
+
+    @contextmanager
+    def reader(self) -> Iterator[_SqlTransaction]:
+        """Begin a read-only transaction; it sees only committed state."""
+        with self._translate(), self.engine.connect() as conn:
+            conn.begin()
+            try:
+                yield _SqlTransaction(conn, self.tables)
+            finally:
+                conn.rollback()
+
+    @contextmanager
+    def _translate(self) -> Iterator[None]:
+        """Turn driver errors into library errors at the edge."""
+        try:
+            yield
+        except TeamAccessError:
+            raise
+        except sa.exc.DBAPIError as error:
+            if _is_transient(error):
+                raise TransientStorageError(f"{self.dialect}: {error.orig}") from error
+            if isinstance(error, sa.exc.IntegrityError):
+                raise Conflict(f"{self.dialect} refused the change: {error.orig}") from error
+            raise StorageError(f"{self.dialect}: {error.orig}") from error
+
+    def __repr__(self) -> str:
+        return f"<SqlStore {self.engine.url!r} prefix={self.tables.prefix!r}>"
+
+
+def _is_transient(error: sa.exc.DBAPIError) -> bool:
+    orig = error.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _PG_RETRY:
+        return True
+    args = getattr(orig, "args", ())
+    if args and args[0] in _MYSQL_RETRY:
+        return True
+    return isinstance(error, sa.exc.OperationalError) and "database is locked" in str(orig)
+
+
+def _constraint_error(error: sa.exc.IntegrityError) -> str:
+    return str(error.orig).lower()
+
+
+class _Repo:
+    def __init__(self, conn: Connection, tables: Tables) -> None:
+        self._c = conn
+        self._t = tables
+
+    def _rows(self, statement: sa.Executable, **params: Any) -> Sequence[sa.Row[Any]]:
+        return self._c.execute(statement, params).all()
+
+    def _row(self, statement: sa.Executable, **params: Any) -> sa.Row[Any] | None:
+        return self._c.execute(statement, params).first()
+
+
+# -- users ----------------------------------------------------------------------------
+
+
+def _user(row: sa.Row[Any]) -> User:
+    return User(UserId(row.id), row.email, row.attributes or {})
+
+
+class _Users(_Repo):
+    def get(self, user_id: UserId) -> User | None:
+        t = self._t.users
+        row = self._row(sa.select(t).where(t.c.id == user_id))
+        return None if row is None else _user(row)
+
+    def get_by_email(self, email: str) -> User | None:
+        t = self._t.users
+        row = self._row(sa.select(t).where(t.c.email == email))
+        return None if row is None else _user(row)
+
+    def add(self, user: User) -> None:
+        if self.get(user.id) is not None:
+            raise UserAlreadyExists(f"user {user.id!r} is already registered")
+        if self.get_by_email(user.email) is not None:
+            raise EmailTaken(f"e-mail {user.email!r} is already registered")
+        try:
+            self._c.execute(
+                self._t.users.insert(),
+                {"id": user.id, "email": user.email, "attributes": dict(user.attributes)},
+            )
+        except sa.exc.IntegrityError as error:  # lost a race with another process
+            if "email" in _constraint_error(error):
+                raise EmailTaken(f"e-mail {user.email!r} is already registered") from error
+            raise UserAlreadyExists(f"user {user.id!r} is already registered") from error
+
+    def all(self) -> Sequence[User]:
+        t = self._t.users
+        return [_user(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
+
+
+# -- companies ------------------------------------------------------------------------
+
+
+def _company(row: sa.Row[Any]) -> Company:
+    return Company(
+        CompanyId(row.id),
+        row.name,
+        row.created_at,
+        converter.structure(row.settings, CompanySettings),
+    )
+
+
+def _company_values(company: Company) -> dict[str, Any]:
+    return {
+        "id": company.id,
+        "name": company.name,
+        "created_at": company.created_at,
+        "settings": converter.unstructure(company.settings),
+    }
+
+
+class _Companies(_Repo):
+    def get(self, company_id: CompanyId, *, for_update: bool = False) -> Company | None:
+        t = self._t.companies
+        statement = sa.select(t).where(t.c.id == company_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = self._row(statement)
+        return None if row is None else _company(row)
+
+    def add(self, company: Company) -> None:
+        if self.get(company.id) is not None:
+            raise CompanyAlreadyExists(f"company {company.id!r} already exists")
+        try:
+            self._c.execute(self._t.companies.insert(), _company_values(company))
+        except sa.exc.IntegrityError as error:
+            raise CompanyAlreadyExists(f"company {company.id!r} already exists") from error
+
+    def update(self, company: Company) -> None:
+        t = self._t.companies
+        values = _company_values(company)
+        del values["id"]
+        result = self._c.execute(t.update().where(t.c.id == company.id), values)
+        if result.rowcount != 1:
+            raise StorageError(f"no company {company.id!r} to update")
+
+    def all(self) -> Sequence[Company]:
+        t = self._t.companies
+        return [_company(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
+
+
+# -- memberships ----------------------------------------------------------------------
+
+
+def _membership(row: sa.Row[Any]) -> Membership:
+    return Membership(
+        CompanyId(row.company_id),
+        UserId(row.user_id),
+        row.role,
+        row.joined_at,
+        is_main_contact=bool(row.main_contact),
+        show_as_contact=bool(row.show_as_contact),
+    )
+
+
+def _membership_values(m: Membership) -> dict[str, Any]:
+    return {
+        "company_id": m.company_id,
+        "user_id": m.user_id,
+        "role": m.role,
+        "joined_at": m.joined_at,
+        "main_contact": True if m.is_main_contact else None,
+        "show_as_contact": m.show_as_contact,
+    }
+
+
+class _Memberships(_Repo):
+    def get(self, company_id: CompanyId, user_id: UserId) -> Membership | None:
+        t = self._t.memberships
+        row = self._row(sa.select(t).where(t.c.company_id == company_id, t.c.user_id == user_id))
+        return None if row is None else _membership(row)
+
+    def of_company(self, company_id: CompanyId) -> Sequence[Membership]:
+        t = self._t.memberships
+        statement = sa.select(t).where(t.c.company_id == company_id).order_by(t.c.user_id)
+        return [_membership(row) for row in self._rows(statement)]
+
+    def of_user(self, user_id: UserId) -> Sequence[Membership]:
+        t = self._t.memberships
+        statement = sa.select(t).where(t.c.user_id == user_id).order_by(t.c.company_id)
+        return [_membership(row) for row in self._rows(statement)]
+
+    def count(self, company_id: CompanyId) -> int:
+        t = self._t.memberships
+        statement = sa.select(sa.func.count()).select_from(t).where(t.c.company_id == company_id)
+        return int(self._c.execute(statement).scalar_one())
+
+    def add(self, membership: Membership) -> None:
+        try:
+            self._c.execute(self._t.memberships.insert(), _membership_values(membership))
+        except sa.exc.IntegrityError as error:
+            message = _constraint_error(error)
+            if "main_contact" in message:
+                raise Conflict(
+                    f"company {membership.company_id!r} already has a main contact"
+                ) from error
+            if "foreign key" in message:
+                raise StorageError(f"membership refers to a missing row: {message}") from error
+            raise AlreadyAMember(membership.company_id, membership.user_id) from error
+
+    def update(self, membership: Membership) -> None:
+        t = self._t.memberships
+        values = _membership_values(membership)
+        try:
+            result = self._c.execute(
+                t.update().where(
+                    t.c.company_id == membership.company_id,
+                    t.c.user_id == membership.user_id,
+                ),
+                values,
+            )
+        except sa.exc.IntegrityError as error:
+            raise Conflict(
+                f"company {membership.company_id!r} already has a main contact"
+            ) from error
+        if result.rowcount != 1:
+            raise StorageError(f"no membership of {membership.user_id!r} to update")
+
+    def remove(self, company_id: CompanyId, user_id: UserId) -> None:
+        t = self._t.memberships
+        result = self._c.execute(
+            t.delete().where(t.c.company_id == company_id, t.c.user_id == user_id)
+        )
+        if result.rowcount != 1:
+            raise StorageError(f"no membership of {user_id!r} to remove")
+
+    def all(self) -> Sequence[Membership]:
+        t = self._t.memberships
+        statement = sa.select(t).order_by(t.c.company_id, t.c.user_id)
+        return [_membership(row) for row in self._rows(statement)]
+
+
+# -- invitations ----------------------------------------------------------------------
+
+
+def _invitation(row: sa.Row[Any]) -> Invitation:
+    return Invitation(
+        id=InvitationId(row.id),
+        company_id=CompanyId(row.company_id),
+        email=row.email,
+        role=row.role,
+        token_hash=row.token_hash,
+        invited_by=UserId(row.invited_by),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        status=InvitationStatus(row.status),
+        accepted_by=None if row.accepted_by is None else UserId(row.accepted_by),
+        closed_at=row.closed_at,
+    )
+
+
+def _invitation_values(i: Invitation) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "company_id": i.company_id,
+        "email": i.email,
+        "role": i.role,
+        "token_hash": i.token_hash,
+        "invited_by": i.invited_by,
+        "created_at": i.created_at,
+        "expires_at": i.expires_at,
+        "status": i.status.value,
+        "accepted_by": i.accepted_by,
+        "closed_at": i.closed_at,
+    }
+
+
+class _Invitations(_Repo):
+    def get(self, invitation_id: InvitationId) -> Invitation | None:
+        t = self._t.invitations
+        row = self._row(sa.select(t).where(t.c.id == invitation_id))
+        return None if row is None else _invitation(row)
+
+    def get_by_token_hash(self, token_hash: str) -> Invitation | None:
+        t = self._t.invitations
+        row = self._row(sa.select(t).where(t.c.token_hash == token_hash))
+        return None if row is None else _invitation(row)
+
+    def pending_for(self, company_id: CompanyId, email: str) -> Invitation | None:
+        t = self._t.invitations
+        row = self._row(
+            sa.select(t)
+            .where(
+                t.c.company_id == company_id,
+                t.c.email == email,
+                t.c.status == InvitationStatus.PENDING.value,
+            )
+            .order_by(t.c.id)
+            .limit(1)
+        )
+        return None if row is None else _invitation(row)
+
+    def of_company(self, company_id: CompanyId) -> Sequence[Invitation]:
+        t = self._t.invitations
+        statement = sa.select(t).where(t.c.company_id == company_id).order_by(t.c.id)
+        return [_invitation(row) for row in self._rows(statement)]
+
+    def add(self, invitation: Invitation) -> None:
+        try:
+            self._c.execute(self._t.invitations.insert(), _invitation_values(invitation))
+        except sa.exc.IntegrityError as error:
+            raise Conflict(f"invitation {invitation.id!r} or its token exists") from error
+
+    def update(self, invitation: Invitation) -> None:
+        t = self._t.invitations
+        values = _invitation_values(invitation)
+        del values["id"]
+        result = self._c.execute(t.update().where(t.c.id == invitation.id), values)
+        if result.rowcount != 1:
+            raise StorageError(f"no invitation {invitation.id!r} to update")
+
+    def all(self) -> Sequence[Invitation]:
+        t = self._t.invitations
+        return [_invitation(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
+
+
+# -- outbox ---------------------------------------------------------------------------
+
+
+def _message(row: sa.Row[Any]) -> OutboxMessage:
+    return OutboxMessage(int(row.position), event_from_dict(row.payload), row.delivered_at)
+
+
+class _Outbox(_Repo):
+    def append(self, event: Event) -> None:
+        self._c.execute(
+            self._t.outbox.insert(),
+            {
+                "event_type": event.type,
+                "occurred_at": event.occurred_at,
+                "actor_id": event.actor_id,
+                "company_id": event.company_id,
+                "payload": event_to_dict(event),
+            },
+        )
+
+    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        t = self._t.outbox
+        statement = (
+            sa.select(t).where(t.c.delivered_at.is_(None)).order_by(t.c.position).limit(limit)
+        )
+        return [_message(row) for row in self._rows(statement)]
+
+    def mark_delivered(self, positions: Sequence[int], at: datetime) -> None:
+        if not positions:
+            return
+        t = self._t.outbox
+        self._c.execute(
+            t.update()
+            .where(t.c.position.in_(list(positions)), t.c.delivered_at.is_(None))
+            .values(delivered_at=at)
+        )
+
+    def all(self) -> Sequence[OutboxMessage]:
+        t = self._t.outbox
+        return [_message(row) for row in self._rows(sa.select(t).order_by(t.c.position))]
+
+
+class _SqlTransaction:
+    def __init__(self, conn: Connection, tables: Tables) -> None:
+        self._conn = conn
+        self.users = _Users(conn, tables)
+        self.companies = _Companies(conn, tables)
+        self.memberships = _Memberships(conn, tables)
+        self.invitations = _Invitations(conn, tables)
+        self.outbox = _Outbox(conn, tables)
+        self.committed = False
+
+    def commit(self) -> None:
+        self._conn.commit()
+        self.committed = True

@@ -1,0 +1,66 @@
+"""E-mail normalization (R-INV-4) as examples and properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+
+from teamaccess import normalize_email
+from teamaccess.errors import InvalidEmail
+from teamaccess.testing.strategies import emails, raw_emails
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("  Anna.Berg@Example.COM ", "anna.berg@example.com"),
+        ("anna@BÜCHER.example", "anna@xn--bcher-kva.example"),
+        ("ＡＮＮＡ@example.com", "anna@example.com"),  # fullwidth letters: NFKC
+        ("Straße@example.com", "strasse@example.com"),  # case-fold
+        ("a+tag@sub.example.co.uk", "a+tag@sub.example.co.uk"),
+    ],
+)
+def test_r_inv_4_normalization_examples(raw: str, normalized: str) -> None:
+    """R-INV-4: trim, NFKC, case-fold and IDNA give the canonical form."""
+    assert normalize_email(raw) == normalized
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("no-at-sign", "missing '@'"),
+        ("@example.com", "empty local part"),
+        ("anna@", "empty domain"),
+        ("anna@localhost", "at least one dot"),
+        ("an na@example.com", "spaces"),
+        ("anna@exa mple.com", "not valid"),
+        ("anna@-bad.com", "not valid"),
+        ("a@b@example.com", "more than one '@'"),
+        ("x" * 65 + "@example.com", "local part longer"),
+    ],
+)
+def test_r_inv_4_invalid_addresses_name_the_reason(raw: str, reason: str) -> None:
+    """R-INV-4: an invalid address raises InvalidEmail whose message says why."""
+    with pytest.raises(InvalidEmail) as caught:
+        normalize_email(raw)
+    assert reason in str(caught.value)
+    assert caught.value.address == raw
+
+
+@given(emails())
+def test_r_inv_4_normalization_is_idempotent(address: str) -> None:
+    """R-INV-4: normalizing a normalized address changes nothing."""
+    once = normalize_email(address)
+    assert normalize_email(once) == once
+    assert once == once.strip()
+
+
+@given(raw_emails())
+def test_r_inv_4_fuzz_raises_only_invalid_email(text: str) -> None:
+    """R-INV-4: arbitrary text either normalizes or raises InvalidEmail, nothing else."""
+    try:
+        result = normalize_email(text)
+    except InvalidEmail:
+        return
+    assert "@" in result
+    assert normalize_email(result) == result
