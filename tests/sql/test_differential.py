@@ -1,0 +1,154 @@
+"""Differential test (R-ALL-5): one random history, every adapter, the same answers.
+
+A hypothesis ``RuleBasedStateMachine`` drives the same commands into the in-memory
+adapter and SQL adapters (SQLite always; PostgreSQL and MariaDB too when ``CI`` or
+``TEAMACCESS_DIFF_ALL`` is set). After every step it asserts that every command had
+the same outcome (result or error type and message), that every decision of every
+user on every company agrees, and that the stores and their outboxes hold the same.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from teamaccess import Action, MemoryStore, TeamAccess
+from teamaccess.errors import TeamAccessError
+from teamaccess.testing import FrozenClock, dump, make_service
+
+from ..backends import MARIADB, POSTGRES, SQLITE
+
+USERS = ["u0", "u1", "u2", "u3", "u4"]
+COMPANIES = ["c0", "c1", "c2"]
+ROLES = ["admin", "member"]
+
+_everywhere = bool(os.environ.get("CI") or os.environ.get("TEAMACCESS_DIFF_ALL"))
+SQL = [SQLITE, POSTGRES, MARIADB] if _everywhere else [SQLITE]
+
+users = st.sampled_from(USERS)
+companies = st.sampled_from(COMPANIES)
+roles = st.sampled_from(ROLES)
+
+
+def _outcome(call: Callable[[], object]) -> tuple[str, str]:
+    try:
+        return ("ok", repr(call()))
+    except TeamAccessError as error:
+        return (type(error).__name__, str(error))
+
+
+class AdaptersAgree(RuleBasedStateMachine):
+    """Every adapter answers like the in-memory one after every step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = FrozenClock()
+        stores = [MemoryStore()]
+        for backend in SQL:
+            store = backend.store()
+            store.clear()
+            stores.append(store)
+        self.services: list[TeamAccess] = [make_service(s, clock=self.clock) for s in stores]
+        self.tokens: list[str] = []
+        self.invitations: list[tuple[str, str]] = []
+
+    def each(self, command: Callable[[TeamAccess], object]) -> object:
+        outcomes = [_outcome(lambda ta=ta: command(ta)) for ta in self.services]
+        assert all(o == outcomes[0] for o in outcomes), outcomes
+        return outcomes[0]
+
+    @rule(user=users)
+    def register(self, user: str) -> None:
+        self.each(lambda ta: ta.register_user(user, f"{user}@example.com"))
+
+    @rule(actor=users, company=companies)
+    def create(self, actor: str, company: str) -> None:
+        self.each(lambda ta: ta.create_company(actor, f"Co {company}", company_id=company))
+
+    @rule(actor=users, company=companies, user=users, role=roles)
+    def add(self, actor: str, company: str, user: str, role: str) -> None:
+        self.each(lambda ta: ta.add_member(actor, company, user, role=role))
+
+    @rule(actor=users, company=companies, user=users)
+    def remove(self, actor: str, company: str, user: str) -> None:
+        self.each(lambda ta: ta.remove_member(actor, company, user))
+
+    @rule(actor=users, company=companies, user=users, role=roles)
+    def change_role(self, actor: str, company: str, user: str, role: str) -> None:
+        self.each(lambda ta: ta.change_role(actor, company, user, role))
+
+    @rule(actor=users, company=companies, user=users)
+    def transfer(self, actor: str, company: str, user: str) -> None:
+        self.each(lambda ta: ta.transfer_main_contact(actor, company, user))
+
+    @rule(actor=users, company=companies, user=users, show=st.booleans())
+    def show(self, actor: str, company: str, user: str, show: bool) -> None:
+        self.each(lambda ta: ta.set_show_as_contact(actor, company, user, show))
+
+    @rule(actor=users, company=companies, user=users, role=roles)
+    def invite(self, actor: str, company: str, user: str, role: str) -> None:
+        kind, text = self.each(lambda ta: ta.invite(actor, company, f"{user}@example.com", role=role))
+        if kind == "ok":
+            self.tokens.append(f"token-{len(self.tokens) + 1}")
+            self.invitations.append((company, f"invitation-{len(self.invitations) + 1}"))
+
+    @precondition(lambda self: self.invitations)
+    @rule(actor=users, data=st.data(), revoke=st.booleans())
+    def resend_or_revoke(self, actor: str, data: st.DataObject, revoke: bool) -> None:
+        company, invitation = data.draw(st.sampled_from(self.invitations))
+        if revoke:
+            self.each(lambda ta: ta.revoke_invitation(actor, company, invitation))
+            return
+        kind, _ = self.each(lambda ta: ta.resend_invitation(actor, company, invitation))
+        if kind == "ok":
+            self.tokens.append(f"token-{len(self.tokens) + 1}")
+            self.invitations.append((company, f"invitation-{len(self.invitations) + 1}"))
+
+    @precondition(lambda self: self.tokens)
+    @rule(user=users, data=st.data())
+    def accept(self, user: str, data: st.DataObject) -> None:
+        token = data.draw(st.sampled_from(self.tokens))
+        self.each(lambda ta: ta.accept_invitation(user, token))
+
+    @rule(days=st.integers(0, 8))
+    def wait(self, days: int) -> None:
+        self.clock.advance(days=days)
+
+    @rule(limit=st.integers(1, 5))
+    def deliver(self, limit: int) -> None:
+        batches = [ta.pending_events(limit) for ta in self.services]
+        for ta, batch in zip(self.services, batches, strict=True):
+            ta.mark_delivered([m.position for m in batch])
+
+    @invariant()
+    def same_state(self) -> None:
+        first, *others = [dump(ta.store) for ta in self.services]
+        for other in others:
+            assert other == first
+
+    @invariant()
+    def same_answers(self) -> None:
+        for company in COMPANIES:
+            self.each(lambda ta, c=company: ta.public_contacts(c))
+            self.each(lambda ta, c=company: ta.main_contact(c))
+            for user in USERS:
+                for action in (Action.EDIT_PROFILE, Action.ADD_MEMBER, Action.INVITE, "x"):
+                    self.each(lambda ta, u=user, c=company, a=action: ta.check(u, c, a))
+                self.each(lambda ta, u=user, c=company: ta.members(u, c))
+        for user in USERS:
+            self.each(lambda ta, u=user: ta.companies_of(u))
+
+
+AdaptersAgree.TestCase.settings = settings(
+    max_examples=10 if _everywhere else 25, stateful_step_count=30, deadline=None
+)
+
+
+@pytest.mark.slow
+class TestAdaptersAgree(AdaptersAgree.TestCase):
+    """R-ALL-5: memory and SQL adapters agree on every answer after every step."""

@@ -1,0 +1,111 @@
+"""Concurrency: conflicting commands from 16 threads, 50 rounds, on every SQL database.
+
+Each round, 16 threads start together (a barrier) and either all add the same user or
+all try to take the main-contact role for themselves via the main contact. Exactly
+one wins; every loser gets a library error, never a driver exception; the invariants
+hold after every round (R-MEM-2, R-MC-1, issue 3).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from teamaccess import TeamAccess
+from teamaccess.adapters.sql import SqlStore, create_engine
+from teamaccess.errors import AlreadyAMember, TeamAccessError
+from teamaccess.testing import dump, make_service
+
+from ..backends import SQL_BACKENDS
+
+THREADS = 16
+ROUNDS = int(os.environ.get("TEAMACCESS_RACE_ROUNDS", "50"))
+
+pytestmark = pytest.mark.slow
+
+
+def _race(actions: list[Callable[[], object]]) -> list[object]:
+    """Run the actions in parallel threads, released together; return results or errors."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[object] = [None] * len(actions)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[i] = actions[i]()
+        except Exception as error:  # noqa: BLE001 - we classify every outcome below
+            outcomes[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def racing_service(request: pytest.FixtureRequest) -> Iterator[TeamAccess]:
+    """A service on the backend's tables with a pool large enough for every thread."""
+    session_store = request.param.store()
+    session_store.clear()
+    pool = {} if session_store.dialect == "sqlite" else {"pool_size": THREADS + 2}
+    engine = create_engine(session_store.engine.url, **pool)
+    yield make_service(SqlStore(engine, prefix=session_store.tables.prefix))
+    engine.dispose()
+
+
+def _classify(outcomes: list[object]) -> Counter[str]:
+    kinds: Counter[str] = Counter()
+    for outcome in outcomes:
+        if isinstance(outcome, TeamAccessError):
+            kinds[type(outcome).__name__] += 1
+        elif isinstance(outcome, BaseException):
+            raise AssertionError(f"a loser got a non-library error: {outcome!r}") from outcome
+        else:
+            kinds["won"] += 1
+    return kinds
+
+
+def test_r_mem_2_concurrent_adds_of_one_user_yield_one_membership(racing_service: TeamAccess) -> None:
+    """R-MEM-2: 16 members adding the same user at once: one succeeds, 15 get AlreadyAMember."""
+    ta = racing_service
+    adders = [f"m{i:02d}" for i in range(THREADS)]
+    for user in adders:
+        ta.register_user(user, f"{user}@example.com")
+    for round_no in range(ROUNDS):
+        company = ta.create_company(adders[0], f"Race {round_no}")
+        for adder in adders[1:]:
+            ta.add_member(adders[0], company.id, adder)
+        newcomer = ta.register_user(f"new-{round_no}", f"new-{round_no}@example.com")
+        outcomes = _race([lambda a=a: ta.add_member(a, company.id, newcomer.id) for a in adders])
+        kinds = _classify(outcomes)
+        assert kinds == Counter({"won": 1, AlreadyAMember.__name__: THREADS - 1}), kinds
+        members = [m.user_id for m in ta.members(adders[0], company.id)]
+        assert members.count(newcomer.id) == 1
+
+
+def test_r_mc_3_concurrent_transfers_leave_exactly_one_main_contact(racing_service: TeamAccess) -> None:
+    """R-MC-3: a plain-member main contact fires 16 transfers at once: one wins, 15 are denied."""
+    ta = racing_service
+    users = [f"t{i:02d}" for i in range(THREADS + 1)]
+    for user in users:
+        ta.register_user(user, f"{user}@example.com")
+    boss, takers = users[0], users[1:]
+    for round_no in range(ROUNDS):
+        company = ta.create_company(boss, f"Transfer {round_no}")
+        for taker in takers:
+            ta.add_member(boss, company.id, taker)
+        ta.change_role(boss, company.id, boss, "member")  # only the main-contact role lets boss transfer
+        outcomes = _race([lambda t=t: ta.transfer_main_contact(boss, company.id, t) for t in takers])
+        kinds = _classify(outcomes)
+        assert kinds["won"] == 1, kinds
+        assert kinds["AccessDenied"] == THREADS - 1, kinds
+        state = dump(ta.store)
+        mains = [m for m in state.memberships if m.company_id == company.id and m.is_main_contact]
+        assert len(mains) == 1
+        assert mains[0].user_id in takers

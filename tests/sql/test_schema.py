@@ -1,0 +1,116 @@
+"""The SQL schema: invariants held by the database, migrations, prefixes (issue 3)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from teamaccess.adapters.sql import SqlStore, build_tables, upgrade_schema
+from teamaccess.errors import InvalidName
+from teamaccess.testing import dump, make_service
+
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def _seed(store: SqlStore) -> None:
+    ta = make_service(store)
+    for user in ("anna", "ben"):
+        ta.register_user(user, f"{user}@example.com")
+    company = ta.create_company("anna", "ACME", company_id="acme")
+    ta.add_member("anna", company.id, "ben")
+    ta.invite("anna", company.id, "carl@example.com")
+
+
+def _insert_fails(store: SqlStore, table: sa.Table, values: dict) -> None:
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.execute(table.insert(), values)
+
+
+def test_r_mem_2_database_refuses_duplicate_membership(sql_store: SqlStore) -> None:
+    """R-MEM-2: a second process inserting a duplicate membership directly is refused by the database."""
+    _seed(sql_store)
+    row = {"company_id": "acme", "user_id": "ben", "role": "member", "joined_at": NOW, "main_contact": None, "show_as_contact": True}
+    _insert_fails(sql_store, sql_store.tables.memberships, row)
+
+
+def test_r_mc_1_database_refuses_second_main_contact(sql_store: SqlStore) -> None:
+    """R-MC-1: setting a second main contact by direct SQL violates a unique constraint."""
+    _seed(sql_store)
+    t = sql_store.tables.memberships
+    with pytest.raises(sa.exc.IntegrityError), sql_store.engine.begin() as conn:
+        conn.execute(t.update().where(t.c.user_id == "ben").values(main_contact=True))
+    assert [m.user_id for m in dump(sql_store).memberships if m.is_main_contact] == ["anna"]
+
+
+def test_r_inv_2_database_refuses_duplicate_token_hash(sql_store: SqlStore) -> None:
+    """R-INV-2: token hashes are unique in the database."""
+    _seed(sql_store)
+    [invitation] = dump(sql_store).invitations
+    row = {
+        "id": "other", "company_id": "acme", "email": "x@example.com", "role": "member",
+        "token_hash": invitation.token_hash, "invited_by": "anna", "created_at": NOW,
+        "expires_at": NOW, "status": "pending", "accepted_by": None, "closed_at": None,
+    }  # fmt: skip
+    _insert_fails(sql_store, sql_store.tables.invitations, row)
+
+
+def test_database_enforces_foreign_keys(sql_store: SqlStore) -> None:
+    """A membership of an unknown company or user is refused by the database."""
+    _seed(sql_store)
+    row = {"company_id": "ghost", "user_id": "anna", "role": "member", "joined_at": NOW, "main_contact": None, "show_as_contact": True}
+    _insert_fails(sql_store, sql_store.tables.memberships, row)
+
+
+def test_migrations_to_head_give_exactly_the_tables_the_code_uses(sql_store: SqlStore) -> None:
+    """Alembic upgrade of an empty database yields the schema of build_tables, with no diff."""
+    prefix = "tamig_"
+    tables = build_tables(prefix)
+    engine = sql_store.engine
+    tables.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {prefix}alembic_version"))
+    try:
+        upgrade_schema(engine, prefix=prefix)
+        with engine.connect() as conn:
+            def ours_only(name, type_, _parent) -> bool:
+                return type_ != "table" or (name.startswith(prefix) and "alembic" not in name)
+
+            opts = {"compare_type": True, "include_name": ours_only}
+            context = MigrationContext.configure(conn, opts=opts)
+            diff = compare_metadata(context, tables.metadata)
+            names = set(sa.inspect(conn).get_table_names())
+        ours = {name for name in names if name.startswith(prefix)}
+        assert diff == []
+        assert ours == {t.name for t in tables.metadata.sorted_tables} | {f"{prefix}alembic_version"}
+        upgrade_schema(engine, prefix=prefix)  # at head already: a no-op
+    finally:
+        tables.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {prefix}alembic_version"))
+
+
+def test_table_prefix_keeps_two_stores_apart(sql_store: SqlStore) -> None:
+    """Two prefixes in one database are independent stores (hosts embed the schema)."""
+    other = SqlStore(sql_store.engine, prefix="taother_")
+    other.drop_schema()
+    other.create_schema()
+    try:
+        _seed(sql_store)
+        assert dump(other).users == ()
+        assert len(dump(sql_store).users) == 2
+        names = sa.inspect(sql_store.engine).get_table_names()
+        assert "taother_memberships" in names
+        assert "tatest_memberships" in names
+    finally:
+        other.drop_schema()
+
+
+@pytest.mark.parametrize("prefix", ["", "Upper_", "drop table;", "x" * 25])
+def test_bad_table_prefix_is_refused(prefix: str) -> None:
+    """A prefix that is not a safe lower-case identifier raises InvalidName."""
+    with pytest.raises(InvalidName, match="prefix"):
+        build_tables(prefix)
