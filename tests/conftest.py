@@ -17,8 +17,12 @@ from teamaccess.testing import FrozenClock, make_service
 
 from .backends import BACKENDS
 
+# No deadline: examples that talk to a database vary in time with the server's load.
 settings.register_profile(
-    "dev", max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    "dev",
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 settings.register_profile(
     "ci",

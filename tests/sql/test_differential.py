@@ -92,7 +92,7 @@ class AdaptersAgree(RuleBasedStateMachine):
 
     @rule(actor=users, company=companies, user=users, role=roles)
     def invite(self, actor: str, company: str, user: str, role: str) -> None:
-        kind, text = self.each(lambda ta: ta.invite(actor, company, f"{user}@example.com", role=role))
+        kind, _ = self.each(lambda ta: ta.invite(actor, company, f"{user}@example.com", role=role))
         if kind == "ok":
             self.tokens.append(f"token-{len(self.tokens) + 1}")
             self.invitations.append((company, f"invitation-{len(self.invitations) + 1}"))

@@ -37,7 +37,7 @@ def _race(actions: list[Callable[[], object]]) -> list[object]:
         barrier.wait()
         try:
             outcomes[i] = actions[i]()
-        except Exception as error:  # noqa: BLE001 - we classify every outcome below
+        except Exception as error:
             outcomes[i] = error
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
@@ -71,7 +71,9 @@ def _classify(outcomes: list[object]) -> Counter[str]:
     return kinds
 
 
-def test_r_mem_2_concurrent_adds_of_one_user_yield_one_membership(racing_service: TeamAccess) -> None:
+def test_r_mem_2_concurrent_adds_of_one_user_yield_one_membership(
+    racing_service: TeamAccess,
+) -> None:
     """R-MEM-2: 16 members adding the same user at once: one succeeds, 15 get AlreadyAMember."""
     ta = racing_service
     adders = [f"m{i:02d}" for i in range(THREADS)]
@@ -82,14 +84,17 @@ def test_r_mem_2_concurrent_adds_of_one_user_yield_one_membership(racing_service
         for adder in adders[1:]:
             ta.add_member(adders[0], company.id, adder)
         newcomer = ta.register_user(f"new-{round_no}", f"new-{round_no}@example.com")
-        outcomes = _race([lambda a=a: ta.add_member(a, company.id, newcomer.id) for a in adders])
+        cid, uid = company.id, newcomer.id
+        outcomes = _race([lambda a=a, c=cid, u=uid: ta.add_member(a, c, u) for a in adders])
         kinds = _classify(outcomes)
         assert kinds == Counter({"won": 1, AlreadyAMember.__name__: THREADS - 1}), kinds
         members = [m.user_id for m in ta.members(adders[0], company.id)]
         assert members.count(newcomer.id) == 1
 
 
-def test_r_mc_3_concurrent_transfers_leave_exactly_one_main_contact(racing_service: TeamAccess) -> None:
+def test_r_mc_3_concurrent_transfers_leave_exactly_one_main_contact(
+    racing_service: TeamAccess,
+) -> None:
     """R-MC-3: a plain-member main contact fires 16 transfers at once: one wins, 15 are denied."""
     ta = racing_service
     users = [f"t{i:02d}" for i in range(THREADS + 1)]
@@ -100,8 +105,12 @@ def test_r_mc_3_concurrent_transfers_leave_exactly_one_main_contact(racing_servi
         company = ta.create_company(boss, f"Transfer {round_no}")
         for taker in takers:
             ta.add_member(boss, company.id, taker)
-        ta.change_role(boss, company.id, boss, "member")  # only the main-contact role lets boss transfer
-        outcomes = _race([lambda t=t: ta.transfer_main_contact(boss, company.id, t) for t in takers])
+        ta.change_role(
+            boss, company.id, boss, "member"
+        )  # only the main-contact role lets boss transfer
+        outcomes = _race(
+            [lambda t=t, c=company.id: ta.transfer_main_contact(boss, c, t) for t in takers]
+        )
         kinds = _classify(outcomes)
         assert kinds["won"] == 1, kinds
         assert kinds["AccessDenied"] == THREADS - 1, kinds

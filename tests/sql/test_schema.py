@@ -33,7 +33,14 @@ def _insert_fails(store: SqlStore, table: sa.Table, values: dict) -> None:
 def test_r_mem_2_database_refuses_duplicate_membership(sql_store: SqlStore) -> None:
     """R-MEM-2: a second process inserting a duplicate membership directly is refused by the database."""
     _seed(sql_store)
-    row = {"company_id": "acme", "user_id": "ben", "role": "member", "joined_at": NOW, "main_contact": None, "show_as_contact": True}
+    row = {
+        "company_id": "acme",
+        "user_id": "ben",
+        "role": "member",
+        "joined_at": NOW,
+        "main_contact": None,
+        "show_as_contact": True,
+    }
     _insert_fails(sql_store, sql_store.tables.memberships, row)
 
 
@@ -61,7 +68,14 @@ def test_r_inv_2_database_refuses_duplicate_token_hash(sql_store: SqlStore) -> N
 def test_database_enforces_foreign_keys(sql_store: SqlStore) -> None:
     """A membership of an unknown company or user is refused by the database."""
     _seed(sql_store)
-    row = {"company_id": "ghost", "user_id": "anna", "role": "member", "joined_at": NOW, "main_contact": None, "show_as_contact": True}
+    row = {
+        "company_id": "ghost",
+        "user_id": "anna",
+        "role": "member",
+        "joined_at": NOW,
+        "main_contact": None,
+        "show_as_contact": True,
+    }
     _insert_fails(sql_store, sql_store.tables.memberships, row)
 
 
@@ -76,6 +90,7 @@ def test_migrations_to_head_give_exactly_the_tables_the_code_uses(sql_store: Sql
     try:
         upgrade_schema(engine, prefix=prefix)
         with engine.connect() as conn:
+
             def ours_only(name, type_, _parent) -> bool:
                 return type_ != "table" or (name.startswith(prefix) and "alembic" not in name)
 
@@ -85,7 +100,9 @@ def test_migrations_to_head_give_exactly_the_tables_the_code_uses(sql_store: Sql
             names = set(sa.inspect(conn).get_table_names())
         ours = {name for name in names if name.startswith(prefix)}
         assert diff == []
-        assert ours == {t.name for t in tables.metadata.sorted_tables} | {f"{prefix}alembic_version"}
+        assert ours == {t.name for t in tables.metadata.sorted_tables} | {
+            f"{prefix}alembic_version"
+        }
         upgrade_schema(engine, prefix=prefix)  # at head already: a no-op
     finally:
         tables.metadata.drop_all(engine)

@@ -1,0 +1,154 @@
+"""Benchmark: a permission check and "list my companies" per adapter, against a dict lookup.
+
+Builds N users in M companies (default 10,000 in 1,000), then reports the median and
+p99 latency per call of:
+
+- ``check`` hit (a member opens the back office), miss (a non-member), miss (an
+  unknown company);
+- ``companies_of`` ("list my companies") for a user in 1 company;
+- the baseline: ``dict.get`` on a dict of the same memberships, in the same run.
+
+Run: ``python benchmarks/checks.py`` (add ``--adapters memory,sqlite,postgres,mariadb``;
+servers from TEAMACCESS_TEST_POSTGRES_URL / TEAMACCESS_TEST_MARIADB_URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from teamaccess import Action, Company, CompanyId, Membership, MemoryStore, Store, User, UserId
+from teamaccess.testing import make_service
+
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+URLS = {
+    "postgres": os.environ.get(
+        "TEAMACCESS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    ),
+    "mariadb": os.environ.get(
+        "TEAMACCESS_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"
+    ),
+}
+
+
+def make_store(adapter: str) -> Store:
+    if adapter == "memory":
+        return MemoryStore()
+    from teamaccess.adapters.sql import SqlStore
+
+    url = URLS.get(adapter) or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
+    store = SqlStore.from_url(url, prefix="tabench_")
+    store.drop_schema()
+    store.create_schema()
+    return store
+
+
+def load(store: Store, users: int, companies: int) -> None:
+    """Bulk-load the facts in one transaction through the ports."""
+    per_company = users // companies
+    with store.transaction() as tx:
+        for u in range(users):
+            tx.users.add(User(UserId(f"u{u}"), f"u{u}@example.com"))
+        for c in range(companies):
+            company = Company(CompanyId(f"c{c}"), f"Company {c}", NOW)
+            tx.companies.add(company)
+            for k in range(per_company):
+                user_id = UserId(f"u{c * per_company + k}")
+                tx.memberships.add(
+                    Membership(company.id, user_id, "admin" if k == 0 else "member", NOW, k == 0)
+                )
+        tx.commit()
+
+
+def measure(call: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median and p99 of one call, in microseconds; each sample times a batch."""
+    batch = 1
+    while True:  # grow the batch until one sample takes >= 20 us, to beat timer noise
+        start = time.perf_counter_ns()
+        for _ in range(batch):
+            call()
+        if time.perf_counter_ns() - start >= 20_000 or batch >= 1024:
+            break
+        batch *= 2
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter_ns()
+        for _ in range(batch):
+            call()
+        samples.append((time.perf_counter_ns() - start) / batch / 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+
+
+def run(adapter: str, users: int, companies: int, repeat: int) -> list[dict[str, object]]:
+    store = make_store(adapter)
+    load(store, users, companies)
+    ta = make_service(store)
+    member, outsider = "u5", f"u{users - 1}"
+    # The answers must be right before they are fast.
+    assert ta.check(member, "c0", Action.OPEN_BACKOFFICE).allowed
+    assert not ta.check(outsider, "c0", Action.OPEN_BACKOFFICE).allowed
+    assert not ta.check(member, "nowhere", Action.OPEN_BACKOFFICE).allowed
+    assert [m.company_id for m in ta.companies_of(member)] == ["c0"]
+
+    baseline = {
+        (f"c{c}", f"u{u}"): True for c in range(companies) for u in range(users // companies)
+    }
+    rows = []
+    for name, call in [
+        ("dict lookup (baseline)", lambda: baseline.get(("c0", member))),
+        ("check: member (hit)", lambda: ta.check(member, "c0", Action.OPEN_BACKOFFICE)),
+        ("check: non-member (miss)", lambda: ta.check(outsider, "c0", Action.OPEN_BACKOFFICE)),
+        ("check: unknown company", lambda: ta.check(member, "nowhere", Action.OPEN_BACKOFFICE)),
+        ("companies_of (list mine)", lambda: ta.companies_of(member)),
+    ]:
+        median, p99 = measure(call, repeat)
+        rows.append({"adapter": adapter, "scenario": name, "median_us": median, "p99_us": p99})
+    base = rows[0]["median_us"]
+    for row in rows:
+        row["x_dict"] = row["median_us"] / base  # type: ignore[operator]
+    if hasattr(store, "engine"):
+        store.drop_schema()
+        store.engine.dispose()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--companies", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--adapters", default="memory,sqlite,postgres,mariadb")
+    parser.add_argument("--json", type=Path, help="also write the rows to this file")
+    args = parser.parse_args(argv)
+
+    rows: list[dict[str, object]] = []
+    for adapter in args.adapters.split(","):
+        try:
+            rows += run(adapter, args.users, args.companies, args.repeat)
+        except Exception as error:
+            if adapter in ("memory", "sqlite"):
+                raise
+            print(f"skipped {adapter}: {type(error).__name__}: {str(error).splitlines()[0]}")
+    print(f"{args.users} users in {args.companies} companies; median and p99 per call")
+    print(f"{'adapter':<9} {'scenario':<27} {'median us':>10} {'p99 us':>10} {'x dict':>9}")
+    for row in rows:
+        print(
+            f"{row['adapter']:<9} {row['scenario']:<27} {row['median_us']:>10.2f} "
+            f"{row['p99_us']:>10.2f} {row['x_dict']:>9.0f}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""The demo: the trade-fair team story of seed 000, played on any store.
+
+Each step prints what was tried and the library's answer with its reason and rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TextIO
+
+from teamaccess.domain.decisions import Action, Decision
+from teamaccess.domain.models import Company, User
+from teamaccess.errors import AccessDenied, TeamAccessError
+from teamaccess.ports import Store
+from teamaccess.service.facade import TeamAccess
+
+__all__ = ["run_demo"]
+
+
+def networking_enabled(*, actor: User, candidate: User, company: Company) -> Decision:
+    """Seed 000: both people must have networking switched on (R-MEM-4)."""
+    for person in (actor, candidate):
+        if person.attributes.get("networking") != "on":
+            return Decision.deny("networking_disabled", "R-MEM-4", f"{person.id} has it off")
+    return Decision.allow("eligible", "R-MEM-4")
+
+
+class _Narrator:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.steps = 0
+
+    def say(self, text: str) -> None:
+        self.out.write(f"\n{text}\n")
+
+    def decision(self, what: str, decision: Decision) -> None:
+        self.steps += 1
+        mark = "ok " if decision.allowed else "no "
+        self.out.write(f"  [{mark}] {what:<52} {decision}\n")
+
+    def attempt(self, what: str, command: Callable[[], object]) -> None:
+        self.steps += 1
+        try:
+            command()
+        except AccessDenied as error:
+            detail = f": {error.decision.detail}" if error.decision.detail else ""
+            self.out.write(f"  [no ] {what:<52} {error.decision}{detail}\n")
+        except TeamAccessError as error:
+            self.out.write(f"  [no ] {what:<52} {type(error).__name__}: {error}\n")
+        else:
+            self.out.write(f"  [ok ] {what}\n")
+
+
+def run_demo(store: Store, out: TextIO) -> int:
+    """Play the seed-000 story on ``store`` and write the narration to ``out``.
+
+    Returns the number of outbox events the story produced.
+    """
+    ta = TeamAccess(store, eligibility=networking_enabled)
+    n = _Narrator(out)
+    check = ta.check
+
+    n.say("1. People register on the trade-fair platform")
+    for user_id, networking in (("anna", "on"), ("ben", "on"), ("carla", "off"), ("dave", "on")):
+        ta.register_user(
+            user_id, f"{user_id.capitalize()}@Example.COM", attributes={"networking": networking}
+        )
+        n.out.write(f"  [ok ] {user_id} registered (networking {networking})\n")
+
+    n.say("2. Anna, who received the exhibitor mailings, owns the company profile")
+    acme = ta.create_company("anna", "Spreadmind GmbH", company_id="spreadmind")
+    n.decision("anna edits the company profile", check("anna", acme.id, Action.EDIT_PROFILE))
+    n.decision("ben opens the back office", check("ben", acme.id, Action.OPEN_BACKOFFICE))
+
+    n.say("3. Anna adds colleagues from the back office's Team tab")
+    n.attempt("anna adds ben", lambda: ta.add_member("anna", acme.id, "ben"))
+    n.decision("ben opens the back office", check("ben", acme.id, Action.OPEN_BACKOFFICE))
+    n.decision("ben edits the company profile", check("ben", acme.id, Action.EDIT_PROFILE))
+    n.attempt("ben adds carla (networking off)", lambda: ta.add_member("ben", acme.id, "carla"))
+
+    n.say("4. Ben hides himself from the public profile")
+    ta.set_show_as_contact("ben", acme.id, "ben", False)
+    contacts = ", ".join(m.user_id for m in ta.public_contacts(acme.id))
+    n.out.write(f"  [ok ] public contacts of {acme.name}: {contacts}\n")
+
+    n.say("5. Ben also works for a second exhibitor")
+    other = ta.create_company("dave", "Messebau Nord", company_id="messebau")
+    ta.add_member("dave", other.id, "ben")
+    mine = ", ".join(m.company_id for m in ta.companies_of("ben"))
+    n.out.write(f"  [ok ] ben's back offices: {mine}\n")
+
+    n.say("6. Anna invites a colleague by e-mail; the link is single-use")
+    issued = ta.invite("anna", acme.id, "dave@example.com", role="admin")
+    n.out.write(
+        f"  [ok ] invitation {issued.invitation.id[:18]}... for {issued.invitation.email}\n"
+    )
+    n.attempt("carla redeems dave's link", lambda: ta.accept_invitation("carla", issued.token))
+    n.attempt("dave accepts", lambda: ta.accept_invitation("dave", issued.token))
+    n.attempt("dave accepts again", lambda: ta.accept_invitation("dave", issued.token))
+
+    n.say("7. Anna moves on; the main-contact role must be handed over first")
+    n.attempt("anna leaves the company", lambda: ta.leave_company("anna", acme.id))
+    n.attempt(
+        "anna hands the role to dave", lambda: ta.transfer_main_contact("anna", acme.id, "dave")
+    )
+    n.attempt("anna leaves the company", lambda: ta.leave_company("anna", acme.id))
+    n.decision("anna opens the back office", check("anna", acme.id, Action.OPEN_BACKOFFICE))
+    n.decision("dave edits the company profile", check("dave", acme.id, Action.EDIT_PROFILE))
+
+    events = ta.pending_events(limit=10_000)
+    n.say(f"{n.steps} steps; {len(events)} events in the outbox, e.g.:")
+    for message in events[-3:]:
+        event = message.event
+        n.out.write(
+            f"  #{message.position} {event.type} by {event.actor_id} in {event.company_id}\n"
+        )
+    return len(events)

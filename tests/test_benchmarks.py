@@ -1,0 +1,27 @@
+"""The benchmark scripts run at a tiny size: they finish and their answers are right.
+
+Times are printed, never asserted (speed targets live in benchmarks/).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_checks_benchmark_smoke(tmp_path: Path) -> None:
+    """benchmarks/checks.py at 200 users / 20 companies prints its table and writes JSON."""
+    out = tmp_path / "rows.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "checks.py"), "--users", "200",
+         "--companies", "20", "--repeat", "5", "--adapters", "memory,sqlite", "--json", str(out)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "check: member (hit)" in done.stdout
+    rows = out.read_text()
+    assert '"adapter": "sqlite"' in rows
+    assert '"adapter": "memory"' in rows
