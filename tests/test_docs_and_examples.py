@@ -47,7 +47,11 @@ def test_demo_command_explains_decisions(
         assert "denied: not_main_contact (R-MC-2)" in out
         assert "denied: networking_disabled (R-MEM-4)" in out
         assert "MainContactRequired" in out
-        assert re.search(r"18 events in the outbox", out)
+        assert re.search(r"\d+ events in the outbox", out)
+        assert "'Mitarbeiter der Spreadmind GmbH': 10/10 free" in out
+        assert "enrolls hans: 9/10 free" in out
+        assert "denied: not_group_leader (R-SEAT-4)" in out
+        assert "CsvImportError: 1 bad row(s), nothing enrolled: row 3, column email" in out
 
 
 def test_demo_reports_unreachable_database_in_one_line() -> None:

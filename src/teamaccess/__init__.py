@@ -13,12 +13,14 @@ Everything a host needs is importable from here; the SQL adapter lives in
 """
 
 from teamaccess.adapters.memory import MemoryStore
+from teamaccess.domain.csvimport import CsvLimits, CsvRow, RowError, parse_enrollment_csv
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import (
     CompanyCreated,
     CompanyProfileUpdated,
     ContactVisibilityChanged,
+    EnrollmentNotificationRequested,
     Event,
     InvitationAccepted,
     InvitationSent,
@@ -27,7 +29,15 @@ from teamaccess.domain.events import (
     MemberAdded,
     MemberRemoved,
     OutboxMessage,
+    ParticipantEnrolled,
+    ParticipantRemoved,
+    ProductCreated,
     RoleChanged,
+    SeatPoolResized,
+    SeatsPurchased,
+    SingleAccessPurchased,
+    TagGranted,
+    TagRevoked,
     UserRegistered,
     event_from_dict,
     event_to_dict,
@@ -50,6 +60,15 @@ from teamaccess.domain.roles import (
     Policy,
     RolePolicy,
 )
+from teamaccess.domain.seats import (
+    Enrollment,
+    PoolId,
+    Product,
+    ProductId,
+    ReplacementPolicy,
+    SeatPool,
+    TagGrant,
+)
 from teamaccess.ports import (
     Clock,
     Eligibility,
@@ -57,8 +76,10 @@ from teamaccess.ports import (
     Store,
     TokenFactory,
     Transaction,
+    UserDirectory,
 )
 from teamaccess.service.facade import IssuedInvitation, TeamAccess
+from teamaccess.service.seats import GroupView
 
 __version__ = "0.1.0.dev0"
 
@@ -75,9 +96,14 @@ __all__ = [
     "CompanyProfileUpdated",
     "CompanySettings",
     "ContactVisibilityChanged",
+    "CsvLimits",
+    "CsvRow",
     "Decision",
     "Eligibility",
+    "Enrollment",
+    "EnrollmentNotificationRequested",
     "Event",
+    "GroupView",
     "IdFactory",
     "Invitation",
     "InvitationAccepted",
@@ -92,15 +118,31 @@ __all__ = [
     "Membership",
     "MemoryStore",
     "OutboxMessage",
+    "ParticipantEnrolled",
+    "ParticipantRemoved",
     "Policy",
+    "PoolId",
+    "Product",
+    "ProductCreated",
+    "ProductId",
     "Reason",
+    "ReplacementPolicy",
     "RoleChanged",
     "RolePolicy",
+    "RowError",
+    "SeatPool",
+    "SeatPoolResized",
+    "SeatsPurchased",
+    "SingleAccessPurchased",
     "Store",
+    "TagGrant",
+    "TagGranted",
+    "TagRevoked",
     "TeamAccess",
     "TokenFactory",
     "Transaction",
     "User",
+    "UserDirectory",
     "UserId",
     "UserRegistered",
     "__version__",
@@ -108,4 +150,5 @@ __all__ = [
     "event_to_dict",
     "hash_token",
     "normalize_email",
+    "parse_enrollment_csv",
 ]

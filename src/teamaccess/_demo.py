@@ -56,7 +56,7 @@ def run_demo(store: Store, out: TextIO) -> int:
 
     Returns the number of outbox events the story produced.
     """
-    ta = TeamAccess(store, eligibility=networking_enabled)
+    ta = TeamAccess(store, eligibility=networking_enabled, platform_admins={"platform"})
     n = _Narrator(out)
     check = ta.check
 
@@ -107,11 +107,34 @@ def run_demo(store: Store, out: TextIO) -> int:
     n.decision("anna opens the back office", check("anna", acme.id, Action.OPEN_BACKOFFICE))
     n.decision("dave edits the company profile", check("dave", acme.id, Action.EDIT_PROFILE))
 
+    _seats_story(ta, n)
+
     events = ta.pending_events(limit=10_000)
     n.say(f"{n.steps} steps; {len(events)} events in the outbox, e.g.:")
     for message in events[-3:]:
         event = message.event
-        n.out.write(
-            f"  #{message.position} {event.type} by {event.actor_id} in {event.company_id}\n"
-        )
+        where = f" in {event.company_id}" if event.company_id else ""
+        n.out.write(f"  #{message.position} {event.type} by {event.actor_id}{where}\n")
     return len(events)
+
+
+def _seats_story(ta: TeamAccess, n: _Narrator) -> None:
+    """Seed 002: a buyer purchases course seats for their staff."""
+    n.say("8. A buyer purchases 10 course seats for the staff (seed 002)")
+    ta.register_user("platform", "admin@platform.example")
+    ta.register_user("greta", "greta@spreadmind.example")
+    ta.create_product("platform", "course", "Online course", tag="course-access")
+    pool = ta.purchase_seats("greta", "course", 10, "Mitarbeiter der Spreadmind GmbH")
+    n.out.write(f"  [ok ] greta leads {pool.title!r}: {pool.usage}\n")
+    n.decision("greta opens a course (no seat taken)", ta.can_access("greta", ["course-access"]))
+    csv = "email;name\nhans@spreadmind.example;Hans\nnot-an-address;Bad\n"
+    n.attempt("greta imports a CSV with a bad row", lambda: ta.enroll_csv("greta", pool.id, csv))
+    hans = ta.enroll("greta", pool.id, "hans@spreadmind.example")
+    n.out.write(f"  [ok ] greta enrolls hans: {ta.pool(pool.id).usage}\n")
+    n.decision("hans opens a course", ta.can_access(hans.user_id, ["course-access"]))
+    n.decision("hans opens the group management", ta.check_group(hans.user_id, pool.id))
+    ta.remove_participant("greta", pool.id, hans.user_id)
+    n.out.write(f"  [ok ] greta removes hans (refill): {ta.pool(pool.id).usage}\n")
+    n.decision("hans opens a course", ta.can_access(hans.user_id, ["course-access"]))
+    ta.enroll("greta", pool.id, "ida@spreadmind.example")
+    n.out.write(f"  [ok ] greta enrolls ida in the freed seat: {ta.pool(pool.id).usage}\n")

@@ -10,19 +10,27 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     ├── InvalidInput (ValueError)
     │   ├── InvalidEmail
     │   ├── InvalidName
-    │   └── UnknownRole
+    │   ├── UnknownRole
+    │   ├── CsvImportError
+    │   └── CsvTooLarge
     ├── NotFound (LookupError)
     │   ├── UnknownUser
     │   ├── UnknownCompany
     │   ├── MembershipNotFound
-    │   └── InvitationNotFound
+    │   ├── InvitationNotFound
+    │   ├── UnknownProduct
+    │   ├── UnknownGroup
+    │   └── NotEnrolled
     ├── Conflict
     │   ├── AlreadyAMember
     │   ├── AlreadyInvited
     │   ├── UserAlreadyExists
     │   ├── EmailTaken
     │   ├── CompanyAlreadyExists
-    │   └── MainContactRequired
+    │   ├── MainContactRequired
+    │   ├── AlreadyEnrolled
+    │   ├── SeatsExhausted
+    │   └── SeatsInUse
     ├── InvitationError
     │   ├── InvitationExpired
     │   ├── InvitationRevoked
@@ -37,17 +45,22 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from teamaccess.domain.csvimport import RowError
     from teamaccess.domain.decisions import Decision
 
 __all__ = [
     "AccessDenied",
     "AlreadyAMember",
+    "AlreadyEnrolled",
     "AlreadyInvited",
     "CompanyAlreadyExists",
     "Conflict",
+    "CsvImportError",
+    "CsvTooLarge",
     "EmailTaken",
     "InvalidEmail",
     "InvalidInput",
@@ -62,11 +75,16 @@ __all__ = [
     "MembershipNotFound",
     "NotAMember",
     "NotEligible",
+    "NotEnrolled",
     "NotFound",
+    "SeatsExhausted",
+    "SeatsInUse",
     "StorageError",
     "TeamAccessError",
     "TransientStorageError",
     "UnknownCompany",
+    "UnknownGroup",
+    "UnknownProduct",
     "UnknownRole",
     "UnknownUser",
     "UserAlreadyExists",
@@ -110,6 +128,24 @@ class UnknownRole(InvalidInput):
         self.role = role
 
 
+class CsvImportError(InvalidInput):
+    """An enrollment CSV has bad rows; nothing was enrolled (R-SEAT-7).
+
+    Attributes:
+        errors: Every problem found, each with its row number, column and reason.
+    """
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        shown = "; ".join(str(e) for e in errors[:10])
+        more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
+        super().__init__(f"{len(errors)} bad row(s), nothing enrolled: {shown}{more}")
+        self.errors = list(errors)
+
+
+class CsvTooLarge(InvalidInput):
+    """An import file exceeds the configured size or row limit (R-ALL-6)."""
+
+
 # -- lookups -------------------------------------------------------------------
 
 
@@ -144,6 +180,18 @@ class MembershipNotFound(NotFound):
 
 class InvitationNotFound(NotFound):
     """No invitation matches this id or token (R-INV-3)."""
+
+
+class UnknownProduct(NotFound):
+    """No product with this id exists."""
+
+
+class UnknownGroup(NotFound):
+    """No seat pool (group) with this id exists."""
+
+
+class NotEnrolled(NotFound):
+    """The user holds no seat in this group."""
 
 
 # -- conflicts with the current state -------------------------------------------
@@ -183,6 +231,18 @@ class MainContactRequired(Conflict):
 
     Transfer the role first with ``TeamAccess.transfer_main_contact``.
     """
+
+
+class AlreadyEnrolled(Conflict):
+    """The user already holds a seat in this group (R-SEAT-5)."""
+
+
+class SeatsExhausted(Conflict):
+    """No free seat is left in the pool (R-SEAT-6)."""
+
+
+class SeatsInUse(Conflict):
+    """A pool cannot shrink below the seats in use (R-SEAT-11)."""
 
 
 # -- invitations ---------------------------------------------------------------

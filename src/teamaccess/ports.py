@@ -19,18 +19,24 @@ from teamaccess.domain.decisions import Decision
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.models import Company, Invitation, Membership, User
+from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
 
 __all__ = [
     "Clock",
     "Companies",
     "Eligibility",
+    "Enrollments",
     "IdFactory",
     "Invitations",
     "Memberships",
     "Outbox",
+    "Products",
+    "SeatPools",
     "Store",
+    "TagGrants",
     "TokenFactory",
     "Transaction",
+    "UserDirectory",
     "Users",
 ]
 
@@ -174,6 +180,90 @@ class Invitations(Protocol):
         ...
 
 
+class Products(Protocol):
+    """Products that sell group access."""
+
+    def get(self, product_id: ProductId) -> Product | None:
+        """Return the product or ``None``."""
+        ...
+
+    def add(self, product: Product) -> None:
+        """Insert; raise ``Conflict`` on a duplicate id."""
+        ...
+
+    def all(self) -> Sequence[Product]:
+        """Every product, ordered by id."""
+        ...
+
+
+class SeatPools(Protocol):
+    """Seat pools (groups)."""
+
+    def get(self, pool_id: PoolId, *, for_update: bool = False) -> SeatPool | None:
+        """Return the pool or ``None``; ``for_update`` locks it until the transaction ends."""
+        ...
+
+    def add(self, pool: SeatPool) -> None:
+        """Insert; raise ``Conflict`` on a duplicate id."""
+        ...
+
+    def update(self, pool: SeatPool) -> None:
+        """Replace the stored pool; the store refuses ``used > seats`` (``SeatsExhausted``)."""
+        ...
+
+    def all(self) -> Sequence[SeatPool]:
+        """Every pool, ordered by id."""
+        ...
+
+
+class Enrollments(Protocol):
+    """Participants holding seats, at most one seat per (pool, user)."""
+
+    def get(self, pool_id: PoolId, user_id: UserId) -> Enrollment | None:
+        """Return the enrollment or ``None``."""
+        ...
+
+    def of_pool(self, pool_id: PoolId) -> Sequence[Enrollment]:
+        """The pool's participants, ordered by user id."""
+        ...
+
+    def add(self, enrollment: Enrollment) -> None:
+        """Insert; raise ``AlreadyEnrolled`` on a duplicate."""
+        ...
+
+    def remove(self, pool_id: PoolId, user_id: UserId) -> None:
+        """Delete the enrollment."""
+        ...
+
+    def all(self) -> Sequence[Enrollment]:
+        """Every enrollment, ordered by (pool id, user id)."""
+        ...
+
+
+class TagGrants(Protocol):
+    """Tags held per source (R-TAG-3)."""
+
+    def add(self, grant: TagGrant) -> None:
+        """Insert; raise ``Conflict`` if this source already grants this tag."""
+        ...
+
+    def remove(self, user_id: UserId, tag: str, source: str) -> None:
+        """Delete one source's grant."""
+        ...
+
+    def sources(self, user_id: UserId, tag: str) -> Sequence[str]:
+        """The sources that give ``user_id`` the tag, ordered."""
+        ...
+
+    def tags_of(self, user_id: UserId) -> frozenset[str]:
+        """Every tag the user holds through at least one source."""
+        ...
+
+    def all(self) -> Sequence[TagGrant]:
+        """Every grant, ordered by (user, tag, source)."""
+        ...
+
+
 class Outbox(Protocol):
     """Domain events written in the same transaction as the change (R-ALL-4)."""
 
@@ -218,6 +308,26 @@ class Transaction(Protocol):
         ...
 
     @property
+    def products(self) -> Products:
+        """The products repository."""
+        ...
+
+    @property
+    def pools(self) -> SeatPools:
+        """The seat pools repository."""
+        ...
+
+    @property
+    def enrollments(self) -> Enrollments:
+        """The enrollments repository."""
+        ...
+
+    @property
+    def tags(self) -> TagGrants:
+        """The tag grants repository."""
+        ...
+
+    @property
     def outbox(self) -> Outbox:
         """The outbox."""
         ...
@@ -248,4 +358,17 @@ class Eligibility(Protocol):
 
     def __call__(self, *, actor: User, candidate: User, company: Company) -> Decision:
         """Decide whether ``actor`` may add ``candidate`` to ``company``."""
+        ...
+
+
+class UserDirectory(Protocol):
+    """The host's user directory, asked to register a person enrolled by e-mail (R-SEAT-5).
+
+    Called inside the enrolling transaction; return the new user's id. If the
+    transaction then fails, the host may see an id that never became a teamaccess user,
+    so make registration lazy or idempotent by e-mail.
+    """
+
+    def __call__(self, email: str) -> str:
+        """Register ``email`` with the host and return its user id."""
         ...

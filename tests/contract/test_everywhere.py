@@ -132,16 +132,33 @@ COMMANDS: dict[str, Command] = {
     "resend_invitation": lambda t: t.resend_invitation("anna", "acme", "invitation-1"),
     "revoke_invitation": lambda t: t.revoke_invitation("anna", "acme", "invitation-1"),
     "accept_invitation": lambda t: t.accept_invitation("dora", "token-1"),
+    "create_product": lambda t: t.create_product("anna", "p2", "P2", tag="t2"),
+    "purchase_seats": lambda t: t.purchase_seats("ben", "p1", 3, "G", occupy_seat=True),
+    "purchase_single_access": lambda t: t.purchase_single_access("ben", "p1"),
+    "enroll": lambda t: t.enroll("anna", "pool-1", "new@example.com"),
+    "enroll_csv": lambda t: t.enroll_csv("anna", "pool-1", "email\nx@example.com\ny@example.com"),
+    "remove_participant": lambda t: t.remove_participant("anna", "pool-1", "carl"),
+    "resize_pool": lambda t: t.resize_pool("anna", "pool-1", 9),
+    "reinvite": lambda t: t.reinvite("anna", "pool-1", "carl"),
+    "grant_tag": lambda t: t.grant_tag("anna", "ben", "t1"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_r_all_3_command_failing_after_any_write_leaves_nothing(store, name: str) -> None:
     """R-ALL-3: a crash after the 1st, 2nd, ... write of a command leaves store and outbox as before."""
-    shared = {"clock": FrozenClock(), "ids": SequentialIds(), "tokens": SequentialTokens()}
+    shared = {
+        "clock": FrozenClock(),
+        "ids": SequentialIds(),
+        "tokens": SequentialTokens(),
+        "platform_admins": {"anna"},
+    }
     setup = make_service(store, **shared)
     team = make_team(setup)
     setup.invite("anna", team.id, "dora@example.com")  # invitation-1 / token-1
+    setup.create_product("anna", "p1", "P1", tag="t1")
+    setup.purchase_seats("anna", "p1", 5, "Group")  # pool-1
+    setup.enroll("anna", "pool-1", "carl@example.com")
 
     failing = FailingStore(store, fail_after=None)
     service = make_service(failing, **shared)

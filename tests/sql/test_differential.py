@@ -137,15 +137,14 @@ class AdaptersAgree(RuleBasedStateMachine):
             self.each(lambda ta, c=company: ta.public_contacts(c))
             self.each(lambda ta, c=company: ta.main_contact(c))
             for user in USERS:
-                for action in (Action.EDIT_PROFILE, Action.ADD_MEMBER, Action.INVITE, "x"):
+                for action in (Action.EDIT_PROFILE, Action.INVITE):
                     self.each(lambda ta, u=user, c=company, a=action: ta.check(u, c, a))
-                self.each(lambda ta, u=user, c=company: ta.members(u, c))
         for user in USERS:
             self.each(lambda ta, u=user: ta.companies_of(u))
 
 
 AdaptersAgree.TestCase.settings = settings(
-    max_examples=10 if _everywhere else 25, stateful_step_count=30, deadline=None
+    max_examples=6 if _everywhere else 25, stateful_step_count=25, deadline=None
 )
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from teamaccess import TeamAccess
 from teamaccess.adapters.sql import SqlStore, create_engine
-from teamaccess.errors import AlreadyAMember, TeamAccessError
+from teamaccess.errors import AlreadyAMember, SeatsExhausted, TeamAccessError
 from teamaccess.testing import dump, make_service
 
 from ..backends import SQL_BACKENDS
@@ -53,9 +53,11 @@ def racing_service(request: pytest.FixtureRequest) -> Iterator[TeamAccess]:
     """A service on the backend's tables with a pool large enough for every thread."""
     session_store = request.param.store()
     session_store.clear()
-    pool = {} if session_store.dialect == "sqlite" else {"pool_size": THREADS + 2}
+    pool = {"pool_size": 2 * THREADS + 2}
     engine = create_engine(session_store.engine.url, **pool)
-    yield make_service(SqlStore(engine, prefix=session_store.tables.prefix))
+    yield make_service(
+        SqlStore(engine, prefix=session_store.tables.prefix), platform_admins={"admin"}
+    )
     engine.dispose()
 
 
@@ -118,3 +120,25 @@ def test_r_mc_3_concurrent_transfers_leave_exactly_one_main_contact(
         mains = [m for m in state.memberships if m.company_id == company.id and m.is_main_contact]
         assert len(mains) == 1
         assert mains[0].user_id in takers
+
+
+SEAT_RACERS = 32
+SEAT_ROUNDS = int(os.environ.get("TEAMACCESS_SEAT_RACE_ROUNDS", "100"))
+
+
+def test_r_seat_6_concurrent_enrollments_never_oversell(racing_service: TeamAccess) -> None:
+    """R-SEAT-6: 32 enrollments race for the last 3 seats: exactly 3 win, 29 get SeatsExhausted."""
+    ta = racing_service
+    ta.register_user("admin", "admin@example.com")
+    ta.register_user("buyer", "buyer@example.com")
+    ta.create_product("admin", "course", "Course", tag="course")
+    for round_no in range(SEAT_ROUNDS):
+        pool = ta.purchase_seats("buyer", "course", 5, f"Round {round_no}", occupy_seat=True)
+        ta.enroll_csv("buyer", pool.id, f"email\nfirst-{round_no}@example.com")
+        assert ta.pool(pool.id).free == 3
+        emails = [f"r{round_no}-{i}@example.com" for i in range(SEAT_RACERS)]
+        outcomes = _race([lambda e=e, p=pool.id: ta.enroll("buyer", p, e) for e in emails])
+        kinds = _classify(outcomes)
+        assert kinds == Counter({"won": 3, SeatsExhausted.__name__: SEAT_RACERS - 3}), kinds
+        after = ta.group("buyer", pool.id)
+        assert (after.pool.used, after.pool.seats, len(after.participants)) == (5, 5, 5)

@@ -20,11 +20,14 @@ import attrs
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.models import Company, Invitation, InvitationStatus, Membership, User
+from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
 from teamaccess.errors import (
     AlreadyAMember,
+    AlreadyEnrolled,
     CompanyAlreadyExists,
     Conflict,
     EmailTaken,
+    SeatsExhausted,
     StorageError,
     UserAlreadyExists,
 )
@@ -45,6 +48,10 @@ class _Tables:
     main_contact: dict[CompanyId, UserId] = attrs.Factory(dict)
     invitations: dict[InvitationId, Invitation] = attrs.Factory(dict)
     invitation_by_hash: dict[str, InvitationId] = attrs.Factory(dict)
+    products: dict[ProductId, Product] = attrs.Factory(dict)
+    pools: dict[PoolId, SeatPool] = attrs.Factory(dict)
+    enrollments: dict[PoolId, dict[UserId, Enrollment]] = attrs.Factory(dict)
+    tags: dict[UserId, dict[str, dict[str, TagGrant]]] = attrs.Factory(dict)
     outbox: dict[int, OutboxMessage] = attrs.Factory(dict)
     next_position: list[int] = attrs.Factory(lambda: [1])
 
@@ -205,6 +212,97 @@ class _Invitations(_Repo):
         return sorted(self._t.invitations.values(), key=lambda i: i.id)
 
 
+class _Products(_Repo):
+    def get(self, product_id: ProductId) -> Product | None:
+        return self._t.products.get(product_id)
+
+    def add(self, product: Product) -> None:
+        if product.id in self._t.products:
+            raise Conflict(f"product {product.id!r} already exists")
+        self._j.put(self._t.products, product.id, product)
+
+    def all(self) -> Sequence[Product]:
+        return sorted(self._t.products.values(), key=lambda p: p.id)
+
+
+class _SeatPools(_Repo):
+    def get(self, pool_id: PoolId, *, for_update: bool = False) -> SeatPool | None:
+        return self._t.pools.get(pool_id)
+
+    def add(self, pool: SeatPool) -> None:
+        if pool.id in self._t.pools:
+            raise Conflict(f"seat pool {pool.id!r} already exists")
+        _require(pool.product_id in self._t.products, "product", pool.product_id)
+        self._check(pool)
+        self._j.put(self._t.pools, pool.id, pool)
+
+    def update(self, pool: SeatPool) -> None:
+        _require(pool.id in self._t.pools, "seat pool", pool.id)
+        self._check(pool)
+        self._j.put(self._t.pools, pool.id, pool)
+
+    def all(self) -> Sequence[SeatPool]:
+        return sorted(self._t.pools.values(), key=lambda p: p.id)
+
+    @staticmethod
+    def _check(pool: SeatPool) -> None:
+        """The CHECK constraint of the SQL table: 0 <= consumed <= used <= seats."""
+        if not 0 <= pool.consumed <= pool.used <= pool.seats:
+            raise SeatsExhausted(f"seat pool {pool.id!r} would have {pool.usage}")
+
+
+class _Enrollments(_Repo):
+    def get(self, pool_id: PoolId, user_id: UserId) -> Enrollment | None:
+        return self._t.enrollments.get(pool_id, {}).get(user_id)
+
+    def of_pool(self, pool_id: PoolId) -> Sequence[Enrollment]:
+        participants = self._t.enrollments.get(pool_id, {})
+        return [participants[u] for u in sorted(participants)]
+
+    def add(self, enrollment: Enrollment) -> None:
+        _require(enrollment.pool_id in self._t.pools, "seat pool", enrollment.pool_id)
+        _require(enrollment.user_id in self._t.users, "user", enrollment.user_id)
+        participants = self._t.enrollments.setdefault(enrollment.pool_id, {})
+        if enrollment.user_id in participants:
+            raise AlreadyEnrolled(f"{enrollment.user_id!r} is already enrolled")
+        self._j.put(participants, enrollment.user_id, enrollment)
+
+    def remove(self, pool_id: PoolId, user_id: UserId) -> None:
+        _require(self.get(pool_id, user_id) is not None, "enrollment", user_id)
+        self._j.pop(self._t.enrollments[pool_id], user_id)
+
+    def all(self) -> Sequence[Enrollment]:
+        return [e for p in sorted(self._t.enrollments) for e in self.of_pool(p)]
+
+
+class _TagGrants(_Repo):
+    def add(self, grant: TagGrant) -> None:
+        _require(grant.user_id in self._t.users, "user", grant.user_id)
+        sources = self._t.tags.setdefault(grant.user_id, {}).setdefault(grant.tag, {})
+        if grant.source in sources:
+            raise Conflict(f"{grant.source} already grants {grant.tag!r} to {grant.user_id!r}")
+        self._j.put(sources, grant.source, grant)
+
+    def remove(self, user_id: UserId, tag: str, source: str) -> None:
+        sources = self._t.tags.get(user_id, {}).get(tag, {})
+        _require(source in sources, "tag grant", (user_id, tag, source))
+        self._j.pop(sources, source)
+
+    def sources(self, user_id: UserId, tag: str) -> Sequence[str]:
+        return sorted(self._t.tags.get(user_id, {}).get(tag, {}))
+
+    def tags_of(self, user_id: UserId) -> frozenset[str]:
+        return frozenset(tag for tag, srcs in self._t.tags.get(user_id, {}).items() if srcs)
+
+    def all(self) -> Sequence[TagGrant]:
+        return [
+            sources[source]
+            for user in sorted(self._t.tags)
+            for tag, sources in sorted(self._t.tags[user].items())
+            for source in sorted(sources)
+        ]
+
+
 class _Outbox(_Repo):
     def append(self, event: Event) -> None:
         position = self._t.next_position[0]
@@ -242,6 +340,10 @@ class _MemoryTransaction:
         self.companies = _Companies(tables, self._journal)
         self.memberships = _Memberships(tables, self._journal)
         self.invitations = _Invitations(tables, self._journal)
+        self.products = _Products(tables, self._journal)
+        self.pools = _SeatPools(tables, self._journal)
+        self.enrollments = _Enrollments(tables, self._journal)
+        self.tags = _TagGrants(tables, self._journal)
         self.outbox = _Outbox(tables, self._journal)
         self.committed = False
 

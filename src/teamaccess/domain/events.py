@@ -20,6 +20,7 @@ __all__ = [
     "CompanyCreated",
     "CompanyProfileUpdated",
     "ContactVisibilityChanged",
+    "EnrollmentNotificationRequested",
     "Event",
     "InvitationAccepted",
     "InvitationSent",
@@ -28,8 +29,16 @@ __all__ = [
     "MemberAdded",
     "MemberRemoved",
     "OutboxMessage",
+    "ParticipantEnrolled",
+    "ParticipantRemoved",
+    "ProductCreated",
     "RoleChanged",
+    "SeatPoolResized",
+    "SeatsPurchased",
+    "SingleAccessPurchased",
     "Stamp",
+    "TagGranted",
+    "TagRevoked",
     "UserRegistered",
     "event_from_dict",
     "event_to_dict",
@@ -171,6 +180,105 @@ class InvitationAccepted(Event):
 
     invitation_id: InvitationId
     user_id: UserId
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class ProductCreated(Event):
+    """A product with group access and its one tag was defined (R-TAG-1)."""
+
+    product_id: str
+    name: str
+    tag: str
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class SeatsPurchased(Event):
+    """A buyer purchased a pool of seats; they lead its group (R-SEAT-1)."""
+
+    pool_id: str
+    product_id: str
+    title: str
+    seats: int
+    leader_id: UserId
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class SingleAccessPurchased(Event):
+    """A single-access purchase: no group, the buyer alone gets the tag (R-SEAT-3)."""
+
+    purchase_id: str
+    product_id: str
+    user_id: UserId
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class ParticipantEnrolled(Event):
+    """A user took a seat in a pool (R-SEAT-5)."""
+
+    pool_id: str
+    user_id: UserId
+    email: str
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class EnrollmentNotificationRequested(Event):
+    """The host should e-mail a participant about their access (R-SEAT-8)."""
+
+    pool_id: str
+    user_id: UserId
+    email: str
+    title: str
+    reinvite: bool = False
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class ParticipantRemoved(Event):
+    """A participant lost their seat; ``seat_freed`` is false under ``consume`` (R-SEAT-10)."""
+
+    pool_id: str
+    user_id: UserId
+    seat_freed: bool
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class SeatPoolResized(Event):
+    """A pool grew or shrank (R-SEAT-11)."""
+
+    pool_id: str
+    old_seats: int
+    new_seats: int
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class TagGranted(Event):
+    """A source granted a user a tag; ``newly_held`` if they did not hold it before (R-TAG-5)."""
+
+    user_id: UserId
+    tag: str
+    source: str
+    newly_held: bool
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class TagRevoked(Event):
+    """A source stopped granting a tag (R-TAG-5).
+
+    ``still_held`` is true if another source keeps the tag for the user (R-TAG-3).
+    """
+
+    user_id: UserId
+    tag: str
+    source: str
+    still_held: bool
 
 
 @attrs.frozen

@@ -9,13 +9,12 @@ written (R-ALL-6).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TypeVar
 
 import attrs
 
-from teamaccess.domain.decisions import Action, Decision, Reason
+from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import (
     CompanyCreated,
@@ -43,9 +42,8 @@ from teamaccess.domain.models import (
     hash_token,
 )
 from teamaccess.domain.policy import decide
-from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
+from teamaccess.domain.roles import require_known_role
 from teamaccess.errors import (
-    AccessDenied,
     AlreadyAMember,
     AlreadyInvited,
     InvalidInput,
@@ -55,19 +53,13 @@ from teamaccess.errors import (
     InvitationRevoked,
     InvitationUsed,
     MainContactRequired,
-    MembershipNotFound,
-    NotAMember,
     NotEligible,
-    TransientStorageError,
-    UnknownCompany,
-    UnknownUser,
 )
-from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, Transaction
-from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
+from teamaccess.ports import Transaction
+from teamaccess.service._core import raise_if_denied
+from teamaccess.service.seats import SeatCommands
 
 __all__ = ["IssuedInvitation", "TeamAccess"]
-
-_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -85,57 +77,17 @@ class IssuedInvitation:
     token: str = attrs.field(repr=False)
 
 
-class TeamAccess:
-    """The teamaccess service: memberships, the main contact, invitations, checks.
+class TeamAccess(SeatCommands):
+    """The teamaccess service, the facade a host calls.
 
-    Args:
-        store: The storage adapter, e.g. :class:`~teamaccess.MemoryStore` or
-            ``teamaccess.adapters.sql.SqlStore``.
-        policy: The role policy (R-MEM-8); defaults to ``admin`` and ``member``.
-        eligibility: The host's predicate for who may be added (R-MEM-4).
-        clock: Returns the current aware UTC time.
-        ids: Makes company and invitation ids.
-        tokens: Makes secret invitation tokens.
-        founder_role: The role of a company's creator.
-        member_role: The role of an added member when the call names none.
-        default_settings: Settings of new companies that do not bring their own.
-        retries: How often a command is retried after a serialization failure.
+    Companies, members, the main contact, invitations, seat pools and access tags,
+    and decisions with reasons. One instance per store; it is thread-safe as far as
+    its store is. Constructor arguments are described on
+    :class:`~teamaccess.service._core.ServiceCore`: ``store``, then keyword-only
+    ``policy``, ``eligibility``, ``clock``, ``ids``, ``tokens``, ``founder_role``,
+    ``member_role``, ``default_settings``, ``platform_admins``, ``directory`` and
+    ``retries``.
     """
-
-    def __init__(
-        self,
-        store: Store,
-        *,
-        policy: Policy = DEFAULT_POLICY,
-        eligibility: Eligibility | None = None,
-        clock: Clock = utc_now,
-        ids: IdFactory = random_ids,
-        tokens: TokenFactory = secure_tokens,
-        founder_role: str = "admin",
-        member_role: str = "member",
-        default_settings: CompanySettings | None = None,
-        retries: int = 3,
-    ) -> None:
-        self._store = store
-        self._policy = policy
-        self._eligibility = eligibility
-        self._clock = clock
-        self._ids = ids
-        self._tokens = tokens
-        self._founder_role = require_known_role(policy, founder_role)
-        self._member_role = require_known_role(policy, member_role)
-        self._default_settings = default_settings or CompanySettings()
-        self._retries = retries
-
-    @property
-    def store(self) -> Store:
-        """The storage adapter this service writes to."""
-        return self._store
-
-    @property
-    def policy(self) -> Policy:
-        """The role policy in force."""
-        return self._policy
 
     # -- users -------------------------------------------------------------------
 
@@ -622,7 +574,7 @@ class TeamAccess:
     ) -> Decision:
         """Like :meth:`check`, but raise :class:`~teamaccess.errors.AccessDenied` if denied."""
         decision = self.check(actor_id, company_id, action, target_user_id=target_user_id)
-        _raise_if_denied(decision)
+        raise_if_denied(decision)
         return decision
 
     # -- outbox ----------------------------------------------------------------------
@@ -643,20 +595,6 @@ class TeamAccess:
         self._command(work)
 
     # -- internals -----------------------------------------------------------------
-
-    def _command(self, work: Callable[[Transaction, datetime], _T]) -> _T:
-        """Run ``work`` in one transaction; retry it whole after a transient failure."""
-        attempt = 0
-        while True:
-            try:
-                with self._store.transaction() as tx:
-                    result = work(tx, self._clock())
-                    tx.commit()
-                    return result
-            except TransientStorageError:
-                attempt += 1
-                if attempt > self._retries:
-                    raise
 
     def _join(
         self,
@@ -715,54 +653,12 @@ class TeamAccess:
         )
         return IssuedInvitation(invitation, token)
 
-    def _require(
-        self,
-        tx: Transaction,
-        action: Action,
-        company: Company,
-        actor_id: str,
-        target: Membership | None = None,
-    ) -> None:
-        actor = tx.memberships.get(company.id, UserId(actor_id))
-        _raise_if_denied(
-            decide(action, company=company, actor=actor, policy=self._policy, target=target)
-        )
-
-    @staticmethod
-    def _user(tx: Transaction, user_id: str) -> User:
-        user = tx.users.get(UserId(check_id(user_id, "user")))
-        if user is None:
-            raise UnknownUser(user_id)
-        return user
-
-    @staticmethod
-    def _company(tx: Transaction, company_id: str, *, lock: bool = False) -> Company:
-        company = tx.companies.get(CompanyId(check_id(company_id, "company")), for_update=lock)
-        if company is None:
-            raise UnknownCompany(company_id)
-        return company
-
-    @staticmethod
-    def _membership(tx: Transaction, company_id: CompanyId, user_id: str) -> Membership:
-        membership = tx.memberships.get(company_id, UserId(check_id(user_id, "user")))
-        if membership is None:
-            raise MembershipNotFound(company_id, user_id)
-        return membership
-
     @staticmethod
     def _invitation(tx: Transaction, company_id: CompanyId, invitation_id: str) -> Invitation:
         invitation = tx.invitations.get(InvitationId(check_id(invitation_id, "invitation")))
         if invitation is None or invitation.company_id != company_id:
             raise InvitationNotFound(f"no invitation {invitation_id!r} in company {company_id!r}")
         return invitation
-
-
-def _raise_if_denied(decision: Decision) -> None:
-    if decision.allowed:
-        return
-    if decision.reason == Reason.NOT_A_MEMBER.value:
-        raise NotAMember(decision)
-    raise AccessDenied(decision)
 
 
 def _require_not_closed(invitation: Invitation) -> None:

@@ -22,6 +22,7 @@ import attrs
 from teamaccess.adapters.memory import MemoryStore
 from teamaccess.domain.events import event_to_dict
 from teamaccess.domain.models import Company, Invitation, Membership, User
+from teamaccess.domain.seats import Enrollment, Product, SeatPool, TagGrant
 from teamaccess.ports import Store, Transaction
 from teamaccess.service.facade import TeamAccess
 
@@ -133,6 +134,10 @@ class _FailingTransaction:
         self.companies = _CountingRepo(inner.companies, on_write)
         self.memberships = _CountingRepo(inner.memberships, on_write)
         self.invitations = _CountingRepo(inner.invitations, on_write)
+        self.products = _CountingRepo(inner.products, on_write)
+        self.pools = _CountingRepo(inner.pools, on_write)
+        self.enrollments = _CountingRepo(inner.enrollments, on_write)
+        self.tags = _CountingRepo(inner.tags, on_write)
         self.outbox = _CountingRepo(inner.outbox, on_write)
 
     def __getattr__(self, name: str) -> Any:
@@ -185,6 +190,10 @@ class StoreDump:
     companies: tuple[Company, ...]
     memberships: tuple[Membership, ...]
     invitations: tuple[Invitation, ...]
+    products: tuple[Product, ...]
+    pools: tuple[SeatPool, ...]
+    enrollments: tuple[Enrollment, ...]
+    tags: tuple[TagGrant, ...]
     events: tuple[tuple[tuple[str, Any], ...], ...]
     delivered: tuple[bool, ...]
 
@@ -198,6 +207,10 @@ def dump(store: Store) -> StoreDump:
             companies=tuple(tx.companies.all()),
             memberships=tuple(tx.memberships.all()),
             invitations=tuple(tx.invitations.all()),
+            products=tuple(tx.products.all()),
+            pools=tuple(tx.pools.all()),
+            enrollments=tuple(tx.enrollments.all()),
+            tags=tuple(tx.tags.all()),
             events=tuple(tuple(sorted(event_to_dict(m.event).items())) for m in messages),
             delivered=tuple(m.delivered_at is not None for m in messages),
         )

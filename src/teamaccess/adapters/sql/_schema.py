@@ -20,7 +20,7 @@ from teamaccess.errors import InvalidName
 __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables"]
 
 DEFAULT_PREFIX = "teamaccess_"
-SCHEMA_VERSION = "0001"
+SCHEMA_VERSION = "0002"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -42,10 +42,24 @@ class Tables:
     memberships: sa.Table
     invitations: sa.Table
     outbox: sa.Table
+    products: sa.Table
+    pools: sa.Table
+    enrollments: sa.Table
+    tags: sa.Table
 
     def in_delete_order(self) -> list[sa.Table]:
         """Children before parents, for emptying the tables."""
-        return [self.outbox, self.invitations, self.memberships, self.companies, self.users]
+        return [
+            self.outbox,
+            self.tags,
+            self.enrollments,
+            self.pools,
+            self.products,
+            self.invitations,
+            self.memberships,
+            self.companies,
+            self.users,
+        ]
 
 
 def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = None) -> Tables:
@@ -149,4 +163,86 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Index(f"{p}ix_outbox_pending", "delivered_at", "position"),
         sa.Index(f"{p}ix_outbox_company", "company_id", "position"),
     )
-    return Tables(md, prefix, users, companies, memberships, invitations, outbox)
+    products = sa.Table(
+        f"{p}products",
+        md,
+        sa.Column("id", Id(), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("tag", Id(100), nullable=False),
+        sa.Column("replacement", sa.String(16), nullable=False),
+        sa.Column("notify_on_enroll", sa.Boolean, nullable=False),
+    )
+    pools = sa.Table(
+        f"{p}seat_pools",
+        md,
+        sa.Column("id", Id(), primary_key=True),
+        sa.Column(
+            "product_id",
+            Id(),
+            sa.ForeignKey(products.c.id, name=f"{p}fk_pools_product"),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column(
+            "leader_id", Id(), sa.ForeignKey(users.c.id, name=f"{p}fk_pools_leader"), nullable=False
+        ),
+        sa.Column("seats", sa.Integer, nullable=False),
+        sa.Column("used", sa.Integer, nullable=False),
+        sa.Column("consumed", sa.Integer, nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column(
+            "company_id",
+            Id(),
+            sa.ForeignKey(companies.c.id, name=f"{p}fk_pools_company"),
+            nullable=True,
+        ),
+        # R-SEAT-6 held by the database too: seats in use never exceed the pool.
+        sa.CheckConstraint(
+            "consumed >= 0 AND consumed <= used AND used <= seats AND seats >= 1",
+            name=f"{p}ck_pools_seats",
+        ),
+    )
+    enrollments = sa.Table(
+        f"{p}enrollments",
+        md,
+        sa.Column(
+            "pool_id",
+            Id(),
+            sa.ForeignKey(pools.c.id, name=f"{p}fk_enrollments_pool"),
+            primary_key=True,
+        ),
+        sa.Column(
+            "user_id",
+            Id(),
+            sa.ForeignKey(users.c.id, name=f"{p}fk_enrollments_user"),
+            primary_key=True,
+        ),
+        sa.Column("enrolled_at", UtcDateTime(), nullable=False),
+        sa.Index(f"{p}ix_enrollments_user", "user_id"),
+    )
+    tags = sa.Table(
+        f"{p}tag_grants",
+        md,
+        sa.Column(
+            "user_id",
+            Id(),
+            sa.ForeignKey(users.c.id, name=f"{p}fk_tag_grants_user"),
+            primary_key=True,
+        ),
+        sa.Column("tag", Id(100), primary_key=True),
+        sa.Column("source", Id(100), primary_key=True),
+        sa.Column("granted_at", UtcDateTime(), nullable=False),
+    )
+    return Tables(
+        md,
+        prefix,
+        users,
+        companies,
+        memberships,
+        invitations,
+        outbox,
+        products,
+        pools,
+        enrollments,
+        tags,
+    )

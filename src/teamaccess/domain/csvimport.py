@@ -1,0 +1,132 @@
+"""Parsing and validating an enrollment CSV (R-SEAT-7), before anything is written.
+
+The file needs a header row with an ``email`` column; other columns are ignored. It
+may start with a UTF-8 BOM, use ``;`` or ``,`` as separator, quote fields, and contain
+blank lines. Every problem is collected as a :class:`RowError` (row number, column,
+reason), so a caller sees all of them at once, as cattrs reports validation errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import attrs
+
+from teamaccess.domain.emails import normalize_email
+from teamaccess.errors import CsvImportError, CsvTooLarge, InvalidEmail
+
+__all__ = ["CsvLimits", "CsvRow", "RowError", "parse_enrollment_csv"]
+
+_EMAIL_HEADERS = {"email", "e-mail", "mail"}
+
+
+@attrs.frozen
+class RowError:
+    """One problem in one row of an import.
+
+    Attributes:
+        row: The line number in the file (1 is the first line; 0 is the whole file).
+        column: The column it concerns, or ``""``.
+        reason: What is wrong.
+    """
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = "file" if self.row == 0 else f"row {self.row}"
+        return f"{where}, column {self.column or '-'}: {self.reason}"
+
+
+@attrs.frozen
+class CsvRow:
+    """A valid row: its line number and normalized e-mail."""
+
+    row: int
+    email: str
+
+
+@attrs.frozen
+class CsvLimits:
+    """Refuse files above these sizes (R-ALL-6).
+
+    Attributes:
+        max_bytes: Largest accepted file size in bytes.
+        max_rows: Most data rows accepted.
+    """
+
+    max_bytes: int = 2_000_000
+    max_rows: int = 20_000
+
+
+def parse_enrollment_csv(data: bytes | str, limits: CsvLimits = CsvLimits()) -> list[CsvRow]:
+    """Return the valid rows of ``data`` or raise with every bad row.
+
+    Raises:
+        CsvTooLarge: The file has more bytes or rows than ``limits`` allow.
+        CsvImportError: Undecodable text, no ``email`` column, malformed or duplicate
+            addresses; ``errors`` lists each with its row and column.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if not isinstance(raw, bytes):
+        raise CsvImportError([RowError(0, "", f"expected bytes or str, got {type(data).__name__}")])
+    if len(raw) > limits.max_bytes:
+        raise CsvTooLarge(f"file has {len(raw)} bytes; the limit is {limits.max_bytes}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CsvImportError([RowError(0, "", f"not UTF-8 text ({error.reason})")]) from None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise CsvImportError([RowError(0, "", "the file is empty")])
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        return _rows(reader, limits)
+    except csv.Error as error:
+        raise CsvImportError([RowError(reader.line_num, "", f"unreadable CSV: {error}")]) from None
+
+
+def _rows(reader: csv.Reader, limits: CsvLimits) -> list[CsvRow]:  # type: ignore[name-defined]
+    column: int | None = None
+    header_row = 0
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    rows: list[CsvRow] = []
+    count = 0
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        line = reader.line_num
+        if column is None:
+            header_row = line
+            names = [cell.strip().casefold() for cell in cells]
+            found = [i for i, name in enumerate(names) if name in _EMAIL_HEADERS]
+            if not found:
+                raise CsvImportError([RowError(line, "email", "the header has no 'email' column")])
+            column = found[0]
+            continue
+        count += 1
+        if count > limits.max_rows:
+            raise CsvTooLarge(f"more than {limits.max_rows} rows")
+        value = cells[column].strip() if column < len(cells) else ""
+        if not value:
+            errors.append(RowError(line, "email", "missing e-mail address"))
+            continue
+        try:
+            email = normalize_email(value)
+        except InvalidEmail as error:
+            errors.append(RowError(line, "email", f"invalid e-mail address: {error.reason}"))
+            continue
+        if email in seen:
+            errors.append(RowError(line, "email", f"duplicate of row {seen[email]}"))
+            continue
+        seen[email] = line
+        rows.append(CsvRow(line, email))
+    if column is None:  # pragma: no cover - lines were non-empty, so a header was read
+        raise CsvImportError([RowError(header_row, "email", "no header row")])
+    if errors:
+        raise CsvImportError(errors)
+    return rows

@@ -1,0 +1,562 @@
+"""Commands for seat pools, groups and access tags (seed 002, R-SEAT-*, R-TAG-*).
+
+Seat accounting never oversells: every command that changes a pool first locks its
+row (``SELECT ... FOR UPDATE``; ``BEGIN IMMEDIATE`` on SQLite; the lock of the
+in-memory store), and the stores refuse ``used > seats`` as a CHECK constraint would.
+Every tag grant and revocation is an outbox event in the same transaction (R-TAG-5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import attrs
+
+from teamaccess.domain.csvimport import CsvLimits, RowError, parse_enrollment_csv
+from teamaccess.domain.decisions import Action, Decision
+from teamaccess.domain.emails import normalize_email
+from teamaccess.domain.events import (
+    EnrollmentNotificationRequested,
+    ParticipantEnrolled,
+    ParticipantRemoved,
+    ProductCreated,
+    SeatPoolResized,
+    SeatsPurchased,
+    SingleAccessPurchased,
+    Stamp,
+    TagGranted,
+    TagRevoked,
+    UserRegistered,
+)
+from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
+from teamaccess.domain.models import User
+from teamaccess.domain.seats import (
+    Enrollment,
+    PoolId,
+    Product,
+    ProductId,
+    ReplacementPolicy,
+    SeatPool,
+    TagGrant,
+    decide_content,
+    decide_group,
+    direct_source,
+    pool_source,
+    purchase_source,
+)
+from teamaccess.errors import (
+    AlreadyEnrolled,
+    CsvImportError,
+    InvalidInput,
+    NotEnrolled,
+    SeatsExhausted,
+    SeatsInUse,
+    UnknownGroup,
+    UnknownProduct,
+)
+from teamaccess.ports import Transaction
+from teamaccess.service._core import ServiceCore, raise_if_denied
+
+__all__ = ["GroupView", "SeatCommands"]
+
+MAX_SEATS = 1_000_000
+
+
+@attrs.frozen
+class GroupView:
+    """The group management view (R-SEAT-4).
+
+    Attributes:
+        pool: The seat pool, with ``usage`` such as ``"9/10 free"``.
+        participants: Its enrollments, ordered by user id.
+    """
+
+    pool: SeatPool
+    participants: Sequence[Enrollment]
+
+
+class SeatCommands(ServiceCore):
+    """Seat pools, groups and access tags; mixed into :class:`~teamaccess.TeamAccess`."""
+
+    # -- products and purchases ------------------------------------------------------
+
+    def create_product(
+        self,
+        actor_id: str,
+        product_id: str,
+        name: str,
+        *,
+        tag: str,
+        replacement: ReplacementPolicy = ReplacementPolicy.REFILL,
+        notify_on_enroll: bool = True,
+    ) -> Product:
+        """Define a product with its one group-access tag (R-TAG-1); platform admins only.
+
+        Args:
+            actor_id: A platform admin.
+            product_id: The product's id.
+            name: Its display name.
+            tag: The access tag its buyers and participants receive.
+            replacement: ``refill`` (default) or ``consume`` (R-SEAT-10).
+            notify_on_enroll: Whether enrollments emit a notification event (R-SEAT-8).
+        """
+        product = Product(
+            ProductId(check_id(product_id, "product")),
+            check_name(name, "product name"),
+            _check_tag(tag),
+            ReplacementPolicy(replacement),
+            _check_bool(notify_on_enroll, "notify_on_enroll"),
+        )
+
+        def work(tx: Transaction, now: datetime) -> Product:
+            self._user(tx, actor_id)
+            self._require_admin(actor_id)
+            tx.products.add(product)
+            tx.outbox.append(
+                ProductCreated(
+                    occurred_at=now,
+                    actor_id=UserId(actor_id),
+                    company_id=None,
+                    product_id=product.id,
+                    name=product.name,
+                    tag=product.tag,
+                )
+            )
+            return product
+
+        return self._command(work)
+
+    def purchase_seats(
+        self,
+        buyer_id: str,
+        product_id: str,
+        seats: int,
+        title: str,
+        *,
+        occupy_seat: bool = False,
+        company_id: str | None = None,
+    ) -> SeatPool:
+        """Buy a pool of ``seats`` seats with a group title; the buyer leads it (R-SEAT-1).
+
+        With ``occupy_seat`` the buyer takes one of the seats and gets access
+        (R-SEAT-2). With ``company_id`` the pool belongs to that company, of which the
+        buyer must be a member (R-MEM-1).
+        """
+        count = _check_seats(seats)
+        title = check_name(title, "group title")
+        _check_bool(occupy_seat, "occupy_seat")
+
+        def work(tx: Transaction, now: datetime) -> SeatPool:
+            buyer = self._user(tx, buyer_id)
+            product = self._product(tx, product_id)
+            owner: CompanyId | None = None
+            if company_id is not None:
+                company = self._company(tx, company_id, lock=True)
+                self._require(tx, Action.OPEN_BACKOFFICE, company, buyer.id)
+                owner = company.id
+            pool = SeatPool(
+                id=PoolId(self._ids("pool")),
+                product_id=product.id,
+                title=title,
+                leader_id=buyer.id,
+                seats=count,
+                used=0,
+                consumed=0,
+                created_at=now,
+                company_id=owner,
+            )
+            tx.pools.add(pool)
+            tx.outbox.append(
+                SeatsPurchased(
+                    occurred_at=now,
+                    actor_id=buyer.id,
+                    company_id=owner,
+                    pool_id=pool.id,
+                    product_id=product.id,
+                    title=title,
+                    seats=count,
+                    leader_id=buyer.id,
+                )
+            )
+            if occupy_seat:
+                self._enroll(tx, now, buyer.id, pool, product, buyer)
+                pool = attrs.evolve(pool, used=1)
+                tx.pools.update(pool)
+            return pool
+
+        return self._command(work)
+
+    def purchase_single_access(self, buyer_id: str, product_id: str) -> TagGrant:
+        """A single-access purchase: no group; the buyer alone gets the tag (R-SEAT-3)."""
+
+        def work(tx: Transaction, now: datetime) -> TagGrant:
+            buyer = self._user(tx, buyer_id)
+            product = self._product(tx, product_id)
+            purchase_id = self._ids("purchase")
+            tx.outbox.append(
+                SingleAccessPurchased(
+                    occurred_at=now,
+                    actor_id=buyer.id,
+                    company_id=None,
+                    purchase_id=purchase_id,
+                    product_id=product.id,
+                    user_id=buyer.id,
+                )
+            )
+            return self._grant(
+                tx, now, buyer.id, None, buyer.id, product.tag, purchase_source(purchase_id)
+            )
+
+        return self._command(work)
+
+    # -- the group ---------------------------------------------------------------------
+
+    def check_group(self, actor_id: str, pool_id: str) -> Decision:
+        """May the actor manage this group? Leader or platform admin (R-SEAT-4)."""
+        with self._store.reader() as tx:
+            pool = tx.pools.get(PoolId(pool_id))
+        return decide_group(actor_id, pool, platform_admin=actor_id in self._platform_admins)
+
+    def group(self, actor_id: str, pool_id: str) -> GroupView:
+        """The group management view: pool usage and participants (R-SEAT-4, R-SEAT-6)."""
+        with self._store.reader() as tx:
+            pool = self._pool(tx, pool_id)
+            self._require_leader(actor_id, pool)
+            return GroupView(pool, tx.enrollments.of_pool(pool.id))
+
+    def pool(self, pool_id: str) -> SeatPool:
+        """Return the pool with its usage, or raise :class:`~teamaccess.errors.UnknownGroup`."""
+        with self._store.reader() as tx:
+            return self._pool(tx, pool_id)
+
+    def enroll(self, actor_id: str, pool_id: str, email: str) -> Enrollment:
+        """Enroll a person by e-mail, registering them if needed (R-SEAT-5, R-SEAT-6).
+
+        Raises:
+            AccessDenied: The actor is neither leader nor platform admin (R-SEAT-4).
+            AlreadyEnrolled: The person already holds a seat.
+            SeatsExhausted: No seat is free.
+        """
+        address = normalize_email(email)
+
+        def work(tx: Transaction, now: datetime) -> Enrollment:
+            pool = self._pool(tx, pool_id, lock=True)
+            self._require_leader(actor_id, pool)
+            product = self._product(tx, pool.product_id)
+            user = tx.users.get_by_email(address)
+            if user is not None and tx.enrollments.get(pool.id, user.id) is not None:
+                raise AlreadyEnrolled(f"{address!r} is already enrolled in {pool.title!r}")
+            if pool.free < 1:
+                raise SeatsExhausted(f"group {pool.title!r} has {pool.usage}")
+            user = user or self._register(tx, now, actor_id, address)
+            enrollment = self._enroll(tx, now, UserId(actor_id), pool, product, user)
+            tx.pools.update(attrs.evolve(pool, used=pool.used + 1))
+            return enrollment
+
+        return self._command(work)
+
+    def enroll_csv(
+        self,
+        actor_id: str,
+        pool_id: str,
+        data: bytes | str,
+        *,
+        limits: CsvLimits | None = None,
+    ) -> list[Enrollment]:
+        """Enroll everyone in a CSV file, or nobody (R-SEAT-7).
+
+        Every row is validated first; if any is bad (malformed or duplicate address,
+        already enrolled, more rows than free seats), :class:`~teamaccess.errors.CsvImportError`
+        lists each bad row with its number, column and reason, and nothing changes.
+        """
+
+        def work(tx: Transaction, now: datetime) -> list[Enrollment]:
+            pool = self._pool(tx, pool_id, lock=True)
+            self._require_leader(actor_id, pool)
+            product = self._product(tx, pool.product_id)
+            rows = parse_enrollment_csv(data, limits or CsvLimits())
+            errors: list[RowError] = []
+            users: list[User | None] = []
+            for row in rows:
+                user = tx.users.get_by_email(row.email)
+                if user is not None and tx.enrollments.get(pool.id, user.id) is not None:
+                    errors.append(RowError(row.row, "email", "already enrolled"))
+                elif len(users) >= pool.free:
+                    errors.append(
+                        RowError(row.row, "email", f"no free seat: the group has {pool.usage}")
+                    )
+                else:
+                    users.append(user)
+            if errors:
+                raise CsvImportError(errors)
+            enrolled = []
+            for row, found in zip(rows, users, strict=True):
+                user = found or self._register(tx, now, actor_id, row.email)
+                enrolled.append(self._enroll(tx, now, UserId(actor_id), pool, product, user))
+            tx.pools.update(attrs.evolve(pool, used=pool.used + len(enrolled)))
+            return enrolled
+
+        return self._command(work)
+
+    def remove_participant(self, actor_id: str, pool_id: str, user_id: str) -> SeatPool:
+        """Take a participant's seat; their access ends at once (R-SEAT-9, R-TAG-3).
+
+        The product's replacement policy decides whether the seat is freed (R-SEAT-10).
+        """
+
+        def work(tx: Transaction, now: datetime) -> SeatPool:
+            pool = self._pool(tx, pool_id, lock=True)
+            self._require_leader(actor_id, pool)
+            product = self._product(tx, pool.product_id)
+            user = UserId(check_id(user_id, "user"))
+            if tx.enrollments.get(pool.id, user) is None:
+                raise NotEnrolled(f"{user_id!r} holds no seat in {pool.title!r}")
+            tx.enrollments.remove(pool.id, user)
+            refill = product.replacement is ReplacementPolicy.REFILL
+            updated = (
+                attrs.evolve(pool, used=pool.used - 1)
+                if refill
+                else attrs.evolve(pool, consumed=pool.consumed + 1)
+            )
+            tx.pools.update(updated)
+            tx.outbox.append(
+                ParticipantRemoved(
+                    occurred_at=now,
+                    actor_id=UserId(actor_id),
+                    company_id=pool.company_id,
+                    pool_id=pool.id,
+                    user_id=user,
+                    seat_freed=refill,
+                )
+            )
+            self._revoke(
+                tx, now, UserId(actor_id), pool.company_id, user, product.tag, pool_source(pool.id)
+            )
+            return updated
+
+        return self._command(work)
+
+    def reinvite(self, actor_id: str, pool_id: str, user_id: str) -> None:
+        """Ask the host to e-mail a participant again (R-SEAT-8)."""
+
+        def work(tx: Transaction, now: datetime) -> None:
+            pool = self._pool(tx, pool_id, lock=True)
+            self._require_leader(actor_id, pool)
+            user = self._user(tx, user_id)
+            if tx.enrollments.get(pool.id, user.id) is None:
+                raise NotEnrolled(f"{user_id!r} holds no seat in {pool.title!r}")
+            tx.outbox.append(
+                EnrollmentNotificationRequested(
+                    occurred_at=now,
+                    actor_id=UserId(actor_id),
+                    company_id=pool.company_id,
+                    pool_id=pool.id,
+                    user_id=user.id,
+                    email=user.email,
+                    title=pool.title,
+                    reinvite=True,
+                )
+            )
+
+        self._command(work)
+
+    def resize_pool(self, actor_id: str, pool_id: str, seats: int) -> SeatPool:
+        """Grow a pool, or shrink it down to the seats in use but not below (R-SEAT-11)."""
+        count = _check_seats(seats)
+
+        def work(tx: Transaction, now: datetime) -> SeatPool:
+            pool = self._pool(tx, pool_id, lock=True)
+            self._require_leader(actor_id, pool)
+            if count < pool.used:
+                raise SeatsInUse(
+                    f"group {pool.title!r} has {pool.used} in use; it cannot shrink to {count}"
+                )
+            if count == pool.seats:
+                return pool
+            resized = attrs.evolve(pool, seats=count)
+            tx.pools.update(resized)
+            tx.outbox.append(
+                SeatPoolResized(
+                    occurred_at=now,
+                    actor_id=UserId(actor_id),
+                    company_id=pool.company_id,
+                    pool_id=pool.id,
+                    old_seats=pool.seats,
+                    new_seats=count,
+                )
+            )
+            return resized
+
+        return self._command(work)
+
+    # -- tags ------------------------------------------------------------------------------
+
+    def grant_tag(
+        self, actor_id: str, user_id: str, tag: str, *, label: str = "manual"
+    ) -> TagGrant:
+        """Grant a tag directly (source ``direct:<label>``); platform admins only."""
+        tag = _check_tag(tag)
+        source = direct_source(check_id(label, "label"))
+
+        def work(tx: Transaction, now: datetime) -> TagGrant:
+            self._require_admin(actor_id)
+            user = self._user(tx, user_id)
+            return self._grant(tx, now, UserId(actor_id), None, user.id, tag, source)
+
+        return self._command(work)
+
+    def revoke_tag(self, actor_id: str, user_id: str, tag: str, *, label: str = "manual") -> None:
+        """Revoke a direct grant; other sources of the same tag stay (R-TAG-3)."""
+        tag = _check_tag(tag)
+        source = direct_source(check_id(label, "label"))
+
+        def work(tx: Transaction, now: datetime) -> None:
+            self._require_admin(actor_id)
+            user = self._user(tx, user_id)
+            if source not in tx.tags.sources(user.id, tag):
+                raise NotEnrolled(f"{user_id!r} holds no {source} grant of {tag!r}")
+            self._revoke(tx, now, UserId(actor_id), None, user.id, tag, source)
+
+        self._command(work)
+
+    def tags_of(self, user_id: str) -> frozenset[str]:
+        """Every tag the user holds through at least one live source (R-TAG-3)."""
+        with self._store.reader() as tx:
+            return tx.tags.tags_of(UserId(user_id))
+
+    def can_access(self, user_id: str, content_tags: Iterable[str] | str) -> Decision:
+        """May the user open content protected by ``content_tags``? Deny by default (R-TAG-4)."""
+        wanted = [content_tags] if isinstance(content_tags, str) else list(content_tags)
+        return decide_content(self.tags_of(user_id), wanted)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _require_admin(self, actor_id: str) -> None:
+        if actor_id not in self._platform_admins:
+            raise_if_denied(Decision.deny("not_platform_admin", "R-SEAT-4", "platform admins only"))
+
+    def _require_leader(self, actor_id: str, pool: SeatPool) -> None:
+        admin = actor_id in self._platform_admins
+        raise_if_denied(decide_group(actor_id, pool, platform_admin=admin))
+
+    @staticmethod
+    def _pool(tx: Transaction, pool_id: str, *, lock: bool = False) -> SeatPool:
+        pool = tx.pools.get(PoolId(check_id(pool_id, "group")), for_update=lock)
+        if pool is None:
+            raise UnknownGroup(f"unknown group {pool_id!r}")
+        return pool
+
+    @staticmethod
+    def _product(tx: Transaction, product_id: str) -> Product:
+        product = tx.products.get(ProductId(check_id(product_id, "product")))
+        if product is None:
+            raise UnknownProduct(f"unknown product {product_id!r}")
+        return product
+
+    def _register(self, tx: Transaction, now: datetime, actor_id: str, email: str) -> User:
+        """Register a person through the host's user directory (R-SEAT-5)."""
+        user = User(UserId(check_id(self._directory(email), "user")), email)
+        tx.users.add(user)
+        tx.outbox.append(
+            UserRegistered(
+                occurred_at=now,
+                actor_id=UserId(actor_id),
+                company_id=None,
+                user_id=user.id,
+                email=email,
+            )
+        )
+        return user
+
+    def _enroll(
+        self,
+        tx: Transaction,
+        now: datetime,
+        actor_id: UserId,
+        pool: SeatPool,
+        product: Product,
+        user: User,
+    ) -> Enrollment:
+        """Add the enrollment, its events and its tag; the caller updates the pool."""
+        enrollment = Enrollment(pool.id, user.id, now)
+        tx.enrollments.add(enrollment)
+        stamp: Stamp = {"occurred_at": now, "actor_id": actor_id, "company_id": pool.company_id}
+        tx.outbox.append(
+            ParticipantEnrolled(**stamp, pool_id=pool.id, user_id=user.id, email=user.email)
+        )
+        if product.notify_on_enroll:
+            tx.outbox.append(
+                EnrollmentNotificationRequested(
+                    **stamp, pool_id=pool.id, user_id=user.id, email=user.email, title=pool.title
+                )
+            )
+        self._grant(tx, now, actor_id, pool.company_id, user.id, product.tag, pool_source(pool.id))
+        return enrollment
+
+    @staticmethod
+    def _grant(
+        tx: Transaction,
+        now: datetime,
+        actor_id: UserId,
+        company_id: CompanyId | None,
+        user_id: UserId,
+        tag: str,
+        source: str,
+    ) -> TagGrant:
+        newly = tag not in tx.tags.tags_of(user_id)
+        grant = TagGrant(user_id, tag, source, now)
+        tx.tags.add(grant)
+        tx.outbox.append(
+            TagGranted(
+                occurred_at=now,
+                actor_id=actor_id,
+                company_id=company_id,
+                user_id=user_id,
+                tag=tag,
+                source=source,
+                newly_held=newly,
+            )
+        )
+        return grant
+
+    @staticmethod
+    def _revoke(
+        tx: Transaction,
+        now: datetime,
+        actor_id: UserId,
+        company_id: CompanyId | None,
+        user_id: UserId,
+        tag: str,
+        source: str,
+    ) -> None:
+        tx.tags.remove(user_id, tag, source)
+        tx.outbox.append(
+            TagRevoked(
+                occurred_at=now,
+                actor_id=actor_id,
+                company_id=company_id,
+                user_id=user_id,
+                tag=tag,
+                source=source,
+                still_held=tag in tx.tags.tags_of(user_id),
+            )
+        )
+
+
+def _check_seats(seats: object) -> int:
+    if isinstance(seats, bool) or not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
+        raise InvalidInput(f"seats must be a whole number from 1 to {MAX_SEATS}, got {seats!r}")
+    return seats
+
+
+def _check_tag(tag: object) -> str:
+    if not isinstance(tag, str) or not tag or tag != tag.strip() or len(tag) > 100:
+        raise InvalidInput(f"a tag must be a non-empty string of at most 100 characters: {tag!r}")
+    return tag
+
+
+def _check_bool(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be True or False, got {value!r}")
+    return value
