@@ -13,7 +13,13 @@ Everything a host needs is importable from here; the SQL adapter lives in
 """
 
 from teamaccess.adapters.memory import MemoryStore
-from teamaccess.domain.csvimport import CsvLimits, CsvRow, RowError, parse_enrollment_csv
+from teamaccess.domain.csvimport import (
+    CsvLimits,
+    CsvRow,
+    RowError,
+    parse_enrollment_csv,
+    read_enrollment_csv,
+)
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import (
@@ -151,4 +157,5 @@ __all__ = [
     "hash_token",
     "normalize_email",
     "parse_enrollment_csv",
+    "read_enrollment_csv",
 ]

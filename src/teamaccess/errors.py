@@ -29,6 +29,7 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── CompanyAlreadyExists
     │   ├── MainContactRequired
     │   ├── AlreadyEnrolled
+    │   ├── AlreadyGranted
     │   ├── SeatsExhausted
     │   └── SeatsInUse
     ├── InvitationError
@@ -56,6 +57,7 @@ __all__ = [
     "AccessDenied",
     "AlreadyAMember",
     "AlreadyEnrolled",
+    "AlreadyGranted",
     "AlreadyInvited",
     "CompanyAlreadyExists",
     "Conflict",
@@ -235,6 +237,10 @@ class MainContactRequired(Conflict):
 
 class AlreadyEnrolled(Conflict):
     """The user already holds a seat in this group (R-SEAT-5)."""
+
+
+class AlreadyGranted(Conflict):
+    """This source already grants this tag to this user (R-TAG-3)."""
 
 
 class SeatsExhausted(Conflict):

@@ -165,6 +165,22 @@ def test_r_seat_7_csv_with_more_rows_than_free_seats_fails_whole(sta: TeamAccess
     assert dump(store) == before
 
 
+def test_r_seat_7_csv_reports_format_and_seat_errors_together(sta: TeamAccess, store) -> None:
+    """R-SEAT-7: a malformed row, an enrolled person and an overflow are all reported at once."""
+    pool = sta.purchase_seats("buyer", "course", 2, "Team")
+    sta.enroll("buyer", pool.id, "eva@example.com")
+    data = "email\nnew@example.com\nbroken\nEVA@example.com\nlate@example.com\n"
+    before = dump(store)
+    with pytest.raises(CsvImportError) as caught:
+        sta.enroll_csv("buyer", pool.id, data)
+    assert [(e.row, e.reason.split(":")[0]) for e in caught.value.errors] == [
+        (3, "invalid e-mail address"),
+        (4, "already enrolled"),
+        (5, "no free seat"),
+    ]
+    assert dump(store) == before
+
+
 def test_r_seat_7_good_csv_enrolls_everyone(sta: TeamAccess) -> None:
     """R-SEAT-7: a valid file (BOM, commas, quotes, blank lines) enrolls every row at once."""
     pool = sta.purchase_seats("buyer", "course", 5, "Team")

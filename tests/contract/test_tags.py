@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from teamaccess import TagGranted, TagRevoked, TeamAccess
-from teamaccess.errors import AccessDenied
+from teamaccess.errors import AccessDenied, AlreadyGranted
+from teamaccess.testing import dump
 
 from .seat_helpers import ADMIN, seat_service
 
@@ -83,3 +84,15 @@ def test_r_tag_5_every_grant_and_revocation_is_an_outbox_event(sta: TeamAccess) 
         ("TagGranted", eva, f"pool:{pool.id}"),
         ("TagRevoked", eva, f"pool:{pool.id}"),
     ]
+
+
+def test_r_tag_3_a_source_grants_a_tag_once(sta: TeamAccess, store) -> None:
+    """R-TAG-3: a second direct grant by the same source raises AlreadyGranted and changes nothing."""
+    sta.grant_tag(ADMIN, "buyer", "course-access")
+    before = dump(store)
+    with pytest.raises(AlreadyGranted, match="already holds 'course-access' through direct:manual"):
+        sta.grant_tag(ADMIN, "buyer", "course-access")
+    assert dump(store) == before
+    sta.grant_tag(ADMIN, "buyer", "course-access", label="promo")  # another source is fine
+    sta.revoke_tag(ADMIN, "buyer", "course-access")
+    assert sta.tags_of("buyer") == {"course-access"}

@@ -4,7 +4,9 @@ A hypothesis ``RuleBasedStateMachine`` drives the same commands into the in-memo
 adapter and SQL adapters (SQLite always; PostgreSQL and MariaDB too when ``CI`` or
 ``TEAMACCESS_DIFF_ALL`` is set). After every step it asserts that every command had
 the same outcome (result or error type and message), that every decision of every
-user on every company agrees, and that the stores and their outboxes hold the same.
+user on every company, group and tag agrees, and that the stores and their outboxes
+hold the same. Memberships, invitations, seat pools, enrollments and tag grants all
+take part.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from teamaccess import Action, MemoryStore, TeamAccess
+from teamaccess import Action, MemoryStore, ReplacementPolicy, TeamAccess
 from teamaccess.errors import TeamAccessError
 from teamaccess.testing import FrozenClock, dump, make_service
 
@@ -26,6 +28,10 @@ from ..backends import MARIADB, POSTGRES, SQLITE
 USERS = ["u0", "u1", "u2", "u3", "u4"]
 COMPANIES = ["c0", "c1", "c2"]
 ROLES = ["admin", "member"]
+ADMIN = "u0"  # also a platform admin: creates products, grants tags, manages any group
+PRODUCTS = {"refill": "course", "consume": "course"}  # both grant tag "course"
+TAGS = ["course", "extra"]
+EMAILS = [f"{u}@example.com" for u in USERS] + ["new1@example.com", "new2@example.com"]
 
 _everywhere = bool(os.environ.get("CI") or os.environ.get("TEAMACCESS_DIFF_ALL"))
 SQL = [SQLITE, POSTGRES, MARIADB] if _everywhere else [SQLITE]
@@ -33,6 +39,8 @@ SQL = [SQLITE, POSTGRES, MARIADB] if _everywhere else [SQLITE]
 users = st.sampled_from(USERS)
 companies = st.sampled_from(COMPANIES)
 roles = st.sampled_from(ROLES)
+emails = st.sampled_from(EMAILS)
+tags = st.sampled_from(TAGS)
 
 
 def _outcome(call: Callable[[], object]) -> tuple[str, str]:
@@ -53,9 +61,20 @@ class AdaptersAgree(RuleBasedStateMachine):
             store = backend.store()
             store.clear()
             stores.append(store)
-        self.services: list[TeamAccess] = [make_service(s, clock=self.clock) for s in stores]
+        self.services: list[TeamAccess] = [
+            make_service(s, clock=self.clock, platform_admins={ADMIN}) for s in stores
+        ]
         self.tokens: list[str] = []
         self.invitations: list[tuple[str, str]] = []
+        self.pools: list[tuple[str, str]] = []  # (pool id, leader)
+        for user in USERS[:-1]:  # u4 is left for the ``register`` rule
+            self.each(lambda ta, u=user: ta.register_user(u, f"{u}@example.com"))
+        for name in PRODUCTS:
+            self.each(
+                lambda ta, n=name: ta.create_product(
+                    ADMIN, n, n.title(), tag=PRODUCTS[n], replacement=ReplacementPolicy(n)
+                )
+            )
 
     def each(self, command: Callable[[TeamAccess], object]) -> object:
         outcomes = [_outcome(lambda ta=ta: command(ta)) for ta in self.services]
@@ -115,6 +134,51 @@ class AdaptersAgree(RuleBasedStateMachine):
         token = data.draw(st.sampled_from(self.tokens))
         self.each(lambda ta: ta.accept_invitation(user, token))
 
+    @rule(buyer=users, product=st.sampled_from(sorted(PRODUCTS)), seats=st.integers(1, 3),
+          occupy=st.booleans())  # fmt: skip
+    def purchase(self, buyer: str, product: str, seats: int, occupy: bool) -> None:
+        kind, _ = self.each(
+            lambda ta: ta.purchase_seats(buyer, product, seats, "G", occupy_seat=occupy)
+        )
+        if kind == "ok":
+            self.pools.append((f"pool-{len(self.pools) + 1}", buyer))
+
+    def _group(self, data: st.DataObject) -> tuple[str, str]:
+        """A pool drawn from those bought, and an actor: mostly its leader."""
+        pool, leader = data.draw(st.sampled_from(self.pools))
+        return pool, data.draw(st.sampled_from([leader, leader, *USERS]))
+
+    @precondition(lambda self: self.pools)
+    @rule(data=st.data(), email=emails)
+    def enroll(self, data: st.DataObject, email: str) -> None:
+        pool, actor = self._group(data)
+        self.each(lambda ta: ta.enroll(actor, pool, email))
+
+    @precondition(lambda self: self.pools)
+    @rule(data=st.data(), rows=st.lists(emails, min_size=1, max_size=3))
+    def enroll_csv(self, data: st.DataObject, rows: list[str]) -> None:
+        pool, actor = self._group(data)
+        self.each(lambda ta: ta.enroll_csv(actor, pool, "email\n" + "\n".join(rows)))
+
+    @precondition(lambda self: self.pools)
+    @rule(data=st.data(), user=st.sampled_from([*USERS, "user-1", "user-2"]))
+    def remove_participant(self, data: st.DataObject, user: str) -> None:
+        pool, actor = self._group(data)
+        self.each(lambda ta: ta.remove_participant(actor, pool, user))
+
+    @precondition(lambda self: self.pools)
+    @rule(data=st.data(), seats=st.integers(1, 4))
+    def resize(self, data: st.DataObject, seats: int) -> None:
+        pool, actor = self._group(data)
+        self.each(lambda ta: ta.resize_pool(actor, pool, seats))
+
+    @rule(actor=users, user=users, tag=tags, grant=st.booleans())
+    def grant_or_revoke(self, actor: str, user: str, tag: str, grant: bool) -> None:
+        if grant:
+            self.each(lambda ta: ta.grant_tag(actor, user, tag))
+        else:
+            self.each(lambda ta: ta.revoke_tag(actor, user, tag))
+
     @rule(days=st.integers(0, 8))
     def wait(self, days: int) -> None:
         self.clock.advance(days=days)
@@ -137,10 +201,16 @@ class AdaptersAgree(RuleBasedStateMachine):
             self.each(lambda ta, c=company: ta.public_contacts(c))
             self.each(lambda ta, c=company: ta.main_contact(c))
             for user in USERS:
-                for action in (Action.EDIT_PROFILE, Action.INVITE):
+                for action in (Action.EDIT_PROFILE, Action.ADD_MEMBER, Action.INVITE, "x"):
                     self.each(lambda ta, u=user, c=company, a=action: ta.check(u, c, a))
+                self.each(lambda ta, u=user, c=company: ta.members(u, c))
         for user in USERS:
             self.each(lambda ta, u=user: ta.companies_of(u))
+            self.each(lambda ta, u=user: ta.can_access(u, TAGS))
+            for pool, _ in self.pools:
+                self.each(lambda ta, u=user, p=pool: ta.check_group(u, p))
+        for pool, _ in self.pools:
+            self.each(lambda ta, p=pool: ta.group(ADMIN, p))
 
 
 AdaptersAgree.TestCase.settings = settings(

@@ -16,7 +16,7 @@ import attrs
 from teamaccess.domain.emails import normalize_email
 from teamaccess.errors import CsvImportError, CsvTooLarge, InvalidEmail
 
-__all__ = ["CsvLimits", "CsvRow", "RowError", "parse_enrollment_csv"]
+__all__ = ["CsvLimits", "CsvRow", "RowError", "parse_enrollment_csv", "read_enrollment_csv"]
 
 _EMAIL_HEADERS = {"email", "e-mail", "mail"}
 
@@ -69,6 +69,25 @@ def parse_enrollment_csv(data: bytes | str, limits: CsvLimits = CsvLimits()) -> 
         CsvImportError: Undecodable text, no ``email`` column, malformed or duplicate
             addresses; ``errors`` lists each with its row and column.
     """
+    rows, errors = read_enrollment_csv(data, limits)
+    if errors:
+        raise CsvImportError(errors)
+    return rows
+
+
+def read_enrollment_csv(
+    data: bytes | str, limits: CsvLimits = CsvLimits()
+) -> tuple[list[CsvRow], list[RowError]]:
+    """Return the valid rows of ``data`` and an error for each bad row.
+
+    Unlike :func:`parse_enrollment_csv` it does not raise for bad rows, so a caller can
+    add its own checks (seats, enrollments) and report every problem at once.
+
+    Raises:
+        CsvTooLarge: The file has more bytes or rows than ``limits`` allow.
+        CsvImportError: The file as a whole is unreadable: not UTF-8, malformed CSV,
+            empty, or without an ``email`` column.
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if not isinstance(raw, bytes):
         raise CsvImportError([RowError(0, "", f"expected bytes or str, got {type(data).__name__}")])
@@ -89,7 +108,10 @@ def parse_enrollment_csv(data: bytes | str, limits: CsvLimits = CsvLimits()) -> 
         raise CsvImportError([RowError(reader.line_num, "", f"unreadable CSV: {error}")]) from None
 
 
-def _rows(reader: csv.Reader, limits: CsvLimits) -> list[CsvRow]:  # type: ignore[name-defined]
+def _rows(
+    reader: csv.Reader,  # type: ignore[name-defined]
+    limits: CsvLimits,
+) -> tuple[list[CsvRow], list[RowError]]:
     column: int | None = None
     header_row = 0
     errors: list[RowError] = []
@@ -127,6 +149,4 @@ def _rows(reader: csv.Reader, limits: CsvLimits) -> list[CsvRow]:  # type: ignor
         rows.append(CsvRow(line, email))
     if column is None:  # pragma: no cover - lines were non-empty, so a header was read
         raise CsvImportError([RowError(header_row, "email", "no header row")])
-    if errors:
-        raise CsvImportError(errors)
-    return rows
+    return rows, errors

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import attrs
 
-from teamaccess.domain.csvimport import CsvLimits, RowError, parse_enrollment_csv
+from teamaccess.domain.csvimport import CsvLimits, RowError, read_enrollment_csv
 from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import (
@@ -47,6 +47,7 @@ from teamaccess.domain.seats import (
 )
 from teamaccess.errors import (
     AlreadyEnrolled,
+    AlreadyGranted,
     CsvImportError,
     InvalidInput,
     NotEnrolled,
@@ -275,8 +276,7 @@ class SeatCommands(ServiceCore):
             pool = self._pool(tx, pool_id, lock=True)
             self._require_leader(actor_id, pool)
             product = self._product(tx, pool.product_id)
-            rows = parse_enrollment_csv(data, limits or CsvLimits())
-            errors: list[RowError] = []
+            rows, errors = read_enrollment_csv(data, limits or CsvLimits())
             users: list[User | None] = []
             for row in rows:
                 user = tx.users.get_by_email(row.email)
@@ -289,7 +289,7 @@ class SeatCommands(ServiceCore):
                 else:
                     users.append(user)
             if errors:
-                raise CsvImportError(errors)
+                raise CsvImportError(sorted(errors, key=lambda error: error.row))
             enrolled = []
             for row, found in zip(rows, users, strict=True):
                 user = found or self._register(tx, now, actor_id, row.email)
@@ -402,6 +402,8 @@ class SeatCommands(ServiceCore):
         def work(tx: Transaction, now: datetime) -> TagGrant:
             self._require_admin(actor_id)
             user = self._user(tx, user_id)
+            if source in tx.tags.sources(user.id, tag):
+                raise AlreadyGranted(f"{user_id!r} already holds {tag!r} through {source}")
             return self._grant(tx, now, UserId(actor_id), None, user.id, tag, source)
 
         return self._command(work)

@@ -627,7 +627,9 @@ class _TagGrants(_Repo):
         try:
             self._c.execute(self._t.tags.insert(), values)
         except sa.exc.IntegrityError as error:
-            raise Conflict(f"{grant.source} already grants {grant.tag!r}") from error
+            raise Conflict(
+                f"{grant.source} already grants {grant.tag!r} to {grant.user_id!r}"
+            ) from error
 
     def remove(self, user_id: UserId, tag: str, source: str) -> None:
         t = self._t.tags
