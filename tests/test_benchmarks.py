@@ -25,3 +25,15 @@ def test_checks_benchmark_smoke(tmp_path: Path) -> None:
     rows = out.read_text()
     assert '"adapter": "sqlite"' in rows
     assert '"adapter": "memory"' in rows
+
+
+def test_csv_enroll_benchmark_smoke() -> None:
+    """benchmarks/csv_enroll.py at 600 rows (more than one 500-row IN chunk) enrolls all, refuses overflow."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "csv_enroll.py"), "--rows", "600",
+         "--adapters", "memory,sqlite"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines[2:]] == ["memory", "sqlite"]

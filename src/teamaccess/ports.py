@@ -10,7 +10,7 @@ The clock, id and token factories are injectable so that tests are deterministic
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
@@ -76,8 +76,16 @@ class Users(Protocol):
         """Return the user with this normalized e-mail or ``None``."""
         ...
 
+    def get_many_by_email(self, emails: Sequence[str]) -> Mapping[str, User]:
+        """The users with these normalized e-mails, keyed by e-mail; missing ones left out."""
+        ...
+
     def add(self, user: User) -> None:
         """Insert; raise ``UserAlreadyExists`` or ``EmailTaken`` on a duplicate."""
+        ...
+
+    def add_many(self, users: Sequence[User]) -> None:
+        """Insert several users at once (bulk import); duplicates raise as in :meth:`add`."""
         ...
 
     def all(self) -> Sequence[User]:
@@ -231,6 +239,10 @@ class Enrollments(Protocol):
         """Insert; raise ``AlreadyEnrolled`` on a duplicate."""
         ...
 
+    def add_many(self, enrollments: Sequence[Enrollment]) -> None:
+        """Insert several enrollments at once; a duplicate raises ``AlreadyEnrolled``."""
+        ...
+
     def remove(self, pool_id: PoolId, user_id: UserId) -> None:
         """Delete the enrollment."""
         ...
@@ -245,6 +257,14 @@ class TagGrants(Protocol):
 
     def add(self, grant: TagGrant) -> None:
         """Insert; raise ``Conflict`` if this source already grants this tag."""
+        ...
+
+    def add_many(self, grants: Sequence[TagGrant]) -> None:
+        """Insert several grants at once; a duplicate raises ``Conflict``."""
+        ...
+
+    def holders(self, tag: str, user_ids: Sequence[UserId]) -> frozenset[UserId]:
+        """Those of ``user_ids`` who hold ``tag`` through at least one source."""
         ...
 
     def remove(self, user_id: UserId, tag: str, source: str) -> None:
@@ -269,6 +289,10 @@ class Outbox(Protocol):
 
     def append(self, event: Event) -> None:
         """Add an event; it becomes visible when the transaction commits."""
+        ...
+
+    def extend(self, events: Sequence[Event]) -> None:
+        """Add several events at once, in order."""
         ...
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:

@@ -101,6 +101,14 @@ class _Users(_Repo):
         self._j.put(self._t.users, user.id, user)
         self._j.put(self._t.user_by_email, user.email, user.id)
 
+    def get_many_by_email(self, emails: Sequence[str]) -> dict[str, User]:
+        by_email, users = self._t.user_by_email, self._t.users
+        return {email: users[by_email[email]] for email in emails if email in by_email}
+
+    def add_many(self, users: Sequence[User]) -> None:
+        for user in users:
+            self.add(user)
+
     def all(self) -> Sequence[User]:
         return sorted(self._t.users.values(), key=lambda u: u.id)
 
@@ -267,6 +275,10 @@ class _Enrollments(_Repo):
             raise AlreadyEnrolled(f"{enrollment.user_id!r} is already enrolled")
         self._j.put(participants, enrollment.user_id, enrollment)
 
+    def add_many(self, enrollments: Sequence[Enrollment]) -> None:
+        for enrollment in enrollments:
+            self.add(enrollment)
+
     def remove(self, pool_id: PoolId, user_id: UserId) -> None:
         _require(self.get(pool_id, user_id) is not None, "enrollment", user_id)
         self._j.pop(self._t.enrollments[pool_id], user_id)
@@ -282,6 +294,14 @@ class _TagGrants(_Repo):
         if grant.source in sources:
             raise Conflict(f"{grant.source} already grants {grant.tag!r} to {grant.user_id!r}")
         self._j.put(sources, grant.source, grant)
+
+    def add_many(self, grants: Sequence[TagGrant]) -> None:
+        for grant in grants:
+            self.add(grant)
+
+    def holders(self, tag: str, user_ids: Sequence[UserId]) -> frozenset[UserId]:
+        tags = self._t.tags
+        return frozenset(u for u in user_ids if tags.get(u, {}).get(tag))
 
     def remove(self, user_id: UserId, tag: str, source: str) -> None:
         sources = self._t.tags.get(user_id, {}).get(tag, {})
@@ -308,6 +328,10 @@ class _Outbox(_Repo):
         position = self._t.next_position[0]
         self._t.next_position[0] += 1  # like a database sequence: not rolled back
         self._j.put(self._t.outbox, position, OutboxMessage(position, event))
+
+    def extend(self, events: Sequence[Event]) -> None:
+        for event in events:
+            self.append(event)
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
         found: list[OutboxMessage] = []

@@ -18,6 +18,7 @@ from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import (
     EnrollmentNotificationRequested,
+    Event,
     ParticipantEnrolled,
     ParticipantRemoved,
     ProductCreated,
@@ -181,9 +182,8 @@ class SeatCommands(ServiceCore):
                 )
             )
             if occupy_seat:
-                self._enroll(tx, now, buyer.id, pool, product, buyer)
+                self._enroll_many(tx, now, buyer.id, pool, product, [(buyer.email, buyer)])
                 pool = attrs.evolve(pool, used=1)
-                tx.pools.update(pool)
             return pool
 
         return self._command(work)
@@ -250,10 +250,8 @@ class SeatCommands(ServiceCore):
                 raise AlreadyEnrolled(f"{address!r} is already enrolled in {pool.title!r}")
             if pool.free < 1:
                 raise SeatsExhausted(f"group {pool.title!r} has {pool.usage}")
-            user = user or self._register(tx, now, actor_id, address)
-            enrollment = self._enroll(tx, now, UserId(actor_id), pool, product, user)
-            tx.pools.update(attrs.evolve(pool, used=pool.used + 1))
-            return enrollment
+            people = [(address, user)]
+            return self._enroll_many(tx, now, UserId(actor_id), pool, product, people)[0]
 
         return self._command(work)
 
@@ -277,25 +275,22 @@ class SeatCommands(ServiceCore):
             self._require_leader(actor_id, pool)
             product = self._product(tx, pool.product_id)
             rows, errors = read_enrollment_csv(data, limits or CsvLimits())
-            users: list[User | None] = []
+            known = tx.users.get_many_by_email([row.email for row in rows])
+            seated = {e.user_id for e in tx.enrollments.of_pool(pool.id)} if known else set()
+            people: list[tuple[str, User | None]] = []
             for row in rows:
-                user = tx.users.get_by_email(row.email)
-                if user is not None and tx.enrollments.get(pool.id, user.id) is not None:
+                user = known.get(row.email)
+                if user is not None and user.id in seated:
                     errors.append(RowError(row.row, "email", "already enrolled"))
-                elif len(users) >= pool.free:
+                elif len(people) >= pool.free:
                     errors.append(
                         RowError(row.row, "email", f"no free seat: the group has {pool.usage}")
                     )
                 else:
-                    users.append(user)
+                    people.append((row.email, user))
             if errors:
                 raise CsvImportError(sorted(errors, key=lambda error: error.row))
-            enrolled = []
-            for row, found in zip(rows, users, strict=True):
-                user = found or self._register(tx, now, actor_id, row.email)
-                enrolled.append(self._enroll(tx, now, UserId(actor_id), pool, product, user))
-            tx.pools.update(attrs.evolve(pool, used=pool.used + len(enrolled)))
-            return enrolled
+            return self._enroll_many(tx, now, UserId(actor_id), pool, product, people)
 
         return self._command(work)
 
@@ -456,45 +451,73 @@ class SeatCommands(ServiceCore):
             raise UnknownProduct(f"unknown product {product_id!r}")
         return product
 
-    def _register(self, tx: Transaction, now: datetime, actor_id: str, email: str) -> User:
-        """Register a person through the host's user directory (R-SEAT-5)."""
-        user = User(UserId(check_id(self._directory(email), "user")), email)
-        tx.users.add(user)
-        tx.outbox.append(
-            UserRegistered(
-                occurred_at=now,
-                actor_id=UserId(actor_id),
-                company_id=None,
-                user_id=user.id,
-                email=email,
-            )
-        )
-        return user
-
-    def _enroll(
+    def _enroll_many(
         self,
         tx: Transaction,
         now: datetime,
         actor_id: UserId,
         pool: SeatPool,
         product: Product,
-        user: User,
-    ) -> Enrollment:
-        """Add the enrollment, its events and its tag; the caller updates the pool."""
-        enrollment = Enrollment(pool.id, user.id, now)
-        tx.enrollments.add(enrollment)
+        people: Sequence[tuple[str, User | None]],
+    ) -> list[Enrollment]:
+        """Seat validated people, registering those without a user (R-SEAT-5).
+
+        Writes in bulk (one statement per table on SQL), grants the product's tag and
+        emits, per person and in this order, ``UserRegistered`` (if new),
+        ``ParticipantEnrolled``, ``EnrollmentNotificationRequested`` (unless switched
+        off, R-SEAT-8) and ``TagGranted``; then counts the seats.
+        """
         stamp: Stamp = {"occurred_at": now, "actor_id": actor_id, "company_id": pool.company_id}
-        tx.outbox.append(
-            ParticipantEnrolled(**stamp, pool_id=pool.id, user_id=user.id, email=user.email)
-        )
-        if product.notify_on_enroll:
-            tx.outbox.append(
-                EnrollmentNotificationRequested(
-                    **stamp, pool_id=pool.id, user_id=user.id, email=user.email, title=pool.title
+        new = [
+            User(UserId(check_id(self._directory(email), "user")), email)
+            for email, user in people
+            if user is None
+        ]
+        fresh = iter(new)
+        users = [user or next(fresh) for _, user in people]
+        source = pool_source(pool.id)
+        holders = tx.tags.holders(product.tag, [u.id for _, u in people if u is not None])
+        enrollments = [Enrollment(pool.id, user.id, now) for user in users]
+        tx.users.add_many(new)
+        tx.enrollments.add_many(enrollments)
+        tx.tags.add_many([TagGrant(user.id, product.tag, source, now) for user in users])
+        events: list[Event] = []
+        for (_, found), user in zip(people, users, strict=True):
+            if found is None:
+                events.append(
+                    UserRegistered(
+                        occurred_at=now,
+                        actor_id=actor_id,
+                        company_id=None,
+                        user_id=user.id,
+                        email=user.email,
+                    )
+                )
+            events.append(
+                ParticipantEnrolled(**stamp, pool_id=pool.id, user_id=user.id, email=user.email)
+            )
+            if product.notify_on_enroll:
+                events.append(
+                    EnrollmentNotificationRequested(
+                        **stamp,
+                        pool_id=pool.id,
+                        user_id=user.id,
+                        email=user.email,
+                        title=pool.title,
+                    )
+                )
+            events.append(
+                TagGranted(
+                    **stamp,
+                    user_id=user.id,
+                    tag=product.tag,
+                    source=source,
+                    newly_held=user.id not in holders,
                 )
             )
-        self._grant(tx, now, actor_id, pool.company_id, user.id, product.tag, pool_source(pool.id))
-        return enrollment
+        tx.outbox.extend(events)
+        tx.pools.update(attrs.evolve(pool, used=pool.used + len(enrollments)))
+        return enrollments
 
     @staticmethod
     def _grant(

@@ -106,7 +106,7 @@ class InjectedFailure(RuntimeError):
     """The crash :class:`FailingStore` simulates; not a library error on purpose."""
 
 
-_WRITES = frozenset({"add", "update", "remove", "append", "mark_delivered"})
+_WRITES = frozenset({"add", "add_many", "update", "remove", "append", "extend", "mark_delivered"})
 
 
 class _CountingRepo:

@@ -198,10 +198,23 @@ def _constraint_error(error: sa.exc.IntegrityError) -> str:
     return str(error.orig).lower()
 
 
+_CHUNK = 500  # bound parameters per IN (...) list; SQLite allows 32,766 per statement
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield list(values[start : start + _CHUNK])
+
+
 class _Repo:
     def __init__(self, conn: Connection, tables: Tables) -> None:
         self._c = conn
         self._t = tables
+
+    def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        """Insert rows with one ``executemany`` (nothing for no rows)."""
+        if rows:
+            self._c.execute(table.insert(), rows)
 
     def _rows(self, statement: sa.Executable, **params: Any) -> Sequence[sa.Row[Any]]:
         return self._c.execute(statement, params).all()
@@ -242,6 +255,23 @@ class _Users(_Repo):
             if "email" in _constraint_error(error):
                 raise EmailTaken(f"e-mail {user.email!r} is already registered") from error
             raise UserAlreadyExists(f"user {user.id!r} is already registered") from error
+
+    def get_many_by_email(self, emails: Sequence[str]) -> dict[str, User]:
+        t = self._t.users
+        found: dict[str, User] = {}
+        for chunk in _chunks(emails):
+            for row in self._rows(sa.select(t).where(t.c.email.in_(chunk))):
+                found[row.email] = _user(row)
+        return found
+
+    def add_many(self, users: Sequence[User]) -> None:
+        values = [{"id": u.id, "email": u.email, "attributes": dict(u.attributes)} for u in users]
+        try:
+            self._insert(self._t.users, values)
+        except sa.exc.IntegrityError as error:
+            if "email" in _constraint_error(error):
+                raise EmailTaken("an e-mail of the batch is already registered") from error
+            raise UserAlreadyExists("a user id of the batch is already registered") from error
 
     def all(self) -> Sequence[User]:
         t = self._t.users
@@ -600,6 +630,16 @@ class _Enrollments(_Repo):
         except sa.exc.IntegrityError as error:
             raise AlreadyEnrolled(f"{enrollment.user_id!r} is already enrolled") from error
 
+    def add_many(self, enrollments: Sequence[Enrollment]) -> None:
+        values = [
+            {"pool_id": e.pool_id, "user_id": e.user_id, "enrolled_at": e.enrolled_at}
+            for e in enrollments
+        ]
+        try:
+            self._insert(self._t.enrollments, values)
+        except sa.exc.IntegrityError as error:
+            raise AlreadyEnrolled("a user of the batch is already enrolled") from error
+
     def remove(self, pool_id: PoolId, user_id: UserId) -> None:
         t = self._t.enrollments
         result = self._c.execute(t.delete().where(t.c.pool_id == pool_id, t.c.user_id == user_id))
@@ -630,6 +670,24 @@ class _TagGrants(_Repo):
             raise Conflict(
                 f"{grant.source} already grants {grant.tag!r} to {grant.user_id!r}"
             ) from error
+
+    def add_many(self, grants: Sequence[TagGrant]) -> None:
+        values = [
+            {"user_id": g.user_id, "tag": g.tag, "source": g.source, "granted_at": g.granted_at}
+            for g in grants
+        ]
+        try:
+            self._insert(self._t.tags, values)
+        except sa.exc.IntegrityError as error:
+            raise Conflict("a grant of the batch already exists") from error
+
+    def holders(self, tag: str, user_ids: Sequence[UserId]) -> frozenset[UserId]:
+        t = self._t.tags
+        found: set[UserId] = set()
+        for chunk in _chunks(user_ids):
+            statement = sa.select(t.c.user_id).where(t.c.tag == tag, t.c.user_id.in_(chunk))
+            found.update(UserId(row.user_id) for row in self._rows(statement.distinct()))
+        return frozenset(found)
 
     def remove(self, user_id: UserId, tag: str, source: str) -> None:
         t = self._t.tags
@@ -664,18 +722,22 @@ def _message(row: sa.Row[Any]) -> OutboxMessage:
     return OutboxMessage(int(row.position), event_from_dict(row.payload), row.delivered_at)
 
 
+def _outbox_row(event: Event) -> dict[str, Any]:
+    return {
+        "event_type": event.type,
+        "occurred_at": event.occurred_at,
+        "actor_id": event.actor_id,
+        "company_id": event.company_id,
+        "payload": event_to_dict(event),
+    }
+
+
 class _Outbox(_Repo):
     def append(self, event: Event) -> None:
-        self._c.execute(
-            self._t.outbox.insert(),
-            {
-                "event_type": event.type,
-                "occurred_at": event.occurred_at,
-                "actor_id": event.actor_id,
-                "company_id": event.company_id,
-                "payload": event_to_dict(event),
-            },
-        )
+        self._c.execute(self._t.outbox.insert(), _outbox_row(event))
+
+    def extend(self, events: Sequence[Event]) -> None:
+        self._insert(self._t.outbox, [_outbox_row(event) for event in events])
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
         t = self._t.outbox
