@@ -59,6 +59,25 @@ from teamaccess.domain.models import (
     User,
     hash_token,
 )
+from teamaccess.domain.partner_events import (
+    AccountParentChanged,
+    AccountPropertiesChanged,
+    ArticleAdded,
+    LicenseReleased,
+    LicenseSet,
+    LicenseUsed,
+    PricingModelChanged,
+    PropertyDefined,
+)
+from teamaccess.domain.partners import (
+    AccountOverview,
+    Article,
+    License,
+    OverviewPage,
+    PropertyDefinition,
+    PropertyKind,
+    PropertyValue,
+)
 from teamaccess.domain.roles import (
     DEFAULT_POLICY,
     MANAGE_TEAM,
@@ -85,16 +104,23 @@ from teamaccess.ports import (
     UserDirectory,
 )
 from teamaccess.service.facade import IssuedInvitation, TeamAccess
+from teamaccess.service.partners import CHILD_ACCOUNT_SETTINGS
 from teamaccess.service.seats import GroupView
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "CHILD_ACCOUNT_SETTINGS",
     "DEFAULT_POLICY",
     "MANAGE_TEAM",
     "REASSIGN_MAIN_CONTACT",
+    "AccountOverview",
+    "AccountParentChanged",
+    "AccountPropertiesChanged",
     "Action",
     "AddMembersBy",
+    "Article",
+    "ArticleAdded",
     "Clock",
     "Company",
     "CompanyCreated",
@@ -118,19 +144,29 @@ __all__ = [
     "InvitationStatus",
     "InvitationWithdrawn",
     "IssuedInvitation",
+    "License",
+    "LicenseReleased",
+    "LicenseSet",
+    "LicenseUsed",
     "MainContactChanged",
     "MemberAdded",
     "MemberRemoved",
     "Membership",
     "MemoryStore",
     "OutboxMessage",
+    "OverviewPage",
     "ParticipantEnrolled",
     "ParticipantRemoved",
     "Policy",
     "PoolId",
+    "PricingModelChanged",
     "Product",
     "ProductCreated",
     "ProductId",
+    "PropertyDefined",
+    "PropertyDefinition",
+    "PropertyKind",
+    "PropertyValue",
     "Reason",
     "ReplacementPolicy",
     "RoleChanged",

@@ -12,7 +12,8 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── InvalidName
     │   ├── UnknownRole
     │   ├── CsvImportError
-    │   └── CsvTooLarge
+    │   ├── CsvTooLarge
+    │   └── InvalidPropertyValue
     ├── NotFound (LookupError)
     │   ├── UnknownUser
     │   ├── UnknownCompany
@@ -20,7 +21,9 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── InvitationNotFound
     │   ├── UnknownProduct
     │   ├── UnknownGroup
-    │   └── NotEnrolled
+    │   ├── NotEnrolled
+    │   ├── UnknownProperty
+    │   └── UnknownLicense
     ├── Conflict
     │   ├── AlreadyAMember
     │   ├── AlreadyInvited
@@ -31,7 +34,10 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── AlreadyEnrolled
     │   ├── AlreadyGranted
     │   ├── SeatsExhausted
-    │   └── SeatsInUse
+    │   ├── SeatsInUse
+    │   ├── HierarchyCycle
+    │   ├── HierarchyTooDeep
+    │   └── LicenseExhausted
     ├── InvitationError
     │   ├── InvitationExpired
     │   ├── InvitationRevoked
@@ -64,15 +70,19 @@ __all__ = [
     "CsvImportError",
     "CsvTooLarge",
     "EmailTaken",
+    "HierarchyCycle",
+    "HierarchyTooDeep",
     "InvalidEmail",
     "InvalidInput",
     "InvalidName",
+    "InvalidPropertyValue",
     "InvitationEmailMismatch",
     "InvitationError",
     "InvitationExpired",
     "InvitationNotFound",
     "InvitationRevoked",
     "InvitationUsed",
+    "LicenseExhausted",
     "MainContactRequired",
     "MembershipNotFound",
     "NotAMember",
@@ -86,7 +96,9 @@ __all__ = [
     "TransientStorageError",
     "UnknownCompany",
     "UnknownGroup",
+    "UnknownLicense",
     "UnknownProduct",
+    "UnknownProperty",
     "UnknownRole",
     "UnknownUser",
     "UserAlreadyExists",
@@ -196,7 +208,19 @@ class NotEnrolled(NotFound):
     """The user holds no seat in this group."""
 
 
+class InvalidPropertyValue(InvalidInput):
+    """A custom property value does not match the property's type (R-PART-4)."""
+
+
 # -- conflicts with the current state -------------------------------------------
+
+
+class UnknownProperty(NotFound):
+    """The partner defined no custom property of this name (R-PART-4)."""
+
+
+class UnknownLicense(NotFound):
+    """The account holds no license for this action kind (R-LIC-2)."""
 
 
 class Conflict(TeamAccessError):
@@ -249,6 +273,22 @@ class SeatsExhausted(Conflict):
 
 class SeatsInUse(Conflict):
     """A pool cannot shrink below the seats in use (R-SEAT-11)."""
+
+
+class HierarchyCycle(Conflict):
+    """The move would make an account its own ancestor (R-PART-3)."""
+
+
+class HierarchyTooDeep(Conflict):
+    """The account would sit deeper than the configured maximum depth (R-PART-3)."""
+
+
+class LicenseExhausted(Conflict):
+    """The license is at its limit (R-LIC-2); ``decision`` names the license and limit."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.detail)
+        self.decision = decision
 
 
 # -- invitations ---------------------------------------------------------------

@@ -19,18 +19,22 @@ from teamaccess.domain.decisions import Decision
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.models import Company, Invitation, Membership, User
+from teamaccess.domain.partners import Article, License, PropertyDefinition
 from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
 
 __all__ = [
+    "Articles",
     "Clock",
     "Companies",
     "Eligibility",
     "Enrollments",
     "IdFactory",
     "Invitations",
+    "Licenses",
     "Memberships",
     "Outbox",
     "Products",
+    "PropertyDefinitions",
     "SeatPools",
     "Store",
     "TagGrants",
@@ -109,11 +113,29 @@ class Companies(Protocol):
         ...
 
     def update(self, company: Company) -> None:
-        """Replace the stored company with the same id."""
+        """Replace the stored company with the same id (a new ``parent_id`` moves it)."""
         ...
 
     def all(self) -> Sequence[Company]:
         """Every company, ordered by id."""
+        ...
+
+    def ancestors(self, company_id: CompanyId) -> Sequence[CompanyId]:
+        """The company's ancestors, parent first, root last (R-PART-2)."""
+        ...
+
+    def height(self, company_id: CompanyId) -> int:
+        """How many levels of descendants the company has (0 for a leaf)."""
+        ...
+
+    def descendants(
+        self, ancestor_id: CompanyId, *, after: CompanyId | None, limit: int
+    ) -> Sequence[tuple[Company, int]]:
+        """One page of proper descendants with their depth below ``ancestor_id``.
+
+        Ordered by company id, starting after ``after`` (keyset pagination), at most
+        ``limit``; one query on SQL, however many accounts there are.
+        """
         ...
 
 
@@ -134,6 +156,16 @@ class Memberships(Protocol):
 
     def count(self, company_id: CompanyId) -> int:
         """How many members the company has."""
+        ...
+
+    def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[Membership]:
+        """The memberships of these companies, ordered by (company id, user id)."""
+        ...
+
+    def of_user_among(
+        self, user_id: UserId, company_ids: Sequence[CompanyId]
+    ) -> Sequence[Membership]:
+        """The user's memberships in these companies, ordered by company id."""
         ...
 
     def add(self, membership: Membership) -> None:
@@ -284,6 +316,62 @@ class TagGrants(Protocol):
         ...
 
 
+class PropertyDefinitions(Protocol):
+    """Custom properties partners define for their child accounts (R-PART-4)."""
+
+    def of_partner(self, partner_id: CompanyId) -> Sequence[PropertyDefinition]:
+        """The partner's definitions, in the order they were defined."""
+        ...
+
+    def add(self, definition: PropertyDefinition) -> None:
+        """Insert; raise ``Conflict`` if the partner has a property of that name."""
+        ...
+
+    def all(self) -> Sequence[PropertyDefinition]:
+        """Every definition, ordered by (partner id, definition order)."""
+        ...
+
+
+class Articles(Protocol):
+    """What accounts bought (R-LIC-1)."""
+
+    def add(self, article: Article) -> None:
+        """Insert; raise ``Conflict`` if the account has an article with that number."""
+        ...
+
+    def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[Article]:
+        """The articles of these accounts, ordered by (company id, sku)."""
+        ...
+
+    def all(self) -> Sequence[Article]:
+        """Every article, ordered by (company id, sku)."""
+        ...
+
+
+class Licenses(Protocol):
+    """Counted entitlements per account and action kind (R-LIC-1, R-LIC-2)."""
+
+    def get(self, company_id: CompanyId, kind: str, *, for_update: bool = False) -> License | None:
+        """Return the license or ``None``; ``for_update`` locks it until the transaction ends."""
+        ...
+
+    def add(self, license_: License) -> None:
+        """Insert; raise ``Conflict`` if the account has a license of that kind."""
+        ...
+
+    def update(self, license_: License) -> None:
+        """Replace the stored license; the store refuses ``used > limit`` (``LicenseExhausted``)."""
+        ...
+
+    def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[License]:
+        """The licenses of these accounts, ordered by (company id, kind)."""
+        ...
+
+    def all(self) -> Sequence[License]:
+        """Every license, ordered by (company id, kind)."""
+        ...
+
+
 class Outbox(Protocol):
     """Domain events written in the same transaction as the change (R-ALL-4)."""
 
@@ -349,6 +437,21 @@ class Transaction(Protocol):
     @property
     def tags(self) -> TagGrants:
         """The tag grants repository."""
+        ...
+
+    @property
+    def properties(self) -> PropertyDefinitions:
+        """The custom property definitions repository."""
+        ...
+
+    @property
+    def articles(self) -> Articles:
+        """The articles repository."""
+        ...
+
+    @property
+    def licenses(self) -> Licenses:
+        """The licenses repository."""
         ...
 
     @property

@@ -20,6 +20,7 @@ import attrs
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.models import Company, Invitation, InvitationStatus, Membership, User
+from teamaccess.domain.partners import Article, License, PropertyDefinition, decide_license
 from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
 from teamaccess.errors import (
     AlreadyAMember,
@@ -27,6 +28,7 @@ from teamaccess.errors import (
     CompanyAlreadyExists,
     Conflict,
     EmailTaken,
+    LicenseExhausted,
     SeatsExhausted,
     StorageError,
     UserAlreadyExists,
@@ -43,6 +45,7 @@ class _Tables:
     users: dict[UserId, User] = attrs.Factory(dict)
     user_by_email: dict[str, UserId] = attrs.Factory(dict)
     companies: dict[CompanyId, Company] = attrs.Factory(dict)
+    children: dict[CompanyId, dict[CompanyId, None]] = attrs.Factory(dict)
     members: dict[CompanyId, dict[UserId, Membership]] = attrs.Factory(dict)
     companies_of_user: dict[UserId, dict[CompanyId, None]] = attrs.Factory(dict)
     main_contact: dict[CompanyId, UserId] = attrs.Factory(dict)
@@ -52,6 +55,9 @@ class _Tables:
     pools: dict[PoolId, SeatPool] = attrs.Factory(dict)
     enrollments: dict[PoolId, dict[UserId, Enrollment]] = attrs.Factory(dict)
     tags: dict[UserId, dict[str, dict[str, TagGrant]]] = attrs.Factory(dict)
+    properties: dict[CompanyId, dict[str, PropertyDefinition]] = attrs.Factory(dict)
+    articles: dict[CompanyId, dict[str, Article]] = attrs.Factory(dict)
+    licenses: dict[CompanyId, dict[str, License]] = attrs.Factory(dict)
     outbox: dict[int, OutboxMessage] = attrs.Factory(dict)
     next_position: list[int] = attrs.Factory(lambda: [1])
 
@@ -120,14 +126,54 @@ class _Companies(_Repo):
     def add(self, company: Company) -> None:
         if company.id in self._t.companies:
             raise CompanyAlreadyExists(f"company {company.id!r} already exists")
+        self._link(company)
         self._j.put(self._t.companies, company.id, company)
 
     def update(self, company: Company) -> None:
-        _require(company.id in self._t.companies, "company", company.id)
+        old = self._t.companies.get(company.id)
+        _require(old is not None, "company", company.id)
+        if old is not None and old.parent_id != company.parent_id:
+            if old.parent_id is not None:
+                self._j.pop(self._t.children[old.parent_id], company.id)
+            self._link(company)
         self._j.put(self._t.companies, company.id, company)
+
+    def _link(self, company: Company) -> None:
+        """Index the company under its parent (a foreign key: the parent must exist)."""
+        if company.parent_id is not None:
+            _require(company.parent_id in self._t.companies, "company", company.parent_id)
+            children = self._t.children.setdefault(company.parent_id, {})
+            self._j.put(children, company.id, None)
 
     def all(self) -> Sequence[Company]:
         return sorted(self._t.companies.values(), key=lambda c: c.id)
+
+    def ancestors(self, company_id: CompanyId) -> Sequence[CompanyId]:
+        found: list[CompanyId] = []
+        company = self._t.companies.get(company_id)
+        while company is not None and company.parent_id is not None:
+            found.append(company.parent_id)
+            company = self._t.companies.get(company.parent_id)
+        return found
+
+    def height(self, company_id: CompanyId) -> int:
+        return max((depth for _, depth in self._below(company_id)), default=0)
+
+    def descendants(
+        self, ancestor_id: CompanyId, *, after: CompanyId | None, limit: int
+    ) -> Sequence[tuple[Company, int]]:
+        below = sorted(
+            (c, depth) for c, depth in self._below(ancestor_id) if after is None or c > after
+        )[:limit]
+        return [(self._t.companies[c], depth) for c, depth in below]
+
+    def _below(self, company_id: CompanyId) -> Iterator[tuple[CompanyId, int]]:
+        level, depth = [company_id], 0
+        while level:
+            depth += 1
+            level = [c for parent in level for c in self._t.children.get(parent, ())]
+            for child in level:
+                yield child, depth
 
 
 class _Memberships(_Repo):
@@ -145,6 +191,16 @@ class _Memberships(_Repo):
 
     def count(self, company_id: CompanyId) -> int:
         return len(self._t.members.get(company_id, ()))
+
+    def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[Membership]:
+        return [m for c in sorted(set(company_ids)) for m in self.of_company(c)]
+
+    def of_user_among(
+        self, user_id: UserId, company_ids: Sequence[CompanyId]
+    ) -> Sequence[Membership]:
+        members = self._t.members
+        found = (members.get(c, {}).get(user_id) for c in sorted(set(company_ids)))
+        return [m for m in found if m is not None]
 
     def add(self, membership: Membership) -> None:
         company_id, user_id = membership.company_id, membership.user_id
@@ -323,6 +379,76 @@ class _TagGrants(_Repo):
         ]
 
 
+class _PropertyDefinitions(_Repo):
+    def of_partner(self, partner_id: CompanyId) -> Sequence[PropertyDefinition]:
+        return list(self._t.properties.get(partner_id, {}).values())
+
+    def add(self, definition: PropertyDefinition) -> None:
+        _require(definition.partner_id in self._t.companies, "company", definition.partner_id)
+        defined = self._t.properties.setdefault(definition.partner_id, {})
+        if definition.name in defined:
+            raise Conflict(f"property {definition.name!r} is already defined")
+        self._j.put(defined, definition.name, definition)
+
+    def all(self) -> Sequence[PropertyDefinition]:
+        return [d for p in sorted(self._t.properties) for d in self.of_partner(p)]
+
+
+class _Articles(_Repo):
+    def add(self, article: Article) -> None:
+        _require(article.company_id in self._t.companies, "company", article.company_id)
+        articles = self._t.articles.setdefault(article.company_id, {})
+        if article.sku in articles:
+            raise Conflict(f"article {article.sku!r} is already recorded")
+        self._j.put(articles, article.sku, article)
+
+    def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[Article]:
+        by_company = self._t.articles
+        return [
+            by_company[c][sku]
+            for c in sorted(set(company_ids))
+            for sku in sorted(by_company.get(c, ()))
+        ]
+
+    def all(self) -> Sequence[Article]:
+        return self.of_companies(list(self._t.articles))
+
+
+class _Licenses(_Repo):
+    def get(self, company_id: CompanyId, kind: str, *, for_update: bool = False) -> License | None:
+        return self._t.licenses.get(company_id, {}).get(kind)
+
+    def add(self, license_: License) -> None:
+        _require(license_.company_id in self._t.companies, "company", license_.company_id)
+        licenses = self._t.licenses.setdefault(license_.company_id, {})
+        if license_.kind in licenses:
+            raise Conflict(f"license {license_.kind!r} already exists")
+        self._check(license_)
+        self._j.put(licenses, license_.kind, license_)
+
+    def update(self, license_: License) -> None:
+        _require(self.get(license_.company_id, license_.kind) is not None, "license", license_)
+        self._check(license_)
+        self._j.put(self._t.licenses[license_.company_id], license_.kind, license_)
+
+    @staticmethod
+    def _check(license_: License) -> None:
+        """The CHECK constraint of the SQL table: 0 <= used <= limit."""
+        if not 0 <= license_.used <= license_.limit:
+            raise LicenseExhausted(decide_license(license_, license_.kind, 0))
+
+    def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[License]:
+        by_company = self._t.licenses
+        return [
+            by_company[c][kind]
+            for c in sorted(set(company_ids))
+            for kind in sorted(by_company.get(c, ()))
+        ]
+
+    def all(self) -> Sequence[License]:
+        return self.of_companies(list(self._t.licenses))
+
+
 class _Outbox(_Repo):
     def append(self, event: Event) -> None:
         position = self._t.next_position[0]
@@ -368,6 +494,9 @@ class _MemoryTransaction:
         self.pools = _SeatPools(tables, self._journal)
         self.enrollments = _Enrollments(tables, self._journal)
         self.tags = _TagGrants(tables, self._journal)
+        self.properties = _PropertyDefinitions(tables, self._journal)
+        self.articles = _Articles(tables, self._journal)
+        self.licenses = _Licenses(tables, self._journal)
         self.outbox = _Outbox(tables, self._journal)
         self.committed = False
 

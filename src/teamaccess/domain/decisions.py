@@ -30,6 +30,14 @@ class Action(str, enum.Enum):
     """Change a member's "show as contact" flag; one's own always (R-MEM-5)."""
     TRANSFER_MAIN_CONTACT = "transfer_main_contact"
     """Hand the main-contact role to another member (R-MC-3)."""
+    SWITCH_INTO = "switch_into"
+    """Switch into an account to see and change its data: members only (R-PART-2)."""
+    VIEW_OVERVIEW = "view_overview"
+    """See an account's overview: its members and members of its ancestors (R-PART-2)."""
+    CREATE_CHILD_ACCOUNT = "create_child_account"
+    """Create a child account under this partner, or move one under it (R-PART-1)."""
+    EDIT_ACCOUNT = "edit_account"
+    """Set the account's custom property values, move it (R-PART-3, R-PART-4)."""
 
 
 class Reason(str, enum.Enum):
@@ -47,6 +55,8 @@ class Reason(str, enum.Enum):
     NOT_MAIN_CONTACT = "not_main_contact"
     NOT_PERMITTED = "not_permitted"
     TARGET_REQUIRED = "target_required"
+    ANCESTOR_MEMBER = "ancestor_member"
+    OVERVIEW_ONLY = "overview_only"
 
 
 @attrs.frozen

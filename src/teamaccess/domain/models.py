@@ -12,10 +12,12 @@ import hashlib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.domain.partners import PropertyValue
 from teamaccess.errors import InvalidInput
 
 __all__ = [
@@ -30,7 +32,7 @@ __all__ = [
 ]
 
 
-def _frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
+def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
@@ -89,12 +91,20 @@ class Company:
         name: The display name shown on its profile.
         created_at: When it was created (UTC).
         settings: Its :class:`CompanySettings`.
+        parent_id: The partner above it, if any (R-PART-1).
+        pricing_model: The named plan it is on, if any (R-LIC-3).
+        properties: Values of the custom properties its parent defined (R-PART-4).
     """
 
     id: CompanyId
     name: str
     created_at: datetime
     settings: CompanySettings = CompanySettings()
+    parent_id: CompanyId | None = None
+    pricing_model: str | None = None
+    properties: Mapping[str, PropertyValue] = attrs.field(
+        factory=dict, converter=_frozen_mapping, hash=False
+    )
 
 
 @attrs.frozen

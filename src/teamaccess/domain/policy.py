@@ -13,6 +13,11 @@ from teamaccess.domain.roles import MANAGE_TEAM, REASSIGN_MAIN_CONTACT, Policy
 __all__ = ["decide"]
 
 _MEMBER_ACTIONS = {Action.OPEN_BACKOFFICE.value, Action.VIEW_MEMBERS.value}
+_ACCOUNT_ACTIONS = {Action.SWITCH_INTO.value, Action.VIEW_OVERVIEW.value}
+_MANAGER_ACTIONS = {
+    Action.CREATE_CHILD_ACCOUNT.value: "R-PART-1",
+    Action.EDIT_ACCOUNT.value: "R-PART-4",
+}
 _SELF_OR_MANAGER = {
     Action.REMOVE_MEMBER.value: "R-MEM-7",
     Action.SET_SHOW_AS_CONTACT.value: "R-MEM-5",
@@ -26,6 +31,7 @@ def decide(
     actor: Membership | None,
     policy: Policy,
     target: Membership | None = None,
+    ancestor_member: Membership | None = None,
 ) -> Decision:
     """Decide whether ``actor`` may do ``action`` in ``company``.
 
@@ -35,12 +41,25 @@ def decide(
         actor: The actor's membership in it, or ``None`` if they are not a member.
         policy: The role policy.
         target: The membership the action is aimed at, for actions on a member.
+        ancestor_member: The actor's membership in an ancestor of the company, if
+            they are not a member of it: such a user sees its overview only (R-PART-2).
     """
     action = action.value if isinstance(action, Action) else action
     if company is None:
         return Decision.deny(Reason.UNKNOWN_COMPANY, "R-ALL-1")
+    if (actor is None or actor.company_id != company.id) and ancestor_member is not None:
+        where = f"member of ancestor {ancestor_member.company_id!r}, not of {company.id!r}"
+        if action == Action.VIEW_OVERVIEW.value:
+            return Decision.allow(Reason.ANCESTOR_MEMBER, "R-PART-2", where)
+        return Decision.deny(Reason.OVERVIEW_ONLY, "R-PART-2", where)
     if actor is None or actor.company_id != company.id:
-        rule = "R-MEM-6" if action in _MEMBER_ACTIONS else "R-MEM-1"
+        rule = (
+            "R-MEM-6"
+            if action in _MEMBER_ACTIONS
+            else "R-PART-2"
+            if action in _ACCOUNT_ACTIONS
+            else "R-MEM-1"
+        )
         return Decision.deny(Reason.NOT_A_MEMBER, rule, f"not a member of {company.id!r}")
     if actor.role not in policy.roles:
         return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
@@ -48,6 +67,10 @@ def decide(
 
     if action in _MEMBER_ACTIONS:
         return Decision.allow(Reason.IS_MEMBER, "R-MEM-6")
+    if action in _ACCOUNT_ACTIONS:
+        return Decision.allow(Reason.IS_MEMBER, "R-PART-2")
+    if action in _MANAGER_ACTIONS:
+        return _by_permission(permissions, MANAGE_TEAM, _MANAGER_ACTIONS[action])
     if action == Action.EDIT_PROFILE.value:
         if actor.is_main_contact:
             return Decision.allow(Reason.IS_MAIN_CONTACT, "R-MC-2")

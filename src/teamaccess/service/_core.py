@@ -16,6 +16,7 @@ from teamaccess.domain.policy import decide
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
 from teamaccess.errors import (
     AccessDenied,
+    InvalidInput,
     MembershipNotFound,
     NotAMember,
     TransientStorageError,
@@ -56,6 +57,8 @@ class ServiceCore:
             every group and direct tag grants (R-SEAT-4).
         directory: The host's user directory, asked to register people enrolled by
             an e-mail no user has yet (R-SEAT-5); by default a new id from ``ids``.
+        max_partner_depth: How many ancestors an account may have at most (R-PART-3);
+            unlimited by default.
         retries: How often a command is retried after a serialization failure.
     """
 
@@ -73,6 +76,7 @@ class ServiceCore:
         default_settings: CompanySettings | None = None,
         platform_admins: Collection[str] = (),
         directory: UserDirectory | None = None,
+        max_partner_depth: int | None = None,
         retries: int = 3,
     ) -> None:
         self._store = store
@@ -87,6 +91,15 @@ class ServiceCore:
         self._platform_admins = frozenset(platform_admins)
         self._directory: UserDirectory = directory or (lambda _email: ids("user"))
         self._retries = retries
+        if max_partner_depth is not None and (
+            isinstance(max_partner_depth, bool)
+            or not isinstance(max_partner_depth, int)
+            or max_partner_depth < 1
+        ):
+            raise InvalidInput(
+                f"max_partner_depth must be a positive integer: {max_partner_depth!r}"
+            )
+        self._max_depth = max_partner_depth
 
     @property
     def store(self) -> Store:
@@ -120,10 +133,43 @@ class ServiceCore:
         actor_id: str,
         target: Membership | None = None,
     ) -> None:
-        actor = tx.memberships.get(company.id, UserId(actor_id))
-        raise_if_denied(
-            decide(action, company=company, actor=actor, policy=self._policy, target=target)
+        raise_if_denied(self._decide(tx, action, company, actor_id, target))
+
+    def _decide(
+        self,
+        tx: Transaction,
+        action: str,
+        company: Company | None,
+        actor_id: str,
+        target: Membership | None = None,
+    ) -> Decision:
+        """Gather the facts :func:`decide` needs and decide (R-ALL-2)."""
+        actor = None if company is None else tx.memberships.get(company.id, UserId(actor_id))
+        above = None
+        if actor is None and company is not None and company.parent_id is not None:
+            above = self._ancestor_membership(tx, company.id, UserId(actor_id))
+        return decide(
+            action,
+            company=company,
+            actor=actor,
+            policy=self._policy,
+            target=target,
+            ancestor_member=above,
         )
+
+    @staticmethod
+    def _ancestor_membership(
+        tx: Transaction, company_id: CompanyId, user_id: UserId
+    ) -> Membership | None:
+        """The user's membership in the nearest ancestor of the company, if any (R-PART-2)."""
+        ancestors = tx.companies.ancestors(company_id)
+        found = {m.company_id: m for m in tx.memberships.of_user_among(user_id, ancestors)}
+        return next((found[a] for a in ancestors if a in found), None)
+
+    def _require_platform_admin(self, actor_id: str, rule: str) -> None:
+        """Raise :class:`AccessDenied` unless the actor is a platform admin."""
+        if actor_id not in self._platform_admins:
+            raise_if_denied(Decision.deny("not_platform_admin", rule, "platform admins only"))
 
     @staticmethod
     def _user(tx: Transaction, user_id: str) -> User:

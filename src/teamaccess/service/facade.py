@@ -41,7 +41,6 @@ from teamaccess.domain.models import (
     User,
     hash_token,
 )
-from teamaccess.domain.policy import decide
 from teamaccess.domain.roles import require_known_role
 from teamaccess.errors import (
     AlreadyAMember,
@@ -57,6 +56,7 @@ from teamaccess.errors import (
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._core import raise_if_denied
+from teamaccess.service.partners import PartnerCommands
 from teamaccess.service.seats import SeatCommands
 
 __all__ = ["IssuedInvitation", "TeamAccess"]
@@ -77,16 +77,17 @@ class IssuedInvitation:
     token: str = attrs.field(repr=False)
 
 
-class TeamAccess(SeatCommands):
+class TeamAccess(SeatCommands, PartnerCommands):
     """The teamaccess service, the facade a host calls.
 
     Companies, members, the main contact, invitations, seat pools and access tags,
-    and decisions with reasons. One instance per store; it is thread-safe as far as
+    partner accounts with properties, articles and licenses, and decisions with
+    reasons. One instance per store; it is thread-safe as far as
     its store is. Constructor arguments are described on
     :class:`~teamaccess.service._core.ServiceCore`: ``store``, then keyword-only
     ``policy``, ``eligibility``, ``clock``, ``ids``, ``tokens``, ``founder_role``,
-    ``member_role``, ``default_settings``, ``platform_admins``, ``directory`` and
-    ``retries``.
+    ``member_role``, ``default_settings``, ``platform_admins``, ``directory``,
+    ``max_partner_depth`` and ``retries``.
     """
 
     # -- users -------------------------------------------------------------------
@@ -556,13 +557,12 @@ class TeamAccess(SeatCommands):
         """
         with self._store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
-            actor = tx.memberships.get(CompanyId(company_id), UserId(actor_id))
             target = (
                 None
                 if target_user_id is None
                 else tx.memberships.get(CompanyId(company_id), UserId(target_user_id))
             )
-        return decide(action, company=company, actor=actor, policy=self._policy, target=target)
+            return self._decide(tx, action, company, actor_id, target)
 
     def require(
         self,

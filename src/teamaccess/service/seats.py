@@ -113,7 +113,7 @@ class SeatCommands(ServiceCore):
 
         def work(tx: Transaction, now: datetime) -> Product:
             self._user(tx, actor_id)
-            self._require_admin(actor_id)
+            self._require_platform_admin(actor_id, "R-SEAT-4")
             tx.products.add(product)
             tx.outbox.append(
                 ProductCreated(
@@ -395,7 +395,7 @@ class SeatCommands(ServiceCore):
         source = direct_source(check_id(label, "label"))
 
         def work(tx: Transaction, now: datetime) -> TagGrant:
-            self._require_admin(actor_id)
+            self._require_platform_admin(actor_id, "R-SEAT-4")
             user = self._user(tx, user_id)
             if source in tx.tags.sources(user.id, tag):
                 raise AlreadyGranted(f"{user_id!r} already holds {tag!r} through {source}")
@@ -409,7 +409,7 @@ class SeatCommands(ServiceCore):
         source = direct_source(check_id(label, "label"))
 
         def work(tx: Transaction, now: datetime) -> None:
-            self._require_admin(actor_id)
+            self._require_platform_admin(actor_id, "R-SEAT-4")
             user = self._user(tx, user_id)
             if source not in tx.tags.sources(user.id, tag):
                 raise NotEnrolled(f"{user_id!r} holds no {source} grant of {tag!r}")
@@ -428,10 +428,6 @@ class SeatCommands(ServiceCore):
         return decide_content(self.tags_of(user_id), wanted)
 
     # -- internals -----------------------------------------------------------------------
-
-    def _require_admin(self, actor_id: str) -> None:
-        if actor_id not in self._platform_admins:
-            raise_if_denied(Decision.deny("not_platform_admin", "R-SEAT-4", "platform admins only"))
 
     def _require_leader(self, actor_id: str, pool: SeatPool) -> None:
         admin = actor_id in self._platform_admins

@@ -22,6 +22,7 @@ import attrs
 from teamaccess.adapters.memory import MemoryStore
 from teamaccess.domain.events import event_to_dict
 from teamaccess.domain.models import Company, Invitation, Membership, User
+from teamaccess.domain.partners import Article, License, PropertyDefinition
 from teamaccess.domain.seats import Enrollment, Product, SeatPool, TagGrant
 from teamaccess.ports import Store, Transaction
 from teamaccess.service.facade import TeamAccess
@@ -138,6 +139,9 @@ class _FailingTransaction:
         self.pools = _CountingRepo(inner.pools, on_write)
         self.enrollments = _CountingRepo(inner.enrollments, on_write)
         self.tags = _CountingRepo(inner.tags, on_write)
+        self.properties = _CountingRepo(inner.properties, on_write)
+        self.articles = _CountingRepo(inner.articles, on_write)
+        self.licenses = _CountingRepo(inner.licenses, on_write)
         self.outbox = _CountingRepo(inner.outbox, on_write)
 
     def __getattr__(self, name: str) -> Any:
@@ -194,6 +198,9 @@ class StoreDump:
     pools: tuple[SeatPool, ...]
     enrollments: tuple[Enrollment, ...]
     tags: tuple[TagGrant, ...]
+    properties: tuple[PropertyDefinition, ...]
+    articles: tuple[Article, ...]
+    licenses: tuple[License, ...]
     events: tuple[tuple[tuple[str, Any], ...], ...]
     delivered: tuple[bool, ...]
 
@@ -211,6 +218,9 @@ def dump(store: Store) -> StoreDump:
             pools=tuple(tx.pools.all()),
             enrollments=tuple(tx.enrollments.all()),
             tags=tuple(tx.tags.all()),
+            properties=tuple(tx.properties.all()),
+            articles=tuple(tx.articles.all()),
+            licenses=tuple(tx.licenses.all()),
             events=tuple(tuple(sorted(event_to_dict(m.event).items())) for m in messages),
             delivered=tuple(m.delivered_at is not None for m in messages),
         )

@@ -20,7 +20,7 @@ from teamaccess.errors import InvalidName
 __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables"]
 
 DEFAULT_PREFIX = "teamaccess_"
-SCHEMA_VERSION = "0002"
+SCHEMA_VERSION = "0003"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -46,6 +46,10 @@ class Tables:
     pools: sa.Table
     enrollments: sa.Table
     tags: sa.Table
+    paths: sa.Table
+    properties: sa.Table
+    articles: sa.Table
+    licenses: sa.Table
 
     def in_delete_order(self) -> list[sa.Table]:
         """Children before parents, for emptying the tables."""
@@ -57,6 +61,10 @@ class Tables:
             self.products,
             self.invitations,
             self.memberships,
+            self.licenses,
+            self.articles,
+            self.properties,
+            self.paths,
             self.companies,
             self.users,
         ]
@@ -87,6 +95,11 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("settings", sa.JSON, nullable=False),
+        # The hierarchy (R-PART-1); its integrity and ancestry live in company_paths.
+        sa.Column("parent_id", Id(), nullable=True),
+        sa.Column("pricing_model", sa.String(100), nullable=True),
+        sa.Column("properties", sa.JSON, nullable=True),
+        sa.Index(f"{p}ix_companies_parent", "parent_id"),
     )
     memberships = sa.Table(
         f"{p}memberships",
@@ -233,6 +246,67 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("source", Id(100), primary_key=True),
         sa.Column("granted_at", UtcDateTime(), nullable=False),
     )
+    paths = sa.Table(  # the closure of the hierarchy: one row per (ancestor, descendant)
+        f"{p}company_paths",
+        md,
+        sa.Column(
+            "ancestor_id",
+            Id(),
+            sa.ForeignKey(companies.c.id, name=f"{p}fk_paths_ancestor"),
+            primary_key=True,
+        ),
+        sa.Column(
+            "descendant_id",
+            Id(),
+            sa.ForeignKey(companies.c.id, name=f"{p}fk_paths_descendant"),
+            primary_key=True,
+        ),
+        sa.Column("depth", sa.Integer, nullable=False),
+        sa.Index(f"{p}ix_paths_descendant", "descendant_id", "depth"),
+    )
+    properties = sa.Table(
+        f"{p}property_defs",
+        md,
+        sa.Column(
+            "partner_id",
+            Id(),
+            sa.ForeignKey(companies.c.id, name=f"{p}fk_property_defs_partner"),
+            primary_key=True,
+        ),
+        sa.Column("name", Id(100), primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("choices", sa.JSON, nullable=False),
+        sa.Column("position", sa.Integer, nullable=False),
+    )
+    articles = sa.Table(
+        f"{p}articles",
+        md,
+        sa.Column(
+            "company_id",
+            Id(),
+            sa.ForeignKey(companies.c.id, name=f"{p}fk_articles_company"),
+            primary_key=True,
+        ),
+        sa.Column("sku", Id(100), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("quantity", sa.Integer, nullable=False),
+        sa.CheckConstraint("quantity >= 1", name=f"{p}ck_articles_quantity"),
+    )
+    licenses = sa.Table(
+        f"{p}licenses",
+        md,
+        sa.Column(
+            "company_id",
+            Id(),
+            sa.ForeignKey(companies.c.id, name=f"{p}fk_licenses_company"),
+            primary_key=True,
+        ),
+        sa.Column("kind", Id(100), primary_key=True),
+        sa.Column("max_uses", sa.Integer, nullable=False),
+        sa.Column("used", sa.Integer, nullable=False),
+        # R-LIC-2 held by the database too: usage never exceeds the limit.
+        sa.CheckConstraint("used >= 0 AND used <= max_uses", name=f"{p}ck_licenses_usage"),
+    )
     return Tables(
         md,
         prefix,
@@ -245,4 +319,8 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         pools,
         enrollments,
         tags,
+        paths,
+        properties,
+        articles,
+        licenses,
     )

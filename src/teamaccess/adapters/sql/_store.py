@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from teamaccess.adapters.sql._partners import Articles, Hierarchy, Licenses, PropertyDefinitions
+from teamaccess.adapters.sql._repo import Repo, chunks, constraint_error
 from teamaccess.adapters.sql._schema import DEFAULT_PREFIX, Tables, build_tables
 from teamaccess.domain.codec import converter
 from teamaccess.domain.events import Event, OutboxMessage, event_from_dict, event_to_dict
@@ -31,6 +33,7 @@ from teamaccess.domain.models import (
     Membership,
     User,
 )
+from teamaccess.domain.partners import properties_from_json, properties_to_json
 from teamaccess.domain.seats import (
     Enrollment,
     PoolId,
@@ -194,35 +197,6 @@ def _is_transient(error: sa.exc.DBAPIError) -> bool:
     return isinstance(error, sa.exc.OperationalError) and "database is locked" in str(orig)
 
 
-def _constraint_error(error: sa.exc.IntegrityError) -> str:
-    return str(error.orig).lower()
-
-
-_CHUNK = 500  # bound parameters per IN (...) list; SQLite allows 32,766 per statement
-
-
-def _chunks(values: Sequence[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield list(values[start : start + _CHUNK])
-
-
-class _Repo:
-    def __init__(self, conn: Connection, tables: Tables) -> None:
-        self._c = conn
-        self._t = tables
-
-    def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-        """Insert rows with one ``executemany`` (nothing for no rows)."""
-        if rows:
-            self._c.execute(table.insert(), rows)
-
-    def _rows(self, statement: sa.Executable, **params: Any) -> Sequence[sa.Row[Any]]:
-        return self._c.execute(statement, params).all()
-
-    def _row(self, statement: sa.Executable, **params: Any) -> sa.Row[Any] | None:
-        return self._c.execute(statement, params).first()
-
-
 # -- users ----------------------------------------------------------------------------
 
 
@@ -230,7 +204,7 @@ def _user(row: sa.Row[Any]) -> User:
     return User(UserId(row.id), row.email, row.attributes or {})
 
 
-class _Users(_Repo):
+class _Users(Repo):
     def get(self, user_id: UserId) -> User | None:
         t = self._t.users
         row = self._row(sa.select(t).where(t.c.id == user_id))
@@ -252,14 +226,14 @@ class _Users(_Repo):
                 {"id": user.id, "email": user.email, "attributes": dict(user.attributes)},
             )
         except sa.exc.IntegrityError as error:  # lost a race with another process
-            if "email" in _constraint_error(error):
+            if "email" in constraint_error(error):
                 raise EmailTaken(f"e-mail {user.email!r} is already registered") from error
             raise UserAlreadyExists(f"user {user.id!r} is already registered") from error
 
     def get_many_by_email(self, emails: Sequence[str]) -> dict[str, User]:
         t = self._t.users
         found: dict[str, User] = {}
-        for chunk in _chunks(emails):
+        for chunk in chunks(emails):
             for row in self._rows(sa.select(t).where(t.c.email.in_(chunk))):
                 found[row.email] = _user(row)
         return found
@@ -269,7 +243,7 @@ class _Users(_Repo):
         try:
             self._insert(self._t.users, values)
         except sa.exc.IntegrityError as error:
-            if "email" in _constraint_error(error):
+            if "email" in constraint_error(error):
                 raise EmailTaken("an e-mail of the batch is already registered") from error
             raise UserAlreadyExists("a user id of the batch is already registered") from error
 
@@ -287,6 +261,9 @@ def _company(row: sa.Row[Any]) -> Company:
         row.name,
         row.created_at,
         converter.structure(row.settings, CompanySettings),
+        parent_id=row.parent_id,
+        pricing_model=row.pricing_model,
+        properties=properties_from_json(row.properties or {}),
     )
 
 
@@ -296,10 +273,13 @@ def _company_values(company: Company) -> dict[str, Any]:
         "name": company.name,
         "created_at": company.created_at,
         "settings": converter.unstructure(company.settings),
+        "parent_id": company.parent_id,
+        "pricing_model": company.pricing_model,
+        "properties": properties_to_json(company.properties) if company.properties else None,
     }
 
 
-class _Companies(_Repo):
+class _Companies(Repo):
     def get(self, company_id: CompanyId, *, for_update: bool = False) -> Company | None:
         t = self._t.companies
         statement = sa.select(t).where(t.c.id == company_id)
@@ -315,14 +295,33 @@ class _Companies(_Repo):
             self._c.execute(self._t.companies.insert(), _company_values(company))
         except sa.exc.IntegrityError as error:
             raise CompanyAlreadyExists(f"company {company.id!r} already exists") from error
+        self._tree.link(company.id, company.parent_id)
 
     def update(self, company: Company) -> None:
         t = self._t.companies
+        old = self.get(company.id)
+        if old is None:
+            raise StorageError(f"no company {company.id!r} to update")
         values = _company_values(company)
         del values["id"]
-        result = self._c.execute(t.update().where(t.c.id == company.id), values)
-        if result.rowcount != 1:
-            raise StorageError(f"no company {company.id!r} to update")
+        self._c.execute(t.update().where(t.c.id == company.id), values)
+        if old.parent_id != company.parent_id:
+            self._tree.move(company.id, company.parent_id)
+
+    @property
+    def _tree(self) -> Hierarchy:
+        return Hierarchy(self._c, self._t)
+
+    def ancestors(self, company_id: CompanyId) -> Sequence[CompanyId]:
+        return self._tree.ancestors(company_id)
+
+    def height(self, company_id: CompanyId) -> int:
+        return self._tree.height(company_id)
+
+    def descendants(
+        self, ancestor_id: CompanyId, *, after: CompanyId | None, limit: int
+    ) -> Sequence[tuple[Company, int]]:
+        return [(_company(row), row.depth) for row in self._tree.page(ancestor_id, after, limit)]
 
     def all(self) -> Sequence[Company]:
         t = self._t.companies
@@ -354,7 +353,7 @@ def _membership_values(m: Membership) -> dict[str, Any]:
     }
 
 
-class _Memberships(_Repo):
+class _Memberships(Repo):
     def get(self, company_id: CompanyId, user_id: UserId) -> Membership | None:
         t = self._t.memberships
         row = self._row(sa.select(t).where(t.c.company_id == company_id, t.c.user_id == user_id))
@@ -375,11 +374,28 @@ class _Memberships(_Repo):
         statement = sa.select(sa.func.count()).select_from(t).where(t.c.company_id == company_id)
         return int(self._c.execute(statement).scalar_one())
 
+    def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[Membership]:
+        return self._among(sorted(set(company_ids)))
+
+    def of_user_among(
+        self, user_id: UserId, company_ids: Sequence[CompanyId]
+    ) -> Sequence[Membership]:
+        return self._among(sorted(set(company_ids)), self._t.memberships.c.user_id == user_id)
+
+    def _among(self, company_ids: list[CompanyId], *where: Any) -> list[Membership]:
+        t = self._t.memberships
+        found: list[Membership] = []
+        for chunk in chunks(company_ids):
+            statement = sa.select(t).where(t.c.company_id.in_(chunk), *where)
+            rows = self._rows(statement.order_by(t.c.company_id, t.c.user_id))
+            found.extend(_membership(row) for row in rows)
+        return found
+
     def add(self, membership: Membership) -> None:
         try:
             self._c.execute(self._t.memberships.insert(), _membership_values(membership))
         except sa.exc.IntegrityError as error:
-            message = _constraint_error(error)
+            message = constraint_error(error)
             if "main_contact" in message:
                 raise Conflict(
                     f"company {membership.company_id!r} already has a main contact"
@@ -455,7 +471,7 @@ def _invitation_values(i: Invitation) -> dict[str, Any]:
     }
 
 
-class _Invitations(_Repo):
+class _Invitations(Repo):
     def get(self, invitation_id: InvitationId) -> Invitation | None:
         t = self._t.invitations
         row = self._row(sa.select(t).where(t.c.id == invitation_id))
@@ -507,7 +523,7 @@ class _Invitations(_Repo):
 # -- products, seat pools, enrollments, tags ------------------------------------------
 
 
-class _Products(_Repo):
+class _Products(Repo):
     def get(self, product_id: ProductId) -> Product | None:
         t = self._t.products
         row = self._row(sa.select(t).where(t.c.id == product_id))
@@ -571,7 +587,7 @@ def _pool_values(pool: SeatPool) -> dict[str, Any]:
     }
 
 
-class _SeatPools(_Repo):
+class _SeatPools(Repo):
     def get(self, pool_id: PoolId, *, for_update: bool = False) -> SeatPool | None:
         t = self._t.pools
         statement = sa.select(t).where(t.c.id == pool_id)
@@ -608,7 +624,7 @@ def _enrollment(row: sa.Row[Any]) -> Enrollment:
     return Enrollment(PoolId(row.pool_id), UserId(row.user_id), row.enrolled_at)
 
 
-class _Enrollments(_Repo):
+class _Enrollments(Repo):
     def get(self, pool_id: PoolId, user_id: UserId) -> Enrollment | None:
         t = self._t.enrollments
         row = self._row(sa.select(t).where(t.c.pool_id == pool_id, t.c.user_id == user_id))
@@ -656,7 +672,7 @@ def _grant(row: sa.Row[Any]) -> TagGrant:
     return TagGrant(UserId(row.user_id), row.tag, row.source, row.granted_at)
 
 
-class _TagGrants(_Repo):
+class _TagGrants(Repo):
     def add(self, grant: TagGrant) -> None:
         values = {
             "user_id": grant.user_id,
@@ -684,7 +700,7 @@ class _TagGrants(_Repo):
     def holders(self, tag: str, user_ids: Sequence[UserId]) -> frozenset[UserId]:
         t = self._t.tags
         found: set[UserId] = set()
-        for chunk in _chunks(user_ids):
+        for chunk in chunks(user_ids):
             statement = sa.select(t.c.user_id).where(t.c.tag == tag, t.c.user_id.in_(chunk))
             found.update(UserId(row.user_id) for row in self._rows(statement.distinct()))
         return frozenset(found)
@@ -732,7 +748,7 @@ def _outbox_row(event: Event) -> dict[str, Any]:
     }
 
 
-class _Outbox(_Repo):
+class _Outbox(Repo):
     def append(self, event: Event) -> None:
         self._c.execute(self._t.outbox.insert(), _outbox_row(event))
 
@@ -772,6 +788,9 @@ class _SqlTransaction:
         self.pools = _SeatPools(conn, tables)
         self.enrollments = _Enrollments(conn, tables)
         self.tags = _TagGrants(conn, tables)
+        self.properties = PropertyDefinitions(conn, tables)
+        self.articles = Articles(conn, tables)
+        self.licenses = Licenses(conn, tables)
         self.outbox = _Outbox(conn, tables)
         self.committed = False
 

@@ -1,0 +1,46 @@
+"""What every SQL repository shares: the connection, the tables, bulk helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from teamaccess.adapters.sql._schema import Tables
+
+__all__ = ["Repo", "chunks", "constraint_error"]
+
+
+def constraint_error(error: sa.exc.IntegrityError) -> str:
+    """The driver's message of an integrity error, lower-cased, to find the constraint."""
+    return str(error.orig).lower()
+
+
+_CHUNK = 500  # bound parameters per IN (...) list; SQLite allows 32,766 per statement
+
+
+def chunks(values: Sequence[Any]) -> Iterator[list[Any]]:
+    """``values`` in lists of at most 500, for IN (...) lists of any length."""
+    for start in range(0, len(values), _CHUNK):
+        yield list(values[start : start + _CHUNK])
+
+
+class Repo:
+    """Base of the repositories: one connection (one transaction) and the tables."""
+
+    def __init__(self, conn: Connection, tables: Tables) -> None:
+        self._c = conn
+        self._t = tables
+
+    def _rows(self, statement: sa.Executable, **params: Any) -> Sequence[sa.Row[Any]]:
+        return self._c.execute(statement, params).all()
+
+    def _row(self, statement: sa.Executable, **params: Any) -> sa.Row[Any] | None:
+        return self._c.execute(statement, params).first()
+
+    def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        """Insert rows with one ``executemany`` (nothing for no rows)."""
+        if rows:
+            self._c.execute(table.insert(), rows)

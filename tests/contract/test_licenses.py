@@ -1,0 +1,108 @@
+"""Articles, pricing models and licenses, R-LIC-1..3, run against every adapter."""
+
+from __future__ import annotations
+
+import pytest
+
+from teamaccess import LicenseUsed, TeamAccess
+from teamaccess.errors import (
+    AccessDenied,
+    InvalidInput,
+    LicenseExhausted,
+    NotAMember,
+    UnknownLicense,
+)
+from teamaccess.testing import dump
+
+from .partner_helpers import ADMIN, partner_service
+
+
+@pytest.fixture
+def pta(store, clock) -> TeamAccess:
+    ta = partner_service(store, clock)
+    ta.add_article(ADMIN, "kunde-a", "LM-START", "Starter package", quantity=2)
+    ta.set_license(ADMIN, "kunde-a", "create_asset", 2)
+    return ta
+
+
+def test_r_lic_1_account_holds_articles_and_counted_licenses(pta: TeamAccess) -> None:
+    """R-LIC-1: articles and licenses (kind, limit, usage) belong to the account and show in its overview."""
+    pta.set_license(ADMIN, "kunde-a", "add_data_logger", 10)
+    overview = pta.account_overview("piet", "kunde-a")
+    assert [(a.sku, a.name, a.quantity) for a in overview.articles] == [
+        ("LM-START", "Starter package", 2)
+    ]
+    assert [(lic.kind, lic.limit, lic.usage) for lic in overview.licenses] == [
+        ("add_data_logger", 10, "0/10 used"),
+        ("create_asset", 2, "0/2 used"),
+    ]
+
+
+def test_r_lic_1_only_platform_admins_record_purchases(pta: TeamAccess, store) -> None:
+    """R-LIC-1: partner and account members cannot grant themselves articles or licenses."""
+    before = dump(store)
+    for actor in ("paula", "piet"):
+        with pytest.raises(AccessDenied, match="not_platform_admin"):
+            pta.set_license(actor, "kunde-a", "create_asset", 99)
+        with pytest.raises(AccessDenied, match="not_platform_admin"):
+            pta.add_article(actor, "kunde-a", "X", "Free stuff")
+    with pytest.raises(InvalidInput, match="limit"):
+        pta.set_license(ADMIN, "kunde-a", "create_asset", -1)
+    assert dump(store) == before
+
+
+def test_r_lic_2_use_until_the_limit_then_a_denial_naming_it(pta: TeamAccess, store) -> None:
+    """R-LIC-2: uses succeed below the limit; then LicenseExhausted names the license and its limit."""
+    assert pta.use_license("paula", "kunde-a", "create_asset").usage == "1/2 used"
+    assert str(pta.check_license("paula", "kunde-a", "create_asset")) == (
+        "allowed: license_available (R-LIC-2)"
+    )
+    pta.use_license("paula", "kunde-a", "create_asset")
+    before = dump(store)
+    with pytest.raises(LicenseExhausted) as caught:
+        pta.use_license("paula", "kunde-a", "create_asset")
+    assert str(caught.value) == "license 'create_asset' is at its limit of 2 (2/2 used)"
+    assert str(caught.value.decision) == "denied: license_exhausted (R-LIC-2)"
+    assert dump(store) == before
+    released = pta.release_license("paula", "kunde-a", "create_asset")
+    assert released.usage == "1/2 used"
+    assert pta.use_license("paula", "kunde-a", "create_asset").used == 2
+    used = [m.event for m in pta.pending_events(limit=200) if isinstance(m.event, LicenseUsed)]
+    assert [(e.kind, e.used, e.limit) for e in used] == [
+        ("create_asset", 1, 2),
+        ("create_asset", 2, 2),
+        ("create_asset", 2, 2),
+    ]
+
+
+def test_r_lic_2_limits_apply_to_members_only_and_unknown_kinds_are_denied(pta: TeamAccess) -> None:
+    """R-LIC-2: non-members and overview-only partner members cannot use; unknown kinds are denied."""
+    with pytest.raises(AccessDenied, match="overview_only"):
+        pta.use_license("piet", "kunde-a", "create_asset")
+    with pytest.raises(NotAMember):
+        pta.use_license("xaver", "kunde-a", "create_asset")
+    assert str(pta.check_license("paula", "kunde-a", "teleport")) == "denied: no_license (R-LIC-2)"
+    with pytest.raises(UnknownLicense):
+        pta.use_license("paula", "kunde-a", "teleport")
+    with pytest.raises(InvalidInput, match="release"):
+        pta.release_license("paula", "kunde-a", "create_asset")
+    with pytest.raises(InvalidInput, match="amount"):
+        pta.use_license("paula", "kunde-a", "create_asset", amount=0)
+
+
+def test_r_lic_2_limit_cannot_drop_below_uses_in_progress(pta: TeamAccess) -> None:
+    """R-LIC-2: lowering a limit below current usage is refused; raising it frees more uses."""
+    pta.use_license("paula", "kunde-a", "create_asset", amount=2)
+    with pytest.raises(LicenseExhausted, match="cannot drop to 1"):
+        pta.set_license(ADMIN, "kunde-a", "create_asset", 1)
+    assert pta.set_license(ADMIN, "kunde-a", "create_asset", 5).free == 3
+
+
+def test_r_lic_3_pricing_model_shows_in_the_overview(pta: TeamAccess) -> None:
+    """R-LIC-3: an account's pricing model (a named plan) is visible in its partner's overview."""
+    assert pta.account_overview("piet", "kunde-a").pricing_model is None
+    pta.set_pricing_model(ADMIN, "kunde-a", "Professional")
+    [account] = pta.overview("piet", "lm").accounts
+    assert account.pricing_model == "Professional"
+    with pytest.raises(AccessDenied):
+        pta.set_pricing_model("paula", "kunde-a", "Free forever")
