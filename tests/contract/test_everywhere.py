@@ -141,6 +141,15 @@ COMMANDS: dict[str, Command] = {
     "resize_pool": lambda t: t.resize_pool("anna", "pool-1", 9),
     "reinvite": lambda t: t.reinvite("anna", "pool-1", "carl"),
     "grant_tag": lambda t: t.grant_tag("anna", "ben", "t1"),
+    "create_child_account": lambda t: t.create_child_account("anna", "acme", "Child"),
+    "move_account": lambda t: t.move_account("anna", "sub", None),
+    "define_property": lambda t: t.define_property("anna", "acme", "size", "number"),
+    "set_properties": lambda t: t.set_properties("anna", "sub", {"tier": "gold"}),
+    "set_pricing_model": lambda t: t.set_pricing_model("anna", "sub", "Pro"),
+    "add_article": lambda t: t.add_article("anna", "sub", "A-2", "Add-on"),
+    "set_license": lambda t: t.set_license("anna", "sub", "create_asset", 9),
+    "use_license": lambda t: t.use_license("anna", "sub", "create_asset"),
+    "release_license": lambda t: t.release_license("anna", "sub", "add_logger"),
 }
 
 
@@ -159,6 +168,11 @@ def test_r_all_3_command_failing_after_any_write_leaves_nothing(store, name: str
     setup.create_product("anna", "p1", "P1", tag="t1")
     setup.purchase_seats("anna", "p1", 5, "Group")  # pool-1
     setup.enroll("anna", "pool-1", "carl@example.com")
+    setup.create_child_account("anna", team.id, "Sub", company_id="sub")
+    setup.define_property("anna", team.id, "tier", "text")
+    setup.set_license("anna", "sub", "create_asset", 3)
+    setup.set_license("anna", "sub", "add_logger", 3)
+    setup.use_license("anna", "sub", "add_logger")
 
     failing = FailingStore(store, fail_after=None)
     service = make_service(failing, **shared)

@@ -1,9 +1,11 @@
-"""Concurrency: conflicting commands from 16 threads, 50 rounds, on every SQL database.
+"""Concurrency: conflicting commands from many threads, on every SQL database.
 
-Each round, 16 threads start together (a barrier) and either all add the same user or
-all try to take the main-contact role for themselves via the main contact. Exactly
-one wins; every loser gets a library error, never a driver exception; the invariants
-hold after every round (R-MEM-2, R-MC-1, issue 3).
+Each round, the threads start together (a barrier). 16 threads all add the same user,
+or all try to take the main-contact role (50 rounds): exactly one wins (R-MEM-2,
+R-MC-1). 32 enrollments race for the last 3 seats of a pool (100 rounds, R-SEAT-6),
+and 32 members for the last 5 uses of a license (50 rounds, R-LIC-2): exactly 3 and 5
+win. Every loser gets a library error, never a driver exception, and the invariants
+hold after every round.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pytest
 
 from teamaccess import TeamAccess
 from teamaccess.adapters.sql import SqlStore, create_engine
-from teamaccess.errors import AlreadyAMember, SeatsExhausted, TeamAccessError
+from teamaccess.errors import AlreadyAMember, LicenseExhausted, SeatsExhausted, TeamAccessError
 from teamaccess.testing import dump, make_service
 
 from ..backends import SQL_BACKENDS
@@ -142,3 +144,30 @@ def test_r_seat_6_concurrent_enrollments_never_oversell(racing_service: TeamAcce
         assert kinds == Counter({"won": 3, SeatsExhausted.__name__: SEAT_RACERS - 3}), kinds
         after = ta.group("buyer", pool.id)
         assert (after.pool.used, after.pool.seats, len(after.participants)) == (5, 5, 5)
+
+
+LICENSE_RACERS = 32
+LICENSE_ROUNDS = int(os.environ.get("TEAMACCESS_LICENSE_RACE_ROUNDS", "50"))
+
+
+@pytest.mark.parametrize("racing_service", SQL_BACKENDS[1:], indirect=True)  # the servers
+def test_r_lic_2_concurrent_uses_never_exceed_the_limit(racing_service: TeamAccess) -> None:
+    """R-LIC-2: 32 members use a license with 5 left at once: exactly 5 win, 27 get LicenseExhausted."""
+    ta = racing_service
+    users = [f"l{i:02d}" for i in range(LICENSE_RACERS)]
+    ta.register_user("admin", "admin@example.com")
+    for user in users:
+        ta.register_user(user, f"{user}@example.com")
+    account = ta.create_company(users[0], "Licensed")
+    for user in users[1:]:
+        ta.add_member(users[0], account.id, user)
+    for round_no in range(LICENSE_ROUNDS):
+        used = 5 * round_no
+        ta.set_license("admin", account.id, "create_asset", used + 5)  # 5 left
+        outcomes = _race(
+            [lambda u=u, c=account.id: ta.use_license(u, c, "create_asset") for u in users]
+        )
+        kinds = _classify(outcomes)
+        assert kinds == Counter({"won": 5, LicenseExhausted.__name__: LICENSE_RACERS - 5}), kinds
+        [license_] = ta.account_overview(users[0], account.id).licenses
+        assert (license_.used, license_.limit) == (used + 5, used + 5)
