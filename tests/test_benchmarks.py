@@ -37,3 +37,16 @@ def test_csv_enroll_benchmark_smoke() -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines[2:]] == ["memory", "sqlite"]
+
+
+def test_overview_benchmark_smoke() -> None:
+    """benchmarks/overview.py at 300 accounts: every descendant listed once, a fixed number of statements."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "overview.py"), "--accounts", "300",
+         "--repeat", "3", "--adapters", "memory,sqlite"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[2:]}
+    assert rows["memory"][1] == rows["sqlite"][1] == "300"
+    assert rows["sqlite"][-1] == "7"  # SELECTs per page, whatever the page size

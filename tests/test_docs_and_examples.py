@@ -52,6 +52,9 @@ def test_demo_command_explains_decisions(
         assert "enrolls hans: 9/10 free" in out
         assert "denied: not_group_leader (R-SEAT-4)" in out
         assert "CsvImportError: 1 bad row(s), nothing enrolled: row 3, column email" in out
+        assert "denied: overview_only (R-PART-2)" in out
+        assert "denied: license_exhausted (R-LIC-2)" in out
+        assert "region=Süd | plan=Professional | members=2 | create_asset 2/2 used" in out
 
 
 def test_demo_reports_unreachable_database_in_one_line() -> None:

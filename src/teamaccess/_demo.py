@@ -1,4 +1,7 @@
-"""The demo: the trade-fair team story of seed 000, played on any store.
+"""The demo: the stories of seeds 000, 002 and 004, played on any store.
+
+Seed 000 is a trade-fair team with its main contact, 002 course seats a company buys,
+004 a partner with customer accounts and licenses.
 
 Each step prints what was tried and the library's answer with its reason and rule.
 """
@@ -52,7 +55,7 @@ class _Narrator:
 
 
 def run_demo(store: Store, out: TextIO) -> int:
-    """Play the seed-000 story on ``store`` and write the narration to ``out``.
+    """Play the seed stories on ``store`` and write the narration to ``out``.
 
     Returns the number of outbox events the story produced.
     """
@@ -108,6 +111,7 @@ def run_demo(store: Store, out: TextIO) -> int:
     n.decision("dave edits the company profile", check("dave", acme.id, Action.EDIT_PROFILE))
 
     _seats_story(ta, n)
+    _partner_story(ta, n)
 
     events = ta.pending_events(limit=10_000)
     n.say(f"{n.steps} steps; {len(events)} events in the outbox, e.g.:")
@@ -138,3 +142,36 @@ def _seats_story(ta: TeamAccess, n: _Narrator) -> None:
     n.decision("hans opens a course", ta.can_access(hans.user_id, ["course-access"]))
     ta.enroll("greta", pool.id, "ida@spreadmind.example")
     n.out.write(f"  [ok ] greta enrolls ida in the freed seat: {ta.pool(pool.id).usage}\n")
+
+
+def _partner_story(ta: TeamAccess, n: _Narrator) -> None:
+    """Seed 004: a partner creates a customer account with properties and licenses."""
+    n.say("9. A partner manages customer accounts with licenses (seed 004)")
+    for user in ("paula", "piet", "karl"):
+        ta.register_user(user, f"{user}@linemetrics.example", attributes={"networking": "on"})
+    ta.create_company("paula", "LineMetrics Partner GmbH", company_id="partner")
+    ta.add_member("paula", "partner", "piet")
+    ta.define_property("paula", "partner", "region", "choice", choices=["Nord", "Süd"])
+    kunde = ta.create_child_account("paula", "partner", "Kunde A", company_id="kunde-a")
+    n.out.write(f"  [ok ] paula creates {kunde.name!r} and becomes its admin\n")
+    ta.set_properties("paula", kunde.id, {"region": "Süd"})
+    west = {"region": "West"}
+    n.attempt("paula sets region to 'West'", lambda: ta.set_properties("paula", kunde.id, west))
+    issued = ta.invite("paula", kunde.id, "karl@linemetrics.example", role="member")
+    ta.accept_invitation("karl", issued.token)
+    ta.set_pricing_model("platform", kunde.id, "Professional")
+    ta.set_license("platform", kunde.id, "create_asset", 2)
+    n.decision("piet views Kunde A's overview", ta.check("piet", kunde.id, Action.VIEW_OVERVIEW))
+    n.decision("piet switches into Kunde A", ta.check("piet", kunde.id, Action.SWITCH_INTO))
+    n.decision("karl switches into Kunde A", ta.check("karl", kunde.id, Action.SWITCH_INTO))
+    n.decision("karl views the partner", ta.check("karl", "partner", Action.VIEW_OVERVIEW))
+    for _ in range(2):
+        used = ta.use_license("karl", kunde.id, "create_asset")
+        n.out.write(f"  [ok ] karl creates an asset: license create_asset {used.usage}\n")
+    n.decision("karl creates a third asset", ta.check_license("karl", kunde.id, "create_asset"))
+    [row] = ta.overview("piet", "partner").accounts
+    licenses = ", ".join(f"{lic.kind} {lic.usage}" for lic in row.licenses)
+    n.out.write(
+        f"  overview for piet: {row.name} | region={row.properties['region']} | "
+        f"plan={row.pricing_model} | members={len(row.members)} | {licenses}\n"
+    )
