@@ -27,6 +27,8 @@ from ..backends import MARIADB, POSTGRES, SQLITE
 
 USERS = ["u0", "u1", "u2", "u3", "u4"]
 COMPANIES = ["c0", "c1", "c2"]
+CHILDREN = ["k0", "k1", "k2"]  # created by create_child_account
+ACCOUNTS = COMPANIES + CHILDREN
 ROLES = ["admin", "member"]
 ADMIN = "u0"  # also a platform admin: creates products, grants tags, manages any group
 PRODUCTS = {"refill": "course", "consume": "course"}  # both grant tag "course"
@@ -41,6 +43,9 @@ companies = st.sampled_from(COMPANIES)
 roles = st.sampled_from(ROLES)
 emails = st.sampled_from(EMAILS)
 tags = st.sampled_from(TAGS)
+accounts = st.sampled_from(ACCOUNTS)
+founders = st.sampled_from(["u1", "u1", *USERS])  # u1 created c0 and admins what it creates
+existing = st.sampled_from(["c0", "c0", "k0", *ACCOUNTS])
 
 
 def _outcome(call: Callable[[], object]) -> tuple[str, str]:
@@ -69,6 +74,8 @@ class AdaptersAgree(RuleBasedStateMachine):
         self.pools: list[tuple[str, str]] = []  # (pool id, leader)
         for user in USERS[:-1]:  # u4 is left for the ``register`` rule
             self.each(lambda ta, u=user: ta.register_user(u, f"{u}@example.com"))
+        self.each(lambda ta: ta.create_company("u1", "Co c0", company_id="c0"))
+        self.each(lambda ta: ta.add_member("u1", "c0", "u2"))
         for name in PRODUCTS:
             self.each(
                 lambda ta, n=name: ta.create_product(
@@ -179,6 +186,25 @@ class AdaptersAgree(RuleBasedStateMachine):
         else:
             self.each(lambda ta: ta.revoke_tag(actor, user, tag))
 
+    @rule(actor=founders, parent=existing, child=st.sampled_from(CHILDREN))
+    def create_child(self, actor: str, parent: str, child: str) -> None:
+        self.each(lambda ta: ta.create_child_account(actor, parent, child, company_id=child))
+
+    @rule(actor=founders, account=existing, parent=st.one_of(st.none(), existing))
+    def move(self, actor: str, account: str, parent: str | None) -> None:
+        self.each(lambda ta: ta.move_account(actor, account, parent))
+
+    @rule(account=existing, limit=st.integers(0, 3))
+    def set_license(self, account: str, limit: int) -> None:
+        self.each(lambda ta: ta.set_license(ADMIN, account, "asset", limit))
+
+    @rule(actor=founders, account=existing, use=st.booleans())
+    def use_or_release(self, actor: str, account: str, use: bool) -> None:
+        if use:
+            self.each(lambda ta: ta.use_license(actor, account, "asset"))
+        else:
+            self.each(lambda ta: ta.release_license(actor, account, "asset"))
+
     @rule(days=st.integers(0, 8))
     def wait(self, days: int) -> None:
         self.clock.advance(days=days)
@@ -211,6 +237,13 @@ class AdaptersAgree(RuleBasedStateMachine):
                 self.each(lambda ta, u=user, p=pool: ta.check_group(u, p))
         for pool, _ in self.pools:
             self.each(lambda ta, p=pool: ta.group(ADMIN, p))
+        for account in ACCOUNTS:
+            self.each(lambda ta, a=account: ta.ancestors(a))
+            self.each(lambda ta, a=account: ta.overview("u1", a, limit=2))
+            self.each(lambda ta, a=account: ta.check_license("u1", a, "asset"))
+            for user in ("u1", "u2", "u3"):
+                for action in (Action.SWITCH_INTO, Action.VIEW_OVERVIEW):
+                    self.each(lambda ta, u=user, a=account, x=action: ta.check(u, a, x))
 
 
 AdaptersAgree.TestCase.settings = settings(
