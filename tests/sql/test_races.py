@@ -19,7 +19,13 @@ import pytest
 
 from teamaccess import TeamAccess
 from teamaccess.adapters.sql import SqlStore, create_engine
-from teamaccess.errors import AlreadyAMember, LicenseExhausted, SeatsExhausted, TeamAccessError
+from teamaccess.errors import (
+    AlreadyAMember,
+    HierarchyCycle,
+    LicenseExhausted,
+    SeatsExhausted,
+    TeamAccessError,
+)
 from teamaccess.testing import dump, make_service
 
 from ..backends import SQL_BACKENDS
@@ -171,3 +177,23 @@ def test_r_lic_2_concurrent_uses_never_exceed_the_limit(racing_service: TeamAcce
         assert kinds == Counter({"won": 5, LicenseExhausted.__name__: LICENSE_RACERS - 5}), kinds
         [license_] = ta.account_overview(users[0], account.id).licenses
         assert (license_.used, license_.limit) == (used + 5, used + 5)
+
+
+@pytest.mark.parametrize("racing_service", SQL_BACKENDS[1:], indirect=True)  # the servers
+def test_r_part_3_opposite_concurrent_moves_never_make_a_cycle(racing_service: TeamAccess) -> None:
+    """R-PART-3: "a under b" and "b under a" at once, 30 rounds: one wins, the other gets HierarchyCycle."""
+    ta = racing_service
+    ta.register_user("owner", "owner@example.com")
+    for round_no in range(30):
+        a = ta.create_company("owner", f"A {round_no}").id
+        b = ta.create_company("owner", f"B {round_no}").id
+        outcomes = _race(
+            [
+                lambda x=a, y=b: ta.move_account("owner", x, y),
+                lambda x=b, y=a: ta.move_account("owner", x, y),
+            ]
+        )
+        kinds = _classify(outcomes)
+        assert kinds == Counter({"won": 1, HierarchyCycle.__name__: 1}), kinds
+        above_a, above_b = ta.ancestors(a), ta.ancestors(b)
+        assert (above_a, above_b) in (([b], []), ([], [a])), (above_a, above_b)

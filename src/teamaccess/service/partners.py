@@ -131,11 +131,19 @@ class PartnerCommands(ServiceCore):
         """
 
         def work(tx: Transaction, now: datetime) -> Company:
-            account = self._company(tx, company_id, lock=True)
+            account = self._company(tx, company_id, lock=new_parent_id is None)
             self._require(tx, Action.EDIT_ACCOUNT, account, actor_id)
             parent = None if new_parent_id is None else self._company(tx, new_parent_id)
             if parent is not None:
                 self._require(tx, Action.CREATE_CHILD_ACCOUNT, parent, actor_id)
+                # Two concurrent moves can only close a cycle if each one's account is an
+                # ancestor of the other's new parent: locking the account and the new
+                # parent's whole chain, in id order, makes such moves wait for each
+                # other; the second then re-reads the tree and sees the cycle.
+                chain = {account.id, parent.id, *tx.companies.ancestors(parent.id)}
+                for chain_id in sorted(chain):
+                    tx.companies.get(chain_id, for_update=True)
+                account = self._company(tx, account.id)
                 if parent.id == account.id or account.id in tx.companies.ancestors(parent.id):
                     raise HierarchyCycle(
                         f"moving {account.id!r} under {parent.id!r} would make it its own ancestor"

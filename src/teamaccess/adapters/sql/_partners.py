@@ -160,13 +160,8 @@ class Articles(Repo):
 
     def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[Article]:
         t = self._t.articles
-        found: list[Article] = []
-        for chunk in chunks(sorted(set(company_ids))):
-            statement = sa.select(t).where(t.c.company_id.in_(chunk))
-            found.extend(
-                _article(row) for row in self._rows(statement.order_by(t.c.company_id, t.c.sku))
-            )
-        return found
+        statement = sa.select(t).order_by(t.c.company_id, t.c.sku)
+        return [_article(row) for row in self._rows_in(t.c.company_id, company_ids, statement)]
 
     def all(self) -> Sequence[Article]:
         t = self._t.articles
@@ -219,13 +214,8 @@ class Licenses(Repo):
 
     def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[License]:
         t = self._t.licenses
-        found: list[License] = []
-        for chunk in chunks(sorted(set(company_ids))):
-            statement = sa.select(t).where(t.c.company_id.in_(chunk))
-            found.extend(
-                _license(row) for row in self._rows(statement.order_by(t.c.company_id, t.c.kind))
-            )
-        return found
+        statement = sa.select(t).order_by(t.c.company_id, t.c.kind)
+        return [_license(row) for row in self._rows_in(t.c.company_id, company_ids, statement)]
 
     def all(self) -> Sequence[License]:
         t = self._t.licenses

@@ -40,6 +40,15 @@ class Repo:
     def _row(self, statement: sa.Executable, **params: Any) -> sa.Row[Any] | None:
         return self._c.execute(statement, params).first()
 
+    def _rows_in(
+        self, column: sa.ColumnElement[Any], keys: Sequence[Any], statement: sa.Select[Any]
+    ) -> list[sa.Row[Any]]:
+        """Rows of ``statement`` whose ``column`` is one of ``keys``, 500 keys a query."""
+        found: list[sa.Row[Any]] = []
+        for chunk in chunks(sorted(set(keys))):
+            found.extend(self._rows(statement.where(column.in_(chunk))))
+        return found
+
     def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
         """Insert rows with one ``executemany`` (nothing for no rows)."""
         if rows:

@@ -20,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from teamaccess.adapters.sql._partners import Articles, Hierarchy, Licenses, PropertyDefinitions
-from teamaccess.adapters.sql._repo import Repo, chunks, constraint_error
+from teamaccess.adapters.sql._repo import Repo, constraint_error
 from teamaccess.adapters.sql._schema import DEFAULT_PREFIX, Tables, build_tables
 from teamaccess.domain.codec import converter
 from teamaccess.domain.events import Event, OutboxMessage, event_from_dict, event_to_dict
@@ -232,11 +232,7 @@ class _Users(Repo):
 
     def get_many_by_email(self, emails: Sequence[str]) -> dict[str, User]:
         t = self._t.users
-        found: dict[str, User] = {}
-        for chunk in chunks(emails):
-            for row in self._rows(sa.select(t).where(t.c.email.in_(chunk))):
-                found[row.email] = _user(row)
-        return found
+        return {row.email: _user(row) for row in self._rows_in(t.c.email, emails, sa.select(t))}
 
     def add_many(self, users: Sequence[User]) -> None:
         values = [{"id": u.id, "email": u.email, "attributes": dict(u.attributes)} for u in users]
@@ -384,12 +380,8 @@ class _Memberships(Repo):
 
     def _among(self, company_ids: list[CompanyId], *where: Any) -> list[Membership]:
         t = self._t.memberships
-        found: list[Membership] = []
-        for chunk in chunks(company_ids):
-            statement = sa.select(t).where(t.c.company_id.in_(chunk), *where)
-            rows = self._rows(statement.order_by(t.c.company_id, t.c.user_id))
-            found.extend(_membership(row) for row in rows)
-        return found
+        statement = sa.select(t).where(*where).order_by(t.c.company_id, t.c.user_id)
+        return [_membership(row) for row in self._rows_in(t.c.company_id, company_ids, statement)]
 
     def add(self, membership: Membership) -> None:
         try:
@@ -699,11 +691,10 @@ class _TagGrants(Repo):
 
     def holders(self, tag: str, user_ids: Sequence[UserId]) -> frozenset[UserId]:
         t = self._t.tags
-        found: set[UserId] = set()
-        for chunk in chunks(user_ids):
-            statement = sa.select(t.c.user_id).where(t.c.tag == tag, t.c.user_id.in_(chunk))
-            found.update(UserId(row.user_id) for row in self._rows(statement.distinct()))
-        return frozenset(found)
+        statement = sa.select(t.c.user_id).where(t.c.tag == tag).distinct()
+        return frozenset(
+            UserId(row.user_id) for row in self._rows_in(t.c.user_id, user_ids, statement)
+        )
 
     def remove(self, user_id: UserId, tag: str, source: str) -> None:
         t = self._t.tags
