@@ -352,7 +352,8 @@ class PartnerCommands(ServiceCore):
             decision = self._decide(tx, Action.SWITCH_INTO, company, actor_id)
             if not decision:
                 return decision
-            return decide_license(tx.licenses.get(CompanyId(company_id), kind), kind)
+            known = isinstance(kind, str) and tx.licenses.get(CompanyId(company_id), kind)
+            return decide_license(known or None, kind)
 
     def use_license(self, actor_id: str, company_id: str, kind: str, *, amount: int = 1) -> License:
         """Take ``amount`` uses of a license, atomically (R-LIC-2); members only (R-MEM-1).
@@ -371,6 +372,8 @@ class PartnerCommands(ServiceCore):
         return self._change_usage(actor_id, company_id, kind, -_check_count(amount, "amount", 1))
 
     def _change_usage(self, actor_id: str, company_id: str, kind: str, delta: int) -> License:
+        check_id(kind, "license")
+
         def work(tx: Transaction, now: datetime) -> License:
             account = self._company(tx, company_id)
             self._require(tx, Action.SWITCH_INTO, account, actor_id)
