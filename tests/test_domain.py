@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from teamaccess import (
     DEFAULT_POLICY,
@@ -20,8 +23,10 @@ from teamaccess import (
     event_from_dict,
     event_to_dict,
 )
+from teamaccess.domain.partners import properties_from_json, properties_to_json
 from teamaccess.domain.policy import decide
-from teamaccess.errors import InvalidInput
+from teamaccess.errors import InvalidInput, InvalidPropertyValue
+from teamaccess.testing.strategies import property_definitions, property_values
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 ACME = Company("acme", "ACME", NOW)
@@ -137,3 +142,25 @@ def test_r_all_4_events_round_trip_through_dicts() -> None:
         data = event_to_dict(event)
         assert data["type"] == type(event).__name__
         assert event_from_dict(data) == event
+
+
+@given(data=st.data(), definition=property_definitions())
+def test_r_part_4_valid_values_validate_and_round_trip_through_cattrs(data, definition) -> None:
+    """R-PART-4: any value of the right type validates unchanged and survives JSON storage."""
+    value = data.draw(property_values(definition))
+    assert definition.validate(value) == value
+    stored = json.loads(json.dumps(properties_to_json({definition.name: value})))
+    assert properties_from_json(stored) == {definition.name: value}
+
+
+@given(
+    definition=property_definitions(),
+    value=st.one_of(st.none(), st.text(), st.integers(), st.lists(st.integers())),
+)
+def test_r_part_4_wrong_values_raise_only_invalid_property_value(definition, value) -> None:
+    """R-PART-4: a value of another type raises InvalidPropertyValue, never anything else."""
+    try:
+        message = f"accepted {definition.validate(value)!r}"
+    except InvalidPropertyValue as error:
+        message = str(error)
+    assert definition.name in message or message.startswith("accepted")

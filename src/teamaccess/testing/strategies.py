@@ -6,9 +6,19 @@ import string
 
 from hypothesis import strategies as st
 
+from teamaccess.domain.ids import CompanyId
+from teamaccess.domain.partners import PropertyDefinition, PropertyKind, PropertyValue
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy
 
-__all__ = ["company_names", "emails", "raw_emails", "roles", "user_ids"]
+__all__ = [
+    "company_names",
+    "emails",
+    "property_definitions",
+    "property_values",
+    "raw_emails",
+    "roles",
+    "user_ids",
+]
 
 _LOCAL = string.ascii_letters + string.digits + "._+-"
 
@@ -42,3 +52,29 @@ def company_names() -> st.SearchStrategy[str]:
 def roles(policy: Policy = DEFAULT_POLICY) -> st.SearchStrategy[str]:
     """Role names known to ``policy``."""
     return st.sampled_from(policy.roles)
+
+
+def property_definitions(partner_id: str = "partner") -> st.SearchStrategy[PropertyDefinition]:
+    """Custom property definitions of every kind, with choices for ``choice`` (R-PART-4)."""
+    names = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
+    choices = st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=4, unique=True)
+
+    def build(name: str, kind: PropertyKind, options: list[str]) -> PropertyDefinition:
+        chosen = tuple(options) if kind is PropertyKind.CHOICE else ()
+        return PropertyDefinition(CompanyId(partner_id), name, kind, chosen)
+
+    return st.builds(build, names, st.sampled_from(PropertyKind), choices)
+
+
+def property_values(definition: PropertyDefinition) -> st.SearchStrategy[PropertyValue]:
+    """Values that ``definition`` accepts."""
+    by_kind: dict[PropertyKind, st.SearchStrategy[PropertyValue]] = {
+        PropertyKind.TEXT: st.text(max_size=50),
+        PropertyKind.NUMBER: st.one_of(
+            st.integers(-(10**12), 10**12), st.floats(allow_nan=False, allow_infinity=False)
+        ),
+        PropertyKind.BOOLEAN: st.booleans(),
+        PropertyKind.DATE: st.dates(),
+        PropertyKind.CHOICE: st.sampled_from(definition.choices or ("-",)),
+    }
+    return by_kind[definition.kind]
