@@ -42,6 +42,7 @@ __all__ = [
     "UserRegistered",
     "event_from_dict",
     "event_to_dict",
+    "stamp",
 ]
 
 
@@ -67,6 +68,11 @@ class Stamp(TypedDict):
     occurred_at: datetime
     actor_id: UserId | None
     company_id: CompanyId | None
+
+
+def stamp(occurred_at: datetime, actor_id: UserId | None, company_id: CompanyId | None) -> Stamp:
+    """The shared who/when/where fields, for ``Event(**stamp(now, actor, company), ...)``."""
+    return {"occurred_at": occurred_at, "actor_id": actor_id, "company_id": company_id}
 
 
 _REGISTRY: dict[str, type[Event]] = {}

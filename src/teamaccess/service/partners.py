@@ -20,7 +20,7 @@ from teamaccess.domain.events import (
     CompanyCreated,
     MainContactChanged,
     MemberAdded,
-    Stamp,
+    stamp,
 )
 from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
 from teamaccess.domain.models import AddMembersBy, Company, CompanySettings, Membership
@@ -106,13 +106,13 @@ class PartnerCommands(ServiceCore):
             tx.memberships.add(
                 Membership(account.id, founder.id, self._founder_role, now, is_main_contact=True)
             )
-            stamp: Stamp = {"occurred_at": now, "actor_id": founder.id, "company_id": account.id}
+            common = stamp(now, founder.id, account.id)
             tx.outbox.extend(
                 [
-                    CompanyCreated(**stamp, name=name),
-                    MemberAdded(**stamp, user_id=founder.id, role=self._founder_role),
-                    MainContactChanged(**stamp, old_user_id=None, new_user_id=founder.id),
-                    AccountParentChanged(**stamp, old_parent_id=None, new_parent_id=partner.id),
+                    CompanyCreated(**common, name=name),
+                    MemberAdded(**common, user_id=founder.id, role=self._founder_role),
+                    MainContactChanged(**common, old_user_id=None, new_user_id=founder.id),
+                    AccountParentChanged(**common, old_parent_id=None, new_parent_id=partner.id),
                 ]
             )
             return account
@@ -156,9 +156,7 @@ class PartnerCommands(ServiceCore):
             tx.companies.update(moved)
             tx.outbox.append(
                 AccountParentChanged(
-                    occurred_at=now,
-                    actor_id=UserId(actor_id),
-                    company_id=account.id,
+                    **stamp(now, UserId(actor_id), account.id),
                     old_parent_id=account.parent_id,
                     new_parent_id=moved.parent_id,
                 )
@@ -205,9 +203,7 @@ class PartnerCommands(ServiceCore):
             tx.properties.add(definition)
             tx.outbox.append(
                 PropertyDefined(
-                    occurred_at=now,
-                    actor_id=UserId(actor_id),
-                    company_id=partner.id,
+                    **stamp(now, UserId(actor_id), partner.id),
                     name=definition.name,
                     kind=definition.kind.value,
                     choices=definition.choices,
@@ -246,9 +242,7 @@ class PartnerCommands(ServiceCore):
                 tx.companies.update(updated)
                 tx.outbox.append(
                     AccountPropertiesChanged(
-                        occurred_at=now,
-                        actor_id=UserId(actor_id),
-                        company_id=account.id,
+                        **stamp(now, UserId(actor_id), account.id),
                         names=tuple(sorted(checked)),
                     )
                 )
@@ -270,9 +264,7 @@ class PartnerCommands(ServiceCore):
                 tx.companies.update(updated)
                 tx.outbox.append(
                     PricingModelChanged(
-                        occurred_at=now,
-                        actor_id=UserId(actor_id),
-                        company_id=account.id,
+                        **stamp(now, UserId(actor_id), account.id),
                         pricing_model=plan,
                     )
                 )
@@ -294,9 +286,7 @@ class PartnerCommands(ServiceCore):
             tx.articles.add(article)
             tx.outbox.append(
                 ArticleAdded(
-                    occurred_at=now,
-                    actor_id=UserId(actor_id),
-                    company_id=account.id,
+                    **stamp(now, UserId(actor_id), account.id),
                     sku=article.sku,
                     name=article.name,
                     quantity=quantity,
@@ -334,9 +324,7 @@ class PartnerCommands(ServiceCore):
                 tx.licenses.update(license_)
             tx.outbox.append(
                 LicenseSet(
-                    occurred_at=now,
-                    actor_id=UserId(actor_id),
-                    company_id=account.id,
+                    **stamp(now, UserId(actor_id), account.id),
                     kind=kind,
                     limit=limit,
                 )
@@ -391,9 +379,7 @@ class PartnerCommands(ServiceCore):
             event = LicenseUsed if delta > 0 else LicenseReleased
             tx.outbox.append(
                 event(
-                    occurred_at=now,
-                    actor_id=UserId(actor_id),
-                    company_id=account.id,
+                    **stamp(now, UserId(actor_id), account.id),
                     kind=kind,
                     amount=abs(delta),
                     used=changed.used,

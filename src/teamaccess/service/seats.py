@@ -25,10 +25,10 @@ from teamaccess.domain.events import (
     SeatPoolResized,
     SeatsPurchased,
     SingleAccessPurchased,
-    Stamp,
     TagGranted,
     TagRevoked,
     UserRegistered,
+    stamp,
 )
 from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
 from teamaccess.domain.models import User
@@ -117,9 +117,7 @@ class SeatCommands(ServiceCore):
             tx.products.add(product)
             tx.outbox.append(
                 ProductCreated(
-                    occurred_at=now,
-                    actor_id=UserId(actor_id),
-                    company_id=None,
+                    **stamp(now, UserId(actor_id), None),
                     product_id=product.id,
                     name=product.name,
                     tag=product.tag,
@@ -171,9 +169,7 @@ class SeatCommands(ServiceCore):
             tx.pools.add(pool)
             tx.outbox.append(
                 SeatsPurchased(
-                    occurred_at=now,
-                    actor_id=buyer.id,
-                    company_id=owner,
+                    **stamp(now, buyer.id, owner),
                     pool_id=pool.id,
                     product_id=product.id,
                     title=title,
@@ -197,9 +193,7 @@ class SeatCommands(ServiceCore):
             purchase_id = self._ids("purchase")
             tx.outbox.append(
                 SingleAccessPurchased(
-                    occurred_at=now,
-                    actor_id=buyer.id,
-                    company_id=None,
+                    **stamp(now, buyer.id, None),
                     purchase_id=purchase_id,
                     product_id=product.id,
                     user_id=buyer.id,
@@ -317,9 +311,7 @@ class SeatCommands(ServiceCore):
             tx.pools.update(updated)
             tx.outbox.append(
                 ParticipantRemoved(
-                    occurred_at=now,
-                    actor_id=UserId(actor_id),
-                    company_id=pool.company_id,
+                    **stamp(now, UserId(actor_id), pool.company_id),
                     pool_id=pool.id,
                     user_id=user,
                     seat_freed=refill,
@@ -343,9 +335,7 @@ class SeatCommands(ServiceCore):
                 raise NotEnrolled(f"{user_id!r} holds no seat in {pool.title!r}")
             tx.outbox.append(
                 EnrollmentNotificationRequested(
-                    occurred_at=now,
-                    actor_id=UserId(actor_id),
-                    company_id=pool.company_id,
+                    **stamp(now, UserId(actor_id), pool.company_id),
                     pool_id=pool.id,
                     user_id=user.id,
                     email=user.email,
@@ -373,9 +363,7 @@ class SeatCommands(ServiceCore):
             tx.pools.update(resized)
             tx.outbox.append(
                 SeatPoolResized(
-                    occurred_at=now,
-                    actor_id=UserId(actor_id),
-                    company_id=pool.company_id,
+                    **stamp(now, UserId(actor_id), pool.company_id),
                     pool_id=pool.id,
                     old_seats=pool.seats,
                     new_seats=count,
@@ -463,7 +451,7 @@ class SeatCommands(ServiceCore):
         ``ParticipantEnrolled``, ``EnrollmentNotificationRequested`` (unless switched
         off, R-SEAT-8) and ``TagGranted``; then counts the seats.
         """
-        stamp: Stamp = {"occurred_at": now, "actor_id": actor_id, "company_id": pool.company_id}
+        common = stamp(now, actor_id, pool.company_id)
         new = [
             User(UserId(check_id(self._directory(email), "user")), email)
             for email, user in people
@@ -482,20 +470,18 @@ class SeatCommands(ServiceCore):
             if found is None:
                 events.append(
                     UserRegistered(
-                        occurred_at=now,
-                        actor_id=actor_id,
-                        company_id=None,
+                        **stamp(now, actor_id, None),
                         user_id=user.id,
                         email=user.email,
                     )
                 )
             events.append(
-                ParticipantEnrolled(**stamp, pool_id=pool.id, user_id=user.id, email=user.email)
+                ParticipantEnrolled(**common, pool_id=pool.id, user_id=user.id, email=user.email)
             )
             if product.notify_on_enroll:
                 events.append(
                     EnrollmentNotificationRequested(
-                        **stamp,
+                        **common,
                         pool_id=pool.id,
                         user_id=user.id,
                         email=user.email,
@@ -504,7 +490,7 @@ class SeatCommands(ServiceCore):
                 )
             events.append(
                 TagGranted(
-                    **stamp,
+                    **common,
                     user_id=user.id,
                     tag=product.tag,
                     source=source,
@@ -530,9 +516,7 @@ class SeatCommands(ServiceCore):
         tx.tags.add(grant)
         tx.outbox.append(
             TagGranted(
-                occurred_at=now,
-                actor_id=actor_id,
-                company_id=company_id,
+                **stamp(now, actor_id, company_id),
                 user_id=user_id,
                 tag=tag,
                 source=source,
@@ -554,9 +538,7 @@ class SeatCommands(ServiceCore):
         tx.tags.remove(user_id, tag, source)
         tx.outbox.append(
             TagRevoked(
-                occurred_at=now,
-                actor_id=actor_id,
-                company_id=company_id,
+                **stamp(now, actor_id, company_id),
                 user_id=user_id,
                 tag=tag,
                 source=source,
