@@ -50,3 +50,18 @@ def test_overview_benchmark_smoke() -> None:
     rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[2:]}
     assert rows["memory"][1] == rows["sqlite"][1] == "300"
     assert rows["sqlite"][-1] == "7"  # SELECTs per page, whatever the page size
+
+
+def test_leads_benchmark_smoke() -> None:
+    """benchmarks/leads.py at 20k/40k leads: pages match brute force, 3 SELECTs a page, merge runs."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "leads.py"), "--leads", "20000,40000",
+         "--companies", "300", "--repeat", "3", "--adapters", "memory,sqlite"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[2:8]]
+    assert [(r[0], r[1], r[2]) for r in rows[:3]] == [
+        ("memory", "20000", "taker"), ("memory", "20000", "giver"), ("memory", "20000", "operator"),
+    ]  # fmt: skip
+    assert all(r[-2] == "3" for r in rows if r[0] == "sqlite")  # company, membership, leads

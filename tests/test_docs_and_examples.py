@@ -55,6 +55,13 @@ def test_demo_command_explains_decisions(
         assert "denied: overview_only (R-PART-2)" in out
         assert "denied: license_exhausted (R-LIC-2)" in out
         assert "region=Süd | plan=Professional | members=2 | create_asset 2/2 used" in out
+        assert "a second run creates 0" in out  # R-CO-1
+        assert "CompanyClosed: company 'personal-heidi' is closed" in out  # R-CO-3
+        assert "LeadAlreadyPicked" in out
+        assert "denied: picked_by_other (R-LEAD-3)" in out
+        assert "heidi's picked leads: heat-pumps" in out
+        assert "kira's view of the last 30 days: ['Jour fixe: content plan']" in out
+        assert "denied: embargoed (R-REC-2)" in out
 
 
 def test_demo_reports_unreachable_database_in_one_line() -> None:

@@ -1,7 +1,8 @@
-"""The demo: the stories of seeds 000, 002 and 004, played on any store.
+"""The demo: the stories of the five seeds, played on any store.
 
 Seed 000 is a trade-fair team with its main contact, 002 course seats a company buys,
-004 a partner with customer accounts and licenses.
+004 a partner with customer accounts and licenses, 003 a lead marketplace where
+colleagues share picked leads, 001 a customer centre with a timeline embargo.
 
 Each step prints what was tried and the library's answer with its reason and rule.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
+from teamaccess._demo_market import customer_centre_story, market_story
 from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.models import Company, User
 from teamaccess.errors import AccessDenied, TeamAccessError
@@ -112,6 +114,8 @@ def run_demo(store: Store, out: TextIO) -> int:
 
     _seats_story(ta, n)
     _partner_story(ta, n)
+    market_story(ta, n)
+    customer_centre_story(ta, n)
 
     events = ta.pending_events(limit=10_000)
     n.say(f"{n.steps} steps; {len(events)} events in the outbox, e.g.:")

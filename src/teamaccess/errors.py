@@ -23,7 +23,10 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── UnknownGroup
     │   ├── NotEnrolled
     │   ├── UnknownProperty
-    │   └── UnknownLicense
+    │   ├── UnknownLicense
+    │   ├── UnknownLead
+    │   ├── UnknownRequest
+    │   └── UnknownRecord
     ├── Conflict
     │   ├── AlreadyAMember
     │   ├── AlreadyInvited
@@ -37,7 +40,11 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── SeatsInUse
     │   ├── HierarchyCycle
     │   ├── HierarchyTooDeep
-    │   └── LicenseExhausted
+    │   ├── LicenseExhausted
+    │   ├── MissingMarketRole
+    │   ├── LeadAlreadyPicked
+    │   ├── CompanyClosed
+    │   └── MergeConflict
     ├── InvitationError
     │   ├── InvitationExpired
     │   ├── InvitationRevoked
@@ -66,6 +73,7 @@ __all__ = [
     "AlreadyGranted",
     "AlreadyInvited",
     "CompanyAlreadyExists",
+    "CompanyClosed",
     "Conflict",
     "CsvImportError",
     "CsvTooLarge",
@@ -82,9 +90,12 @@ __all__ = [
     "InvitationNotFound",
     "InvitationRevoked",
     "InvitationUsed",
+    "LeadAlreadyPicked",
     "LicenseExhausted",
     "MainContactRequired",
     "MembershipNotFound",
+    "MergeConflict",
+    "MissingMarketRole",
     "NotAMember",
     "NotEligible",
     "NotEnrolled",
@@ -96,9 +107,12 @@ __all__ = [
     "TransientStorageError",
     "UnknownCompany",
     "UnknownGroup",
+    "UnknownLead",
     "UnknownLicense",
     "UnknownProduct",
     "UnknownProperty",
+    "UnknownRecord",
+    "UnknownRequest",
     "UnknownRole",
     "UnknownUser",
     "UserAlreadyExists",
@@ -223,6 +237,18 @@ class UnknownLicense(NotFound):
     """The account holds no license for this action kind (R-LIC-2)."""
 
 
+class UnknownLead(NotFound):
+    """No lead with this id exists (R-LEAD-2)."""
+
+
+class UnknownRequest(NotFound):
+    """No contact or meeting request with this id is in the company's inbox (R-LEAD-6)."""
+
+
+class UnknownRecord(NotFound):
+    """No shared record with this id exists for this customer (R-REC-1)."""
+
+
 class Conflict(TeamAccessError):
     """The command contradicts the current state; nothing was changed."""
 
@@ -289,6 +315,33 @@ class LicenseExhausted(Conflict):
     def __init__(self, decision: Decision) -> None:
         super().__init__(decision.detail)
         self.decision = decision
+
+
+class MissingMarketRole(Conflict):
+    """A company does not play the marketplace role the command needs (R-LEAD-1)."""
+
+
+class LeadAlreadyPicked(Conflict):
+    """Another company picked the lead first; a pick is exclusive (R-LEAD-3)."""
+
+
+class CompanyClosed(Conflict):
+    """The company was closed (merged into another); it refuses new actions (R-CO-3).
+
+    Attributes:
+        company_id: The closed company.
+        merged_into: The company it was merged into, if any.
+    """
+
+    def __init__(self, company_id: str, merged_into: str | None) -> None:
+        where = f"; it was merged into {merged_into!r}" if merged_into else ""
+        super().__init__(f"company {company_id!r} is closed{where} (R-CO-3)")
+        self.company_id = company_id
+        self.merged_into = merged_into
+
+
+class MergeConflict(Conflict):
+    """Two companies cannot be merged as asked; nothing was changed (R-CO-2)."""
 
 
 # -- invitations ---------------------------------------------------------------

@@ -17,9 +17,11 @@ from typing import Protocol
 
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.events import Event, OutboxMessage
-from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.domain.ids import CompanyId, InvitationId, LeadId, RecordId, RequestId, UserId
+from teamaccess.domain.leads import InboxRequest, Lead, LeadState, RequestState
 from teamaccess.domain.models import Company, Invitation, Membership, User
 from teamaccess.domain.partners import Article, License, PropertyDefinition
+from teamaccess.domain.records import RecordKind, ServiceLink, SharedRecord
 from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
 
 __all__ = [
@@ -29,13 +31,17 @@ __all__ = [
     "Eligibility",
     "Enrollments",
     "IdFactory",
+    "InboxRequests",
     "Invitations",
+    "Leads",
     "Licenses",
     "Memberships",
     "Outbox",
     "Products",
     "PropertyDefinitions",
+    "Records",
     "SeatPools",
+    "ServiceLinks",
     "Store",
     "TagGrants",
     "TokenFactory",
@@ -136,6 +142,10 @@ class Companies(Protocol):
         Ordered by company id, starting after ``after`` (keyset pagination), at most
         ``limit``; one query on SQL, however many accounts there are.
         """
+        ...
+
+    def children(self, company_id: CompanyId) -> Sequence[Company]:
+        """The company's direct children, ordered by id."""
         ...
 
 
@@ -255,6 +265,10 @@ class SeatPools(Protocol):
         """Every pool, ordered by id."""
         ...
 
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        """Make the pools bought by ``source`` belong to ``target`` (a merge, R-CO-2)."""
+        ...
+
 
 class Enrollments(Protocol):
     """Participants holding seats, at most one seat per (pool, user)."""
@@ -331,6 +345,10 @@ class PropertyDefinitions(Protocol):
         """Every definition, ordered by (partner id, definition order)."""
         ...
 
+    def remove_all(self, partner_id: CompanyId) -> None:
+        """Delete the partner's definitions (a merge re-adds them, R-CO-2)."""
+        ...
+
 
 class Articles(Protocol):
     """What accounts bought (R-LIC-1)."""
@@ -345,6 +363,10 @@ class Articles(Protocol):
 
     def all(self) -> Sequence[Article]:
         """Every article, ordered by (company id, sku)."""
+        ...
+
+    def remove_all(self, company_id: CompanyId) -> None:
+        """Delete the company's articles (a merge re-adds them, R-CO-2)."""
         ...
 
 
@@ -369,6 +391,164 @@ class Licenses(Protocol):
 
     def all(self) -> Sequence[License]:
         """Every license, ordered by (company id, kind)."""
+        ...
+
+    def remove_all(self, company_id: CompanyId) -> None:
+        """Delete the company's licenses (a merge re-adds them, R-CO-2)."""
+        ...
+
+
+class Leads(Protocol):
+    """Leads and the offers of each lead to taker companies (R-LEAD-2, R-LEAD-3)."""
+
+    def get(self, lead_id: LeadId, *, for_update: bool = False) -> Lead | None:
+        """Return the lead or ``None``; ``for_update`` locks it until the transaction ends."""
+        ...
+
+    def add(self, lead: Lead, offered_to: Sequence[CompanyId]) -> None:
+        """Insert a lead with its offers; raise ``Conflict`` on a duplicate id."""
+        ...
+
+    def update(self, lead: Lead) -> None:
+        """Replace the stored lead with the same id."""
+        ...
+
+    def offered_to(self, lead_id: LeadId) -> Sequence[CompanyId]:
+        """The companies the lead is currently offered to, ordered by id."""
+        ...
+
+    def end_offers(self, lead_id: LeadId) -> None:
+        """Delete every offer of the lead (it was picked)."""
+        ...
+
+    def visible_to(
+        self,
+        company_id: CompanyId,
+        *,
+        state: LeadState | None,
+        after: LeadId | None,
+        limit: int,
+    ) -> Sequence[Lead]:
+        """One page of the leads members of ``company_id`` may see (R-LEAD-7).
+
+        Those it operates, gave or picked, and those offered to it; ordered by id,
+        after ``after``, at most ``limit``; one indexed query on SQL.
+        """
+        ...
+
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        """Make every reference to ``source`` (operator, giver, picker, offers) ``target``."""
+        ...
+
+    def all(self) -> Sequence[Lead]:
+        """Every lead, ordered by id."""
+        ...
+
+    def all_offers(self) -> Sequence[tuple[LeadId, CompanyId]]:
+        """Every open offer as (lead, company), ordered."""
+        ...
+
+
+class InboxRequests(Protocol):
+    """Contact and meeting requests in company inboxes (R-LEAD-6)."""
+
+    def get(self, request_id: RequestId) -> InboxRequest | None:
+        """Return the request or ``None``."""
+        ...
+
+    def add(self, request: InboxRequest) -> None:
+        """Insert; raise ``Conflict`` on a duplicate id."""
+        ...
+
+    def update(self, request: InboxRequest) -> None:
+        """Replace the stored request with the same id."""
+        ...
+
+    def of_company(
+        self,
+        company_id: CompanyId,
+        *,
+        state: RequestState | None,
+        after: RequestId | None,
+        limit: int,
+    ) -> Sequence[InboxRequest]:
+        """One page of the company's inbox, ordered by id, after ``after``."""
+        ...
+
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        """Move ``source``'s inbox to ``target`` (a merge, R-CO-2)."""
+        ...
+
+    def all(self) -> Sequence[InboxRequest]:
+        """Every request, ordered by id."""
+        ...
+
+
+class Records(Protocol):
+    """Shared records of customer companies (R-REC-1..3)."""
+
+    def get(self, record_id: RecordId) -> SharedRecord | None:
+        """Return the record or ``None``."""
+        ...
+
+    def add(self, record: SharedRecord) -> None:
+        """Insert; raise ``Conflict`` on a duplicate id."""
+        ...
+
+    def timeline(
+        self,
+        customer_id: CompanyId,
+        *,
+        since: datetime,
+        until: datetime | None,
+        visible_at: datetime | None,
+        kinds: frozenset[RecordKind] | None,
+        after: tuple[datetime, RecordId] | None,
+        limit: int,
+    ) -> Sequence[SharedRecord]:
+        """One page of the customer's records with ``since <= occurred_at < until``.
+
+        ``until=None`` sets no upper bound.
+
+        Newest first (by ``occurred_at``, then id, both descending), after the keyset
+        ``after``. With ``visible_at`` only records whose embargo has ended by then
+        (R-REC-2); with ``kinds`` only those kinds. One indexed query on SQL.
+        """
+        ...
+
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        """Move ``source``'s records to ``target`` (a merge, R-CO-2)."""
+        ...
+
+    def all(self) -> Sequence[SharedRecord]:
+        """Every record, ordered by id."""
+        ...
+
+
+class ServiceLinks(Protocol):
+    """Providers and service providers linked to customers (R-REC-1)."""
+
+    def get(self, customer_id: CompanyId, partner_id: CompanyId) -> ServiceLink | None:
+        """Return the link or ``None``."""
+        ...
+
+    def add(self, link: ServiceLink) -> None:
+        """Insert; raise ``Conflict`` if the two are linked already."""
+        ...
+
+    def of_customer(self, customer_id: CompanyId) -> Sequence[ServiceLink]:
+        """The customer's links, ordered by partner id."""
+        ...
+
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        """Make ``target`` take ``source``'s place on either side of every link.
+
+        A link the target already has is not doubled.
+        """
+        ...
+
+    def all(self) -> Sequence[ServiceLink]:
+        """Every link, ordered by (customer, partner)."""
         ...
 
 
@@ -452,6 +632,26 @@ class Transaction(Protocol):
     @property
     def licenses(self) -> Licenses:
         """The licenses repository."""
+        ...
+
+    @property
+    def leads(self) -> Leads:
+        """Leads and their offers."""
+        ...
+
+    @property
+    def inbox(self) -> InboxRequests:
+        """Company inbox requests."""
+        ...
+
+    @property
+    def records(self) -> Records:
+        """Shared records."""
+        ...
+
+    @property
+    def links(self) -> ServiceLinks:
+        """Service links between customers and providers."""
         ...
 
     @property

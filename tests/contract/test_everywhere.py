@@ -150,6 +150,19 @@ COMMANDS: dict[str, Command] = {
     "set_license": lambda t: t.set_license("anna", "sub", "create_asset", 9),
     "use_license": lambda t: t.use_license("anna", "sub", "create_asset"),
     "release_license": lambda t: t.release_license("anna", "sub", "add_logger"),
+    "set_market_roles": lambda t: t.set_market_roles("anna", "acme", ["lead_taker"]),
+    "set_handler": lambda t: t.set_handler("anna", "acme", "ben", True),
+    "offer_lead": lambda t: t.offer_lead("anna", "market", taker_ids=["market", "sub"], title="L"),
+    "pick_lead": lambda t: t.pick_lead("anna", "sub", "offered"),
+    "update_lead": lambda t: t.update_lead("anna", "market", "picked", state="won"),
+    "assign_lead": lambda t: t.assign_lead("anna", "market", "picked", "anna"),
+    "send_request": lambda t: t.send_request("acme", "meeting", "v@fair.example", "Meet"),
+    "assign_request": lambda t: t.assign_request("ben", "acme", "request-1", "anna"),
+    "close_request": lambda t: t.close_request("ben", "acme", "request-1"),
+    "link_company": lambda t: t.link_company("anna", "acme", "sub"),
+    "add_record": lambda t: t.add_record("anna", "market", "acme", "timeline", "Done"),
+    "migrate_users_to_companies": lambda t: t.migrate_users_to_companies("anna"),
+    "merge_companies": lambda t: t.merge_companies("anna", "market", "sub"),
 }
 
 
@@ -173,6 +186,17 @@ def test_r_all_3_command_failing_after_any_write_leaves_nothing(store, name: str
     setup.set_license("anna", "sub", "create_asset", 3)
     setup.set_license("anna", "sub", "add_logger", 3)
     setup.use_license("anna", "sub", "add_logger")
+    setup.create_company("anna", "Market", company_id="market")
+    setup.set_market_roles("anna", "market", ["operator", "lead_giver", "lead_taker"])
+    setup.set_market_roles("anna", "sub", ["lead_taker"])
+    for lead_id in ("offered", "picked"):
+        setup.offer_lead("anna", "market", taker_ids=["market", "sub"], title="L", lead_id=lead_id)
+    setup.pick_lead("anna", "market", "picked")
+    setup.set_handler("anna", "market", "anna", True)
+    setup.send_request("acme", "contact", "v@fair.example", "Hi")  # request-1
+    setup.link_company("anna", "acme", "market")
+    setup.add_record("anna", "market", "acme", "minutes", "Kick-off")
+    setup.add_member("anna", "market", "ben")
 
     failing = FailingStore(store, fail_after=None)
     service = make_service(failing, **shared)

@@ -5,14 +5,15 @@ adapter and SQL adapters (SQLite always; PostgreSQL and MariaDB too when ``CI`` 
 ``TEAMACCESS_DIFF_ALL`` is set). After every step it asserts that every command had
 the same outcome (result or error type and message), that every decision of every
 user on every company, group and tag agrees, and that the stores and their outboxes
-hold the same. Memberships, invitations, seat pools, enrollments and tag grants all
-take part.
+hold the same. Memberships, invitations, seat pools, enrollments, tag grants, partner
+accounts and licenses, leads, the inbox, shared records and one merge all take part.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from hypothesis import settings
@@ -72,6 +73,8 @@ class AdaptersAgree(RuleBasedStateMachine):
         self.tokens: list[str] = []
         self.invitations: list[tuple[str, str]] = []
         self.pools: list[tuple[str, str]] = []  # (pool id, leader)
+        self.leads = 0
+        self.merged = False
         for user in USERS[:-1]:  # u4 is left for the ``register`` rule
             self.each(lambda ta, u=user: ta.register_user(u, f"{u}@example.com"))
         self.each(lambda ta: ta.create_company("u1", "Co c0", company_id="c0"))
@@ -205,6 +208,47 @@ class AdaptersAgree(RuleBasedStateMachine):
         else:
             self.each(lambda ta: ta.release_license(actor, account, "asset"))
 
+    @rule(
+        company=existing, roles=st.sets(st.sampled_from(["operator", "lead_giver", "lead_taker"]))
+    )
+    def market_roles(self, company: str, roles: set[str]) -> None:
+        self.each(lambda ta: ta.set_market_roles(ADMIN, company, sorted(roles)))
+
+    @rule(actor=founders, company=existing, takers=st.sets(existing, min_size=1, max_size=2))
+    def offer(self, actor: str, company: str, takers: set[str]) -> None:
+        outcome = self.each(
+            lambda ta: ta.offer_lead(actor, company, taker_ids=sorted(takers), title="Lead")
+        )
+        self.leads += outcome[0] == "ok"
+
+    @rule(actor=users, company=existing, number=st.integers(1, 3))
+    def pick(self, actor: str, company: str, number: int) -> None:
+        self.each(lambda ta: ta.pick_lead(actor, company, f"lead-{number}"))
+
+    @rule(actor=founders, company=existing, number=st.integers(1, 3), user=users)
+    def assign(self, actor: str, company: str, number: int, user: str) -> None:
+        self.each(lambda ta: ta.set_handler(actor, company, actor, True))
+        self.each(lambda ta: ta.assign_lead(actor, company, f"lead-{number}", user))
+
+    @rule(company=existing, actor=users, user=users)
+    def inbox(self, company: str, actor: str, user: str) -> None:
+        outcome = self.each(lambda ta: ta.send_request(company, "contact", "v@x.example", "Hi"))
+        if outcome[0] == "ok":
+            request = outcome[1].split("id='")[1].split("'")[0]
+            self.each(lambda ta: ta.assign_request(actor, company, request, user))
+
+    @rule(customer=existing, partner=existing, actor=founders, days=st.integers(-20, 0))
+    def record(self, customer: str, partner: str, actor: str, days: int) -> None:
+        self.each(lambda ta: ta.link_company(ADMIN, customer, partner))
+        when = self.clock() + timedelta(days=days)
+        self.each(lambda ta: ta.add_record(actor, partner, customer, "timeline", "Done",
+                                           occurred_at=when))  # fmt: skip
+
+    @precondition(lambda self: not self.merged)
+    @rule(source=existing, into=existing)
+    def merge(self, source: str, into: str) -> None:
+        self.merged = self.each(lambda ta: ta.merge_companies(ADMIN, source, into))[0] == "ok"
+
     @rule(days=st.integers(0, 8))
     def wait(self, days: int) -> None:
         self.clock.advance(days=days)
@@ -244,6 +288,10 @@ class AdaptersAgree(RuleBasedStateMachine):
             for user in ("u1", "u2", "u3"):
                 for action in (Action.SWITCH_INTO, Action.VIEW_OVERVIEW):
                     self.each(lambda ta, u=user, a=account, x=action: ta.check(u, a, x))
+                self.each(lambda ta, u=user, a=account: ta.visible_leads(u, a, limit=2))
+                self.each(lambda ta, u=user, a=account: ta.inbox(u, a, limit=2))
+                since = self.clock() - timedelta(days=30)
+                self.each(lambda ta, u=user, a=account, s=since: ta.timeline(u, a, a, since=s))
 
 
 AdaptersAgree.TestCase.settings = settings(

@@ -4,7 +4,8 @@ Each round, the threads start together (a barrier). 16 threads all add the same 
 or all try to take the main-contact role (50 rounds): exactly one wins (R-MEM-2,
 R-MC-1). 32 enrollments race for the last 3 seats of a pool (100 rounds, R-SEAT-6),
 and 32 members for the last 5 uses of a license (50 rounds, R-LIC-2): exactly 3 and 5
-win. Every loser gets a library error, never a driver exception, and the invariants
+win. Members of 16 offered companies pick one lead (100 rounds, R-LEAD-3): one wins.
+Every loser gets a library error, never a driver exception, and the invariants
 hold after every round.
 """
 
@@ -22,6 +23,7 @@ from teamaccess.adapters.sql import SqlStore, create_engine
 from teamaccess.errors import (
     AlreadyAMember,
     HierarchyCycle,
+    LeadAlreadyPicked,
     LicenseExhausted,
     SeatsExhausted,
     TeamAccessError,
@@ -197,3 +199,28 @@ def test_r_part_3_opposite_concurrent_moves_never_make_a_cycle(racing_service: T
         assert kinds == Counter({"won": 1, HierarchyCycle.__name__: 1}), kinds
         above_a, above_b = ta.ancestors(a), ta.ancestors(b)
         assert (above_a, above_b) in (([b], []), ([], [a])), (above_a, above_b)
+
+
+PICK_ROUNDS = int(os.environ.get("TEAMACCESS_PICK_RACE_ROUNDS", "100"))
+
+
+@pytest.mark.parametrize("racing_service", SQL_BACKENDS[1:], indirect=True)  # the servers
+def test_r_lead_3_concurrent_picks_exactly_one_wins(racing_service: TeamAccess) -> None:
+    """R-LEAD-3: members of 16 offered companies pick one lead at once: exactly one pick wins."""
+    ta = racing_service
+    dealers = [f"dealer-{i:02d}" for i in range(THREADS)]
+    for user in ("admin", "olga", *dealers):
+        ta.register_user(user, f"{user}@example.com")
+    ta.create_company("olga", "Market", company_id="market")
+    ta.set_market_roles("admin", "market", ["operator", "lead_giver"])
+    for dealer in dealers:
+        ta.create_company(dealer, dealer, company_id=dealer)
+        ta.set_market_roles("admin", dealer, ["lead_taker"])
+    for round_no in range(PICK_ROUNDS):
+        lead = ta.offer_lead("olga", "market", taker_ids=dealers, title=f"Lead {round_no}")
+        outcomes = _race([lambda d=d, i=lead.id: ta.pick_lead(d, d, i) for d in dealers])
+        kinds = _classify(outcomes)
+        assert kinds == Counter({"won": 1, LeadAlreadyPicked.__name__: THREADS - 1}), kinds
+        [winner] = [o for o in outcomes if not isinstance(o, BaseException)]
+        seers = [d for d in dealers if ta.check_lead(d, d, lead.id, "view_lead")]
+        assert seers == [winner.picked_by], "only the picker's members see it"  # type: ignore[attr-defined]

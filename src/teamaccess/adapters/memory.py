@@ -10,13 +10,14 @@ would enforce it, raising the same library errors as the SQL adapter.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TypeVar
 
 import attrs
 
+from teamaccess.adapters._memory_base import Journal, Repo, Tables, require
+from teamaccess.adapters._memory_work import MemoryInbox, MemoryLeads, MemoryLinks, MemoryRecords
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.models import Company, Invitation, InvitationStatus, Membership, User
@@ -30,68 +31,13 @@ from teamaccess.errors import (
     EmailTaken,
     LicenseExhausted,
     SeatsExhausted,
-    StorageError,
     UserAlreadyExists,
 )
 
 __all__ = ["MemoryStore"]
 
-_K = TypeVar("_K")
-_V = TypeVar("_V")
 
-
-@attrs.define
-class _Tables:
-    users: dict[UserId, User] = attrs.Factory(dict)
-    user_by_email: dict[str, UserId] = attrs.Factory(dict)
-    companies: dict[CompanyId, Company] = attrs.Factory(dict)
-    children: dict[CompanyId, dict[CompanyId, None]] = attrs.Factory(dict)
-    members: dict[CompanyId, dict[UserId, Membership]] = attrs.Factory(dict)
-    companies_of_user: dict[UserId, dict[CompanyId, None]] = attrs.Factory(dict)
-    main_contact: dict[CompanyId, UserId] = attrs.Factory(dict)
-    invitations: dict[InvitationId, Invitation] = attrs.Factory(dict)
-    invitation_by_hash: dict[str, InvitationId] = attrs.Factory(dict)
-    products: dict[ProductId, Product] = attrs.Factory(dict)
-    pools: dict[PoolId, SeatPool] = attrs.Factory(dict)
-    enrollments: dict[PoolId, dict[UserId, Enrollment]] = attrs.Factory(dict)
-    tags: dict[UserId, dict[str, dict[str, TagGrant]]] = attrs.Factory(dict)
-    properties: dict[CompanyId, dict[str, PropertyDefinition]] = attrs.Factory(dict)
-    articles: dict[CompanyId, dict[str, Article]] = attrs.Factory(dict)
-    licenses: dict[CompanyId, dict[str, License]] = attrs.Factory(dict)
-    outbox: dict[int, OutboxMessage] = attrs.Factory(dict)
-    next_position: list[int] = attrs.Factory(lambda: [1])
-
-
-class _Journal:
-    """The undo log of one transaction."""
-
-    def __init__(self) -> None:
-        self.undo: list[Callable[[], None]] = []
-
-    def put(self, table: MutableMapping[_K, _V], key: _K, value: _V) -> None:
-        if key in table:
-            old = table[key]
-            self.undo.append(lambda: table.__setitem__(key, old))
-        else:
-            self.undo.append(lambda: table.pop(key, None))  # type: ignore[arg-type]
-        table[key] = value
-
-    def pop(self, table: MutableMapping[_K, _V], key: _K) -> None:
-        old = table.pop(key)
-        self.undo.append(lambda: table.__setitem__(key, old))
-
-    def rollback(self) -> None:
-        while self.undo:
-            self.undo.pop()()
-
-
-class _Repo:
-    def __init__(self, tables: _Tables, journal: _Journal) -> None:
-        self._t = tables
-        self._j = journal
-
-
-class _Users(_Repo):
+class _Users(Repo):
     def get(self, user_id: UserId) -> User | None:
         return self._t.users.get(user_id)
 
@@ -119,7 +65,7 @@ class _Users(_Repo):
         return sorted(self._t.users.values(), key=lambda u: u.id)
 
 
-class _Companies(_Repo):
+class _Companies(Repo):
     def get(self, company_id: CompanyId, *, for_update: bool = False) -> Company | None:
         return self._t.companies.get(company_id)
 
@@ -131,7 +77,7 @@ class _Companies(_Repo):
 
     def update(self, company: Company) -> None:
         old = self._t.companies.get(company.id)
-        _require(old is not None, "company", company.id)
+        require(old is not None, "company", company.id)
         if old is not None and old.parent_id != company.parent_id:
             if old.parent_id is not None:
                 self._j.pop(self._t.children[old.parent_id], company.id)
@@ -141,7 +87,7 @@ class _Companies(_Repo):
     def _link(self, company: Company) -> None:
         """Index the company under its parent (a foreign key: the parent must exist)."""
         if company.parent_id is not None:
-            _require(company.parent_id in self._t.companies, "company", company.parent_id)
+            require(company.parent_id in self._t.companies, "company", company.parent_id)
             children = self._t.children.setdefault(company.parent_id, {})
             self._j.put(children, company.id, None)
 
@@ -167,6 +113,9 @@ class _Companies(_Repo):
         )[:limit]
         return [(self._t.companies[c], depth) for c, depth in below]
 
+    def children(self, company_id: CompanyId) -> Sequence[Company]:
+        return [self._t.companies[c] for c in sorted(self._t.children.get(company_id, ()))]
+
     def _below(self, company_id: CompanyId) -> Iterator[tuple[CompanyId, int]]:
         level, depth = [company_id], 0
         while level:
@@ -176,7 +125,7 @@ class _Companies(_Repo):
                 yield child, depth
 
 
-class _Memberships(_Repo):
+class _Memberships(Repo):
     def get(self, company_id: CompanyId, user_id: UserId) -> Membership | None:
         members = self._t.members.get(company_id)
         return None if members is None else members.get(user_id)
@@ -204,8 +153,8 @@ class _Memberships(_Repo):
 
     def add(self, membership: Membership) -> None:
         company_id, user_id = membership.company_id, membership.user_id
-        _require(company_id in self._t.companies, "company", company_id)
-        _require(user_id in self._t.users, "user", user_id)
+        require(company_id in self._t.companies, "company", company_id)
+        require(user_id in self._t.users, "user", user_id)
         members = self._t.members.setdefault(company_id, {})
         if user_id in members:
             raise AlreadyAMember(company_id, user_id)
@@ -215,13 +164,13 @@ class _Memberships(_Repo):
 
     def update(self, membership: Membership) -> None:
         old = self.get(membership.company_id, membership.user_id)
-        _require(old is not None, "membership", membership.user_id)
+        require(old is not None, "membership", membership.user_id)
         self._set_main_contact(old, membership)
         self._j.put(self._t.members[membership.company_id], membership.user_id, membership)
 
     def remove(self, company_id: CompanyId, user_id: UserId) -> None:
         old = self.get(company_id, user_id)
-        _require(old is not None, "membership", user_id)
+        require(old is not None, "membership", user_id)
         if self._t.main_contact.get(company_id) == user_id:
             self._j.pop(self._t.main_contact, company_id)
         self._j.pop(self._t.members[company_id], user_id)
@@ -241,7 +190,7 @@ class _Memberships(_Repo):
             self._j.pop(self._t.main_contact, new.company_id)
 
 
-class _Invitations(_Repo):
+class _Invitations(Repo):
     def get(self, invitation_id: InvitationId) -> Invitation | None:
         return self._t.invitations.get(invitation_id)
 
@@ -263,20 +212,20 @@ class _Invitations(_Repo):
             raise Conflict(f"invitation {invitation.id!r} already exists")
         if invitation.token_hash in self._t.invitation_by_hash:
             raise Conflict("an invitation with this token already exists")
-        _require(invitation.company_id in self._t.companies, "company", invitation.company_id)
+        require(invitation.company_id in self._t.companies, "company", invitation.company_id)
         self._j.put(self._t.invitations, invitation.id, invitation)
         self._j.put(self._t.invitation_by_hash, invitation.token_hash, invitation.id)
 
     def update(self, invitation: Invitation) -> None:
         old = self._t.invitations.get(invitation.id)
-        _require(old is not None, "invitation", invitation.id)
+        require(old is not None, "invitation", invitation.id)
         self._j.put(self._t.invitations, invitation.id, invitation)
 
     def all(self) -> Sequence[Invitation]:
         return sorted(self._t.invitations.values(), key=lambda i: i.id)
 
 
-class _Products(_Repo):
+class _Products(Repo):
     def get(self, product_id: ProductId) -> Product | None:
         return self._t.products.get(product_id)
 
@@ -289,24 +238,30 @@ class _Products(_Repo):
         return sorted(self._t.products.values(), key=lambda p: p.id)
 
 
-class _SeatPools(_Repo):
+class _SeatPools(Repo):
     def get(self, pool_id: PoolId, *, for_update: bool = False) -> SeatPool | None:
         return self._t.pools.get(pool_id)
 
     def add(self, pool: SeatPool) -> None:
         if pool.id in self._t.pools:
             raise Conflict(f"seat pool {pool.id!r} already exists")
-        _require(pool.product_id in self._t.products, "product", pool.product_id)
+        require(pool.product_id in self._t.products, "product", pool.product_id)
         self._check(pool)
         self._j.put(self._t.pools, pool.id, pool)
 
     def update(self, pool: SeatPool) -> None:
-        _require(pool.id in self._t.pools, "seat pool", pool.id)
+        require(pool.id in self._t.pools, "seat pool", pool.id)
         self._check(pool)
         self._j.put(self._t.pools, pool.id, pool)
 
     def all(self) -> Sequence[SeatPool]:
         return sorted(self._t.pools.values(), key=lambda p: p.id)
+
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        require(target in self._t.companies, "company", target)
+        for pool in self.all():
+            if pool.company_id == source:
+                self._j.put(self._t.pools, pool.id, attrs.evolve(pool, company_id=target))
 
     @staticmethod
     def _check(pool: SeatPool) -> None:
@@ -315,7 +270,7 @@ class _SeatPools(_Repo):
             raise SeatsExhausted(f"seat pool {pool.id!r} would have {pool.usage}")
 
 
-class _Enrollments(_Repo):
+class _Enrollments(Repo):
     def get(self, pool_id: PoolId, user_id: UserId) -> Enrollment | None:
         return self._t.enrollments.get(pool_id, {}).get(user_id)
 
@@ -324,8 +279,8 @@ class _Enrollments(_Repo):
         return [participants[u] for u in sorted(participants)]
 
     def add(self, enrollment: Enrollment) -> None:
-        _require(enrollment.pool_id in self._t.pools, "seat pool", enrollment.pool_id)
-        _require(enrollment.user_id in self._t.users, "user", enrollment.user_id)
+        require(enrollment.pool_id in self._t.pools, "seat pool", enrollment.pool_id)
+        require(enrollment.user_id in self._t.users, "user", enrollment.user_id)
         participants = self._t.enrollments.setdefault(enrollment.pool_id, {})
         if enrollment.user_id in participants:
             raise AlreadyEnrolled(f"{enrollment.user_id!r} is already enrolled")
@@ -336,16 +291,16 @@ class _Enrollments(_Repo):
             self.add(enrollment)
 
     def remove(self, pool_id: PoolId, user_id: UserId) -> None:
-        _require(self.get(pool_id, user_id) is not None, "enrollment", user_id)
+        require(self.get(pool_id, user_id) is not None, "enrollment", user_id)
         self._j.pop(self._t.enrollments[pool_id], user_id)
 
     def all(self) -> Sequence[Enrollment]:
         return [e for p in sorted(self._t.enrollments) for e in self.of_pool(p)]
 
 
-class _TagGrants(_Repo):
+class _TagGrants(Repo):
     def add(self, grant: TagGrant) -> None:
-        _require(grant.user_id in self._t.users, "user", grant.user_id)
+        require(grant.user_id in self._t.users, "user", grant.user_id)
         sources = self._t.tags.setdefault(grant.user_id, {}).setdefault(grant.tag, {})
         if grant.source in sources:
             raise Conflict(f"{grant.source} already grants {grant.tag!r} to {grant.user_id!r}")
@@ -361,7 +316,7 @@ class _TagGrants(_Repo):
 
     def remove(self, user_id: UserId, tag: str, source: str) -> None:
         sources = self._t.tags.get(user_id, {}).get(tag, {})
-        _require(source in sources, "tag grant", (user_id, tag, source))
+        require(source in sources, "tag grant", (user_id, tag, source))
         self._j.pop(sources, source)
 
     def sources(self, user_id: UserId, tag: str) -> Sequence[str]:
@@ -379,12 +334,12 @@ class _TagGrants(_Repo):
         ]
 
 
-class _PropertyDefinitions(_Repo):
+class _PropertyDefinitions(Repo):
     def of_partner(self, partner_id: CompanyId) -> Sequence[PropertyDefinition]:
         return list(self._t.properties.get(partner_id, {}).values())
 
     def add(self, definition: PropertyDefinition) -> None:
-        _require(definition.partner_id in self._t.companies, "company", definition.partner_id)
+        require(definition.partner_id in self._t.companies, "company", definition.partner_id)
         defined = self._t.properties.setdefault(definition.partner_id, {})
         if definition.name in defined:
             raise Conflict(f"property {definition.name!r} is already defined")
@@ -393,10 +348,14 @@ class _PropertyDefinitions(_Repo):
     def all(self) -> Sequence[PropertyDefinition]:
         return [d for p in sorted(self._t.properties) for d in self.of_partner(p)]
 
+    def remove_all(self, partner_id: CompanyId) -> None:
+        if partner_id in self._t.properties:
+            self._j.pop(self._t.properties, partner_id)
 
-class _Articles(_Repo):
+
+class _Articles(Repo):
     def add(self, article: Article) -> None:
-        _require(article.company_id in self._t.companies, "company", article.company_id)
+        require(article.company_id in self._t.companies, "company", article.company_id)
         articles = self._t.articles.setdefault(article.company_id, {})
         if article.sku in articles:
             raise Conflict(f"article {article.sku!r} is already recorded")
@@ -413,13 +372,17 @@ class _Articles(_Repo):
     def all(self) -> Sequence[Article]:
         return self.of_companies(list(self._t.articles))
 
+    def remove_all(self, company_id: CompanyId) -> None:
+        if company_id in self._t.articles:
+            self._j.pop(self._t.articles, company_id)
 
-class _Licenses(_Repo):
+
+class _Licenses(Repo):
     def get(self, company_id: CompanyId, kind: str, *, for_update: bool = False) -> License | None:
         return self._t.licenses.get(company_id, {}).get(kind)
 
     def add(self, license_: License) -> None:
-        _require(license_.company_id in self._t.companies, "company", license_.company_id)
+        require(license_.company_id in self._t.companies, "company", license_.company_id)
         licenses = self._t.licenses.setdefault(license_.company_id, {})
         if license_.kind in licenses:
             raise Conflict(f"license {license_.kind!r} already exists")
@@ -427,7 +390,7 @@ class _Licenses(_Repo):
         self._j.put(licenses, license_.kind, license_)
 
     def update(self, license_: License) -> None:
-        _require(self.get(license_.company_id, license_.kind) is not None, "license", license_)
+        require(self.get(license_.company_id, license_.kind) is not None, "license", license_)
         self._check(license_)
         self._j.put(self._t.licenses[license_.company_id], license_.kind, license_)
 
@@ -448,8 +411,12 @@ class _Licenses(_Repo):
     def all(self) -> Sequence[License]:
         return self.of_companies(list(self._t.licenses))
 
+    def remove_all(self, company_id: CompanyId) -> None:
+        if company_id in self._t.licenses:
+            self._j.pop(self._t.licenses, company_id)
 
-class _Outbox(_Repo):
+
+class _Outbox(Repo):
     def append(self, event: Event) -> None:
         position = self._t.next_position[0]
         self._t.next_position[0] += 1  # like a database sequence: not rolled back
@@ -478,14 +445,9 @@ class _Outbox(_Repo):
         return list(self._t.outbox.values())
 
 
-def _require(condition: bool, what: str, key: object) -> None:
-    if not condition:
-        raise StorageError(f"no {what} {key!r} (foreign key or missing row)")
-
-
 class _MemoryTransaction:
-    def __init__(self, tables: _Tables) -> None:
-        self._journal = _Journal()
+    def __init__(self, tables: Tables) -> None:
+        self._journal = Journal()
         self.users = _Users(tables, self._journal)
         self.companies = _Companies(tables, self._journal)
         self.memberships = _Memberships(tables, self._journal)
@@ -497,6 +459,10 @@ class _MemoryTransaction:
         self.properties = _PropertyDefinitions(tables, self._journal)
         self.articles = _Articles(tables, self._journal)
         self.licenses = _Licenses(tables, self._journal)
+        self.leads = MemoryLeads(tables, self._journal)
+        self.inbox = MemoryInbox(tables, self._journal)
+        self.records = MemoryRecords(tables, self._journal)
+        self.links = MemoryLinks(tables, self._journal)
         self.outbox = _Outbox(tables, self._journal)
         self.committed = False
 
@@ -541,7 +507,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._tables = _Tables()
+        self._tables = Tables()
         self._reader = _Reader(self._lock, _MemoryTransaction(self._tables))
 
     @contextmanager

@@ -57,6 +57,23 @@ class Reason(str, enum.Enum):
     TARGET_REQUIRED = "target_required"
     ANCESTOR_MEMBER = "ancestor_member"
     OVERVIEW_ONLY = "overview_only"
+    COMPANY_CLOSED = "company_closed"
+    UNKNOWN_LEAD = "unknown_lead"
+    UNKNOWN_RECORD = "unknown_record"
+    OFFERED_TO_COMPANY = "offered_to_company"
+    PICKED_BY_COMPANY = "picked_by_company"
+    PICKED_BY_OTHER = "picked_by_other"
+    OPERATOR = "operator"
+    LEAD_GIVER = "lead_giver"
+    NOT_OFFERED = "not_offered"
+    NOT_PICKED = "not_picked"
+    READ_ONLY = "read_only"
+    IS_HANDLER = "is_handler"
+    NOT_HANDLER = "not_handler"
+    CUSTOMER_MEMBER = "customer_member"
+    PROVIDER_MEMBER = "provider_member"
+    EMBARGOED = "embargoed"
+    NOT_LINKED = "not_linked"
 
 
 @attrs.frozen

@@ -10,11 +10,23 @@ from typing import NewType
 
 from teamaccess.errors import InvalidName
 
-__all__ = ["CompanyId", "InvitationId", "UserId", "check_id", "check_name"]
+__all__ = [
+    "CompanyId",
+    "InvitationId",
+    "LeadId",
+    "RecordId",
+    "RequestId",
+    "UserId",
+    "check_id",
+    "check_name",
+]
 
 UserId = NewType("UserId", str)
 CompanyId = NewType("CompanyId", str)
 InvitationId = NewType("InvitationId", str)
+LeadId = NewType("LeadId", str)
+RequestId = NewType("RequestId", str)
+RecordId = NewType("RecordId", str)
 
 MAX_ID_LENGTH = 64
 MAX_NAME_LENGTH = 200

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.domain.leads import MarketRole
 from teamaccess.domain.partners import PropertyValue
 from teamaccess.errors import InvalidInput
 
@@ -94,6 +95,9 @@ class Company:
         parent_id: The partner above it, if any (R-PART-1).
         pricing_model: The named plan it is on, if any (R-LIC-3).
         properties: Values of the custom properties its parent defined (R-PART-4).
+        market_roles: The roles it plays on a lead marketplace (R-LEAD-1).
+        closed_at: When it was closed; a closed company refuses new actions (R-CO-3).
+        merged_into: The company it was merged into (R-CO-2).
     """
 
     id: CompanyId
@@ -105,6 +109,14 @@ class Company:
     properties: Mapping[str, PropertyValue] = attrs.field(
         factory=dict, converter=_frozen_mapping, hash=False
     )
+    market_roles: frozenset[MarketRole] = frozenset()
+    closed_at: datetime | None = None
+    merged_into: CompanyId | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the company was closed (R-CO-3)."""
+        return self.closed_at is not None
 
 
 @attrs.frozen
@@ -118,6 +130,8 @@ class Membership:
         is_main_contact: Whether this member is the company's main contact (R-MC-1).
         show_as_contact: Whether the member is listed as a public contact (R-MEM-5).
         joined_at: When the membership began (UTC).
+        is_handler: Whether the member is a responsible handler, who assigns the
+            company's leads to colleagues (R-LEAD-5).
     """
 
     company_id: CompanyId
@@ -126,6 +140,7 @@ class Membership:
     joined_at: datetime
     is_main_contact: bool = False
     show_as_contact: bool = True
+    is_handler: bool = False
 
 
 class InvitationStatus(str, enum.Enum):

@@ -47,6 +47,9 @@ def decide(
     action = action.value if isinstance(action, Action) else action
     if company is None:
         return Decision.deny(Reason.UNKNOWN_COMPANY, "R-ALL-1")
+    if company.closed_at is not None:
+        into = f"; merged into {company.merged_into!r}" if company.merged_into else ""
+        return Decision.deny(Reason.COMPANY_CLOSED, "R-CO-3", f"{company.id!r} is closed{into}")
     if (actor is None or actor.company_id != company.id) and ancestor_member is not None:
         where = f"member of ancestor {ancestor_member.company_id!r}, not of {company.id!r}"
         if action == Action.VIEW_OVERVIEW.value:

@@ -5,17 +5,21 @@ Configuration, the unit-of-work runner, and lookups that raise the library's err
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from datetime import datetime
-from typing import TypeVar
+import enum
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
+from typing import NoReturn, TypeVar
 
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.ids import CompanyId, UserId, check_id
+from teamaccess.domain.leads import Page
 from teamaccess.domain.models import Company, CompanySettings, Membership, User
 from teamaccess.domain.policy import decide
+from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
 from teamaccess.errors import (
     AccessDenied,
+    CompanyClosed,
     InvalidInput,
     MembershipNotFound,
     NotAMember,
@@ -34,9 +38,21 @@ from teamaccess.ports import (
 )
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
 
-__all__ = ["ServiceCore", "raise_if_denied"]
+__all__ = [
+    "MAX_PAGE",
+    "ServiceCore",
+    "check_count",
+    "page_of",
+    "parse_enum",
+    "raise_denied",
+    "raise_if_denied",
+]
+
+MAX_PAGE = 1000
+"""The largest page any listing returns."""
 
 _T = TypeVar("_T")
+_E = TypeVar("_E", bound=enum.Enum)
 
 
 class ServiceCore:
@@ -60,6 +76,8 @@ class ServiceCore:
         max_partner_depth: How many ancestors an account may have at most (R-PART-3);
             unlimited by default.
         retries: How often a command is retried after a serialization failure.
+        timeline_embargo: How long after the activity a provider's timeline entry
+            reaches the customer's members (R-REC-2); 10 days by default.
     """
 
     def __init__(
@@ -78,6 +96,7 @@ class ServiceCore:
         directory: UserDirectory | None = None,
         max_partner_depth: int | None = None,
         retries: int = 3,
+        timeline_embargo: timedelta = DEFAULT_TIMELINE_EMBARGO,
     ) -> None:
         self._store = store
         self._policy = policy
@@ -100,6 +119,9 @@ class ServiceCore:
                 f"max_partner_depth must be a positive integer: {max_partner_depth!r}"
             )
         self._max_depth = max_partner_depth
+        if not isinstance(timeline_embargo, timedelta) or timeline_embargo < timedelta(0):
+            raise InvalidInput(f"timeline_embargo must be a timedelta >= 0: {timeline_embargo!r}")
+        self._embargo = timeline_embargo
 
     @property
     def store(self) -> Store:
@@ -179,11 +201,41 @@ class ServiceCore:
         return user
 
     @staticmethod
-    def _company(tx: Transaction, company_id: str, *, lock: bool = False) -> Company:
+    def _company(
+        tx: Transaction, company_id: str, *, lock: bool = False, closed_ok: bool = False
+    ) -> Company:
+        """The company, or raise; a closed one only for reading its history (R-CO-3)."""
         company = tx.companies.get(CompanyId(check_id(company_id, "company")), for_update=lock)
         if company is None:
             raise UnknownCompany(company_id)
+        if company.closed_at is not None and not closed_ok:
+            raise CompanyClosed(company.id, company.merged_into)
         return company
+
+    def _gate(
+        self, company: Company | None, actor: Membership | None, rule: str
+    ) -> Decision | tuple[Company, Membership]:
+        """The denial for a missing or closed company or a non-member, else both of them."""
+        if company is None:
+            return Decision.deny(Reason.UNKNOWN_COMPANY, "R-ALL-1")
+        if company.closed_at is not None:
+            return Decision.deny(Reason.COMPANY_CLOSED, "R-CO-3", f"{company.id!r} is closed")
+        if actor is None:
+            return Decision.deny(Reason.NOT_A_MEMBER, rule, f"not a member of {company.id!r}")
+        if actor.role not in self._policy.roles:
+            return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
+        return company, actor
+
+    def _acting(
+        self, tx: Transaction, company_id: str, actor_id: str, rule: str, *, lock: bool = False
+    ) -> tuple[Company, Membership]:
+        """The open acting company and the actor's membership in it, or raise (R-MEM-1)."""
+        company = self._company(tx, company_id, lock=lock)
+        actor = tx.memberships.get(company.id, UserId(check_id(actor_id, "user")))
+        gated = self._gate(company, actor, rule)
+        if isinstance(gated, Decision):
+            raise_denied(gated)
+        return gated
 
     @staticmethod
     def _membership(tx: Transaction, company_id: CompanyId, user_id: str) -> Membership:
@@ -195,8 +247,34 @@ class ServiceCore:
 
 def raise_if_denied(decision: Decision) -> None:
     """Raise :class:`NotAMember` or :class:`AccessDenied` for a denying decision."""
-    if decision.allowed:
-        return
+    if not decision.allowed:
+        raise_denied(decision)
+
+
+def raise_denied(decision: Decision) -> NoReturn:
+    """Raise :class:`NotAMember` for a non-member, else :class:`AccessDenied`."""
     if decision.reason == Reason.NOT_A_MEMBER.value:
         raise NotAMember(decision)
     raise AccessDenied(decision)
+
+
+def check_count(value: object, name: str, minimum: int, maximum: int = 1_000_000_000) -> int:
+    """Return ``value`` if it is a whole number in range, else raise :class:`InvalidInput`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise InvalidInput(f"{name} must be a whole number from {minimum} to {maximum}: {value!r}")
+    return value
+
+
+def parse_enum(kind: type[_E], value: object, what: str) -> _E:
+    """Return ``value`` as a member of ``kind``, or raise :class:`InvalidInput`."""
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(str(member.value) for member in kind)
+        raise InvalidInput(f"unknown {what} {value!r}; known: {known}") from None
+
+
+def page_of(found: Sequence[_T], limit: int, key: Callable[[_T], str]) -> Page[_T]:
+    """A :class:`Page` of the first ``limit`` of ``found`` (fetched ``limit + 1``)."""
+    items = tuple(found[:limit])
+    return Page(items, key(items[-1]) if len(found) > limit else None)

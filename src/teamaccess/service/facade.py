@@ -56,7 +56,9 @@ from teamaccess.errors import (
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._core import raise_if_denied
-from teamaccess.service.partners import PartnerCommands
+from teamaccess.service.leads import LeadCommands
+from teamaccess.service.lifecycle import LifecycleCommands
+from teamaccess.service.records import RecordCommands
 from teamaccess.service.seats import SeatCommands
 
 __all__ = ["IssuedInvitation", "TeamAccess"]
@@ -77,17 +79,18 @@ class IssuedInvitation:
     token: str = attrs.field(repr=False)
 
 
-class TeamAccess(SeatCommands, PartnerCommands):
+class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
     """The teamaccess service, the facade a host calls.
 
     Companies, members, the main contact, invitations, seat pools and access tags,
-    partner accounts with properties, articles and licenses, and decisions with
-    reasons. One instance per store; it is thread-safe as far as
+    partner accounts with properties, articles and licenses, the lead marketplace and
+    the company inbox, shared records with their timeline, migration and merging of
+    companies, and decisions with reasons. One instance per store; it is thread-safe as far as
     its store is. Constructor arguments are described on
     :class:`~teamaccess.service._core.ServiceCore`: ``store``, then keyword-only
     ``policy``, ``eligibility``, ``clock``, ``ids``, ``tokens``, ``founder_role``,
     ``member_role``, ``default_settings``, ``platform_admins``, ``directory``,
-    ``max_partner_depth`` and ``retries``.
+    ``max_partner_depth``, ``retries`` and ``timeline_embargo``.
     """
 
     # -- users -------------------------------------------------------------------
@@ -175,7 +178,7 @@ class TeamAccess(SeatCommands, PartnerCommands):
     def get_company(self, company_id: str) -> Company:
         """Return the company or raise :class:`~teamaccess.errors.UnknownCompany`."""
         with self._store.reader() as tx:
-            return self._company(tx, company_id)
+            return self._company(tx, company_id, closed_ok=True)
 
     def update_company_profile(self, actor_id: str, company_id: str, *, name: str) -> Company:
         """Edit the company profile; only the main contact may (R-MC-2)."""
@@ -376,14 +379,14 @@ class TeamAccess(SeatCommands, PartnerCommands):
     def members(self, actor_id: str, company_id: str) -> Sequence[Membership]:
         """The company's members with roles, for its members only (R-MEM-6)."""
         with self._store.reader() as tx:
-            company = self._company(tx, company_id)
+            company = self._company(tx, company_id, closed_ok=True)
             self._require(tx, Action.VIEW_MEMBERS, company, actor_id)
             return tx.memberships.of_company(company.id)
 
     def public_contacts(self, company_id: str) -> Sequence[Membership]:
         """Members listed on the public profile: those with "show as contact" on (R-MEM-5)."""
         with self._store.reader() as tx:
-            company = self._company(tx, company_id)
+            company = self._company(tx, company_id, closed_ok=True)
             return [m for m in tx.memberships.of_company(company.id) if m.show_as_contact]
 
     def companies_of(self, user_id: str) -> Sequence[Membership]:
@@ -394,7 +397,7 @@ class TeamAccess(SeatCommands, PartnerCommands):
     def main_contact(self, company_id: str) -> Membership | None:
         """The company's main contact, or ``None`` if it has no members (R-MC-1, R-MC-4)."""
         with self._store.reader() as tx:
-            company = self._company(tx, company_id)
+            company = self._company(tx, company_id, closed_ok=True)
             return next(
                 (m for m in tx.memberships.of_company(company.id) if m.is_main_contact), None
             )
@@ -535,7 +538,7 @@ class TeamAccess(SeatCommands, PartnerCommands):
     def invitations(self, actor_id: str, company_id: str) -> Sequence[Invitation]:
         """The company's invitations, for members who may invite (R-INV-1)."""
         with self._store.reader() as tx:
-            company = self._company(tx, company_id)
+            company = self._company(tx, company_id, closed_ok=True)
             self._require(tx, Action.INVITE, company, actor_id)
             return tx.invitations.of_company(company.id)
 

@@ -52,14 +52,12 @@ from teamaccess.errors import (
     UnknownLicense,
 )
 from teamaccess.ports import Transaction
-from teamaccess.service._core import ServiceCore, raise_if_denied
+from teamaccess.service._core import MAX_PAGE, ServiceCore, check_count, raise_if_denied
 
 __all__ = ["CHILD_ACCOUNT_SETTINGS", "PartnerCommands"]
 
 CHILD_ACCOUNT_SETTINGS = CompanySettings(add_members_by=AddMembersBy.TEAM_MANAGERS)
 """Default settings of child accounts: only admins add members (R-MEM-3, seed 004)."""
-
-MAX_PAGE = 1000
 
 
 class PartnerCommands(ServiceCore):
@@ -168,7 +166,7 @@ class PartnerCommands(ServiceCore):
     def ancestors(self, company_id: str) -> Sequence[CompanyId]:
         """The account's ancestors, parent first (R-PART-1)."""
         with self._store.reader() as tx:
-            return tx.companies.ancestors(self._company(tx, company_id).id)
+            return tx.companies.ancestors(self._company(tx, company_id, closed_ok=True).id)
 
     # -- custom properties ---------------------------------------------------------------
 
@@ -276,7 +274,7 @@ class PartnerCommands(ServiceCore):
         self, actor_id: str, company_id: str, sku: str, name: str, *, quantity: int = 1
     ) -> Article:
         """Record an article the account bought (R-LIC-1); platform admins only."""
-        _check_count(quantity, "quantity", minimum=1)
+        check_count(quantity, "quantity", minimum=1)
         article_name = check_name(name, "article name")
 
         def work(tx: Transaction, now: datetime) -> Article:
@@ -302,7 +300,7 @@ class PartnerCommands(ServiceCore):
         Platform admins only. A limit below the uses in progress is refused with
         :class:`~teamaccess.errors.LicenseExhausted`.
         """
-        _check_count(limit, "limit", minimum=0)
+        check_count(limit, "limit", minimum=0)
 
         def work(tx: Transaction, now: datetime) -> License:
             self._require_platform_admin(actor_id, "R-LIC-1")
@@ -351,13 +349,13 @@ class PartnerCommands(ServiceCore):
             LicenseExhausted: Not enough uses left; its ``decision`` names the license
                 and its limit.
         """
-        return self._change_usage(actor_id, company_id, kind, _check_count(amount, "amount", 1))
+        return self._change_usage(actor_id, company_id, kind, check_count(amount, "amount", 1))
 
     def release_license(
         self, actor_id: str, company_id: str, kind: str, *, amount: int = 1
     ) -> License:
         """Give back ``amount`` uses of a license (R-LIC-2); members only (R-MEM-1)."""
-        return self._change_usage(actor_id, company_id, kind, -_check_count(amount, "amount", 1))
+        return self._change_usage(actor_id, company_id, kind, -check_count(amount, "amount", 1))
 
     def _change_usage(self, actor_id: str, company_id: str, kind: str, delta: int) -> License:
         check_id(kind, "license")
@@ -407,10 +405,10 @@ class PartnerCommands(ServiceCore):
         one. A page costs a fixed number of queries (descendants, members, articles,
         licenses, columns), however many accounts the partner has.
         """
-        _check_count(limit, "limit", minimum=1, maximum=MAX_PAGE)
+        check_count(limit, "limit", minimum=1, maximum=MAX_PAGE)
 
         with self._store.reader() as tx:
-            partner = self._company(tx, partner_id)
+            partner = self._company(tx, partner_id, closed_ok=True)
             raise_if_denied(self._decide(tx, Action.VIEW_OVERVIEW, partner, actor_id))
             page = tx.companies.descendants(
                 partner.id, after=None if after is None else CompanyId(after), limit=limit
@@ -423,7 +421,7 @@ class PartnerCommands(ServiceCore):
     def account_overview(self, actor_id: str, company_id: str) -> AccountOverview:
         """The overview of one account, for its members and members of its ancestors."""
         with self._store.reader() as tx:
-            account = self._company(tx, company_id)
+            account = self._company(tx, company_id, closed_ok=True)
             raise_if_denied(self._decide(tx, Action.VIEW_OVERVIEW, account, actor_id))
             above = self._ancestor_membership(tx, account.id, UserId(actor_id))
             ancestors = tx.companies.ancestors(account.id)
@@ -472,9 +470,3 @@ class PartnerCommands(ServiceCore):
             raise HierarchyTooDeep(
                 f"an account would sit {depth} levels deep; the maximum is {self._max_depth}"
             )
-
-
-def _check_count(value: object, name: str, minimum: int, maximum: int = 1_000_000_000) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise InvalidInput(f"{name} must be a whole number from {minimum} to {maximum}: {value!r}")
-    return value

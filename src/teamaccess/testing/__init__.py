@@ -21,8 +21,11 @@ import attrs
 
 from teamaccess.adapters.memory import MemoryStore
 from teamaccess.domain.events import event_to_dict
+from teamaccess.domain.ids import CompanyId, LeadId
+from teamaccess.domain.leads import InboxRequest, Lead
 from teamaccess.domain.models import Company, Invitation, Membership, User
 from teamaccess.domain.partners import Article, License, PropertyDefinition
+from teamaccess.domain.records import ServiceLink, SharedRecord
 from teamaccess.domain.seats import Enrollment, Product, SeatPool, TagGrant
 from teamaccess.ports import Store, Transaction
 from teamaccess.service.facade import TeamAccess
@@ -107,7 +110,20 @@ class InjectedFailure(RuntimeError):
     """The crash :class:`FailingStore` simulates; not a library error on purpose."""
 
 
-_WRITES = frozenset({"add", "add_many", "update", "remove", "append", "extend", "mark_delivered"})
+_WRITES = frozenset(
+    {
+        "add",
+        "add_many",
+        "update",
+        "remove",
+        "remove_all",
+        "reassign",
+        "end_offers",
+        "append",
+        "extend",
+        "mark_delivered",
+    }
+)
 
 
 class _CountingRepo:
@@ -142,6 +158,10 @@ class _FailingTransaction:
         self.properties = _CountingRepo(inner.properties, on_write)
         self.articles = _CountingRepo(inner.articles, on_write)
         self.licenses = _CountingRepo(inner.licenses, on_write)
+        self.leads = _CountingRepo(inner.leads, on_write)
+        self.inbox = _CountingRepo(inner.inbox, on_write)
+        self.records = _CountingRepo(inner.records, on_write)
+        self.links = _CountingRepo(inner.links, on_write)
         self.outbox = _CountingRepo(inner.outbox, on_write)
 
     def __getattr__(self, name: str) -> Any:
@@ -201,6 +221,11 @@ class StoreDump:
     properties: tuple[PropertyDefinition, ...]
     articles: tuple[Article, ...]
     licenses: tuple[License, ...]
+    leads: tuple[Lead, ...]
+    offers: tuple[tuple[LeadId, CompanyId], ...]
+    inbox: tuple[InboxRequest, ...]
+    records: tuple[SharedRecord, ...]
+    links: tuple[ServiceLink, ...]
     events: tuple[tuple[tuple[str, Any], ...], ...]
     delivered: tuple[bool, ...]
 
@@ -221,6 +246,11 @@ def dump(store: Store) -> StoreDump:
             properties=tuple(tx.properties.all()),
             articles=tuple(tx.articles.all()),
             licenses=tuple(tx.licenses.all()),
+            leads=tuple(tx.leads.all()),
+            offers=tuple(tx.leads.all_offers()),
+            inbox=tuple(tx.inbox.all()),
+            records=tuple(tx.records.all()),
+            links=tuple(tx.links.all()),
             events=tuple(tuple(sorted(event_to_dict(m.event).items())) for m in messages),
             delivered=tuple(m.delivered_at is not None for m in messages),
         )

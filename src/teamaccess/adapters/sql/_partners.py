@@ -138,6 +138,10 @@ class PropertyDefinitions(Repo):
         statement = sa.select(t).order_by(t.c.partner_id, t.c.position)
         return [_definition(row) for row in self._rows(statement)]
 
+    def remove_all(self, partner_id: CompanyId) -> None:
+        t = self._t.properties
+        self._c.execute(t.delete().where(t.c.partner_id == partner_id))
+
 
 def _article(row: sa.Row[Any]) -> Article:
     return Article(CompanyId(row.company_id), row.sku, row.name, row.quantity)
@@ -167,6 +171,10 @@ class Articles(Repo):
         t = self._t.articles
         statement = sa.select(t).order_by(t.c.company_id, t.c.sku)
         return [_article(row) for row in self._rows(statement)]
+
+    def remove_all(self, company_id: CompanyId) -> None:
+        t = self._t.articles
+        self._c.execute(t.delete().where(t.c.company_id == company_id))
 
 
 def _license(row: sa.Row[Any]) -> License:
@@ -221,3 +229,7 @@ class Licenses(Repo):
         t = self._t.licenses
         statement = sa.select(t).order_by(t.c.company_id, t.c.kind)
         return [_license(row) for row in self._rows(statement)]
+
+    def remove_all(self, company_id: CompanyId) -> None:
+        t = self._t.licenses
+        self._c.execute(t.delete().where(t.c.company_id == company_id))

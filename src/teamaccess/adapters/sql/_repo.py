@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from teamaccess.adapters.sql._schema import Tables
+from teamaccess.errors import Conflict, StorageError
 
 __all__ = ["Repo", "chunks", "constraint_error"]
 
@@ -53,3 +54,21 @@ class Repo:
         """Insert rows with one ``executemany`` (nothing for no rows)."""
         if rows:
             self._c.execute(table.insert(), rows)
+
+    def _insert_one(self, table: sa.Table, values: dict[str, Any], what: str) -> None:
+        """Insert one row; a broken key or foreign key raises :class:`Conflict`."""
+        try:
+            self._c.execute(table.insert(), values)
+        except sa.exc.IntegrityError as error:
+            raise Conflict(f"{what} exists already or names a missing row") from error
+
+    def _update_one(self, table: sa.Table, key: str, values: dict[str, Any]) -> None:
+        """Update the row whose ``key`` column equals ``values[key]``, or raise."""
+        changes = {k: v for k, v in values.items() if k != key}
+        result = self._c.execute(table.update().where(table.c[key] == values[key]), changes)
+        if result.rowcount != 1:
+            raise StorageError(f"no row {values[key]!r} in {table.name} to update")
+
+    def _repoint(self, table: sa.Table, column: str, source: str, target: str) -> None:
+        """``UPDATE table SET column = target WHERE column = source`` (merges)."""
+        self._c.execute(table.update().where(table.c[column] == source).values({column: target}))

@@ -15,12 +15,13 @@ import attrs
 import sqlalchemy as sa
 
 from teamaccess.adapters.sql._types import Id, UtcDateTime
+from teamaccess.adapters.sql._work_schema import work_tables
 from teamaccess.errors import InvalidName
 
 __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables"]
 
 DEFAULT_PREFIX = "teamaccess_"
-SCHEMA_VERSION = "0003"
+SCHEMA_VERSION = "0004"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -50,11 +51,21 @@ class Tables:
     properties: sa.Table
     articles: sa.Table
     licenses: sa.Table
+    leads: sa.Table
+    offers: sa.Table
+    inbox: sa.Table
+    records: sa.Table
+    links: sa.Table
 
     def in_delete_order(self) -> list[sa.Table]:
         """Children before parents, for emptying the tables."""
         return [
             self.outbox,
+            self.offers,
+            self.leads,
+            self.inbox,
+            self.records,
+            self.links,
             self.tags,
             self.enrollments,
             self.pools,
@@ -99,6 +110,9 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("parent_id", Id(), nullable=True),
         sa.Column("pricing_model", sa.String(100), nullable=True),
         sa.Column("properties", sa.JSON, nullable=True),
+        sa.Column("market_roles", sa.JSON, nullable=True),
+        sa.Column("closed_at", UtcDateTime(), nullable=True),
+        sa.Column("merged_into", Id(), nullable=True),
         sa.Index(f"{p}ix_companies_parent", "parent_id"),
     )
     memberships = sa.Table(
@@ -123,6 +137,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         # (NULLs are distinct), without partial indexes, which MariaDB lacks.
         sa.Column("main_contact", sa.Boolean, nullable=True),
         sa.Column("show_as_contact", sa.Boolean, nullable=False),
+        sa.Column("handler", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.UniqueConstraint("company_id", "main_contact", name=f"{p}uq_one_main_contact"),
         sa.Index(f"{p}ix_memberships_user", "user_id"),
     )
@@ -307,6 +322,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         # R-LIC-2 held by the database too: usage never exceeds the limit.
         sa.CheckConstraint("used >= 0 AND used <= max_uses", name=f"{p}ck_licenses_usage"),
     )
+    leads, offers, inbox, records, links = work_tables(md, p, companies, users)
     return Tables(
         md,
         prefix,
@@ -323,4 +339,9 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         properties,
         articles,
         licenses,
+        leads,
+        offers,
+        inbox,
+        records,
+        links,
     )

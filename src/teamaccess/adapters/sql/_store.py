@@ -22,9 +22,11 @@ from sqlalchemy.engine import Connection, Engine
 from teamaccess.adapters.sql._partners import Articles, Hierarchy, Licenses, PropertyDefinitions
 from teamaccess.adapters.sql._repo import Repo, constraint_error
 from teamaccess.adapters.sql._schema import DEFAULT_PREFIX, Tables, build_tables
+from teamaccess.adapters.sql._work import InboxRequests, Leads, Records, ServiceLinks
 from teamaccess.domain.codec import converter
 from teamaccess.domain.events import Event, OutboxMessage, event_from_dict, event_to_dict
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.domain.leads import MarketRole
 from teamaccess.domain.models import (
     Company,
     CompanySettings,
@@ -260,6 +262,9 @@ def _company(row: sa.Row[Any]) -> Company:
         parent_id=row.parent_id,
         pricing_model=row.pricing_model,
         properties=properties_from_json(row.properties or {}),
+        market_roles=frozenset(MarketRole(r) for r in row.market_roles or ()),
+        closed_at=row.closed_at,
+        merged_into=row.merged_into,
     )
 
 
@@ -272,6 +277,9 @@ def _company_values(company: Company) -> dict[str, Any]:
         "parent_id": company.parent_id,
         "pricing_model": company.pricing_model,
         "properties": properties_to_json(company.properties) if company.properties else None,
+        "market_roles": sorted(r.value for r in company.market_roles) or None,
+        "closed_at": company.closed_at,
+        "merged_into": company.merged_into,
     }
 
 
@@ -319,6 +327,11 @@ class _Companies(Repo):
     ) -> Sequence[tuple[Company, int]]:
         return [(_company(row), row.depth) for row in self._tree.page(ancestor_id, after, limit)]
 
+    def children(self, company_id: CompanyId) -> Sequence[Company]:
+        t = self._t.companies
+        statement = sa.select(t).where(t.c.parent_id == company_id).order_by(t.c.id)
+        return [_company(row) for row in self._rows(statement)]
+
     def all(self) -> Sequence[Company]:
         t = self._t.companies
         return [_company(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
@@ -335,6 +348,7 @@ def _membership(row: sa.Row[Any]) -> Membership:
         row.joined_at,
         is_main_contact=bool(row.main_contact),
         show_as_contact=bool(row.show_as_contact),
+        is_handler=bool(row.handler),
     )
 
 
@@ -346,6 +360,7 @@ def _membership_values(m: Membership) -> dict[str, Any]:
         "joined_at": m.joined_at,
         "main_contact": True if m.is_main_contact else None,
         "show_as_contact": m.show_as_contact,
+        "handler": m.is_handler,
     }
 
 
@@ -611,6 +626,10 @@ class _SeatPools(Repo):
         t = self._t.pools
         return [_pool(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
 
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        t = self._t.pools
+        self._c.execute(t.update().where(t.c.company_id == source).values(company_id=target))
+
 
 def _enrollment(row: sa.Row[Any]) -> Enrollment:
     return Enrollment(PoolId(row.pool_id), UserId(row.user_id), row.enrolled_at)
@@ -782,6 +801,10 @@ class _SqlTransaction:
         self.properties = PropertyDefinitions(conn, tables)
         self.articles = Articles(conn, tables)
         self.licenses = Licenses(conn, tables)
+        self.leads = Leads(conn, tables)
+        self.inbox = InboxRequests(conn, tables)
+        self.records = Records(conn, tables)
+        self.links = ServiceLinks(conn, tables)
         self.outbox = _Outbox(conn, tables)
         self.committed = False
 

@@ -1,0 +1,77 @@
+"""The demo's stories of seeds 003 and 001.
+
+Seed 003: a lead marketplace with colleagues, migration and merge; seed 001: a
+customer centre with shared records and the timeline embargo.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from teamaccess.domain.leads import LeadAction
+from teamaccess.service.facade import TeamAccess
+
+if TYPE_CHECKING:
+    from teamaccess._demo import _Narrator
+
+__all__ = ["customer_centre_story", "market_story"]
+
+_ON = {"networking": "on"}
+
+
+def market_story(ta: TeamAccess, n: _Narrator) -> None:
+    """Seed 003: per-user accounts become companies; colleagues share picked leads."""
+    n.say("10. leadtributor migrates every user to a company of their own (seed 003)")
+    for user in ("olaf", "gabi", "hugo", "heidi", "tara"):
+        ta.register_user(user, f"{user}@leads.example", attributes=_ON)
+    created = ta.migrate_users_to_companies("platform")
+    n.out.write(f"  [ok ] {len(created)} companies created, e.g. {created[0].id}\n")
+    n.out.write(f"  [ok ] a second run creates {len(ta.migrate_users_to_companies('platform'))}\n")
+    hugo, heidi, tara = "personal-hugo", "personal-heidi", "personal-tara"
+    ta.set_market_roles("platform", "personal-olaf", ["operator"])
+    ta.set_market_roles("platform", "personal-gabi", ["lead_giver"])
+    for taker in (hugo, heidi, tara):
+        ta.set_market_roles("platform", taker, ["lead_taker"])
+
+    n.say("11. Hugo and Heidi work for the same dealer; they ask for their users to be merged")
+    ta.merge_companies("platform", heidi, hugo)
+    colleagues = ", ".join(m.user_id for m in ta.members("hugo", hugo))
+    n.out.write(f"  [ok ] {hugo} now has colleagues: {colleagues}\n")
+    n.attempt("heidi adds tara to her old company", lambda: ta.add_member("heidi", heidi, "tara"))
+
+    giver = "personal-gabi"
+    n.say("12. The operator offers a lead to two dealers; one picks it for the company")
+    lead = ta.offer_lead(
+        "olaf", "personal-olaf", giver_id=giver, taker_ids=[hugo, tara],
+        title="Heat pump, 3 units", lead_id="heat-pumps",
+    )  # fmt: skip
+    n.decision("tara sees the offered lead", ta.check_lead("tara", tara, lead.id, LeadAction.VIEW))
+    ta.pick_lead("heidi", hugo, lead.id)
+    n.out.write(f"  [ok ] heidi picks {lead.id} for {hugo}\n")
+    n.attempt("tara picks it too", lambda: ta.pick_lead("tara", tara, lead.id))
+    n.decision("tara sees it now", ta.check_lead("tara", tara, lead.id, LeadAction.VIEW))
+    n.decision("hugo (colleague) edits it", ta.check_lead("hugo", hugo, lead.id, LeadAction.EDIT))
+    n.decision("gabi (giver) reads it", ta.check_lead("gabi", giver, lead.id, LeadAction.VIEW))
+    ta.set_handler("hugo", hugo, "hugo", True)
+    ta.assign_lead("hugo", hugo, lead.id, "heidi")
+    n.out.write("  [ok ] hugo, the responsible handler, assigns it to heidi\n")
+    page = ta.visible_leads("heidi", hugo, state="picked")
+    n.out.write(f"  [ok ] heidi's picked leads: {', '.join(lead.id for lead in page.items)}\n")
+
+
+def customer_centre_story(ta: TeamAccess, n: _Narrator) -> None:
+    """Seed 001: a provider's timeline entries reach the customer 10 days late."""
+    n.say("13. An agency keeps minutes and a timeline for its customer (seed 001)")
+    for user in ("otto", "kira"):
+        ta.register_user(user, f"{user}@osg.example", attributes=_ON)
+    ta.create_company("otto", "OSG", company_id="osg")
+    ta.create_company("kira", "Kunde GmbH", company_id="kunde")
+    ta.link_company("kira", "kunde", "osg", "provider")
+    ta.add_record("otto", "osg", "kunde", "minutes", "Jour fixe: content plan")
+    entry = ta.add_record("otto", "osg", "kunde", "timeline", "12 backlinks built")
+    since = entry.occurred_at - timedelta(days=30)
+    for user, company in (("otto", "osg"), ("kira", "kunde")):
+        titles = [r.title for r in ta.timeline(user, company, "kunde", since=since).items]
+        n.out.write(f"  [ok ] {user}'s view of the last 30 days: {titles}\n")
+    n.decision("kira opens the timeline entry", ta.check_record("kira", "kunde", entry.id))

@@ -1,0 +1,142 @@
+"""What the in-memory repositories share: the tables, the undo journal, the base class."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterator, MutableMapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+import attrs
+
+from teamaccess.domain.events import OutboxMessage
+from teamaccess.domain.ids import CompanyId, InvitationId, LeadId, RecordId, RequestId, UserId
+from teamaccess.domain.leads import InboxRequest, Lead
+from teamaccess.domain.models import Company, Invitation, Membership, User
+from teamaccess.domain.partners import Article, License, PropertyDefinition
+from teamaccess.domain.records import ServiceLink, SharedRecord
+from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
+from teamaccess.errors import StorageError
+
+__all__ = ["Journal", "Repo", "SortedIndex", "Tables", "require"]
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_S = TypeVar("_S", bound="SupportsRichComparison")
+_LEAD_INDEXES = ("operator", "giver", "picker", "offer")
+
+
+def _discard(values: list[_S], value: _S) -> bool:
+    index = bisect.bisect_left(values, value)
+    if index < len(values) and values[index] == value:
+        del values[index]
+        return True
+    return False
+
+
+class Journal:
+    """The undo log of one transaction."""
+
+    def __init__(self) -> None:
+        self.undo: list[Callable[[], object]] = []
+
+    def put(self, table: MutableMapping[_K, _V], key: _K, value: _V) -> None:
+        if key in table:
+            old = table[key]
+            self.undo.append(lambda: table.__setitem__(key, old))
+        else:
+            self.undo.append(lambda: table.pop(key, None))
+        table[key] = value
+
+    def pop(self, table: MutableMapping[_K, _V], key: _K) -> None:
+        old = table.pop(key)
+        self.undo.append(lambda: table.__setitem__(key, old))
+
+    def insort(self, values: list[_S], value: _S) -> None:
+        """Insert ``value`` into the sorted list ``values``, undoably."""
+        bisect.insort(values, value)
+        self.undo.append(lambda: _discard(values, value))
+
+    def discard(self, values: list[_S], value: _S) -> None:
+        """Remove ``value`` from the sorted list ``values`` if present, undoably."""
+        if _discard(values, value):
+            self.undo.append(lambda: bisect.insort(values, value))
+
+    def rollback(self) -> None:
+        while self.undo:
+            self.undo.pop()()
+
+
+class SortedIndex(Generic[_K, _S]):
+    """For each key, its values in sorted order: an index for keyset pagination."""
+
+    def __init__(self) -> None:
+        self.lists: dict[_K, list[_S]] = {}
+
+    def add(self, journal: Journal, key: _K, value: _S) -> None:
+        """Index ``value`` under ``key``."""
+        journal.insort(self.lists.setdefault(key, []), value)
+
+    def remove(self, journal: Journal, key: _K, value: _S) -> None:
+        """Drop ``value`` from ``key``'s list."""
+        journal.discard(self.lists.get(key, []), value)
+
+    def after(self, key: _K, after: _S | None) -> Iterator[_S]:
+        """``key``'s values greater than ``after`` (all of them for ``None``), in order."""
+        values = self.lists.get(key, [])
+        start = 0 if after is None else bisect.bisect_right(values, after)
+        for index in range(start, len(values)):
+            yield values[index]
+
+    def before(self, key: _K, bound: _S | None) -> Iterator[_S]:
+        """``key``'s values less than ``bound`` (all for ``None``), largest first."""
+        values = self.lists.get(key, [])
+        end = len(values) if bound is None else bisect.bisect_left(values, bound)
+        for index in range(end - 1, -1, -1):
+            yield values[index]
+
+
+@attrs.define
+class Tables:
+    users: dict[UserId, User] = attrs.Factory(dict)
+    user_by_email: dict[str, UserId] = attrs.Factory(dict)
+    companies: dict[CompanyId, Company] = attrs.Factory(dict)
+    children: dict[CompanyId, dict[CompanyId, None]] = attrs.Factory(dict)
+    members: dict[CompanyId, dict[UserId, Membership]] = attrs.Factory(dict)
+    companies_of_user: dict[UserId, dict[CompanyId, None]] = attrs.Factory(dict)
+    main_contact: dict[CompanyId, UserId] = attrs.Factory(dict)
+    invitations: dict[InvitationId, Invitation] = attrs.Factory(dict)
+    invitation_by_hash: dict[str, InvitationId] = attrs.Factory(dict)
+    products: dict[ProductId, Product] = attrs.Factory(dict)
+    pools: dict[PoolId, SeatPool] = attrs.Factory(dict)
+    enrollments: dict[PoolId, dict[UserId, Enrollment]] = attrs.Factory(dict)
+    tags: dict[UserId, dict[str, dict[str, TagGrant]]] = attrs.Factory(dict)
+    properties: dict[CompanyId, dict[str, PropertyDefinition]] = attrs.Factory(dict)
+    articles: dict[CompanyId, dict[str, Article]] = attrs.Factory(dict)
+    licenses: dict[CompanyId, dict[str, License]] = attrs.Factory(dict)
+    leads: dict[LeadId, Lead] = attrs.Factory(dict)
+    leads_by: dict[str, SortedIndex[CompanyId, LeadId]] = attrs.Factory(
+        lambda: {column: SortedIndex() for column in _LEAD_INDEXES}
+    )
+    offers: dict[LeadId, dict[CompanyId, None]] = attrs.Factory(dict)
+    inbox: dict[RequestId, InboxRequest] = attrs.Factory(dict)
+    inbox_of: SortedIndex[CompanyId, RequestId] = attrs.Factory(SortedIndex)
+    records: dict[RecordId, SharedRecord] = attrs.Factory(dict)
+    records_of: SortedIndex[CompanyId, tuple[datetime, RecordId]] = attrs.Factory(SortedIndex)
+    links: dict[CompanyId, dict[CompanyId, ServiceLink]] = attrs.Factory(dict)
+    outbox: dict[int, OutboxMessage] = attrs.Factory(dict)
+    next_position: list[int] = attrs.Factory(lambda: [1])
+
+
+class Repo:
+    def __init__(self, tables: Tables, journal: Journal) -> None:
+        self._t = tables
+        self._j = journal
+
+
+def require(condition: bool, what: str, key: object) -> None:
+    if not condition:
+        raise StorageError(f"no {what} {key!r} (foreign key or missing row)")

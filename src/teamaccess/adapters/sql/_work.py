@@ -1,0 +1,315 @@
+"""SQL storage of leads, offers, inbox requests, shared records and service links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from teamaccess.adapters.sql._repo import Repo, chunks
+from teamaccess.domain.ids import CompanyId, LeadId, RecordId, RequestId, UserId
+from teamaccess.domain.leads import InboxRequest, Lead, LeadState, RequestKind, RequestState
+from teamaccess.domain.records import LinkKind, RecordKind, ServiceLink, SharedRecord
+
+__all__ = ["InboxRequests", "Leads", "Records", "ServiceLinks"]
+
+
+def _lead(row: sa.Row[Any]) -> Lead:
+    return Lead(
+        id=LeadId(row.id),
+        operator_id=CompanyId(row.operator_id),
+        giver_id=CompanyId(row.giver_id),
+        title=row.title,
+        state=LeadState(row.state),
+        created_at=row.created_at,
+        picked_by=row.picked_by,
+        picked_by_user=row.picked_by_user,
+        picked_at=row.picked_at,
+        assignee_id=row.assignee_id,
+    )
+
+
+def _lead_values(lead: Lead) -> dict[str, Any]:
+    return {
+        "id": lead.id,
+        "operator_id": lead.operator_id,
+        "giver_id": lead.giver_id,
+        "title": lead.title,
+        "state": lead.state.value,
+        "created_at": lead.created_at,
+        "picked_by": lead.picked_by,
+        "picked_by_user": lead.picked_by_user,
+        "picked_at": lead.picked_at,
+        "assignee_id": lead.assignee_id,
+    }
+
+
+class Leads(Repo):
+    """Leads and their open offers; :meth:`visible_to` is one statement per page."""
+
+    def get(self, lead_id: LeadId, *, for_update: bool = False) -> Lead | None:
+        t = self._t.leads
+        statement = sa.select(t).where(t.c.id == lead_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = self._row(statement)
+        return None if row is None else _lead(row)
+
+    def add(self, lead: Lead, offered_to: Sequence[CompanyId]) -> None:
+        self._insert_one(self._t.leads, _lead_values(lead), f"lead {lead.id!r}")
+        self._insert(self._t.offers, [{"lead_id": lead.id, "company_id": c} for c in offered_to])
+
+    def update(self, lead: Lead) -> None:
+        self._update_one(self._t.leads, "id", _lead_values(lead))
+
+    def offered_to(self, lead_id: LeadId) -> Sequence[CompanyId]:
+        o = self._t.offers
+        statement = sa.select(o.c.company_id).where(o.c.lead_id == lead_id).order_by(o.c.company_id)
+        return [CompanyId(row.company_id) for row in self._rows(statement)]
+
+    def end_offers(self, lead_id: LeadId) -> None:
+        o = self._t.offers
+        self._c.execute(o.delete().where(o.c.lead_id == lead_id))
+
+    def visible_to(
+        self,
+        company_id: CompanyId,
+        *,
+        state: LeadState | None,
+        after: LeadId | None,
+        limit: int,
+    ) -> Sequence[Lead]:
+        t, o = self._t.leads, self._t.offers
+        branches: list[sa.Select[Any]] = []
+        for column in (t.c.operator_id, t.c.giver_id, t.c.picked_by):
+            branch = sa.select(t.c.id).where(column == company_id)
+            if state is not None:
+                branch = branch.where(t.c.state == state.value)
+            if after is not None:
+                branch = branch.where(t.c.id > after)
+            branches.append(branch.order_by(t.c.id).limit(limit))
+        if state in (None, LeadState.OFFERED):  # offers exist for offered leads only
+            branch = sa.select(o.c.lead_id.label("id")).where(o.c.company_id == company_id)
+            if after is not None:
+                branch = branch.where(o.c.lead_id > after)
+            branches.append(branch.order_by(o.c.lead_id).limit(limit))
+        # Each branch is an index range scan that stops after `limit` rows; wrapping
+        # them as derived tables lets SQLite and MySQL accept ORDER BY/LIMIT in a UNION.
+        parts = [b.subquery(f"b{i}") for i, b in enumerate(branches)]
+        ids = sa.union(*(sa.select(part.c.id) for part in parts)).subquery("visible")
+        statement = sa.select(t).join(ids, ids.c.id == t.c.id).order_by(t.c.id).limit(limit)
+        return [_lead(row) for row in self._rows(statement)]
+
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        t, o = self._t.leads, self._t.offers
+        for column in ("operator_id", "giver_id", "picked_by"):
+            self._repoint(t, column, source, target)
+        both = sa.select(o.c.lead_id).where(
+            o.c.company_id == source,
+            o.c.lead_id.in_(sa.select(o.c.lead_id).where(o.c.company_id == target)),
+        )
+        doubled = [row.lead_id for row in self._rows(both)]
+        for chunk in chunks(doubled):
+            self._c.execute(o.delete().where(o.c.company_id == source, o.c.lead_id.in_(chunk)))
+        self._repoint(o, "company_id", source, target)
+
+    def all(self) -> Sequence[Lead]:
+        t = self._t.leads
+        return [_lead(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
+
+    def all_offers(self) -> Sequence[tuple[LeadId, CompanyId]]:
+        o = self._t.offers
+        statement = sa.select(o.c.lead_id, o.c.company_id).order_by(o.c.lead_id, o.c.company_id)
+        return [(LeadId(row.lead_id), CompanyId(row.company_id)) for row in self._rows(statement)]
+
+
+def _request(row: sa.Row[Any]) -> InboxRequest:
+    return InboxRequest(
+        id=RequestId(row.id),
+        company_id=CompanyId(row.company_id),
+        kind=RequestKind(row.kind),
+        sender_email=row.sender_email,
+        subject=row.subject,
+        received_at=row.received_at,
+        sender_id=row.sender_id,
+        assignee_id=row.assignee_id,
+        state=RequestState(row.state),
+    )
+
+
+def _request_values(request: InboxRequest) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "company_id": request.company_id,
+        "kind": request.kind.value,
+        "sender_email": request.sender_email,
+        "subject": request.subject,
+        "received_at": request.received_at,
+        "sender_id": request.sender_id,
+        "assignee_id": request.assignee_id,
+        "state": request.state.value,
+    }
+
+
+class InboxRequests(Repo):
+    """Company inbox requests."""
+
+    def get(self, request_id: RequestId) -> InboxRequest | None:
+        t = self._t.inbox
+        row = self._row(sa.select(t).where(t.c.id == request_id))
+        return None if row is None else _request(row)
+
+    def add(self, request: InboxRequest) -> None:
+        self._insert_one(self._t.inbox, _request_values(request), f"request {request.id!r}")
+
+    def update(self, request: InboxRequest) -> None:
+        self._update_one(self._t.inbox, "id", _request_values(request))
+
+    def of_company(
+        self,
+        company_id: CompanyId,
+        *,
+        state: RequestState | None,
+        after: RequestId | None,
+        limit: int,
+    ) -> Sequence[InboxRequest]:
+        t = self._t.inbox
+        statement = sa.select(t).where(t.c.company_id == company_id)
+        if state is not None:
+            statement = statement.where(t.c.state == state.value)
+        if after is not None:
+            statement = statement.where(t.c.id > after)
+        statement = statement.order_by(t.c.id).limit(limit)
+        return [_request(row) for row in self._rows(statement)]
+
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        self._repoint(self._t.inbox, "company_id", source, target)
+
+    def all(self) -> Sequence[InboxRequest]:
+        t = self._t.inbox
+        return [_request(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
+
+
+def _record(row: sa.Row[Any]) -> SharedRecord:
+    return SharedRecord(
+        id=RecordId(row.id),
+        customer_id=CompanyId(row.customer_id),
+        kind=RecordKind(row.kind),
+        title=row.title,
+        occurred_at=row.occurred_at,
+        visible_from=row.visible_from,
+        author_id=UserId(row.author_id),
+        author_company_id=CompanyId(row.author_company_id),
+        created_at=row.created_at,
+    )
+
+
+class Records(Repo):
+    """Shared records; the timeline is one range scan of (customer, occurred_at, id)."""
+
+    def get(self, record_id: RecordId) -> SharedRecord | None:
+        t = self._t.records
+        row = self._row(sa.select(t).where(t.c.id == record_id))
+        return None if row is None else _record(row)
+
+    def add(self, record: SharedRecord) -> None:
+        values = {
+            "id": record.id,
+            "customer_id": record.customer_id,
+            "kind": record.kind.value,
+            "title": record.title,
+            "occurred_at": record.occurred_at,
+            "visible_from": record.visible_from,
+            "author_id": record.author_id,
+            "author_company_id": record.author_company_id,
+            "created_at": record.created_at,
+        }
+        self._insert_one(self._t.records, values, f"record {record.id!r}")
+
+    def timeline(
+        self,
+        customer_id: CompanyId,
+        *,
+        since: datetime,
+        until: datetime | None,
+        visible_at: datetime | None,
+        kinds: frozenset[RecordKind] | None,
+        after: tuple[datetime, RecordId] | None,
+        limit: int,
+    ) -> Sequence[SharedRecord]:
+        t = self._t.records
+        statement = sa.select(t).where(t.c.customer_id == customer_id, t.c.occurred_at >= since)
+        if until is not None:
+            statement = statement.where(t.c.occurred_at < until)
+        if visible_at is not None:
+            statement = statement.where(
+                sa.or_(t.c.visible_from.is_(None), t.c.visible_from <= visible_at)
+            )
+        if kinds is not None:
+            statement = statement.where(t.c.kind.in_(sorted(k.value for k in kinds)))
+        if after is not None:
+            when, record_id = after
+            statement = statement.where(
+                sa.or_(
+                    t.c.occurred_at < when,
+                    sa.and_(t.c.occurred_at == when, t.c.id < record_id),
+                )
+            )
+        statement = statement.order_by(t.c.occurred_at.desc(), t.c.id.desc()).limit(limit)
+        return [_record(row) for row in self._rows(statement)]
+
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        self._repoint(self._t.records, "customer_id", source, target)
+        self._repoint(self._t.records, "author_company_id", source, target)
+
+    def all(self) -> Sequence[SharedRecord]:
+        t = self._t.records
+        return [_record(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
+
+
+def _link(row: sa.Row[Any]) -> ServiceLink:
+    return ServiceLink(
+        CompanyId(row.customer_id), CompanyId(row.partner_id), LinkKind(row.kind), row.linked_at
+    )
+
+
+class ServiceLinks(Repo):
+    """Links between customers and their providers."""
+
+    def get(self, customer_id: CompanyId, partner_id: CompanyId) -> ServiceLink | None:
+        t = self._t.links
+        row = self._row(sa.select(t).where(t.c.customer_id == customer_id,
+                                           t.c.partner_id == partner_id))  # fmt: skip
+        return None if row is None else _link(row)
+
+    def add(self, link: ServiceLink) -> None:
+        values = {
+            "customer_id": link.customer_id,
+            "partner_id": link.partner_id,
+            "kind": link.kind.value,
+            "linked_at": link.linked_at,
+        }
+        self._insert_one(self._t.links, values, f"link {link.customer_id!r}-{link.partner_id!r}")
+
+    def of_customer(self, customer_id: CompanyId) -> Sequence[ServiceLink]:
+        t = self._t.links
+        statement = sa.select(t).where(t.c.customer_id == customer_id).order_by(t.c.partner_id)
+        return [_link(row) for row in self._rows(statement)]
+
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        t = self._t.links
+        for moving, fixed in (("customer_id", "partner_id"), ("partner_id", "customer_id")):
+            held = sa.select(t.c[fixed]).where(t.c[moving] == target)
+            doubled = [row[0] for row in self._rows(
+                sa.select(t.c[fixed]).where(t.c[moving] == source, t.c[fixed].in_(held))
+            )]  # fmt: skip
+            for chunk in chunks(doubled):
+                self._c.execute(t.delete().where(t.c[moving] == source, t.c[fixed].in_(chunk)))
+            self._repoint(t, moving, source, target)
+
+    def all(self) -> Sequence[ServiceLink]:
+        t = self._t.links
+        statement = sa.select(t).order_by(t.c.customer_id, t.c.partner_id)
+        return [_link(row) for row in self._rows(statement)]

@@ -1,0 +1,206 @@
+"""Company lifecycle commands (seed 003): migration from a per-user model, merging companies.
+
+Both are platform-admin commands, and each is one transaction: it happens whole or
+not at all (R-ALL-3). A merged company is closed: every command naming it raises
+:class:`~teamaccess.errors.CompanyClosed`, its record and history stay readable (R-CO-3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+import attrs
+
+from teamaccess.domain.events import (
+    CompanyCreated,
+    Event,
+    MainContactChanged,
+    MemberAdded,
+    stamp,
+)
+from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
+from teamaccess.domain.lead_events import CompanyMerged
+from teamaccess.domain.lifecycle import (
+    merge_articles,
+    merge_definitions,
+    merge_licenses,
+    merge_members,
+    personal_company_id,
+)
+from teamaccess.domain.models import Company, Membership
+from teamaccess.domain.partner_events import AccountParentChanged
+from teamaccess.domain.partners import Article, License
+from teamaccess.errors import MergeConflict, UnknownUser
+from teamaccess.ports import Transaction
+from teamaccess.service.partners import PartnerCommands
+
+__all__ = ["LifecycleCommands"]
+
+_Owned = TypeVar("_Owned", License, Article)
+
+
+class LifecycleCommands(PartnerCommands):
+    """Migration and merging of companies; mixed into ``TeamAccess``."""
+
+    def migrate_users_to_companies(
+        self, actor_id: str, *, names: Mapping[str, str] | None = None
+    ) -> list[Company]:
+        """Give every user a company of their own, with them as first member and main contact.
+
+        The company's id is :func:`~teamaccess.domain.lifecycle.personal_company_id` of
+        the user, so a second run finds it and changes nothing (R-CO-1). Its name is
+        ``names[user_id]`` if given, else the user's e-mail. Platform admins only; one
+        transaction for all users.
+
+        Returns:
+            The companies created by this run (none on a second run).
+
+        Raises:
+            UnknownUser: ``names`` names a user who is not registered.
+        """
+        wanted = {
+            check_id(user, "user"): check_name(name, "company name")
+            for user, name in (names or {}).items()
+        }
+
+        def work(tx: Transaction, now: datetime) -> list[Company]:
+            self._require_platform_admin(actor_id, "R-CO-1")
+            users = tx.users.all()
+            unknown = sorted(set(wanted) - {u.id for u in users})
+            if unknown:
+                raise UnknownUser(unknown[0])
+            created: list[Company] = []
+            events: list[Event] = []
+            for user in users:
+                company_id = personal_company_id(user.id)
+                if tx.companies.get(company_id) is not None:
+                    continue
+                company = Company(
+                    company_id, wanted.get(user.id, user.email), now, self._default_settings
+                )
+                tx.companies.add(company)
+                tx.memberships.add(
+                    Membership(company_id, user.id, self._founder_role, now, is_main_contact=True)
+                )
+                common = stamp(now, UserId(actor_id), company_id)
+                events += [
+                    CompanyCreated(**common, name=company.name),
+                    MemberAdded(**common, user_id=user.id, role=self._founder_role),
+                    MainContactChanged(**common, old_user_id=None, new_user_id=user.id),
+                ]
+                created.append(company)
+            tx.outbox.extend(events)
+            return created
+
+        return self._command(work)
+
+    def merge_companies(self, actor_id: str, source_id: str, target_id: str) -> Company:
+        """Merge ``source`` into ``target`` and close ``source`` (R-CO-2).
+
+        Members, leads and offers, the inbox, records and service links, seat pools,
+        licenses and articles (amounts add up), property definitions and child accounts
+        move to the target. A user in both keeps one membership with the higher role;
+        the target's main contact stays. The source is closed and points to the
+        target (R-CO-3). Platform admins only.
+
+        Returns:
+            The closed source company.
+
+        Raises:
+            MergeConflict: Source and target are the same, the target lies below the
+                source, the two are linked as customer and provider, or both define
+                a custom property of one name with different types.
+        """
+        if source_id == target_id:
+            raise MergeConflict(f"cannot merge company {source_id!r} into itself")
+
+        def work(tx: Transaction, now: datetime) -> Company:
+            self._require_platform_admin(actor_id, "R-CO-2")
+            first, second = sorted((source_id, target_id))  # lock in id order: no deadlock
+            locked = {c.id: c for c in (self._company(tx, first, lock=True),
+                                        self._company(tx, second, lock=True))}  # fmt: skip
+            source, target = locked[CompanyId(source_id)], locked[CompanyId(target_id)]
+            self._refuse_merge(tx, source, target)
+            members = merge_members(
+                tx.memberships.of_company(source.id),
+                tx.memberships.of_company(target.id),
+                target.id,
+                self._policy,
+            )
+            definitions = merge_definitions(
+                tx.properties.of_partner(source.id), tx.properties.of_partner(target.id), target.id
+            )
+            pair = [source.id, target.id]
+            licenses = tx.licenses.of_companies(pair)
+            articles = tx.articles.of_companies(pair)
+            common = stamp(now, UserId(actor_id), source.id)
+            events: list[Event] = []
+
+            for member in members.removed:
+                tx.memberships.remove(member.company_id, member.user_id)
+            for member in members.promoted:
+                tx.memberships.update(member)
+            for member in members.moved:
+                tx.memberships.add(member)
+            tx.leads.reassign(source.id, target.id)
+            tx.inbox.reassign(source.id, target.id)
+            tx.records.reassign(source.id, target.id)
+            tx.links.reassign(source.id, target.id)
+            tx.pools.reassign(source.id, target.id)
+            for repo in (tx.licenses, tx.articles, tx.properties):
+                repo.remove_all(source.id)
+                repo.remove_all(target.id)
+            for license_ in merge_licenses(*_split(licenses, source.id), target.id):
+                tx.licenses.add(license_)
+            for article in merge_articles(*_split(articles, source.id), target.id):
+                tx.articles.add(article)
+            for definition in definitions:
+                tx.properties.add(definition)
+            for child in tx.companies.children(source.id):
+                tx.companies.update(attrs.evolve(child, parent_id=target.id))
+                events.append(
+                    AccountParentChanged(
+                        **stamp(now, UserId(actor_id), child.id),
+                        old_parent_id=source.id,
+                        new_parent_id=target.id,
+                    )
+                )
+            roles = target.market_roles | source.market_roles
+            if roles != target.market_roles:
+                tx.companies.update(attrs.evolve(target, market_roles=roles))
+            closed = attrs.evolve(source, closed_at=now, merged_into=target.id)
+            tx.companies.update(closed)
+            events.append(
+                CompanyMerged(
+                    **common,
+                    into=target.id,
+                    members=tuple(m.user_id for m in members.removed),
+                )
+            )
+            tx.outbox.extend(events)
+            return closed
+
+        return self._command(work)
+
+    def _refuse_merge(self, tx: Transaction, source: Company, target: Company) -> None:
+        """Raise :class:`MergeConflict` for a merge that cannot be carried out (R-CO-2)."""
+        if source.id in tx.companies.ancestors(target.id):
+            raise MergeConflict(
+                f"{target.id!r} lies below {source.id!r}: its children cannot move under it"
+            )
+        if tx.links.get(source.id, target.id) or tx.links.get(target.id, source.id):
+            raise MergeConflict(
+                f"{source.id!r} and {target.id!r} are linked as customer and provider"
+            )
+        height = tx.companies.height(source.id)
+        if height > 0:
+            self._require_depth(tx, target.id, height - 1)
+
+
+def _split(items: Sequence[_Owned], source: CompanyId) -> tuple[list[_Owned], list[_Owned]]:
+    """``items`` of the source, and those of the target."""
+    return [i for i in items if i.company_id == source], [
+        i for i in items if i.company_id != source
+    ]
