@@ -95,9 +95,10 @@ def add_leads(store: Store, start: int, stop: int, companies: list[str]) -> None
             conn.execute(t.leads.insert(), leads)
             if offers:
                 conn.execute(t.offers.insert(), offers)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:  # what autovacuum does soon after a bulk load
-            conn.exec_driver_sql("ANALYZE")
+    if engine.dialect.name == "postgresql":  # what autovacuum does soon after a bulk load
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"VACUUM ANALYZE {store.tables.leads.name}")  # type: ignore[attr-defined]
+            conn.exec_driver_sql(f"VACUUM ANALYZE {store.tables.offers.name}")  # type: ignore[attr-defined]
 
 
 def expected_first_page(company: str, size: int, companies: list[str]) -> list[str]:

@@ -5,6 +5,7 @@ Times are printed, never asserted (speed targets live in benchmarks/).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,22 @@ def test_leads_benchmark_smoke() -> None:
         ("memory", "20000", "taker"), ("memory", "20000", "giver"), ("memory", "20000", "operator"),
     ]  # fmt: skip
     assert all(r[-2] == "3" for r in rows if r[0] == "sqlite")  # company, membership, leads
+
+
+def test_benchmark_suite_smoke(tmp_path: Path) -> None:
+    """benchmarks/run.py at smoke size runs S1..S5 and MEM, checks its answers, writes JSON."""
+    out = tmp_path / "suite.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--size", "smoke",
+         "--adapters", "memory,sqlite", "--json", str(out)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(out.read_text())
+    seen = {(row["scenario"].split()[0], row["adapter"]) for row in rows}
+    for scenario in ("S1", "S2", "S3", "S4", "S5"):
+        assert {(scenario, "memory"), (scenario, "sqlite")} <= seen, scenario
+    assert ("MEM", "memory") in seen
+    s5 = [r for r in rows if r["scenario"].startswith("S5") and r["adapter"] == "sqlite"]
+    assert all(r["selects"] == 1 for r in s5)  # one statement through the closure table
+    assert "targets held" in done.stdout

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from teamaccess import normalize_email
+from teamaccess.domain.emails import _normalize, _plain_ascii
 from teamaccess.errors import InvalidEmail
 from teamaccess.testing.strategies import emails, raw_emails
 
@@ -64,3 +66,34 @@ def test_r_inv_4_fuzz_raises_only_invalid_email(text: str) -> None:
         return
     assert "@" in result
     assert normalize_email(result) == result
+
+
+@given(
+    st.one_of(
+        st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40),
+        st.builds(
+            lambda local, domain, tld, pad: f"{pad}{local}@{domain}.{tld}{pad}",
+            st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=70),
+            st.from_regex(r"[A-Za-z0-9-]{1,65}", fullmatch=True),
+            st.sampled_from(["com", "DE", "xn--p1ai", "example", "c-", "1"]),
+            st.sampled_from(["", " ", "\t"]),
+        ),
+    )
+)
+def test_r_inv_4_ascii_fast_path_equals_the_full_normalization(address: str) -> None:
+    """R-INV-4: the ASCII shortcut of normalize_email answers exactly as NFKC + IDNA would."""
+    plain = _plain_ascii(address)
+    try:
+        full: str | None = _normalize(address)
+    except InvalidEmail:
+        full = None
+    if plain is not None:
+        assert plain == full
+    assert normalize_email_or_none(address) == full
+
+
+def normalize_email_or_none(address: str) -> str | None:
+    try:
+        return normalize_email(address)
+    except InvalidEmail:
+        return None

@@ -675,6 +675,18 @@ class Store(Protocol):
         """Begin a read-only view that sees only committed state."""
         ...
 
+    def check_facts(
+        self, company_id: CompanyId, user_id: UserId
+    ) -> tuple[Company | None, Membership | None, Membership | None]:
+        """What a permission check needs, read together in one go.
+
+        The company, the user's membership in it, and, if they are not a member, their
+        membership in the nearest ancestor of the company (R-PART-2). The hot path of
+        a check: on SQL one statement (through the closure table), without an
+        explicit transaction; in memory a few lookups under the store's lock.
+        """
+        ...
+
 
 class Eligibility(Protocol):
     """The host's rule for who may be added to a company (R-MEM-4).

@@ -36,6 +36,8 @@ from teamaccess.errors import (
 
 __all__ = ["MemoryStore"]
 
+_NOBODY: dict[UserId, Membership] = {}
+
 
 class _Users(Repo):
     def get(self, user_id: UserId) -> User | None:
@@ -473,6 +475,11 @@ class _MemoryTransaction:
     def rollback(self) -> None:
         self._journal.rollback()
 
+    @property
+    def dirty(self) -> bool:
+        """Whether anything was written through this view and not committed."""
+        return bool(self._journal.undo)
+
 
 class _Reader:
     """A reusable context manager: holds the lock while a read view is in use.
@@ -493,7 +500,8 @@ class _Reader:
 
     def __exit__(self, *_: object) -> None:
         try:
-            self._view.rollback()
+            if self._view.dirty:
+                self._view.rollback()
         finally:
             self._lock.release()
 
@@ -524,6 +532,26 @@ class MemoryStore:
     def reader(self) -> _Reader:
         """Begin a read-only view of committed state."""
         return self._reader
+
+    def check_facts(
+        self, company_id: CompanyId, user_id: UserId
+    ) -> tuple[Company | None, Membership | None, Membership | None]:
+        """The company, the membership, else the nearest ancestor's, under the lock."""
+        companies, members = self._tables.companies, self._tables.members
+        with self._lock:  # a reader never sees a transaction half done
+            company = companies.get(company_id)
+            if company is None:
+                return None, None, None
+            member = members.get(company_id, _NOBODY).get(user_id)
+            if member is not None or company.parent_id is None:
+                return company, member, None
+            above = company
+            while above.parent_id is not None:
+                found = members.get(above.parent_id, _NOBODY).get(user_id)
+                if found is not None:
+                    return company, None, found
+                above = companies[above.parent_id]
+            return company, None, None
 
     def __repr__(self) -> str:
         return (

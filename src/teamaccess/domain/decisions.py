@@ -113,5 +113,11 @@ class Decision:
         return f"{'allowed' if self.allowed else 'denied'}: {self.reason} ({self.rule})"
 
 
+_CODES: dict[str, str] = {member: member.value for member in Reason}
+
+
 def _code(reason: str) -> str:
+    code = _CODES.get(reason)
+    if code is not None:
+        return code
     return reason.value if isinstance(reason, enum.Enum) else str(reason)

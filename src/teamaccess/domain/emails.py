@@ -16,6 +16,7 @@ __all__ = ["normalize_email"]
 
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _MAX_LOCAL = 64
+_PLAIN_LOCAL = re.compile(r"^[!#-?A-~]{1,64}$")  # printable ASCII, no space, '"' or '@'
 _MAX_ADDRESS = 254
 
 
@@ -27,6 +28,15 @@ def normalize_email(address: object) -> str:
     """
     if not isinstance(address, str):
         raise InvalidEmail(repr(address), "not a string")
+    if address.isascii():  # most addresses: NFKC and IDNA leave plain ASCII as it is
+        plain = _plain_ascii(address)
+        if plain is not None:
+            return plain
+    return _normalize(address)
+
+
+def _normalize(address: str) -> str:
+    """The full path: NFKC, case-fold, IDNA, with an error that says what is wrong."""
     folded = unicodedata.normalize("NFKC", address.strip()).casefold()
     text = unicodedata.normalize("NFKC", folded)
     if "@" not in text:
@@ -45,6 +55,29 @@ def normalize_email(address: object) -> str:
     if len(result) > _MAX_ADDRESS:
         raise InvalidEmail(address, f"longer than {_MAX_ADDRESS} characters")
     return result
+
+
+def _plain_ascii(address: str) -> str | None:
+    """The normal form of a well-formed ASCII address; ``None`` sends it the long way.
+
+    For ASCII text NFKC changes nothing, case-folding is lower-casing and the IDNA
+    form of a domain without ``xn--`` labels is the domain itself, so this gives what
+    the full path gives (a property test compares the two); anything unusual (quotes,
+    a second ``@``, punycode, a bad label) goes the full way, which explains errors.
+    """
+    text = address.strip().lower()
+    local, at, domain = text.rpartition("@")
+    if (
+        not at
+        or not _PLAIN_LOCAL.match(local)
+        or "xn--" in domain
+        or len(text) > _MAX_ADDRESS
+    ):
+        return None
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        return None
+    return text
 
 
 def _idna(address: str, domain: str) -> str:

@@ -18,6 +18,13 @@ _MANAGER_ACTIONS = {
     Action.CREATE_CHILD_ACCOUNT.value: "R-PART-1",
     Action.EDIT_ACCOUNT.value: "R-PART-4",
 }
+_VIEW_OVERVIEW = Action.VIEW_OVERVIEW.value
+_UNKNOWN_COMPANY = Decision.deny(Reason.UNKNOWN_COMPANY, "R-ALL-1")
+_MEMBER_OK = Decision.allow(Reason.IS_MEMBER, "R-MEM-6")
+_ACCOUNT_OK = Decision.allow(Reason.IS_MEMBER, "R-PART-2")
+_EDIT_PROFILE_OK = Decision.allow(Reason.IS_MAIN_CONTACT, "R-MC-2")
+_ADD_MEMBER_OK = Decision.allow(Reason.ANY_MEMBER_MAY_ADD, "R-MEM-3")
+_ANCESTOR_OK = Decision.allow(Reason.ANCESTOR_MEMBER, "R-PART-2")
 _SELF_OR_MANAGER = {
     Action.REMOVE_MEMBER.value: "R-MEM-7",
     Action.SET_SHOW_AS_CONTACT.value: "R-MEM-5",
@@ -44,45 +51,39 @@ def decide(
         ancestor_member: The actor's membership in an ancestor of the company, if
             they are not a member of it: such a user sees its overview only (R-PART-2).
     """
-    action = action.value if isinstance(action, Action) else action
+    # Action is a str enum: its members equal (and hash like) their values, so the
+    # lookups below work for either. The common answers are shared constants: a
+    # check is on the hot path of every request.
     if company is None:
-        return Decision.deny(Reason.UNKNOWN_COMPANY, "R-ALL-1")
+        return _UNKNOWN_COMPANY
     if company.closed_at is not None:
         into = f"; merged into {company.merged_into!r}" if company.merged_into else ""
         return Decision.deny(Reason.COMPANY_CLOSED, "R-CO-3", f"{company.id!r} is closed{into}")
-    if (actor is None or actor.company_id != company.id) and ancestor_member is not None:
-        where = f"member of ancestor {ancestor_member.company_id!r}, not of {company.id!r}"
-        if action == Action.VIEW_OVERVIEW.value:
-            return Decision.allow(Reason.ANCESTOR_MEMBER, "R-PART-2", where)
-        return Decision.deny(Reason.OVERVIEW_ONLY, "R-PART-2", where)
     if actor is None or actor.company_id != company.id:
-        rule = (
-            "R-MEM-6"
-            if action in _MEMBER_ACTIONS
-            else "R-PART-2"
-            if action in _ACCOUNT_ACTIONS
-            else "R-MEM-1"
-        )
-        return Decision.deny(Reason.NOT_A_MEMBER, rule, f"not a member of {company.id!r}")
-    if actor.role not in policy.roles:
+        if ancestor_member is not None:
+            if action == _VIEW_OVERVIEW:
+                return _ANCESTOR_OK
+            where = f"member of ancestor {ancestor_member.company_id!r}, not of {company.id!r}"
+            return Decision.deny(Reason.OVERVIEW_ONLY, "R-PART-2", where)
+        return _not_a_member(action, company.id)
+    if actor.role not in policy.roles:  # RolePolicy keeps its roles as a tuple
         return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
-    permissions = policy.permissions(actor.role)
-
     if action in _MEMBER_ACTIONS:
-        return Decision.allow(Reason.IS_MEMBER, "R-MEM-6")
+        return _MEMBER_OK
     if action in _ACCOUNT_ACTIONS:
-        return Decision.allow(Reason.IS_MEMBER, "R-PART-2")
+        return _ACCOUNT_OK
+    permissions = policy.permissions(actor.role)
     if action in _MANAGER_ACTIONS:
         return _by_permission(permissions, MANAGE_TEAM, _MANAGER_ACTIONS[action])
     if action == Action.EDIT_PROFILE.value:
         if actor.is_main_contact:
-            return Decision.allow(Reason.IS_MAIN_CONTACT, "R-MC-2")
+            return _EDIT_PROFILE_OK
         return Decision.deny(
             Reason.NOT_MAIN_CONTACT, "R-MC-2", "only the main contact may edit the profile"
         )
     if action == Action.ADD_MEMBER.value:
         if company.settings.add_members_by is AddMembersBy.ANY_MEMBER:
-            return Decision.allow(Reason.ANY_MEMBER_MAY_ADD, "R-MEM-3")
+            return _ADD_MEMBER_OK
         return _by_permission(permissions, MANAGE_TEAM, "R-MEM-3")
     if action in _SELF_OR_MANAGER:
         rule = _SELF_OR_MANAGER[action]
@@ -101,10 +102,30 @@ def decide(
         )
     if action == Action.INVITE.value:
         return _by_permission(permissions, MANAGE_TEAM, "R-INV-1")
-    return _by_permission(permissions, action, "R-MEM-8")
+    return _by_permission(permissions, str(getattr(action, "value", action)), "R-MEM-8")
 
 
 def _by_permission(permissions: frozenset[str], permission: str, rule: str) -> Decision:
     if permission in permissions:
         return Decision.allow(Reason.ROLE_PERMITS, rule, permission)
     return Decision.deny(Reason.NOT_PERMITTED, rule, f"role lacks {permission!r}")
+
+
+_NOT_A_MEMBER: dict[tuple[str, str], Decision] = {}  # the denial per rule and company
+
+
+def _not_a_member(action: str, company_id: str) -> Decision:
+    rule = (
+        "R-MEM-6"
+        if action in _MEMBER_ACTIONS
+        else "R-PART-2"
+        if action in _ACCOUNT_ACTIONS
+        else "R-MEM-1"
+    )
+    decision = _NOT_A_MEMBER.get((rule, company_id))
+    if decision is None:
+        if len(_NOT_A_MEMBER) >= 100_000:
+            _NOT_A_MEMBER.clear()
+        decision = Decision.deny(Reason.NOT_A_MEMBER, rule, f"not a member of {company_id!r}")
+        _NOT_A_MEMBER[(rule, company_id)] = decision
+    return decision

@@ -53,6 +53,7 @@ class RolePolicy:
     """
 
     grants: Mapping[str, frozenset[str]] = attrs.field(converter=_freeze)
+    _roles: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 
     @grants.validator
     def _check(self, _attribute: object, value: Mapping[str, frozenset[str]]) -> None:
@@ -62,10 +63,14 @@ class RolePolicy:
             if not isinstance(role, str) or not role.strip():
                 raise ValueError(f"role names must be non-empty strings: {role!r}")
 
+    def __attrs_post_init__(self) -> None:
+        """Keep the role names at hand: every check asks for them."""
+        object.__setattr__(self, "_roles", tuple(self.grants))
+
     @property
     def roles(self) -> tuple[str, ...]:
         """Every role name the policy knows."""
-        return tuple(self.grants)
+        return self._roles
 
     def permissions(self, role: str) -> frozenset[str]:
         """Return the permissions of ``role``; an unknown role has none (R-ALL-1)."""

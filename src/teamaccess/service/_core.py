@@ -226,6 +226,20 @@ class ServiceCore:
             return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
         return company, actor
 
+    def _member_of(self, company_id: str, actor_id: str, rule: str) -> tuple[Company, Membership]:
+        """Like :meth:`_acting`, for reads: one ``check_facts`` outside a transaction."""
+        company, actor, _ = self._store.check_facts(
+            CompanyId(check_id(company_id, "company")), UserId(check_id(actor_id, "user"))
+        )
+        if company is None:
+            raise UnknownCompany(company_id)
+        if company.closed_at is not None:
+            raise CompanyClosed(company.id, company.merged_into)
+        gated = self._gate(company, actor, rule)
+        if isinstance(gated, Decision):
+            raise_denied(gated)
+        return gated
+
     def _acting(
         self, tx: Transaction, company_id: str, actor_id: str, rule: str, *, lock: bool = False
     ) -> tuple[Company, Membership]:

@@ -41,6 +41,7 @@ from teamaccess.domain.models import (
     User,
     hash_token,
 )
+from teamaccess.domain.policy import decide
 from teamaccess.domain.roles import require_known_role
 from teamaccess.errors import (
     AlreadyAMember,
@@ -558,6 +559,11 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
         why, with the deciding rule. Never raises for unknown ids: they are denied
         (R-ALL-1).
         """
+        if target_user_id is None:  # the hot path: one read of everything decide needs
+            company, actor, above = self._store.check_facts(CompanyId(company_id), UserId(actor_id))
+            return decide(
+                action, company=company, actor=actor, policy=self._policy, ancestor_member=above
+            )
         with self._store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
             target = (

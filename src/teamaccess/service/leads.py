@@ -317,8 +317,8 @@ class LeadCommands(ServiceCore):
         """
         wanted = None if state is None else parse_enum(LeadState, state, "lead state")
         check_count(limit, "limit", 1, MAX_PAGE)
+        company, _ = self._member_of(company_id, actor_id, "R-LEAD-4")
         with self._store.reader() as tx:
-            company, _ = self._acting(tx, company_id, actor_id, "R-LEAD-4")
             found = tx.leads.visible_to(
                 company.id,
                 state=wanted,
@@ -388,8 +388,8 @@ class LeadCommands(ServiceCore):
         """One page of the company's inbox, for every member (R-LEAD-6), ordered by id."""
         wanted = None if state is None else parse_enum(RequestState, state, "request state")
         check_count(limit, "limit", 1, MAX_PAGE)
+        company, _ = self._member_of(company_id, actor_id, "R-LEAD-6")
         with self._store.reader() as tx:
-            company, _ = self._acting(tx, company_id, actor_id, "R-LEAD-6")
             found = tx.inbox.of_company(
                 company.id,
                 state=wanted,

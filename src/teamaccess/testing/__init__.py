@@ -196,6 +196,10 @@ class FailingStore:
         """Delegate to the wrapped store."""
         return self.inner.reader()
 
+    def check_facts(self, company_id: Any, user_id: Any) -> Any:
+        """Delegate to the wrapped store (a read: it never fails)."""
+        return self.inner.check_facts(company_id, user_id)
+
     def _count(self) -> None:
         self.writes += 1
         if self.fail_after is not None and self.writes >= self.fail_after:

@@ -10,7 +10,10 @@ translated at this edge into :mod:`teamaccess.errors` (``raise ... from``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -61,6 +64,7 @@ from teamaccess.errors import (
 __all__ = ["SqlStore", "create_engine"]
 
 _WRITE_OPTION = "teamaccess_write"
+_KNOWN_ROWS = 10_000  # parsed rows check_facts keeps
 # PostgreSQL SQLSTATEs and MySQL/MariaDB error numbers worth retrying the whole command.
 _PG_RETRY = {"40001", "40P01", "55P03"}
 _MYSQL_RETRY = {1205, 1213}
@@ -91,12 +95,20 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # no implicit BEGIN from the driver
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
+    # WAL: readers never wait for the writer, and a commit is one append to the log.
+    # (An in-memory database answers "memory" and stays as it is.)
+    cursor.execute("PRAGMA journal_mode = WAL")
+    # A page cache of 32 MiB per connection instead of 2 MiB keeps the upper levels
+    # of the lead and record indexes in memory at a million rows.
+    cursor.execute("PRAGMA cache_size = -32768")
     cursor.close()
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = conn.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return  # one-statement reads (check_facts): the statement is its own snapshot
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE_OPTION, False) else "BEGIN")
 
 
 class SqlStore:
@@ -122,6 +134,13 @@ class SqlStore:
     ) -> None:
         self.tables = build_tables(prefix, metadata)
         self.dialect = engine.dialect.name
+        self._facts = _check_statement(self.tables)
+        # Parsed answers by their row: equal rows give equal (immutable) values.
+        self._known: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._readers: queue.SimpleQueue[Connection] = queue.SimpleQueue()  # autocommit
+        self._plain_readers: queue.SimpleQueue[Connection] = queue.SimpleQueue()
+        self._reader_slots = threading.BoundedSemaphore(_fast_reader_cap(engine))
+        event.listen(engine, "engine_disposed", self._close_readers)
         if self.dialect == "sqlite":
             _configure_sqlite(engine)
             self.engine = engine
@@ -163,12 +182,85 @@ class SqlStore:
     @contextmanager
     def reader(self) -> Iterator[_SqlTransaction]:
         """Begin a read-only transaction; it sees only committed state."""
-        with self._translate(), self.engine.connect() as conn:
+        with self._translate(), self._kept(autocommit=False) as conn:
             conn.begin()
             try:
                 yield _SqlTransaction(conn, self.tables)
             finally:
                 conn.rollback()
+
+    def check_facts(
+        self, company_id: CompanyId, user_id: UserId
+    ) -> tuple[Company | None, Membership | None, Membership | None]:
+        """The company and the membership in one prebuilt statement (the check's hot path).
+
+        It runs on one of a few connections kept open for it in autocommit mode (a
+        single statement sees one snapshot); when they are all busy, on a pooled one.
+        """
+        params = {"company_id": company_id, "user_id": user_id}
+        with self._translate():
+            row = self._fast_row(params)
+        if row is None:
+            return None, None, None
+        key = (user_id, *row)  # JSON read as text: the row is hashable
+        facts = self._known.get(key)
+        if facts is None:
+            if len(self._known) >= _KNOWN_ROWS:
+                self._known.clear()
+            facts = self._known[key] = self._facts_of(row, user_id)
+        return facts
+
+    @staticmethod
+    def _facts_of(
+        row: sa.Row[Any], user_id: UserId
+    ) -> tuple[Company, Membership | None, Membership | None]:
+        company = _company(row, _loads)
+        if row.m_role is not None:
+            return company, _joined_membership(row, "m_", company.id, user_id), None
+        if row.a_role is not None:
+            return company, None, _joined_membership(row, "a_", row.a_company_id, user_id)
+        return company, None, None
+
+    def _fast_row(self, params: dict[str, str]) -> sa.Row[Any] | None:
+        with self._kept(autocommit=True) as conn:
+            return conn.execute(self._facts, params).first()
+
+    @contextmanager
+    def _kept(self, *, autocommit: bool) -> Iterator[Connection]:
+        """A connection for reads, kept open between uses; pooled when all are busy.
+
+        Checking a connection out of the pool costs more than a primary-key select.
+        """
+        kept = self._readers if autocommit else self._plain_readers
+        if not self._reader_slots.acquire(blocking=False):
+            with self.engine.connect() as conn:
+                yield conn.execution_options(isolation_level="AUTOCOMMIT") if autocommit else conn
+            return
+        try:
+            try:
+                conn = kept.get_nowait()
+            except queue.Empty:
+                conn = self.engine.connect()
+                if autocommit:
+                    conn.execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                yield conn
+            except sa.exc.DBAPIError:
+                conn.invalidate()
+                conn.close()
+                raise
+            kept.put(conn)
+        finally:
+            self._reader_slots.release()
+
+    def _close_readers(self, _engine: Engine | None = None) -> None:
+        """Give the kept read connections back (when the engine is disposed)."""
+        for kept in (self._readers, self._plain_readers):
+            while True:
+                try:
+                    kept.get_nowait().close()
+                except queue.Empty:
+                    break
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
@@ -186,6 +278,75 @@ class SqlStore:
 
     def __repr__(self) -> str:
         return f"<SqlStore {self.engine.url!r} prefix={self.tables.prefix!r}>"
+
+
+def _fast_reader_cap(engine: Engine) -> int:
+    """How many connections check_facts may keep open: a quarter of the pool, at least 1.
+
+    A pool without a size (SQLite in memory: one connection per thread) gets 1.
+    """
+    size = getattr(engine.pool, "size", None)
+    return max(1, size() // 4) if callable(size) else 1
+
+
+def _loads(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
+def _check_statement(t: Tables) -> sa.Select[Any]:
+    """Everything a check needs in one row, prebuilt once.
+
+    The company; the user's membership in it (``m_*``); and, only when there is none
+    and the company has a parent, their membership in the nearest ancestor (``a_*``),
+    found through the closure table (R-PART-2): a ``CASE`` guards that subquery, so a
+    member's check costs no more than a join of two primary keys. The JSON columns
+    are read as text, so that a row can key the cache of parsed answers.
+    """
+    c, p = t.companies, t.paths
+    m, a, x = (t.memberships.alias(name) for name in ("m", "a", "x"))
+    user: sa.BindParameter[str] = sa.bindparam("user_id")
+    nearest = (
+        sa.select(p.c.ancestor_id)
+        .join(x, sa.and_(x.c.company_id == p.c.ancestor_id, x.c.user_id == user))
+        .where(p.c.descendant_id == c.c.id, p.c.depth > 0)
+        .order_by(p.c.depth)
+        .limit(1)
+        .scalar_subquery()
+    )
+    above = sa.case((sa.and_(m.c.role.is_(None), c.c.parent_id.is_not(None)), nearest))
+    columns = [
+        sa.cast(col, sa.Text).label(col.name) if isinstance(col.type, sa.JSON) else col
+        for col in c.columns
+    ]
+    member = [m.c[name].label(f"m_{name}") for name in _MEMBER_COLUMNS]
+    ancestor = [a.c[name].label(f"a_{name}") for name in ("company_id", *_MEMBER_COLUMNS)]
+    return (
+        sa.select(*columns, *member, *ancestor)
+        .select_from(
+            c.outerjoin(m, sa.and_(m.c.company_id == c.c.id, m.c.user_id == user)).outerjoin(
+                a, sa.and_(a.c.user_id == user, a.c.company_id == above)
+            )
+        )
+        .where(c.c.id == sa.bindparam("company_id"))
+    )
+
+
+_MEMBER_COLUMNS = ("role", "joined_at", "main_contact", "show_as_contact", "handler")
+
+
+def _joined_membership(row: Any, prefix: str, company_id: str, user_id: str) -> Membership:
+    def get(name: str) -> Any:
+        return getattr(row, prefix + name)
+
+    return Membership(
+        CompanyId(company_id),
+        UserId(user_id),
+        get("role"),
+        get("joined_at"),
+        is_main_contact=bool(get("main_contact")),
+        show_as_contact=bool(get("show_as_contact")),
+        is_handler=bool(get("handler")),
+    )
 
 
 def _is_transient(error: sa.exc.DBAPIError) -> bool:
@@ -253,16 +414,17 @@ class _Users(Repo):
 # -- companies ------------------------------------------------------------------------
 
 
-def _company(row: sa.Row[Any]) -> Company:
+def _company(row: Any, loads: Callable[[Any], Any] = lambda value: value) -> Company:
+    """A company from its row; ``loads`` decodes JSON columns read as text."""
     return Company(
         CompanyId(row.id),
         row.name,
         row.created_at,
-        converter.structure(row.settings, CompanySettings),
+        converter.structure(loads(row.settings), CompanySettings),
         parent_id=row.parent_id,
         pricing_model=row.pricing_model,
-        properties=properties_from_json(row.properties or {}),
-        market_roles=frozenset(MarketRole(r) for r in row.market_roles or ()),
+        properties=properties_from_json(loads(row.properties) or {}),
+        market_roles=frozenset(MarketRole(r) for r in loads(row.market_roles) or ()),
         closed_at=row.closed_at,
         merged_into=row.merged_into,
     )
