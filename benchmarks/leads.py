@@ -2,8 +2,9 @@
 
 Builds N companies (default 10,000): c0000..c0009 operate marketplaces, c0010..c0109
 give leads, every company takes them. Lead i is operated by one of the 10 operators,
-given by one of the 100 givers and offered to two takers; every other lead is picked
-by its first taker. Two more companies, m1 and m2, each picked 10,000 leads. For each
+given by one of the 100 givers and offered to two takers (c0110 is one of them for
+every 100th lead, so its first page is full at both sizes); every other lead is
+picked by its first taker. Two more companies, m1 and m2, each picked 10,000 leads. For each
 size (100,000 then 1,000,000 leads) it reports the median and p99 ms of the first page
 of 50 visible leads for a member of a taker, of a giver and of an operator (who sees
 100,000 leads at 1M), the same-run baseline (SQL: a raw Core keyset page of 50 rows of
@@ -43,7 +44,8 @@ def company_ids(companies: int) -> list[str]:
 def lead_facts(i: int, companies: list[str]) -> tuple[Lead, list[CompanyId]]:
     """Lead number ``i`` and the takers it is still offered to."""
     takers = companies[OPERATORS + GIVERS :]
-    first, second = takers[(i * 7) % len(takers)], takers[(i * 13 + 1) % len(takers)]
+    first = takers[0] if i % 100 == 0 else takers[(i * 7) % len(takers)]  # c0110: 1 in 100
+    second = takers[(i * 13 + 1) % len(takers)]
     picked = CompanyId(first) if i % 2 else None
     if i < 2 * PICKED_BY_M:  # m1 and m2 picked the first 20,000
         picked = CompanyId("m1" if i < PICKED_BY_M else "m2")
@@ -66,8 +68,9 @@ def build_companies(store: Store, companies: list[str]) -> None:
             tx.users.add(User(UserId(user), f"{user}@example.com"))
         for cid in [*companies, "m1", "m2"]:
             tx.companies.add(Company(CompanyId(cid), cid, NOW))
+        taker = companies[OPERATORS + GIVERS]
         for user, cid in [("u-op", companies[0]), ("u-giver", companies[OPERATORS]),
-                          ("u-taker", companies[-1]), ("u-m1", "m1"), ("u-m2", "m2")]:  # fmt: skip
+                          ("u-taker", taker), ("u-m1", "m1"), ("u-m2", "m2")]:  # fmt: skip
             tx.memberships.add(Membership(CompanyId(cid), UserId(user), "admin", NOW, True))
         tx.commit()
 
@@ -162,7 +165,8 @@ def run(adapter: str, sizes: list[int], companies_n: int, repeat: int, show: boo
     companies = company_ids(companies_n)
     build_companies(store, companies)
     ta = make_service(store, platform_admins={"admin"})
-    who = {"taker": ("u-taker", companies[-1]), "giver": ("u-giver", companies[OPERATORS]),
+    who = {"taker": ("u-taker", companies[OPERATORS + GIVERS]),
+           "giver": ("u-giver", companies[OPERATORS]),
            "operator": ("u-op", companies[0])}  # fmt: skip
     rows, done = [], 0
     for size in sizes:

@@ -67,12 +67,7 @@ def _plain_ascii(address: str) -> str | None:
     """
     text = address.strip().lower()
     local, at, domain = text.rpartition("@")
-    if (
-        not at
-        or not _PLAIN_LOCAL.match(local)
-        or "xn--" in domain
-        or len(text) > _MAX_ADDRESS
-    ):
+    if not at or not _PLAIN_LOCAL.match(local) or "xn--" in domain or len(text) > _MAX_ADDRESS:
         return None
     labels = domain.split(".")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):

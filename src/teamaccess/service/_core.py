@@ -8,9 +8,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
+
+import attrs
 
 from teamaccess.domain.decisions import Action, Decision, Reason
+from teamaccess.domain.events import Event, Stamp, stamp
 from teamaccess.domain.ids import CompanyId, UserId, check_id
 from teamaccess.domain.leads import Page
 from teamaccess.domain.models import Company, CompanySettings, Membership, User
@@ -250,6 +253,34 @@ class ServiceCore:
         if isinstance(gated, Decision):
             raise_denied(gated)
         return gated
+
+    def _change_member(
+        self,
+        actor_id: str,
+        company_id: str,
+        user_id: str,
+        action: Action,
+        changes: dict[str, Any],
+        event: Callable[[Stamp, Membership], Event],
+    ) -> Membership:
+        """One command that changes fields of a membership, checked by ``action``.
+
+        Unchanged values change nothing and emit nothing; otherwise ``event(stamp,
+        old membership)`` goes to the outbox with the update.
+        """
+
+        def work(tx: Transaction, now: datetime) -> Membership:
+            company = self._company(tx, company_id, lock=True)
+            target = self._membership(tx, company.id, user_id)
+            self._require(tx, action, company, actor_id, target)
+            updated = attrs.evolve(target, **changes)
+            if updated == target:
+                return target
+            tx.memberships.update(updated)
+            tx.outbox.append(event(stamp(now, UserId(actor_id), company.id), target))
+            return updated
+
+        return self._command(work)
 
     @staticmethod
     def _membership(tx: Transaction, company_id: CompanyId, user_id: str) -> Membership:

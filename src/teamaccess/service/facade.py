@@ -289,28 +289,12 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
     def change_role(self, actor_id: str, company_id: str, user_id: str, role: str) -> Membership:
         """Give a member another role; needs ``manage_team`` (R-MEM-8)."""
         role = require_known_role(self._policy, role)
-
-        def work(tx: Transaction, now: datetime) -> Membership:
-            company = self._company(tx, company_id, lock=True)
-            target = self._membership(tx, company.id, user_id)
-            self._require(tx, Action.MANAGE_TEAM, company, actor_id, target)
-            if target.role == role:
-                return target
-            updated = attrs.evolve(target, role=role)
-            tx.memberships.update(updated)
-            tx.outbox.append(
-                RoleChanged(
-                    occurred_at=now,
-                    actor_id=UserId(actor_id),
-                    company_id=company.id,
-                    user_id=target.user_id,
-                    old_role=target.role,
-                    new_role=role,
-                )
-            )
-            return updated
-
-        return self._command(work)
+        return self._change_member(
+            actor_id, company_id, user_id, Action.MANAGE_TEAM, {"role": role},
+            lambda common, old: RoleChanged(
+                **common, user_id=old.user_id, old_role=old.role, new_role=role
+            ),
+        )  # fmt: skip
 
     def transfer_main_contact(self, actor_id: str, company_id: str, to_user_id: str) -> Membership:
         """Hand the main-contact role to another member (R-MC-3).
@@ -355,27 +339,12 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
         """
         if not isinstance(show, bool):
             raise InvalidInput(f"show must be True or False, got {show!r}")
-
-        def work(tx: Transaction, now: datetime) -> Membership:
-            company = self._company(tx, company_id, lock=True)
-            target = self._membership(tx, company.id, user_id)
-            self._require(tx, Action.SET_SHOW_AS_CONTACT, company, actor_id, target)
-            if target.show_as_contact == show:
-                return target
-            updated = attrs.evolve(target, show_as_contact=show)
-            tx.memberships.update(updated)
-            tx.outbox.append(
-                ContactVisibilityChanged(
-                    occurred_at=now,
-                    actor_id=UserId(actor_id),
-                    company_id=company.id,
-                    user_id=target.user_id,
-                    show_as_contact=show,
-                )
-            )
-            return updated
-
-        return self._command(work)
+        return self._change_member(
+            actor_id, company_id, user_id, Action.SET_SHOW_AS_CONTACT, {"show_as_contact": show},
+            lambda common, old: ContactVisibilityChanged(
+                **common, user_id=old.user_id, show_as_contact=show
+            ),
+        )  # fmt: skip
 
     def members(self, actor_id: str, company_id: str) -> Sequence[Membership]:
         """The company's members with roles, for its members only (R-MEM-6)."""
@@ -564,13 +533,9 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
             return decide(
                 action, company=company, actor=actor, policy=self._policy, ancestor_member=above
             )
-        with self._store.reader() as tx:
+        with self._store.reader() as tx:  # an action aimed at a member: its membership too
             company = tx.companies.get(CompanyId(company_id))
-            target = (
-                None
-                if target_user_id is None
-                else tx.memberships.get(CompanyId(company_id), UserId(target_user_id))
-            )
+            target = tx.memberships.get(CompanyId(company_id), UserId(target_user_id))
             return self._decide(tx, action, company, actor_id, target)
 
     def require(

@@ -95,25 +95,12 @@ class LeadCommands(ServiceCore):
         """Name a member a responsible handler, or stop; needs ``manage_team`` (R-LEAD-5)."""
         if not isinstance(is_handler, bool):
             raise InvalidInput(f"is_handler must be True or False, got {is_handler!r}")
-
-        def work(tx: Transaction, now: datetime) -> Membership:
-            company = self._company(tx, company_id, lock=True)
-            target = self._membership(tx, company.id, user_id)
-            self._require(tx, Action.MANAGE_TEAM, company, actor_id, target)
-            if target.is_handler == is_handler:
-                return target
-            updated = attrs.evolve(target, is_handler=is_handler)
-            tx.memberships.update(updated)
-            tx.outbox.append(
-                HandlerChanged(
-                    **stamp(now, UserId(actor_id), company.id),
-                    user_id=target.user_id,
-                    is_handler=is_handler,
-                )
-            )
-            return updated
-
-        return self._command(work)
+        return self._change_member(
+            actor_id, company_id, user_id, Action.MANAGE_TEAM, {"is_handler": is_handler},
+            lambda common, old: HandlerChanged(
+                **common, user_id=old.user_id, is_handler=is_handler
+            ),
+        )  # fmt: skip
 
     # -- leads ------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from teamaccess.adapters.sql._repo import Repo, chunks
+from teamaccess.adapters.sql._schema import Tables
 from teamaccess.domain.ids import CompanyId, LeadId, RecordId, RequestId, UserId
 from teamaccess.domain.leads import InboxRequest, Lead, LeadState, RequestKind, RequestState
 from teamaccess.domain.records import LinkKind, RecordKind, ServiceLink, SharedRecord
@@ -46,6 +48,35 @@ def _lead_values(lead: Lead) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=64)
+def _visible_statement(t: Tables, by_state: bool, paged: bool, offers: bool) -> sa.Select[Any]:
+    """The visible-leads page as one statement, built once per shape (R-LEAD-7).
+
+    Each branch is an index range scan that stops after ``:limit`` rows: the leads
+    the company operates, gave and picked, and its open offers. Wrapping them as
+    derived tables lets SQLite and MySQL accept ORDER BY/LIMIT inside a UNION.
+    """
+    leads, o = t.leads, t.offers
+    company: sa.BindParameter[str] = sa.bindparam("company_id")
+    limit: sa.BindParameter[int] = sa.bindparam("limit")
+    branches: list[sa.Select[Any]] = []
+    for column in (leads.c.operator_id, leads.c.giver_id, leads.c.picked_by):
+        branch = sa.select(leads.c.id).where(column == company)
+        if by_state:
+            branch = branch.where(leads.c.state == sa.bindparam("state"))
+        if paged:
+            branch = branch.where(leads.c.id > sa.bindparam("after"))
+        branches.append(branch.order_by(leads.c.id).limit(limit))
+    if offers:
+        branch = sa.select(o.c.lead_id.label("id")).where(o.c.company_id == company)
+        if paged:
+            branch = branch.where(o.c.lead_id > sa.bindparam("after"))
+        branches.append(branch.order_by(o.c.lead_id).limit(limit))
+    parts = [b.subquery(f"b{i}") for i, b in enumerate(branches)]
+    ids = sa.union(*(sa.select(part.c.id) for part in parts)).subquery("visible")
+    return sa.select(leads).join(ids, ids.c.id == leads.c.id).order_by(leads.c.id).limit(limit)
+
+
 class Leads(Repo):
     """Leads and their open offers; :meth:`visible_to` is one statement per page."""
 
@@ -81,26 +112,11 @@ class Leads(Repo):
         after: LeadId | None,
         limit: int,
     ) -> Sequence[Lead]:
-        t, o = self._t.leads, self._t.offers
-        branches: list[sa.Select[Any]] = []
-        for column in (t.c.operator_id, t.c.giver_id, t.c.picked_by):
-            branch = sa.select(t.c.id).where(column == company_id)
-            if state is not None:
-                branch = branch.where(t.c.state == state.value)
-            if after is not None:
-                branch = branch.where(t.c.id > after)
-            branches.append(branch.order_by(t.c.id).limit(limit))
-        if state in (None, LeadState.OFFERED):  # offers exist for offered leads only
-            branch = sa.select(o.c.lead_id.label("id")).where(o.c.company_id == company_id)
-            if after is not None:
-                branch = branch.where(o.c.lead_id > after)
-            branches.append(branch.order_by(o.c.lead_id).limit(limit))
-        # Each branch is an index range scan that stops after `limit` rows; wrapping
-        # them as derived tables lets SQLite and MySQL accept ORDER BY/LIMIT in a UNION.
-        parts = [b.subquery(f"b{i}") for i, b in enumerate(branches)]
-        ids = sa.union(*(sa.select(part.c.id) for part in parts)).subquery("visible")
-        statement = sa.select(t).join(ids, ids.c.id == t.c.id).order_by(t.c.id).limit(limit)
-        return [_lead(row) for row in self._rows(statement)]
+        offers = state in (None, LeadState.OFFERED)  # offers exist for offered leads only
+        statement = _visible_statement(self._t, state is not None, after is not None, offers)
+        params = {"company_id": company_id, "state": state and state.value, "after": after,
+                  "limit": limit}  # fmt: skip
+        return [_lead(row) for row in self._c.execute(statement, params)]
 
     def reassign(self, source: CompanyId, target: CompanyId) -> None:
         t, o = self._t.leads, self._t.offers
