@@ -254,13 +254,19 @@ class SqlStore:
             self._reader_slots.release()
 
     def _close_readers(self, _engine: Engine | None = None) -> None:
-        """Give the kept read connections back (when the engine is disposed)."""
+        """Close the kept read connections (when the engine is disposed).
+
+        The pool they came from is gone by then, so they are closed for good
+        (invalidated), not returned to it.
+        """
         for kept in (self._readers, self._plain_readers):
             while True:
                 try:
-                    kept.get_nowait().close()
+                    conn = kept.get_nowait()
                 except queue.Empty:
                     break
+                conn.invalidate()
+                conn.close()
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
