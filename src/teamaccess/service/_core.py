@@ -209,11 +209,7 @@ class ServiceCore:
     ) -> Company:
         """The company, or raise; a closed one only for reading its history (R-CO-3)."""
         company = tx.companies.get(CompanyId(check_id(company_id, "company")), for_update=lock)
-        if company is None:
-            raise UnknownCompany(company_id)
-        if company.closed_at is not None and not closed_ok:
-            raise CompanyClosed(company.id, company.merged_into)
-        return company
+        return _existing(company, company_id, closed_ok=closed_ok)
 
     def _gate(
         self, company: Company | None, actor: Membership | None, rule: str
@@ -234,14 +230,7 @@ class ServiceCore:
         company, actor, _ = self._store.check_facts(
             CompanyId(check_id(company_id, "company")), UserId(check_id(actor_id, "user"))
         )
-        if company is None:
-            raise UnknownCompany(company_id)
-        if company.closed_at is not None:
-            raise CompanyClosed(company.id, company.merged_into)
-        gated = self._gate(company, actor, rule)
-        if isinstance(gated, Decision):
-            raise_denied(gated)
-        return gated
+        return self._admitted(_existing(company, company_id), actor, rule)
 
     def _acting(
         self, tx: Transaction, company_id: str, actor_id: str, rule: str, *, lock: bool = False
@@ -249,6 +238,11 @@ class ServiceCore:
         """The open acting company and the actor's membership in it, or raise (R-MEM-1)."""
         company = self._company(tx, company_id, lock=lock)
         actor = tx.memberships.get(company.id, UserId(check_id(actor_id, "user")))
+        return self._admitted(company, actor, rule)
+
+    def _admitted(
+        self, company: Company, actor: Membership | None, rule: str
+    ) -> tuple[Company, Membership]:
         gated = self._gate(company, actor, rule)
         if isinstance(gated, Decision):
             raise_denied(gated)
@@ -288,6 +282,15 @@ class ServiceCore:
         if membership is None:
             raise MembershipNotFound(company_id, user_id)
         return membership
+
+
+def _existing(company: Company | None, company_id: str, *, closed_ok: bool = False) -> Company:
+    """``company``, or raise for a missing one, or a closed one unless ``closed_ok`` (R-CO-3)."""
+    if company is None:
+        raise UnknownCompany(company_id)
+    if company.closed_at is not None and not closed_ok:
+        raise CompanyClosed(company.id, company.merged_into)
+    return company
 
 
 def raise_if_denied(decision: Decision) -> None:

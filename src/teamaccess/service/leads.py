@@ -172,24 +172,22 @@ class LeadCommands(ServiceCore):
         """
 
         def work(tx: Transaction, now: datetime) -> Lead:
-            company, _ = self._acting(tx, company_id, actor_id, "R-LEAD-4")
+            company, actor = self._acting(tx, company_id, actor_id, "R-LEAD-4")
             lead = self._lead(tx, lead_id, lock=True)
             if lead.picked_by is not None and lead.picked_by != company.id:
                 raise LeadAlreadyPicked(f"lead {lead.id!r} was picked by another company")
-            offered = company.id in tx.leads.offered_to(lead.id)
-            raise_if_denied(decide_lead(LeadAction.PICK, company_id=company.id, lead=lead,
-                                        offered=offered))  # fmt: skip
+            self._require_lead(tx, LeadAction.PICK, company, actor, lead)
             picked = attrs.evolve(
                 lead,
                 state=LeadState.PICKED,
                 picked_by=company.id,
-                picked_by_user=UserId(actor_id),
+                picked_by_user=actor.user_id,
                 picked_at=now,
             )
             tx.leads.update(picked)
             tx.leads.end_offers(lead.id)
-            actor = UserId(actor_id)
-            tx.outbox.append(LeadPicked(**stamp(now, actor, company.id), lead_id=lead.id))
+            common = stamp(now, actor.user_id, company.id)
+            tx.outbox.append(LeadPicked(**common, lead_id=lead.id))
             return picked
 
         return self._command(work)
@@ -282,8 +280,8 @@ class LeadCommands(ServiceCore):
 
     def lead(self, actor_id: str, company_id: str, lead_id: str) -> Lead:
         """Return the lead if the actor's company may see it (R-LEAD-2, R-LEAD-3)."""
+        company, actor = self._member_of(company_id, actor_id, "R-LEAD-4")
         with self._store.reader() as tx:
-            company, actor = self._acting(tx, company_id, actor_id, "R-LEAD-4")
             lead = self._lead(tx, lead_id)
             self._require_lead(tx, LeadAction.VIEW, company, actor, lead)
             return lead
