@@ -70,6 +70,6 @@ def test_demo_reports_unreachable_database_in_one_line() -> None:
         [sys.executable, "-m", "teamaccess", "demo", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert done.stderr.count("\n") == 1
-    assert "cannot use database" in done.stderr
+    assert "teamaccess: cannot use postgresql+psycopg://nobody@127.0.0.1:1/none" in done.stderr

@@ -8,7 +8,7 @@ Every tag grant and revocation is an outbox event in the same transaction (R-TAG
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 import attrs
@@ -256,12 +256,17 @@ class SeatCommands(ServiceCore):
         data: bytes | str,
         *,
         limits: CsvLimits | None = None,
+        progress: Callable[[int, int], object] | None = None,
     ) -> list[Enrollment]:
         """Enroll everyone in a CSV file, or nobody (R-SEAT-7).
 
         Every row is validated first; if any is bad (malformed or duplicate address,
         already enrolled, more rows than free seats), :class:`~teamaccess.errors.CsvImportError`
         lists each bad row with its number, column and reason, and nothing changes.
+
+        ``progress``, if given, is called as ``progress(done, total)``: with the rows
+        checked so far (about a hundred times in all), and with ``done == total`` once
+        the seats are committed. A retried command reports from the start again.
         """
 
         def work(tx: Transaction, now: datetime) -> list[Enrollment]:
@@ -272,7 +277,10 @@ class SeatCommands(ServiceCore):
             known = tx.users.get_many_by_email([row.email for row in rows])
             seated = {e.user_id for e in tx.enrollments.of_pool(pool.id)} if known else set()
             people: list[tuple[str, User | None]] = []
-            for row in rows:
+            total, step = len(rows), max(1, len(rows) // 100)
+            for done, row in enumerate(rows):
+                if progress is not None and done % step == 0:
+                    progress(done, total)
                 user = known.get(row.email)
                 if user is not None and user.id in seated:
                     errors.append(RowError(row.row, "email", "already enrolled"))
@@ -286,7 +294,10 @@ class SeatCommands(ServiceCore):
                 raise CsvImportError(sorted(errors, key=lambda error: error.row))
             return self._enroll_many(tx, now, UserId(actor_id), pool, product, people)
 
-        return self._command(work)
+        enrolled = self._command(work)
+        if progress is not None:
+            progress(len(enrolled), len(enrolled))
+        return enrolled
 
     def remove_participant(self, actor_id: str, pool_id: str, user_id: str) -> SeatPool:
         """Take a participant's seat; their access ends at once (R-SEAT-9, R-TAG-3).

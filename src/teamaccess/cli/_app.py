@@ -1,0 +1,202 @@
+"""The parser, the shared options, opening the store, and turning errors into one line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+import attrs
+
+from teamaccess.errors import TeamAccessError
+
+if TYPE_CHECKING:
+    from teamaccess.adapters.sql import SqlStore
+    from teamaccess.service.facade import TeamAccess
+
+DEFAULT_DB = "sqlite:///teamaccess.sqlite"
+DB_VARIABLE = "TEAMACCESS_DATABASE_URL"
+ADMINS_VARIABLE = "TEAMACCESS_PLATFORM_ADMINS"
+ACTOR_VARIABLE = "TEAMACCESS_USER"
+
+#: exit codes
+OK, DENIED, ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command cannot run as asked; its message is the one line the user sees."""
+
+
+@attrs.define
+class Context:
+    """What a command works with: its arguments, the streams and the opened store."""
+
+    args: argparse.Namespace
+    out: TextIO
+    err: TextIO
+    _store: SqlStore | None = None
+
+    def store(self, *, initialized: bool = True) -> SqlStore:
+        """The store of ``--db``; with ``initialized``, refuse a database without tables."""
+        if self._store is None:
+            try:
+                from teamaccess.adapters.sql import SqlStore
+            except ImportError as error:
+                raise UsageError(
+                    f"the command line needs the SQL extra: pip install 'teamaccess[cli]' ({error})"
+                ) from error
+            self._store = SqlStore.from_url(self.db_url(), prefix=self.args.prefix)
+        if initialized and not self._has_tables(self._store):
+            raise UsageError(f"{self.db_name()} has no teamaccess tables: run 'teamaccess init'")
+        return self._store
+
+    @staticmethod
+    def _has_tables(store: SqlStore) -> bool:
+        from sqlalchemy import inspect
+
+        return inspect(store.engine).has_table(store.tables.companies.name)
+
+    def service(self) -> TeamAccess:
+        """The facade on the store, with the platform admins of the options."""
+        from teamaccess.service.facade import TeamAccess
+
+        admins = {*self.args.platform_admin, *_split(os.environ.get(ADMINS_VARIABLE, ""))}
+        return TeamAccess(self.store(), platform_admins=admins)
+
+    def actor(self) -> str:
+        """The acting user of ``--as`` (or ``$TEAMACCESS_USER``)."""
+        actor: str | None = self.args.as_user or os.environ.get(ACTOR_VARIABLE)
+        if not actor:
+            raise UsageError(f"this command acts as a user: pass --as USER or set {ACTOR_VARIABLE}")
+        return actor
+
+    def db_url(self) -> str:
+        """``--db``, else ``$TEAMACCESS_DATABASE_URL``, else the SQLite file."""
+        url: str = self.args.db or os.environ.get(DB_VARIABLE) or DEFAULT_DB
+        return url
+
+    def db_name(self) -> str:
+        """The database URL without its password."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            return make_url(self.db_url()).render_as_string(hide_password=True)
+        except ArgumentError:
+            return "the database (its URL cannot be read)"
+
+    def close(self) -> None:
+        """Close the store's connections."""
+        if self._store is not None:
+            self._store.engine.dispose()
+
+
+Handler = Callable[[Context], int]
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> argparse.ArgumentParser:
+    """Add the options every command takes, before or after its name.
+
+    The top-level parser holds the defaults; a command's copies default to "not given",
+    so that ``teamaccess --db URL company list`` and ``teamaccess company list --db URL``
+    mean the same.
+    """
+
+    def default(value: object) -> object:
+        return value if top else argparse.SUPPRESS
+
+    group = parser.add_argument_group("database and identity")
+    group.add_argument(
+        "--db",
+        metavar="URL",
+        default=default(None),
+        help=f"SQLAlchemy URL (default ${DB_VARIABLE}, else {DEFAULT_DB})",
+    )
+    group.add_argument(
+        "--prefix", default=default("teamaccess_"), help="table name prefix (default teamaccess_)"
+    )
+    group.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USER",
+        default=default(None),
+        help=f"the acting user of commands that change things (default ${ACTOR_VARIABLE})",
+    )
+    group.add_argument(
+        "--platform-admin",
+        action="append",
+        metavar="USER",
+        default=default([]),
+        help=f"a platform admin; repeatable (also ${ADMINS_VARIABLE}, comma-separated)",
+    )
+    return parser
+
+
+class _Commands:
+    """Adds commands to a subparser action, each with the common options and a handler."""
+
+    def __init__(self, parser: argparse.ArgumentParser, title: str) -> None:
+        self.actions = parser.add_subparsers(title=title, metavar="COMMAND", required=True)
+
+    def add(self, name: str, handler: Handler | None, summary: str) -> argparse.ArgumentParser:
+        command = self.actions.add_parser(name, help=summary, description=summary)
+        if handler is not None:
+            _common(command, top=False)
+            command.set_defaults(handler=handler)
+        return command
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree."""
+    from teamaccess.cli import _admin, _inspect, _seats
+
+    parser = argparse.ArgumentParser(
+        prog="teamaccess",
+        description="Operate a teamaccess database: schema, companies, members, seats, "
+        "decisions and the outbox.",
+        epilog="Exit codes: 0 done (explain: allowed), 1 denied (explain), 2 error.",
+    )
+    _common(parser, top=True)
+    top = _Commands(parser, "commands")
+    _admin.register(top)
+    _seats.register(top)
+    _inspect.register(top)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run the ``teamaccess`` command line; returns the exit code."""
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    context = Context(args, out, sys.stderr)
+    try:
+        handler: Handler = args.handler
+        return handler(context)
+    except BrokenPipeError:  # `teamaccess ... | head`: the reader has gone; so do we
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout at exit
+        return OK
+    except (UsageError, TeamAccessError) as error:
+        kind = "" if isinstance(error, UsageError) else f"{type(error).__name__}: "
+        print(f"teamaccess: {kind}{error}", file=sys.stderr)
+    except Exception as error:  # a driver or connection error: one line, not a traceback
+        if not _is_database_error(error):
+            raise
+        first = (str(error).strip().splitlines() or [""])[0]
+        print(f"teamaccess: cannot use {context.db_name()}: {first}", file=sys.stderr)
+    finally:
+        context.close()
+    return ERROR
+
+
+def _is_database_error(error: Exception) -> bool:
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+    except ImportError:  # pragma: no cover - no SQL extra, no database errors
+        return False
+    return isinstance(error, SQLAlchemyError)

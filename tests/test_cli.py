@@ -1,0 +1,296 @@
+"""The ``teamaccess`` console script (extra ``cli``) against a temporary SQLite file."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from teamaccess import TeamAccess
+from teamaccess.adapters.sql import SqlStore
+from teamaccess.cli import main
+from teamaccess.cli._app import build_parser
+from teamaccess.cli._progress import ProgressBar
+from teamaccess.domain.events import ParticipantEnrolled
+
+pytestmark = pytest.mark.sqlite
+
+SCRIPT = shutil.which("teamaccess", path=str(Path(sys.executable).parent)) or shutil.which(
+    "teamaccess"
+)
+
+
+def script(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script, as an operator would."""
+    assert SCRIPT is not None, "the teamaccess console script is not installed"
+    return subprocess.run(
+        [SCRIPT, *args], capture_output=True, text=True, timeout=120, check=False, env=env
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[str]:
+    """A database URL whose schema `teamaccess init` made, with a company and a seat pool."""
+    url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
+    done = script("init", "--db", url)
+    assert done.returncode == 0, done.stderr
+    assert "schema at version" in done.stdout
+    return url
+
+
+@pytest.fixture
+def ta(db: str) -> Iterator[TeamAccess]:
+    """The library on the same file: the facts the CLI is asked about."""
+    store = SqlStore.from_url(db)
+    service = TeamAccess(store, platform_admins={"platform"})
+    for user in ("platform", "lea", "anna", "ben"):
+        service.register_user(user, f"{user}@example.com")
+    acme = service.create_company("anna", "ACME GmbH", company_id="acme")
+    service.add_member("anna", acme.id, "ben")
+    service.create_product("platform", "course", "Course", tag="course-x")
+    yield service
+    store.engine.dispose()
+
+
+def test_seats_import_bad_rows_then_good_then_explain(
+    ta: TeamAccess, db: str, tmp_path: Path
+) -> None:
+    """R-SEAT-7 from the command line: bad rows listed, nothing enrolled; then all of a good file."""
+    pool = ta.purchase_seats("lea", "course", 3, "ACME staff")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("email\nkim@example.com\nnot-an-address\nkim@example.com\n", encoding="utf-8")
+    done = script("seats", "import", str(bad), "--group", pool.id, "--as", "lea", "--db", db)
+    assert done.returncode == 2
+    assert "2 bad row(s)" in done.stderr
+    assert "nothing enrolled" in done.stderr
+    assert f"{bad}:row 3, column email" in done.stderr
+    assert f"{bad}:row 4, column email" in done.stderr
+    assert ta.pool(pool.id).used == 0
+    assert not [m for m in ta.pending_events(1000) if isinstance(m.event, ParticipantEnrolled)]
+
+    good = tmp_path / "good.csv"
+    good.write_text("email\nkim@example.com\nlou@example.com\nmo@example.com\n", encoding="utf-8")
+    done = script("seats", "import", str(good), "--group", pool.id, "--as", "lea", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert "importing good.csv [" in done.stderr
+    assert "3/3 100%" in done.stderr
+    assert f"enrolled 3 participant(s) into {pool.id}: 0/3 free" in done.stdout
+    assert ta.pool(pool.id).used == 3
+
+    one_more = tmp_path / "more.csv"
+    one_more.write_text("email\nnat@example.com\n", encoding="utf-8")
+    done = script("seats", "import", str(one_more), "--group", pool.id, "--as", "lea", "--db", db)
+    assert done.returncode == 2
+    assert "row 2, column email: no free seat" in done.stderr
+    assert ta.pool(pool.id).used == 3
+
+    allowed = script("explain", "anna", "edit_profile", "acme", "--db", db)
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stdout.splitlines()[0] == str(ta.check("anna", "acme", "edit_profile"))
+    assert "allowed: is_main_contact (R-MC-2)" in allowed.stdout
+    denied = script("explain", "ben", "edit_profile", "acme", "--db", db, "--json")
+    assert denied.returncode == 1
+    answer = json.loads(denied.stdout)
+    assert (answer["allowed"], answer["reason"], answer["rule"]) == (
+        False,
+        "not_main_contact",
+        "R-MC-2",
+    )
+
+
+def test_database_comes_from_the_environment(ta: TeamAccess, db: str) -> None:
+    """Without --db the script reads TEAMACCESS_DATABASE_URL."""
+    env = {**os.environ, "TEAMACCESS_DATABASE_URL": db}
+    done = script("company", "list", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "acme" in done.stdout
+    assert "ACME GmbH" in done.stdout
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the command line in this process (fast), returning code, stdout and stderr."""
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_company_and_member_editing(
+    ta: TeamAccess, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Operators edit through the same rules as the host app: denied edits change nothing."""
+    assert run(capsys, "user", "add", "carla", "Carla@Example.com", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "member", "add", "acme", "carla", "--as", "ben", "--db", db)
+    assert (code, out) == (0, "added carla to acme as member\n")
+    code, _, err = run(
+        capsys, "member", "role", "acme", "carla", "admin", "--as", "ben", "--db", db
+    )
+    assert code == 2
+    assert (
+        err
+        == "teamaccess: AccessDenied: denied: not_permitted (R-MEM-8): role lacks 'manage_team'\n"
+    )
+    assert (
+        run(capsys, "member", "role", "acme", "carla", "admin", "--as", "anna", "--db", db)[0] == 0
+    )
+    code, out, _ = run(capsys, "member", "list", "acme", "--db", db)
+    assert [line.split()[:2] for line in out.splitlines()[1:]] == [
+        ["anna", "admin"],
+        ["ben", "member"],
+        ["carla", "admin"],
+    ]
+    code, _, err = run(capsys, "company", "rename", "acme", "ACME AG", "--as", "ben", "--db", db)
+    assert code == 2
+    assert "not_main_contact (R-MC-2)" in err
+    assert ta.get_company("acme").name == "ACME GmbH"
+    assert run(capsys, "company", "rename", "acme", "ACME AG", "--as", "anna", "--db", db)[0] == 0
+    assert ta.get_company("acme").name == "ACME AG"
+    code, out, _ = run(
+        capsys, "--db", db, "--as", "carla", "company", "create", "Nord", "--id", "nord"
+    )
+    assert code == 0
+    assert "main contact carla" in out
+    code, out, _ = run(capsys, "company", "show", "nord", "--db", db)
+    assert "nord: Nord" in out
+    assert "carla" in out
+    assert run(capsys, "member", "remove", "acme", "carla", "--as", "carla", "--db", db)[0] == 0
+    assert [m.user_id for m in ta.members("anna", "acme")] == ["anna", "ben"]
+    code, out, _ = run(capsys, "user", "list", "--db", db)
+    assert ["carla", "carla@example.com"] in [line.split() for line in out.splitlines()]
+
+
+def test_errors_are_one_line_and_non_zero(
+    tmp_path: Path, db: str, ta: TeamAccess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Unknown ids, a missing --as, an empty database, a missing file: one line, exit 2."""
+    empty = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    cases = [
+        (["company", "list", "--db", empty], "has no teamaccess tables: run 'teamaccess init'"),
+        (["member", "add", "acme", "zed", "--as", "anna", "--db", db], "UnknownUser"),
+        (["member", "add", "acme", "ben", "--db", db], "pass --as USER"),
+        (["company", "show", "nope", "--db", db], "no company 'nope'"),
+        (
+            [
+                "seats",
+                "import",
+                str(tmp_path / "none.csv"),
+                "--group",
+                "g",
+                "--as",
+                "lea",
+                "--db",
+                db,
+            ],
+            "cannot read",
+        ),
+        (["explain", "ben", "view_lead", "acme", "--lead", "l1", "--db", db, "--as", "x"], ""),
+        (["outbox", "--limit", "0", "--db", db], "limit must be a positive integer"),
+    ]
+    for args, message in cases:
+        code, _, err = run(capsys, *args)
+        if not message:  # an unknown lead is denied (R-ALL-1), not an error
+            assert code == 1
+            continue
+        assert code == 2, args
+        assert err.count("\n") == 1 and err.startswith("teamaccess: ") and message in err, err
+
+
+def test_explain_leads_records_and_colleagues(
+    db: str, ta: TeamAccess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Explain answers exactly what the library answers, for each kind of target."""
+    cases = [
+        (
+            ["ben", "manage_team", "acme", "--member", "anna"],
+            ta.check("ben", "acme", "manage_team", target_user_id="anna"),
+        ),
+        (
+            ["ben", "view_lead", "acme", "--lead", "l1"],
+            ta.check_lead("ben", "acme", "l1", "view_lead"),
+        ),
+        (["ben", "view", "acme", "--record", "r1"], ta.check_record("ben", "acme", "r1")),
+        (["zed", "open_backoffice", "acme"], ta.check("zed", "acme", "open_backoffice")),
+    ]
+    for args, expected in cases:
+        code, out, _ = run(capsys, "explain", *args, "--db", db)
+        assert code == (0 if expected else 1)
+        assert out.splitlines()[0] == str(expected)
+        assert f"  rule    {expected.rule}" in out
+    code, _, err = run(capsys, "explain", "ben", "edit", "acme", "--record", "r1", "--db", db)
+    assert code == 2
+    assert "'view'" in err
+
+
+def test_outbox_shows_then_drains(
+    db: str, ta: TeamAccess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """R-ALL-4: pending events as JSON lines, oldest first; --drain marks them delivered."""
+    pending = ta.pending_events(1000)
+    code, out, _ = run(capsys, "outbox", "--limit", "2", "--db", db)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [line["position"] for line in lines] == [m.position for m in pending[:2]]
+    assert lines[0]["type"] == pending[0].event.type
+    code, out, _ = run(capsys, "outbox", "--drain", "--limit", "3", "--db", db)
+    assert code == 0
+    assert len(out.splitlines()) == len(pending)
+    assert ta.pending_events(1000) == []
+    assert run(capsys, "outbox", "--db", db)[1] == ""
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--help` works on the script and on every command and subcommand."""
+    paths: list[list[str]] = [[]]
+    found: list[list[str]] = []
+    while paths:
+        path = paths.pop()
+        found.append(path)
+        with pytest.raises(SystemExit) as exited:
+            main([*path, "--help"])
+        assert exited.value.code == 0
+        text = capsys.readouterr().out
+        assert text.startswith("usage: teamaccess")
+        parser = build_parser()
+        for name in path:
+            parser = next(
+                action.choices[name]
+                for action in parser._actions
+                if isinstance(action.choices, dict) and name in action.choices
+            )
+        for action in parser._actions:
+            if isinstance(action.choices, dict):
+                paths.extend([*path, name] for name in action.choices)
+    assert len(found) == 22
+
+
+def test_progress_bar_draws_quarters_in_logs_and_redraws_on_a_terminal() -> None:
+    """Not a terminal: a line per quarter; a terminal: one redrawn line."""
+    log = io.StringIO()
+    bar = ProgressBar("importing", log)
+    for done in range(0, 101):
+        bar(done, 100)
+    assert [line.split()[-1] for line in log.getvalue().splitlines()] == [
+        "0%", "25%", "50%", "75%", "100%",
+    ]  # fmt: skip
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    live = ProgressBar("importing", screen)
+    live(0, 2)
+    live(2, 2)
+    assert screen.getvalue() == (
+        "\rimporting [..............................] 0/2   0%"
+        "\rimporting [##############################] 2/2 100%\n"
+    )
+    empty = io.StringIO()
+    ProgressBar("x", empty)(0, 0)
+    assert "0/0 100%" in empty.getvalue()
