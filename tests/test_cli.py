@@ -198,7 +198,9 @@ def test_errors_are_one_line_and_non_zero(
             assert code == 1
             continue
         assert code == 2, args
-        assert err.count("\n") == 1 and err.startswith("teamaccess: ") and message in err, err
+        assert err.count("\n") == 1, err
+        assert err.startswith("teamaccess: ")
+        assert message in err
 
 
 def test_explain_leads_records_and_colleagues(
