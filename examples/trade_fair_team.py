@@ -1,15 +1,17 @@
-"""Seed 000: an exhibitor's team on a trade-fair platform, as a host app would code it.
+"""Seed 000: an exhibitor's team on a trade-fair platform, with its main contact.
 
-The host keeps its own users; teamaccess keeps who works for which exhibitor, who the
-main contact is, and answers every "may they?" with a reason. Run it:
-``python examples/trade_fair_team.py``.
+The platform keeps its own users; teamaccess keeps who works for which exhibitor and
+who the main contact is, and answers every "may they?" with a reason. The main contact
+(the person who received the exhibitor mailings) alone edits the company profile;
+any colleague may add colleagues from the back office's Team tab.
+Run it: ``python examples/trade_fair_team.py``.
 """
 
+# --8<-- [start:setup]
 from __future__ import annotations
 
-from teamaccess import Action, Company, Decision, TeamAccess, User
-from teamaccess.errors import NotAMember, NotEligible
-from teamaccess.testing import make_service
+from teamaccess import Action, Company, Decision, MemoryStore, TeamAccess, User
+from teamaccess.errors import MainContactRequired, NotAMember, NotEligible
 
 
 def networking_enabled(*, actor: User, candidate: User, company: Company) -> Decision:
@@ -20,8 +22,15 @@ def networking_enabled(*, actor: User, candidate: User, company: Company) -> Dec
     return Decision.allow("eligible", "R-MEM-4")
 
 
-def backoffice_page(ta: TeamAccess, user_id: str, company_id: str) -> str:
-    """What a host's back-office view would render."""
+ta = TeamAccess(MemoryStore(), eligibility=networking_enabled)
+for user, networking in (("anna", "on"), ("ben", "on"), ("carla", "off"), ("dave", "on")):
+    ta.register_user(user, f"{user}@example.com", attributes={"networking": networking})
+# --8<-- [end:setup]
+
+
+# --8<-- [start:page]
+def backoffice_page(user_id: str, company_id: str) -> str:
+    """What the host's back-office view renders for this user."""
     try:
         members = ta.members(user_id, company_id)
     except NotAMember:
@@ -31,27 +40,49 @@ def backoffice_page(ta: TeamAccess, user_id: str, company_id: str) -> str:
     return f"Team: {names}" + (" | [Edit company profile]" if can_edit else "")
 
 
+# --8<-- [end:page]
+
+
 def main() -> None:
-    ta = make_service(eligibility=networking_enabled)
-    ta.register_user("anna", "anna@example.com", attributes={"networking": "on"})
-    ta.register_user("ben", "ben@example.com", attributes={"networking": "on"})
-    ta.register_user("carla", "carla@example.com", attributes={"networking": "off"})
-
-    expo = ta.create_company("anna", "Spreadmind GmbH")
-    print("ben, before:", backoffice_page(ta, "ben", expo.id))
+    """Build the team, then hand the main-contact role on."""
+    # --8<-- [start:team]
+    expo = ta.create_company("anna", "Spreadmind GmbH", company_id="spreadmind")
+    print("ben, before:", backoffice_page("ben", expo.id))
     ta.add_member("anna", expo.id, "ben")
-    print("ben, after: ", backoffice_page(ta, "ben", expo.id))
-    print("anna:       ", backoffice_page(ta, "anna", expo.id))
+    print("ben, after: ", backoffice_page("ben", expo.id))
+    print("anna:       ", backoffice_page("anna", expo.id))
+    print("ben edits the profile:", ta.check("ben", expo.id, Action.EDIT_PROFILE))
+    # --8<-- [end:team]
 
+    # --8<-- [start:eligibility]
     try:
         ta.add_member("ben", expo.id, "carla")
     except NotEligible as refused:
         print("adding carla:", refused.decision, "-", refused.decision.detail)
+    # --8<-- [end:eligibility]
 
+    # --8<-- [start:contacts]
     ta.set_show_as_contact("ben", expo.id, "ben", False)
     contacts = [m.user_id for m in ta.public_contacts(expo.id)]
     print("public contacts:", contacts)
     assert contacts == ["anna"]
+    # --8<-- [end:contacts]
+
+    # --8<-- [start:invite]
+    issued = ta.invite("anna", expo.id, "dave@example.com", role="admin")
+    ta.accept_invitation("dave", issued.token)  # the e-mailed link; single use, 7 days
+    # --8<-- [end:invite]
+
+    # --8<-- [start:handover]
+    try:
+        ta.leave_company("anna", expo.id)
+    except MainContactRequired as first:
+        print("anna leaves:", first)
+    ta.transfer_main_contact("anna", expo.id, "dave")
+    ta.leave_company("anna", expo.id)
+    print("dave:       ", backoffice_page("dave", expo.id))
+    assert ta.main_contact(expo.id).user_id == "dave"
+    # --8<-- [end:handover]
 
 
 if __name__ == "__main__":

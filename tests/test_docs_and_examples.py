@@ -13,8 +13,9 @@ from teamaccess.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
+INCLUDE = re.compile(r'^--8<-- "[^"]+"$')  # an example's code, run as that example
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
@@ -27,10 +28,17 @@ def test_example_runs(script: Path) -> None:
     assert done.stdout.strip()
 
 
-@pytest.mark.parametrize("doc", DOCS, ids=[p.name for p in DOCS])
+@pytest.mark.parametrize("doc", DOCS, ids=[str(p.relative_to(ROOT)) for p in DOCS])
 def test_python_blocks_in_docs_run(doc: Path) -> None:
-    """Every ```python block of a Markdown page runs, in order, in one namespace per page."""
-    blocks = PYTHON_BLOCK.findall(doc.read_text(encoding="utf-8"))
+    """Every ```python block of a Markdown page runs, in order, in one namespace per page.
+
+    A block that only includes an example's code (``--8<--``) runs as that example.
+    """
+    blocks = [
+        block
+        for block in PYTHON_BLOCK.findall(doc.read_text(encoding="utf-8"))
+        if not INCLUDE.match(block.strip())
+    ]
     namespace: dict[str, object] = {"__name__": f"doc_{doc.stem}"}
     for block in blocks:
         exec(compile(block, str(doc), "exec"), namespace)  # noqa: S102 - our own docs

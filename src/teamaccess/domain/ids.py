@@ -22,11 +22,17 @@ __all__ = [
 ]
 
 UserId = NewType("UserId", str)
+"""A user's id: the host's own identifier for a person."""
 CompanyId = NewType("CompanyId", str)
+"""A company's id (also of partner and child accounts)."""
 InvitationId = NewType("InvitationId", str)
+"""An invitation's id (not its token, which is secret)."""
 LeadId = NewType("LeadId", str)
+"""A lead's id on the marketplace."""
 RequestId = NewType("RequestId", str)
+"""The id of a request in a company's inbox."""
 RecordId = NewType("RecordId", str)
+"""The id of a shared record (minutes, invoice, timeline entry, ...)."""
 
 MAX_ID_LENGTH = 64
 MAX_NAME_LENGTH = 200

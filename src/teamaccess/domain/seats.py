@@ -34,7 +34,9 @@ __all__ = [
 ]
 
 ProductId = NewType("ProductId", str)
+"""A product's id: what a seat pool gives access to."""
 PoolId = NewType("PoolId", str)
+"""A seat pool's id, which is also its group's id."""
 
 
 class ReplacementPolicy(str, enum.Enum):

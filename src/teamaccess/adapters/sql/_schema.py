@@ -21,6 +21,7 @@ from teamaccess.errors import InvalidName
 __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables"]
 
 DEFAULT_PREFIX = "teamaccess_"
+"""The prefix of every table, constraint and index name unless a store is given another."""
 SCHEMA_VERSION = "0004"
 """The Alembic revision the tables below correspond to."""
 

@@ -1,0 +1,143 @@
+"""Django: a view guarded by a teamaccess decision, and the outbox as a management command.
+
+A Django project keeps one ``TeamAccess`` per process (here in this module; in a
+project, in ``yourapp/access.py`` on ``SqlStore(create_engine(DATABASE_URL))``), checks
+decisions in views with a decorator, and drains the outbox with a management command
+run by cron or a worker. Run it: ``python examples/django_views.py`` (it configures a
+minimal Django and calls its views through Django's test client).
+"""
+
+# --8<-- [start:setup]
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import django
+from django.conf import settings
+
+settings.configure(  # a project has these in settings.py
+    SECRET_KEY="example only",  # noqa: S106 - a placeholder, not a secret
+    ROOT_URLCONF=__name__,
+    ALLOWED_HOSTS=["testserver"],
+    MIDDLEWARE=[],
+    INSTALLED_APPS=[],
+)
+django.setup()
+
+from django.core.management.base import BaseCommand  # noqa: E402 - after settings
+from django.http import HttpRequest, HttpResponse, JsonResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from teamaccess import Action, MemoryStore, OutboxMessage, TeamAccess  # noqa: E402
+from teamaccess.errors import NotFound  # noqa: E402
+
+ta = TeamAccess(MemoryStore())  # production: TeamAccess(SqlStore(...))
+# --8<-- [end:setup]
+
+
+# --8<-- [start:decorator]
+View = Callable[..., HttpResponse]
+
+
+def acting_user(request: HttpRequest) -> str:
+    """The acting user: ``request.user.username`` with Django's auth; a header here."""
+    return request.headers.get("X-User", "")
+
+
+def require(action: Action | str) -> Callable[[View], View]:
+    """Let the view run only if the user may do ``action`` in the URL's company."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, company_id: str, **kwargs: object) -> HttpResponse:
+            decision = ta.check(acting_user(request), company_id, action)
+            if not decision:
+                body = {"reason": decision.reason, "rule": decision.rule, "detail": decision.detail}
+                return JsonResponse(body, status=403)
+            return view(request, company_id, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+@require(Action.OPEN_BACKOFFICE)
+def backoffice(request: HttpRequest, company_id: str) -> HttpResponse:
+    """The back office: members only (R-MEM-6)."""
+    members = ta.members(acting_user(request), company_id)
+    return JsonResponse({"team": [m.user_id for m in members]})
+
+
+@require(Action.EDIT_PROFILE)
+def edit_profile(request: HttpRequest, company_id: str) -> HttpResponse:
+    """The profile editor: the main contact only (R-MC-2)."""
+    try:
+        company = ta.update_company_profile(
+            acting_user(request), company_id, name=request.POST["name"]
+        )
+    except NotFound as missing:
+        return JsonResponse({"error": str(missing)}, status=404)
+    return JsonResponse({"name": company.name})
+
+
+urlpatterns = [
+    path("companies/<str:company_id>/backoffice", backoffice),
+    path("companies/<str:company_id>/profile", edit_profile),
+]
+# --8<-- [end:decorator]
+
+
+# --8<-- [start:command]
+delivered: list[OutboxMessage] = []  # stands for your CRM, mailer or message broker
+
+
+class Command(BaseCommand):
+    """``manage.py drain_outbox``: deliver pending events, then mark them delivered."""
+
+    help = "Deliver teamaccess outbox events (at least once, oldest first)."
+
+    def handle(self, *args: object, **options: object) -> None:
+        """Deliver batch after batch until nothing is pending."""
+        while batch := ta.pending_events(limit=100):
+            delivered.extend(batch)  # deliver; an exception leaves the batch pending
+            ta.mark_delivered([message.position for message in batch])
+        self.stdout.write(f"{len(delivered)} events delivered")
+
+
+# --8<-- [end:command]
+
+
+# --8<-- [start:run]
+def main() -> None:
+    from django.test import Client
+
+    for user in ("anna", "ben", "carla"):
+        ta.register_user(user, f"{user}@example.com")
+    ta.create_company("anna", "ACME GmbH", company_id="acme")
+    ta.add_member("anna", "acme", "ben")
+
+    client = Client()
+    statuses = []
+    for user in ("ben", "carla"):
+        response = client.get("/companies/acme/backoffice", headers={"X-User": user})
+        print(f"GET backoffice as {user}: {response.status_code} {response.json()}")
+        statuses.append(response.status_code)
+    for user in ("ben", "anna"):
+        response = client.post(
+            "/companies/acme/profile", {"name": "ACME AG"}, headers={"X-User": user}
+        )
+        print(f"POST profile as {user}: {response.status_code} {response.json()}")
+        statuses.append(response.status_code)
+    assert statuses == [200, 403, 403, 200]
+    assert ta.get_company("acme").name == "ACME AG"
+    Command().handle()
+    print("event types:", sorted({message.event.type for message in delivered}))
+    assert ta.pending_events() == []
+
+
+# --8<-- [end:run]
+
+
+if __name__ == "__main__":
+    main()

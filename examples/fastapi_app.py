@@ -1,0 +1,169 @@
+"""A FastAPI app whose endpoints are guarded by teamaccess decisions, with an outbox consumer.
+
+- ``GET /companies/{id}/members``: members only (R-MEM-6); 403 says why, with the rule.
+- ``PUT /companies/{id}/profile``: the main contact only (R-MC-2).
+- ``GET /companies/{id}/can/{action}``: the decision itself, for the front end.
+
+The acting user comes from the ``X-User`` header here; a real app takes it from its
+session or token. A background thread delivers outbox events while the app runs.
+Run it: ``python examples/fastapi_app.py`` (it calls itself through FastAPI's test
+client), or serve ``create_app()`` with any ASGI server.
+"""
+
+# --8<-- [start:app]
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from teamaccess import Decision, MemoryStore, OutboxMessage, TeamAccess
+from teamaccess.errors import AccessDenied, Conflict, InvalidInput, NotFound, TeamAccessError
+
+Deliver = Callable[[OutboxMessage], None]
+
+
+class Profile(BaseModel):
+    """The body of a profile edit."""
+
+    name: str
+
+
+def decision_json(decision: Decision) -> dict[str, object]:
+    """A decision as the front end reads it."""
+    return {
+        "allowed": decision.allowed,
+        "reason": decision.reason,
+        "rule": decision.rule,
+        "detail": decision.detail,
+    }
+
+
+def service(request: Request) -> TeamAccess:
+    """The app's TeamAccess (built once, at startup)."""
+    ta: TeamAccess = request.app.state.teamaccess
+    return ta
+
+
+def current_user(x_user: Annotated[str, Header()]) -> str:
+    """The acting user; your session or token check goes here."""
+    return x_user
+
+
+Service = Annotated[TeamAccess, Depends(service)]
+CurrentUser = Annotated[str, Depends(current_user)]
+
+
+def create_app(ta: TeamAccess, deliver: Deliver | None = None) -> FastAPI:
+    """The app, on a TeamAccess the host built (SqlStore in production)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        consumer = threading.Thread(target=consume_outbox, args=(ta, deliver, stop), daemon=True)
+        if deliver is not None:
+            consumer.start()
+        yield
+        stop.set()
+        if deliver is not None:
+            consumer.join(timeout=5)
+
+    app = FastAPI(title="teamaccess example", lifespan=lifespan)
+    app.state.teamaccess = ta
+
+    @app.exception_handler(TeamAccessError)
+    async def refused(request: Request, error: TeamAccessError) -> JSONResponse:
+        if isinstance(error, AccessDenied):
+            return JSONResponse(decision_json(error.decision), status_code=403)
+        status = {NotFound: 404, Conflict: 409, InvalidInput: 422}
+        code = next((code for kind, code in status.items() if isinstance(error, kind)), 400)
+        return JSONResponse({"error": type(error).__name__, "detail": str(error)}, code)
+
+    @app.get("/companies/{company_id}/members")
+    def members(company_id: str, user: CurrentUser, ta: Service) -> list[dict[str, object]]:
+        return [
+            {"user": m.user_id, "role": m.role, "main_contact": m.is_main_contact}
+            for m in ta.members(user, company_id)  # raises NotAMember -> 403
+        ]
+
+    @app.put("/companies/{company_id}/profile")
+    def edit_profile(
+        company_id: str, body: Profile, user: CurrentUser, ta: Service
+    ) -> dict[str, str]:
+        company = ta.update_company_profile(user, company_id, name=body.name)
+        return {"id": company.id, "name": company.name}
+
+    @app.get("/companies/{company_id}/can/{action}")
+    def can(company_id: str, action: str, user: CurrentUser, ta: Service) -> dict[str, object]:
+        return decision_json(ta.check(user, company_id, action))
+
+    return app
+
+
+# --8<-- [end:app]
+
+
+# --8<-- [start:consumer]
+def consume_outbox(
+    ta: TeamAccess, deliver: Deliver | None, stop: threading.Event, interval: float = 0.05
+) -> None:
+    """Deliver pending events, oldest first, at least once (R-ALL-4); drain, then stop."""
+    stopping = False
+    while deliver is not None:
+        batch = ta.pending_events(limit=100)
+        for message in batch:
+            deliver(message)  # if this raises, the batch stays pending and is retried
+        if batch:
+            ta.mark_delivered([message.position for message in batch])
+        elif stopping:  # asked to stop, and nothing was left after that
+            return
+        else:
+            stopping = stop.wait(interval)
+
+
+# --8<-- [end:consumer]
+
+
+# --8<-- [start:run]
+def demo_service() -> TeamAccess:
+    """A service where anna (main contact) and ben work for ACME; carla does not."""
+    ta = TeamAccess(MemoryStore())
+    for user in ("anna", "ben", "carla"):
+        ta.register_user(user, f"{user}@example.com")
+    ta.create_company("anna", "ACME GmbH", company_id="acme")
+    ta.add_member("anna", "acme", "ben")
+    return ta
+
+
+def requests() -> Iterator[tuple[str, str, str, dict[str, str] | None]]:
+    """(method, path, user, body) of the calls the demo makes."""
+    yield "GET", "/companies/acme/members", "ben", None
+    yield "GET", "/companies/acme/members", "carla", None
+    yield "PUT", "/companies/acme/profile", "ben", {"name": "ACME AG"}
+    yield "PUT", "/companies/acme/profile", "anna", {"name": "ACME AG"}
+    yield "GET", "/companies/acme/can/manage_team", "ben", None
+    yield "GET", "/companies/nope/members", "ben", None
+
+
+def main() -> None:
+    from fastapi.testclient import TestClient
+
+    delivered: list[OutboxMessage] = []
+    ta = demo_service()
+    with TestClient(create_app(ta, delivered.append)) as client:
+        for method, path, user, body in requests():
+            response = client.request(method, path, headers={"X-User": user}, json=body)
+            print(f"{method} {path} as {user}: {response.status_code} {response.json()}")
+    print("events delivered while serving:", [m.event.type for m in delivered])
+
+
+# --8<-- [end:run]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""The web-framework example app, called through its framework's test client."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from teamaccess import CompanyProfileUpdated, OutboxMessage
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_example(name: str) -> ModuleType:
+    """Import ``examples/<name>.py`` (the folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        f"examples_{name}", ROOT / "examples" / f"{name}.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # pydantic resolves the app's annotations through it
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def fastapi_app() -> ModuleType:
+    pytest.importorskip("fastapi", reason="the examples extra is not installed")
+    return load_example("fastapi_app")
+
+
+def test_fastapi_endpoints_answer_with_teamaccess_decisions(fastapi_app: ModuleType) -> None:
+    """R-MEM-6, R-MC-2, R-ALL-2 over HTTP: 403 carries reason and rule; denied edits change nothing."""
+    from fastapi.testclient import TestClient
+
+    ta = fastapi_app.demo_service()
+    delivered: list[OutboxMessage] = []
+    with TestClient(fastapi_app.create_app(ta, delivered.append)) as client:
+        as_ben, as_carla, as_anna = ({"X-User": user} for user in ("ben", "carla", "anna"))
+        members = client.get("/companies/acme/members", headers=as_ben)
+        assert members.status_code == 200
+        assert [m["user"] for m in members.json()] == ["anna", "ben"]
+
+        outsider = client.get("/companies/acme/members", headers=as_carla)
+        assert outsider.status_code == 403
+        assert (outsider.json()["reason"], outsider.json()["rule"]) == ("not_a_member", "R-MEM-6")
+
+        refused = client.put("/companies/acme/profile", headers=as_ben, json={"name": "Ben AG"})
+        assert refused.status_code == 403
+        assert refused.json()["rule"] == "R-MC-2"
+        assert ta.get_company("acme").name == "ACME GmbH"
+
+        edited = client.put("/companies/acme/profile", headers=as_anna, json={"name": "ACME AG"})
+        assert edited.json() == {"id": "acme", "name": "ACME AG"}
+
+        can = client.get("/companies/acme/can/edit_profile", headers=as_anna).json()
+        assert can == {"allowed": True, "reason": "is_main_contact", "rule": "R-MC-2", "detail": ""}
+        assert client.get("/companies/nope/members", headers=as_ben).status_code == 404
+        assert client.get("/companies/acme/members").status_code == 422  # no X-User
+    # leaving the client stops the app; its consumer drains the outbox first
+    assert any(isinstance(m.event, CompanyProfileUpdated) for m in delivered)
+    assert ta.pending_events() == []
+    assert [m.position for m in delivered] == sorted({m.position for m in delivered})
