@@ -7,7 +7,7 @@ from typing import TextIO
 
 from teamaccess.cli._app import OK, Context, UsageError, _Commands
 from teamaccess.domain.ids import CompanyId
-from teamaccess.domain.models import Membership
+from teamaccess.domain.models import Company, Membership
 
 DEMO_DB = "sqlite:///teamaccess-demo.sqlite"
 DEMO_PREFIX = "teamaccess_demo_"
@@ -125,11 +125,7 @@ def list_companies(context: Context) -> int:
 
 def show_company(context: Context) -> int:
     """Print one company and its members."""
-    with context.store().reader() as tx:
-        company = tx.companies.get(CompanyId(context.args.company))
-        if company is None:
-            raise UsageError(f"no company {context.args.company!r}")
-        members = tx.memberships.of_company(company.id)
+    company, members = _company_and_members(context)
     print(f"{company.id}: {company.name}", file=context.out)
     print(f"  created  {company.created_at:%Y-%m-%d %H:%M} UTC", file=context.out)
     print(f"  parent   {company.parent_id or '-'}", file=context.out)
@@ -160,13 +156,16 @@ def rename_company(context: Context) -> int:
 
 def list_members(context: Context) -> int:
     """Print a company's members."""
+    _print_members(context.out, _company_and_members(context)[1])
+    return OK
+
+
+def _company_and_members(context: Context) -> tuple[Company, Sequence[Membership]]:
     with context.store().reader() as tx:
         company = tx.companies.get(CompanyId(context.args.company))
         if company is None:
             raise UsageError(f"no company {context.args.company!r}")
-        members = tx.memberships.of_company(company.id)
-    _print_members(context.out, members)
-    return OK
+        return company, tx.memberships.of_company(company.id)
 
 
 def add_member(context: Context) -> int:

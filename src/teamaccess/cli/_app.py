@@ -37,6 +37,7 @@ class Context:
     out: TextIO
     err: TextIO
     _store: SqlStore | None = None
+    _has_tables: bool = False
 
     def store(self, *, initialized: bool = True) -> SqlStore:
         """The store of ``--db``; with ``initialized``, refuse a database without tables."""
@@ -48,15 +49,17 @@ class Context:
                     f"the command line needs the SQL extra: pip install 'teamaccess[cli]' ({error})"
                 ) from error
             self._store = SqlStore.from_url(self.db_url(), prefix=self.args.prefix)
-        if initialized and not self._has_tables(self._store):
-            raise UsageError(f"{self.db_name()} has no teamaccess tables: run 'teamaccess init'")
+        if initialized and not self._has_tables:
+            from sqlalchemy import inspect
+
+            self._has_tables = inspect(self._store.engine).has_table(
+                self._store.tables.companies.name
+            )
+            if not self._has_tables:
+                raise UsageError(
+                    f"{self.db_name()} has no teamaccess tables: run 'teamaccess init'"
+                )
         return self._store
-
-    @staticmethod
-    def _has_tables(store: SqlStore) -> bool:
-        from sqlalchemy import inspect
-
-        return inspect(store.engine).has_table(store.tables.companies.name)
 
     def service(self) -> TeamAccess:
         """The facade on the store, with the platform admins of the options."""
