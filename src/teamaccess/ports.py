@@ -676,7 +676,7 @@ class Store(Protocol):
         ...
 
     def check_facts(
-        self, company_id: CompanyId, user_id: UserId
+        self, company_id: str, user_id: str
     ) -> tuple[Company | None, Membership | None, Membership | None]:
         """What a permission check needs, read together in one go.
 

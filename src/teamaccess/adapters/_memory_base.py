@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -50,6 +50,12 @@ class Journal:
         else:
             self.undo.append(lambda: table.pop(key, None))
         table[key] = value
+
+    def put_new(self, table: MutableMapping[_K, _V], items: Mapping[_K, _V]) -> None:
+        """Insert keys the caller knows are not in ``table``; one undo entry for all."""
+        table.update(items)
+        keys = list(items)
+        self.undo.append(lambda: [table.pop(key, None) for key in keys])
 
     def pop(self, table: MutableMapping[_K, _V], key: _K) -> None:
         old = table.pop(key)

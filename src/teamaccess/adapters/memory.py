@@ -36,7 +36,7 @@ from teamaccess.errors import (
 
 __all__ = ["MemoryStore"]
 
-_NOBODY: dict[UserId, Membership] = {}
+_NOBODY: dict[str, Membership] = {}
 
 
 class _Users(Repo):
@@ -48,20 +48,25 @@ class _Users(Repo):
         return None if user_id is None else self._t.users[user_id]
 
     def add(self, user: User) -> None:
-        if user.id in self._t.users:
-            raise UserAlreadyExists(f"user {user.id!r} is already registered")
-        if user.email in self._t.user_by_email:
-            raise EmailTaken(f"e-mail {user.email!r} is already registered")
-        self._j.put(self._t.users, user.id, user)
-        self._j.put(self._t.user_by_email, user.email, user.id)
+        self.add_many([user])
 
     def get_many_by_email(self, emails: Sequence[str]) -> dict[str, User]:
         by_email, users = self._t.user_by_email, self._t.users
         return {email: users[by_email[email]] for email in emails if email in by_email}
 
     def add_many(self, users: Sequence[User]) -> None:
-        for user in users:
-            self.add(user)
+        known, by_email = self._t.users, self._t.user_by_email
+        new: dict[UserId, User] = {}
+        emails: dict[str, UserId] = {}
+        for user in users:  # check all, then write all: a refusal writes nothing
+            if user.id in known or user.id in new:
+                raise UserAlreadyExists(f"user {user.id!r} is already registered")
+            if user.email in by_email or user.email in emails:
+                raise EmailTaken(f"e-mail {user.email!r} is already registered")
+            new[user.id] = user
+            emails[user.email] = user.id
+        self._j.put_new(known, new)
+        self._j.put_new(by_email, emails)
 
     def all(self) -> Sequence[User]:
         return sorted(self._t.users.values(), key=lambda u: u.id)
@@ -281,16 +286,19 @@ class _Enrollments(Repo):
         return [participants[u] for u in sorted(participants)]
 
     def add(self, enrollment: Enrollment) -> None:
-        require(enrollment.pool_id in self._t.pools, "seat pool", enrollment.pool_id)
-        require(enrollment.user_id in self._t.users, "user", enrollment.user_id)
-        participants = self._t.enrollments.setdefault(enrollment.pool_id, {})
-        if enrollment.user_id in participants:
-            raise AlreadyEnrolled(f"{enrollment.user_id!r} is already enrolled")
-        self._j.put(participants, enrollment.user_id, enrollment)
+        self.add_many([enrollment])
 
     def add_many(self, enrollments: Sequence[Enrollment]) -> None:
-        for enrollment in enrollments:
-            self.add(enrollment)
+        new: dict[PoolId, dict[UserId, Enrollment]] = {}
+        for e in enrollments:  # check all, then write all: a refusal writes nothing
+            require(e.pool_id in self._t.pools, "seat pool", e.pool_id)
+            require(e.user_id in self._t.users, "user", e.user_id)
+            batch = new.setdefault(e.pool_id, {})
+            if e.user_id in self._t.enrollments.get(e.pool_id, {}) or e.user_id in batch:
+                raise AlreadyEnrolled(f"{e.user_id!r} is already enrolled")
+            batch[e.user_id] = e
+        for pool_id, batch in new.items():
+            self._j.put_new(self._t.enrollments.setdefault(pool_id, {}), batch)
 
     def remove(self, pool_id: PoolId, user_id: UserId) -> None:
         require(self.get(pool_id, user_id) is not None, "enrollment", user_id)
@@ -302,15 +310,18 @@ class _Enrollments(Repo):
 
 class _TagGrants(Repo):
     def add(self, grant: TagGrant) -> None:
-        require(grant.user_id in self._t.users, "user", grant.user_id)
-        sources = self._t.tags.setdefault(grant.user_id, {}).setdefault(grant.tag, {})
-        if grant.source in sources:
-            raise Conflict(f"{grant.source} already grants {grant.tag!r} to {grant.user_id!r}")
-        self._j.put(sources, grant.source, grant)
+        self.add_many([grant])
 
     def add_many(self, grants: Sequence[TagGrant]) -> None:
+        added: list[tuple[dict[str, TagGrant], str]] = []
+        self._j.undo.append(lambda: [sources.pop(source, None) for sources, source in added])
         for grant in grants:
-            self.add(grant)
+            require(grant.user_id in self._t.users, "user", grant.user_id)
+            sources = self._t.tags.setdefault(grant.user_id, {}).setdefault(grant.tag, {})
+            if grant.source in sources:
+                raise Conflict(f"{grant.source} already grants {grant.tag!r} to {grant.user_id!r}")
+            sources[grant.source] = grant
+            added.append((sources, grant.source))
 
     def holders(self, tag: str, user_ids: Sequence[UserId]) -> frozenset[UserId]:
         tags = self._t.tags
@@ -420,13 +431,13 @@ class _Licenses(Repo):
 
 class _Outbox(Repo):
     def append(self, event: Event) -> None:
-        position = self._t.next_position[0]
-        self._t.next_position[0] += 1  # like a database sequence: not rolled back
-        self._j.put(self._t.outbox, position, OutboxMessage(position, event))
+        self.extend([event])
 
     def extend(self, events: Sequence[Event]) -> None:
-        for event in events:
-            self.append(event)
+        first = self._t.next_position[0]
+        self._t.next_position[0] += len(events)  # like a database sequence: not rolled back
+        messages = {first + i: OutboxMessage(first + i, event) for i, event in enumerate(events)}
+        self._j.put_new(self._t.outbox, messages)
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
         found: list[OutboxMessage] = []
@@ -534,10 +545,11 @@ class MemoryStore:
         return self._reader
 
     def check_facts(
-        self, company_id: CompanyId, user_id: UserId
+        self, company_id: str, user_id: str
     ) -> tuple[Company | None, Membership | None, Membership | None]:
         """The company, the membership, else the nearest ancestor's, under the lock."""
-        companies, members = self._tables.companies, self._tables.members
+        companies: dict[str, Company] = self._tables.companies  # type: ignore[assignment]
+        members: dict[str, dict[str, Membership]] = self._tables.members  # type: ignore[assignment]
         with self._lock:  # a reader never sees a transaction half done
             company = companies.get(company_id)
             if company is None:

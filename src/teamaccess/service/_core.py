@@ -228,7 +228,7 @@ class ServiceCore:
     def _member_of(self, company_id: str, actor_id: str, rule: str) -> tuple[Company, Membership]:
         """Like :meth:`_acting`, for reads: one ``check_facts`` outside a transaction."""
         company, actor, _ = self._store.check_facts(
-            CompanyId(check_id(company_id, "company")), UserId(check_id(actor_id, "user"))
+            check_id(company_id, "company"), check_id(actor_id, "user")
         )
         return self._admitted(_existing(company, company_id), actor, rule)
 

@@ -529,7 +529,7 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
         (R-ALL-1).
         """
         if target_user_id is None:  # the hot path: one read of everything decide needs
-            company, actor, above = self._store.check_facts(CompanyId(company_id), UserId(actor_id))
+            company, actor, above = self._store.check_facts(company_id, actor_id)
             return decide(
                 action, company=company, actor=actor, policy=self._policy, ancestor_member=above
             )

@@ -190,7 +190,7 @@ class SqlStore:
                 conn.rollback()
 
     def check_facts(
-        self, company_id: CompanyId, user_id: UserId
+        self, company_id: str, user_id: str
     ) -> tuple[Company | None, Membership | None, Membership | None]:
         """The company and the membership in one prebuilt statement (the check's hot path).
 
@@ -207,7 +207,7 @@ class SqlStore:
         if facts is None:
             if len(self._known) >= _KNOWN_ROWS:
                 self._known.clear()
-            facts = self._known[key] = self._facts_of(row, user_id)
+            facts = self._known[key] = self._facts_of(row, UserId(user_id))
         return facts
 
     @staticmethod
