@@ -23,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from teamaccess.adapters.sql._partners import Articles, Hierarchy, Licenses, PropertyDefinitions
+from teamaccess.adapters.sql._raw import RawSelect
 from teamaccess.adapters.sql._repo import Repo, constraint_error
 from teamaccess.adapters.sql._schema import DEFAULT_PREFIX, Tables, build_tables
 from teamaccess.adapters.sql._work import InboxRequests, Leads, Records, ServiceLinks
@@ -134,7 +135,7 @@ class SqlStore:
     ) -> None:
         self.tables = build_tables(prefix, metadata)
         self.dialect = engine.dialect.name
-        self._facts = _check_statement(self.tables)
+        self._facts = RawSelect(_check_statement(self.tables), engine.dialect)
         # Parsed answers by their row: equal rows give equal (immutable) values.
         self._known: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self._readers: queue.SimpleQueue[Connection] = queue.SimpleQueue()  # autocommit
@@ -198,21 +199,22 @@ class SqlStore:
         single statement sees one snapshot); when they are all busy, on a pooled one.
         """
         params = {"company_id": company_id, "user_id": user_id}
-        with self._translate():
-            row = self._fast_row(params)
+        with self._translate(), self._kept(autocommit=True) as conn:
+            row = self._facts.first(conn, params)
         if row is None:
             return None, None, None
-        key = (user_id, *row)  # JSON read as text: the row is hashable
+        key = (user_id, *row)  # the driver's values, JSON read as text: hashable
         facts = self._known.get(key)
         if facts is None:
             if len(self._known) >= _KNOWN_ROWS:
                 self._known.clear()
-            facts = self._known[key] = self._facts_of(row, UserId(user_id))
+            facts = self._facts_of(self._facts.processed(row), UserId(user_id))
+            self._known[key] = facts
         return facts
 
     @staticmethod
     def _facts_of(
-        row: sa.Row[Any], user_id: UserId
+        row: Any, user_id: UserId
     ) -> tuple[Company, Membership | None, Membership | None]:
         company = _company(row, _loads)
         if row.m_role is not None:
@@ -220,10 +222,6 @@ class SqlStore:
         if row.a_role is not None:
             return company, None, _joined_membership(row, "a_", row.a_company_id, user_id)
         return company, None, None
-
-    def _fast_row(self, params: dict[str, str]) -> sa.Row[Any] | None:
-        with self._kept(autocommit=True) as conn:
-            return conn.execute(self._facts, params).first()
 
     @contextmanager
     def _kept(self, *, autocommit: bool) -> Iterator[Connection]:

@@ -1,0 +1,63 @@
+"""A prebuilt SELECT run on the driver's own cursor, for the permission check's hot path.
+
+SQLAlchemy's execution machinery (execution context, result object, row processing)
+costs several times what SQLite takes to answer a primary-key select. The check's one
+statement is compiled once for the engine's dialect; each call binds two strings,
+runs it on the DB-API cursor of a kept connection and returns the raw tuple, which is
+hashable, so it can key a cache of answers. Only on a cache miss are the values turned
+into Python values with the same result processors SQLAlchemy would have applied.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Dialect
+
+
+class RawSelect:
+    """A select compiled once; run with :meth:`first` on a checked-out connection."""
+
+    def __init__(self, statement: sa.Select[Any], dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        required = {b.key: None for b in compiled.binds.values() if b.required}
+        self._defaults = compiled.construct_params(required)  # with the statement's literals
+        order = compiled.positiontup
+        self._positions = list(order) if compiled.positional and order is not None else None
+        self._processors: list[Callable[[Any], Any] | None] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in statement.selected_columns
+        ]
+        self._row = namedtuple("_Row", list(statement.selected_columns.keys()))  # type: ignore[misc]
+        self._dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
+
+    def first(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The first row as the driver returns it, or ``None``.
+
+        Driver errors are raised as SQLAlchemy's ``DBAPIError``, as ``execute`` would.
+        """
+        values = {**self._defaults, **params}
+        bound = values if self._positions is None else [values[k] for k in self._positions]
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self.sql, bound)
+            row: tuple[Any, ...] | None = cursor.fetchone()
+        except self._dbapi_error as error:
+            raise sa.exc.DBAPIError.instance(
+                self.sql, bound, error, self._dbapi_error, connection_invalidated=False
+            ) from error
+        finally:
+            cursor.close()
+        return None if row is None else tuple(row)
+
+    def processed(self, raw: tuple[Any, ...]) -> Any:
+        """The row with Python values and attribute access by label."""
+        return self._row(
+            *(
+                value if p is None else p(value)
+                for p, value in zip(self._processors, raw, strict=True)
+            )
+        )
