@@ -296,3 +296,35 @@ def test_progress_bar_draws_quarters_in_logs_and_redraws_on_a_terminal() -> None
     empty = io.StringIO()
     ProgressBar("x", empty)(0, 0)
     assert "0/0 100%" in empty.getvalue()
+
+
+def test_platform_admins_come_from_the_option_or_the_environment(
+    ta: TeamAccess,
+    db: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """R-SEAT-4 from the command line: only the leader or a platform admin imports."""
+    pool = ta.purchase_seats("lea", "course", 5, "ACME staff")
+    first, second = tmp_path / "one.csv", tmp_path / "two.csv"
+    first.write_text("email\nkim@example.com\n", encoding="utf-8")
+    second.write_text("email\nlou@example.com\n", encoding="utf-8")
+    code, _, err = run(
+        capsys, "seats", "import", str(first), "--group", pool.id, "--as", "anna", "--db", db
+    )
+    assert code == 2
+    assert "not_group_leader (R-SEAT-4)" in err
+    assert ta.pool(pool.id).used == 0
+    args = ["seats", "import", str(first), "--group", pool.id, "--as", "anna", "--db", db]
+    assert run(capsys, *args, "--platform-admin", "anna")[0] == 0
+    monkeypatch.setenv("TEAMACCESS_PLATFORM_ADMINS", "someone, anna")
+    monkeypatch.setenv("TEAMACCESS_USER", "anna")
+    code, out, _ = run(capsys, "seats", "import", str(second), "--group", pool.id, "--db", db)
+    assert code == 0
+    assert out == f"enrolled 1 participant(s) into {pool.id}: 3/5 free\n"
+    code, out, _ = run(capsys, "seats", "show", pool.id, "--db", db)
+    assert out.splitlines()[0] == f"{pool.id}: ACME staff (3/5 free)"
+    assert len(out.splitlines()) == 4  # title, header, two participants
+    code, out, _ = run(capsys, "seats", "list", "--db", db)
+    assert pool.id in out
