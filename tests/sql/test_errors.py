@@ -38,3 +38,45 @@ def test_locked_sqlite_is_retried_then_reported_as_transient(tmp_path) -> None:
     finally:
         blocker.dispose()
         store.engine.dispose()
+
+
+def test_check_on_missing_tables_raises_storage_error(sql_store: SqlStore) -> None:
+    """The check's fast path (the driver's own cursor) translates driver errors too."""
+    ta = make_service(SqlStore(sql_store.engine, prefix="tanotables_"))
+    with pytest.raises(StorageError) as caught:
+        ta.check("anna", "acme", "open_backoffice")
+    assert isinstance(caught.value.__cause__, sa.exc.DBAPIError)
+    with pytest.raises(StorageError):  # the kept connection was dropped, not poisoned
+        ta.check("anna", "acme", "open_backoffice")
+
+
+def test_checks_stay_visible_to_sql_listeners_and_logging(
+    sql_store: SqlStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """R-ALL-2: a host tracing its SQL sees each check's one statement, with the same answers."""
+    ta = make_service(sql_store)
+    ta.register_user("anna", "anna@example.com")
+    ta.register_user("ben", "ben@example.com")
+    acme = ta.create_company("anna", "ACME")
+    asks = [("anna", "edit_profile"), ("ben", "edit_profile"), ("anna", "open_backoffice")]
+    quiet = [ta.check(user, acme.id, action) for user, action in asks]
+
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement)
+
+    sa.event.listen(sql_store.engine, "before_cursor_execute", listen)
+    try:
+        traced = [ta.check(user, acme.id, action) for user, action in asks]
+    finally:
+        sa.event.remove(sql_store.engine, "before_cursor_execute", listen)
+    assert traced == quiet
+    assert len(seen) == len(asks)
+    assert all(statement.lstrip().upper().startswith("SELECT") for statement in seen)
+
+    with caplog.at_level("INFO", logger="sqlalchemy.engine"):  # connections opened now log
+        logging_ta = make_service(SqlStore(sql_store.engine, prefix=sql_store.tables.prefix))
+        logged = [logging_ta.check(user, acme.id, action) for user, action in asks]
+    assert logged == quiet
+    assert sum("SELECT" in record.getMessage() for record in caplog.records) == len(asks)
