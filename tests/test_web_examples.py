@@ -33,6 +33,8 @@ def fastapi_app() -> ModuleType:
     return load_example("fastapi_app")
 
 
+# Starlette asks for httpx2, which needs Python 3.11; on 3.10 its test client uses httpx
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient` is deprecated")
 def test_fastapi_endpoints_answer_with_teamaccess_decisions(fastapi_app: ModuleType) -> None:
     """R-MEM-6, R-MC-2, R-ALL-2 over HTTP: 403 carries reason and rule; denied edits change nothing."""
     from fastapi.testclient import TestClient
