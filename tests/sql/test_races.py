@@ -2,9 +2,9 @@
 
 Each round, the threads start together (a barrier). 16 threads all add the same user,
 or all try to take the main-contact role (50 rounds): exactly one wins (R-MEM-2,
-R-MC-1). 32 enrollments race for the last 3 seats of a pool (100 rounds, R-SEAT-6),
+R-MC-1). 32 enrollments race for the last 3 seats of a pool (60 rounds, R-SEAT-6),
 and 32 members for the last 5 uses of a license (50 rounds, R-LIC-2): exactly 3 and 5
-win. Members of 16 offered companies pick one lead (100 rounds, R-LEAD-3): one wins.
+win. Members of 16 offered companies pick one lead (60 rounds, R-LEAD-3): one wins.
 Every loser gets a library error, never a driver exception, and the invariants
 hold after every round.
 """
@@ -133,7 +133,7 @@ def test_r_mc_3_concurrent_transfers_leave_exactly_one_main_contact(
 
 
 SEAT_RACERS = 32
-SEAT_ROUNDS = int(os.environ.get("TEAMACCESS_SEAT_RACE_ROUNDS", "100"))
+SEAT_ROUNDS = int(os.environ.get("TEAMACCESS_SEAT_RACE_ROUNDS", "60"))
 
 
 def test_r_seat_6_concurrent_enrollments_never_oversell(racing_service: TeamAccess) -> None:
@@ -201,7 +201,7 @@ def test_r_part_3_opposite_concurrent_moves_never_make_a_cycle(racing_service: T
         assert (above_a, above_b) in (([b], []), ([], [a])), (above_a, above_b)
 
 
-PICK_ROUNDS = int(os.environ.get("TEAMACCESS_PICK_RACE_ROUNDS", "100"))
+PICK_ROUNDS = int(os.environ.get("TEAMACCESS_PICK_RACE_ROUNDS", "60"))
 
 
 @pytest.mark.parametrize("racing_service", SQL_BACKENDS[1:], indirect=True)  # the servers
