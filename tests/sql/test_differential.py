@@ -295,7 +295,7 @@ class AdaptersAgree(RuleBasedStateMachine):
 
 
 AdaptersAgree.TestCase.settings = settings(
-    max_examples=4 if _everywhere else 25, stateful_step_count=15, deadline=None
+    max_examples=3 if _everywhere else 25, stateful_step_count=15, deadline=None
 )
 
 
