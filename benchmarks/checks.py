@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -44,6 +45,25 @@ URLS = {
         "TEAMACCESS_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"
     ),
 }
+
+
+_T = TypeVar("_T")
+
+
+def per_adapter(adapters: str, run: Callable[[str], _T]) -> list[_T]:
+    """``run(adapter)`` for each comma-separated adapter name, in order.
+
+    A server that cannot be used is reported and skipped; memory and SQLite always run.
+    """
+    results = []
+    for adapter in adapters.split(","):
+        try:
+            results.append(run(adapter))
+        except Exception as error:
+            if adapter in ("memory", "sqlite"):
+                raise
+            print(f"skipped {adapter}: {type(error).__name__}: {str(error).splitlines()[0]}")
+    return results
 
 
 def make_store(adapter: str) -> Store:
@@ -205,13 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, object]] = []
     if not args.no_casbin:
         rows += casbin_rows(args.users, args.companies, args.repeat)
-    for adapter in args.adapters.split(","):
-        try:
-            rows += run(adapter, args.users, args.companies, args.repeat)
-        except Exception as error:
-            if adapter in ("memory", "sqlite"):
-                raise
-            print(f"skipped {adapter}: {type(error).__name__}: {str(error).splitlines()[0]}")
+    for found in per_adapter(
+        args.adapters, lambda a: run(a, args.users, args.companies, args.repeat)
+    ):
+        rows += found
     print(f"{args.users} users in {args.companies} companies; median and p99 per call")
     print(f"{'adapter':<9} {'scenario':<31} {'median us':>10} {'p99 us':>10} {'x dict':>9}")
     for row in rows:

@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from checks import make_store  # type: ignore[import-not-found]
+from checks import make_store, per_adapter  # type: ignore[import-not-found]
 
 from teamaccess import (
     CsvLimits,
@@ -163,14 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{'adapter':<9} {'seconds':>9} {'rows/s':>10} {'raw executemany s':>18} {'x raw':>7}"
         f" {'same rows/objects s':>20} {'x same':>7}"
     )
-    for adapter in args.adapters.split(","):
-        try:
-            r = run(adapter, args.rows)
-        except Exception as error:
-            if adapter in ("memory", "sqlite"):
-                raise
-            print(f"skipped {adapter}: {type(error).__name__}: {str(error).splitlines()[0]}")
-            continue
+    for r in per_adapter(args.adapters, lambda a: run(a, args.rows)):
+        adapter = r["adapter"]
         seconds: float = r["seconds"]  # type: ignore[assignment]
         raw, floor = r["raw_executemany"], r["same_rows_executemany"]
         columns = [f"{adapter:<9} {seconds:9.3f} {args.rows / seconds:10.0f}"]

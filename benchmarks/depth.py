@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from checks import NOW, make_store, measure, raw_select  # type: ignore[import-not-found]
+from checks import NOW, make_store, measure, per_adapter, raw_select  # type: ignore[import-not-found]
 from overview import statements_of  # type: ignore[import-not-found]
 
 from teamaccess import Action, Company, CompanyId, Membership, Store, User, UserId
@@ -86,13 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     rows: list[dict[str, object]] = []
-    for adapter in args.adapters.split(","):
-        try:
-            rows += run(adapter, args.repeat, args.others)
-        except Exception as error:
-            if adapter in ("memory", "sqlite"):
-                raise
-            print(f"skipped {adapter}: {type(error).__name__}: {str(error).splitlines()[0]}")
+    for found in per_adapter(args.adapters, lambda a: run(a, args.repeat, args.others)):
+        rows += found
     print("check through the partner hierarchy (S5); median and p99 per check")
     print(f"{'adapter':<9} {'depth':>5} {'case':<16} {'median us':>10} {'p99 us':>9} "
           f"{'x base':>7} {'selects':>7}")  # fmt: skip

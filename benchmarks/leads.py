@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from checks import NOW, make_store  # type: ignore[import-not-found]
+from checks import NOW, make_store, per_adapter  # type: ignore[import-not-found]
 from overview import statements_of  # type: ignore[import-not-found]
 
 from teamaccess import Company, CompanyId, Lead, LeadId, LeadState, Membership, Store, User, UserId
@@ -210,14 +210,13 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(n) for n in args.leads.split(",")]
     if min(sizes) < 2 * PICKED_BY_M:
         raise SystemExit(f"--leads must be at least {2 * PICKED_BY_M}")
-    rows = []
-    for adapter in args.adapters.split(","):
-        try:
-            rows += run(adapter, sizes, args.companies, args.repeat, args.explain)
-        except Exception as error:
-            if adapter in ("memory", "sqlite"):
-                raise
-            print(f"skipped {adapter}: {type(error).__name__}: {str(error).splitlines()[0]}")
+    rows = [
+        row
+        for found in per_adapter(
+            args.adapters, lambda a: run(a, sizes, args.companies, args.repeat, args.explain)
+        )
+        for row in found
+    ]
     title = f"first page of {PAGE} visible leads, {args.companies} companies"
     print(f"{title}; merge of 2 x {PICKED_BY_M} leads")
     print(f"{'adapter':<9} {'leads':>8} {'viewer':<9} {'load s':>7} {'median ms':>9} {'p99 ms':>7} "

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from checks import NOW, make_store  # type: ignore[import-not-found]
+from checks import NOW, make_store, per_adapter  # type: ignore[import-not-found]
 
 from teamaccess import Article, Company, CompanyId, License, Membership, Store, User, UserId
 from teamaccess.testing import make_service
@@ -151,14 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--adapters", default="memory,sqlite,postgres")
     args = parser.parse_args(argv)
-    rows = []
-    for adapter in args.adapters.split(","):
-        try:
-            rows.append(run(adapter, args.accounts, args.repeat))
-        except Exception as error:
-            if adapter in ("memory", "sqlite"):
-                raise
-            print(f"skipped {adapter}: {type(error).__name__}: {str(error).splitlines()[0]}")
+    rows = per_adapter(args.adapters, lambda a: run(a, args.accounts, args.repeat))
     print(f"overview of a partner's descendants, pages of 100, tree {BRANCHING}-ary, depth 5")
     print(
         f"{'adapter':<9} {'accounts':>8} {'load s':>7} {'page ms':>8} {'p99 ms':>7} "

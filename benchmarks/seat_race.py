@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from checks import make_store  # type: ignore[import-not-found]
+from checks import make_store, per_adapter  # type: ignore[import-not-found]
 
 from teamaccess.errors import SeatsExhausted
 from teamaccess.testing import make_service
@@ -134,14 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--adapters", default="memory,sqlite,postgres")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    rows = []
-    for adapter in args.adapters.split(","):
-        try:
-            rows.append(run(adapter, args.seats, args.rounds))
-        except Exception as error:
-            if adapter in ("memory", "sqlite"):
-                raise
-            print(f"skipped {adapter}: {type(error).__name__}: {str(error).splitlines()[0]}")
+    rows = per_adapter(args.adapters, lambda a: run(a, args.seats, args.rounds))
     print(f"{ATTEMPTS} enrollments race for the last {FREE} of {args.seats} seats; every round "
           f"exactly {FREE} won and the pool holds exactly {args.seats}")  # fmt: skip
     print(f"{'adapter':<9} {'racers':<12} {'attempts':>8} {'p50 ms':>8} {'p99 ms':>8}")
