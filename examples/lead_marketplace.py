@@ -21,8 +21,8 @@ for user in ("platform", "olaf", "gabi", "hugo", "heidi", "tara"):
 def main() -> None:
     """Migrate, merge, offer, pick; then see who may do what with the lead."""
     # --8<-- [start:migrate]
-    created = ta.migrate_users_to_companies("platform")
-    print(len(created), "companies; again:", len(ta.migrate_users_to_companies("platform")))
+    created = ta.migrate_users_to_companies("platform").created
+    print(len(created), "companies; again:", len(ta.migrate_users_to_companies("platform").created))
     hugo, heidi, tara = (personal_company_id(u) for u in ("hugo", "heidi", "tara"))
     ta.set_market_roles("platform", personal_company_id("olaf"), [MarketRole.OPERATOR])
     ta.set_market_roles("platform", personal_company_id("gabi"), [MarketRole.LEAD_GIVER])

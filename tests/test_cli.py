@@ -190,7 +190,7 @@ def test_errors_are_one_line_and_non_zero(
             "cannot read",
         ),
         (["explain", "ben", "view_lead", "acme", "--lead", "l1", "--db", db, "--as", "x"], ""),
-        (["outbox", "--limit", "0", "--db", db], "limit must be a positive integer"),
+        (["outbox", "--limit", "0", "--db", db], "limit must be a whole number"),
     ]
     for args, message in cases:
         code, _, err = run(capsys, *args)
@@ -328,3 +328,18 @@ def test_platform_admins_come_from_the_option_or_the_environment(
     assert len(out.splitlines()) == 4  # title, header, two participants
     code, out, _ = run(capsys, "seats", "list", "--db", db)
     assert pool.id in out
+
+
+def test_r_all_7_stored_control_characters_print_escaped(ta: TeamAccess, db: str) -> None:
+    """R-ALL-7: text stored before names were validated (here written straight into the table) reaches the terminal escaped: no ESC sequence or bidi override comes out raw."""
+    store = SqlStore.from_url(db)
+    hostile = "Evil\x1b]0;owned\x07\x1b[2J\u202eCorp"
+    with store.engine.begin() as conn:
+        companies = store.tables.companies
+        conn.execute(companies.update().where(companies.c.id == "acme").values(name=hostile))
+    store.engine.dispose()
+    done = script("company", "list", "--db", db)
+    assert done.returncode == 0, done.stderr
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in done.stdout
+    assert "Evil\\x1b]0;owned\\x07\\x1b[2J\\u202eCorp" in done.stdout

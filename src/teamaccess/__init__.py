@@ -37,6 +37,7 @@ from teamaccess.domain.events import (
     OutboxMessage,
     ParticipantEnrolled,
     ParticipantRemoved,
+    PoolLeaderChanged,
     ProductCreated,
     RoleChanged,
     SeatPoolResized,
@@ -73,7 +74,7 @@ from teamaccess.domain.leads import (
     RequestKind,
     RequestState,
 )
-from teamaccess.domain.lifecycle import personal_company_id
+from teamaccess.domain.lifecycle import Migration, MigrationConflict, personal_company_id
 from teamaccess.domain.models import (
     AddMembersBy,
     Company,
@@ -206,6 +207,8 @@ __all__ = [
     "MemberRemoved",
     "Membership",
     "MemoryStore",
+    "Migration",
+    "MigrationConflict",
     "OutboxMessage",
     "OverviewPage",
     "Page",
@@ -213,6 +216,7 @@ __all__ = [
     "ParticipantRemoved",
     "Policy",
     "PoolId",
+    "PoolLeaderChanged",
     "PricingModelChanged",
     "Product",
     "ProductCreated",

@@ -25,9 +25,10 @@ def market_story(ta: TeamAccess, n: _Narrator) -> None:
     n.say("10. leadtributor migrates every user to a company of their own (seed 003)")
     for user in ("olaf", "gabi", "hugo", "heidi", "tara"):
         ta.register_user(user, f"{user}@leads.example", attributes=_ON)
-    created = ta.migrate_users_to_companies("platform")
+    created = ta.migrate_users_to_companies("platform").created
     n.out.write(f"  [ok ] {len(created)} companies created, e.g. {created[0].id}\n")
-    n.out.write(f"  [ok ] a second run creates {len(ta.migrate_users_to_companies('platform'))}\n")
+    again = ta.migrate_users_to_companies("platform").created
+    n.out.write(f"  [ok ] a second run creates {len(again)}\n")
     hugo, heidi, tara = "personal-hugo", "personal-heidi", "personal-tara"
     ta.set_market_roles("platform", "personal-olaf", ["operator"])
     ta.set_market_roles("platform", "personal-gabi", ["lead_giver"])

@@ -139,7 +139,10 @@ class InvalidEmail(InvalidInput):
     """
 
     def __init__(self, address: str, reason: str) -> None:
-        super().__init__(f"invalid e-mail address {address!r}: {reason}")
+        shown = repr(address)
+        if len(shown) > 80:
+            shown = f"{shown[:72]}...{shown[-3:]}"
+        super().__init__(f"invalid e-mail address {shown}: {reason}")
         self.address = address
         self.reason = reason
 

@@ -269,6 +269,10 @@ class SeatPools(Protocol):
         """Make the pools bought by ``source`` belong to ``target`` (a merge, R-CO-2)."""
         ...
 
+    def led_by(self, company_id: CompanyId, user_id: UserId) -> Sequence[SeatPool]:
+        """The pools of ``company_id`` that ``user_id`` leads, ordered by id (R-MEM-10)."""
+        ...
+
 
 class Enrollments(Protocol):
     """Participants holding seats, at most one seat per (pool, user)."""
@@ -319,6 +323,16 @@ class TagGrants(Protocol):
 
     def sources(self, user_id: UserId, tag: str) -> Sequence[str]:
         """The sources that give ``user_id`` the tag, ordered."""
+        ...
+
+    def lock_holders(self, user_ids: Sequence[UserId]) -> None:
+        """Serialize tag changes of these users until the transaction ends (R-TAG-6).
+
+        Called before the tags of a user are read and changed, so that what a tag
+        event says (``still_held``, ``newly_held``) is true at commit: a SQL store
+        locks the users' rows in id order; a store whose writers never overlap does
+        nothing.
+        """
         ...
 
     def tags_of(self, user_id: UserId) -> frozenset[str]:
@@ -440,6 +454,10 @@ class Leads(Protocol):
         """Make every reference to ``source`` (operator, giver, picker, offers) ``target``."""
         ...
 
+    def assigned_in(self, company_id: CompanyId, user_id: UserId) -> Sequence[Lead]:
+        """Leads picked by ``company_id`` and assigned to ``user_id``, by id (R-MEM-10)."""
+        ...
+
     def all(self) -> Sequence[Lead]:
         """Every lead, ordered by id."""
         ...
@@ -452,8 +470,8 @@ class Leads(Protocol):
 class InboxRequests(Protocol):
     """Contact and meeting requests in company inboxes (R-LEAD-6)."""
 
-    def get(self, request_id: RequestId) -> InboxRequest | None:
-        """Return the request or ``None``."""
+    def get(self, request_id: RequestId, *, for_update: bool = False) -> InboxRequest | None:
+        """Return the request or ``None``; ``for_update`` locks it until the transaction ends."""
         ...
 
     def add(self, request: InboxRequest) -> None:
@@ -477,6 +495,10 @@ class InboxRequests(Protocol):
 
     def reassign(self, source: CompanyId, target: CompanyId) -> None:
         """Move ``source``'s inbox to ``target`` (a merge, R-CO-2)."""
+        ...
+
+    def assigned_in(self, company_id: CompanyId, user_id: UserId) -> Sequence[InboxRequest]:
+        """Requests in the inbox of ``company_id`` assigned to ``user_id``, by id (R-MEM-10)."""
         ...
 
     def all(self) -> Sequence[InboxRequest]:

@@ -72,7 +72,7 @@ def test_r_all_1_unknown_things_never_allow(ta: TeamAccess, actor, company, acti
 def test_r_all_1_role_unknown_to_current_policy_is_denied(store) -> None:
     """R-ALL-1: a stored role that the host's policy no longer knows yields no access."""
     wide = make_service(
-        store, policy=RolePolicy({"admin": {"manage_team"}, "legacy": {"x"}, "member": set()})
+        store, policy=RolePolicy({"admin": {"manage_team", "x"}, "legacy": {"x"}, "member": set()})
     )
     wide.register_user("anna", "anna@example.com")
     wide.register_user("ben", "ben@example.com")

@@ -90,7 +90,8 @@ def test_r_lic_2_limits_apply_to_members_only_and_unknown_kinds_are_denied(pta: 
         pta.use_license("paula", "kunde-a", "create_asset", amount=0)
     with pytest.raises(InvalidInput, match="license id"):
         pta.use_license("paula", "kunde-a", 42)
-    assert not pta.check_license("paula", "kunde-a", None)  # R-ALL-1: unknown, denied
+    with pytest.raises(InvalidInput, match="license id"):  # R-ALL-7: not a string
+        pta.check_license("paula", "kunde-a", None)
 
 
 def test_r_lic_2_limit_cannot_drop_below_uses_in_progress(pta: TeamAccess) -> None:

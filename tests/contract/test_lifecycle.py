@@ -24,7 +24,7 @@ def test_r_co_1_migration_gives_each_user_a_company_once(store) -> None:
     ta = make_service(store, platform_admins={ADMIN})
     for user in ("anna", "ben", ADMIN):
         ta.register_user(user, f"{user}@example.com")
-    created = ta.migrate_users_to_companies(ADMIN, names={"anna": "Anna's Shop"})
+    created = ta.migrate_users_to_companies(ADMIN, names={"anna": "Anna's Shop"}).created
     assert {c.id for c in created} == {personal_company_id(u) for u in ("anna", "ben", ADMIN)}
     assert ta.get_company("personal-anna").name == "Anna's Shop"
     assert ta.get_company("personal-ben").name == "ben@example.com"  # same name twice is fine
@@ -32,7 +32,7 @@ def test_r_co_1_migration_gives_each_user_a_company_once(store) -> None:
         [member] = ta.members(user, personal_company_id(user))
         assert (member.user_id, member.is_main_contact, member.role) == (user, True, "admin")
     before = dump(store)
-    assert ta.migrate_users_to_companies(ADMIN) == []
+    assert ta.migrate_users_to_companies(ADMIN).created == ()
     assert dump(store) == before
     with pytest.raises(AccessDenied):
         ta.migrate_users_to_companies("anna")
@@ -40,7 +40,7 @@ def test_r_co_1_migration_gives_each_user_a_company_once(store) -> None:
         ta.migrate_users_to_companies(ADMIN, names={"zed": "Zed"})
     assert dump(store) == before
     ta.register_user("carl", "carl@example.com")  # a late user gets theirs on the next run
-    assert [c.id for c in ta.migrate_users_to_companies(ADMIN)] == ["personal-carl"]
+    assert [c.id for c in ta.migrate_users_to_companies(ADMIN).created] == ["personal-carl"]
 
 
 def test_r_co_1_long_user_ids_get_a_stable_short_company_id() -> None:

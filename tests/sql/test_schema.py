@@ -126,8 +126,10 @@ def test_table_prefix_keeps_two_stores_apart(sql_store: SqlStore) -> None:
         other.drop_schema()
 
 
-@pytest.mark.parametrize("prefix", ["", "Upper_", "drop table;", "x" * 25])
+@pytest.mark.parametrize(
+    "prefix", ["", "Upper_", "drop table;", "x" * 25, "evil_\n", None, 7, b"ta_"]
+)
 def test_bad_table_prefix_is_refused(prefix: str) -> None:
-    """A prefix that is not a safe lower-case identifier raises InvalidName."""
+    """R-ALL-7: a prefix that is not a safe lower-case identifier (a trailing newline and a value that is not a string included) raises InvalidName."""
     with pytest.raises(InvalidName, match="prefix"):
         build_tables(prefix)

@@ -14,7 +14,7 @@ from datetime import datetime
 import attrs
 
 from teamaccess.adapters._memory_base import Repo, require
-from teamaccess.domain.ids import CompanyId, LeadId, RecordId, RequestId
+from teamaccess.domain.ids import CompanyId, LeadId, RecordId, RequestId, UserId
 from teamaccess.domain.leads import InboxRequest, Lead, LeadState, RequestState
 from teamaccess.domain.records import RecordKind, ServiceLink, SharedRecord
 from teamaccess.errors import Conflict
@@ -118,6 +118,10 @@ class MemoryLeads(Repo):
                 if target not in offers:
                     self._offer(lead_id, target)
 
+    def assigned_in(self, company_id: CompanyId, user_id: UserId) -> Sequence[Lead]:
+        leads = (self._t.leads[i] for i in self._t.leads_by["picker"].after(company_id, None))
+        return [lead for lead in leads if lead.assignee_id == user_id]
+
     def all(self) -> Sequence[Lead]:
         return [self._t.leads[i] for i in sorted(self._t.leads)]
 
@@ -130,7 +134,7 @@ class MemoryLeads(Repo):
 class MemoryInbox(Repo):
     """Company inbox requests."""
 
-    def get(self, request_id: RequestId) -> InboxRequest | None:
+    def get(self, request_id: RequestId, *, for_update: bool = False) -> InboxRequest | None:
         return self._t.inbox.get(request_id)
 
     def add(self, request: InboxRequest) -> None:
@@ -168,6 +172,10 @@ class MemoryInbox(Repo):
     def reassign(self, source: CompanyId, target: CompanyId) -> None:
         for request_id in list(self._t.inbox_of.after(source, None)):
             self.update(attrs.evolve(self._t.inbox[request_id], company_id=target))
+
+    def assigned_in(self, company_id: CompanyId, user_id: UserId) -> Sequence[InboxRequest]:
+        requests = (self._t.inbox[i] for i in self._t.inbox_of.after(company_id, None))
+        return [request for request in requests if request.assignee_id == user_id]
 
     def all(self) -> Sequence[InboxRequest]:
         return [self._t.inbox[i] for i in sorted(self._t.inbox)]

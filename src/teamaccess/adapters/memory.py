@@ -270,6 +270,9 @@ class _SeatPools(Repo):
             if pool.company_id == source:
                 self._j.put(self._t.pools, pool.id, attrs.evolve(pool, company_id=target))
 
+    def led_by(self, company_id: CompanyId, user_id: UserId) -> Sequence[SeatPool]:
+        return [p for p in self.all() if p.company_id == company_id and p.leader_id == user_id]
+
     @staticmethod
     def _check(pool: SeatPool) -> None:
         """The CHECK constraint of the SQL table: 0 <= consumed <= used <= seats."""
@@ -337,6 +340,9 @@ class _TagGrants(Repo):
 
     def tags_of(self, user_id: UserId) -> frozenset[str]:
         return frozenset(tag for tag, srcs in self._t.tags.get(user_id, {}).items() if srcs)
+
+    def lock_holders(self, user_ids: Sequence[UserId]) -> None:
+        """Nothing to do: the store's one writer lock already serializes transactions."""
 
     def all(self) -> Sequence[TagGrant]:
         return [

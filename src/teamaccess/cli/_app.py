@@ -6,10 +6,11 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 import attrs
 
+from teamaccess.cli._safe import EscapingWriter, escape
 from teamaccess.errors import TeamAccessError
 
 if TYPE_CHECKING:
@@ -175,9 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     """Run the ``teamaccess`` command line; returns the exit code."""
-    out = out or sys.stdout
+    safe_out = EscapingWriter(out or sys.stdout)
     args = build_parser().parse_args(argv)
-    context = Context(args, out, sys.stderr)
+    context = Context(args, cast("TextIO", safe_out), sys.stderr)
     try:
         handler: Handler = args.handler
         return handler(context)
@@ -186,12 +187,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return OK
     except (UsageError, TeamAccessError) as error:
         kind = "" if isinstance(error, UsageError) else f"{type(error).__name__}: "
-        print(f"teamaccess: {kind}{error}", file=sys.stderr)
+        print(f"teamaccess: {kind}{escape(str(error))}", file=sys.stderr)
     except Exception as error:  # a driver or connection error: one line, not a traceback
         if not _is_database_error(error):
             raise
         first = (str(error).strip().splitlines() or [""])[0]
-        print(f"teamaccess: cannot use {context.db_name()}: {first}", file=sys.stderr)
+        print(f"teamaccess: cannot use {context.db_name()}: {escape(first)}", file=sys.stderr)
     finally:
         context.close()
     return ERROR

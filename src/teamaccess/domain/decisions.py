@@ -74,6 +74,7 @@ class Reason(str, enum.Enum):
     PROVIDER_MEMBER = "provider_member"
     EMBARGOED = "embargoed"
     NOT_LINKED = "not_linked"
+    ROLE_ABOVE_ACTOR = "role_above_actor"
 
 
 @attrs.frozen

@@ -31,6 +31,7 @@ __all__ = [
     "OutboxMessage",
     "ParticipantEnrolled",
     "ParticipantRemoved",
+    "PoolLeaderChanged",
     "ProductCreated",
     "RoleChanged",
     "SeatPoolResized",
@@ -260,6 +261,16 @@ class SeatPoolResized(Event):
     pool_id: str
     old_seats: int
     new_seats: int
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class PoolLeaderChanged(Event):
+    """A group's leadership passed on because its leader left the company (R-MEM-10)."""
+
+    pool_id: str
+    old_leader_id: UserId
+    new_leader_id: UserId
 
 
 @_event

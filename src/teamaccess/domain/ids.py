@@ -6,11 +6,15 @@ invitations). ``NewType`` keeps them apart for the type checker at no runtime co
 
 from __future__ import annotations
 
+import re
 from typing import NewType
 
 from teamaccess.errors import InvalidName
 
 __all__ = [
+    "BAD_IN_TEXT",
+    "MAX_ID_LENGTH",
+    "MAX_NAME_LENGTH",
     "CompanyId",
     "InvitationId",
     "LeadId",
@@ -19,6 +23,7 @@ __all__ = [
     "UserId",
     "check_id",
     "check_name",
+    "shown",
 ]
 
 UserId = NewType("UserId", str)
@@ -35,22 +40,70 @@ RecordId = NewType("RecordId", str)
 """The id of a shared record (minutes, invoice, timeline entry, ...)."""
 
 MAX_ID_LENGTH = 64
+"""The longest id, in characters (R-ALL-7)."""
 MAX_NAME_LENGTH = 200
+"""The longest display name (company name, group title, ...), in characters."""
+
+# Characters no name may hold: C0 and C1 controls (NUL, ESC, ...), lone surrogates
+# (which no database encoding can store) and the Unicode line and paragraph separators.
+_BAD_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 
 
-def check_id(value: object, what: str) -> str:
-    """Return ``value`` if it is a usable id, else raise :class:`InvalidName`."""
-    if not isinstance(value, str) or not value or value != value.strip():
-        raise InvalidName(f"{what} id must be a non-empty string without outer spaces: {value!r}")
-    if len(value) > MAX_ID_LENGTH:
-        raise InvalidName(f"{what} id is longer than {MAX_ID_LENGTH} characters: {value!r}")
-    return value
+BAD_IN_TEXT = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\\ud800-\\udfff]")
+"""What free text may not hold: control characters other than tab and line breaks, and
+unpaired surrogates; databases disagree about storing them (R-ALL-7)."""
 
 
-def check_name(value: object, what: str) -> str:
-    """Return ``value`` stripped if it is a usable display name, else raise."""
+def shown(value: object, width: int = 60) -> str:
+    """``repr(value)``, cut to about ``width`` characters for an error message."""
+    text = repr(value)
+    return text if len(text) <= width else f"{text[: width - 5]}...{text[-2:]}"
+
+
+def check_id(value: object, what: str, maximum: int = MAX_ID_LENGTH) -> str:
+    """Return ``value`` if it is a usable id, else raise :class:`InvalidName` (R-ALL-7).
+
+    An id is a string of 1 to ``maximum`` (:data:`MAX_ID_LENGTH`) printable characters (no control,
+    format or surrogate characters, no space other than U+0020) that neither starts
+    nor ends with a space.
+    """
+    if (
+        isinstance(value, str)
+        and 0 < len(value) <= maximum
+        and value.isprintable()
+        and value[0] != " "
+        and value[-1] != " "
+    ):
+        return value
+    raise InvalidName(f"{what} id {_id_problem(value, maximum)}: {shown(value)}")
+
+
+def _id_problem(value: object, maximum: int) -> str:
+    if not isinstance(value, str):
+        return f"must be a string, not {type(value).__name__}"
+    if not value:
+        return "must not be empty"
+    if len(value) > maximum:
+        return f"is longer than {maximum} characters"
+    if not value.isprintable():
+        return "holds a control, format or unpaired surrogate character"
+    return "must not start or end with a space"
+
+
+def check_name(value: object, what: str, maximum: int = MAX_NAME_LENGTH) -> str:
+    """Return ``value`` stripped if it is a usable display name, else raise (R-ALL-7).
+
+    A name is a string with at least one non-blank character, at most ``maximum``
+    characters after stripping, and no control characters, unpaired surrogates or
+    line separators.
+    """
     if not isinstance(value, str) or not value.strip():
-        raise InvalidName(f"{what} must be a non-empty string: {value!r}")
-    if len(value.strip()) > MAX_NAME_LENGTH:
-        raise InvalidName(f"{what} is longer than {MAX_NAME_LENGTH} characters")
-    return value.strip()
+        raise InvalidName(f"{what} must be a non-empty string: {shown(value)}")
+    stripped = value.strip()
+    if len(stripped) > maximum:
+        raise InvalidName(f"{what} is longer than {maximum} characters: {shown(value)}")
+    if _BAD_IN_TEXT.search(stripped):
+        raise InvalidName(
+            f"{what} holds a control character or an unpaired surrogate: {shown(value)}"
+        )
+    return stripped

@@ -15,13 +15,15 @@ from collections.abc import Sequence
 import attrs
 
 from teamaccess.domain.ids import MAX_ID_LENGTH, CompanyId, UserId
-from teamaccess.domain.models import Membership
+from teamaccess.domain.models import Company, Membership
 from teamaccess.domain.partners import Article, License, PropertyDefinition
 from teamaccess.domain.roles import Policy
 from teamaccess.errors import MergeConflict
 
 __all__ = [
     "MergedMembers",
+    "Migration",
+    "MigrationConflict",
     "higher_role",
     "merge_articles",
     "merge_definitions",
@@ -43,6 +45,35 @@ def personal_company_id(user_id: str) -> CompanyId:
     if len(plain) <= MAX_ID_LENGTH:
         return CompanyId(plain)
     return CompanyId(_PERSONAL + hashlib.sha256(user_id.encode()).hexdigest()[:40])
+
+
+@attrs.frozen
+class MigrationConflict:
+    """A user migration could not give a company of their own (R-CO-4).
+
+    Attributes:
+        user_id: The user left without a company.
+        company_id: The id their company would have had, already taken.
+        reason: Why, in words.
+    """
+
+    user_id: UserId
+    company_id: CompanyId
+    reason: str
+
+
+@attrs.frozen
+class Migration:
+    """What one run of the migration did (R-CO-1, R-CO-4).
+
+    Attributes:
+        created: The companies this run created, one per user without one.
+        conflicts: Users it could not migrate, because their company's id belongs to a
+            company they are not the main contact of; nothing was created for them.
+    """
+
+    created: tuple[Company, ...]
+    conflicts: tuple[MigrationConflict, ...]
 
 
 def higher_role(policy: Policy, first: str, second: str) -> str:

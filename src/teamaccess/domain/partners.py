@@ -20,7 +20,7 @@ import attrs
 
 from teamaccess.domain.codec import converter
 from teamaccess.domain.decisions import Decision
-from teamaccess.domain.ids import CompanyId, UserId
+from teamaccess.domain.ids import BAD_IN_TEXT, CompanyId, UserId
 from teamaccess.errors import InvalidInput, InvalidPropertyValue, UnknownProperty
 
 __all__ = [
@@ -97,7 +97,12 @@ class PropertyDefinition:
             and math.isfinite(value)
         ):
             return value
-        if kind is PropertyKind.TEXT and isinstance(value, str) and len(value) <= 1000:
+        if (
+            kind is PropertyKind.TEXT
+            and isinstance(value, str)
+            and len(value) <= 1000
+            and not BAD_IN_TEXT.search(value)
+        ):
             return value
         if kind is PropertyKind.CHOICE and value in self.choices:
             return str(value)

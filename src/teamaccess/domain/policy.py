@@ -10,7 +10,7 @@ from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.models import AddMembersBy, Company, Membership
 from teamaccess.domain.roles import MANAGE_TEAM, REASSIGN_MAIN_CONTACT, Policy
 
-__all__ = ["decide"]
+__all__ = ["decide", "decide_grant"]
 
 _MEMBER_ACTIONS = {Action.OPEN_BACKOFFICE.value, Action.VIEW_MEMBERS.value}
 _ACCOUNT_ACTIONS = {Action.SWITCH_INTO.value, Action.VIEW_OVERVIEW.value}
@@ -103,6 +103,42 @@ def decide(
     if action == Action.INVITE.value:
         return _by_permission(permissions, MANAGE_TEAM, "R-INV-1")
     return _by_permission(permissions, str(getattr(action, "value", action)), "R-MEM-8")
+
+
+def decide_grant(
+    actor: Membership | None, role: str, *, policy: Policy, default_role: str
+) -> Decision:
+    """May ``actor`` hand out ``role`` (add, invite, accept, change a role)? (R-MEM-9).
+
+    Nobody hands out more than they hold: every permission of ``role`` must be one of
+    the actor's, and any role other than ``default_role`` (the plain member role) needs
+    ``manage_team``. So a plain member who may add colleagues (R-MEM-3) adds them as
+    plain members only.
+
+    Args:
+        actor: The granting member's membership now, or ``None`` if they are not one.
+        role: The role handed out.
+        policy: The role policy.
+        default_role: The company's plain member role.
+    """
+    if actor is None:
+        return Decision.deny(Reason.NOT_A_MEMBER, "R-MEM-9", "the granting user is not a member")
+    held = policy.permissions(actor.role) if actor.role in policy.roles else frozenset()
+    if role != default_role and MANAGE_TEAM not in held:
+        return Decision.deny(
+            Reason.ROLE_ABOVE_ACTOR,
+            "R-MEM-9",
+            f"giving role {role!r} needs {MANAGE_TEAM!r}, which role {actor.role!r} lacks",
+        )
+    missing = sorted(policy.permissions(role) - held)
+    if missing:
+        return Decision.deny(
+            Reason.ROLE_ABOVE_ACTOR,
+            "R-MEM-9",
+            f"role {role!r} grants {', '.join(map(repr, missing))}, "
+            f"which role {actor.role!r} lacks",
+        )
+    return Decision.allow(Reason.ROLE_PERMITS, "R-MEM-9", f"may give role {role!r}")
 
 
 def _by_permission(permissions: frozenset[str], permission: str, rule: str) -> Decision:

@@ -151,14 +151,26 @@ def direct_source(label: str) -> str:
     return f"direct:{label}"
 
 
-def decide_group(actor_id: str, pool: SeatPool | None, *, platform_admin: bool) -> Decision:
-    """May ``actor_id`` manage the group (view, enroll, remove, re-invite, resize)? (R-SEAT-4)."""
+def decide_group(
+    actor_id: str, pool: SeatPool | None, *, platform_admin: bool, leader_is_member: bool = True
+) -> Decision:
+    """May ``actor_id`` manage the group (view, enroll, remove, re-invite, resize)? (R-SEAT-4).
+
+    ``leader_is_member`` says whether the leader of a company's pool is still a member
+    of that company: leadership of a company's pool ends with the membership (R-MEM-10).
+    """
     if pool is None:
         return Decision.deny("unknown_group", "R-ALL-1")
-    if actor_id == pool.leader_id:
-        return Decision.allow("is_group_leader", "R-SEAT-4")
     if platform_admin:
         return Decision.allow("is_platform_admin", "R-SEAT-4")
+    if actor_id == pool.leader_id:
+        if not leader_is_member:
+            return Decision.deny(
+                "leader_left_company",
+                "R-MEM-10",
+                f"the group belongs to {pool.company_id!r}, which its leader has left",
+            )
+        return Decision.allow("is_group_leader", "R-SEAT-4")
     return Decision.deny(
         "not_group_leader", "R-SEAT-4", "only the group leader or a platform admin"
     )

@@ -15,9 +15,10 @@ import attrs
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.events import Event, Stamp, stamp
 from teamaccess.domain.ids import CompanyId, UserId, check_id
+from teamaccess.domain.inputs import check_count
 from teamaccess.domain.leads import Page
-from teamaccess.domain.models import Company, CompanySettings, Membership, User
-from teamaccess.domain.policy import decide
+from teamaccess.domain.models import Company, CompanySettings, Invitation, Membership, User
+from teamaccess.domain.policy import decide, decide_grant
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
 from teamaccess.errors import (
@@ -248,6 +249,43 @@ class ServiceCore:
             raise_denied(gated)
         return gated
 
+    def _known_role(self, role: object, *, required: bool = False) -> str:
+        """``role`` if the policy knows it; ``None`` is the member role unless ``required``."""
+        if role is None and not required:
+            return self._member_role
+        return require_known_role(self._policy, role)
+
+    def _require_grant(self, tx: Transaction, company: Company, actor_id: str, role: str) -> None:
+        """Raise unless the actor may hand out ``role`` in the company (R-MEM-9)."""
+        actor = tx.memberships.get(company.id, UserId(actor_id))
+        raise_if_denied(
+            decide_grant(actor, role, policy=self._policy, default_role=self._member_role)
+        )
+
+    def _require_issuer_grant(
+        self, tx: Transaction, company: Company, invitation: Invitation
+    ) -> None:
+        """Raise unless the invitation's issuer may still invite with its role (R-MEM-9).
+
+        The role was checked when the invitation was issued; an issuer who has since
+        left the company or lost the right no longer vouches for it.
+        """
+        issuer = tx.memberships.get(company.id, invitation.invited_by)
+        decision = decide(Action.INVITE, company=company, actor=issuer, policy=self._policy)
+        if decision.allowed:
+            decision = decide_grant(
+                issuer, invitation.role, policy=self._policy, default_role=self._member_role
+            )
+        if not decision.allowed:
+            raise AccessDenied(
+                Decision.deny(
+                    Reason.ROLE_ABOVE_ACTOR,
+                    "R-MEM-9",
+                    f"{invitation.invited_by!r}, who sent invitation {invitation.id!r}, may no "
+                    f"longer give role {invitation.role!r} ({decision.detail}); ask for a new one",
+                )
+            )
+
     def _change_member(
         self,
         actor_id: str,
@@ -256,17 +294,25 @@ class ServiceCore:
         action: Action,
         changes: dict[str, Any],
         event: Callable[[Stamp, Membership], Event],
+        *,
+        grants: str | None = None,
     ) -> Membership:
         """One command that changes fields of a membership, checked by ``action``.
 
-        Unchanged values change nothing and emit nothing; otherwise ``event(stamp,
-        old membership)`` goes to the outbox with the update.
+        With ``grants``, the actor must also be allowed to hand out that role
+        (R-MEM-9). Unchanged values change nothing and emit nothing; otherwise
+        ``event(stamp, old membership)`` goes to the outbox with the update.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> Membership:
             company = self._company(tx, company_id, lock=True)
             target = self._membership(tx, company.id, user_id)
             self._require(tx, action, company, actor_id, target)
+            if grants is not None:
+                self._require_grant(tx, company, actor_id, grants)
             updated = attrs.evolve(target, **changes)
             if updated == target:
                 return target
@@ -304,13 +350,6 @@ def raise_denied(decision: Decision) -> NoReturn:
     if decision.reason == Reason.NOT_A_MEMBER.value:
         raise NotAMember(decision)
     raise AccessDenied(decision)
-
-
-def check_count(value: object, name: str, minimum: int, maximum: int = 1_000_000_000) -> int:
-    """Return ``value`` if it is a whole number in range, else raise :class:`InvalidInput`."""
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise InvalidInput(f"{name} must be a whole number from {minimum} to {maximum}: {value!r}")
-    return value
 
 
 def parse_enum(kind: type[_E], value: object, what: str) -> _E:

@@ -30,8 +30,17 @@ from teamaccess.domain.events import (
     RoleChanged,
     Stamp,
     UserRegistered,
+    stamp,
 )
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId, check_id, check_name
+from teamaccess.domain.inputs import (
+    check_attributes,
+    check_bool,
+    check_count,
+    check_optional_id,
+    check_positions,
+    check_settings,
+)
 from teamaccess.domain.models import (
     Company,
     CompanySettings,
@@ -42,7 +51,6 @@ from teamaccess.domain.models import (
     hash_token,
 )
 from teamaccess.domain.policy import decide
-from teamaccess.domain.roles import require_known_role
 from teamaccess.errors import (
     AlreadyAMember,
     AlreadyInvited,
@@ -56,13 +64,17 @@ from teamaccess.errors import (
     NotEligible,
 )
 from teamaccess.ports import Transaction
+from teamaccess.service._authority import end_authority, withdraw_invitation
 from teamaccess.service._core import raise_if_denied
 from teamaccess.service.leads import LeadCommands
 from teamaccess.service.lifecycle import LifecycleCommands
 from teamaccess.service.records import RecordCommands
 from teamaccess.service.seats import SeatCommands
 
-__all__ = ["IssuedInvitation", "TeamAccess"]
+__all__ = ["MAX_TOKEN_LENGTH", "IssuedInvitation", "TeamAccess"]
+
+MAX_TOKEN_LENGTH = 256
+"""The longest invitation token :meth:`TeamAccess.accept_invitation` takes."""
 
 
 @attrs.frozen
@@ -107,7 +119,9 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
             UserAlreadyExists: The id is taken.
             EmailTaken: Another user has the same normalized e-mail.
         """
-        user = User(UserId(check_id(user_id, "user")), normalize_email(email), attributes or {})
+        user = User(
+            UserId(check_id(user_id, "user")), normalize_email(email), check_attributes(attributes)
+        )
 
         def work(tx: Transaction, now: datetime) -> User:
             tx.users.add(user)
@@ -126,6 +140,7 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
 
     def get_user(self, user_id: str) -> User:
         """Return the user or raise :class:`~teamaccess.errors.UnknownUser`."""
+        check_id(user_id, "user")
         with self._store.reader() as tx:
             return self._user(tx, user_id)
 
@@ -152,6 +167,8 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
             InvalidName: The name or id is empty or too long.
             CompanyAlreadyExists: ``company_id`` is taken.
         """
+        check_id(actor_id, "user")
+        check_settings(settings)
         name = check_name(name, "company name")
         if company_id is not None:
             check_id(company_id, "company")
@@ -178,11 +195,14 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
 
     def get_company(self, company_id: str) -> Company:
         """Return the company or raise :class:`~teamaccess.errors.UnknownCompany`."""
+        check_id(company_id, "company")
         with self._store.reader() as tx:
             return self._company(tx, company_id, closed_ok=True)
 
     def update_company_profile(self, actor_id: str, company_id: str, *, name: str) -> Company:
         """Edit the company profile; only the main contact may (R-MC-2)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
         name = check_name(name, "company name")
 
         def work(tx: Transaction, now: datetime) -> Company:
@@ -227,11 +247,16 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
             NotEligible: The host's eligibility predicate refused (R-MEM-4).
             AlreadyAMember: The user is already a member (R-MEM-2).
         """
-        role = require_known_role(self._policy, role or self._member_role)
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(user_id, "user")
+        role = self._known_role(role)
+        check_bool(exist_ok, "exist_ok")
 
         def work(tx: Transaction, now: datetime) -> Membership:
             company = self._company(tx, company_id, lock=True)
             self._require(tx, Action.ADD_MEMBER, company, actor_id)
+            self._require_grant(tx, company, actor_id, role)
             candidate = self._user(tx, user_id)
             existing = tx.memberships.get(company.id, candidate.id)
             if existing is not None:
@@ -244,7 +269,7 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
                 )
                 if not verdict:
                     raise NotEligible(verdict)
-            return self._join(tx, now, company, candidate.id, role, actor_id=UserId(actor_id))
+            return self._join(tx, now, company, candidate, role, actor_id=UserId(actor_id))
 
         return self._command(work)
 
@@ -258,6 +283,9 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
             MembershipNotFound: ``user_id`` is not a member.
             MainContactRequired: ``user_id`` is the main contact and others remain.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> None:
             company = self._company(tx, company_id, lock=True)
@@ -269,16 +297,16 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
                     "transfer the role before removing them (R-MC-4)"
                 )
             tx.memberships.remove(company.id, target.user_id)
-            common: Stamp = {
-                "occurred_at": now,
-                "actor_id": UserId(actor_id),
-                "company_id": company.id,
-            }
+            common = stamp(now, UserId(actor_id), company.id)
             tx.outbox.append(MemberRemoved(**common, user_id=target.user_id))
             if target.is_main_contact:
                 tx.outbox.append(
                     MainContactChanged(**common, old_user_id=target.user_id, new_user_id=None)
                 )
+            end_authority(tx, now, UserId(actor_id), company.id, target.user_id)
+            removed = tx.users.get(target.user_id)
+            if removed is not None:
+                withdraw_invitation(tx, now, UserId(actor_id), company.id, removed.email)
 
         self._command(work)
 
@@ -287,13 +315,17 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
         self.remove_member(actor_id, company_id, actor_id)
 
     def change_role(self, actor_id: str, company_id: str, user_id: str, role: str) -> Membership:
-        """Give a member another role; needs ``manage_team`` (R-MEM-8)."""
-        role = require_known_role(self._policy, role)
+        """Give a member another role; needs ``manage_team`` (R-MEM-8).
+
+        Nobody gives a role with permissions they do not hold themselves (R-MEM-9).
+        """
+        role = self._known_role(role, required=True)
         return self._change_member(
             actor_id, company_id, user_id, Action.MANAGE_TEAM, {"role": role},
             lambda common, old: RoleChanged(
                 **common, user_id=old.user_id, old_role=old.role, new_role=role
             ),
+            grants=role,
         )  # fmt: skip
 
     def transfer_main_contact(self, actor_id: str, company_id: str, to_user_id: str) -> Membership:
@@ -306,6 +338,9 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
             MembershipNotFound: The new main contact is not a member.
             AccessDenied: The actor is neither main contact nor allowed to reassign.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(to_user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> Membership:
             company = self._company(tx, company_id, lock=True)
@@ -348,6 +383,8 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
 
     def members(self, actor_id: str, company_id: str) -> Sequence[Membership]:
         """The company's members with roles, for its members only (R-MEM-6)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
         with self._store.reader() as tx:
             company = self._company(tx, company_id, closed_ok=True)
             self._require(tx, Action.VIEW_MEMBERS, company, actor_id)
@@ -355,17 +392,20 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
 
     def public_contacts(self, company_id: str) -> Sequence[Membership]:
         """Members listed on the public profile: those with "show as contact" on (R-MEM-5)."""
+        check_id(company_id, "company")
         with self._store.reader() as tx:
             company = self._company(tx, company_id, closed_ok=True)
             return [m for m in tx.memberships.of_company(company.id) if m.show_as_contact]
 
     def companies_of(self, user_id: str) -> Sequence[Membership]:
         """Every membership of a user, one per company (R-MEM-1)."""
+        check_id(user_id, "user")
         with self._store.reader() as tx:
             return tx.memberships.of_user(UserId(user_id))
 
     def main_contact(self, company_id: str) -> Membership | None:
         """The company's main contact, or ``None`` if it has no members (R-MC-1, R-MC-4)."""
+        check_id(company_id, "company")
         with self._store.reader() as tx:
             company = self._company(tx, company_id, closed_ok=True)
             return next(
@@ -386,12 +426,15 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
             AlreadyInvited: A pending invitation for it exists; re-send that one.
             AlreadyAMember: A user with that address is already a member.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
         address = normalize_email(email)
-        role = require_known_role(self._policy, role or self._member_role)
+        role = self._known_role(role)
 
         def work(tx: Transaction, now: datetime) -> IssuedInvitation:
             company = self._company(tx, company_id, lock=True)
             self._require(tx, Action.INVITE, company, actor_id)
+            self._require_grant(tx, company, actor_id, role)
             existing_user = tx.users.get_by_email(address)
             if existing_user is not None and tx.memberships.get(company.id, existing_user.id):
                 raise AlreadyAMember(company.id, existing_user.id)
@@ -414,6 +457,9 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
             InvitationUsed: It was accepted already.
             InvitationRevoked: It was revoked or replaced.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(invitation_id, "invitation")
 
         def work(tx: Transaction, now: datetime) -> IssuedInvitation:
             company = self._company(tx, company_id, lock=True)
@@ -429,6 +475,9 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
 
     def revoke_invitation(self, actor_id: str, company_id: str, invitation_id: str) -> Invitation:
         """Revoke a pending invitation; its token stops working (R-INV-2)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(invitation_id, "invitation")
 
         def work(tx: Transaction, now: datetime) -> Invitation:
             company = self._company(tx, company_id, lock=True)
@@ -459,8 +508,8 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
                 company requires a match (the default).
             AlreadyAMember: The user is a member already.
         """
-        if not isinstance(token, str) or not token:
-            raise InvalidInput("the invitation token must be a non-empty string")
+        check_id(user_id, "user")
+        check_id(token, "invitation token", MAX_TOKEN_LENGTH)
         token_hash = hash_token(token)
 
         def work(tx: Transaction, now: datetime) -> Membership:
@@ -482,6 +531,7 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
                 )
             if tx.memberships.get(company.id, user.id) is not None:
                 raise AlreadyAMember(company.id, user.id)
+            self._require_issuer_grant(tx, company, invitation)
             tx.invitations.update(
                 attrs.evolve(
                     invitation,
@@ -500,13 +550,15 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
                 )
             )
             return self._join(
-                tx, now, company, user.id, invitation.role, actor_id=user.id, via=invitation.id
+                tx, now, company, user, invitation.role, actor_id=user.id, via=invitation.id
             )
 
         return self._command(work)
 
     def invitations(self, actor_id: str, company_id: str) -> Sequence[Invitation]:
         """The company's invitations, for members who may invite (R-INV-1)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
         with self._store.reader() as tx:
             company = self._company(tx, company_id, closed_ok=True)
             self._require(tx, Action.INVITE, company, actor_id)
@@ -528,6 +580,10 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
         why, with the deciding rule. Never raises for unknown ids: they are denied
         (R-ALL-1).
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(action, "action")
+        check_optional_id(target_user_id, "user")
         if target_user_id is None:  # the hot path: one read of everything decide needs
             company, actor, above = self._store.check_facts(company_id, actor_id)
             return decide(
@@ -555,13 +611,13 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
 
     def pending_events(self, limit: int = 100) -> Sequence[OutboxMessage]:
         """The oldest undelivered outbox messages, for a consumer (R-ALL-4)."""
-        if not isinstance(limit, int) or limit < 1:
-            raise InvalidInput(f"limit must be a positive integer, got {limit!r}")
+        check_count(limit, "limit", 1, 1_000_000)
         with self._store.reader() as tx:
             return tx.outbox.pending(limit)
 
     def mark_delivered(self, positions: Sequence[int]) -> None:
         """Mark outbox messages delivered once the consumer has handled them."""
+        positions = check_positions(positions)
 
         def work(tx: Transaction, now: datetime) -> None:
             tx.outbox.mark_delivered(list(positions), now)
@@ -575,20 +631,25 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
         tx: Transaction,
         now: datetime,
         company: Company,
-        user_id: UserId,
+        user: User,
         role: str,
         *,
         actor_id: UserId,
         via: InvitationId | None = None,
     ) -> Membership:
-        """Add a membership; the first member of a company becomes main contact (R-MC-1)."""
+        """Add a membership; the first member of a company becomes main contact (R-MC-1).
+
+        A pending invitation of the user's address to the company is withdrawn: they
+        joined by this way (R-INV-5).
+        """
         first = tx.memberships.count(company.id) == 0
-        membership = Membership(company.id, user_id, role, now, is_main_contact=first)
+        membership = Membership(company.id, user.id, role, now, is_main_contact=first)
         tx.memberships.add(membership)
-        common: Stamp = {"occurred_at": now, "actor_id": actor_id, "company_id": company.id}
-        tx.outbox.append(MemberAdded(**common, user_id=user_id, role=role, invitation_id=via))
+        common = stamp(now, actor_id, company.id)
+        tx.outbox.append(MemberAdded(**common, user_id=user.id, role=role, invitation_id=via))
         if first:
-            tx.outbox.append(MainContactChanged(**common, old_user_id=None, new_user_id=user_id))
+            tx.outbox.append(MainContactChanged(**common, old_user_id=None, new_user_id=user.id))
+        withdraw_invitation(tx, now, actor_id, company.id, user.email)
         return membership
 
     def _issue(

@@ -17,6 +17,7 @@ from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import stamp
 from teamaccess.domain.ids import CompanyId, LeadId, RequestId, UserId, check_id, check_name
+from teamaccess.domain.inputs import check_list, check_optional_id
 from teamaccess.domain.lead_events import (
     HandlerChanged,
     LeadAssigned,
@@ -70,6 +71,8 @@ class LeadCommands(ServiceCore):
         self, actor_id: str, company_id: str, roles: Iterable[MarketRole | str]
     ) -> Company:
         """Set the roles a company plays on the marketplace; platform admins only (R-LEAD-1)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
         wanted = market_roles(roles)
 
         def work(tx: Transaction, now: datetime) -> Company:
@@ -124,8 +127,12 @@ class LeadCommands(ServiceCore):
             MissingMarketRole: A company lacks the role it is named for.
             InvalidInput: No taker, or the acting company is neither operator nor giver.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_optional_id(operator_id, "company")
+        check_optional_id(giver_id, "company")
         title = check_name(title, "lead title")
-        takers = sorted({CompanyId(check_id(t, "company")) for t in _as_list(taker_ids)})
+        takers = sorted({CompanyId(t) for t in check_list(taker_ids, "taker company")})
         if not takers:
             raise InvalidInput("offer the lead to at least one taker company")
         if lead_id is not None:
@@ -170,6 +177,9 @@ class LeadCommands(ServiceCore):
             LeadAlreadyPicked: Another company picked it first.
             AccessDenied: It is not offered to the acting company.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(lead_id, "lead")
 
         def work(tx: Transaction, now: datetime) -> Lead:
             company, actor = self._acting(tx, company_id, actor_id, "R-LEAD-4")
@@ -206,6 +216,9 @@ class LeadCommands(ServiceCore):
         Raises:
             AccessDenied: The acting company did not pick the lead (R-LEAD-3).
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(lead_id, "lead")
         new_title = None if title is None else check_name(title, "lead title")
         new_state = None if state is None else _new_state(state)
 
@@ -242,9 +255,15 @@ class LeadCommands(ServiceCore):
         Raises:
             MembershipNotFound: The assignee is not a member of the company.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(lead_id, "lead")
+        check_optional_id(assignee_id, "user")
 
         def work(tx: Transaction, now: datetime) -> Lead:
-            company, actor = self._acting(tx, company_id, actor_id, "R-LEAD-4")
+            # The company's lock orders this after a concurrent removal of the assignee
+            # (R-MEM-10): work is never assigned to someone who has just left.
+            company, actor = self._acting(tx, company_id, actor_id, "R-LEAD-4", lock=True)
             lead = self._lead(tx, lead_id, lock=True)
             self._require_lead(tx, LeadAction.ASSIGN, company, actor, lead)
             assignee = self._assignee(tx, company, assignee_id)
@@ -268,6 +287,9 @@ class LeadCommands(ServiceCore):
 
         Never raises for unknown ids: they are denied (R-ALL-1).
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(lead_id, "lead")
         action = parse_enum(LeadAction, action, "lead action")
         with self._store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
@@ -280,6 +302,9 @@ class LeadCommands(ServiceCore):
 
     def lead(self, actor_id: str, company_id: str, lead_id: str) -> Lead:
         """Return the lead if the actor's company may see it (R-LEAD-2, R-LEAD-3)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(lead_id, "lead")
         company, actor = self._member_of(company_id, actor_id, "R-LEAD-4")
         with self._store.reader() as tx:
             lead = self._lead(tx, lead_id)
@@ -300,6 +325,9 @@ class LeadCommands(ServiceCore):
         Ordered by lead id; pass the page's ``next_after`` as ``after`` for the next
         page. On SQL this is one indexed query per page, however many leads there are.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_optional_id(after, "lead")
         wanted = None if state is None else parse_enum(LeadState, state, "lead state")
         check_count(limit, "limit", 1, MAX_PAGE)
         company, _ = self._member_of(company_id, actor_id, "R-LEAD-4")
@@ -328,6 +356,9 @@ class LeadCommands(ServiceCore):
 
         The sender need not be a user; ``sender_id`` names them if they are.
         """
+        check_id(company_id, "company")
+        check_optional_id(sender_id, "user")
+        check_optional_id(request_id, "request")
         email = normalize_email(sender_email)
         subject = check_name(subject, "subject")
         request_kind = parse_enum(RequestKind, kind, "request kind")
@@ -371,6 +402,9 @@ class LeadCommands(ServiceCore):
         limit: int = 50,
     ) -> Page[InboxRequest]:
         """One page of the company's inbox, for every member (R-LEAD-6), ordered by id."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_optional_id(after, "request")
         wanted = None if state is None else parse_enum(RequestState, state, "request state")
         check_count(limit, "limit", 1, MAX_PAGE)
         company, _ = self._member_of(company_id, actor_id, "R-LEAD-6")
@@ -387,9 +421,13 @@ class LeadCommands(ServiceCore):
         self, actor_id: str, company_id: str, request_id: str, assignee_id: str | None
     ) -> InboxRequest:
         """Assign an inbox request to a member, or unassign it; any member may (R-LEAD-6)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(request_id, "request")
+        check_optional_id(assignee_id, "user")
 
         def work(tx: Transaction, now: datetime) -> InboxRequest:
-            company, _ = self._acting(tx, company_id, actor_id, "R-LEAD-6")
+            company, _ = self._acting(tx, company_id, actor_id, "R-LEAD-6", lock=True)
             request = self._request(tx, company, request_id)
             assignee = self._assignee(tx, company, assignee_id)
             if request.assignee_id == assignee:
@@ -409,6 +447,9 @@ class LeadCommands(ServiceCore):
 
     def close_request(self, actor_id: str, company_id: str, request_id: str) -> InboxRequest:
         """Mark an inbox request done; any member may (R-LEAD-6)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(request_id, "request")
 
         def work(tx: Transaction, now: datetime) -> InboxRequest:
             company, _ = self._acting(tx, company_id, actor_id, "R-LEAD-6")
@@ -435,7 +476,7 @@ class LeadCommands(ServiceCore):
 
     @staticmethod
     def _request(tx: Transaction, company: Company, request_id: str) -> InboxRequest:
-        request = tx.inbox.get(RequestId(check_id(request_id, "request")))
+        request = tx.inbox.get(RequestId(check_id(request_id, "request")), for_update=True)
         if request is None or request.company_id != company.id:
             raise UnknownRequest(f"no request {request_id!r} in the inbox of {company.id!r}")
         return request
@@ -472,12 +513,6 @@ def _require_role(company: Company, role: MarketRole) -> None:
         raise MissingMarketRole(
             f"company {company.id!r} is not a {role.value.replace('_', ' ')} (R-LEAD-1)"
         )
-
-
-def _as_list(values: Iterable[str]) -> list[str]:
-    if isinstance(values, str):
-        raise InvalidInput(f"expected a collection of ids, not the string {values!r}")
-    return list(values)
 
 
 def _new_state(state: LeadState | str) -> LeadState:

@@ -20,9 +20,11 @@ from teamaccess.domain.events import (
     MemberAdded,
     stamp,
 )
-from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
+from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name, shown
 from teamaccess.domain.lead_events import CompanyMerged
 from teamaccess.domain.lifecycle import (
+    Migration,
+    MigrationConflict,
     merge_articles,
     merge_definitions,
     merge_licenses,
@@ -32,8 +34,9 @@ from teamaccess.domain.lifecycle import (
 from teamaccess.domain.models import Company, Membership
 from teamaccess.domain.partner_events import AccountParentChanged
 from teamaccess.domain.partners import Article, License
-from teamaccess.errors import MergeConflict, UnknownUser
+from teamaccess.errors import InvalidInput, MergeConflict, UnknownUser
 from teamaccess.ports import Transaction
+from teamaccess.service._authority import withdraw_invitation
 from teamaccess.service.partners import PartnerCommands
 
 __all__ = ["LifecycleCommands"]
@@ -46,7 +49,7 @@ class LifecycleCommands(PartnerCommands):
 
     def migrate_users_to_companies(
         self, actor_id: str, *, names: Mapping[str, str] | None = None
-    ) -> list[Company]:
+    ) -> Migration:
         """Give every user a company of their own, with them as first member and main contact.
 
         The company's id is :func:`~teamaccess.domain.lifecycle.personal_company_id` of
@@ -54,28 +57,41 @@ class LifecycleCommands(PartnerCommands):
         ``names[user_id]`` if given, else the user's e-mail. Platform admins only; one
         transaction for all users.
 
+        A company with that id of which the user is not the main contact (someone else
+        created it first) is not theirs: the user is reported in
+        :attr:`~teamaccess.domain.lifecycle.Migration.conflicts` and nothing is created
+        for them, rather than being counted as migrated (R-CO-4).
+
         Returns:
-            The companies created by this run (none on a second run).
+            The companies created by this run (none on a second run) and the conflicts.
 
         Raises:
             UnknownUser: ``names`` names a user who is not registered.
         """
+        check_id(actor_id, "user")
+        if names is not None and not isinstance(names, Mapping):
+            raise InvalidInput(f"names must be a mapping of user id to name: {shown(names)}")
         wanted = {
             check_id(user, "user"): check_name(name, "company name")
             for user, name in (names or {}).items()
         }
 
-        def work(tx: Transaction, now: datetime) -> list[Company]:
+        def work(tx: Transaction, now: datetime) -> Migration:
             self._require_platform_admin(actor_id, "R-CO-1")
             users = tx.users.all()
             unknown = sorted(set(wanted) - {u.id for u in users})
             if unknown:
                 raise UnknownUser(unknown[0])
             created: list[Company] = []
+            conflicts: list[MigrationConflict] = []
             events: list[Event] = []
             for user in users:
                 company_id = personal_company_id(user.id)
                 if tx.companies.get(company_id) is not None:
+                    owner = tx.memberships.get(company_id, user.id)
+                    if owner is None or not owner.is_main_contact:
+                        reason = f"{company_id!r} exists and {user.id!r} is not its main contact"
+                        conflicts.append(MigrationConflict(user.id, company_id, reason))
                     continue
                 company = Company(
                     company_id, wanted.get(user.id, user.email), now, self._default_settings
@@ -92,7 +108,7 @@ class LifecycleCommands(PartnerCommands):
                 ]
                 created.append(company)
             tx.outbox.extend(events)
-            return created
+            return Migration(tuple(created), tuple(conflicts))
 
         return self._command(work)
 
@@ -113,6 +129,9 @@ class LifecycleCommands(PartnerCommands):
                 source, the two are linked as customer and provider, or both define
                 a custom property of one name with different types.
         """
+        check_id(actor_id, "user")
+        check_id(source_id, "company")
+        check_id(target_id, "company")
         if source_id == target_id:
             raise MergeConflict(f"cannot merge company {source_id!r} into itself")
 
@@ -144,6 +163,9 @@ class LifecycleCommands(PartnerCommands):
                 tx.memberships.update(member)
             for member in members.moved:
                 tx.memberships.add(member)
+                moved = tx.users.get(member.user_id)
+                if moved is not None:  # they joined the target by this way (R-INV-5)
+                    withdraw_invitation(tx, now, UserId(actor_id), target.id, moved.email)
             tx.leads.reassign(source.id, target.id)
             tx.inbox.reassign(source.id, target.id)
             tx.records.reassign(source.id, target.id)

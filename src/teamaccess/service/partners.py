@@ -22,7 +22,8 @@ from teamaccess.domain.events import (
     MemberAdded,
     stamp,
 )
-from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
+from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name, shown
+from teamaccess.domain.inputs import check_list, check_optional_id, check_settings
 from teamaccess.domain.models import AddMembersBy, Company, CompanySettings, Membership
 from teamaccess.domain.partner_events import (
     AccountParentChanged,
@@ -60,6 +61,12 @@ CHILD_ACCOUNT_SETTINGS = CompanySettings(add_members_by=AddMembersBy.TEAM_MANAGE
 """Default settings of child accounts: only admins add members (R-MEM-3, seed 004)."""
 
 
+MAX_CHOICES = 100
+"""The most choices a ``choice`` property may offer."""
+MAX_CHOICE_LENGTH = 100
+"""The longest choice, in characters."""
+
+
 class PartnerCommands(ServiceCore):
     """Partner accounts, properties, articles and licenses; mixed into ``TeamAccess``."""
 
@@ -84,6 +91,9 @@ class PartnerCommands(ServiceCore):
             AccessDenied: The actor may not create accounts under the partner.
             HierarchyTooDeep: The account would exceed ``max_partner_depth`` (R-PART-3).
         """
+        check_id(actor_id, "user")
+        check_id(partner_id, "company")
+        check_settings(settings)
         name = check_name(name, "account name")
         if company_id is not None:
             check_id(company_id, "company")
@@ -127,6 +137,9 @@ class PartnerCommands(ServiceCore):
             HierarchyCycle: The move would create a cycle.
             HierarchyTooDeep: The subtree would exceed ``max_partner_depth``.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_optional_id(new_parent_id, "company")
 
         def work(tx: Transaction, now: datetime) -> Company:
             account = self._company(tx, company_id, lock=new_parent_id is None)
@@ -165,6 +178,7 @@ class PartnerCommands(ServiceCore):
 
     def ancestors(self, company_id: str) -> Sequence[CompanyId]:
         """The account's ancestors, parent first (R-PART-1)."""
+        check_id(company_id, "company")
         with self._store.reader() as tx:
             return tx.companies.ancestors(self._company(tx, company_id, closed_ok=True).id)
 
@@ -184,13 +198,15 @@ class PartnerCommands(ServiceCore):
         The actor needs ``manage_team`` in the partner. ``kind`` is one of ``text``,
         ``number``, ``boolean``, ``date`` and ``choice`` (with ``choices``).
         """
+        check_id(actor_id, "user")
+        check_id(partner_id, "company")
+        check_id(name, "property")
         try:
             kind = PropertyKind(kind)
         except ValueError:
             kinds = ", ".join(k.value for k in PropertyKind)
             raise InvalidInput(f"property kind must be one of {kinds}, got {kind!r}") from None
-        if isinstance(choices, str) or not all(isinstance(c, str) and c for c in choices):
-            raise InvalidInput(f"choices must be non-empty strings, got {choices!r}")
+        choices = check_list(choices, "choice", MAX_CHOICE_LENGTH, MAX_CHOICES)
 
         def work(tx: Transaction, now: datetime) -> PropertyDefinition:
             partner = self._company(tx, partner_id, lock=True)
@@ -224,8 +240,12 @@ class PartnerCommands(ServiceCore):
             UnknownProperty: The parent defined no property of that name.
             InvalidPropertyValue: A value has the wrong type.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
         if not isinstance(values, Mapping):
-            raise InvalidInput(f"values must be a mapping of property names, got {values!r}")
+            raise InvalidInput(f"values must be a mapping of property names, got {shown(values)}")
+        for key in values:
+            check_id(key, "property")
 
         def work(tx: Transaction, now: datetime) -> Company:
             account = self._company(tx, company_id, lock=True)
@@ -252,6 +272,8 @@ class PartnerCommands(ServiceCore):
 
     def set_pricing_model(self, actor_id: str, company_id: str, pricing_model: str) -> Company:
         """Put an account on a named plan (R-LIC-3); platform admins only."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
         plan = check_name(pricing_model, "pricing model")
 
         def work(tx: Transaction, now: datetime) -> Company:
@@ -274,6 +296,9 @@ class PartnerCommands(ServiceCore):
         self, actor_id: str, company_id: str, sku: str, name: str, *, quantity: int = 1
     ) -> Article:
         """Record an article the account bought (R-LIC-1); platform admins only."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(sku, "article")
         check_count(quantity, "quantity", minimum=1)
         article_name = check_name(name, "article name")
 
@@ -300,6 +325,9 @@ class PartnerCommands(ServiceCore):
         Platform admins only. A limit below the uses in progress is refused with
         :class:`~teamaccess.errors.LicenseExhausted`.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(kind, "license")
         check_count(limit, "limit", minimum=0)
 
         def work(tx: Transaction, now: datetime) -> License:
@@ -333,6 +361,9 @@ class PartnerCommands(ServiceCore):
 
     def check_license(self, actor_id: str, company_id: str, kind: str) -> Decision:
         """May the actor take one use of the account's ``kind`` license now? (R-LIC-2)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(kind, "license")
         with self._store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
             decision = self._decide(tx, Action.SWITCH_INTO, company, actor_id)
@@ -349,12 +380,18 @@ class PartnerCommands(ServiceCore):
             LicenseExhausted: Not enough uses left; its ``decision`` names the license
                 and its limit.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(kind, "license")
         return self._change_usage(actor_id, company_id, kind, check_count(amount, "amount", 1))
 
     def release_license(
         self, actor_id: str, company_id: str, kind: str, *, amount: int = 1
     ) -> License:
         """Give back ``amount`` uses of a license (R-LIC-2); members only (R-MEM-1)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(kind, "license")
         return self._change_usage(actor_id, company_id, kind, -check_count(amount, "amount", 1))
 
     def _change_usage(self, actor_id: str, company_id: str, kind: str, delta: int) -> License:
@@ -405,6 +442,9 @@ class PartnerCommands(ServiceCore):
         one. A page costs a fixed number of queries (descendants, members, articles,
         licenses, columns), however many accounts the partner has.
         """
+        check_id(actor_id, "user")
+        check_id(partner_id, "company")
+        check_optional_id(after, "company")
         check_count(limit, "limit", minimum=1, maximum=MAX_PAGE)
 
         with self._store.reader() as tx:
@@ -420,6 +460,8 @@ class PartnerCommands(ServiceCore):
 
     def account_overview(self, actor_id: str, company_id: str) -> AccountOverview:
         """The overview of one account, for its members and members of its ancestors."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
         with self._store.reader() as tx:
             account = self._company(tx, company_id, closed_ok=True)
             raise_if_denied(self._decide(tx, Action.VIEW_OVERVIEW, account, actor_id))

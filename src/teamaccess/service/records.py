@@ -13,6 +13,7 @@ from datetime import datetime
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.events import stamp
 from teamaccess.domain.ids import CompanyId, RecordId, UserId, check_id, check_name
+from teamaccess.domain.inputs import check_list, check_optional_id
 from teamaccess.domain.lead_events import RecordAdded, ServiceLinked
 from teamaccess.domain.leads import Page
 from teamaccess.domain.models import Company
@@ -60,6 +61,9 @@ class RecordCommands(ServiceCore):
             InvalidInput: A company cannot be linked to itself.
             Conflict: The two are linked already.
         """
+        check_id(actor_id, "user")
+        check_id(customer_id, "company")
+        check_id(partner_id, "company")
         link_kind = parse_enum(LinkKind, kind, "link kind")
 
         def work(tx: Transaction, now: datetime) -> ServiceLink:
@@ -101,6 +105,10 @@ class RecordCommands(ServiceCore):
         entry written by a linked company gets ``occurred_at`` plus the service's
         ``timeline_embargo`` (10 days), everything else is visible at once.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(customer_id, "company")
+        check_optional_id(record_id, "record")
         record_kind = parse_enum(RecordKind, kind, "record kind")
         title = check_name(title, "record title")
         for value, name in ((occurred_at, "occurred_at"), (visible_from, "visible_from")):
@@ -145,6 +153,9 @@ class RecordCommands(ServiceCore):
 
         Never raises for unknown ids: they are denied (R-ALL-1).
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(record_id, "record")
         with self._store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
             actor = None if company is None else tx.memberships.get(company.id, UserId(actor_id))
@@ -162,6 +173,9 @@ class RecordCommands(ServiceCore):
 
     def record(self, actor_id: str, company_id: str, record_id: str) -> SharedRecord:
         """Return the record if the actor's company may see it now (R-REC-1, R-REC-2)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(record_id, "record")
         with self._store.reader() as tx:
             record = tx.records.get(RecordId(check_id(record_id, "record")))
             if record is None:
@@ -192,11 +206,15 @@ class RecordCommands(ServiceCore):
         the window has no end; ``kinds`` filters the tabs (minutes, invoices, ...). Pass the page's
         ``next_after`` as ``after`` for the next page.
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(customer_id, "company")
+        check_optional_id(after, "record cursor")
         for value, name in ((since, "since"), (until, "until")):
             if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
                 raise InvalidInput(f"{name} must be an aware datetime, got {value!r}")
         wanted = None if kinds is None else frozenset(
-            parse_enum(RecordKind, k, "record kind") for k in kinds
+            parse_enum(RecordKind, k, "record kind") for k in check_list(kinds, "record kind")
         )  # fmt: skip
         cursor = None if after is None else parse_timeline_cursor(after)
         check_count(limit, "limit", 1, MAX_PAGE)

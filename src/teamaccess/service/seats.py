@@ -31,6 +31,15 @@ from teamaccess.domain.events import (
     stamp,
 )
 from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
+from teamaccess.domain.inputs import (
+    MAX_TAG_LENGTH,
+    check_bool,
+    check_count,
+    check_csv,
+    check_list,
+    check_optional_id,
+    check_tag,
+)
 from teamaccess.domain.models import User
 from teamaccess.domain.seats import (
     Enrollment,
@@ -50,7 +59,6 @@ from teamaccess.errors import (
     AlreadyEnrolled,
     AlreadyGranted,
     CsvImportError,
-    InvalidInput,
     NotEnrolled,
     SeatsExhausted,
     SeatsInUse,
@@ -103,12 +111,13 @@ class SeatCommands(ServiceCore):
             replacement: ``refill`` (default) or ``consume`` (R-SEAT-10).
             notify_on_enroll: Whether enrollments emit a notification event (R-SEAT-8).
         """
+        check_id(actor_id, "user")
         product = Product(
             ProductId(check_id(product_id, "product")),
             check_name(name, "product name"),
-            _check_tag(tag),
+            check_tag(tag),
             ReplacementPolicy(replacement),
-            _check_bool(notify_on_enroll, "notify_on_enroll"),
+            check_bool(notify_on_enroll, "notify_on_enroll"),
         )
 
         def work(tx: Transaction, now: datetime) -> Product:
@@ -143,9 +152,12 @@ class SeatCommands(ServiceCore):
         (R-SEAT-2). With ``company_id`` the pool belongs to that company, of which the
         buyer must be a member (R-MEM-1).
         """
-        count = _check_seats(seats)
+        check_id(buyer_id, "user")
+        check_id(product_id, "product")
+        check_optional_id(company_id, "company")
+        count = check_count(seats, "seats", 1, MAX_SEATS)
         title = check_name(title, "group title")
-        _check_bool(occupy_seat, "occupy_seat")
+        check_bool(occupy_seat, "occupy_seat")
 
         def work(tx: Transaction, now: datetime) -> SeatPool:
             buyer = self._user(tx, buyer_id)
@@ -186,6 +198,8 @@ class SeatCommands(ServiceCore):
 
     def purchase_single_access(self, buyer_id: str, product_id: str) -> TagGrant:
         """A single-access purchase: no group; the buyer alone gets the tag (R-SEAT-3)."""
+        check_id(buyer_id, "user")
+        check_id(product_id, "product")
 
         def work(tx: Transaction, now: datetime) -> TagGrant:
             buyer = self._user(tx, buyer_id)
@@ -209,19 +223,24 @@ class SeatCommands(ServiceCore):
 
     def check_group(self, actor_id: str, pool_id: str) -> Decision:
         """May the actor manage this group? Leader or platform admin (R-SEAT-4)."""
+        check_id(pool_id, "group")
+        check_id(actor_id, "user")
         with self._store.reader() as tx:
-            pool = tx.pools.get(PoolId(pool_id))
-        return decide_group(actor_id, pool, platform_admin=actor_id in self._platform_admins)
+            pool = tx.pools.get(PoolId(check_id(pool_id, "group")))
+            return self._decide_group(tx, actor_id, pool)
 
     def group(self, actor_id: str, pool_id: str) -> GroupView:
         """The group management view: pool usage and participants (R-SEAT-4, R-SEAT-6)."""
+        check_id(actor_id, "user")
+        check_id(pool_id, "group")
         with self._store.reader() as tx:
             pool = self._pool(tx, pool_id)
-            self._require_leader(actor_id, pool)
+            self._require_leader(tx, actor_id, pool)
             return GroupView(pool, tx.enrollments.of_pool(pool.id))
 
     def pool(self, pool_id: str) -> SeatPool:
         """Return the pool with its usage, or raise :class:`~teamaccess.errors.UnknownGroup`."""
+        check_id(pool_id, "group")
         with self._store.reader() as tx:
             return self._pool(tx, pool_id)
 
@@ -233,11 +252,13 @@ class SeatCommands(ServiceCore):
             AlreadyEnrolled: The person already holds a seat.
             SeatsExhausted: No seat is free.
         """
+        check_id(actor_id, "user")
+        check_id(pool_id, "group")
         address = normalize_email(email)
 
         def work(tx: Transaction, now: datetime) -> Enrollment:
             pool = self._pool(tx, pool_id, lock=True)
-            self._require_leader(actor_id, pool)
+            self._require_leader(tx, actor_id, pool)
             product = self._product(tx, pool.product_id)
             user = tx.users.get_by_email(address)
             if user is not None and tx.enrollments.get(pool.id, user.id) is not None:
@@ -268,10 +289,13 @@ class SeatCommands(ServiceCore):
         checked so far (about a hundred times in all), and with ``done == total`` once
         the seats are committed. A retried command reports from the start again.
         """
+        check_id(actor_id, "user")
+        check_id(pool_id, "group")
+        check_csv(data)
 
         def work(tx: Transaction, now: datetime) -> list[Enrollment]:
             pool = self._pool(tx, pool_id, lock=True)
-            self._require_leader(actor_id, pool)
+            self._require_leader(tx, actor_id, pool)
             product = self._product(tx, pool.product_id)
             rows, errors = read_enrollment_csv(data, limits or CsvLimits())
             known = tx.users.get_many_by_email([row.email for row in rows])
@@ -304,10 +328,13 @@ class SeatCommands(ServiceCore):
 
         The product's replacement policy decides whether the seat is freed (R-SEAT-10).
         """
+        check_id(actor_id, "user")
+        check_id(pool_id, "group")
+        check_id(user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> SeatPool:
             pool = self._pool(tx, pool_id, lock=True)
-            self._require_leader(actor_id, pool)
+            self._require_leader(tx, actor_id, pool)
             product = self._product(tx, pool.product_id)
             user = UserId(check_id(user_id, "user"))
             if tx.enrollments.get(pool.id, user) is None:
@@ -337,10 +364,13 @@ class SeatCommands(ServiceCore):
 
     def reinvite(self, actor_id: str, pool_id: str, user_id: str) -> None:
         """Ask the host to e-mail a participant again (R-SEAT-8)."""
+        check_id(actor_id, "user")
+        check_id(pool_id, "group")
+        check_id(user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> None:
             pool = self._pool(tx, pool_id, lock=True)
-            self._require_leader(actor_id, pool)
+            self._require_leader(tx, actor_id, pool)
             user = self._user(tx, user_id)
             if tx.enrollments.get(pool.id, user.id) is None:
                 raise NotEnrolled(f"{user_id!r} holds no seat in {pool.title!r}")
@@ -359,11 +389,13 @@ class SeatCommands(ServiceCore):
 
     def resize_pool(self, actor_id: str, pool_id: str, seats: int) -> SeatPool:
         """Grow a pool, or shrink it down to the seats in use but not below (R-SEAT-11)."""
-        count = _check_seats(seats)
+        check_id(actor_id, "user")
+        check_id(pool_id, "group")
+        count = check_count(seats, "seats", 1, MAX_SEATS)
 
         def work(tx: Transaction, now: datetime) -> SeatPool:
             pool = self._pool(tx, pool_id, lock=True)
-            self._require_leader(actor_id, pool)
+            self._require_leader(tx, actor_id, pool)
             if count < pool.used:
                 raise SeatsInUse(
                     f"group {pool.title!r} has {pool.used} in use; it cannot shrink to {count}"
@@ -390,7 +422,9 @@ class SeatCommands(ServiceCore):
         self, actor_id: str, user_id: str, tag: str, *, label: str = "manual"
     ) -> TagGrant:
         """Grant a tag directly (source ``direct:<label>``); platform admins only."""
-        tag = _check_tag(tag)
+        check_id(actor_id, "user")
+        check_id(user_id, "user")
+        tag = check_tag(tag)
         source = direct_source(check_id(label, "label"))
 
         def work(tx: Transaction, now: datetime) -> TagGrant:
@@ -404,7 +438,9 @@ class SeatCommands(ServiceCore):
 
     def revoke_tag(self, actor_id: str, user_id: str, tag: str, *, label: str = "manual") -> None:
         """Revoke a direct grant; other sources of the same tag stay (R-TAG-3)."""
-        tag = _check_tag(tag)
+        check_id(actor_id, "user")
+        check_id(user_id, "user")
+        tag = check_tag(tag)
         source = direct_source(check_id(label, "label"))
 
         def work(tx: Transaction, now: datetime) -> None:
@@ -418,19 +454,29 @@ class SeatCommands(ServiceCore):
 
     def tags_of(self, user_id: str) -> frozenset[str]:
         """Every tag the user holds through at least one live source (R-TAG-3)."""
+        check_id(user_id, "user")
         with self._store.reader() as tx:
             return tx.tags.tags_of(UserId(user_id))
 
     def can_access(self, user_id: str, content_tags: Iterable[str] | str) -> Decision:
         """May the user open content protected by ``content_tags``? Deny by default (R-TAG-4)."""
-        wanted = [content_tags] if isinstance(content_tags, str) else list(content_tags)
+        check_id(user_id, "user")
+        wanted = [content_tags] if isinstance(content_tags, str) else content_tags
+        wanted = check_list(wanted, "tag", MAX_TAG_LENGTH)
         return decide_content(self.tags_of(user_id), wanted)
 
     # -- internals -----------------------------------------------------------------------
 
-    def _require_leader(self, actor_id: str, pool: SeatPool) -> None:
+    def _decide_group(self, tx: Transaction, actor_id: str, pool: SeatPool | None) -> Decision:
+        """The group decision, with the leader's membership of the pool's company."""
+        member = True
+        if pool is not None and pool.company_id is not None and actor_id == pool.leader_id:
+            member = tx.memberships.get(pool.company_id, UserId(actor_id)) is not None
         admin = actor_id in self._platform_admins
-        raise_if_denied(decide_group(actor_id, pool, platform_admin=admin))
+        return decide_group(actor_id, pool, platform_admin=admin, leader_is_member=member)
+
+    def _require_leader(self, tx: Transaction, actor_id: str, pool: SeatPool) -> None:
+        raise_if_denied(self._decide_group(tx, actor_id, pool))
 
     @staticmethod
     def _pool(tx: Transaction, pool_id: str, *, lock: bool = False) -> SeatPool:
@@ -471,7 +517,9 @@ class SeatCommands(ServiceCore):
         fresh = iter(new)
         users = [user or next(fresh) for _, user in people]
         source = pool_source(pool.id)
-        holders = tx.tags.holders(product.tag, [u.id for _, u in people if u is not None])
+        known = [u.id for _, u in people if u is not None]
+        tx.tags.lock_holders(known)  # newly_held stays true until commit (R-TAG-6)
+        holders = tx.tags.holders(product.tag, known)
         enrollments = [Enrollment(pool.id, user.id, now) for user in users]
         tx.users.add_many(new)
         tx.enrollments.add_many(enrollments)
@@ -522,6 +570,7 @@ class SeatCommands(ServiceCore):
         tag: str,
         source: str,
     ) -> TagGrant:
+        tx.tags.lock_holders([user_id])  # newly_held stays true until commit (R-TAG-6)
         newly = tag not in tx.tags.tags_of(user_id)
         grant = TagGrant(user_id, tag, source, now)
         tx.tags.add(grant)
@@ -546,6 +595,7 @@ class SeatCommands(ServiceCore):
         tag: str,
         source: str,
     ) -> None:
+        tx.tags.lock_holders([user_id])  # still_held stays true until commit (R-TAG-6)
         tx.tags.remove(user_id, tag, source)
         tx.outbox.append(
             TagRevoked(
@@ -556,21 +606,3 @@ class SeatCommands(ServiceCore):
                 still_held=tag in tx.tags.tags_of(user_id),
             )
         )
-
-
-def _check_seats(seats: object) -> int:
-    if isinstance(seats, bool) or not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
-        raise InvalidInput(f"seats must be a whole number from 1 to {MAX_SEATS}, got {seats!r}")
-    return seats
-
-
-def _check_tag(tag: object) -> str:
-    if not isinstance(tag, str) or not tag or tag != tag.strip() or len(tag) > 100:
-        raise InvalidInput(f"a tag must be a non-empty string of at most 100 characters: {tag!r}")
-    return tag
-
-
-def _check_bool(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidInput(f"{name} must be True or False, got {value!r}")
-    return value

@@ -21,6 +21,10 @@ __all__ = [
 ]
 
 _LOCAL = string.ascii_letters + string.digits + "._+-"
+# Free text as the library takes it (R-ALL-7): no controls but tab and line breaks, no
+# unpaired surrogates; and printable text without spaces for choices.
+_TEXT = st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n\r")
+_PRINTABLE = st.characters(categories=("L", "N", "P", "S"))
 
 
 def user_ids() -> st.SearchStrategy[str]:
@@ -32,7 +36,8 @@ def user_ids() -> st.SearchStrategy[str]:
 
 def emails() -> st.SearchStrategy[str]:
     """Valid e-mail addresses, in mixed case and with stray spaces (R-INV-4)."""
-    local = st.text(_LOCAL, min_size=1, max_size=20)
+    atom = st.text(_LOCAL.replace(".", ""), min_size=1, max_size=8)
+    local = st.lists(atom, min_size=1, max_size=3).map(".".join)  # no dot at an end or twice
     label = st.from_regex(r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?", fullmatch=True)
     domain = st.lists(label, min_size=2, max_size=3).map(".".join)
     pad = st.sampled_from(["", " ", "\t"])
@@ -57,7 +62,9 @@ def roles(policy: Policy = DEFAULT_POLICY) -> st.SearchStrategy[str]:
 def property_definitions(partner_id: str = "partner") -> st.SearchStrategy[PropertyDefinition]:
     """Custom property definitions of every kind, with choices for ``choice`` (R-PART-4)."""
     names = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
-    choices = st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=4, unique=True)
+    choices = st.lists(
+        st.text(_PRINTABLE, min_size=1, max_size=8), min_size=1, max_size=4, unique=True
+    )
 
     def build(name: str, kind: PropertyKind, options: list[str]) -> PropertyDefinition:
         chosen = tuple(options) if kind is PropertyKind.CHOICE else ()
@@ -69,7 +76,7 @@ def property_definitions(partner_id: str = "partner") -> st.SearchStrategy[Prope
 def property_values(definition: PropertyDefinition) -> st.SearchStrategy[PropertyValue]:
     """Values that ``definition`` accepts."""
     by_kind: dict[PropertyKind, st.SearchStrategy[PropertyValue]] = {
-        PropertyKind.TEXT: st.text(max_size=50),
+        PropertyKind.TEXT: st.text(_TEXT, max_size=50),
         PropertyKind.NUMBER: st.one_of(
             st.integers(-(10**12), 10**12), st.floats(allow_nan=False, allow_infinity=False)
         ),

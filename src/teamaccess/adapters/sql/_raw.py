@@ -40,24 +40,28 @@ class RawSelect:
         ]
         self._row = namedtuple("_Row", list(statement.selected_columns.keys()))  # type: ignore[misc]
         self._dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
+        self._dialect = dialect
 
     def first(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row as the driver returns it, or ``None``.
 
-        Driver errors are raised as SQLAlchemy's ``DBAPIError``, as ``execute`` would.
+        Driver errors are raised as SQLAlchemy's ``DBAPIError``, as ``execute`` would,
+        with ``connection_invalidated`` set when the dialect calls it a disconnect.
         """
         if _watched(conn):
             found = conn.execute(self.statement, params).first()
             return None if found is None else _Processed(found)
         values = {**self._defaults, **params}
         bound = values if self._positions is None else [values[k] for k in self._positions]
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        driver = conn.connection.driver_connection
+        cursor = driver.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(self.sql, bound)
             row: tuple[Any, ...] | None = cursor.fetchone()
         except self._dbapi_error as error:
+            lost = self._dialect.is_disconnect(error, driver, cursor)  # type: ignore[arg-type]
             raise sa.exc.DBAPIError.instance(
-                self.sql, bound, error, self._dbapi_error, connection_invalidated=False
+                self.sql, bound, error, self._dbapi_error, connection_invalidated=lost
             ) from error
         finally:
             cursor.close()

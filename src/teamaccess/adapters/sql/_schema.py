@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from teamaccess.adapters.sql._types import Id, UtcDateTime
 from teamaccess.adapters.sql._work_schema import work_tables
+from teamaccess.domain.ids import shown
 from teamaccess.errors import InvalidName
 
 __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables"]
@@ -84,10 +85,10 @@ class Tables:
 
 def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = None) -> Tables:
     """Declare the tables with ``prefix`` on ``metadata`` (a new one if omitted)."""
-    if not _PREFIX.match(prefix):
+    if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
         raise InvalidName(
             f"table prefix must be lower-case letters, digits and '_', "
-            f"starting with a letter, at most 24 characters: {prefix!r}"
+            f"starting with a letter, at most 24 characters: {shown(prefix)}"
         )
     md = metadata if metadata is not None else sa.MetaData()
     p = prefix

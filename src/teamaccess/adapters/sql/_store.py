@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from teamaccess.adapters.sql._partners import Articles, Hierarchy, Licenses, PropertyDefinitions
 from teamaccess.adapters.sql._raw import RawSelect
-from teamaccess.adapters.sql._repo import Repo, constraint_error
+from teamaccess.adapters.sql._repo import Repo, chunks, constraint_error
 from teamaccess.adapters.sql._schema import DEFAULT_PREFIX, Tables, build_tables
 from teamaccess.adapters.sql._work import InboxRequests, Leads, Records, ServiceLinks
 from teamaccess.domain.codec import converter
@@ -66,6 +67,7 @@ __all__ = ["SqlStore", "create_engine"]
 
 _WRITE_OPTION = "teamaccess_write"
 _KNOWN_ROWS = 10_000  # parsed rows check_facts keeps
+_UNCHECKED_IDLE = 0.5  # seconds a kept read connection may idle and be used without a ping
 # PostgreSQL SQLSTATEs and MySQL/MariaDB error numbers worth retrying the whole command.
 _PG_RETRY = {"40001", "40P01", "55P03"}
 _MYSQL_RETRY = {1205, 1213}
@@ -138,8 +140,9 @@ class SqlStore:
         self._facts = RawSelect(_check_statement(self.tables), engine.dialect)
         # Parsed answers by their row: equal rows give equal (immutable) values.
         self._known: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        self._readers: queue.SimpleQueue[Connection] = queue.SimpleQueue()  # autocommit
-        self._plain_readers: queue.SimpleQueue[Connection] = queue.SimpleQueue()
+        # Kept read connections with the time each was last returned.
+        self._readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
+        self._plain_readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
         self._reader_slots = threading.BoundedSemaphore(_fast_reader_cap(engine))
         event.listen(engine, "engine_disposed", self._close_readers)
         if self.dialect == "sqlite":
@@ -199,8 +202,18 @@ class SqlStore:
         single statement sees one snapshot); when they are all busy, on a pooled one.
         """
         params = {"company_id": company_id, "user_id": user_id}
-        with self._translate(), self._kept(autocommit=True) as conn:
-            row = self._facts.first(conn, params)
+        with self._translate():
+            try:
+                with self._kept(autocommit=True) as conn:
+                    row = self._facts.first(conn, params)
+            except sa.exc.DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+                # The kept connection died (a restart, an idle timeout, a kill): the
+                # others are likely dead too; answer once more on a fresh one.
+                self._close_readers()
+                with self._kept(autocommit=True) as conn:
+                    row = self._facts.first(conn, params)
         if row is None:
             return None, None, None
         key = (user_id, *row)  # the driver's values, JSON read as text: hashable
@@ -228,6 +241,9 @@ class SqlStore:
         """A connection for reads, kept open between uses; pooled when all are busy.
 
         Checking a connection out of the pool costs more than a primary-key select.
+        A kept connection idle for longer than half a second is pinged before use
+        (the way HikariCP skips validation of recently used connections), so the
+        first read after a database restart gets a live connection.
         """
         kept = self._readers if autocommit else self._plain_readers
         if not self._reader_slots.acquire(blocking=False):
@@ -235,21 +251,40 @@ class SqlStore:
                 yield conn.execution_options(isolation_level="AUTOCOMMIT") if autocommit else conn
             return
         try:
-            try:
-                conn = kept.get_nowait()
-            except queue.Empty:
-                conn = self.engine.connect()
-                if autocommit:
-                    conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn = self._take(kept, autocommit=autocommit)
             try:
                 yield conn
             except sa.exc.DBAPIError:
                 conn.invalidate()
                 conn.close()
                 raise
-            kept.put(conn)
+            kept.put((conn, time.monotonic()))
         finally:
             self._reader_slots.release()
+
+    def _take(
+        self, kept: queue.SimpleQueue[tuple[Connection, float]], *, autocommit: bool
+    ) -> Connection:
+        """A live kept connection, or a new one when none is left."""
+        while True:
+            try:
+                conn, used = kept.get_nowait()
+            except queue.Empty:
+                conn = self.engine.connect()
+                if autocommit:
+                    conn.execution_options(isolation_level="AUTOCOMMIT")
+                return conn
+            if time.monotonic() - used < _UNCHECKED_IDLE or self._alive(conn):
+                return conn
+            conn.invalidate()
+            conn.close()
+
+    def _alive(self, conn: Connection) -> bool:
+        """Ping the connection's driver connection, as the pool's pre-ping does."""
+        try:
+            return bool(self.engine.dialect.do_ping(conn.connection.dbapi_connection))  # type: ignore[arg-type]
+        except self.engine.dialect.loaded_dbapi.Error:
+            return False
 
     def _close_readers(self, _engine: Engine | None = None) -> None:
         """Close the kept read connections (when the engine is disposed).
@@ -260,7 +295,7 @@ class SqlStore:
         for kept in (self._readers, self._plain_readers):
             while True:
                 try:
-                    conn = kept.get_nowait()
+                    conn, _ = kept.get_nowait()
                 except queue.Empty:
                     break
                 conn.invalidate()
@@ -796,6 +831,11 @@ class _SeatPools(Repo):
         t = self._t.pools
         self._c.execute(t.update().where(t.c.company_id == source).values(company_id=target))
 
+    def led_by(self, company_id: CompanyId, user_id: UserId) -> Sequence[SeatPool]:
+        t = self._t.pools
+        mine = sa.and_(t.c.company_id == company_id, t.c.leader_id == user_id)
+        return [_pool(row) for row in self._rows(sa.select(t).where(mine).order_by(t.c.id))]
+
 
 def _enrollment(row: sa.Row[Any]) -> Enrollment:
     return Enrollment(PoolId(row.pool_id), UserId(row.user_id), row.enrolled_at)
@@ -895,6 +935,15 @@ class _TagGrants(Repo):
             sa.select(t.c.source).where(t.c.user_id == user_id, t.c.tag == tag).order_by(t.c.source)
         )
         return [row.source for row in self._rows(statement)]
+
+    def lock_holders(self, user_ids: Sequence[UserId]) -> None:
+        """Lock the users' rows in id order (SQLite's one writer needs no lock)."""
+        users = self._t.users
+        if self._c.dialect.name == "sqlite":
+            return
+        for chunk in chunks(sorted(user_ids)):
+            locked = sa.select(users.c.id).where(users.c.id.in_(chunk)).order_by(users.c.id)
+            self._c.execute(locked.with_for_update()).all()
 
     def tags_of(self, user_id: UserId) -> frozenset[str]:
         t = self._t.tags

@@ -131,6 +131,11 @@ class Leads(Repo):
             self._c.execute(o.delete().where(o.c.company_id == source, o.c.lead_id.in_(chunk)))
         self._repoint(o, "company_id", source, target)
 
+    def assigned_in(self, company_id: CompanyId, user_id: UserId) -> Sequence[Lead]:
+        t = self._t.leads
+        mine = sa.and_(t.c.picked_by == company_id, t.c.assignee_id == user_id)
+        return [_lead(row) for row in self._rows(sa.select(t).where(mine).order_by(t.c.id))]
+
     def all(self) -> Sequence[Lead]:
         t = self._t.leads
         return [_lead(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
@@ -172,9 +177,10 @@ def _request_values(request: InboxRequest) -> dict[str, Any]:
 class InboxRequests(Repo):
     """Company inbox requests."""
 
-    def get(self, request_id: RequestId) -> InboxRequest | None:
+    def get(self, request_id: RequestId, *, for_update: bool = False) -> InboxRequest | None:
         t = self._t.inbox
-        row = self._row(sa.select(t).where(t.c.id == request_id))
+        statement = sa.select(t).where(t.c.id == request_id)
+        row = self._row(statement.with_for_update() if for_update else statement)
         return None if row is None else _request(row)
 
     def add(self, request: InboxRequest) -> None:
@@ -202,6 +208,11 @@ class InboxRequests(Repo):
 
     def reassign(self, source: CompanyId, target: CompanyId) -> None:
         self._repoint(self._t.inbox, "company_id", source, target)
+
+    def assigned_in(self, company_id: CompanyId, user_id: UserId) -> Sequence[InboxRequest]:
+        t = self._t.inbox
+        mine = sa.and_(t.c.company_id == company_id, t.c.assignee_id == user_id)
+        return [_request(row) for row in self._rows(sa.select(t).where(mine).order_by(t.c.id))]
 
     def all(self) -> Sequence[InboxRequest]:
         t = self._t.inbox
