@@ -24,6 +24,7 @@ __all__ = [
     "check_id",
     "check_name",
     "shown",
+    "well_formed",
 ]
 
 UserId = NewType("UserId", str)
@@ -67,15 +68,40 @@ def check_id(value: object, what: str, maximum: int = MAX_ID_LENGTH) -> str:
     format or surrogate characters, no space other than U+0020) that neither starts
     nor ends with a space.
     """
-    if (
-        isinstance(value, str)
-        and 0 < len(value) <= maximum
-        and value.isprintable()
-        and value[0] != " "
-        and value[-1] != " "
-    ):
+    if isinstance(value, str) and _is_id(value, maximum):
         return value
     raise InvalidName(f"{what} id {_id_problem(value, maximum)}: {shown(value)}")
+
+
+_WELL_FORMED: set[str] = set()  # ids seen to pass check_id, for the check's hot path
+
+
+def well_formed(actor_id: object, company_id: object, action: object) -> bool:
+    """Whether all three are ids :func:`check_id` accepts; remembers those that are.
+
+    The permission check asks this on every call: a set lookup of ids seen before
+    costs less than checking them again. Values that are not ids are never
+    remembered, so ``False`` sends the caller to :func:`check_id` for the error.
+    """
+    known = _WELL_FORMED
+    try:
+        if actor_id in known and company_id in known and action in known:
+            return True
+    except TypeError:  # unhashable: certainly not an id
+        return False
+    values = (actor_id, company_id, action)
+    if not all(isinstance(v, str) and _is_id(v, MAX_ID_LENGTH) for v in values):
+        return False
+    if len(known) > 100_000:
+        known.clear()
+    known.update(v for v in values if isinstance(v, str))
+    return True
+
+
+def _is_id(value: str, maximum: int) -> bool:
+    return (
+        0 < len(value) <= maximum and value.isprintable() and value[0] != " " and value[-1] != " "
+    )
 
 
 def _id_problem(value: object, maximum: int) -> str:

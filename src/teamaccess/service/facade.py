@@ -32,12 +32,18 @@ from teamaccess.domain.events import (
     UserRegistered,
     stamp,
 )
-from teamaccess.domain.ids import CompanyId, InvitationId, UserId, check_id, check_name
+from teamaccess.domain.ids import (
+    CompanyId,
+    InvitationId,
+    UserId,
+    check_id,
+    check_name,
+    well_formed,
+)
 from teamaccess.domain.inputs import (
     check_attributes,
     check_bool,
     check_count,
-    check_optional_id,
     check_positions,
     check_settings,
 )
@@ -578,17 +584,20 @@ class TeamAccess(SeatCommands, LeadCommands, RecordCommands, LifecycleCommands):
 
         Returns a :class:`~teamaccess.Decision` that is truthy when allowed and says
         why, with the deciding rule. Never raises for unknown ids: they are denied
-        (R-ALL-1).
+        (R-ALL-1). A malformed id or action (not a string, empty, too long, with
+        control characters or outer spaces) raises
+        :class:`~teamaccess.errors.InvalidName`, the same on every store (R-ALL-7).
         """
-        check_id(actor_id, "user")
-        check_id(company_id, "company")
-        check_id(action, "action")
-        check_optional_id(target_user_id, "user")
+        if not well_formed(actor_id, company_id, action):
+            check_id(actor_id, "user")
+            check_id(company_id, "company")
+            check_id(action, "action")
         if target_user_id is None:  # the hot path: one read of everything decide needs
             company, actor, above = self._store.check_facts(company_id, actor_id)
             return decide(
                 action, company=company, actor=actor, policy=self._policy, ancestor_member=above
             )
+        check_id(target_user_id, "user")
         with self._store.reader() as tx:  # an action aimed at a member: its membership too
             company = tx.companies.get(CompanyId(company_id))
             target = tx.memberships.get(CompanyId(company_id), UserId(target_user_id))
