@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, settings
 from teamaccess import MemoryStore, Store, TeamAccess
 from teamaccess.testing import FrozenClock, make_service
 
+from . import backends
 from .backends import BACKENDS
 
 # No deadline: examples that talk to a database vary in time with the server's load.
@@ -65,3 +66,8 @@ def ta(store: Store, clock: FrozenClock) -> TeamAccess:
 def memory_ta(clock: FrozenClock) -> TeamAccess:
     """A deterministic service on the in-memory adapter only, for non-storage tests."""
     return make_service(MemoryStore(), clock=clock)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop this run's databases and files: runs never leave anything behind."""
+    backends.cleanup()
