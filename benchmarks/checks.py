@@ -33,8 +33,9 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 
-from teamaccess import Action, Company, CompanyId, Membership, MemoryStore, Store, User, UserId
+from teamaccess import Action, Company, Membership, MemoryStore, Store, User
 from teamaccess.testing import make_service
+from teamaccess.values import CompanyId, UserId
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 URLS = {
@@ -124,7 +125,7 @@ def run(adapter: str, users: int, companies: int, repeat: int) -> list[dict[str,
     assert ta.check(member, "c0", Action.OPEN_BACKOFFICE).allowed
     assert not ta.check(outsider, "c0", Action.OPEN_BACKOFFICE).allowed
     assert not ta.check(member, "nowhere", Action.OPEN_BACKOFFICE).allowed
-    assert [m.company_id for m in ta.companies_of(member)] == ["c0"]
+    assert [m.company_id for m in ta.members.of_user(member)] == ["c0"]
 
     baseline = {
         (f"c{c}", f"u{u}"): True for c in range(companies) for u in range(users // companies)
@@ -134,7 +135,7 @@ def run(adapter: str, users: int, companies: int, repeat: int) -> list[dict[str,
         ("check: member (hit)", lambda: ta.check(member, "c0", Action.OPEN_BACKOFFICE)),
         ("check: non-member (miss)", lambda: ta.check(outsider, "c0", Action.OPEN_BACKOFFICE)),
         ("check: unknown company", lambda: ta.check(member, "nowhere", Action.OPEN_BACKOFFICE)),
-        ("companies_of (list mine)", lambda: ta.companies_of(member)),
+        ("companies_of (list mine)", lambda: ta.members.of_user(member)),
     ]
     engine = getattr(store, "engine", None)
     if engine is not None:

@@ -18,22 +18,17 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from checks import make_store, per_adapter  # type: ignore[import-not-found]
 
-from teamaccess import (
-    CsvLimits,
-    Enrollment,
+from teamaccess import CsvLimits, Enrollment, User
+from teamaccess.errors import CsvImportError
+from teamaccess.events import (
     EnrollmentNotificationRequested,
     OutboxMessage,
     ParticipantEnrolled,
-    PoolId,
-    TagGrant,
     TagGranted,
-    User,
-    UserId,
     UserRegistered,
-    read_enrollment_csv,
 )
-from teamaccess.errors import CsvImportError
 from teamaccess.testing import dump, make_service
+from teamaccess.values import PoolId, TagGrant, UserId, read_enrollment_csv
 
 
 def baseline(store: object, rows: int) -> float | None:
@@ -118,27 +113,27 @@ def same_objects(csv: str, pool_id: str) -> float:
 def run(adapter: str, rows: int) -> dict[str, object]:
     store = make_store(adapter)
     ta = make_service(store, platform_admins={"admin"})
-    ta.register_user("admin", "admin@example.com")
-    ta.register_user("buyer", "buyer@example.com")
-    ta.create_product("admin", "course", "Course", tag="course")
-    pool = ta.purchase_seats("buyer", "course", rows, "Everyone")
+    ta.users.register("admin", "admin@example.com")
+    ta.users.register("buyer", "buyer@example.com")
+    ta.seats.create_product("admin", "course", "Course", tag="course")
+    pool = ta.seats.purchase("buyer", "course", rows, "Everyone")
     csv = "email;name\n" + "".join(f"person{i}@example.com;Person {i}\n" for i in range(rows))
 
     overflow = csv + "one.too.many@example.com;Late\n"
     before = dump(store)
     refused: list[int] = []
     try:
-        ta.enroll_csv("buyer", pool.id, overflow)
+        ta.seats.enroll_csv("buyer", pool.id, overflow)
     except CsvImportError as error:
         refused = [e.row for e in error.errors]
     assert refused == [rows + 2], f"the overflowing row must be refused, got {refused}"
     assert dump(store) == before, "the refused import wrote something"
 
     start = time.perf_counter()
-    enrolled = ta.enroll_csv("buyer", pool.id, csv)
+    enrolled = ta.seats.enroll_csv("buyer", pool.id, csv)
     seconds = time.perf_counter() - start
     assert len(enrolled) == rows
-    assert ta.pool(pool.id).free == 0
+    assert ta.seats.get(pool.id).free == 0
     raw = baseline(store, rows)
     floor = same_rows(store) if hasattr(store, "engine") else same_objects(csv, pool.id)
     if hasattr(store, "engine"):

@@ -21,8 +21,9 @@ from pathlib import Path
 from checks import NOW, make_store, measure, per_adapter, raw_select  # type: ignore[import-not-found]
 from overview import statements_of  # type: ignore[import-not-found]
 
-from teamaccess import Action, Company, CompanyId, Membership, Store, User, UserId
+from teamaccess import Action, Company, Membership, Store, User
 from teamaccess.testing import make_service
+from teamaccess.values import CompanyId, UserId
 
 DEPTH = 5
 

@@ -31,8 +31,9 @@ import sqlalchemy as sa
 from checks import NOW, make_store, per_adapter  # type: ignore[import-not-found]
 from overview import statements_of  # type: ignore[import-not-found]
 
-from teamaccess import Company, CompanyId, Lead, LeadId, LeadState, Membership, Store, User, UserId
+from teamaccess import Company, Lead, LeadState, Membership, Store, User
 from teamaccess.testing import make_service
+from teamaccess.values import CompanyId, LeadId, UserId
 
 OPERATORS, GIVERS, PAGE, PICKED_BY_M = 10, 100, 50, 10_000
 
@@ -174,23 +175,23 @@ def run(adapter: str, sizes: list[int], companies_n: int, repeat: int, show: boo
         add_leads(store, done, size, companies)
         load_s, done = time.perf_counter() - start, size
         for role, (user, company) in who.items():
-            page = ta.visible_leads(user, company, limit=PAGE)
+            page = ta.leads.visible(user, company, limit=PAGE)
             assert [lead.id for lead in page.items] == expected_first_page(company, size, companies)
             median, p99 = sample(
-                lambda u=user, c=company: ta.visible_leads(u, c, limit=PAGE), repeat
+                lambda u=user, c=company: ta.leads.visible(u, c, limit=PAGE), repeat
             )
             rows.append({
                 "adapter": adapter, "leads": size, "viewer": role, "load_s": load_s,
                 "median_ms": median, "p99_ms": p99,
                 "baseline_ms": sample(baseline(store), repeat)[0],
-                "selects": statements_of(store, lambda u=user, c=company: ta.visible_leads(u, c)),
+                "selects": statements_of(store, lambda u=user, c=company: ta.leads.visible(u, c)),
             })  # fmt: skip
     if show and adapter == "postgres":
         print(explain(store, companies[0]))
     start = time.perf_counter()
-    ta.merge_companies("admin", "m2", "m1")
+    ta.lifecycle.merge("admin", "m2", "m1")
     merge_ms = (time.perf_counter() - start) * 1000
-    assert len(ta.visible_leads("u-m2", "m1", state="picked", limit=1000).items) == 1000
+    assert len(ta.leads.visible("u-m2", "m1", state="picked", limit=1000).items) == 1000
     for row in rows:
         row["merge_ms"] = merge_ms
     if hasattr(store, "engine"):

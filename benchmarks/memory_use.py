@@ -19,17 +19,8 @@ from pathlib import Path
 
 from checks import NOW  # type: ignore[import-not-found]
 
-from teamaccess import (
-    Company,
-    CompanyId,
-    Lead,
-    LeadId,
-    LeadState,
-    Membership,
-    MemoryStore,
-    User,
-    UserId,
-)
+from teamaccess import Company, Lead, LeadState, Membership, MemoryStore, User
+from teamaccess.values import CompanyId, LeadId, UserId
 
 
 def load(memberships: int, leads: int) -> dict[str, float]:

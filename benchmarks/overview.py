@@ -22,8 +22,9 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from checks import NOW, make_store, per_adapter  # type: ignore[import-not-found]
 
-from teamaccess import Article, Company, CompanyId, License, Membership, Store, User, UserId
+from teamaccess import Company, Membership, Store, User
 from teamaccess.testing import make_service
+from teamaccess.values import Article, CompanyId, License, UserId
 
 DEPTH = 5
 BRANCHING = 7
@@ -115,7 +116,7 @@ def run(adapter: str, accounts: int, repeat: int) -> dict[str, object]:
     after = None
     while True:
         t0 = time.perf_counter()
-        page = ta.overview("viewer", "p", after=after, limit=100)
+        page = ta.partners.overview("viewer", "p", after=after, limit=100)
         pages.append((time.perf_counter() - t0) * 1000)
         seen.extend(a.id for a in page.accounts)
         assert all(a.licenses[0].usage == "3/10 used" for a in page.accounts)
@@ -123,11 +124,17 @@ def run(adapter: str, accounts: int, repeat: int) -> dict[str, object]:
             break
         after = page.next_after
     assert seen == ids, "the pages must list every descendant exactly once, in order"
-    first = sorted(timed(lambda: ta.overview("viewer", "p", limit=100)) for _ in range(repeat))
+    first = sorted(
+        timed(lambda: ta.partners.overview("viewer", "p", limit=100)) for _ in range(repeat)
+    )
     raw = baseline(store, ids)
     base = sorted(timed(raw) for _ in range(repeat))
-    queries = statements_of(store, lambda: ta.overview("viewer", "p", after="p.3", limit=100))
-    depth = max(a.depth for a in ta.overview("viewer", "p", after=ids[-2], limit=1).accounts)
+    queries = statements_of(
+        store, lambda: ta.partners.overview("viewer", "p", after="p.3", limit=100)
+    )
+    depth = max(
+        a.depth for a in ta.partners.overview("viewer", "p", after=ids[-2], limit=1).accounts
+    )
     if hasattr(store, "engine"):
         store.drop_schema()
         store.engine.dispose()

@@ -37,19 +37,19 @@ def user_of(email: str) -> str:
 
 def prepare(ta: Any, seats: int, round_no: int) -> str:
     if round_no == 0:
-        ta.register_user("admin", "admin@example.com")
-        ta.register_user("buyer", "buyer@example.com")
-        ta.create_product("admin", "course", "Course", tag="course")
-    pool = ta.purchase_seats("buyer", "course", seats, f"Round {round_no}")
+        ta.users.register("admin", "admin@example.com")
+        ta.users.register("buyer", "buyer@example.com")
+        ta.seats.create_product("admin", "course", "Course", tag="course")
+    pool = ta.seats.purchase("buyer", "course", seats, f"Round {round_no}")
     taken = "".join(f"r{round_no}-taken{i}@example.com\n" for i in range(seats - FREE))
-    ta.enroll_csv("buyer", pool.id, "email\n" + taken)
+    ta.seats.enroll_csv("buyer", pool.id, "email\n" + taken)
     return str(pool.id)
 
 
 def attempt(ta: Any, pool_id: str, email: str) -> tuple[bool, float]:
     start = time.perf_counter()
     try:
-        ta.enroll("buyer", pool_id, email)
+        ta.seats.enroll("buyer", pool_id, email)
         won = True
     except SeatsExhausted:
         won = False
@@ -112,7 +112,7 @@ def run(adapter: str, seats: int, rounds: int) -> dict[str, object]:
         emails = [f"r{round_no}-new{i}@example.com" for i in range(ATTEMPTS)]
         results = race(ta, pool_id, emails)
         assert sum(won for won, _ in results) == FREE, results
-        pool = ta.pool(pool_id)
+        pool = ta.seats.get(pool_id)
         assert (pool.used, pool.seats) == (seats, seats), pool
         times += [ms for _, ms in results]
     elapsed = time.perf_counter() - start

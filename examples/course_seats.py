@@ -9,8 +9,9 @@ Run it: ``python examples/course_seats.py``.
 # --8<-- [start:setup]
 from __future__ import annotations
 
-from teamaccess import MemoryStore, ParticipantEnrolled, ReplacementPolicy, TeamAccess
+from teamaccess import MemoryStore, ReplacementPolicy, TeamAccess
 from teamaccess.errors import AccessDenied, CsvImportError, SeatsExhausted
+from teamaccess.events import ParticipantEnrolled
 
 
 def user_id_for(email: str) -> str:
@@ -19,68 +20,70 @@ def user_id_for(email: str) -> str:
 
 
 ta = TeamAccess(MemoryStore(), platform_admins={"author"}, directory=user_id_for)
-ta.register_user("author", "author@spreadmind.example")
-ta.register_user("greta", "greta@firma.example")
+ta.users.register("author", "author@spreadmind.example")
+ta.users.register("greta", "greta@firma.example")
 # --8<-- [end:setup]
 
 
 def main() -> None:
     """Buy, enroll, import, replace; then ask who may open the course."""
     # --8<-- [start:product]
-    ta.create_product(
+    ta.seats.create_product(
         "author", "seo-course", "SEO course", tag="seo-course", replacement=ReplacementPolicy.REFILL
     )
-    pool = ta.purchase_seats("greta", "seo-course", 4, "Marketing team of Firma GmbH")
+    pool = ta.seats.purchase("greta", "seo-course", 4, "Marketing team of Firma GmbH")
     print(f"greta leads {pool.title!r}: {pool.usage}")  # 4/4 free
-    print("greta opens the course:", ta.can_access("greta", "seo-course"))  # no seat for her
+    print("greta opens the course:", ta.tags.can_access("greta", "seo-course"))  # no seat for her
     # --8<-- [end:product]
 
     # --8<-- [start:enroll]
-    hans = ta.enroll("greta", pool.id, "Hans@Firma.example")  # registers hans if needed
-    print("hans opens the course:", ta.can_access(hans.user_id, "seo-course"))
-    print("hans manages the group:", ta.check_group(hans.user_id, pool.id))
+    hans = ta.seats.enroll("greta", pool.id, "Hans@Firma.example")  # registers hans if needed
+    print("hans opens the course:", ta.tags.can_access(hans.user_id, "seo-course"))
+    print("hans manages the group:", ta.seats.check_group(hans.user_id, pool.id))
     # --8<-- [end:enroll]
 
     # --8<-- [start:csv]
     bad = "email;name\nida@firma.example;Ida\nnot-an-address;Bad\nhans@firma.example;Hans\n"
     try:
-        ta.enroll_csv("greta", pool.id, bad)
+        ta.seats.enroll_csv("greta", pool.id, bad)
     except CsvImportError as refused:
         for row in refused.errors:
             print("  refused:", row)  # row 3 malformed, row 4 already enrolled
-    print("after the bad file:", ta.pool(pool.id).usage)  # unchanged: 3/4 free
+    print("after the bad file:", ta.seats.get(pool.id).usage)  # unchanged: 3/4 free
 
     good = "email\nida@firma.example\njan@firma.example\n"
-    ta.enroll_csv("greta", pool.id, good, progress=lambda done, total: print(f"  {done}/{total}"))
-    print("after the good file:", ta.pool(pool.id).usage)  # 1/4 free
+    ta.seats.enroll_csv(
+        "greta", pool.id, good, progress=lambda done, total: print(f"  {done}/{total}")
+    )
+    print("after the good file:", ta.seats.get(pool.id).usage)  # 1/4 free
     # --8<-- [end:csv]
 
     # --8<-- [start:replace]
-    ta.remove_participant("greta", pool.id, hans.user_id)
-    print("hans after removal:", ta.can_access(hans.user_id, "seo-course"))
-    ta.enroll("greta", pool.id, "kim@firma.example")  # the refilled seat
-    ta.enroll("greta", pool.id, "lou@firma.example")
+    ta.seats.remove("greta", pool.id, hans.user_id)
+    print("hans after removal:", ta.tags.can_access(hans.user_id, "seo-course"))
+    ta.seats.enroll("greta", pool.id, "kim@firma.example")  # the refilled seat
+    ta.seats.enroll("greta", pool.id, "lou@firma.example")
     try:
-        ta.enroll("greta", pool.id, "mo@firma.example")
+        ta.seats.enroll("greta", pool.id, "mo@firma.example")
     except SeatsExhausted as full:
         print("mo:", full)
-    ta.resize_pool("greta", pool.id, 5)  # buy one more seat
-    ta.enroll("greta", pool.id, "mo@firma.example")
-    view = ta.group("greta", pool.id)
+    ta.seats.resize("greta", pool.id, 5)  # buy one more seat
+    ta.seats.enroll("greta", pool.id, "mo@firma.example")
+    view = ta.seats.group("greta", pool.id)
     print(view.pool.usage, [e.user_id for e in view.participants])
     assert [e.user_id for e in view.participants] == ["ida", "jan", "kim", "lou", "mo"]
     # --8<-- [end:replace]
 
     # --8<-- [start:leader-only]
     try:
-        ta.enroll(hans.user_id, pool.id, "nina@firma.example")
+        ta.seats.enroll(hans.user_id, pool.id, "nina@firma.example")
     except AccessDenied as denied:
         print("hans enrolls nina:", denied.decision)
     # --8<-- [end:leader-only]
 
     # --8<-- [start:events]
     enrolled = [
-        m.event for m in ta.pending_events(1000) if isinstance(m.event, ParticipantEnrolled)
+        m.event for m in ta.outbox.pending(1000) if isinstance(m.event, ParticipantEnrolled)
     ]
     print("enrolment e-mails to send:", len(enrolled))
     assert len(enrolled) == 6

@@ -14,8 +14,9 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from teamaccess import OutboxMessage, TagGranted, TagRevoked, TeamAccess
+from teamaccess import TeamAccess
 from teamaccess.adapters.sql import SqlStore
+from teamaccess.events import OutboxMessage, TagGranted, TagRevoked
 
 
 class FakeCrm:
@@ -46,12 +47,12 @@ class Crash(Exception):
 def sync(ta: TeamAccess, crm: FakeCrm, *, crash_before_mark: bool = False) -> int:
     """Deliver every pending event to the CRM; return how many were marked delivered."""
     marked = 0
-    while batch := ta.pending_events(limit=4):
+    while batch := ta.outbox.pending(limit=4):
         for message in batch:
             crm.apply(message)
         if crash_before_mark:
             raise Crash("died after delivering, before marking")
-        ta.mark_delivered([m.position for m in batch])
+        ta.outbox.mark_delivered([m.position for m in batch])
         marked += len(batch)
     return marked
 
@@ -61,13 +62,13 @@ def main() -> None:
     store = SqlStore.from_url(url)
     store.create_schema()
     ta = TeamAccess(store, platform_admins={"admin"})
-    ta.register_user("admin", "admin@platform.example")
-    ta.register_user("buyer", "buyer@example.com")
-    ta.create_product("admin", "course", "Online course", tag="course-access")
-    pool = ta.purchase_seats("buyer", "course", 3, "Our team", occupy_seat=True)
-    anna = ta.enroll("buyer", pool.id, "anna@example.com").user_id
-    ta.enroll("buyer", pool.id, "ben@example.com")
-    ta.remove_participant("buyer", pool.id, anna)
+    ta.users.register("admin", "admin@platform.example")
+    ta.users.register("buyer", "buyer@example.com")
+    ta.seats.create_product("admin", "course", "Online course", tag="course-access")
+    pool = ta.seats.purchase("buyer", "course", 3, "Our team", occupy_seat=True)
+    anna = ta.seats.enroll("buyer", pool.id, "anna@example.com").user_id
+    ta.seats.enroll("buyer", pool.id, "ben@example.com")
+    ta.seats.remove("buyer", pool.id, anna)
 
     crm = FakeCrm()
     try:
@@ -79,11 +80,11 @@ def main() -> None:
     restarted = TeamAccess(SqlStore.from_url(url))  # a new process on the same file
     marked = sync(restarted, crm)
     print(f"after restart: {marked} events marked, {crm.calls} deliveries (some twice)")
-    for user in ("buyer", anna, restarted.find_user_by_email("ben@example.com").id):
-        held = restarted.tags_of(user)
+    for user in ("buyer", anna, restarted.users.find_by_email("ben@example.com").id):
+        held = restarted.tags.of_user(user)
         print(f"  {user}: CRM {sorted(crm.tags[user])} == teamaccess {sorted(held)}")
         assert crm.tags[user] == held
-    assert restarted.pending_events() == []
+    assert restarted.outbox.pending() == []
 
 
 if __name__ == "__main__":

@@ -18,43 +18,45 @@ from teamaccess.testing import FrozenClock
 clock = FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
 ta = TeamAccess(MemoryStore(), clock=clock)
 for user in ("otto", "sina", "kira", "kai", "eve"):
-    ta.register_user(user, f"{user}@example.com")
-ta.create_company("otto", "OSG", company_id="osg")  # the agency
-ta.create_company("kira", "Kunde GmbH", company_id="kunde")  # its customer
-ta.add_member("kira", "kunde", "kai")
-ta.create_company("sina", "Texter & Co", company_id="texter")  # a copywriter
-ta.create_company("eve", "Someone Else", company_id="else")
+    ta.users.register(user, f"{user}@example.com")
+ta.companies.create("otto", "OSG", company_id="osg")  # the agency
+ta.companies.create("kira", "Kunde GmbH", company_id="kunde")  # its customer
+ta.members.add("kira", "kunde", "kai")
+ta.companies.create("sina", "Texter & Co", company_id="texter")  # a copywriter
+ta.companies.create("eve", "Someone Else", company_id="else")
 # --8<-- [end:setup]
 
 
 def main() -> None:
     """Link the providers, write records, and read them from both sides."""
     # --8<-- [start:link]
-    ta.link_company("kira", "kunde", "osg", "provider")
-    ta.link_company("kira", "kunde", "texter", "service_provider")
+    ta.records.link("kira", "kunde", "osg", "provider")
+    ta.records.link("kira", "kunde", "texter", "service_provider")
     # --8<-- [end:link]
 
     # --8<-- [start:records]
-    minutes = ta.add_record("otto", "osg", "kunde", RecordKind.MINUTES, "Jour fixe: content plan")
-    ta.add_record("otto", "osg", "kunde", RecordKind.INVOICE, "Invoice 2026-031")
-    entry = ta.add_record("otto", "osg", "kunde", RecordKind.TIMELINE, "12 backlinks built")
+    minutes = ta.records.add("otto", "osg", "kunde", RecordKind.MINUTES, "Jour fixe: content plan")
+    ta.records.add("otto", "osg", "kunde", RecordKind.INVOICE, "Invoice 2026-031")
+    entry = ta.records.add("otto", "osg", "kunde", RecordKind.TIMELINE, "12 backlinks built")
     print("embargo:", entry.visible_from - entry.occurred_at)  # 10 days, 0:00:00
     # --8<-- [end:records]
 
     # --8<-- [start:who-sees]
     for user, company in (("otto", "osg"), ("sina", "texter"), ("kai", "kunde"), ("eve", "else")):
-        print(f"{user:>4} reads the minutes:", ta.check_record(user, company, minutes.id))
+        print(f"{user:>4} reads the minutes:", ta.records.check(user, company, minutes.id))
     try:
-        ta.record("eve", "else", minutes.id)
+        ta.records.get("eve", "else", minutes.id)
     except AccessDenied as denied:
         print("eve's customer centre:", denied.decision)
     # --8<-- [end:who-sees]
 
     # --8<-- [start:embargo]
-    print("kai opens the timeline entry:", ta.check_record("kai", "kunde", entry.id))
+    print("kai opens the timeline entry:", ta.records.check("kai", "kunde", entry.id))
     since = clock() - timedelta(days=30)
-    agency_view = [r.title for r in ta.timeline("otto", "osg", "kunde", since=since).items]
-    customer_view = [r.title for r in ta.timeline("kai", "kunde", "kunde", since=since).items]
+    agency_view = [r.title for r in ta.records.timeline("otto", "osg", "kunde", since=since).items]
+    customer_view = [
+        r.title for r in ta.records.timeline("kai", "kunde", "kunde", since=since).items
+    ]
     print("the agency sees: ", agency_view)
     print("the customer sees:", customer_view)
     assert "12 backlinks built" not in customer_view
@@ -62,13 +64,13 @@ def main() -> None:
     clock.advance(days=10)
     print(
         "ten days later:  ",
-        [r.title for r in ta.timeline("kai", "kunde", "kunde", since=since).items],
+        [r.title for r in ta.records.timeline("kai", "kunde", "kunde", since=since).items],
     )
-    assert ta.check_record("kai", "kunde", entry.id)
+    assert ta.records.check("kai", "kunde", entry.id)
     # --8<-- [end:embargo]
 
     # --8<-- [start:tabs]
-    invoices = ta.timeline("kai", "kunde", "kunde", since=since, kinds=[RecordKind.INVOICE])
+    invoices = ta.records.timeline("kai", "kunde", "kunde", since=since, kinds=[RecordKind.INVOICE])
     print("the invoices tab:", [r.title for r in invoices.items])
     assert [r.title for r in invoices.items] == ["Invoice 2026-031"]
     # --8<-- [end:tabs]

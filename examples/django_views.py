@@ -29,8 +29,9 @@ from django.core.management.base import BaseCommand  # noqa: E402 - after settin
 from django.http import HttpRequest, HttpResponse, JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from teamaccess import Action, MemoryStore, OutboxMessage, TeamAccess  # noqa: E402
+from teamaccess import Action, MemoryStore, TeamAccess  # noqa: E402
 from teamaccess.errors import NotFound  # noqa: E402
+from teamaccess.events import OutboxMessage  # noqa: E402
 
 ta = TeamAccess(MemoryStore())  # production: TeamAccess(SqlStore(...))
 # --8<-- [end:setup]
@@ -65,7 +66,7 @@ def require(action: Action | str) -> Callable[[View], View]:
 @require(Action.OPEN_BACKOFFICE)
 def backoffice(request: HttpRequest, company_id: str) -> HttpResponse:
     """The back office: members only (R-MEM-6)."""
-    members = ta.members(acting_user(request), company_id)
+    members = ta.members.list(acting_user(request), company_id)
     return JsonResponse({"team": [m.user_id for m in members]})
 
 
@@ -73,7 +74,7 @@ def backoffice(request: HttpRequest, company_id: str) -> HttpResponse:
 def edit_profile(request: HttpRequest, company_id: str) -> HttpResponse:
     """The profile editor: the main contact only (R-MC-2)."""
     try:
-        company = ta.update_company_profile(
+        company = ta.companies.update_profile(
             acting_user(request), company_id, name=request.POST["name"]
         )
     except NotFound as missing:
@@ -99,9 +100,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         """Deliver batch after batch until nothing is pending."""
-        while batch := ta.pending_events(limit=100):
+        while batch := ta.outbox.pending(limit=100):
             delivered.extend(batch)  # deliver; an exception leaves the batch pending
-            ta.mark_delivered([message.position for message in batch])
+            ta.outbox.mark_delivered([message.position for message in batch])
         self.stdout.write(f"{len(delivered)} events delivered")
 
 
@@ -113,9 +114,9 @@ def main() -> None:
     from django.test import Client
 
     for user in ("anna", "ben", "carla"):
-        ta.register_user(user, f"{user}@example.com")
-    ta.create_company("anna", "ACME GmbH", company_id="acme")
-    ta.add_member("anna", "acme", "ben")
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("anna", "ACME GmbH", company_id="acme")
+    ta.members.add("anna", "acme", "ben")
 
     client = Client()
     statuses = []
@@ -130,10 +131,10 @@ def main() -> None:
         print(f"POST profile as {user}: {response.status_code} {response.json()}")
         statuses.append(response.status_code)
     assert statuses == [200, 403, 403, 200]
-    assert ta.get_company("acme").name == "ACME AG"
+    assert ta.companies.get("acme").name == "ACME AG"
     Command().handle()
     print("event types:", sorted({message.event.type for message in delivered}))
-    assert ta.pending_events() == []
+    assert ta.outbox.pending() == []
 
 
 # --8<-- [end:run]

@@ -22,8 +22,9 @@ from fastapi import Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from teamaccess import Decision, MemoryStore, OutboxMessage, TeamAccess
+from teamaccess import Decision, MemoryStore, TeamAccess
 from teamaccess.errors import AccessDenied, Conflict, InvalidInput, NotFound, TeamAccessError
+from teamaccess.events import OutboxMessage
 
 Deliver = Callable[[OutboxMessage], None]
 
@@ -88,14 +89,14 @@ def create_app(ta: TeamAccess, deliver: Deliver | None = None) -> FastAPI:
     def members(company_id: str, user: CurrentUser, ta: Service) -> list[dict[str, object]]:
         return [
             {"user": m.user_id, "role": m.role, "main_contact": m.is_main_contact}
-            for m in ta.members(user, company_id)  # raises NotAMember -> 403
+            for m in ta.members.list(user, company_id)  # raises NotAMember -> 403
         ]
 
     @app.put("/companies/{company_id}/profile")
     def edit_profile(
         company_id: str, body: Profile, user: CurrentUser, ta: Service
     ) -> dict[str, str]:
-        company = ta.update_company_profile(user, company_id, name=body.name)
+        company = ta.companies.update_profile(user, company_id, name=body.name)
         return {"id": company.id, "name": company.name}
 
     @app.get("/companies/{company_id}/can/{action}")
@@ -115,11 +116,11 @@ def consume_outbox(
     """Deliver pending events, oldest first, at least once (R-ALL-4); drain, then stop."""
     stopping = False
     while deliver is not None:
-        batch = ta.pending_events(limit=100)
+        batch = ta.outbox.pending(limit=100)
         for message in batch:
             deliver(message)  # if this raises, the batch stays pending and is retried
         if batch:
-            ta.mark_delivered([message.position for message in batch])
+            ta.outbox.mark_delivered([message.position for message in batch])
         elif stopping:  # asked to stop, and nothing was left after that
             return
         else:
@@ -134,9 +135,9 @@ def demo_service() -> TeamAccess:
     """A service where anna (main contact) and ben work for ACME; carla does not."""
     ta = TeamAccess(MemoryStore())
     for user in ("anna", "ben", "carla"):
-        ta.register_user(user, f"{user}@example.com")
-    ta.create_company("anna", "ACME GmbH", company_id="acme")
-    ta.add_member("anna", "acme", "ben")
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("anna", "ACME GmbH", company_id="acme")
+    ta.members.add("anna", "acme", "ben")
     return ta
 
 

@@ -15,57 +15,57 @@ from teamaccess.errors import HierarchyCycle, InvalidPropertyValue, LicenseExhau
 
 ta = TeamAccess(MemoryStore(), platform_admins={"platform"})
 for user in ("platform", "paula", "piet", "karl"):
-    ta.register_user(user, f"{user}@example.com")
-ta.create_company("paula", "LineMetrics Partner GmbH", company_id="partner")
-ta.add_member("paula", "partner", "piet")  # piet: a colleague at the partner
+    ta.users.register(user, f"{user}@example.com")
+ta.companies.create("paula", "LineMetrics Partner GmbH", company_id="partner")
+ta.members.add("paula", "partner", "piet")  # piet: a colleague at the partner
 # --8<-- [end:setup]
 
 
 def main() -> None:
     """Create customer accounts, describe them, license them, and oversee them."""
     # --8<-- [start:child]
-    kunde = ta.create_child_account("paula", "partner", "Kunde A", company_id="kunde-a")
-    issued = ta.invite("paula", kunde.id, "karl@example.com", role="member")
-    ta.accept_invitation("karl", issued.token)  # karl works at the customer
+    kunde = ta.partners.create_child("paula", "partner", "Kunde A", company_id="kunde-a")
+    issued = ta.invitations.send("paula", kunde.id, "karl@example.com", role="member")
+    ta.invitations.accept("karl", issued.token)  # karl works at the customer
     print("piet views Kunde A:   ", ta.check("piet", kunde.id, Action.VIEW_OVERVIEW))
     print("piet switches into it:", ta.check("piet", kunde.id, Action.SWITCH_INTO))
     print("karl views the partner:", ta.check("karl", "partner", Action.VIEW_OVERVIEW))
     # --8<-- [end:child]
 
     # --8<-- [start:properties]
-    ta.define_property("paula", "partner", "region", "choice", choices=["Nord", "Süd"])
-    ta.define_property("paula", "partner", "since", "date")
-    ta.set_properties("paula", kunde.id, {"region": "Süd", "since": "2026-03-01"})
+    ta.partners.define_property("paula", "partner", "region", "choice", choices=["Nord", "Süd"])
+    ta.partners.define_property("paula", "partner", "since", "date")
+    ta.partners.set_properties("paula", kunde.id, {"region": "Süd", "since": "2026-03-01"})
     try:
-        ta.set_properties("paula", kunde.id, {"region": "West"})
+        ta.partners.set_properties("paula", kunde.id, {"region": "West"})
     except InvalidPropertyValue as wrong:
         print("region West:", wrong)
     # --8<-- [end:properties]
 
     # --8<-- [start:licenses]
-    ta.set_pricing_model("platform", kunde.id, "Professional")
-    ta.add_article("platform", kunde.id, "LM-START", "Starter package")
-    ta.set_license("platform", kunde.id, "create_asset", 2)
+    ta.partners.set_pricing_model("platform", kunde.id, "Professional")
+    ta.licenses.add_article("platform", kunde.id, "LM-START", "Starter package")
+    ta.licenses.set("platform", kunde.id, "create_asset", 2)
     for _ in range(2):
-        print("karl creates an asset:", ta.use_license("karl", kunde.id, "create_asset").usage)
+        print("karl creates an asset:", ta.licenses.use("karl", kunde.id, "create_asset").usage)
     try:
-        ta.use_license("karl", kunde.id, "create_asset")
+        ta.licenses.use("karl", kunde.id, "create_asset")
     except LicenseExhausted as limit:
         print("a third one:", limit)
     # --8<-- [end:licenses]
 
     # --8<-- [start:tree]
-    region = ta.create_child_account("paula", "partner", "Region Süd", company_id="region-sued")
-    ta.move_account("paula", kunde.id, region.id)  # paula admins both, so she may
-    print("above Kunde A:", list(ta.ancestors(kunde.id)))
+    region = ta.partners.create_child("paula", "partner", "Region Süd", company_id="region-sued")
+    ta.partners.move("paula", kunde.id, region.id)  # paula admins both, so she may
+    print("above Kunde A:", list(ta.partners.ancestors(kunde.id)))
     try:
-        ta.move_account("paula", region.id, kunde.id)
+        ta.partners.move("paula", region.id, kunde.id)
     except HierarchyCycle as cycle:
         print("region under its own child:", cycle)
     # --8<-- [end:tree]
 
     # --8<-- [start:overview]
-    page = ta.overview("piet", "partner")
+    page = ta.partners.overview("piet", "partner")
     print("columns:", [column.name for column in page.columns])
     for row in page.accounts:
         facts = [f"{name}={value}" for name, value in row.properties.items()]

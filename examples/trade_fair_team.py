@@ -24,7 +24,7 @@ def networking_enabled(*, actor: User, candidate: User, company: Company) -> Dec
 
 ta = TeamAccess(MemoryStore(), eligibility=networking_enabled)
 for user, networking in (("anna", "on"), ("ben", "on"), ("carla", "off"), ("dave", "on")):
-    ta.register_user(user, f"{user}@example.com", attributes={"networking": networking})
+    ta.users.register(user, f"{user}@example.com", attributes={"networking": networking})
 # --8<-- [end:setup]
 
 
@@ -32,7 +32,7 @@ for user, networking in (("anna", "on"), ("ben", "on"), ("carla", "off"), ("dave
 def backoffice_page(user_id: str, company_id: str) -> str:
     """What the host's back-office view renders for this user."""
     try:
-        members = ta.members(user_id, company_id)
+        members = ta.members.list(user_id, company_id)
     except NotAMember:
         return "You are not on this team yet: ask a colleague to add you."
     can_edit = ta.check(user_id, company_id, Action.EDIT_PROFILE)
@@ -46,9 +46,9 @@ def backoffice_page(user_id: str, company_id: str) -> str:
 def main() -> None:
     """Build the team, then hand the main-contact role on."""
     # --8<-- [start:team]
-    expo = ta.create_company("anna", "Spreadmind GmbH", company_id="spreadmind")
+    expo = ta.companies.create("anna", "Spreadmind GmbH", company_id="spreadmind")
     print("ben, before:", backoffice_page("ben", expo.id))
-    ta.add_member("anna", expo.id, "ben")
+    ta.members.add("anna", expo.id, "ben")
     print("ben, after: ", backoffice_page("ben", expo.id))
     print("anna:       ", backoffice_page("anna", expo.id))
     print("ben edits the profile:", ta.check("ben", expo.id, Action.EDIT_PROFILE))
@@ -56,32 +56,32 @@ def main() -> None:
 
     # --8<-- [start:eligibility]
     try:
-        ta.add_member("ben", expo.id, "carla")
+        ta.members.add("ben", expo.id, "carla")
     except NotEligible as refused:
         print("adding carla:", refused.decision, "-", refused.decision.detail)
     # --8<-- [end:eligibility]
 
     # --8<-- [start:contacts]
-    ta.set_show_as_contact("ben", expo.id, "ben", False)
-    contacts = [m.user_id for m in ta.public_contacts(expo.id)]
+    ta.members.set_show_as_contact("ben", expo.id, "ben", False)
+    contacts = [m.user_id for m in ta.members.public_contacts(expo.id)]
     print("public contacts:", contacts)
     assert contacts == ["anna"]
     # --8<-- [end:contacts]
 
     # --8<-- [start:invite]
-    issued = ta.invite("anna", expo.id, "dave@example.com", role="admin")
-    ta.accept_invitation("dave", issued.token)  # the e-mailed link; single use, 7 days
+    issued = ta.invitations.send("anna", expo.id, "dave@example.com", role="admin")
+    ta.invitations.accept("dave", issued.token)  # the e-mailed link; single use, 7 days
     # --8<-- [end:invite]
 
     # --8<-- [start:handover]
     try:
-        ta.leave_company("anna", expo.id)
+        ta.members.leave("anna", expo.id)
     except MainContactRequired as first:
         print("anna leaves:", first)
-    ta.transfer_main_contact("anna", expo.id, "dave")
-    ta.leave_company("anna", expo.id)
+    ta.members.transfer_main_contact("anna", expo.id, "dave")
+    ta.members.leave("anna", expo.id)
     print("dave:       ", backoffice_page("dave", expo.id))
-    assert ta.main_contact(expo.id).user_id == "dave"
+    assert ta.members.main_contact(expo.id).user_id == "dave"
     # --8<-- [end:handover]
 
 

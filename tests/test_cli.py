@@ -51,10 +51,10 @@ def ta(db: str) -> Iterator[TeamAccess]:
     store = SqlStore.from_url(db)
     service = TeamAccess(store, platform_admins={"platform"})
     for user in ("platform", "lea", "anna", "ben"):
-        service.register_user(user, f"{user}@example.com")
-    acme = service.create_company("anna", "ACME GmbH", company_id="acme")
-    service.add_member("anna", acme.id, "ben")
-    service.create_product("platform", "course", "Course", tag="course-x")
+        service.users.register(user, f"{user}@example.com")
+    acme = service.companies.create("anna", "ACME GmbH", company_id="acme")
+    service.members.add("anna", acme.id, "ben")
+    service.seats.create_product("platform", "course", "Course", tag="course-x")
     yield service
     store.engine.dispose()
 
@@ -63,7 +63,7 @@ def test_seats_import_bad_rows_then_good_then_explain(
     ta: TeamAccess, db: str, tmp_path: Path
 ) -> None:
     """R-SEAT-7 from the command line: bad rows listed, nothing enrolled; then all of a good file."""
-    pool = ta.purchase_seats("lea", "course", 3, "ACME staff")
+    pool = ta.seats.purchase("lea", "course", 3, "ACME staff")
     bad = tmp_path / "bad.csv"
     bad.write_text("email\nkim@example.com\nnot-an-address\nkim@example.com\n", encoding="utf-8")
     done = script("seats", "import", str(bad), "--group", pool.id, "--as", "lea", "--db", db)
@@ -72,8 +72,8 @@ def test_seats_import_bad_rows_then_good_then_explain(
     assert "nothing enrolled" in done.stderr
     assert f"{bad}:row 3, column email" in done.stderr
     assert f"{bad}:row 4, column email" in done.stderr
-    assert ta.pool(pool.id).used == 0
-    assert not [m for m in ta.pending_events(1000) if isinstance(m.event, ParticipantEnrolled)]
+    assert ta.seats.get(pool.id).used == 0
+    assert not [m for m in ta.outbox.pending(1000) if isinstance(m.event, ParticipantEnrolled)]
 
     good = tmp_path / "good.csv"
     good.write_text("email\nkim@example.com\nlou@example.com\nmo@example.com\n", encoding="utf-8")
@@ -82,14 +82,14 @@ def test_seats_import_bad_rows_then_good_then_explain(
     assert "importing good.csv [" in done.stderr
     assert "3/3 100%" in done.stderr
     assert f"enrolled 3 participant(s) into {pool.id}: 0/3 free" in done.stdout
-    assert ta.pool(pool.id).used == 3
+    assert ta.seats.get(pool.id).used == 3
 
     one_more = tmp_path / "more.csv"
     one_more.write_text("email\nnat@example.com\n", encoding="utf-8")
     done = script("seats", "import", str(one_more), "--group", pool.id, "--as", "lea", "--db", db)
     assert done.returncode == 2
     assert "row 2, column email: no free seat" in done.stderr
-    assert ta.pool(pool.id).used == 3
+    assert ta.seats.get(pool.id).used == 3
 
     allowed = script("explain", "anna", "edit_profile", "acme", "--db", db)
     assert allowed.returncode == 0, allowed.stderr
@@ -148,9 +148,9 @@ def test_company_and_member_editing(
     code, _, err = run(capsys, "company", "rename", "acme", "ACME AG", "--as", "ben", "--db", db)
     assert code == 2
     assert "not_main_contact (R-MC-2)" in err
-    assert ta.get_company("acme").name == "ACME GmbH"
+    assert ta.companies.get("acme").name == "ACME GmbH"
     assert run(capsys, "company", "rename", "acme", "ACME AG", "--as", "anna", "--db", db)[0] == 0
-    assert ta.get_company("acme").name == "ACME AG"
+    assert ta.companies.get("acme").name == "ACME AG"
     code, out, _ = run(
         capsys, "--db", db, "--as", "carla", "company", "create", "Nord", "--id", "nord"
     )
@@ -160,7 +160,7 @@ def test_company_and_member_editing(
     assert "nord: Nord" in out
     assert "carla" in out
     assert run(capsys, "member", "remove", "acme", "carla", "--as", "carla", "--db", db)[0] == 0
-    assert [m.user_id for m in ta.members("anna", "acme")] == ["anna", "ben"]
+    assert [m.user_id for m in ta.members.list("anna", "acme")] == ["anna", "ben"]
     code, out, _ = run(capsys, "user", "list", "--db", db)
     assert ["carla", "carla@example.com"] in [line.split() for line in out.splitlines()]
 
@@ -214,9 +214,9 @@ def test_explain_leads_records_and_colleagues(
         ),
         (
             ["ben", "view_lead", "acme", "--lead", "l1"],
-            ta.check_lead("ben", "acme", "l1", "view_lead"),
+            ta.leads.check("ben", "acme", "l1", "view_lead"),
         ),
-        (["ben", "view", "acme", "--record", "r1"], ta.check_record("ben", "acme", "r1")),
+        (["ben", "view", "acme", "--record", "r1"], ta.records.check("ben", "acme", "r1")),
         (["zed", "open_backoffice", "acme"], ta.check("zed", "acme", "open_backoffice")),
     ]
     for args, expected in cases:
@@ -233,7 +233,7 @@ def test_outbox_shows_then_drains(
     db: str, ta: TeamAccess, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """R-ALL-4: pending events as JSON lines, oldest first; --drain marks them delivered."""
-    pending = ta.pending_events(1000)
+    pending = ta.outbox.pending(1000)
     code, out, _ = run(capsys, "outbox", "--limit", "2", "--db", db)
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0
@@ -242,7 +242,7 @@ def test_outbox_shows_then_drains(
     code, out, _ = run(capsys, "outbox", "--drain", "--limit", "3", "--db", db)
     assert code == 0
     assert len(out.splitlines()) == len(pending)
-    assert ta.pending_events(1000) == []
+    assert ta.outbox.pending(1000) == []
     assert run(capsys, "outbox", "--db", db)[1] == ""
 
 
@@ -306,7 +306,7 @@ def test_platform_admins_come_from_the_option_or_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """R-SEAT-4 from the command line: only the leader or a platform admin imports."""
-    pool = ta.purchase_seats("lea", "course", 5, "ACME staff")
+    pool = ta.seats.purchase("lea", "course", 5, "ACME staff")
     first, second = tmp_path / "one.csv", tmp_path / "two.csv"
     first.write_text("email\nkim@example.com\n", encoding="utf-8")
     second.write_text("email\nlou@example.com\n", encoding="utf-8")
@@ -315,7 +315,7 @@ def test_platform_admins_come_from_the_option_or_the_environment(
     )
     assert code == 2
     assert "not_group_leader (R-SEAT-4)" in err
-    assert ta.pool(pool.id).used == 0
+    assert ta.seats.get(pool.id).used == 0
     args = ["seats", "import", str(first), "--group", pool.id, "--as", "anna", "--db", db]
     assert run(capsys, *args, "--platform-admin", "anna")[0] == 0
     monkeypatch.setenv("TEAMACCESS_PLATFORM_ADMINS", "someone, anna")

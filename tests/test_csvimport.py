@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from teamaccess import CsvLimits, parse_enrollment_csv
+from teamaccess import CsvLimits
 from teamaccess.errors import CsvImportError, CsvTooLarge, TeamAccessError
+from teamaccess.values import parse_enrollment_csv
 
 
 def emails(data) -> list[str]:

@@ -18,7 +18,10 @@ import yaml
 
 import teamaccess
 import teamaccess.adapters.sql as sql
+import teamaccess.events
+import teamaccess.ports
 import teamaccess.testing as testing
+import teamaccess.values
 from teamaccess.cli._app import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,15 +32,49 @@ SECTION = re.compile(r"^\s*# --8<-- \[(start|end):([\w-]+)\]$")
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 
-def test_mkdocs_build_strict(tmp_path: Path) -> None:
-    """`mkdocs build --strict` passes: no broken link, missing snippet or bad reference."""
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site as `mkdocs build --strict` builds it (once for this module)."""
+    out = tmp_path_factory.mktemp("site")
     done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
-    assert (tmp_path / "reference" / "service" / "index.html").exists()
+    return out
+
+
+def test_mkdocs_build_strict(site: Path) -> None:
+    """`mkdocs build --strict` passes: no broken link, missing snippet or bad reference."""
+    assert (site / "reference" / "service" / "index.html").exists()
+
+
+def test_built_site_has_no_raw_sphinx_roles(site: Path) -> None:
+    """No page shows an unrendered `:class:`, `:meth:` or `:func:` role as text."""
+    raw = [
+        f"{page.relative_to(site)}: {match}"
+        for page in site.rglob("*.html")
+        for match in re.findall(r":(?:class|meth|func|mod|attr|data|exc):`", page.read_text())
+    ]
+    assert raw == []
+
+
+def test_reference_names_every_method_of_every_namespace(site: Path) -> None:
+    """Each namespace has a page that renders every one of its public methods."""
+    ta = teamaccess.TeamAccess(teamaccess.MemoryStore())
+    namespaces = {name: space for name, space in vars(ta).items() if not name.startswith("_")}
+    assert len(namespaces) == 13
+    for name, space in namespaces.items():
+        page = (site / "reference" / "namespaces" / name / "index.html").read_text()
+        path = f"{type(space).__module__}.{type(space).__name__}"
+        methods = [m for m in dir(space) if not m.startswith("_") and callable(getattr(space, m))]
+        assert methods, name
+        for method in methods:
+            assert f'id="{path}.{method}"' in page, f"ta.{name}.{method}"
+    facade = (site / "reference" / "service" / "index.html").read_text()
+    for method in ("check", "require"):
+        assert f'id="teamaccess.TeamAccess.{method}"' in facade
 
 
 def sections(example: Path) -> dict[str, list[str]]:
@@ -104,7 +141,7 @@ def test_every_example_is_in_the_docs() -> None:
 
 def reference_targets() -> set[str]:
     """The dotted paths after `:::` on the API reference pages."""
-    pages = (DOCS / "reference").glob("*.md")
+    pages = (DOCS / "reference").rglob("*.md")
     return {
         match
         for page in pages
@@ -112,10 +149,16 @@ def reference_targets() -> set[str]:
     }
 
 
+MODULES = {"errors", "events", "ports", "values", "__version__"}
+
+
 @pytest.mark.parametrize(
     ("module", "names"),
     [
-        ("teamaccess", set(teamaccess.__all__) - {"__version__"}),
+        ("teamaccess", set(teamaccess.__all__) - MODULES),
+        ("teamaccess.values", set(teamaccess.values.__all__) - set(teamaccess.__all__)),
+        ("teamaccess.events", set(teamaccess.events.__all__)),
+        ("teamaccess.ports", set(teamaccess.ports.__all__) - set(teamaccess.__all__)),
         ("teamaccess.adapters.sql", set(sql.__all__)),
         ("teamaccess.testing", set(testing.__all__)),
     ],

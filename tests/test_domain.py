@@ -15,17 +15,14 @@ from teamaccess import (
     Company,
     CompanySettings,
     Decision,
-    InvitationSent,
-    MemberAdded,
     Membership,
     Reason,
     RolePolicy,
-    event_from_dict,
-    event_to_dict,
 )
 from teamaccess.domain.partners import properties_from_json, properties_to_json
 from teamaccess.domain.policy import decide
 from teamaccess.errors import InvalidInput, InvalidPropertyValue
+from teamaccess.events import InvitationSent, MemberAdded, event_from_dict, event_to_dict
 from teamaccess.testing.strategies import property_definitions, property_values
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

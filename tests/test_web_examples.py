@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from teamaccess import CompanyProfileUpdated, OutboxMessage
+from teamaccess.events import CompanyProfileUpdated, OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ def test_fastapi_endpoints_answer_with_teamaccess_decisions(fastapi_app: ModuleT
         refused = client.put("/companies/acme/profile", headers=as_ben, json={"name": "Ben AG"})
         assert refused.status_code == 403
         assert refused.json()["rule"] == "R-MC-2"
-        assert ta.get_company("acme").name == "ACME GmbH"
+        assert ta.companies.get("acme").name == "ACME GmbH"
 
         edited = client.put("/companies/acme/profile", headers=as_anna, json={"name": "ACME AG"})
         assert edited.json() == {"id": "acme", "name": "ACME AG"}
@@ -65,5 +65,5 @@ def test_fastapi_endpoints_answer_with_teamaccess_decisions(fastapi_app: ModuleT
         assert client.get("/companies/acme/members").status_code == 422  # no X-User
     # leaving the client stops the app; its consumer drains the outbox first
     assert any(isinstance(m.event, CompanyProfileUpdated) for m in delivered)
-    assert ta.pending_events() == []
+    assert ta.outbox.pending() == []
     assert [m.position for m in delivered] == sorted({m.position for m in delivered})

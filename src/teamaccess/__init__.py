@@ -1,80 +1,45 @@
 """teamaccess: the B2B rules of "several people working for one company".
 
-Everything a host needs is importable from here; the SQL adapter lives in
-:mod:`teamaccess.adapters.sql` (extra ``teamaccess[sql]``) and test helpers in
-:mod:`teamaccess.testing`.
+The facade, the stores, decisions and the values a host handles most are importable
+from here; every other value from [teamaccess.values][], the events from
+[teamaccess.events][], the errors from [teamaccess.errors][], the ports (for a
+store of your own) from [teamaccess.ports][]. The SQL adapter lives in
+``teamaccess.adapters.sql`` (extra ``teamaccess[sql]``) and test helpers in
+``teamaccess.testing``.
 
 >>> from teamaccess import MemoryStore, TeamAccess
 >>> ta = TeamAccess(MemoryStore())
->>> _ = ta.register_user("anna", "anna@example.com")
->>> acme = ta.create_company("anna", "ACME GmbH")
+>>> _ = ta.users.register("anna", "anna@example.com")
+>>> acme = ta.companies.create("anna", "ACME GmbH")
 >>> str(ta.check("anna", acme.id, "edit_profile"))
 'allowed: is_main_contact (R-MC-2)'
 """
 
-from teamaccess.adapters.memory import MemoryStore
+from teamaccess import errors, events, ports, values
+from teamaccess.adapters.memory import (
+    MemoryStore,
+)
 from teamaccess.domain.csvimport import (
     CsvLimits,
-    CsvRow,
-    RowError,
-    parse_enrollment_csv,
-    read_enrollment_csv,
 )
-from teamaccess.domain.decisions import Action, Decision, Reason
-from teamaccess.domain.emails import normalize_email
-from teamaccess.domain.events import (
-    CompanyCreated,
-    CompanyProfileUpdated,
-    ContactVisibilityChanged,
-    EnrollmentNotificationRequested,
-    Event,
-    InvitationAccepted,
-    InvitationSent,
-    InvitationWithdrawn,
-    MainContactChanged,
-    MemberAdded,
-    MemberRemoved,
-    OutboxMessage,
-    ParticipantEnrolled,
-    ParticipantRemoved,
-    PoolLeaderChanged,
-    ProductCreated,
-    RoleChanged,
-    SeatPoolResized,
-    SeatsPurchased,
-    SingleAccessPurchased,
-    TagGranted,
-    TagRevoked,
-    UserRegistered,
-    event_from_dict,
-    event_to_dict,
+from teamaccess.domain.decisions import (
+    Action,
+    Decision,
+    Reason,
 )
-from teamaccess.domain.ids import CompanyId, InvitationId, LeadId, RecordId, RequestId, UserId
-from teamaccess.domain.lead_events import (
-    CompanyMerged,
-    HandlerChanged,
-    LeadAssigned,
-    LeadOffered,
-    LeadPicked,
-    LeadUpdated,
-    MarketRolesSet,
-    RecordAdded,
-    RequestAssigned,
-    RequestClosed,
-    RequestReceived,
-    ServiceLinked,
+from teamaccess.domain.emails import (
+    normalize_email,
 )
 from teamaccess.domain.leads import (
     InboxRequest,
     Lead,
     LeadAction,
     LeadState,
-    MarketRole,
     Page,
-    RequestKind,
-    RequestState,
 )
-from teamaccess.domain.lifecycle import Migration, MigrationConflict, personal_company_id
+from teamaccess.domain.lifecycle import (
+    Migration,
+)
 from teamaccess.domain.models import (
     AddMembersBy,
     Company,
@@ -83,32 +48,9 @@ from teamaccess.domain.models import (
     InvitationStatus,
     Membership,
     User,
-    hash_token,
-)
-from teamaccess.domain.partner_events import (
-    AccountParentChanged,
-    AccountPropertiesChanged,
-    ArticleAdded,
-    LicenseReleased,
-    LicenseSet,
-    LicenseUsed,
-    PricingModelChanged,
-    PropertyDefined,
-)
-from teamaccess.domain.partners import (
-    AccountOverview,
-    Article,
-    License,
-    OverviewPage,
-    PropertyDefinition,
-    PropertyKind,
-    PropertyValue,
 )
 from teamaccess.domain.records import (
-    DEFAULT_TIMELINE_EMBARGO,
-    LinkKind,
     RecordKind,
-    ServiceLink,
     SharedRecord,
 )
 from teamaccess.domain.roles import (
@@ -120,151 +62,63 @@ from teamaccess.domain.roles import (
 )
 from teamaccess.domain.seats import (
     Enrollment,
-    PoolId,
     Product,
-    ProductId,
     ReplacementPolicy,
     SeatPool,
-    TagGrant,
 )
 from teamaccess.ports import (
-    Clock,
-    Eligibility,
-    IdFactory,
-    InboxRequests,
-    Leads,
-    Records,
-    ServiceLinks,
     Store,
-    TokenFactory,
-    Transaction,
-    UserDirectory,
 )
-from teamaccess.service.facade import IssuedInvitation, TeamAccess
-from teamaccess.service.partners import CHILD_ACCOUNT_SETTINGS
-from teamaccess.service.seats import GroupView
+from teamaccess.service.facade import (
+    TeamAccess,
+)
+from teamaccess.service.invitations import (
+    IssuedInvitation,
+)
+from teamaccess.service.seats import (
+    GroupView,
+)
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
-    "CHILD_ACCOUNT_SETTINGS",
     "DEFAULT_POLICY",
-    "DEFAULT_TIMELINE_EMBARGO",
     "MANAGE_TEAM",
     "REASSIGN_MAIN_CONTACT",
-    "AccountOverview",
-    "AccountParentChanged",
-    "AccountPropertiesChanged",
     "Action",
     "AddMembersBy",
-    "Article",
-    "ArticleAdded",
-    "Clock",
     "Company",
-    "CompanyCreated",
-    "CompanyId",
-    "CompanyMerged",
-    "CompanyProfileUpdated",
     "CompanySettings",
-    "ContactVisibilityChanged",
     "CsvLimits",
-    "CsvRow",
     "Decision",
-    "Eligibility",
     "Enrollment",
-    "EnrollmentNotificationRequested",
-    "Event",
     "GroupView",
-    "HandlerChanged",
-    "IdFactory",
     "InboxRequest",
-    "InboxRequests",
     "Invitation",
-    "InvitationAccepted",
-    "InvitationId",
-    "InvitationSent",
     "InvitationStatus",
-    "InvitationWithdrawn",
     "IssuedInvitation",
     "Lead",
     "LeadAction",
-    "LeadAssigned",
-    "LeadId",
-    "LeadOffered",
-    "LeadPicked",
     "LeadState",
-    "LeadUpdated",
-    "Leads",
-    "License",
-    "LicenseReleased",
-    "LicenseSet",
-    "LicenseUsed",
-    "LinkKind",
-    "MainContactChanged",
-    "MarketRole",
-    "MarketRolesSet",
-    "MemberAdded",
-    "MemberRemoved",
     "Membership",
     "MemoryStore",
     "Migration",
-    "MigrationConflict",
-    "OutboxMessage",
-    "OverviewPage",
     "Page",
-    "ParticipantEnrolled",
-    "ParticipantRemoved",
     "Policy",
-    "PoolId",
-    "PoolLeaderChanged",
-    "PricingModelChanged",
     "Product",
-    "ProductCreated",
-    "ProductId",
-    "PropertyDefined",
-    "PropertyDefinition",
-    "PropertyKind",
-    "PropertyValue",
     "Reason",
-    "RecordAdded",
-    "RecordId",
     "RecordKind",
-    "Records",
     "ReplacementPolicy",
-    "RequestAssigned",
-    "RequestClosed",
-    "RequestId",
-    "RequestKind",
-    "RequestReceived",
-    "RequestState",
-    "RoleChanged",
     "RolePolicy",
-    "RowError",
     "SeatPool",
-    "SeatPoolResized",
-    "SeatsPurchased",
-    "ServiceLink",
-    "ServiceLinked",
-    "ServiceLinks",
     "SharedRecord",
-    "SingleAccessPurchased",
     "Store",
-    "TagGrant",
-    "TagGranted",
-    "TagRevoked",
     "TeamAccess",
-    "TokenFactory",
-    "Transaction",
     "User",
-    "UserDirectory",
-    "UserId",
-    "UserRegistered",
     "__version__",
-    "event_from_dict",
-    "event_to_dict",
-    "hash_token",
+    "errors",
+    "events",
     "normalize_email",
-    "parse_enrollment_csv",
-    "personal_company_id",
-    "read_enrollment_csv",
+    "ports",
+    "values",
 ]

@@ -67,48 +67,49 @@ def run_demo(store: Store, out: TextIO) -> int:
 
     n.say("1. People register on the trade-fair platform")
     for user_id, networking in (("anna", "on"), ("ben", "on"), ("carla", "off"), ("dave", "on")):
-        ta.register_user(
+        ta.users.register(
             user_id, f"{user_id.capitalize()}@Example.COM", attributes={"networking": networking}
         )
         n.out.write(f"  [ok ] {user_id} registered (networking {networking})\n")
 
     n.say("2. Anna, who received the exhibitor mailings, owns the company profile")
-    acme = ta.create_company("anna", "Spreadmind GmbH", company_id="spreadmind")
+    acme = ta.companies.create("anna", "Spreadmind GmbH", company_id="spreadmind")
     n.decision("anna edits the company profile", check("anna", acme.id, Action.EDIT_PROFILE))
     n.decision("ben opens the back office", check("ben", acme.id, Action.OPEN_BACKOFFICE))
 
     n.say("3. Anna adds colleagues from the back office's Team tab")
-    n.attempt("anna adds ben", lambda: ta.add_member("anna", acme.id, "ben"))
+    n.attempt("anna adds ben", lambda: ta.members.add("anna", acme.id, "ben"))
     n.decision("ben opens the back office", check("ben", acme.id, Action.OPEN_BACKOFFICE))
     n.decision("ben edits the company profile", check("ben", acme.id, Action.EDIT_PROFILE))
-    n.attempt("ben adds carla (networking off)", lambda: ta.add_member("ben", acme.id, "carla"))
+    n.attempt("ben adds carla (networking off)", lambda: ta.members.add("ben", acme.id, "carla"))
 
     n.say("4. Ben hides himself from the public profile")
-    ta.set_show_as_contact("ben", acme.id, "ben", False)
-    contacts = ", ".join(m.user_id for m in ta.public_contacts(acme.id))
+    ta.members.set_show_as_contact("ben", acme.id, "ben", False)
+    contacts = ", ".join(m.user_id for m in ta.members.public_contacts(acme.id))
     n.out.write(f"  [ok ] public contacts of {acme.name}: {contacts}\n")
 
     n.say("5. Ben also works for a second exhibitor")
-    other = ta.create_company("dave", "Messebau Nord", company_id="messebau")
-    ta.add_member("dave", other.id, "ben")
-    mine = ", ".join(m.company_id for m in ta.companies_of("ben"))
+    other = ta.companies.create("dave", "Messebau Nord", company_id="messebau")
+    ta.members.add("dave", other.id, "ben")
+    mine = ", ".join(m.company_id for m in ta.members.of_user("ben"))
     n.out.write(f"  [ok ] ben's back offices: {mine}\n")
 
     n.say("6. Anna invites a colleague by e-mail; the link is single-use")
-    issued = ta.invite("anna", acme.id, "dave@example.com", role="admin")
+    issued = ta.invitations.send("anna", acme.id, "dave@example.com", role="admin")
     n.out.write(
         f"  [ok ] invitation {issued.invitation.id[:18]}... for {issued.invitation.email}\n"
     )
-    n.attempt("carla redeems dave's link", lambda: ta.accept_invitation("carla", issued.token))
-    n.attempt("dave accepts", lambda: ta.accept_invitation("dave", issued.token))
-    n.attempt("dave accepts again", lambda: ta.accept_invitation("dave", issued.token))
+    n.attempt("carla redeems dave's link", lambda: ta.invitations.accept("carla", issued.token))
+    n.attempt("dave accepts", lambda: ta.invitations.accept("dave", issued.token))
+    n.attempt("dave accepts again", lambda: ta.invitations.accept("dave", issued.token))
 
     n.say("7. Anna moves on; the main-contact role must be handed over first")
-    n.attempt("anna leaves the company", lambda: ta.leave_company("anna", acme.id))
+    n.attempt("anna leaves the company", lambda: ta.members.leave("anna", acme.id))
     n.attempt(
-        "anna hands the role to dave", lambda: ta.transfer_main_contact("anna", acme.id, "dave")
+        "anna hands the role to dave",
+        lambda: ta.members.transfer_main_contact("anna", acme.id, "dave"),
     )
-    n.attempt("anna leaves the company", lambda: ta.leave_company("anna", acme.id))
+    n.attempt("anna leaves the company", lambda: ta.members.leave("anna", acme.id))
     n.decision("anna opens the back office", check("anna", acme.id, Action.OPEN_BACKOFFICE))
     n.decision("dave edits the company profile", check("dave", acme.id, Action.EDIT_PROFILE))
 
@@ -117,7 +118,7 @@ def run_demo(store: Store, out: TextIO) -> int:
     market_story(ta, n)
     customer_centre_story(ta, n)
 
-    events = ta.pending_events(limit=10_000)
+    events = ta.outbox.pending(limit=10_000)
     n.say(f"{n.steps} steps; {len(events)} events in the outbox, e.g.:")
     for message in events[-3:]:
         event = message.event
@@ -129,51 +130,57 @@ def run_demo(store: Store, out: TextIO) -> int:
 def _seats_story(ta: TeamAccess, n: _Narrator) -> None:
     """Seed 002: a buyer purchases course seats for their staff."""
     n.say("8. A buyer purchases 10 course seats for the staff (seed 002)")
-    ta.register_user("platform", "admin@platform.example")
-    ta.register_user("greta", "greta@spreadmind.example")
-    ta.create_product("platform", "course", "Online course", tag="course-access")
-    pool = ta.purchase_seats("greta", "course", 10, "Mitarbeiter der Spreadmind GmbH")
+    ta.users.register("platform", "admin@platform.example")
+    ta.users.register("greta", "greta@spreadmind.example")
+    ta.seats.create_product("platform", "course", "Online course", tag="course-access")
+    pool = ta.seats.purchase("greta", "course", 10, "Mitarbeiter der Spreadmind GmbH")
     n.out.write(f"  [ok ] greta leads {pool.title!r}: {pool.usage}\n")
-    n.decision("greta opens a course (no seat taken)", ta.can_access("greta", ["course-access"]))
+    n.decision(
+        "greta opens a course (no seat taken)", ta.tags.can_access("greta", ["course-access"])
+    )
     csv = "email;name\nhans@spreadmind.example;Hans\nnot-an-address;Bad\n"
-    n.attempt("greta imports a CSV with a bad row", lambda: ta.enroll_csv("greta", pool.id, csv))
-    hans = ta.enroll("greta", pool.id, "hans@spreadmind.example")
-    n.out.write(f"  [ok ] greta enrolls hans: {ta.pool(pool.id).usage}\n")
-    n.decision("hans opens a course", ta.can_access(hans.user_id, ["course-access"]))
-    n.decision("hans opens the group management", ta.check_group(hans.user_id, pool.id))
-    ta.remove_participant("greta", pool.id, hans.user_id)
-    n.out.write(f"  [ok ] greta removes hans (refill): {ta.pool(pool.id).usage}\n")
-    n.decision("hans opens a course", ta.can_access(hans.user_id, ["course-access"]))
-    ta.enroll("greta", pool.id, "ida@spreadmind.example")
-    n.out.write(f"  [ok ] greta enrolls ida in the freed seat: {ta.pool(pool.id).usage}\n")
+    n.attempt(
+        "greta imports a CSV with a bad row", lambda: ta.seats.enroll_csv("greta", pool.id, csv)
+    )
+    hans = ta.seats.enroll("greta", pool.id, "hans@spreadmind.example")
+    n.out.write(f"  [ok ] greta enrolls hans: {ta.seats.get(pool.id).usage}\n")
+    n.decision("hans opens a course", ta.tags.can_access(hans.user_id, ["course-access"]))
+    n.decision("hans opens the group management", ta.seats.check_group(hans.user_id, pool.id))
+    ta.seats.remove("greta", pool.id, hans.user_id)
+    n.out.write(f"  [ok ] greta removes hans (refill): {ta.seats.get(pool.id).usage}\n")
+    n.decision("hans opens a course", ta.tags.can_access(hans.user_id, ["course-access"]))
+    ta.seats.enroll("greta", pool.id, "ida@spreadmind.example")
+    n.out.write(f"  [ok ] greta enrolls ida in the freed seat: {ta.seats.get(pool.id).usage}\n")
 
 
 def _partner_story(ta: TeamAccess, n: _Narrator) -> None:
     """Seed 004: a partner creates a customer account with properties and licenses."""
     n.say("9. A partner manages customer accounts with licenses (seed 004)")
     for user in ("paula", "piet", "karl"):
-        ta.register_user(user, f"{user}@linemetrics.example", attributes={"networking": "on"})
-    ta.create_company("paula", "LineMetrics Partner GmbH", company_id="partner")
-    ta.add_member("paula", "partner", "piet")
-    ta.define_property("paula", "partner", "region", "choice", choices=["Nord", "Süd"])
-    kunde = ta.create_child_account("paula", "partner", "Kunde A", company_id="kunde-a")
+        ta.users.register(user, f"{user}@linemetrics.example", attributes={"networking": "on"})
+    ta.companies.create("paula", "LineMetrics Partner GmbH", company_id="partner")
+    ta.members.add("paula", "partner", "piet")
+    ta.partners.define_property("paula", "partner", "region", "choice", choices=["Nord", "Süd"])
+    kunde = ta.partners.create_child("paula", "partner", "Kunde A", company_id="kunde-a")
     n.out.write(f"  [ok ] paula creates {kunde.name!r} and becomes its admin\n")
-    ta.set_properties("paula", kunde.id, {"region": "Süd"})
+    ta.partners.set_properties("paula", kunde.id, {"region": "Süd"})
     west = {"region": "West"}
-    n.attempt("paula sets region to 'West'", lambda: ta.set_properties("paula", kunde.id, west))
-    issued = ta.invite("paula", kunde.id, "karl@linemetrics.example", role="member")
-    ta.accept_invitation("karl", issued.token)
-    ta.set_pricing_model("platform", kunde.id, "Professional")
-    ta.set_license("platform", kunde.id, "create_asset", 2)
+    n.attempt(
+        "paula sets region to 'West'", lambda: ta.partners.set_properties("paula", kunde.id, west)
+    )
+    issued = ta.invitations.send("paula", kunde.id, "karl@linemetrics.example", role="member")
+    ta.invitations.accept("karl", issued.token)
+    ta.partners.set_pricing_model("platform", kunde.id, "Professional")
+    ta.licenses.set("platform", kunde.id, "create_asset", 2)
     n.decision("piet views Kunde A's overview", ta.check("piet", kunde.id, Action.VIEW_OVERVIEW))
     n.decision("piet switches into Kunde A", ta.check("piet", kunde.id, Action.SWITCH_INTO))
     n.decision("karl switches into Kunde A", ta.check("karl", kunde.id, Action.SWITCH_INTO))
     n.decision("karl views the partner", ta.check("karl", "partner", Action.VIEW_OVERVIEW))
     for _ in range(2):
-        used = ta.use_license("karl", kunde.id, "create_asset")
+        used = ta.licenses.use("karl", kunde.id, "create_asset")
         n.out.write(f"  [ok ] karl creates an asset: license create_asset {used.usage}\n")
-    n.decision("karl creates a third asset", ta.check_license("karl", kunde.id, "create_asset"))
-    [row] = ta.overview("piet", "partner").accounts
+    n.decision("karl creates a third asset", ta.licenses.check("karl", kunde.id, "create_asset"))
+    [row] = ta.partners.overview("piet", "partner").accounts
     licenses = ", ".join(f"{lic.kind} {lic.usage}" for lic in row.licenses)
     n.out.write(
         f"  overview for piet: {row.name} | region={row.properties['region']} | "

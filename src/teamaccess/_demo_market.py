@@ -24,40 +24,40 @@ def market_story(ta: TeamAccess, n: _Narrator) -> None:
     """Seed 003: per-user accounts become companies; colleagues share picked leads."""
     n.say("10. leadtributor migrates every user to a company of their own (seed 003)")
     for user in ("olaf", "gabi", "hugo", "heidi", "tara"):
-        ta.register_user(user, f"{user}@leads.example", attributes=_ON)
-    created = ta.migrate_users_to_companies("platform").created
+        ta.users.register(user, f"{user}@leads.example", attributes=_ON)
+    created = ta.lifecycle.migrate_users("platform").created
     n.out.write(f"  [ok ] {len(created)} companies created, e.g. {created[0].id}\n")
-    again = ta.migrate_users_to_companies("platform").created
+    again = ta.lifecycle.migrate_users("platform").created
     n.out.write(f"  [ok ] a second run creates {len(again)}\n")
     hugo, heidi, tara = "personal-hugo", "personal-heidi", "personal-tara"
-    ta.set_market_roles("platform", "personal-olaf", ["operator"])
-    ta.set_market_roles("platform", "personal-gabi", ["lead_giver"])
+    ta.leads.set_market_roles("platform", "personal-olaf", ["operator"])
+    ta.leads.set_market_roles("platform", "personal-gabi", ["lead_giver"])
     for taker in (hugo, heidi, tara):
-        ta.set_market_roles("platform", taker, ["lead_taker"])
+        ta.leads.set_market_roles("platform", taker, ["lead_taker"])
 
     n.say("11. Hugo and Heidi work for the same dealer; they ask for their users to be merged")
-    ta.merge_companies("platform", heidi, hugo)
-    colleagues = ", ".join(m.user_id for m in ta.members("hugo", hugo))
+    ta.lifecycle.merge("platform", heidi, hugo)
+    colleagues = ", ".join(m.user_id for m in ta.members.list("hugo", hugo))
     n.out.write(f"  [ok ] {hugo} now has colleagues: {colleagues}\n")
-    n.attempt("heidi adds tara to her old company", lambda: ta.add_member("heidi", heidi, "tara"))
+    n.attempt("heidi adds tara to her old company", lambda: ta.members.add("heidi", heidi, "tara"))
 
     giver = "personal-gabi"
     n.say("12. The operator offers a lead to two dealers; one picks it for the company")
-    lead = ta.offer_lead(
+    lead = ta.leads.offer(
         "olaf", "personal-olaf", giver_id=giver, taker_ids=[hugo, tara],
         title="Heat pump, 3 units", lead_id="heat-pumps",
     )  # fmt: skip
-    n.decision("tara sees the offered lead", ta.check_lead("tara", tara, lead.id, LeadAction.VIEW))
-    ta.pick_lead("heidi", hugo, lead.id)
+    n.decision("tara sees the offered lead", ta.leads.check("tara", tara, lead.id, LeadAction.VIEW))
+    ta.leads.pick("heidi", hugo, lead.id)
     n.out.write(f"  [ok ] heidi picks {lead.id} for {hugo}\n")
-    n.attempt("tara picks it too", lambda: ta.pick_lead("tara", tara, lead.id))
-    n.decision("tara sees it now", ta.check_lead("tara", tara, lead.id, LeadAction.VIEW))
-    n.decision("hugo (colleague) edits it", ta.check_lead("hugo", hugo, lead.id, LeadAction.EDIT))
-    n.decision("gabi (giver) reads it", ta.check_lead("gabi", giver, lead.id, LeadAction.VIEW))
-    ta.set_handler("hugo", hugo, "hugo", True)
-    ta.assign_lead("hugo", hugo, lead.id, "heidi")
+    n.attempt("tara picks it too", lambda: ta.leads.pick("tara", tara, lead.id))
+    n.decision("tara sees it now", ta.leads.check("tara", tara, lead.id, LeadAction.VIEW))
+    n.decision("hugo (colleague) edits it", ta.leads.check("hugo", hugo, lead.id, LeadAction.EDIT))
+    n.decision("gabi (giver) reads it", ta.leads.check("gabi", giver, lead.id, LeadAction.VIEW))
+    ta.members.set_handler("hugo", hugo, "hugo", True)
+    ta.leads.assign("hugo", hugo, lead.id, "heidi")
     n.out.write("  [ok ] hugo, the responsible handler, assigns it to heidi\n")
-    page = ta.visible_leads("heidi", hugo, state="picked")
+    page = ta.leads.visible("heidi", hugo, state="picked")
     n.out.write(f"  [ok ] heidi's picked leads: {', '.join(lead.id for lead in page.items)}\n")
 
 
@@ -65,14 +65,14 @@ def customer_centre_story(ta: TeamAccess, n: _Narrator) -> None:
     """Seed 001: a provider's timeline entries reach the customer 10 days late."""
     n.say("13. An agency keeps minutes and a timeline for its customer (seed 001)")
     for user in ("otto", "kira"):
-        ta.register_user(user, f"{user}@osg.example", attributes=_ON)
-    ta.create_company("otto", "OSG", company_id="osg")
-    ta.create_company("kira", "Kunde GmbH", company_id="kunde")
-    ta.link_company("kira", "kunde", "osg", "provider")
-    ta.add_record("otto", "osg", "kunde", "minutes", "Jour fixe: content plan")
-    entry = ta.add_record("otto", "osg", "kunde", "timeline", "12 backlinks built")
+        ta.users.register(user, f"{user}@osg.example", attributes=_ON)
+    ta.companies.create("otto", "OSG", company_id="osg")
+    ta.companies.create("kira", "Kunde GmbH", company_id="kunde")
+    ta.records.link("kira", "kunde", "osg", "provider")
+    ta.records.add("otto", "osg", "kunde", "minutes", "Jour fixe: content plan")
+    entry = ta.records.add("otto", "osg", "kunde", "timeline", "12 backlinks built")
     since = entry.occurred_at - timedelta(days=30)
     for user, company in (("otto", "osg"), ("kira", "kunde")):
-        titles = [r.title for r in ta.timeline(user, company, "kunde", since=since).items]
+        titles = [r.title for r in ta.records.timeline(user, company, "kunde", since=since).items]
         n.out.write(f"  [ok ] {user}'s view of the last 30 days: {titles}\n")
-    n.decision("kira opens the timeline entry", ta.check_record("kira", "kunde", entry.id))
+    n.decision("kira opens the timeline entry", ta.records.check("kira", "kunde", entry.id))

@@ -1,6 +1,7 @@
 """Every exception teamaccess raises on purpose.
 
-One root, :class:`TeamAccessError`; each specific error also inherits the builtin it
+One root, [TeamAccessError][teamaccess.errors.TeamAccessError]; each specific error also inherits
+the builtin it
 resembles, so ``except LookupError`` or ``except PermissionError`` in a host keeps
 working. A command that raises any of these has changed nothing (R-ALL-6).
 
@@ -284,7 +285,7 @@ class CompanyAlreadyExists(Conflict):
 class MainContactRequired(Conflict):
     """The main contact cannot leave while other members remain (R-MC-4).
 
-    Transfer the role first with ``TeamAccess.transfer_main_contact``.
+    Transfer the role first with ``ta.members.transfer_main_contact``.
     """
 
 
@@ -377,7 +378,7 @@ class AccessDenied(TeamAccessError, PermissionError):
     """A check denied the command; ``decision`` says why and by which rule (R-ALL-2).
 
     Attributes:
-        decision: The denied :class:`~teamaccess.Decision`.
+        decision: The denied [Decision][teamaccess.Decision].
     """
 
     def __init__(self, decision: Decision) -> None:

@@ -1,8 +1,9 @@
 """The ports: what the service needs from storage and from the outside world.
 
-Storage adapters implement :class:`Store`; everything below it is reached through a
-:class:`Transaction` (the unit of work). Adapters store and find; they never decide
-access. Each write method raises the library's own :mod:`teamaccess.errors` for a
+Storage adapters implement [Store][teamaccess.Store]; everything below it is reached through a
+[Transaction][teamaccess.ports.Transaction] (the unit of work). Adapters store and find; they never
+decide
+access. Each write method raises the library's own [teamaccess.errors][] for a
 broken uniqueness rule, exactly as a database constraint would.
 
 The clock, id and token factories are injectable so that tests are deterministic.
@@ -95,7 +96,7 @@ class Users(Protocol):
         ...
 
     def add_many(self, users: Sequence[User]) -> None:
-        """Insert several users at once (bulk import); duplicates raise as in :meth:`add`."""
+        """Insert several users at once (bulk import); duplicates raise as in `add`."""
         ...
 
     def all(self) -> Sequence[User]:
@@ -713,7 +714,7 @@ class Store(Protocol):
 class Eligibility(Protocol):
     """The host's rule for who may be added to a company (R-MEM-4).
 
-    Return an allowing :class:`~teamaccess.Decision`, or a denying one whose reason
+    Return an allowing [Decision][teamaccess.Decision], or a denying one whose reason
     names the failed precondition (e.g. ``Decision.deny("networking_off", "R-MEM-4")``).
     """
 

@@ -7,6 +7,8 @@ A public method missing from ``CALLS`` fails ``test_r_all_7_every_public_method_
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -20,25 +22,25 @@ def world(store: Store) -> tuple[TeamAccess, dict[str, str]]:
     """A deterministic world touching every area; returns the service and named ids."""
     ta = make_service(store, clock=FrozenClock(), platform_admins={ADMIN})
     for user in (ADMIN, "anna", "ben", "carl"):
-        ta.register_user(user, f"{user}@example.com")
-    ta.create_company("anna", "ACME", company_id="acme")
-    ta.add_member("anna", "acme", "ben")
-    ta.create_company("anna", "Partner", company_id="partner")
-    ta.create_child_account("anna", "partner", "Child", company_id="child")
-    ta.define_property("anna", "partner", "size", "text")
-    ta.set_license(ADMIN, "child", "assets", 5)
-    ta.create_product(ADMIN, "course", "Course", tag="course-access")
-    pool = ta.purchase_seats("anna", "course", 5, "Group", company_id="acme")
-    ta.enroll("anna", pool.id, "ben@example.com")
-    ta.set_market_roles(ADMIN, "acme", ["operator", "lead_giver", "lead_taker"])
-    ta.set_market_roles(ADMIN, "partner", ["lead_taker"])
-    ta.offer_lead("anna", "acme", title="Pumps", taker_ids=["partner"], lead_id="pumps")
-    ta.offer_lead("anna", "acme", title="Valves", taker_ids=["acme"], lead_id="valves")
-    ta.pick_lead("ben", "acme", "valves")
-    ta.send_request("acme", "contact", "kunde@example.com", "Hello", request_id="req")
-    ta.link_company("anna", "acme", "partner")
-    ta.add_record("anna", "partner", "acme", "minutes", "Kick-off", record_id="rec")
-    issued = ta.invite("anna", "acme", "dora@example.com")
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    ta.members.add("anna", "acme", "ben")
+    ta.companies.create("anna", "Partner", company_id="partner")
+    ta.partners.create_child("anna", "partner", "Child", company_id="child")
+    ta.partners.define_property("anna", "partner", "size", "text")
+    ta.licenses.set(ADMIN, "child", "assets", 5)
+    ta.seats.create_product(ADMIN, "course", "Course", tag="course-access")
+    pool = ta.seats.purchase("anna", "course", 5, "Group", company_id="acme")
+    ta.seats.enroll("anna", pool.id, "ben@example.com")
+    ta.leads.set_market_roles(ADMIN, "acme", ["operator", "lead_giver", "lead_taker"])
+    ta.leads.set_market_roles(ADMIN, "partner", ["lead_taker"])
+    ta.leads.offer("anna", "acme", title="Pumps", taker_ids=["partner"], lead_id="pumps")
+    ta.leads.offer("anna", "acme", title="Valves", taker_ids=["acme"], lead_id="valves")
+    ta.leads.pick("ben", "acme", "valves")
+    ta.inbox.send("acme", "contact", "kunde@example.com", "Hello", request_id="req")
+    ta.records.link("anna", "acme", "partner")
+    ta.records.add("anna", "partner", "acme", "minutes", "Kick-off", record_id="rec")
+    issued = ta.invitations.send("anna", "acme", "dora@example.com")
     ids = {"pool": pool.id, "invitation": issued.invitation.id, "token": issued.token}
     return ta, ids
 
@@ -49,176 +51,176 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
     a, b, acme, pool = "anna", "ben", "acme", ids["pool"]
     U, C = "id", "id"  # noqa: N806 - kinds read like types
     return {
-        "accept_invitation": ({"user_id": "carl", "token": ids["token"]},
+        "invitations.accept": ({"user_id": "carl", "token": ids["token"]},
                               {"user_id": U, "token": "token"}),
-        "account_overview": ({"actor_id": a, "company_id": "child"},
+        "partners.account_overview": ({"actor_id": a, "company_id": "child"},
                              {"actor_id": U, "company_id": C}),
-        "add_article": ({"actor_id": ADMIN, "company_id": "child", "sku": "s1", "name": "Art",
+        "licenses.add_article": ({"actor_id": ADMIN, "company_id": "child", "sku": "s1", "name": "Art",
                          "quantity": 2},
                         {"actor_id": U, "company_id": C, "sku": "id", "name": "name",
                          "quantity": "count"}),
-        "add_member": ({"actor_id": a, "company_id": acme, "user_id": "carl", "role": "member",
+        "members.add": ({"actor_id": a, "company_id": acme, "user_id": "carl", "role": "member",
                         "exist_ok": False},
                        {"actor_id": U, "company_id": C, "user_id": U, "role": "id",
                         "exist_ok": "bool"}),
-        "add_record": ({"actor_id": a, "company_id": "partner", "customer_id": acme,
+        "records.add": ({"actor_id": a, "company_id": "partner", "customer_id": acme,
                         "kind": "minutes", "title": "Minutes", "record_id": "rec2"},
                        {"actor_id": U, "company_id": C, "customer_id": C, "kind": "id",
                         "title": "name", "record_id": "id"}),
-        "ancestors": ({"company_id": "child"}, {"company_id": C}),
-        "assign_lead": ({"actor_id": a, "company_id": acme, "lead_id": "valves",
+        "partners.ancestors": ({"company_id": "child"}, {"company_id": C}),
+        "leads.assign": ({"actor_id": a, "company_id": acme, "lead_id": "valves",
                          "assignee_id": b},
                         {"actor_id": U, "company_id": C, "lead_id": "id", "assignee_id": "id"}),
-        "assign_request": ({"actor_id": a, "company_id": acme, "request_id": "req",
+        "inbox.assign": ({"actor_id": a, "company_id": acme, "request_id": "req",
                             "assignee_id": b},
                            {"actor_id": U, "company_id": C, "request_id": "id",
                             "assignee_id": "id"}),
-        "can_access": ({"user_id": b, "content_tags": ["course-access"]},
+        "tags.can_access": ({"user_id": b, "content_tags": ["course-access"]},
                        {"user_id": U, "content_tags": "tags"}),
-        "change_role": ({"actor_id": a, "company_id": acme, "user_id": b, "role": "admin"},
+        "members.change_role": ({"actor_id": a, "company_id": acme, "user_id": b, "role": "admin"},
                         {"actor_id": U, "company_id": C, "user_id": U, "role": "id"}),
         "check": ({"actor_id": a, "company_id": acme, "action": "open_backoffice",
                    "target_user_id": b},
                   {"actor_id": U, "company_id": C, "action": "id", "target_user_id": "id"}),
-        "check_group": ({"actor_id": a, "pool_id": pool}, {"actor_id": U, "pool_id": "id"}),
-        "check_lead": ({"actor_id": a, "company_id": acme, "lead_id": "pumps",
+        "seats.check_group": ({"actor_id": a, "pool_id": pool}, {"actor_id": U, "pool_id": "id"}),
+        "leads.check": ({"actor_id": a, "company_id": acme, "lead_id": "pumps",
                         "action": "view_lead"},
                        {"actor_id": U, "company_id": C, "lead_id": "id", "action": "id"}),
-        "check_license": ({"actor_id": a, "company_id": "child", "kind": "assets"},
+        "licenses.check": ({"actor_id": a, "company_id": "child", "kind": "assets"},
                           {"actor_id": U, "company_id": C, "kind": "id"}),
-        "check_record": ({"actor_id": a, "company_id": acme, "record_id": "rec"},
+        "records.check": ({"actor_id": a, "company_id": acme, "record_id": "rec"},
                          {"actor_id": U, "company_id": C, "record_id": "id"}),
-        "close_request": ({"actor_id": a, "company_id": acme, "request_id": "req"},
+        "inbox.close": ({"actor_id": a, "company_id": acme, "request_id": "req"},
                           {"actor_id": U, "company_id": C, "request_id": "id"}),
-        "companies_of": ({"user_id": a}, {"user_id": U}),
-        "create_child_account": ({"actor_id": a, "partner_id": "partner", "name": "Kid",
+        "members.of_user": ({"user_id": a}, {"user_id": U}),
+        "partners.create_child": ({"actor_id": a, "partner_id": "partner", "name": "Kid",
                                   "company_id": "kid"},
                                  {"actor_id": U, "partner_id": C, "name": "name",
                                   "company_id": "id"}),
-        "create_company": ({"actor_id": a, "name": "New", "company_id": "new"},
+        "companies.create": ({"actor_id": a, "name": "New", "company_id": "new"},
                            {"actor_id": U, "name": "name", "company_id": "id"}),
-        "create_product": ({"actor_id": ADMIN, "product_id": "p2", "name": "P2", "tag": "t2",
+        "seats.create_product": ({"actor_id": ADMIN, "product_id": "p2", "name": "P2", "tag": "t2",
                             "notify_on_enroll": True},
                            {"actor_id": U, "product_id": "id", "name": "name", "tag": "tag",
                             "notify_on_enroll": "bool"}),
-        "define_property": ({"actor_id": a, "partner_id": "partner", "name": "tier",
+        "partners.define_property": ({"actor_id": a, "partner_id": "partner", "name": "tier",
                              "kind": "choice", "choices": ["gold", "silver"]},
                             {"actor_id": U, "partner_id": C, "name": "id", "kind": "id",
                              "choices": "tags"}),
-        "enroll": ({"actor_id": a, "pool_id": pool, "email": "erik@example.com"},
+        "seats.enroll": ({"actor_id": a, "pool_id": pool, "email": "erik@example.com"},
                    {"actor_id": U, "pool_id": "id", "email": "email"}),
-        "enroll_csv": ({"actor_id": a, "pool_id": pool, "data": "email\nfay@example.com\n"},
+        "seats.enroll_csv": ({"actor_id": a, "pool_id": pool, "data": "email\nfay@example.com\n"},
                        {"actor_id": U, "pool_id": "id", "data": "csv"}),
-        "find_user_by_email": ({"email": "anna@example.com"}, {"email": "email"}),
-        "get_company": ({"company_id": acme}, {"company_id": C}),
-        "get_user": ({"user_id": a}, {"user_id": U}),
-        "grant_tag": ({"actor_id": ADMIN, "user_id": "carl", "tag": "extra", "label": "gift"},
+        "users.find_by_email": ({"email": "anna@example.com"}, {"email": "email"}),
+        "companies.get": ({"company_id": acme}, {"company_id": C}),
+        "users.get": ({"user_id": a}, {"user_id": U}),
+        "tags.grant": ({"actor_id": ADMIN, "user_id": "carl", "tag": "extra", "label": "gift"},
                       {"actor_id": U, "user_id": U, "tag": "tag", "label": "id"}),
-        "group": ({"actor_id": a, "pool_id": pool}, {"actor_id": U, "pool_id": "id"}),
-        "inbox": ({"actor_id": a, "company_id": acme, "state": "open", "after": "a", "limit": 5},
+        "seats.group": ({"actor_id": a, "pool_id": pool}, {"actor_id": U, "pool_id": "id"}),
+        "inbox.list": ({"actor_id": a, "company_id": acme, "state": "open", "after": "a", "limit": 5},
                   {"actor_id": U, "company_id": C, "state": "id", "after": "id",
                    "limit": "count"}),
-        "invitations": ({"actor_id": a, "company_id": acme}, {"actor_id": U, "company_id": C}),
-        "invite": ({"actor_id": a, "company_id": acme, "email": "gus@example.com",
+        "invitations.list": ({"actor_id": a, "company_id": acme}, {"actor_id": U, "company_id": C}),
+        "invitations.send": ({"actor_id": a, "company_id": acme, "email": "gus@example.com",
                     "role": "member"},
                    {"actor_id": U, "company_id": C, "email": "email", "role": "id"}),
-        "lead": ({"actor_id": a, "company_id": acme, "lead_id": "pumps"},
+        "leads.get": ({"actor_id": a, "company_id": acme, "lead_id": "pumps"},
                  {"actor_id": U, "company_id": C, "lead_id": "id"}),
-        "leave_company": ({"actor_id": b, "company_id": acme}, {"actor_id": U, "company_id": C}),
-        "link_company": ({"actor_id": a, "customer_id": "child", "partner_id": "partner",
+        "members.leave": ({"actor_id": b, "company_id": acme}, {"actor_id": U, "company_id": C}),
+        "records.link": ({"actor_id": a, "customer_id": "child", "partner_id": "partner",
                           "kind": "provider"},
                          {"actor_id": U, "customer_id": C, "partner_id": C, "kind": "id"}),
-        "main_contact": ({"company_id": acme}, {"company_id": C}),
-        "mark_delivered": ({"positions": [1]}, {"positions": "positions"}),
-        "members": ({"actor_id": a, "company_id": acme}, {"actor_id": U, "company_id": C}),
-        "merge_companies": ({"actor_id": ADMIN, "source_id": "child", "target_id": acme},
+        "members.main_contact": ({"company_id": acme}, {"company_id": C}),
+        "outbox.mark_delivered": ({"positions": [1]}, {"positions": "positions"}),
+        "members.list": ({"actor_id": a, "company_id": acme}, {"actor_id": U, "company_id": C}),
+        "lifecycle.merge": ({"actor_id": ADMIN, "source_id": "child", "target_id": acme},
                             {"actor_id": U, "source_id": C, "target_id": C}),
-        "migrate_users_to_companies": ({"actor_id": ADMIN, "names": {"carl": "Carl"}},
+        "lifecycle.migrate_users": ({"actor_id": ADMIN, "names": {"carl": "Carl"}},
                                        {"actor_id": U, "names": "names"}),
-        "move_account": ({"actor_id": a, "company_id": "child", "new_parent_id": acme},
+        "partners.move": ({"actor_id": a, "company_id": "child", "new_parent_id": acme},
                          {"actor_id": U, "company_id": C, "new_parent_id": "id"}),
-        "offer_lead": ({"actor_id": a, "company_id": acme, "title": "Gears",
+        "leads.offer": ({"actor_id": a, "company_id": acme, "title": "Gears",
                         "taker_ids": ["partner"], "operator_id": acme, "giver_id": acme,
                         "lead_id": "gears"},
                        {"actor_id": U, "company_id": C, "title": "name", "taker_ids": "ids",
                         "operator_id": C, "giver_id": C, "lead_id": "id"}),
-        "overview": ({"actor_id": a, "partner_id": "partner", "after": "a", "limit": 5},
+        "partners.overview": ({"actor_id": a, "partner_id": "partner", "after": "a", "limit": 5},
                      {"actor_id": U, "partner_id": C, "after": "id", "limit": "count"}),
-        "pending_events": ({"limit": 5}, {"limit": "count"}),
-        "pick_lead": ({"actor_id": a, "company_id": "partner", "lead_id": "pumps"},
+        "outbox.pending": ({"limit": 5}, {"limit": "count"}),
+        "leads.pick": ({"actor_id": a, "company_id": "partner", "lead_id": "pumps"},
                       {"actor_id": U, "company_id": C, "lead_id": "id"}),
-        "pool": ({"pool_id": pool}, {"pool_id": "id"}),
-        "public_contacts": ({"company_id": acme}, {"company_id": C}),
-        "purchase_seats": ({"buyer_id": a, "product_id": "course", "seats": 3, "title": "G2",
+        "seats.get": ({"pool_id": pool}, {"pool_id": "id"}),
+        "members.public_contacts": ({"company_id": acme}, {"company_id": C}),
+        "seats.purchase": ({"buyer_id": a, "product_id": "course", "seats": 3, "title": "G2",
                             "occupy_seat": False, "company_id": acme},
                            {"buyer_id": U, "product_id": "id", "seats": "count", "title": "name",
                             "occupy_seat": "bool", "company_id": "id"}),
-        "purchase_single_access": ({"buyer_id": "carl", "product_id": "course"},
+        "seats.purchase_single_access": ({"buyer_id": "carl", "product_id": "course"},
                                    {"buyer_id": U, "product_id": "id"}),
-        "record": ({"actor_id": a, "company_id": acme, "record_id": "rec"},
+        "records.get": ({"actor_id": a, "company_id": acme, "record_id": "rec"},
                    {"actor_id": U, "company_id": C, "record_id": "id"}),
-        "register_user": ({"user_id": "hal", "email": "hal@example.com",
+        "users.register": ({"user_id": "hal", "email": "hal@example.com",
                            "attributes": {"networking": "on"}},
                           {"user_id": U, "email": "email", "attributes": "attributes"}),
-        "reinvite": ({"actor_id": a, "pool_id": pool, "user_id": b},
+        "seats.reinvite": ({"actor_id": a, "pool_id": pool, "user_id": b},
                      {"actor_id": U, "pool_id": "id", "user_id": U}),
-        "release_license": ({"actor_id": a, "company_id": "child", "kind": "assets",
+        "licenses.release": ({"actor_id": a, "company_id": "child", "kind": "assets",
                              "amount": 1},
                             {"actor_id": U, "company_id": C, "kind": "id", "amount": "count"}),
-        "remove_member": ({"actor_id": a, "company_id": acme, "user_id": b},
+        "members.remove": ({"actor_id": a, "company_id": acme, "user_id": b},
                           {"actor_id": U, "company_id": C, "user_id": U}),
-        "remove_participant": ({"actor_id": a, "pool_id": pool, "user_id": b},
+        "seats.remove": ({"actor_id": a, "pool_id": pool, "user_id": b},
                                {"actor_id": U, "pool_id": "id", "user_id": U}),
         "require": ({"actor_id": a, "company_id": acme, "action": "open_backoffice",
                      "target_user_id": b},
                     {"actor_id": U, "company_id": C, "action": "id", "target_user_id": "id"}),
-        "resend_invitation": ({"actor_id": a, "company_id": acme,
+        "invitations.resend": ({"actor_id": a, "company_id": acme,
                                "invitation_id": ids["invitation"]},
                               {"actor_id": U, "company_id": C, "invitation_id": "id"}),
-        "resize_pool": ({"actor_id": a, "pool_id": pool, "seats": 9},
+        "seats.resize": ({"actor_id": a, "pool_id": pool, "seats": 9},
                         {"actor_id": U, "pool_id": "id", "seats": "count"}),
-        "revoke_invitation": ({"actor_id": a, "company_id": acme,
+        "invitations.revoke": ({"actor_id": a, "company_id": acme,
                                "invitation_id": ids["invitation"]},
                               {"actor_id": U, "company_id": C, "invitation_id": "id"}),
-        "revoke_tag": ({"actor_id": ADMIN, "user_id": b, "tag": "course-access",
+        "tags.revoke": ({"actor_id": ADMIN, "user_id": b, "tag": "course-access",
                         "label": "manual"},
                        {"actor_id": U, "user_id": U, "tag": "tag", "label": "id"}),
-        "send_request": ({"company_id": acme, "kind": "meeting", "sender_email": "k@example.com",
+        "inbox.send": ({"company_id": acme, "kind": "meeting", "sender_email": "k@example.com",
                           "subject": "Meet", "sender_id": "carl", "request_id": "req2"},
                          {"company_id": C, "kind": "id", "sender_email": "email",
                           "subject": "name", "sender_id": "id", "request_id": "id"}),
-        "set_handler": ({"actor_id": a, "company_id": acme, "user_id": b, "is_handler": True},
+        "members.set_handler": ({"actor_id": a, "company_id": acme, "user_id": b, "is_handler": True},
                         {"actor_id": U, "company_id": C, "user_id": U, "is_handler": "bool"}),
-        "set_license": ({"actor_id": ADMIN, "company_id": "child", "kind": "loggers",
+        "licenses.set": ({"actor_id": ADMIN, "company_id": "child", "kind": "loggers",
                          "limit": 3},
                         {"actor_id": U, "company_id": C, "kind": "id", "limit": "count"}),
-        "set_market_roles": ({"actor_id": ADMIN, "company_id": "child",
+        "leads.set_market_roles": ({"actor_id": ADMIN, "company_id": "child",
                               "roles": ["lead_taker"]},
                              {"actor_id": U, "company_id": C, "roles": "ids"}),
-        "set_pricing_model": ({"actor_id": ADMIN, "company_id": "child",
+        "partners.set_pricing_model": ({"actor_id": ADMIN, "company_id": "child",
                                "pricing_model": "pro"},
                               {"actor_id": U, "company_id": C, "pricing_model": "name"}),
-        "set_properties": ({"actor_id": a, "company_id": "child", "values": {"size": "XL"}},
+        "partners.set_properties": ({"actor_id": a, "company_id": "child", "values": {"size": "XL"}},
                            {"actor_id": U, "company_id": C, "values": "properties"}),
-        "set_show_as_contact": ({"actor_id": b, "company_id": acme, "user_id": b,
+        "members.set_show_as_contact": ({"actor_id": b, "company_id": acme, "user_id": b,
                                  "show": False},
                                 {"actor_id": U, "company_id": C, "user_id": U, "show": "bool"}),
-        "tags_of": ({"user_id": b}, {"user_id": U}),
-        "timeline": ({"actor_id": a, "company_id": acme, "customer_id": acme, "since": since,
+        "tags.of_user": ({"user_id": b}, {"user_id": U}),
+        "records.timeline": ({"actor_id": a, "company_id": acme, "customer_id": acme, "since": since,
                       "kinds": ["minutes"], "after": "a", "limit": 5},
                      {"actor_id": U, "company_id": C, "customer_id": C, "since": "time",
                       "kinds": "ids", "after": "id", "limit": "count"}),
-        "transfer_main_contact": ({"actor_id": a, "company_id": acme, "to_user_id": b},
+        "members.transfer_main_contact": ({"actor_id": a, "company_id": acme, "to_user_id": b},
                                   {"actor_id": U, "company_id": C, "to_user_id": U}),
-        "update_company_profile": ({"actor_id": a, "company_id": acme, "name": "ACME AG"},
+        "companies.update_profile": ({"actor_id": a, "company_id": acme, "name": "ACME AG"},
                                    {"actor_id": U, "company_id": C, "name": "name"}),
-        "update_lead": ({"actor_id": a, "company_id": acme, "lead_id": "valves",
+        "leads.update": ({"actor_id": a, "company_id": acme, "lead_id": "valves",
                          "title": "Valves 2", "state": "won"},
                         {"actor_id": U, "company_id": C, "lead_id": "id", "title": "name",
                          "state": "id"}),
-        "use_license": ({"actor_id": a, "company_id": "child", "kind": "assets", "amount": 1},
+        "licenses.use": ({"actor_id": a, "company_id": "child", "kind": "assets", "amount": 1},
                         {"actor_id": U, "company_id": C, "kind": "id", "amount": "count"}),
-        "visible_leads": ({"actor_id": a, "company_id": acme, "state": "offered", "after": "a",
+        "leads.visible": ({"actor_id": a, "company_id": acme, "state": "offered", "after": "a",
                            "limit": 5},
                           {"actor_id": U, "company_id": C, "state": "id", "after": "id",
                            "limit": "count"}),
@@ -257,9 +259,27 @@ JUNK: dict[str, list[object]] = {
 Ids that are unknown but well formed are not junk: they are denied or not found."""
 
 
-def optional(method: str, param: str) -> bool:
-    """Whether ``None`` is a valid value of this argument (so not junk)."""
-    import inspect
+def method_of(ta: TeamAccess, path: str) -> Callable[..., Any]:
+    """The bound method ``ta.<namespace>.<name>`` (or ``ta.check``) for a dotted path."""
+    target: Any = ta
+    for part in path.split("."):
+        target = getattr(target, part)
+    return target  # type: ignore[no-any-return]
 
-    parameter = inspect.signature(getattr(TeamAccess, method)).parameters[param]
+
+def public_methods(ta: TeamAccess) -> dict[str, Callable[..., Any]]:
+    """Every public method of the facade and its namespaces, by dotted path."""
+    found = {name: getattr(ta, name) for name in ("check", "require")}
+    for space, namespace in vars(ta).items():
+        if space.startswith("_"):
+            continue
+        for name in dir(namespace):
+            if not name.startswith("_") and callable(getattr(namespace, name)):
+                found[f"{space}.{name}"] = getattr(namespace, name)
+    return found
+
+
+def optional(ta: TeamAccess, method: str, param: str) -> bool:
+    """Whether ``None`` is a valid value of this argument (so not junk)."""
+    parameter = inspect.signature(method_of(ta, method)).parameters[param]
     return parameter.default is None or "None" in str(parameter.annotation)

@@ -20,7 +20,7 @@ class Team:
 
 def make_team(ta: TeamAccess) -> Team:
     for user in ("anna", "ben", "carl", "dora"):
-        ta.register_user(user, f"{user}@example.com")
-    company = ta.create_company("anna", "ACME GmbH", company_id="acme")
-    ta.add_member("anna", company.id, "ben")
+        ta.users.register(user, f"{user}@example.com")
+    company = ta.companies.create("anna", "ACME GmbH", company_id="acme")
+    ta.members.add("anna", company.id, "ben")
     return Team(company)

@@ -25,12 +25,12 @@ def market_service(store, clock=None, **options) -> TeamAccess:
     extra = {"clock": clock} if clock is not None else {}
     ta = make_service(store, platform_admins={ADMIN}, **extra, **options)
     for user in (ADMIN, "andi", "xaver", *(founder for founder, _ in COMPANIES.values())):
-        ta.register_user(user, f"{user}@example.com")
+        ta.users.register(user, f"{user}@example.com")
     for company_id, (founder, roles) in COMPANIES.items():
-        ta.create_company(founder, company_id.title(), company_id=company_id)
-        ta.set_market_roles(ADMIN, company_id, roles)
-    ta.add_member("anton", "dealer-a", "andi")
-    ta.offer_lead(
+        ta.companies.create(founder, company_id.title(), company_id=company_id)
+        ta.leads.set_market_roles(ADMIN, company_id, roles)
+    ta.members.add("anton", "dealer-a", "andi")
+    ta.leads.offer(
         "olga", "market", giver_id="giver", taker_ids=["dealer-a", "dealer-b"],
         title="50 pumps", lead_id="pumps",
     )  # fmt: skip
@@ -42,7 +42,7 @@ def visible(ta: TeamAccess, user: str, company: str, **filters) -> list[str]:
     found: list[str] = []
     after = None
     while True:
-        page = ta.visible_leads(user, company, after=after, limit=2, **filters)
+        page = ta.leads.visible(user, company, after=after, limit=2, **filters)
         found += [lead.id for lead in page.items]
         if page.next_after is None:
             return found

@@ -16,8 +16,8 @@ def partner_service(store, clock=None, **options) -> TeamAccess:
     extra = {"clock": clock} if clock is not None else {}
     ta = make_service(store, platform_admins={ADMIN}, **extra, **options)
     for user in (ADMIN, "paula", "piet", "karl", "xaver"):
-        ta.register_user(user, f"{user}@example.com")
-    ta.create_company("paula", "LineMetrics Partner", company_id="lm")
-    ta.add_member("paula", "lm", "piet")
-    ta.create_child_account("paula", "lm", "Kunde A", company_id="kunde-a")
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("paula", "LineMetrics Partner", company_id="lm")
+    ta.members.add("paula", "lm", "piet")
+    ta.partners.create_child("paula", "lm", "Kunde A", company_id="kunde-a")
     return ta

@@ -12,10 +12,10 @@ def seat_service(store, clock=None, **options) -> TeamAccess:
     """A service with one platform admin, a buyer and a product ``course`` tagged ``course-access``."""
     extra = {"clock": clock} if clock is not None else {}
     ta = make_service(store, platform_admins={ADMIN}, **extra, **options)
-    ta.register_user(ADMIN, "admin@platform.example")
-    ta.register_user("buyer", "buyer@spreadmind.example")
-    ta.create_product(ADMIN, "course", "Online course", tag="course-access")
-    ta.create_product(
+    ta.users.register(ADMIN, "admin@platform.example")
+    ta.users.register("buyer", "buyer@spreadmind.example")
+    ta.seats.create_product(ADMIN, "course", "Online course", tag="course-access")
+    ta.seats.create_product(
         ADMIN, "consumed", "Course, no replacements", tag="course-access",
         replacement=ReplacementPolicy.CONSUME,
     )  # fmt: skip

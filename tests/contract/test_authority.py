@@ -8,15 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from teamaccess import (
-    InvitationStatus,
-    InvitationWithdrawn,
-    LeadAssigned,
-    PoolLeaderChanged,
-    RequestAssigned,
-    TeamAccess,
-)
+from teamaccess import InvitationStatus, TeamAccess
 from teamaccess.errors import AccessDenied, InvitationRevoked
+from teamaccess.events import InvitationWithdrawn, LeadAssigned, PoolLeaderChanged, RequestAssigned
 from teamaccess.testing import dump
 
 from .helpers import make_team
@@ -25,21 +19,21 @@ from .seat_helpers import seat_service
 
 
 def _events(ta: TeamAccess, kind: type) -> list:
-    return [m.event for m in ta.pending_events(limit=1000) if isinstance(m.event, kind)]
+    return [m.event for m in ta.outbox.pending(limit=1000) if isinstance(m.event, kind)]
 
 
 def test_r_mem_10_removed_buyer_loses_the_company_pool(store, clock) -> None:
     """R-MEM-10: a member who bought a company's pool and is then removed can no longer resize it or enroll; the leadership passes to the main contact, with its event."""
     ta = seat_service(store, clock)
     team = make_team(ta)
-    pool = ta.purchase_seats("ben", "course", 3, "Sales", company_id=team.id)
-    ta.remove_member("anna", team.id, "ben")
-    assert ta.pool(pool.id).leader_id == "anna"
+    pool = ta.seats.purchase("ben", "course", 3, "Sales", company_id=team.id)
+    ta.members.remove("anna", team.id, "ben")
+    assert ta.seats.get(pool.id).leader_id == "anna"
     before = dump(store)
     with pytest.raises(AccessDenied, match="R-SEAT-4"):
-        ta.resize_pool("ben", pool.id, 100)
+        ta.seats.resize("ben", pool.id, 100)
     with pytest.raises(AccessDenied):
-        ta.enroll("ben", pool.id, "mallory@example.com")
+        ta.seats.enroll("ben", pool.id, "mallory@example.com")
     assert dump(store) == before
     (changed,) = _events(ta, PoolLeaderChanged)
     assert (changed.pool_id, changed.old_leader_id, changed.new_leader_id) == (
@@ -47,38 +41,38 @@ def test_r_mem_10_removed_buyer_loses_the_company_pool(store, clock) -> None:
         "ben",
         "anna",
     )
-    assert ta.resize_pool("anna", pool.id, 5).seats == 5
+    assert ta.seats.resize("anna", pool.id, 5).seats == 5
 
 
 def test_r_mem_10_leader_who_left_an_empty_company_is_refused(store, clock) -> None:
     """R-MEM-10: when the last member leaves, nobody takes the pool over, and the former leader is refused all the same: the lost membership ends the leadership."""
     ta = seat_service(store, clock)
-    ta.register_user("solo", "solo@example.com")
-    company = ta.create_company("solo", "Solo", company_id="solo-co")
-    pool = ta.purchase_seats("solo", "course", 2, "Team", company_id=company.id)
-    ta.leave_company("solo", company.id)
-    decision = ta.check_group("solo", pool.id)
+    ta.users.register("solo", "solo@example.com")
+    company = ta.companies.create("solo", "Solo", company_id="solo-co")
+    pool = ta.seats.purchase("solo", "course", 2, "Team", company_id=company.id)
+    ta.members.leave("solo", company.id)
+    decision = ta.seats.check_group("solo", pool.id)
     assert (decision.allowed, decision.reason, decision.rule) == (
         False,
         "leader_left_company",
         "R-MEM-10",
     )
     with pytest.raises(AccessDenied, match="R-MEM-10"):
-        ta.resize_pool("solo", pool.id, 9)
-    assert ta.check_group(ADMIN, pool.id).allowed  # platform admins still manage it
+        ta.seats.resize("solo", pool.id, 9)
+    assert ta.seats.check_group(ADMIN, pool.id).allowed  # platform admins still manage it
 
 
 def test_r_mem_10_assigned_work_returns_to_the_company(store, clock) -> None:
     """R-MEM-10: a removed member's assigned leads and inbox requests become unassigned in the removal's transaction, each with its event; the removal's own events come first."""
     ta = market_service(store, clock)
-    ta.set_handler("anton", "dealer-a", "anton", True)
-    ta.pick_lead("andi", "dealer-a", "pumps")
-    ta.assign_lead("anton", "dealer-a", "pumps", "andi")
-    request = ta.send_request("dealer-a", "contact", "kunde@example.com", "Offer?")
-    ta.assign_request("anton", "dealer-a", request.id, "andi")
-    ta.remove_member("anton", "dealer-a", "andi")
-    assert ta.lead("anton", "dealer-a", "pumps").assignee_id is None
-    assert ta.inbox("anton", "dealer-a").items[0].assignee_id is None
+    ta.members.set_handler("anton", "dealer-a", "anton", True)
+    ta.leads.pick("andi", "dealer-a", "pumps")
+    ta.leads.assign("anton", "dealer-a", "pumps", "andi")
+    request = ta.inbox.send("dealer-a", "contact", "kunde@example.com", "Offer?")
+    ta.inbox.assign("anton", "dealer-a", request.id, "andi")
+    ta.members.remove("anton", "dealer-a", "andi")
+    assert ta.leads.get("anton", "dealer-a", "pumps").assignee_id is None
+    assert ta.inbox.list("anton", "dealer-a").items[0].assignee_id is None
     lead_events = _events(ta, LeadAssigned)
     assert [e.assignee_id for e in lead_events] == ["andi", None]
     assert [e.assignee_id for e in _events(ta, RequestAssigned)] == ["andi", None]
@@ -88,15 +82,15 @@ def test_r_mem_10_assigned_work_returns_to_the_company(store, clock) -> None:
 def test_r_inv_5_removed_member_cannot_return_through_an_old_invitation(ta: TeamAccess) -> None:
     """R-INV-5: invite kim, add kim directly, remove kim: the old token no longer works."""
     team = make_team(ta)
-    ta.register_user("kim", "kim@example.com")
-    issued = ta.invite("anna", team.id, "kim@example.com")
-    ta.add_member("anna", team.id, "kim")
-    (invitation,) = ta.invitations("anna", team.id)
+    ta.users.register("kim", "kim@example.com")
+    issued = ta.invitations.send("anna", team.id, "kim@example.com")
+    ta.members.add("anna", team.id, "kim")
+    (invitation,) = ta.invitations.list("anna", team.id)
     assert invitation.status is InvitationStatus.REVOKED
-    ta.remove_member("anna", team.id, "kim")
+    ta.members.remove("anna", team.id, "kim")
     with pytest.raises(InvitationRevoked):
-        ta.accept_invitation("kim", issued.token)
-    assert "kim" not in [m.user_id for m in ta.members("anna", team.id)]
+        ta.invitations.accept("kim", issued.token)
+    assert "kim" not in [m.user_id for m in ta.members.list("anna", team.id)]
     (withdrawn,) = _events(ta, InvitationWithdrawn)
     assert withdrawn.invitation_id == invitation.id
 
@@ -104,38 +98,40 @@ def test_r_inv_5_removed_member_cannot_return_through_an_old_invitation(ta: Team
 def test_r_inv_5_removal_withdraws_an_invitation_issued_before_it(ta: TeamAccess) -> None:
     """R-INV-5: an invitation pending for a member's address (issued before they left and came back by another way) is withdrawn when they are removed."""
     team = make_team(ta)
-    issued = ta.invite("anna", team.id, "carl@example.com")
-    ta.add_member("anna", team.id, "carl")  # withdraws it
-    ta.remove_member("anna", team.id, "carl")
-    second = ta.invite("anna", team.id, "carl@example.com")
-    ta.add_member("ben", team.id, "carl")  # back by another way: withdrawn again
-    ta.remove_member("anna", team.id, "carl")
+    issued = ta.invitations.send("anna", team.id, "carl@example.com")
+    ta.members.add("anna", team.id, "carl")  # withdraws it
+    ta.members.remove("anna", team.id, "carl")
+    second = ta.invitations.send("anna", team.id, "carl@example.com")
+    ta.members.add("ben", team.id, "carl")  # back by another way: withdrawn again
+    ta.members.remove("anna", team.id, "carl")
     for token in (issued.token, second.token):
         with pytest.raises(InvitationRevoked):
-            ta.accept_invitation("carl", token)
-    assert [i.status for i in ta.invitations("anna", team.id)] == [InvitationStatus.REVOKED] * 2
+            ta.invitations.accept("carl", token)
+    assert [i.status for i in ta.invitations.list("anna", team.id)] == [
+        InvitationStatus.REVOKED
+    ] * 2
 
 
 def test_r_inv_5_merge_withdraws_invitations_of_moved_members(store, clock) -> None:
     """R-INV-5: members a merge moves into the target end the target's invitations to them."""
     ta = market_service(store, clock)
-    issued = ta.invite("berta", "dealer-b", "andi@example.com")
-    ta.merge_companies(ADMIN, "dealer-a", "dealer-b")
+    issued = ta.invitations.send("berta", "dealer-b", "andi@example.com")
+    ta.lifecycle.merge(ADMIN, "dealer-a", "dealer-b")
     with pytest.raises(InvitationRevoked):
-        ta.accept_invitation("andi", issued.token)
-    assert "andi" in [m.user_id for m in ta.members("berta", "dealer-b")]
+        ta.invitations.accept("andi", issued.token)
+    assert "andi" in [m.user_id for m in ta.members.list("berta", "dealer-b")]
 
 
 def test_r_co_4_migration_reports_a_taken_personal_id(store, clock) -> None:
     """R-CO-4: a user whose personal company id someone else took gets no company and is reported, not counted as migrated; the others are migrated; a rerun reports again."""
     ta = market_service(store, clock)
-    ta.register_user("anna", "anna@example.com")
-    ta.create_company("xaver", "Squatter", company_id="personal-anna")
-    ta.add_member("xaver", "personal-anna", "anna")  # a member, but not its owner
-    result = ta.migrate_users_to_companies(ADMIN)
+    ta.users.register("anna", "anna@example.com")
+    ta.companies.create("xaver", "Squatter", company_id="personal-anna")
+    ta.members.add("xaver", "personal-anna", "anna")  # a member, but not its owner
+    result = ta.lifecycle.migrate_users(ADMIN)
     assert [(c.user_id, c.company_id) for c in result.conflicts] == [("anna", "personal-anna")]
     assert "anna" not in {c.id.removeprefix("personal-") for c in result.created}
     assert "personal-xaver" in {c.id for c in result.created}
-    assert ta.main_contact("personal-anna").user_id == "xaver"
-    again = ta.migrate_users_to_companies(ADMIN)
+    assert ta.members.main_contact("personal-anna").user_id == "xaver"
+    again = ta.lifecycle.migrate_users(ADMIN)
     assert (again.created, len(again.conflicts)) == ((), 1)

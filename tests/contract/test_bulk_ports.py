@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from teamaccess import TagGrant, User
+from teamaccess import User
 from teamaccess.errors import Conflict, EmailTaken
 from teamaccess.testing import FrozenClock, dump
+from teamaccess.values import TagGrant
 
 N = 700  # more than the SQL adapter's 500 parameters per IN list
 

@@ -16,15 +16,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from teamaccess import (
-    InvitationSent,
-    MemberAdded,
-    RoleChanged,
-    RolePolicy,
-    Store,
-    TeamAccess,
-)
+from teamaccess import RolePolicy, Store, TeamAccess
 from teamaccess.errors import AccessDenied, TeamAccessError
+from teamaccess.events import InvitationSent, MemberAdded, RoleChanged
 from teamaccess.testing import FrozenClock, dump, make_service
 
 PERMISSIONS = {
@@ -57,23 +51,23 @@ def _attempt(ta: TeamAccess, n: int, path: str, actor_role: str, role: str) -> N
     """Set up company ``c<n>`` and let an actor of ``actor_role`` hand out ``role``."""
     boss, actor, target, company = f"boss{n}", f"actor{n}", f"target{n}", f"c{n}"
     for user in (boss, actor, target):
-        ta.register_user(user, f"{user}@example.com")
-    ta.create_company(boss, "Co", company_id=company)
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create(boss, "Co", company_id=company)
     if path == "accept":  # issued while the actor could, accepted after a demotion
-        ta.add_member(boss, company, actor, role="owner")
-        issued = ta.invite(actor, company, f"{target}@example.com", role=role)
+        ta.members.add(boss, company, actor, role="owner")
+        issued = ta.invitations.send(actor, company, f"{target}@example.com", role=role)
         if actor_role != "owner":
-            ta.change_role(boss, company, actor, actor_role)
-        ta.accept_invitation(target, issued.token)
+            ta.members.change_role(boss, company, actor, actor_role)
+        ta.invitations.accept(target, issued.token)
         return
-    ta.add_member(boss, company, actor, role=actor_role)
+    ta.members.add(boss, company, actor, role=actor_role)
     if path == "add":
-        ta.add_member(actor, company, target, role=role)
+        ta.members.add(actor, company, target, role=role)
     elif path == "invite":
-        ta.invite(actor, company, f"{target}@example.com", role=role)
+        ta.invitations.send(actor, company, f"{target}@example.com", role=role)
     else:
-        ta.add_member(boss, company, target)
-        ta.change_role(actor, company, target, role)
+        ta.members.add(boss, company, target)
+        ta.members.change_role(actor, company, target, role)
 
 
 def test_r_mem_9_every_role_on_every_grant_path(store: Store) -> None:
@@ -90,7 +84,7 @@ def test_r_mem_9_every_role_on_every_grant_path(store: Store) -> None:
             gate_passed = path in ("add", "accept") or "manage_team" in PERMISSIONS[actor_role]
             wanted = "R-MEM-9" if gate_passed else {"invite": "R-INV-1"}.get(path, "R-MEM-8")
             assert denied.decision.rule == wanted, (path, actor_role, role)  # noqa: PT017
-            holds = [m.role for m in ta.companies_of(f"target{n}")]
+            holds = [m.role for m in ta.members.of_user(f"target{n}")]
             assert holds in ([], ["member"]), (path, actor_role, role, holds)
         else:
             assert expected(path, actor_role, role), (path, actor_role, role)
@@ -102,19 +96,19 @@ def test_r_mem_9_transfer_hands_out_no_role(store: Store, actor_role: str) -> No
     """R-MEM-9, R-MC-3: transferring the main contact changes no role, and only the main contact or a holder of reassign_main_contact may do it."""
     ta = _service(store)
     for user in ("boss", "actor", "target"):
-        ta.register_user(user, f"{user}@example.com")
-    ta.create_company("boss", "Co", company_id="c")
-    ta.add_member("boss", "c", "actor", role=actor_role)
-    ta.add_member("boss", "c", "target")
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("boss", "Co", company_id="c")
+    ta.members.add("boss", "c", "actor", role=actor_role)
+    ta.members.add("boss", "c", "target")
     if "reassign_main_contact" in PERMISSIONS[actor_role]:
-        ta.transfer_main_contact("actor", "c", "target")
-        assert ta.main_contact("c").user_id == "target"
+        ta.members.transfer_main_contact("actor", "c", "target")
+        assert ta.members.main_contact("c").user_id == "target"
     else:
         before = dump(store)
         with pytest.raises(AccessDenied):
-            ta.transfer_main_contact("actor", "c", "target")
+            ta.members.transfer_main_contact("actor", "c", "target")
         assert dump(store) == before
-    assert {m.user_id: m.role for m in ta.members("boss", "c")} == {
+    assert {m.user_id: m.role for m in ta.members.list("boss", "c")} == {
         "boss": "owner",
         "actor": actor_role,
         "target": "member",
@@ -124,32 +118,32 @@ def test_r_mem_9_transfer_hands_out_no_role(store: Store, actor_role: str) -> No
 def test_r_mem_9_plain_member_cannot_take_over(ta: TeamAccess, store: Store) -> None:
     """R-MEM-9: the reported takeover (a member adds a friend as admin, who promotes the member, who takes the main contact) stops at its first step."""
     for user in ("anna", "mal", "friend"):
-        ta.register_user(user, f"{user}@example.com")
-    ta.create_company("anna", "ACME", company_id="acme")
-    ta.add_member("anna", "acme", "mal")
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    ta.members.add("anna", "acme", "mal")
     before = dump(store)
     with pytest.raises(AccessDenied) as denied:
-        ta.add_member("mal", "acme", "friend", role="admin")
+        ta.members.add("mal", "acme", "friend", role="admin")
     assert (denied.value.decision.reason, denied.value.decision.rule) == (
         "role_above_actor",
         "R-MEM-9",
     )
     assert dump(store) == before
-    ta.add_member("mal", "acme", "friend")  # as a plain member: allowed (R-MEM-3)
-    assert ta.members("anna", "acme")[1].role == "member"
+    ta.members.add("mal", "acme", "friend")  # as a plain member: allowed (R-MEM-3)
+    assert ta.members.list("anna", "acme")[1].role == "member"
 
 
 def test_r_mem_9_accept_refused_when_issuer_left(ta: TeamAccess) -> None:
     """R-MEM-9: an invitation whose issuer has left the company no longer admits anyone."""
     for user in ("anna", "ben", "kim"):
-        ta.register_user(user, f"{user}@example.com")
-    ta.create_company("anna", "ACME", company_id="acme")
-    ta.add_member("anna", "acme", "ben", role="admin")
-    issued = ta.invite("ben", "acme", "kim@example.com", role="admin")
-    ta.remove_member("anna", "acme", "ben")
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    ta.members.add("anna", "acme", "ben", role="admin")
+    issued = ta.invitations.send("ben", "acme", "kim@example.com", role="admin")
+    ta.members.remove("anna", "acme", "ben")
     with pytest.raises(AccessDenied, match="R-MEM-9"):
-        ta.accept_invitation("kim", issued.token)
-    assert [m.user_id for m in ta.members("anna", "acme")] == ["anna"]
+        ta.invitations.accept("kim", issued.token)
+    assert [m.user_id for m in ta.members.list("anna", "acme")] == ["anna"]
 
 
 # -- the property: every role in any history was given by someone who held it ----------
@@ -166,17 +160,17 @@ _commands = st.tuples(
 def _run(ta: TeamAccess, tokens: dict[str, str], step: tuple[str, str, str, str]) -> None:
     kind, actor, target, role = step
     if kind == "add":
-        ta.add_member(actor, "c", target, role=role)
+        ta.members.add(actor, "c", target, role=role)
     elif kind == "invite":
-        tokens[target] = ta.invite(actor, "c", f"{target}@example.com", role=role).token
+        tokens[target] = ta.invitations.send(actor, "c", f"{target}@example.com", role=role).token
     elif kind == "accept" and target in tokens:
-        ta.accept_invitation(target, tokens[target])
+        ta.invitations.accept(target, tokens[target])
     elif kind == "change_role":
-        ta.change_role(actor, "c", target, role)
+        ta.members.change_role(actor, "c", target, role)
     elif kind == "remove":
-        ta.remove_member(actor, "c", target)
+        ta.members.remove(actor, "c", target)
     elif kind == "transfer":
-        ta.transfer_main_contact(actor, "c", target)
+        ta.members.transfer_main_contact(actor, "c", target)
 
 
 def assert_every_role_was_held_by_its_giver(ta: TeamAccess) -> int:
@@ -184,7 +178,7 @@ def assert_every_role_was_held_by_its_giver(ta: TeamAccess) -> int:
     roles: dict[tuple[str, str], str] = {}
     issuers: dict[str, str] = {}
     checked = 0
-    for message in ta.pending_events(limit=10_000):
+    for message in ta.outbox.pending(limit=10_000):
         event = message.event
         if isinstance(event, InvitationSent):
             issuers[event.invitation_id] = str(event.actor_id)
@@ -217,10 +211,10 @@ def test_r_mem_9_property_every_role_was_granted_by_a_holder(store_factory, hist
     """R-MEM-9: after any random history of grants by random actors, every membership's role was granted by an actor who held all its permissions at that moment."""
     ta = _service(store_factory())
     for user in USERS:
-        ta.register_user(user, f"{user}@example.com")
-    ta.create_company("u0", "Co", company_id="c")
-    ta.add_member("u0", "c", "u1", role="admin")  # one of each role to start from
-    ta.add_member("u0", "c", "u2")
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("u0", "Co", company_id="c")
+    ta.members.add("u0", "c", "u1", role="admin")  # one of each role to start from
+    ta.members.add("u0", "c", "u2")
     tokens: dict[str, str] = {}
     for step in history:
         with contextlib.suppress(TeamAccessError):

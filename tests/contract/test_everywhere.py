@@ -7,22 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from teamaccess import (
-    Action,
-    CompanyCreated,
-    ContactVisibilityChanged,
-    Decision,
-    Event,
-    InvitationAccepted,
-    InvitationSent,
-    MainContactChanged,
-    MemberAdded,
-    MemberRemoved,
-    RoleChanged,
-    RolePolicy,
-    TeamAccess,
-    UserRegistered,
-)
+from teamaccess import Action, Decision, RolePolicy, TeamAccess
 from teamaccess.errors import (
     AccessDenied,
     EmailTaken,
@@ -36,6 +21,18 @@ from teamaccess.errors import (
     UnknownRole,
     UnknownUser,
     UserAlreadyExists,
+)
+from teamaccess.events import (
+    CompanyCreated,
+    ContactVisibilityChanged,
+    Event,
+    InvitationAccepted,
+    InvitationSent,
+    MainContactChanged,
+    MemberAdded,
+    MemberRemoved,
+    RoleChanged,
+    UserRegistered,
 )
 from teamaccess.testing import (
     FailingStore,
@@ -74,10 +71,10 @@ def test_r_all_1_role_unknown_to_current_policy_is_denied(store) -> None:
     wide = make_service(
         store, policy=RolePolicy({"admin": {"manage_team", "x"}, "legacy": {"x"}, "member": set()})
     )
-    wide.register_user("anna", "anna@example.com")
-    wide.register_user("ben", "ben@example.com")
-    company = wide.create_company("anna", "ACME")
-    wide.add_member("anna", company.id, "ben", role="legacy")
+    wide.users.register("anna", "anna@example.com")
+    wide.users.register("ben", "ben@example.com")
+    company = wide.companies.create("anna", "ACME")
+    wide.members.add("anna", company.id, "ben", role="legacy")
 
     narrow = make_service(store)  # default policy: admin, member
     decision = narrow.check("ben", company.id, "x")
@@ -120,49 +117,51 @@ def test_r_all_2_require_raises_with_the_decision(ta: TeamAccess) -> None:
 Command = Callable[[TeamAccess], object]
 
 COMMANDS: dict[str, Command] = {
-    "register_user": lambda t: t.register_user("eva", "eva@example.com"),
-    "create_company": lambda t: t.create_company("carl", "Carl KG"),
-    "add_member": lambda t: t.add_member("anna", "acme", "carl"),
-    "remove_member": lambda t: t.remove_member("anna", "acme", "ben"),
-    "change_role": lambda t: t.change_role("anna", "acme", "ben", "admin"),
-    "transfer_main_contact": lambda t: t.transfer_main_contact("anna", "acme", "ben"),
-    "set_show_as_contact": lambda t: t.set_show_as_contact("ben", "acme", "ben", False),
-    "update_company_profile": lambda t: t.update_company_profile("anna", "acme", name="New"),
-    "invite": lambda t: t.invite("anna", "acme", "eva@example.com"),
-    "resend_invitation": lambda t: t.resend_invitation("anna", "acme", "invitation-1"),
-    "revoke_invitation": lambda t: t.revoke_invitation("anna", "acme", "invitation-1"),
-    "accept_invitation": lambda t: t.accept_invitation("dora", "token-1"),
-    "create_product": lambda t: t.create_product("anna", "p2", "P2", tag="t2"),
-    "purchase_seats": lambda t: t.purchase_seats("ben", "p1", 3, "G", occupy_seat=True),
-    "purchase_single_access": lambda t: t.purchase_single_access("ben", "p1"),
-    "enroll": lambda t: t.enroll("anna", "pool-1", "new@example.com"),
-    "enroll_csv": lambda t: t.enroll_csv("anna", "pool-1", "email\nx@example.com\ny@example.com"),
-    "remove_participant": lambda t: t.remove_participant("anna", "pool-1", "carl"),
-    "resize_pool": lambda t: t.resize_pool("anna", "pool-1", 9),
-    "reinvite": lambda t: t.reinvite("anna", "pool-1", "carl"),
-    "grant_tag": lambda t: t.grant_tag("anna", "ben", "t1"),
-    "create_child_account": lambda t: t.create_child_account("anna", "acme", "Child"),
-    "move_account": lambda t: t.move_account("anna", "sub", None),
-    "define_property": lambda t: t.define_property("anna", "acme", "size", "number"),
-    "set_properties": lambda t: t.set_properties("anna", "sub", {"tier": "gold"}),
-    "set_pricing_model": lambda t: t.set_pricing_model("anna", "sub", "Pro"),
-    "add_article": lambda t: t.add_article("anna", "sub", "A-2", "Add-on"),
-    "set_license": lambda t: t.set_license("anna", "sub", "create_asset", 9),
-    "use_license": lambda t: t.use_license("anna", "sub", "create_asset"),
-    "release_license": lambda t: t.release_license("anna", "sub", "add_logger"),
-    "set_market_roles": lambda t: t.set_market_roles("anna", "acme", ["lead_taker"]),
-    "set_handler": lambda t: t.set_handler("anna", "acme", "ben", True),
-    "offer_lead": lambda t: t.offer_lead("anna", "market", taker_ids=["market", "sub"], title="L"),
-    "pick_lead": lambda t: t.pick_lead("anna", "sub", "offered"),
-    "update_lead": lambda t: t.update_lead("anna", "market", "picked", state="won"),
-    "assign_lead": lambda t: t.assign_lead("anna", "market", "picked", "anna"),
-    "send_request": lambda t: t.send_request("acme", "meeting", "v@fair.example", "Meet"),
-    "assign_request": lambda t: t.assign_request("ben", "acme", "request-1", "anna"),
-    "close_request": lambda t: t.close_request("ben", "acme", "request-1"),
-    "link_company": lambda t: t.link_company("anna", "acme", "sub"),
-    "add_record": lambda t: t.add_record("anna", "market", "acme", "timeline", "Done"),
-    "migrate_users_to_companies": lambda t: t.migrate_users_to_companies("anna"),
-    "merge_companies": lambda t: t.merge_companies("anna", "market", "sub"),
+    "register_user": lambda t: t.users.register("eva", "eva@example.com"),
+    "create_company": lambda t: t.companies.create("carl", "Carl KG"),
+    "add_member": lambda t: t.members.add("anna", "acme", "carl"),
+    "remove_member": lambda t: t.members.remove("anna", "acme", "ben"),
+    "change_role": lambda t: t.members.change_role("anna", "acme", "ben", "admin"),
+    "transfer_main_contact": lambda t: t.members.transfer_main_contact("anna", "acme", "ben"),
+    "set_show_as_contact": lambda t: t.members.set_show_as_contact("ben", "acme", "ben", False),
+    "update_company_profile": lambda t: t.companies.update_profile("anna", "acme", name="New"),
+    "invite": lambda t: t.invitations.send("anna", "acme", "eva@example.com"),
+    "resend_invitation": lambda t: t.invitations.resend("anna", "acme", "invitation-1"),
+    "revoke_invitation": lambda t: t.invitations.revoke("anna", "acme", "invitation-1"),
+    "accept_invitation": lambda t: t.invitations.accept("dora", "token-1"),
+    "create_product": lambda t: t.seats.create_product("anna", "p2", "P2", tag="t2"),
+    "purchase_seats": lambda t: t.seats.purchase("ben", "p1", 3, "G", occupy_seat=True),
+    "purchase_single_access": lambda t: t.seats.purchase_single_access("ben", "p1"),
+    "enroll": lambda t: t.seats.enroll("anna", "pool-1", "new@example.com"),
+    "enroll_csv": lambda t: t.seats.enroll_csv(
+        "anna", "pool-1", "email\nx@example.com\ny@example.com"
+    ),
+    "remove_participant": lambda t: t.seats.remove("anna", "pool-1", "carl"),
+    "resize_pool": lambda t: t.seats.resize("anna", "pool-1", 9),
+    "reinvite": lambda t: t.seats.reinvite("anna", "pool-1", "carl"),
+    "grant_tag": lambda t: t.tags.grant("anna", "ben", "t1"),
+    "create_child_account": lambda t: t.partners.create_child("anna", "acme", "Child"),
+    "move_account": lambda t: t.partners.move("anna", "sub", None),
+    "define_property": lambda t: t.partners.define_property("anna", "acme", "size", "number"),
+    "set_properties": lambda t: t.partners.set_properties("anna", "sub", {"tier": "gold"}),
+    "set_pricing_model": lambda t: t.partners.set_pricing_model("anna", "sub", "Pro"),
+    "add_article": lambda t: t.licenses.add_article("anna", "sub", "A-2", "Add-on"),
+    "set_license": lambda t: t.licenses.set("anna", "sub", "create_asset", 9),
+    "use_license": lambda t: t.licenses.use("anna", "sub", "create_asset"),
+    "release_license": lambda t: t.licenses.release("anna", "sub", "add_logger"),
+    "set_market_roles": lambda t: t.leads.set_market_roles("anna", "acme", ["lead_taker"]),
+    "set_handler": lambda t: t.members.set_handler("anna", "acme", "ben", True),
+    "offer_lead": lambda t: t.leads.offer("anna", "market", taker_ids=["market", "sub"], title="L"),
+    "pick_lead": lambda t: t.leads.pick("anna", "sub", "offered"),
+    "update_lead": lambda t: t.leads.update("anna", "market", "picked", state="won"),
+    "assign_lead": lambda t: t.leads.assign("anna", "market", "picked", "anna"),
+    "send_request": lambda t: t.inbox.send("acme", "meeting", "v@fair.example", "Meet"),
+    "assign_request": lambda t: t.inbox.assign("ben", "acme", "request-1", "anna"),
+    "close_request": lambda t: t.inbox.close("ben", "acme", "request-1"),
+    "link_company": lambda t: t.records.link("anna", "acme", "sub"),
+    "add_record": lambda t: t.records.add("anna", "market", "acme", "timeline", "Done"),
+    "migrate_users_to_companies": lambda t: t.lifecycle.migrate_users("anna"),
+    "merge_companies": lambda t: t.lifecycle.merge("anna", "market", "sub"),
 }
 
 
@@ -177,26 +176,26 @@ def test_r_all_3_command_failing_after_any_write_leaves_nothing(store, name: str
     }
     setup = make_service(store, **shared)
     team = make_team(setup)
-    setup.invite("anna", team.id, "dora@example.com")  # invitation-1 / token-1
-    setup.create_product("anna", "p1", "P1", tag="t1")
-    setup.purchase_seats("anna", "p1", 5, "Group")  # pool-1
-    setup.enroll("anna", "pool-1", "carl@example.com")
-    setup.create_child_account("anna", team.id, "Sub", company_id="sub")
-    setup.define_property("anna", team.id, "tier", "text")
-    setup.set_license("anna", "sub", "create_asset", 3)
-    setup.set_license("anna", "sub", "add_logger", 3)
-    setup.use_license("anna", "sub", "add_logger")
-    setup.create_company("anna", "Market", company_id="market")
-    setup.set_market_roles("anna", "market", ["operator", "lead_giver", "lead_taker"])
-    setup.set_market_roles("anna", "sub", ["lead_taker"])
+    setup.invitations.send("anna", team.id, "dora@example.com")  # invitation-1 / token-1
+    setup.seats.create_product("anna", "p1", "P1", tag="t1")
+    setup.seats.purchase("anna", "p1", 5, "Group")  # pool-1
+    setup.seats.enroll("anna", "pool-1", "carl@example.com")
+    setup.partners.create_child("anna", team.id, "Sub", company_id="sub")
+    setup.partners.define_property("anna", team.id, "tier", "text")
+    setup.licenses.set("anna", "sub", "create_asset", 3)
+    setup.licenses.set("anna", "sub", "add_logger", 3)
+    setup.licenses.use("anna", "sub", "add_logger")
+    setup.companies.create("anna", "Market", company_id="market")
+    setup.leads.set_market_roles("anna", "market", ["operator", "lead_giver", "lead_taker"])
+    setup.leads.set_market_roles("anna", "sub", ["lead_taker"])
     for lead_id in ("offered", "picked"):
-        setup.offer_lead("anna", "market", taker_ids=["market", "sub"], title="L", lead_id=lead_id)
-    setup.pick_lead("anna", "market", "picked")
-    setup.set_handler("anna", "market", "anna", True)
-    setup.send_request("acme", "contact", "v@fair.example", "Hi")  # request-1
-    setup.link_company("anna", "acme", "market")
-    setup.add_record("anna", "market", "acme", "minutes", "Kick-off")
-    setup.add_member("anna", "market", "ben")
+        setup.leads.offer("anna", "market", taker_ids=["market", "sub"], title="L", lead_id=lead_id)
+    setup.leads.pick("anna", "market", "picked")
+    setup.members.set_handler("anna", "market", "anna", True)
+    setup.inbox.send("acme", "contact", "v@fair.example", "Hi")  # request-1
+    setup.records.link("anna", "acme", "market")
+    setup.records.add("anna", "market", "acme", "minutes", "Kick-off")
+    setup.members.add("anna", "market", "ben")
 
     failing = FailingStore(store, fail_after=None)
     service = make_service(failing, **shared)
@@ -222,14 +221,14 @@ def test_r_all_4_every_change_emits_event_with_who_what_when_where(ta: TeamAcces
     """R-ALL-4: each command appends events naming actor, company and time, in order."""
     team = make_team(ta)
     clock.advance(hours=1)
-    issued = ta.invite("anna", team.id, "carl@example.com")
-    ta.accept_invitation("carl", issued.token)
-    ta.change_role("anna", team.id, "carl", "admin")
-    ta.set_show_as_contact("carl", team.id, "carl", False)
-    ta.transfer_main_contact("anna", team.id, "carl")
-    ta.remove_member("carl", team.id, "ben")
+    issued = ta.invitations.send("anna", team.id, "carl@example.com")
+    ta.invitations.accept("carl", issued.token)
+    ta.members.change_role("anna", team.id, "carl", "admin")
+    ta.members.set_show_as_contact("carl", team.id, "carl", False)
+    ta.members.transfer_main_contact("anna", team.id, "carl")
+    ta.members.remove("carl", team.id, "ben")
 
-    events = [m.event for m in ta.pending_events(limit=1000)]
+    events = [m.event for m in ta.outbox.pending(limit=1000)]
     kinds = [type(e) for e in events]
     assert kinds == [
         UserRegistered, UserRegistered, UserRegistered, UserRegistered,
@@ -254,10 +253,10 @@ def test_r_all_4_every_change_emits_event_with_who_what_when_where(ta: TeamAcces
 def test_r_all_4_outbox_consumer_marks_delivered(ta: TeamAccess) -> None:
     """R-ALL-4: delivered messages leave the pending list; the audit trail keeps them."""
     make_team(ta)
-    first = ta.pending_events(limit=3)
+    first = ta.outbox.pending(limit=3)
     assert len(first) == 3
-    ta.mark_delivered([m.position for m in first])
-    rest = ta.pending_events(limit=1000)
+    ta.outbox.mark_delivered([m.position for m in first])
+    rest = ta.outbox.pending(limit=1000)
     assert {m.position for m in rest}.isdisjoint(m.position for m in first)
     assert len(rest) == 4 + 3 + 1 - 3
     with ta.store.reader() as tx:
@@ -267,25 +266,28 @@ def test_r_all_4_outbox_consumer_marks_delivered(ta: TeamAccess) -> None:
 # -- R-ALL-6 -------------------------------------------------------------------------
 
 BAD_INPUT: dict[str, tuple[Command, type[TeamAccessError]]] = {
-    "unknown actor": (lambda t: t.create_company("zed", "X"), UnknownUser),
-    "unknown company": (lambda t: t.add_member("anna", "nowhere", "carl"), UnknownCompany),
-    "unknown user to add": (lambda t: t.add_member("anna", "acme", "zed"), UnknownUser),
-    "malformed email": (lambda t: t.register_user("eva", "not-an-address"), InvalidEmail),
-    "email not a string": (lambda t: t.register_user("eva", 42), InvalidEmail),  # type: ignore[arg-type]
-    "empty user id": (lambda t: t.register_user("", "eva@example.com"), InvalidName),
-    "id not a string": (lambda t: t.add_member("anna", "acme", None), InvalidName),  # type: ignore[arg-type]
-    "blank company name": (lambda t: t.create_company("anna", "   "), InvalidName),
-    "overlong company name": (lambda t: t.create_company("anna", "x" * 201), InvalidName),
-    "unknown role": (lambda t: t.add_member("anna", "acme", "carl", role="boss"), UnknownRole),
-    "duplicate user id": (lambda t: t.register_user("anna", "new@example.com"), UserAlreadyExists),
-    "duplicate email": (lambda t: t.register_user("eva", "ANNA@example.com"), EmailTaken),
+    "unknown actor": (lambda t: t.companies.create("zed", "X"), UnknownUser),
+    "unknown company": (lambda t: t.members.add("anna", "nowhere", "carl"), UnknownCompany),
+    "unknown user to add": (lambda t: t.members.add("anna", "acme", "zed"), UnknownUser),
+    "malformed email": (lambda t: t.users.register("eva", "not-an-address"), InvalidEmail),
+    "email not a string": (lambda t: t.users.register("eva", 42), InvalidEmail),  # type: ignore[arg-type]
+    "empty user id": (lambda t: t.users.register("", "eva@example.com"), InvalidName),
+    "id not a string": (lambda t: t.members.add("anna", "acme", None), InvalidName),  # type: ignore[arg-type]
+    "blank company name": (lambda t: t.companies.create("anna", "   "), InvalidName),
+    "overlong company name": (lambda t: t.companies.create("anna", "x" * 201), InvalidName),
+    "unknown role": (lambda t: t.members.add("anna", "acme", "carl", role="boss"), UnknownRole),
+    "duplicate user id": (lambda t: t.users.register("anna", "new@example.com"), UserAlreadyExists),
+    "duplicate email": (lambda t: t.users.register("eva", "ANNA@example.com"), EmailTaken),
     "show flag not bool": (
-        lambda t: t.set_show_as_contact("ben", "acme", "ben", "no"),
+        lambda t: t.members.set_show_as_contact("ben", "acme", "ben", "no"),
         InvalidInput,
     ),  # type: ignore[arg-type]
-    "empty token": (lambda t: t.accept_invitation("carl", ""), InvalidInput),
-    "bad limit": (lambda t: t.pending_events(limit=0), InvalidInput),
-    "unknown invitation": (lambda t: t.revoke_invitation("anna", "acme", "invitation-9"), NotFound),
+    "empty token": (lambda t: t.invitations.accept("carl", ""), InvalidInput),
+    "bad limit": (lambda t: t.outbox.pending(limit=0), InvalidInput),
+    "unknown invitation": (
+        lambda t: t.invitations.revoke("anna", "acme", "invitation-9"),
+        NotFound,
+    ),
 }
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from teamaccess import CompanySettings, InvitationStatus, TeamAccess, hash_token
+from teamaccess import CompanySettings, InvitationStatus, TeamAccess
 from teamaccess.errors import (
     AccessDenied,
     AlreadyAMember,
@@ -19,6 +19,7 @@ from teamaccess.errors import (
     InvitationUsed,
 )
 from teamaccess.testing import FrozenClock, dump
+from teamaccess.values import hash_token
 
 from .helpers import make_team
 
@@ -26,26 +27,26 @@ from .helpers import make_team
 def test_r_inv_1_team_manager_invites_with_role_and_token(ta: TeamAccess) -> None:
     """R-INV-1: an admin invites an address with a role and gets a secret token back."""
     team = make_team(ta)
-    issued = ta.invite("anna", team.id, "  Eva@Example.COM ", role="admin")
+    issued = ta.invitations.send("anna", team.id, "  Eva@Example.COM ", role="admin")
     assert issued.token == "token-1"
     assert issued.invitation.email == "eva@example.com"
     assert issued.invitation.role == "admin"
-    assert ta.invitations("anna", team.id) == [issued.invitation]
+    assert ta.invitations.list("anna", team.id) == [issued.invitation]
 
 
 def test_r_inv_1_plain_member_may_not_invite(ta: TeamAccess) -> None:
     """R-INV-1: a member without manage_team is denied, and no invitation is stored."""
     team = make_team(ta)
     with pytest.raises(AccessDenied) as caught:
-        ta.invite("ben", team.id, "eva@example.com")
+        ta.invitations.send("ben", team.id, "eva@example.com")
     assert caught.value.decision.rule == "R-INV-1"
-    assert ta.invitations("anna", team.id) == []
+    assert ta.invitations.list("anna", team.id) == []
 
 
 def test_r_inv_2_only_the_token_hash_is_stored(ta: TeamAccess, store) -> None:
     """R-INV-2: the clear token appears nowhere in the store, only its SHA-256 hash."""
     team = make_team(ta)
-    issued = ta.invite("anna", team.id, "eva@example.com")
+    issued = ta.invitations.send("anna", team.id, "eva@example.com")
     state = repr(dump(store))
     assert issued.invitation.token_hash == hash_token(issued.token)
     assert hash_token(issued.token) in state
@@ -55,85 +56,85 @@ def test_r_inv_2_only_the_token_hash_is_stored(ta: TeamAccess, store) -> None:
 def test_r_inv_2_tokens_expire_after_default_seven_days(ta: TeamAccess, clock: FrozenClock) -> None:
     """R-INV-2: a token works until 7 days have passed, then raises InvitationExpired."""
     team = make_team(ta)
-    ta.register_user("eva", "eva@example.com")
-    issued = ta.invite("anna", team.id, "eva@example.com")
+    ta.users.register("eva", "eva@example.com")
+    issued = ta.invitations.send("anna", team.id, "eva@example.com")
     assert issued.invitation.expires_at - issued.invitation.created_at == timedelta(days=7)
     clock.advance(days=7)
     with pytest.raises(InvitationExpired):
-        ta.accept_invitation("eva", issued.token)
+        ta.invitations.accept("eva", issued.token)
 
 
 def test_r_inv_2_expiry_is_configurable(ta: TeamAccess, clock: FrozenClock) -> None:
     """R-INV-2: a company with a one-hour TTL issues tokens that expire after one hour."""
     for user in ("anna", "eva"):
-        ta.register_user(user, f"{user}@example.com")
-    company = ta.create_company(
+        ta.users.register(user, f"{user}@example.com")
+    company = ta.companies.create(
         "anna", "Fast", settings=CompanySettings(invitation_ttl=timedelta(hours=1))
     )
-    issued = ta.invite("anna", company.id, "eva@example.com")
+    issued = ta.invitations.send("anna", company.id, "eva@example.com")
     clock.advance(minutes=59)
-    assert ta.accept_invitation("eva", issued.token).role == "member"
+    assert ta.invitations.accept("eva", issued.token).role == "member"
 
 
 def test_r_inv_2_token_is_single_use(ta: TeamAccess) -> None:
     """R-INV-2: a second accept of the same token raises InvitationUsed."""
     team = make_team(ta)
-    ta.register_user("eva", "eva@example.com")
-    issued = ta.invite("anna", team.id, "eva@example.com")
-    ta.accept_invitation("eva", issued.token)
-    ta.leave_company("eva", team.id)
+    ta.users.register("eva", "eva@example.com")
+    issued = ta.invitations.send("anna", team.id, "eva@example.com")
+    ta.invitations.accept("eva", issued.token)
+    ta.members.leave("eva", team.id)
     with pytest.raises(InvitationUsed):
-        ta.accept_invitation("eva", issued.token)
+        ta.invitations.accept("eva", issued.token)
 
 
 def test_r_inv_2_revoke_voids_token(ta: TeamAccess) -> None:
     """R-INV-2: a revoked invitation's token raises InvitationRevoked."""
     team = make_team(ta)
-    ta.register_user("eva", "eva@example.com")
-    issued = ta.invite("anna", team.id, "eva@example.com")
-    revoked = ta.revoke_invitation("anna", team.id, issued.invitation.id)
+    ta.users.register("eva", "eva@example.com")
+    issued = ta.invitations.send("anna", team.id, "eva@example.com")
+    revoked = ta.invitations.revoke("anna", team.id, issued.invitation.id)
     assert revoked.status is InvitationStatus.REVOKED
     with pytest.raises(InvitationRevoked, match="revoked"):
-        ta.accept_invitation("eva", issued.token)
+        ta.invitations.accept("eva", issued.token)
     with pytest.raises(InvitationRevoked):
-        ta.revoke_invitation("anna", team.id, issued.invitation.id)
+        ta.invitations.revoke("anna", team.id, issued.invitation.id)
 
 
 def test_r_inv_2_resend_issues_new_token_and_voids_old(ta: TeamAccess, clock: FrozenClock) -> None:
     """R-INV-2: re-sending an expired invitation gives a fresh token; the old one is void."""
     team = make_team(ta)
-    ta.register_user("eva", "eva@example.com")
-    first = ta.invite("anna", team.id, "eva@example.com", role="admin")
+    ta.users.register("eva", "eva@example.com")
+    first = ta.invitations.send("anna", team.id, "eva@example.com", role="admin")
     clock.advance(days=8)
-    second = ta.resend_invitation("anna", team.id, first.invitation.id)
+    second = ta.invitations.resend("anna", team.id, first.invitation.id)
     assert second.token != first.token
     assert second.invitation.role == "admin"
     assert second.invitation.expires_at == clock() + timedelta(days=7)
     with pytest.raises(InvitationRevoked, match="replaced"):
-        ta.accept_invitation("eva", first.token)
-    assert ta.accept_invitation("eva", second.token).role == "admin"
+        ta.invitations.accept("eva", first.token)
+    assert ta.invitations.accept("eva", second.token).role == "admin"
 
 
 def test_r_inv_2_duplicate_pending_invitation_is_refused(ta: TeamAccess) -> None:
     """R-INV-2: inviting an address twice asks for a re-send instead."""
     team = make_team(ta)
-    ta.invite("anna", team.id, "eva@example.com")
+    ta.invitations.send("anna", team.id, "eva@example.com")
     with pytest.raises(AlreadyInvited, match="re-send"):
-        ta.invite("anna", team.id, "EVA@example.com")
+        ta.invitations.send("anna", team.id, "EVA@example.com")
 
 
 def test_r_inv_3_accept_creates_membership_with_invited_role(ta: TeamAccess) -> None:
     """R-INV-3: accepting binds the invitation to the user and adds them with its role."""
     team = make_team(ta)
-    ta.register_user("eva", "Eva@Example.com")
-    issued = ta.invite("anna", team.id, "eva@example.com", role="admin")
-    membership = ta.accept_invitation("eva", issued.token)
+    ta.users.register("eva", "Eva@Example.com")
+    issued = ta.invitations.send("anna", team.id, "eva@example.com", role="admin")
+    membership = ta.invitations.accept("eva", issued.token)
     assert (membership.user_id, membership.role, membership.is_main_contact) == (
         "eva",
         "admin",
         False,
     )
-    [invitation] = ta.invitations("anna", team.id)
+    [invitation] = ta.invitations.list("anna", team.id)
     assert (invitation.status, invitation.accepted_by) == (InvitationStatus.ACCEPTED, "eva")
 
 
@@ -141,41 +142,41 @@ def test_r_inv_3_unknown_token_is_refused(ta: TeamAccess) -> None:
     """R-INV-3: an unknown token raises InvitationNotFound."""
     make_team(ta)
     with pytest.raises(InvitationNotFound):
-        ta.accept_invitation("carl", "no-such-token")
+        ta.invitations.accept("carl", "no-such-token")
 
 
 def test_r_inv_3_email_must_match_by_default(ta: TeamAccess) -> None:
     """R-INV-3: by default another user cannot redeem someone else's invitation."""
     team = make_team(ta)
-    issued = ta.invite("anna", team.id, "eva@example.com")
+    issued = ta.invitations.send("anna", team.id, "eva@example.com")
     with pytest.raises(InvitationEmailMismatch, match=r"eva@example\.com"):
-        ta.accept_invitation("carl", issued.token)
-    assert [i.status for i in ta.invitations("anna", team.id)] == [InvitationStatus.PENDING]
+        ta.invitations.accept("carl", issued.token)
+    assert [i.status for i in ta.invitations.list("anna", team.id)] == [InvitationStatus.PENDING]
 
 
 def test_r_inv_3_email_match_can_be_switched_off(ta: TeamAccess) -> None:
     """R-INV-3: with invitation_email_must_match=False any registered user may accept."""
     for user in ("anna", "carl"):
-        ta.register_user(user, f"{user}@example.com")
+        ta.users.register(user, f"{user}@example.com")
     settings = CompanySettings(invitation_email_must_match=False)
-    company = ta.create_company("anna", "Open", settings=settings)
-    issued = ta.invite("anna", company.id, "eva@example.com")
-    assert ta.accept_invitation("carl", issued.token).user_id == "carl"
+    company = ta.companies.create("anna", "Open", settings=settings)
+    issued = ta.invitations.send("anna", company.id, "eva@example.com")
+    assert ta.invitations.accept("carl", issued.token).user_id == "carl"
 
 
 def test_r_inv_3_member_cannot_accept_again(ta: TeamAccess) -> None:
     """R-INV-3: a user who is already a member gets AlreadyAMember; the invitation stays open."""
     team = make_team(ta)
     with pytest.raises(AlreadyAMember):
-        ta.invite("anna", team.id, "ben@example.com")
-    open_ = ta.create_company(
+        ta.invitations.send("anna", team.id, "ben@example.com")
+    open_ = ta.companies.create(
         "anna", "Open", settings=CompanySettings(invitation_email_must_match=False)
     )
-    ta.add_member("anna", open_.id, "carl")
-    issued = ta.invite("anna", open_.id, "dora@example.com")
+    ta.members.add("anna", open_.id, "carl")
+    issued = ta.invitations.send("anna", open_.id, "dora@example.com")
     with pytest.raises(AlreadyAMember):
-        ta.accept_invitation("carl", issued.token)
-    assert [i.status for i in ta.invitations("anna", open_.id)] == [InvitationStatus.PENDING]
+        ta.invitations.accept("carl", issued.token)
+    assert [i.status for i in ta.invitations.list("anna", open_.id)] == [InvitationStatus.PENDING]
 
 
 def test_r_inv_4_invalid_address_is_refused_with_reason(ta: TeamAccess, store) -> None:
@@ -183,14 +184,14 @@ def test_r_inv_4_invalid_address_is_refused_with_reason(ta: TeamAccess, store) -
     team = make_team(ta)
     before = dump(store)
     with pytest.raises(InvalidEmail, match="missing '@'"):
-        ta.invite("anna", team.id, "eva.example.com")
+        ta.invitations.send("anna", team.id, "eva.example.com")
     assert dump(store) == before
 
 
 def test_r_inv_4_addresses_compare_after_normalization(ta: TeamAccess) -> None:
     """R-INV-4: an invitation to the Unicode domain is accepted by the punycode-registered user."""
     team = make_team(ta)
-    ta.register_user("eva", "eva@xn--bcher-kva.example")
-    issued = ta.invite("anna", team.id, " EVA@BÜCHER.example")
+    ta.users.register("eva", "eva@xn--bcher-kva.example")
+    issued = ta.invitations.send("anna", team.id, " EVA@BÜCHER.example")
     assert issued.invitation.email == "eva@xn--bcher-kva.example"
-    assert ta.accept_invitation("eva", issued.token).user_id == "eva"
+    assert ta.invitations.accept("eva", issued.token).user_id == "eva"

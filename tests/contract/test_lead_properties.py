@@ -94,16 +94,16 @@ def run(ta, op: tuple) -> bool:
         if kind == "offer":
             takers, by_giver = args
             actor, company = ("f-giver", "giver") if by_giver else ("f-market", "market")
-            ta.offer_lead(actor, company, operator_id="market", giver_id="giver",
+            ta.leads.offer(actor, company, operator_id="market", giver_id="giver",
                           taker_ids=sorted(takers), title="Lead")  # fmt: skip
         elif kind == "pick":
-            ta.pick_lead(args[2], args[1], f"lead-{args[0]}")
+            ta.leads.pick(args[2], args[1], f"lead-{args[0]}")
         elif kind == "join":
-            ta.add_member(FOUNDERS[args[0]], args[0], args[1])
+            ta.members.add(FOUNDERS[args[0]], args[0], args[1])
         elif kind == "leave":
-            ta.leave_company(args[1], args[0])
+            ta.members.leave(args[1], args[0])
         else:
-            ta.merge_companies(ADMIN, args[0], args[1])
+            ta.lifecycle.merge(ADMIN, args[0], args[1])
     except TeamAccessError:
         return False
     return True
@@ -113,7 +113,7 @@ def seen(ta, user: str, company: str) -> list[str] | None:
     try:
         found, after = [], None
         while True:
-            page = ta.visible_leads(user, company, after=after, limit=3)
+            page = ta.leads.visible(user, company, after=after, limit=3)
             found += [lead.id for lead in page.items]
             for lead in page.items:  # cross-tenant isolation, checked on every lead seen
                 assert lead.picked_by in (None, company) or company in (
@@ -132,11 +132,11 @@ def test_r_lead_4_visible_leads_equal_brute_force_reference(store_factory, histo
     """R-LEAD-2, R-LEAD-3, R-LEAD-4, R-CO-2: for any history the visible leads match the reference."""
     ta = make_service(store_factory(), platform_admins={ADMIN})
     for user in (ADMIN, *USERS):
-        ta.register_user(user, f"{user}@example.com")
+        ta.users.register(user, f"{user}@example.com")
     roles = {"market": ["operator"], "giver": ["lead_giver"]}
     for company, founder in FOUNDERS.items():
-        ta.create_company(founder, company, company_id=company)
-        ta.set_market_roles(ADMIN, company, roles.get(company, ["lead_taker"]))
+        ta.companies.create(founder, company, company_id=company)
+        ta.leads.set_market_roles(ADMIN, company, roles.get(company, ["lead_taker"]))
     reference = Reference()
     for op in history:
         assert run(ta, op) == reference.apply(op), op

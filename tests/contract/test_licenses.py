@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from teamaccess import LicenseUsed, TeamAccess
+from teamaccess import TeamAccess
 from teamaccess.errors import (
     AccessDenied,
     InvalidInput,
@@ -12,6 +12,7 @@ from teamaccess.errors import (
     NotAMember,
     UnknownLicense,
 )
+from teamaccess.events import LicenseUsed
 from teamaccess.testing import dump
 
 from .partner_helpers import ADMIN, partner_service
@@ -20,15 +21,15 @@ from .partner_helpers import ADMIN, partner_service
 @pytest.fixture
 def pta(store, clock) -> TeamAccess:
     ta = partner_service(store, clock)
-    ta.add_article(ADMIN, "kunde-a", "LM-START", "Starter package", quantity=2)
-    ta.set_license(ADMIN, "kunde-a", "create_asset", 2)
+    ta.licenses.add_article(ADMIN, "kunde-a", "LM-START", "Starter package", quantity=2)
+    ta.licenses.set(ADMIN, "kunde-a", "create_asset", 2)
     return ta
 
 
 def test_r_lic_1_account_holds_articles_and_counted_licenses(pta: TeamAccess) -> None:
     """R-LIC-1: articles and licenses (kind, limit, usage) belong to the account and show in its overview."""
-    pta.set_license(ADMIN, "kunde-a", "add_data_logger", 10)
-    overview = pta.account_overview("piet", "kunde-a")
+    pta.licenses.set(ADMIN, "kunde-a", "add_data_logger", 10)
+    overview = pta.partners.account_overview("piet", "kunde-a")
     assert [(a.sku, a.name, a.quantity) for a in overview.articles] == [
         ("LM-START", "Starter package", 2)
     ]
@@ -43,31 +44,31 @@ def test_r_lic_1_only_platform_admins_record_purchases(pta: TeamAccess, store) -
     before = dump(store)
     for actor in ("paula", "piet"):
         with pytest.raises(AccessDenied, match="not_platform_admin"):
-            pta.set_license(actor, "kunde-a", "create_asset", 99)
+            pta.licenses.set(actor, "kunde-a", "create_asset", 99)
         with pytest.raises(AccessDenied, match="not_platform_admin"):
-            pta.add_article(actor, "kunde-a", "X", "Free stuff")
+            pta.licenses.add_article(actor, "kunde-a", "X", "Free stuff")
     with pytest.raises(InvalidInput, match="limit"):
-        pta.set_license(ADMIN, "kunde-a", "create_asset", -1)
+        pta.licenses.set(ADMIN, "kunde-a", "create_asset", -1)
     assert dump(store) == before
 
 
 def test_r_lic_2_use_until_the_limit_then_a_denial_naming_it(pta: TeamAccess, store) -> None:
     """R-LIC-2: uses succeed below the limit; then LicenseExhausted names the license and its limit."""
-    assert pta.use_license("paula", "kunde-a", "create_asset").usage == "1/2 used"
-    assert str(pta.check_license("paula", "kunde-a", "create_asset")) == (
+    assert pta.licenses.use("paula", "kunde-a", "create_asset").usage == "1/2 used"
+    assert str(pta.licenses.check("paula", "kunde-a", "create_asset")) == (
         "allowed: license_available (R-LIC-2)"
     )
-    pta.use_license("paula", "kunde-a", "create_asset")
+    pta.licenses.use("paula", "kunde-a", "create_asset")
     before = dump(store)
     with pytest.raises(LicenseExhausted) as caught:
-        pta.use_license("paula", "kunde-a", "create_asset")
+        pta.licenses.use("paula", "kunde-a", "create_asset")
     assert str(caught.value) == "license 'create_asset' is at its limit of 2 (2/2 used)"
     assert str(caught.value.decision) == "denied: license_exhausted (R-LIC-2)"
     assert dump(store) == before
-    released = pta.release_license("paula", "kunde-a", "create_asset")
+    released = pta.licenses.release("paula", "kunde-a", "create_asset")
     assert released.usage == "1/2 used"
-    assert pta.use_license("paula", "kunde-a", "create_asset").used == 2
-    used = [m.event for m in pta.pending_events(limit=200) if isinstance(m.event, LicenseUsed)]
+    assert pta.licenses.use("paula", "kunde-a", "create_asset").used == 2
+    used = [m.event for m in pta.outbox.pending(limit=200) if isinstance(m.event, LicenseUsed)]
     assert [(e.kind, e.used, e.limit) for e in used] == [
         ("create_asset", 1, 2),
         ("create_asset", 2, 2),
@@ -78,35 +79,35 @@ def test_r_lic_2_use_until_the_limit_then_a_denial_naming_it(pta: TeamAccess, st
 def test_r_lic_2_limits_apply_to_members_only_and_unknown_kinds_are_denied(pta: TeamAccess) -> None:
     """R-LIC-2: non-members and overview-only partner members cannot use; unknown kinds are denied."""
     with pytest.raises(AccessDenied, match="overview_only"):
-        pta.use_license("piet", "kunde-a", "create_asset")
+        pta.licenses.use("piet", "kunde-a", "create_asset")
     with pytest.raises(NotAMember):
-        pta.use_license("xaver", "kunde-a", "create_asset")
-    assert str(pta.check_license("paula", "kunde-a", "teleport")) == "denied: no_license (R-LIC-2)"
+        pta.licenses.use("xaver", "kunde-a", "create_asset")
+    assert str(pta.licenses.check("paula", "kunde-a", "teleport")) == "denied: no_license (R-LIC-2)"
     with pytest.raises(UnknownLicense):
-        pta.use_license("paula", "kunde-a", "teleport")
+        pta.licenses.use("paula", "kunde-a", "teleport")
     with pytest.raises(InvalidInput, match="release"):
-        pta.release_license("paula", "kunde-a", "create_asset")
+        pta.licenses.release("paula", "kunde-a", "create_asset")
     with pytest.raises(InvalidInput, match="amount"):
-        pta.use_license("paula", "kunde-a", "create_asset", amount=0)
+        pta.licenses.use("paula", "kunde-a", "create_asset", amount=0)
     with pytest.raises(InvalidInput, match="license id"):
-        pta.use_license("paula", "kunde-a", 42)
+        pta.licenses.use("paula", "kunde-a", 42)
     with pytest.raises(InvalidInput, match="license id"):  # R-ALL-7: not a string
-        pta.check_license("paula", "kunde-a", None)
+        pta.licenses.check("paula", "kunde-a", None)
 
 
 def test_r_lic_2_limit_cannot_drop_below_uses_in_progress(pta: TeamAccess) -> None:
     """R-LIC-2: lowering a limit below current usage is refused; raising it frees more uses."""
-    pta.use_license("paula", "kunde-a", "create_asset", amount=2)
+    pta.licenses.use("paula", "kunde-a", "create_asset", amount=2)
     with pytest.raises(LicenseExhausted, match="cannot drop to 1"):
-        pta.set_license(ADMIN, "kunde-a", "create_asset", 1)
-    assert pta.set_license(ADMIN, "kunde-a", "create_asset", 5).free == 3
+        pta.licenses.set(ADMIN, "kunde-a", "create_asset", 1)
+    assert pta.licenses.set(ADMIN, "kunde-a", "create_asset", 5).free == 3
 
 
 def test_r_lic_3_pricing_model_shows_in_the_overview(pta: TeamAccess) -> None:
     """R-LIC-3: an account's pricing model (a named plan) is visible in its partner's overview."""
-    assert pta.account_overview("piet", "kunde-a").pricing_model is None
-    pta.set_pricing_model(ADMIN, "kunde-a", "Professional")
-    [account] = pta.overview("piet", "lm").accounts
+    assert pta.partners.account_overview("piet", "kunde-a").pricing_model is None
+    pta.partners.set_pricing_model(ADMIN, "kunde-a", "Professional")
+    [account] = pta.partners.overview("piet", "lm").accounts
     assert account.pricing_model == "Professional"
     with pytest.raises(AccessDenied):
-        pta.set_pricing_model("paula", "kunde-a", "Free forever")
+        pta.partners.set_pricing_model("paula", "kunde-a", "Free forever")

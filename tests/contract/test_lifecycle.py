@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from teamaccess import CompanyMerged, TeamAccess, personal_company_id
+from teamaccess import TeamAccess
 from teamaccess.errors import (
     AccessDenied,
     CompanyClosed,
@@ -14,7 +14,9 @@ from teamaccess.errors import (
     MergeConflict,
     UnknownUser,
 )
+from teamaccess.events import CompanyMerged
 from teamaccess.testing import dump, make_service
+from teamaccess.values import personal_company_id
 
 from .lead_helpers import ADMIN, market_service, visible
 
@@ -23,24 +25,24 @@ def test_r_co_1_migration_gives_each_user_a_company_once(store) -> None:
     """R-CO-1: each user becomes first member and main contact of their own company; a rerun changes nothing."""
     ta = make_service(store, platform_admins={ADMIN})
     for user in ("anna", "ben", ADMIN):
-        ta.register_user(user, f"{user}@example.com")
-    created = ta.migrate_users_to_companies(ADMIN, names={"anna": "Anna's Shop"}).created
+        ta.users.register(user, f"{user}@example.com")
+    created = ta.lifecycle.migrate_users(ADMIN, names={"anna": "Anna's Shop"}).created
     assert {c.id for c in created} == {personal_company_id(u) for u in ("anna", "ben", ADMIN)}
-    assert ta.get_company("personal-anna").name == "Anna's Shop"
-    assert ta.get_company("personal-ben").name == "ben@example.com"  # same name twice is fine
+    assert ta.companies.get("personal-anna").name == "Anna's Shop"
+    assert ta.companies.get("personal-ben").name == "ben@example.com"  # same name twice is fine
     for user in ("anna", "ben"):
-        [member] = ta.members(user, personal_company_id(user))
+        [member] = ta.members.list(user, personal_company_id(user))
         assert (member.user_id, member.is_main_contact, member.role) == (user, True, "admin")
     before = dump(store)
-    assert ta.migrate_users_to_companies(ADMIN).created == ()
+    assert ta.lifecycle.migrate_users(ADMIN).created == ()
     assert dump(store) == before
     with pytest.raises(AccessDenied):
-        ta.migrate_users_to_companies("anna")
+        ta.lifecycle.migrate_users("anna")
     with pytest.raises(UnknownUser):
-        ta.migrate_users_to_companies(ADMIN, names={"zed": "Zed"})
+        ta.lifecycle.migrate_users(ADMIN, names={"zed": "Zed"})
     assert dump(store) == before
-    ta.register_user("carl", "carl@example.com")  # a late user gets theirs on the next run
-    assert [c.id for c in ta.migrate_users_to_companies(ADMIN).created] == ["personal-carl"]
+    ta.users.register("carl", "carl@example.com")  # a late user gets theirs on the next run
+    assert [c.id for c in ta.lifecycle.migrate_users(ADMIN).created] == ["personal-carl"]
 
 
 def test_r_co_1_long_user_ids_get_a_stable_short_company_id() -> None:
@@ -60,50 +62,52 @@ def test_r_co_2_merge_moves_members_leads_records_pools_and_licenses(
     mta: TeamAccess, clock
 ) -> None:
     """R-CO-2: everything of the source moves to the target; a user in both keeps the higher role."""
-    mta.pick_lead("berta", "dealer-b", "pumps")  # dealer-b's lead
-    mta.offer_lead("olga", "market", giver_id="giver", taker_ids=["dealer-a", "dealer-b"],
+    mta.leads.pick("berta", "dealer-b", "pumps")  # dealer-b's lead
+    mta.leads.offer("olga", "market", giver_id="giver", taker_ids=["dealer-a", "dealer-b"],
                    title="Valves", lead_id="valves")  # fmt: skip
-    mta.add_member("berta", "dealer-b", "andi", role="admin")  # andi: member in a, admin in b
-    mta.set_handler("berta", "dealer-b", "andi", True)
-    request = mta.send_request("dealer-b", "contact", "visitor@fair.example", "Call me")
-    mta.link_company("berta", "dealer-b", "market")
-    record = mta.add_record("olga", "market", "dealer-b", "minutes", "Kick-off")
-    mta.create_product(ADMIN, "course", "Course", tag="course")
-    pool = mta.purchase_seats("berta", "course", 3, "Team B", company_id="dealer-b")
-    mta.set_license(ADMIN, "dealer-a", "export", 2)
-    mta.set_license(ADMIN, "dealer-b", "export", 3)
-    mta.use_license("berta", "dealer-b", "export")
-    mta.add_article(ADMIN, "dealer-b", "SKU-1", "Add-on", quantity=2)
-    mta.add_article(ADMIN, "dealer-a", "SKU-1", "Add-on", quantity=1)
-    child = mta.create_child_account("berta", "dealer-b", "Branch", company_id="branch")
+    mta.members.add("berta", "dealer-b", "andi", role="admin")  # andi: member in a, admin in b
+    mta.members.set_handler("berta", "dealer-b", "andi", True)
+    request = mta.inbox.send("dealer-b", "contact", "visitor@fair.example", "Call me")
+    mta.records.link("berta", "dealer-b", "market")
+    record = mta.records.add("olga", "market", "dealer-b", "minutes", "Kick-off")
+    mta.seats.create_product(ADMIN, "course", "Course", tag="course")
+    pool = mta.seats.purchase("berta", "course", 3, "Team B", company_id="dealer-b")
+    mta.licenses.set(ADMIN, "dealer-a", "export", 2)
+    mta.licenses.set(ADMIN, "dealer-b", "export", 3)
+    mta.licenses.use("berta", "dealer-b", "export")
+    mta.licenses.add_article(ADMIN, "dealer-b", "SKU-1", "Add-on", quantity=2)
+    mta.licenses.add_article(ADMIN, "dealer-a", "SKU-1", "Add-on", quantity=1)
+    child = mta.partners.create_child("berta", "dealer-b", "Branch", company_id="branch")
 
-    closed = mta.merge_companies(ADMIN, "dealer-b", "dealer-a")
+    closed = mta.lifecycle.merge(ADMIN, "dealer-b", "dealer-a")
 
     assert (closed.merged_into, closed.closed_at) == ("dealer-a", clock())
-    members = {m.user_id: m for m in mta.members("anton", "dealer-a")}
+    members = {m.user_id: m for m in mta.members.list("anton", "dealer-a")}
     assert set(members) == {"anton", "andi", "berta"}
     assert members["andi"].role == "admin"
     assert members["andi"].is_handler
     assert [m.user_id for m in members.values() if m.is_main_contact] == ["anton"]
-    assert mta.members("anton", "dealer-a") == mta.members("berta", "dealer-a")
+    assert mta.members.list("anton", "dealer-a") == mta.members.list("berta", "dealer-a")
     assert visible(mta, "berta", "dealer-a") == ["pumps", "valves"]
-    assert mta.lead("anton", "dealer-a", "pumps").picked_by == "dealer-a"
+    assert mta.leads.get("anton", "dealer-a", "pumps").picked_by == "dealer-a"
     with mta.store.reader() as tx:
         assert tx.leads.offered_to("valves") == ["dealer-a"]  # one offer, not two
-    assert [r.id for r in mta.inbox("anton", "dealer-a").items] == [request.id]
+    assert [r.id for r in mta.inbox.list("anton", "dealer-a").items] == [request.id]
     since = clock() - timedelta(days=1)
-    assert [r.id for r in mta.timeline("anton", "dealer-a", "dealer-a", since=since).items] == [
-        record.id
-    ]
-    assert mta.timeline("olga", "market", "dealer-a", since=since).items  # the link moved too
-    assert mta.pool(pool.id).company_id == "dealer-a"
-    [license_] = mta.account_overview("anton", "dealer-a").licenses
+    assert [
+        r.id for r in mta.records.timeline("anton", "dealer-a", "dealer-a", since=since).items
+    ] == [record.id]
+    assert mta.records.timeline(
+        "olga", "market", "dealer-a", since=since
+    ).items  # the link moved too
+    assert mta.seats.get(pool.id).company_id == "dealer-a"
+    [license_] = mta.partners.account_overview("anton", "dealer-a").licenses
     assert (license_.kind, license_.limit, license_.used) == ("export", 5, 1)
-    [article] = mta.account_overview("anton", "dealer-a").articles
+    [article] = mta.partners.account_overview("anton", "dealer-a").articles
     assert article.quantity == 3
-    assert mta.get_company(child.id).parent_id == "dealer-a"
-    assert mta.ancestors(child.id) == ["dealer-a"]
-    event = mta.pending_events(limit=1000)[-1].event
+    assert mta.companies.get(child.id).parent_id == "dealer-a"
+    assert mta.partners.ancestors(child.id) == ["dealer-a"]
+    event = mta.outbox.pending(limit=1000)[-1].event
     assert isinstance(event, CompanyMerged)
     assert (event.company_id, event.into, set(event.members)) == (
         "dealer-b", "dealer-a", {"berta", "andi"},
@@ -124,15 +128,15 @@ def test_r_co_2_impossible_merges_change_nothing(
 ) -> None:
     """R-CO-2: merging into itself, into its own child, with a provider, or clashing properties fails whole."""
     if setup == "child":
-        mta.create_child_account("anton", "dealer-a", "Sub", company_id="sub")
+        mta.partners.create_child("anton", "dealer-a", "Sub", company_id="sub")
     if setup == "linked":
-        mta.link_company("anton", "dealer-a", "dealer-b")
+        mta.records.link("anton", "dealer-a", "dealer-b")
     if setup == "properties":
-        mta.define_property("anton", "dealer-a", "size", "number")
-        mta.define_property("berta", "dealer-b", "size", "text")
+        mta.partners.define_property("anton", "dealer-a", "size", "number")
+        mta.partners.define_property("berta", "dealer-b", "size", "text")
     before = dump(store)
     with pytest.raises(MergeConflict):
-        mta.merge_companies(ADMIN, source, target)
+        mta.lifecycle.merge(ADMIN, source, target)
     assert dump(store) == before
 
 
@@ -140,35 +144,35 @@ def test_r_co_2_only_platform_admins_merge_and_depth_holds(store) -> None:
     """R-CO-2: a member may not merge; moving children under the target respects the depth limit."""
     ta = make_service(store, platform_admins={ADMIN}, max_partner_depth=1)
     for user in (ADMIN, "anna", "ben"):
-        ta.register_user(user, f"{user}@example.com")
-    ta.create_company("anna", "Top", company_id="top")
-    ta.create_child_account("anna", "top", "Mid", company_id="mid")
-    ta.create_company("ben", "Other", company_id="other")
-    ta.create_child_account("ben", "other", "Leaf", company_id="leaf")
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("anna", "Top", company_id="top")
+    ta.partners.create_child("anna", "top", "Mid", company_id="mid")
+    ta.companies.create("ben", "Other", company_id="other")
+    ta.partners.create_child("ben", "other", "Leaf", company_id="leaf")
     before = dump(store)
     with pytest.raises(AccessDenied):
-        ta.merge_companies("anna", "other", "top")
+        ta.lifecycle.merge("anna", "other", "top")
     with pytest.raises(HierarchyTooDeep):
-        ta.merge_companies(ADMIN, "other", "mid")  # leaf would get 2 ancestors
+        ta.lifecycle.merge(ADMIN, "other", "mid")  # leaf would get 2 ancestors
     assert dump(store) == before
-    ta.merge_companies(ADMIN, "other", "top")
-    assert ta.ancestors("leaf") == ["top"]
+    ta.lifecycle.merge(ADMIN, "other", "top")
+    assert ta.partners.ancestors("leaf") == ["top"]
 
 
 def test_r_co_3_closed_company_refuses_new_actions_history_stays(mta: TeamAccess) -> None:
     """R-CO-3: after a merge the source refuses every command with CompanyClosed; it stays readable."""
-    mta.merge_companies(ADMIN, "dealer-b", "dealer-a")
+    mta.lifecycle.merge(ADMIN, "dealer-b", "dealer-a")
     commands = [
-        lambda: mta.add_member("berta", "dealer-b", "xaver"),
-        lambda: mta.update_company_profile("berta", "dealer-b", name="Back"),
-        lambda: mta.invite("berta", "dealer-b", "new@example.com"),
-        lambda: mta.pick_lead("berta", "dealer-b", "pumps"),
-        lambda: mta.send_request("dealer-b", "contact", "v@fair.example", "Hi"),
-        lambda: mta.set_market_roles(ADMIN, "dealer-b", ["lead_taker"]),
-        lambda: mta.set_license(ADMIN, "dealer-b", "export", 1),
-        lambda: mta.create_child_account("berta", "dealer-b", "New"),
-        lambda: mta.merge_companies(ADMIN, "dealer-a", "dealer-b"),
-        lambda: mta.offer_lead(
+        lambda: mta.members.add("berta", "dealer-b", "xaver"),
+        lambda: mta.companies.update_profile("berta", "dealer-b", name="Back"),
+        lambda: mta.invitations.send("berta", "dealer-b", "new@example.com"),
+        lambda: mta.leads.pick("berta", "dealer-b", "pumps"),
+        lambda: mta.inbox.send("dealer-b", "contact", "v@fair.example", "Hi"),
+        lambda: mta.leads.set_market_roles(ADMIN, "dealer-b", ["lead_taker"]),
+        lambda: mta.licenses.set(ADMIN, "dealer-b", "export", 1),
+        lambda: mta.partners.create_child("berta", "dealer-b", "New"),
+        lambda: mta.lifecycle.merge(ADMIN, "dealer-a", "dealer-b"),
+        lambda: mta.leads.offer(
             "olga", "market", giver_id="giver", taker_ids=["dealer-b"], title="X"
         ),
     ]
@@ -177,8 +181,8 @@ def test_r_co_3_closed_company_refuses_new_actions_history_stays(mta: TeamAccess
             command()
     decision = mta.check("berta", "dealer-b", "open_backoffice")
     assert str(decision) == "denied: company_closed (R-CO-3)"
-    assert mta.check_lead("berta", "dealer-b", "pumps", "view_lead").reason == "company_closed"
-    assert mta.get_company("dealer-b").name == "Dealer-B"  # history stays readable
-    history = [m.event for m in mta.pending_events(limit=1000) if m.event.company_id == "dealer-b"]
+    assert mta.leads.check("berta", "dealer-b", "pumps", "view_lead").reason == "company_closed"
+    assert mta.companies.get("dealer-b").name == "Dealer-B"  # history stays readable
+    history = [m.event for m in mta.outbox.pending(limit=1000) if m.event.company_id == "dealer-b"]
     assert [type(e).__name__ for e in history][:2] == ["CompanyCreated", "MemberAdded"]
     assert isinstance(history[-1], CompanyMerged)

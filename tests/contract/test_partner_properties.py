@@ -40,21 +40,21 @@ def test_r_part_2_users_see_full_data_of_members_and_overview_of_descendants(
 ) -> None:
     """R-PART-2: full sight = memberships; overview sight = their non-member descendants; nothing else."""
     ta = make_service(store_factory())
-    ta.register_user("builder", "builder@example.com")
+    ta.users.register("builder", "builder@example.com")
     for user in USERS:
-        ta.register_user(user, f"{user}@example.com")
+        ta.users.register(user, f"{user}@example.com")
     names = [f"a{i:03d}" for i in range(len(parents))]
     for name, parent in zip(names, parents, strict=True):
         if parent is None:
-            ta.create_company("builder", name, company_id=name)
+            ta.companies.create("builder", name, company_id=name)
         else:
-            ta.create_child_account("builder", names[parent], name, company_id=name)
+            ta.partners.create_child("builder", names[parent], name, company_id=name)
     members = {
         user: data.draw(st.sets(st.sampled_from(names), max_size=4), label=user) for user in USERS
     }
     for user, accounts in members.items():
         for account in sorted(accounts):
-            ta.add_member("builder", account, user)
+            ta.members.add("builder", account, user)
 
     children: dict[str, list[str]] = {name: [] for name in names}
     for name, parent in zip(names, parents, strict=True):
@@ -76,14 +76,14 @@ def test_r_part_2_users_see_full_data_of_members_and_overview_of_descendants(
             assert view.allowed == (name in full or name in overview), (user, name, view)
         listed = set()
         for member_of in full:
-            page = ta.overview(user, member_of, limit=1000)
+            page = ta.partners.overview(user, member_of, limit=1000)
             listed |= {a.id for a in page.accounts}
             assert page.next_after is None
         assert listed - full == overview
         outside = sorted(set(names) - full - overview)[:3]
         for name in outside:
             try:
-                ta.account_overview(user, name)
+                ta.partners.account_overview(user, name)
             except AccessDenied:
                 continue
             raise AssertionError(f"{user} saw the overview of {name}")

@@ -6,13 +6,7 @@ from datetime import date
 
 import pytest
 
-from teamaccess import (
-    AccountParentChanged,
-    Action,
-    AddMembersBy,
-    PropertyKind,
-    TeamAccess,
-)
+from teamaccess import Action, AddMembersBy, TeamAccess
 from teamaccess.errors import (
     AccessDenied,
     HierarchyCycle,
@@ -22,7 +16,9 @@ from teamaccess.errors import (
     NotAMember,
     UnknownProperty,
 )
+from teamaccess.events import AccountParentChanged
 from teamaccess.testing import dump
+from teamaccess.values import PropertyKind
 
 from .partner_helpers import partner_service
 
@@ -34,13 +30,13 @@ def pta(store, clock) -> TeamAccess:
 
 def test_r_part_1_creator_becomes_admin_of_child_account(pta: TeamAccess) -> None:
     """R-PART-1: a child account has the partner as parent; its creator is its admin and main contact."""
-    account = pta.get_company("kunde-a")
+    account = pta.companies.get("kunde-a")
     assert account.parent_id == "lm"
-    [member] = pta.members("paula", "kunde-a")
+    [member] = pta.members.list("paula", "kunde-a")
     assert (member.user_id, member.role, member.is_main_contact) == ("paula", "admin", True)
     assert account.settings.add_members_by is AddMembersBy.TEAM_MANAGERS  # R-MEM-3 default
-    assert pta.ancestors("kunde-a") == ["lm"]
-    events = [m.event for m in pta.pending_events(limit=100)]
+    assert pta.partners.ancestors("kunde-a") == ["lm"]
+    events = [m.event for m in pta.outbox.pending(limit=100)]
     assert isinstance(events[-1], AccountParentChanged)
     assert (events[-1].old_parent_id, events[-1].new_parent_id) == (None, "lm")
 
@@ -49,23 +45,23 @@ def test_r_part_1_only_team_managers_create_child_accounts(pta: TeamAccess, stor
     """R-PART-1: a plain member of the partner, or a stranger, may not create accounts under it."""
     before = dump(store)
     with pytest.raises(AccessDenied) as caught:
-        pta.create_child_account("piet", "lm", "Kunde B")
+        pta.partners.create_child("piet", "lm", "Kunde B")
     assert str(caught.value.decision) == "denied: not_permitted (R-PART-1)"
     with pytest.raises(NotAMember):
-        pta.create_child_account("xaver", "lm", "Kunde B")
+        pta.partners.create_child("xaver", "lm", "Kunde B")
     assert dump(store) == before
 
 
 def test_r_part_1_members_of_child_are_invited_with_a_role(pta: TeamAccess) -> None:
     """R-PART-1: the creator invites a customer into the child account by e-mail with a role."""
-    issued = pta.invite("paula", "kunde-a", "karl@example.com", role="member")
-    pta.accept_invitation("karl", issued.token)
-    assert [(m.user_id, m.role) for m in pta.members("karl", "kunde-a")] == [
+    issued = pta.invitations.send("paula", "kunde-a", "karl@example.com", role="member")
+    pta.invitations.accept("karl", issued.token)
+    assert [(m.user_id, m.role) for m in pta.members.list("karl", "kunde-a")] == [
         ("karl", "member"),
         ("paula", "admin"),
     ]
     with pytest.raises(AccessDenied):  # only admins add members to a child account
-        pta.add_member("karl", "kunde-a", "xaver")
+        pta.members.add("karl", "kunde-a", "xaver")
 
 
 def test_r_part_2_ancestor_members_see_overview_only(pta: TeamAccess) -> None:
@@ -76,12 +72,12 @@ def test_r_part_2_ancestor_members_see_overview_only(pta: TeamAccess) -> None:
     for action in (Action.SWITCH_INTO, Action.OPEN_BACKOFFICE, Action.EDIT_PROFILE, "x"):
         assert str(pta.check("piet", "kunde-a", action)) == "denied: overview_only (R-PART-2)"
     with pytest.raises(AccessDenied, match="overview_only"):
-        pta.members("piet", "kunde-a")
+        pta.members.list("piet", "kunde-a")
     assert str(pta.check("paula", "kunde-a", Action.SWITCH_INTO)) == "allowed: is_member (R-PART-2)"
     assert str(pta.check("xaver", "kunde-a", Action.VIEW_OVERVIEW)) == (
         "denied: not_a_member (R-PART-2)"
     )
-    overview = pta.account_overview("piet", "kunde-a")
+    overview = pta.partners.account_overview("piet", "kunde-a")
     assert (overview.name, overview.depth, overview.members) == (
         "Kunde A",
         1,
@@ -91,22 +87,22 @@ def test_r_part_2_ancestor_members_see_overview_only(pta: TeamAccess) -> None:
 
 def test_r_part_2_customer_sees_only_own_account(pta: TeamAccess) -> None:
     """R-PART-2: a member of the child sees nothing of the partner above it."""
-    pta.invite("paula", "kunde-a", "karl@example.com")
-    pta.accept_invitation("karl", "token-1")
+    pta.invitations.send("paula", "kunde-a", "karl@example.com")
+    pta.invitations.accept("karl", "token-1")
     assert not pta.check("karl", "lm", Action.VIEW_OVERVIEW)
     with pytest.raises(NotAMember):
-        pta.overview("karl", "lm")
-    assert pta.account_overview("karl", "kunde-a").depth == 0
+        pta.partners.overview("karl", "lm")
+    assert pta.partners.account_overview("karl", "kunde-a").depth == 0
 
 
 def test_r_part_2_overview_pages_cover_every_descendant_once(pta: TeamAccess) -> None:
     """R-PART-2: the overview lists all descendants at any depth, paginated by id, each once."""
     for i in range(5):
-        pta.create_child_account("paula", "lm", f"Child {i}", company_id=f"c{i}")
-    pta.create_child_account("paula", "c0", "Grandchild", company_id="c0-g")
+        pta.partners.create_child("paula", "lm", f"Child {i}", company_id=f"c{i}")
+    pta.partners.create_child("paula", "c0", "Grandchild", company_id="c0-g")
     seen, after = [], None
     while True:
-        page = pta.overview("piet", "lm", after=after, limit=3)
+        page = pta.partners.overview("piet", "lm", after=after, limit=3)
         seen.extend((a.id, a.depth) for a in page.accounts)
         if page.next_after is None:
             break
@@ -121,62 +117,64 @@ def test_r_part_2_overview_pages_cover_every_descendant_once(pta: TeamAccess) ->
         ("kunde-a", 1),
     ]
     with pytest.raises(InvalidInput):
-        pta.overview("piet", "lm", limit=0)
+        pta.partners.overview("piet", "lm", limit=0)
 
 
 def test_r_part_3_moves_that_would_make_a_cycle_are_refused(pta: TeamAccess, store) -> None:
     """R-PART-3: moving an account under itself or a descendant raises HierarchyCycle."""
-    pta.create_child_account("paula", "kunde-a", "Filiale", company_id="filiale")
+    pta.partners.create_child("paula", "kunde-a", "Filiale", company_id="filiale")
     before = dump(store)
     with pytest.raises(HierarchyCycle):
-        pta.move_account("paula", "lm", "filiale")
+        pta.partners.move("paula", "lm", "filiale")
     with pytest.raises(HierarchyCycle):
-        pta.move_account("paula", "kunde-a", "kunde-a")
+        pta.partners.move("paula", "kunde-a", "kunde-a")
     assert dump(store) == before
 
 
 def test_r_part_3_move_rehangs_the_subtree(pta: TeamAccess) -> None:
     """R-PART-3: moving an account carries its subtree; ancestry and overviews follow."""
-    pta.create_company("paula", "Other partner", company_id="other")
-    pta.create_child_account("paula", "kunde-a", "Filiale", company_id="filiale")
-    pta.move_account("paula", "kunde-a", "other")
-    assert pta.ancestors("filiale") == ["kunde-a", "other"]
-    assert [a.id for a in pta.overview("paula", "lm").accounts] == []
-    assert [(a.id, a.depth) for a in pta.overview("paula", "other").accounts] == [
+    pta.companies.create("paula", "Other partner", company_id="other")
+    pta.partners.create_child("paula", "kunde-a", "Filiale", company_id="filiale")
+    pta.partners.move("paula", "kunde-a", "other")
+    assert pta.partners.ancestors("filiale") == ["kunde-a", "other"]
+    assert [a.id for a in pta.partners.overview("paula", "lm").accounts] == []
+    assert [(a.id, a.depth) for a in pta.partners.overview("paula", "other").accounts] == [
         ("filiale", 2),
         ("kunde-a", 1),
     ]
     assert not pta.check("piet", "filiale", Action.VIEW_OVERVIEW)
-    pta.move_account("paula", "kunde-a", None)
-    assert pta.ancestors("filiale") == ["kunde-a"]
+    pta.partners.move("paula", "kunde-a", None)
+    assert pta.partners.ancestors("filiale") == ["kunde-a"]
 
 
 def test_r_part_3_depth_is_limited_only_when_configured(store_factory, clock) -> None:
     """R-PART-3: with max_partner_depth=2 a third level is refused (create and move); unset, 10 levels work."""
     ta = partner_service(store_factory(), clock, max_partner_depth=2)
-    ta.create_child_account("paula", "kunde-a", "Level 2", company_id="l2")
+    ta.partners.create_child("paula", "kunde-a", "Level 2", company_id="l2")
     with pytest.raises(HierarchyTooDeep, match="3 levels deep; the maximum is 2"):
-        ta.create_child_account("paula", "l2", "Level 3")
-    ta.create_company("paula", "Root", company_id="root")
+        ta.partners.create_child("paula", "l2", "Level 3")
+    ta.companies.create("paula", "Root", company_id="root")
     with pytest.raises(HierarchyTooDeep):
-        ta.move_account("paula", "lm", "root")  # lm's subtree is 2 deep already
+        ta.partners.move("paula", "lm", "root")  # lm's subtree is 2 deep already
     deep = partner_service(store_factory(), clock)
     parent = "lm"
     for level in range(10):
-        parent = deep.create_child_account("paula", parent, f"L{level}", company_id=f"d{level}").id
-    assert len(deep.ancestors(parent)) == 10
+        parent = deep.partners.create_child("paula", parent, f"L{level}", company_id=f"d{level}").id
+    assert len(deep.partners.ancestors(parent)) == 10
     with pytest.raises(InvalidInput):
         partner_service(store_factory(), clock, max_partner_depth=0)
 
 
 def test_r_part_4_typed_properties_are_validated(pta: TeamAccess, store) -> None:
     """R-PART-4: text, number, boolean, date and choice values are checked against their type."""
-    pta.define_property("paula", "lm", "region", PropertyKind.CHOICE, choices=["Nord", "Süd"])
-    pta.define_property("paula", "lm", "sensors", "number")
-    pta.define_property("paula", "lm", "active", "boolean")
-    pta.define_property("paula", "lm", "since", "date")
-    pta.define_property("paula", "lm", "note", "text")
-    account = pta.set_properties(
+    pta.partners.define_property(
+        "paula", "lm", "region", PropertyKind.CHOICE, choices=["Nord", "Süd"]
+    )
+    pta.partners.define_property("paula", "lm", "sensors", "number")
+    pta.partners.define_property("paula", "lm", "active", "boolean")
+    pta.partners.define_property("paula", "lm", "since", "date")
+    pta.partners.define_property("paula", "lm", "note", "text")
+    account = pta.partners.set_properties(
         "paula",
         "kunde-a",
         {"region": "Nord", "sensors": 12, "active": True, "since": "2026-03-01", "note": "VIP"},
@@ -192,26 +190,26 @@ def test_r_part_4_typed_properties_are_validated(pta: TeamAccess, store) -> None
     ]
     for values, error, message in bad:
         with pytest.raises(error, match=message.replace("[", r"\[").replace("]", r"\]")):
-            pta.set_properties("paula", "kunde-a", values)
+            pta.partners.set_properties("paula", "kunde-a", values)
     assert dump(store) == before
-    page = pta.overview("piet", "lm")
+    page = pta.partners.overview("piet", "lm")
     assert [c.name for c in page.columns] == ["region", "sensors", "active", "since", "note"]
     assert page.accounts[0].properties == {
         "region": "Nord", "sensors": 12, "active": True, "since": date(2026, 3, 1), "note": "VIP",
     }  # fmt: skip
-    cleared = pta.set_properties("paula", "kunde-a", {"note": None})
+    cleared = pta.partners.set_properties("paula", "kunde-a", {"note": None})
     assert "note" not in cleared.properties
 
 
 def test_r_part_4_only_account_admins_set_values_partner_managers_define(pta: TeamAccess) -> None:
     """R-PART-4: piet (partner member) may neither define properties nor set a child's values."""
     with pytest.raises(AccessDenied, match="not_permitted"):
-        pta.define_property("piet", "lm", "region", "text")
-    pta.define_property("paula", "lm", "region", "text")
+        pta.partners.define_property("piet", "lm", "region", "text")
+    pta.partners.define_property("paula", "lm", "region", "text")
     with pytest.raises(AccessDenied, match="overview_only"):
-        pta.set_properties("piet", "kunde-a", {"region": "Nord"})
-    assert pta.get_company("kunde-a").properties == {}
+        pta.partners.set_properties("piet", "kunde-a", {"region": "Nord"})
+    assert pta.companies.get("kunde-a").properties == {}
     with pytest.raises(InvalidInput, match="kind must be one of"):
-        pta.define_property("paula", "lm", "x", "colour")
+        pta.partners.define_property("paula", "lm", "x", "colour")
     with pytest.raises(InvalidInput, match="choices"):
-        pta.define_property("paula", "lm", "y", "choice")
+        pta.partners.define_property("paula", "lm", "y", "choice")

@@ -39,21 +39,21 @@ def apply(ta: TeamAccess, op: tuple) -> None:
     """Run one generated operation."""
     kind, *args = op
     if kind == "create":
-        ta.create_company(args[0], f"Company {args[1]}", company_id=args[1])
+        ta.companies.create(args[0], f"Company {args[1]}", company_id=args[1])
     elif kind == "add":
-        ta.add_member(args[0], args[1], args[2], role=args[3])
+        ta.members.add(args[0], args[1], args[2], role=args[3])
     elif kind == "remove":
-        ta.remove_member(*args)
+        ta.members.remove(*args)
     elif kind == "role":
-        ta.change_role(*args)
+        ta.members.change_role(*args)
     elif kind == "transfer":
-        ta.transfer_main_contact(*args)
+        ta.members.transfer_main_contact(*args)
     elif kind == "show":
-        ta.set_show_as_contact(*args)
+        ta.members.set_show_as_contact(*args)
     elif kind == "invite":
-        ta.invite(args[0], args[1], f"{args[2]}@example.com", role=args[3])
+        ta.invitations.send(args[0], args[1], f"{args[2]}@example.com", role=args[3])
     else:
-        ta.accept_invitation(args[0], f"token-{args[1]}")
+        ta.invitations.accept(args[0], f"token-{args[1]}")
 
 
 def check_invariants(state: StoreDump) -> None:
@@ -74,7 +74,7 @@ def test_r_mc_1_invariants_hold_after_any_history(store_factory, history) -> Non
     store = store_factory()
     ta = make_service(store)
     for user in USERS:
-        ta.register_user(user, f"{user}@example.com")
+        ta.users.register(user, f"{user}@example.com")
     for op in history:
         before = dump(store)
         try:

@@ -94,19 +94,19 @@ def run(ta, op: tuple) -> bool:
     kind, *args = op
     try:
         if kind == "buy":
-            ta.purchase_seats("buyer", args[0], args[1], "Group", occupy_seat=args[2])
+            ta.seats.purchase("buyer", args[0], args[1], "Group", occupy_seat=args[2])
         elif kind == "single":
-            ta.purchase_single_access("buyer", args[0])
+            ta.seats.purchase_single_access("buyer", args[0])
         elif kind == "enroll":
-            ta.enroll("buyer", f"pool-{args[0]}", args[1])
+            ta.seats.enroll("buyer", f"pool-{args[0]}", args[1])
         elif kind == "remove":
-            ta.remove_participant("buyer", f"pool-{args[0]}", USER_OF[args[1]])
+            ta.seats.remove("buyer", f"pool-{args[0]}", USER_OF[args[1]])
         elif kind == "resize":
-            ta.resize_pool("buyer", f"pool-{args[0]}", args[1])
+            ta.seats.resize("buyer", f"pool-{args[0]}", args[1])
         elif kind == "grant":
-            ta.grant_tag(ADMIN, USER_OF[args[0]], args[1])
+            ta.tags.grant(ADMIN, USER_OF[args[0]], args[1])
         else:
-            ta.revoke_tag(ADMIN, USER_OF[args[0]], args[1])
+            ta.tags.revoke(ADMIN, USER_OF[args[0]], args[1])
     except TeamAccessError:
         return False
     return True
@@ -116,9 +116,9 @@ def run(ta, op: tuple) -> bool:
 def test_r_tag_3_holders_equal_live_sources_and_seats_add_up(store_factory, history) -> None:
     """R-TAG-3, R-SEAT-6, R-SEAT-10: after every step the store agrees with a reference model."""
     ta = seat_service(store_factory())
-    ta.create_product(ADMIN, "extra", "Extra", tag="extra-access")
+    ta.seats.create_product(ADMIN, "extra", "Extra", tag="extra-access")
     for email, user in USER_OF.items():
-        ta.register_user(user, email)
+        ta.users.register(user, email)
     model = Model()
     for op in history:
         assert run(ta, op) == model.apply(op), op
@@ -130,9 +130,9 @@ def test_r_tag_3_holders_equal_live_sources_and_seats_add_up(store_factory, hist
             assert (pool.seats, pool.consumed) == (expected["seats"], expected["consumed"])
             assert pool.used == len(enrolled) + pool.consumed, "R-SEAT-10"
             assert 0 <= pool.used <= pool.seats, "R-SEAT-6"
-            assert ta.pool(pool.id).free == pool.seats - pool.used
+            assert ta.seats.get(pool.id).free == pool.seats - pool.used
         assert len(state.pools) == len(model.pools)
         live = model.holders()
         assert {(g.user_id, g.tag) for g in state.tags} == live, "R-TAG-3"
         for user in {*USER_OF.values(), "buyer"}:
-            assert ta.tags_of(user) == {tag for u, tag in live if u == user}
+            assert ta.tags.of_user(user) == {tag for u, tag in live if u == user}

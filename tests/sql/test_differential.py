@@ -76,12 +76,12 @@ class AdaptersAgree(RuleBasedStateMachine):
         self.leads = 0
         self.merged = False
         for user in USERS[:-1]:  # u4 is left for the ``register`` rule
-            self.each(lambda ta, u=user: ta.register_user(u, f"{u}@example.com"))
-        self.each(lambda ta: ta.create_company("u1", "Co c0", company_id="c0"))
-        self.each(lambda ta: ta.add_member("u1", "c0", "u2"))
+            self.each(lambda ta, u=user: ta.users.register(u, f"{u}@example.com"))
+        self.each(lambda ta: ta.companies.create("u1", "Co c0", company_id="c0"))
+        self.each(lambda ta: ta.members.add("u1", "c0", "u2"))
         for name in PRODUCTS:
             self.each(
-                lambda ta, n=name: ta.create_product(
+                lambda ta, n=name: ta.seats.create_product(
                     ADMIN, n, n.title(), tag=PRODUCTS[n], replacement=ReplacementPolicy(n)
                 )
             )
@@ -93,35 +93,37 @@ class AdaptersAgree(RuleBasedStateMachine):
 
     @rule(user=users)
     def register(self, user: str) -> None:
-        self.each(lambda ta: ta.register_user(user, f"{user}@example.com"))
+        self.each(lambda ta: ta.users.register(user, f"{user}@example.com"))
 
     @rule(actor=users, company=companies)
     def create(self, actor: str, company: str) -> None:
-        self.each(lambda ta: ta.create_company(actor, f"Co {company}", company_id=company))
+        self.each(lambda ta: ta.companies.create(actor, f"Co {company}", company_id=company))
 
     @rule(actor=users, company=companies, user=users, role=roles)
     def add(self, actor: str, company: str, user: str, role: str) -> None:
-        self.each(lambda ta: ta.add_member(actor, company, user, role=role))
+        self.each(lambda ta: ta.members.add(actor, company, user, role=role))
 
     @rule(actor=users, company=companies, user=users)
     def remove(self, actor: str, company: str, user: str) -> None:
-        self.each(lambda ta: ta.remove_member(actor, company, user))
+        self.each(lambda ta: ta.members.remove(actor, company, user))
 
     @rule(actor=users, company=companies, user=users, role=roles)
     def change_role(self, actor: str, company: str, user: str, role: str) -> None:
-        self.each(lambda ta: ta.change_role(actor, company, user, role))
+        self.each(lambda ta: ta.members.change_role(actor, company, user, role))
 
     @rule(actor=users, company=companies, user=users)
     def transfer(self, actor: str, company: str, user: str) -> None:
-        self.each(lambda ta: ta.transfer_main_contact(actor, company, user))
+        self.each(lambda ta: ta.members.transfer_main_contact(actor, company, user))
 
     @rule(actor=users, company=companies, user=users, show=st.booleans())
     def show(self, actor: str, company: str, user: str, show: bool) -> None:
-        self.each(lambda ta: ta.set_show_as_contact(actor, company, user, show))
+        self.each(lambda ta: ta.members.set_show_as_contact(actor, company, user, show))
 
     @rule(actor=users, company=companies, user=users, role=roles)
     def invite(self, actor: str, company: str, user: str, role: str) -> None:
-        kind, _ = self.each(lambda ta: ta.invite(actor, company, f"{user}@example.com", role=role))
+        kind, _ = self.each(
+            lambda ta: ta.invitations.send(actor, company, f"{user}@example.com", role=role)
+        )
         if kind == "ok":
             self.tokens.append(f"token-{len(self.tokens) + 1}")
             self.invitations.append((company, f"invitation-{len(self.invitations) + 1}"))
@@ -131,9 +133,9 @@ class AdaptersAgree(RuleBasedStateMachine):
     def resend_or_revoke(self, actor: str, data: st.DataObject, revoke: bool) -> None:
         company, invitation = data.draw(st.sampled_from(self.invitations))
         if revoke:
-            self.each(lambda ta: ta.revoke_invitation(actor, company, invitation))
+            self.each(lambda ta: ta.invitations.revoke(actor, company, invitation))
             return
-        kind, _ = self.each(lambda ta: ta.resend_invitation(actor, company, invitation))
+        kind, _ = self.each(lambda ta: ta.invitations.resend(actor, company, invitation))
         if kind == "ok":
             self.tokens.append(f"token-{len(self.tokens) + 1}")
             self.invitations.append((company, f"invitation-{len(self.invitations) + 1}"))
@@ -142,13 +144,13 @@ class AdaptersAgree(RuleBasedStateMachine):
     @rule(user=users, data=st.data())
     def accept(self, user: str, data: st.DataObject) -> None:
         token = data.draw(st.sampled_from(self.tokens))
-        self.each(lambda ta: ta.accept_invitation(user, token))
+        self.each(lambda ta: ta.invitations.accept(user, token))
 
     @rule(buyer=users, product=st.sampled_from(sorted(PRODUCTS)), seats=st.integers(1, 3),
           occupy=st.booleans())  # fmt: skip
     def purchase(self, buyer: str, product: str, seats: int, occupy: bool) -> None:
         kind, _ = self.each(
-            lambda ta: ta.purchase_seats(buyer, product, seats, "G", occupy_seat=occupy)
+            lambda ta: ta.seats.purchase(buyer, product, seats, "G", occupy_seat=occupy)
         )
         if kind == "ok":
             self.pools.append((f"pool-{len(self.pools) + 1}", buyer))
@@ -162,92 +164,92 @@ class AdaptersAgree(RuleBasedStateMachine):
     @rule(data=st.data(), email=emails)
     def enroll(self, data: st.DataObject, email: str) -> None:
         pool, actor = self._group(data)
-        self.each(lambda ta: ta.enroll(actor, pool, email))
+        self.each(lambda ta: ta.seats.enroll(actor, pool, email))
 
     @precondition(lambda self: self.pools)
     @rule(data=st.data(), rows=st.lists(emails, min_size=1, max_size=3))
     def enroll_csv(self, data: st.DataObject, rows: list[str]) -> None:
         pool, actor = self._group(data)
-        self.each(lambda ta: ta.enroll_csv(actor, pool, "email\n" + "\n".join(rows)))
+        self.each(lambda ta: ta.seats.enroll_csv(actor, pool, "email\n" + "\n".join(rows)))
 
     @precondition(lambda self: self.pools)
     @rule(data=st.data(), user=st.sampled_from([*USERS, "user-1", "user-2"]))
     def remove_participant(self, data: st.DataObject, user: str) -> None:
         pool, actor = self._group(data)
-        self.each(lambda ta: ta.remove_participant(actor, pool, user))
+        self.each(lambda ta: ta.seats.remove(actor, pool, user))
 
     @precondition(lambda self: self.pools)
     @rule(data=st.data(), seats=st.integers(1, 4))
     def resize(self, data: st.DataObject, seats: int) -> None:
         pool, actor = self._group(data)
-        self.each(lambda ta: ta.resize_pool(actor, pool, seats))
+        self.each(lambda ta: ta.seats.resize(actor, pool, seats))
 
     @rule(actor=users, user=users, tag=tags, grant=st.booleans())
     def grant_or_revoke(self, actor: str, user: str, tag: str, grant: bool) -> None:
         if grant:
-            self.each(lambda ta: ta.grant_tag(actor, user, tag))
+            self.each(lambda ta: ta.tags.grant(actor, user, tag))
         else:
-            self.each(lambda ta: ta.revoke_tag(actor, user, tag))
+            self.each(lambda ta: ta.tags.revoke(actor, user, tag))
 
     @rule(actor=founders, parent=existing, child=st.sampled_from(CHILDREN))
     def create_child(self, actor: str, parent: str, child: str) -> None:
-        self.each(lambda ta: ta.create_child_account(actor, parent, child, company_id=child))
+        self.each(lambda ta: ta.partners.create_child(actor, parent, child, company_id=child))
 
     @rule(actor=founders, account=existing, parent=st.one_of(st.none(), existing))
     def move(self, actor: str, account: str, parent: str | None) -> None:
-        self.each(lambda ta: ta.move_account(actor, account, parent))
+        self.each(lambda ta: ta.partners.move(actor, account, parent))
 
     @rule(account=existing, limit=st.integers(0, 3))
     def set_license(self, account: str, limit: int) -> None:
-        self.each(lambda ta: ta.set_license(ADMIN, account, "asset", limit))
+        self.each(lambda ta: ta.licenses.set(ADMIN, account, "asset", limit))
 
     @rule(actor=founders, account=existing, use=st.booleans())
     def use_or_release(self, actor: str, account: str, use: bool) -> None:
         if use:
-            self.each(lambda ta: ta.use_license(actor, account, "asset"))
+            self.each(lambda ta: ta.licenses.use(actor, account, "asset"))
         else:
-            self.each(lambda ta: ta.release_license(actor, account, "asset"))
+            self.each(lambda ta: ta.licenses.release(actor, account, "asset"))
 
     @rule(
         company=existing, roles=st.sets(st.sampled_from(["operator", "lead_giver", "lead_taker"]))
     )
     def market_roles(self, company: str, roles: set[str]) -> None:
-        self.each(lambda ta: ta.set_market_roles(ADMIN, company, sorted(roles)))
+        self.each(lambda ta: ta.leads.set_market_roles(ADMIN, company, sorted(roles)))
 
     @rule(actor=founders, company=existing, takers=st.sets(existing, min_size=1, max_size=2))
     def offer(self, actor: str, company: str, takers: set[str]) -> None:
         outcome = self.each(
-            lambda ta: ta.offer_lead(actor, company, taker_ids=sorted(takers), title="Lead")
+            lambda ta: ta.leads.offer(actor, company, taker_ids=sorted(takers), title="Lead")
         )
         self.leads += outcome[0] == "ok"
 
     @rule(actor=users, company=existing, number=st.integers(1, 3))
     def pick(self, actor: str, company: str, number: int) -> None:
-        self.each(lambda ta: ta.pick_lead(actor, company, f"lead-{number}"))
+        self.each(lambda ta: ta.leads.pick(actor, company, f"lead-{number}"))
 
     @rule(actor=founders, company=existing, number=st.integers(1, 3), user=users)
     def assign(self, actor: str, company: str, number: int, user: str) -> None:
-        self.each(lambda ta: ta.set_handler(actor, company, actor, True))
-        self.each(lambda ta: ta.assign_lead(actor, company, f"lead-{number}", user))
+        self.each(lambda ta: ta.members.set_handler(actor, company, actor, True))
+        self.each(lambda ta: ta.leads.assign(actor, company, f"lead-{number}", user))
 
     @rule(company=existing, actor=users, user=users)
     def inbox(self, company: str, actor: str, user: str) -> None:
-        outcome = self.each(lambda ta: ta.send_request(company, "contact", "v@x.example", "Hi"))
+        outcome = self.each(lambda ta: ta.inbox.send(company, "contact", "v@x.example", "Hi"))
         if outcome[0] == "ok":
             request = outcome[1].split("id='")[1].split("'")[0]
-            self.each(lambda ta: ta.assign_request(actor, company, request, user))
+            self.each(lambda ta: ta.inbox.assign(actor, company, request, user))
 
     @rule(customer=existing, partner=existing, actor=founders, days=st.integers(-20, 0))
     def record(self, customer: str, partner: str, actor: str, days: int) -> None:
-        self.each(lambda ta: ta.link_company(ADMIN, customer, partner))
+        self.each(lambda ta: ta.records.link(ADMIN, customer, partner))
         when = self.clock() + timedelta(days=days)
-        self.each(lambda ta: ta.add_record(actor, partner, customer, "timeline", "Done",
+        self.each(lambda ta: ta.records.add(actor, partner, customer, "timeline", "Done",
                                            occurred_at=when))  # fmt: skip
 
     @precondition(lambda self: not self.merged)
     @rule(source=existing, into=existing)
     def merge(self, source: str, into: str) -> None:
-        self.merged = self.each(lambda ta: ta.merge_companies(ADMIN, source, into))[0] == "ok"
+        self.merged = self.each(lambda ta: ta.lifecycle.merge(ADMIN, source, into))[0] == "ok"
 
     @rule(days=st.integers(0, 8))
     def wait(self, days: int) -> None:
@@ -255,9 +257,9 @@ class AdaptersAgree(RuleBasedStateMachine):
 
     @rule(limit=st.integers(1, 5))
     def deliver(self, limit: int) -> None:
-        batches = [ta.pending_events(limit) for ta in self.services]
+        batches = [ta.outbox.pending(limit) for ta in self.services]
         for ta, batch in zip(self.services, batches, strict=True):
-            ta.mark_delivered([m.position for m in batch])
+            ta.outbox.mark_delivered([m.position for m in batch])
 
     @invariant()
     def same_state(self) -> None:
@@ -268,30 +270,32 @@ class AdaptersAgree(RuleBasedStateMachine):
     @invariant()
     def same_answers(self) -> None:
         for company in COMPANIES:
-            self.each(lambda ta, c=company: ta.public_contacts(c))
-            self.each(lambda ta, c=company: ta.main_contact(c))
+            self.each(lambda ta, c=company: ta.members.public_contacts(c))
+            self.each(lambda ta, c=company: ta.members.main_contact(c))
             for user in USERS:
                 for action in (Action.EDIT_PROFILE, Action.ADD_MEMBER, Action.INVITE, "x"):
                     self.each(lambda ta, u=user, c=company, a=action: ta.check(u, c, a))
-                self.each(lambda ta, u=user, c=company: ta.members(u, c))
+                self.each(lambda ta, u=user, c=company: ta.members.list(u, c))
         for user in USERS:
-            self.each(lambda ta, u=user: ta.companies_of(u))
-            self.each(lambda ta, u=user: ta.can_access(u, TAGS))
+            self.each(lambda ta, u=user: ta.members.of_user(u))
+            self.each(lambda ta, u=user: ta.tags.can_access(u, TAGS))
             for pool, _ in self.pools:
-                self.each(lambda ta, u=user, p=pool: ta.check_group(u, p))
+                self.each(lambda ta, u=user, p=pool: ta.seats.check_group(u, p))
         for pool, _ in self.pools:
-            self.each(lambda ta, p=pool: ta.group(ADMIN, p))
+            self.each(lambda ta, p=pool: ta.seats.group(ADMIN, p))
         for account in ACCOUNTS:
-            self.each(lambda ta, a=account: ta.ancestors(a))
-            self.each(lambda ta, a=account: ta.overview("u1", a, limit=2))
-            self.each(lambda ta, a=account: ta.check_license("u1", a, "asset"))
+            self.each(lambda ta, a=account: ta.partners.ancestors(a))
+            self.each(lambda ta, a=account: ta.partners.overview("u1", a, limit=2))
+            self.each(lambda ta, a=account: ta.licenses.check("u1", a, "asset"))
             for user in ("u1", "u2", "u3"):
                 for action in (Action.SWITCH_INTO, Action.VIEW_OVERVIEW):
                     self.each(lambda ta, u=user, a=account, x=action: ta.check(u, a, x))
-                self.each(lambda ta, u=user, a=account: ta.visible_leads(u, a, limit=2))
-                self.each(lambda ta, u=user, a=account: ta.inbox(u, a, limit=2))
+                self.each(lambda ta, u=user, a=account: ta.leads.visible(u, a, limit=2))
+                self.each(lambda ta, u=user, a=account: ta.inbox.list(u, a, limit=2))
                 since = self.clock() - timedelta(days=30)
-                self.each(lambda ta, u=user, a=account, s=since: ta.timeline(u, a, a, since=s))
+                self.each(
+                    lambda ta, u=user, a=account, s=since: ta.records.timeline(u, a, a, since=s)
+                )
 
 
 AdaptersAgree.TestCase.settings = settings(

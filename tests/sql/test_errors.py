@@ -14,10 +14,10 @@ def test_missing_schema_raises_storage_error_with_cause(sql_store: SqlStore) -> 
     """A store whose tables were never created raises StorageError chaining the driver error."""
     ta = make_service(SqlStore(sql_store.engine, prefix="tanotables_"))
     with pytest.raises(StorageError) as caught:
-        ta.register_user("anna", "anna@example.com")
+        ta.users.register("anna", "anna@example.com")
     assert isinstance(caught.value.__cause__, sa.exc.DBAPIError)
     with pytest.raises(StorageError):
-        ta.companies_of("anna")
+        ta.members.of_user("anna")
 
 
 def test_locked_sqlite_is_retried_then_reported_as_transient(tmp_path) -> None:
@@ -26,15 +26,15 @@ def test_locked_sqlite_is_retried_then_reported_as_transient(tmp_path) -> None:
     store = SqlStore(create_engine(url, connect_args={"timeout": 0.05}))
     store.create_schema()
     ta = make_service(store, retries=2)
-    ta.register_user("anna", "anna@example.com")
+    ta.users.register("anna", "anna@example.com")
     blocker = sa.create_engine(url)
     try:
         with blocker.connect() as conn:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
             with pytest.raises(TransientStorageError, match="locked"):
-                ta.register_user("ben", "ben@example.com")
+                ta.users.register("ben", "ben@example.com")
             conn.exec_driver_sql("ROLLBACK")
-        assert ta.register_user("ben", "ben@example.com").id == "ben"  # lock gone: works
+        assert ta.users.register("ben", "ben@example.com").id == "ben"  # lock gone: works
     finally:
         blocker.dispose()
         store.engine.dispose()
@@ -55,9 +55,9 @@ def test_checks_stay_visible_to_sql_listeners_and_logging(
 ) -> None:
     """R-ALL-2: a host tracing its SQL sees each check's one statement, with the same answers."""
     ta = make_service(sql_store)
-    ta.register_user("anna", "anna@example.com")
-    ta.register_user("ben", "ben@example.com")
-    acme = ta.create_company("anna", "ACME")
+    ta.users.register("anna", "anna@example.com")
+    ta.users.register("ben", "ben@example.com")
+    acme = ta.companies.create("anna", "ACME")
     asks = [("anna", "edit_profile"), ("ben", "edit_profile"), ("anna", "open_backoffice")]
     quiet = [ta.check(user, acme.id, action) for user, action in asks]
 

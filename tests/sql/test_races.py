@@ -92,17 +92,17 @@ def test_r_mem_2_concurrent_adds_of_one_user_yield_one_membership(
     ta = racing_service
     adders = [f"m{i:02d}" for i in range(THREADS)]
     for user in adders:
-        ta.register_user(user, f"{user}@example.com")
+        ta.users.register(user, f"{user}@example.com")
     for round_no in range(ROUNDS):
-        company = ta.create_company(adders[0], f"Race {round_no}")
+        company = ta.companies.create(adders[0], f"Race {round_no}")
         for adder in adders[1:]:
-            ta.add_member(adders[0], company.id, adder)
-        newcomer = ta.register_user(f"new-{round_no}", f"new-{round_no}@example.com")
+            ta.members.add(adders[0], company.id, adder)
+        newcomer = ta.users.register(f"new-{round_no}", f"new-{round_no}@example.com")
         cid, uid = company.id, newcomer.id
-        outcomes = _race([lambda a=a, c=cid, u=uid: ta.add_member(a, c, u) for a in adders])
+        outcomes = _race([lambda a=a, c=cid, u=uid: ta.members.add(a, c, u) for a in adders])
         kinds = _classify(outcomes)
         assert kinds == Counter({"won": 1, AlreadyAMember.__name__: THREADS - 1}), kinds
-        members = [m.user_id for m in ta.members(adders[0], company.id)]
+        members = [m.user_id for m in ta.members.list(adders[0], company.id)]
         assert members.count(newcomer.id) == 1
 
 
@@ -113,17 +113,17 @@ def test_r_mc_3_concurrent_transfers_leave_exactly_one_main_contact(
     ta = racing_service
     users = [f"t{i:02d}" for i in range(THREADS + 1)]
     for user in users:
-        ta.register_user(user, f"{user}@example.com")
+        ta.users.register(user, f"{user}@example.com")
     boss, takers = users[0], users[1:]
     for round_no in range(ROUNDS):
-        company = ta.create_company(boss, f"Transfer {round_no}")
+        company = ta.companies.create(boss, f"Transfer {round_no}")
         for taker in takers:
-            ta.add_member(boss, company.id, taker)
-        ta.change_role(
+            ta.members.add(boss, company.id, taker)
+        ta.members.change_role(
             boss, company.id, boss, "member"
         )  # only the main-contact role lets boss transfer
         outcomes = _race(
-            [lambda t=t, c=company.id: ta.transfer_main_contact(boss, c, t) for t in takers]
+            [lambda t=t, c=company.id: ta.members.transfer_main_contact(boss, c, t) for t in takers]
         )
         kinds = _classify(outcomes)
         assert kinds["won"] == 1, kinds
@@ -141,18 +141,18 @@ SEAT_ROUNDS = int(os.environ.get("TEAMACCESS_SEAT_RACE_ROUNDS", "40"))
 def test_r_seat_6_concurrent_enrollments_never_oversell(racing_service: TeamAccess) -> None:
     """R-SEAT-6: 32 enrollments race for the last 3 seats: exactly 3 win, 29 get SeatsExhausted."""
     ta = racing_service
-    ta.register_user("admin", "admin@example.com")
-    ta.register_user("buyer", "buyer@example.com")
-    ta.create_product("admin", "course", "Course", tag="course")
+    ta.users.register("admin", "admin@example.com")
+    ta.users.register("buyer", "buyer@example.com")
+    ta.seats.create_product("admin", "course", "Course", tag="course")
     for round_no in range(SEAT_ROUNDS):
-        pool = ta.purchase_seats("buyer", "course", 5, f"Round {round_no}", occupy_seat=True)
-        ta.enroll_csv("buyer", pool.id, f"email\nfirst-{round_no}@example.com")
-        assert ta.pool(pool.id).free == 3
+        pool = ta.seats.purchase("buyer", "course", 5, f"Round {round_no}", occupy_seat=True)
+        ta.seats.enroll_csv("buyer", pool.id, f"email\nfirst-{round_no}@example.com")
+        assert ta.seats.get(pool.id).free == 3
         emails = [f"r{round_no}-{i}@example.com" for i in range(SEAT_RACERS)]
-        outcomes = _race([lambda e=e, p=pool.id: ta.enroll("buyer", p, e) for e in emails])
+        outcomes = _race([lambda e=e, p=pool.id: ta.seats.enroll("buyer", p, e) for e in emails])
         kinds = _classify(outcomes)
         assert kinds == Counter({"won": 3, SeatsExhausted.__name__: SEAT_RACERS - 3}), kinds
-        after = ta.group("buyer", pool.id)
+        after = ta.seats.group("buyer", pool.id)
         assert (after.pool.used, after.pool.seats, len(after.participants)) == (5, 5, 5)
 
 
@@ -165,21 +165,21 @@ def test_r_lic_2_concurrent_uses_never_exceed_the_limit(racing_service: TeamAcce
     """R-LIC-2: 32 members use a license with 5 left at once: exactly 5 win, 27 get LicenseExhausted."""
     ta = racing_service
     users = [f"l{i:02d}" for i in range(LICENSE_RACERS)]
-    ta.register_user("admin", "admin@example.com")
+    ta.users.register("admin", "admin@example.com")
     for user in users:
-        ta.register_user(user, f"{user}@example.com")
-    account = ta.create_company(users[0], "Licensed")
+        ta.users.register(user, f"{user}@example.com")
+    account = ta.companies.create(users[0], "Licensed")
     for user in users[1:]:
-        ta.add_member(users[0], account.id, user)
+        ta.members.add(users[0], account.id, user)
     for round_no in range(LICENSE_ROUNDS):
         used = 5 * round_no
-        ta.set_license("admin", account.id, "create_asset", used + 5)  # 5 left
+        ta.licenses.set("admin", account.id, "create_asset", used + 5)  # 5 left
         outcomes = _race(
-            [lambda u=u, c=account.id: ta.use_license(u, c, "create_asset") for u in users]
+            [lambda u=u, c=account.id: ta.licenses.use(u, c, "create_asset") for u in users]
         )
         kinds = _classify(outcomes)
         assert kinds == Counter({"won": 5, LicenseExhausted.__name__: LICENSE_RACERS - 5}), kinds
-        [license_] = ta.account_overview(users[0], account.id).licenses
+        [license_] = ta.partners.account_overview(users[0], account.id).licenses
         assert (license_.used, license_.limit) == (used + 5, used + 5)
 
 
@@ -187,19 +187,19 @@ def test_r_lic_2_concurrent_uses_never_exceed_the_limit(racing_service: TeamAcce
 def test_r_part_3_opposite_concurrent_moves_never_make_a_cycle(racing_service: TeamAccess) -> None:
     """R-PART-3: "a under b" and "b under a" at once, 30 rounds: one wins, the other gets HierarchyCycle."""
     ta = racing_service
-    ta.register_user("owner", "owner@example.com")
+    ta.users.register("owner", "owner@example.com")
     for round_no in range(30):
-        a = ta.create_company("owner", f"A {round_no}").id
-        b = ta.create_company("owner", f"B {round_no}").id
+        a = ta.companies.create("owner", f"A {round_no}").id
+        b = ta.companies.create("owner", f"B {round_no}").id
         outcomes = _race(
             [
-                lambda x=a, y=b: ta.move_account("owner", x, y),
-                lambda x=b, y=a: ta.move_account("owner", x, y),
+                lambda x=a, y=b: ta.partners.move("owner", x, y),
+                lambda x=b, y=a: ta.partners.move("owner", x, y),
             ]
         )
         kinds = _classify(outcomes)
         assert kinds == Counter({"won": 1, HierarchyCycle.__name__: 1}), kinds
-        above_a, above_b = ta.ancestors(a), ta.ancestors(b)
+        above_a, above_b = ta.partners.ancestors(a), ta.partners.ancestors(b)
         assert (above_a, above_b) in (([b], []), ([], [a])), (above_a, above_b)
 
 
@@ -212,17 +212,17 @@ def test_r_lead_3_concurrent_picks_exactly_one_wins(racing_service: TeamAccess) 
     ta = racing_service
     dealers = [f"dealer-{i:02d}" for i in range(THREADS)]
     for user in ("admin", "olga", *dealers):
-        ta.register_user(user, f"{user}@example.com")
-    ta.create_company("olga", "Market", company_id="market")
-    ta.set_market_roles("admin", "market", ["operator", "lead_giver"])
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("olga", "Market", company_id="market")
+    ta.leads.set_market_roles("admin", "market", ["operator", "lead_giver"])
     for dealer in dealers:
-        ta.create_company(dealer, dealer, company_id=dealer)
-        ta.set_market_roles("admin", dealer, ["lead_taker"])
+        ta.companies.create(dealer, dealer, company_id=dealer)
+        ta.leads.set_market_roles("admin", dealer, ["lead_taker"])
     for round_no in range(PICK_ROUNDS):
-        lead = ta.offer_lead("olga", "market", taker_ids=dealers, title=f"Lead {round_no}")
-        outcomes = _race([lambda d=d, i=lead.id: ta.pick_lead(d, d, i) for d in dealers])
+        lead = ta.leads.offer("olga", "market", taker_ids=dealers, title=f"Lead {round_no}")
+        outcomes = _race([lambda d=d, i=lead.id: ta.leads.pick(d, d, i) for d in dealers])
         kinds = _classify(outcomes)
         assert kinds == Counter({"won": 1, LeadAlreadyPicked.__name__: THREADS - 1}), kinds
         [winner] = [o for o in outcomes if not isinstance(o, BaseException)]
-        seers = [d for d in dealers if ta.check_lead(d, d, lead.id, "view_lead")]
+        seers = [d for d in dealers if ta.leads.check(d, d, lead.id, "view_lead")]
         assert seers == [winner.picked_by], "only the picker's members see it"  # type: ignore[attr-defined]

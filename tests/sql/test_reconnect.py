@@ -84,8 +84,8 @@ def _kill_and_wait(engine: sa.Engine, dialect: str, ids: list[int]) -> None:
 
 def _service(store: SqlStore) -> TeamAccess:
     ta = make_service(store)
-    ta.register_user("anna", "anna@example.com")
-    ta.create_company("anna", "ACME", company_id="acme")
+    ta.users.register("anna", "anna@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
     return ta
 
 
@@ -93,20 +93,20 @@ def test_r_all_5_check_answers_right_after_its_connection_was_killed(own_store) 
     """R-ALL-5: a check whose kept connection the server ended answers on a fresh one."""
     ta = _service(own_store)
     assert ta.check("anna", "acme", Action.OPEN_BACKOFFICE).allowed
-    ta.members("anna", "acme")
+    ta.members.list("anna", "acme")
     ids = _kept_ids(own_store)
     assert len(ids) == 2
     _kill(own_store, ids)
     assert ta.check("anna", "acme", Action.OPEN_BACKOFFICE).allowed  # no pause: the retry
-    assert [m.user_id for m in ta.members("anna", "acme")] == ["anna"]
+    assert [m.user_id for m in ta.members.list("anna", "acme")] == ["anna"]
 
 
 def test_r_all_5_read_after_a_pause_gets_a_live_connection(own_store) -> None:
     """R-ALL-5: after the server ended the kept connections, the next read after a pause (as after a restart) and the next check answer correctly."""
     ta = _service(own_store)
-    ta.members("anna", "acme")
+    ta.members.list("anna", "acme")
     assert ta.check("ben", "acme", Action.OPEN_BACKOFFICE).reason == "not_a_member"
     _kill(own_store, _kept_ids(own_store))
     time.sleep(0.6)
-    assert [m.user_id for m in ta.members("anna", "acme")] == ["anna"]
+    assert [m.user_id for m in ta.members.list("anna", "acme")] == ["anna"]
     assert ta.check("anna", "acme", Action.OPEN_BACKOFFICE).allowed

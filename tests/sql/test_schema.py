@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from teamaccess.adapters.sql import SqlStore, build_tables, upgrade_schema
+from teamaccess.adapters.sql import SCHEMA_VERSION, SqlStore, build_tables, upgrade_schema
 from teamaccess.errors import InvalidName
 from teamaccess.testing import dump, make_service
 
@@ -19,10 +19,10 @@ NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 def _seed(store: SqlStore) -> None:
     ta = make_service(store)
     for user in ("anna", "ben"):
-        ta.register_user(user, f"{user}@example.com")
-    company = ta.create_company("anna", "ACME", company_id="acme")
-    ta.add_member("anna", company.id, "ben")
-    ta.invite("anna", company.id, "carl@example.com")
+        ta.users.register(user, f"{user}@example.com")
+    company = ta.companies.create("anna", "ACME", company_id="acme")
+    ta.members.add("anna", company.id, "ben")
+    ta.invitations.send("anna", company.id, "carl@example.com")
 
 
 def _insert_fails(store: SqlStore, table: sa.Table, values: dict) -> None:
@@ -133,3 +133,41 @@ def test_bad_table_prefix_is_refused(prefix: str) -> None:
     """R-ALL-7: a prefix that is not a safe lower-case identifier (a trailing newline and a value that is not a string included) raises InvalidName."""
     with pytest.raises(InvalidName, match="prefix"):
         build_tables(prefix)
+
+
+def test_created_schema_records_its_version_and_migrations_continue(sql_store: SqlStore) -> None:
+    """A database made by create_schema() carries the head revision: upgrade_schema is a no-op on it and the store still works."""
+    prefix = "taver_"
+    store = SqlStore(sql_store.engine, prefix=prefix)
+    store.drop_schema()
+    try:
+        store.create_schema()
+        with sql_store.engine.connect() as conn:
+            table = sa.table(f"{prefix}alembic_version", sa.column("version_num"))
+            versions = conn.execute(sa.select(table.c.version_num)).all()
+            context = MigrationContext.configure(
+                conn, opts={"version_table": f"{prefix}alembic_version"}
+            )
+            assert context.get_current_revision() == SCHEMA_VERSION
+        assert [v[0] for v in versions] == [SCHEMA_VERSION]
+        upgrade_schema(sql_store.engine, prefix=prefix)  # continues from it: nothing to do
+        store.create_schema()  # and creating again changes nothing
+        ta = make_service(store)
+        ta.users.register("anna", "anna@example.com")
+        assert ta.companies.create("anna", "ACME").name == "ACME"
+    finally:
+        store.drop_schema()
+    with sql_store.engine.connect() as conn:
+        assert not sa.inspect(conn).has_table(f"{prefix}alembic_version")
+
+
+def test_schema_version_is_the_newest_migration() -> None:
+    """SCHEMA_VERSION names the head of the shipped Alembic revisions."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from teamaccess.adapters.sql.migrations import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_heads() == [SCHEMA_VERSION]

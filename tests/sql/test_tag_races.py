@@ -15,8 +15,9 @@ from functools import partial
 
 import pytest
 
-from teamaccess import TagGranted, TagRevoked, TeamAccess
+from teamaccess import TeamAccess
 from teamaccess.errors import TeamAccessError
+from teamaccess.events import TagGranted, TagRevoked
 
 from .test_races import _race, racing_service  # noqa: F401 - the fixture is used by name
 
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.slow
 def replayed(ta: TeamAccess, user: str) -> frozenset[str]:
     """The tags a CRM following the outbox believes ``user`` holds."""
     held: dict[str, bool] = {}
-    for message in ta.pending_events(limit=1_000_000):
+    for message in ta.outbox.pending(limit=1_000_000):
         event = message.event
         if isinstance(event, TagGranted) and event.user_id == user:
             held[event.tag] = True
@@ -39,12 +40,12 @@ def replayed(ta: TeamAccess, user: str) -> frozenset[str]:
 
 
 def _two_pools(ta: TeamAccess) -> tuple[str, str]:
-    ta.register_user("admin", "admin@example.com")
-    ta.create_product("admin", "course", "Course", tag=TAG)
+    ta.users.register("admin", "admin@example.com")
+    ta.seats.create_product("admin", "course", "Course", tag=TAG)
     for leader in ("lena", "lars"):
-        ta.register_user(leader, f"{leader}@example.com")
-    first = ta.purchase_seats("lena", "course", 1000, "Group A").id
-    second = ta.purchase_seats("lars", "course", 1000, "Group B").id
+        ta.users.register(leader, f"{leader}@example.com")
+    first = ta.seats.purchase("lena", "course", 1000, "Group A").id
+    second = ta.seats.purchase("lars", "course", 1000, "Group B").id
     return first, second
 
 
@@ -56,17 +57,17 @@ def test_r_tag_6_tag_events_replay_to_tags_of(racing_service: TeamAccess, case: 
     wrong = []
     for n in range(ROUNDS):
         user, email = f"p{n}", f"p{n}@example.com"
-        ta.register_user(user, email)
-        ta.enroll("lena", first, email)
+        ta.users.register(user, email)
+        ta.seats.enroll("lena", first, email)
         if case == "remove-remove":
-            ta.enroll("lars", second, email)
-            other = partial(ta.remove_participant, "lars", second, user)
+            ta.seats.enroll("lars", second, email)
+            other = partial(ta.seats.remove, "lars", second, user)
         else:
-            other = partial(ta.enroll, "lars", second, email)
-        outcomes = _race([partial(ta.remove_participant, "lena", first, user), other])
+            other = partial(ta.seats.enroll, "lars", second, email)
+        outcomes = _race([partial(ta.seats.remove, "lena", first, user), other])
         failures = [o for o in outcomes if isinstance(o, Exception)]
         assert all(isinstance(o, TeamAccessError) for o in failures), failures
         assert not failures, failures  # both commands are valid; retries absorb conflicts
-        if replayed(ta, user) != ta.tags_of(user):
+        if replayed(ta, user) != ta.tags.of_user(user):
             wrong.append(n)
     assert wrong == [], f"{len(wrong)} of {ROUNDS} rounds replay to other tags"

@@ -524,10 +524,10 @@ class _Reader:
 
 
 class MemoryStore:
-    """A :class:`~teamaccess.ports.Store` kept in this process's memory.
+    """A [Store][teamaccess.ports.Store] kept in this process's memory.
 
     Thread-safe; transactions are serialized by one re-entrant lock. Use it in host
-    tests (see :mod:`teamaccess.testing`) and wherever persistence is not needed.
+    tests (see `teamaccess.testing`) and wherever persistence is not needed.
     """
 
     def __init__(self) -> None:

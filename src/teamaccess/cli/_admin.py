@@ -92,7 +92,7 @@ def list_users(context: Context) -> int:
 
 def register_user(context: Context) -> int:
     """Register a user."""
-    user = context.service().register_user(context.args.user, context.args.email)
+    user = context.service().users.register(context.args.user, context.args.email)
     print(f"registered {user.id} <{user.email}>", file=context.out)
     return OK
 
@@ -136,7 +136,7 @@ def show_company(context: Context) -> int:
 
 def create_company(context: Context) -> int:
     """Create a company with the acting user as first member and main contact."""
-    company = context.service().create_company(
+    company = context.service().companies.create(
         context.actor(), context.args.name, company_id=context.args.company_id
     )
     print(
@@ -147,7 +147,7 @@ def create_company(context: Context) -> int:
 
 def rename_company(context: Context) -> int:
     """Rename a company."""
-    company = context.service().update_company_profile(
+    company = context.service().companies.update_profile(
         context.actor(), context.args.company, name=context.args.name
     )
     print(f"renamed {company.id}: {company.name}", file=context.out)
@@ -171,7 +171,7 @@ def _company_and_members(context: Context) -> tuple[Company, Sequence[Membership
 def add_member(context: Context) -> int:
     """Add a member."""
     args = context.args
-    member = context.service().add_member(context.actor(), args.company, args.user, role=args.role)
+    member = context.service().members.add(context.actor(), args.company, args.user, role=args.role)
     print(f"added {member.user_id} to {member.company_id} as {member.role}", file=context.out)
     return OK
 
@@ -179,7 +179,7 @@ def add_member(context: Context) -> int:
 def remove_member(context: Context) -> int:
     """Remove a member."""
     args = context.args
-    context.service().remove_member(context.actor(), args.company, args.user)
+    context.service().members.remove(context.actor(), args.company, args.user)
     print(f"removed {args.user} from {args.company}", file=context.out)
     return OK
 
@@ -187,7 +187,9 @@ def remove_member(context: Context) -> int:
 def change_role(context: Context) -> int:
     """Change a member's role."""
     args = context.args
-    member = context.service().change_role(context.actor(), args.company, args.user, args.role)
+    member = context.service().members.change_role(
+        context.actor(), args.company, args.user, args.role
+    )
     print(f"{member.user_id} is now {member.role} in {member.company_id}", file=context.out)
     return OK
 

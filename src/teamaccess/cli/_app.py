@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO, cast
 
 import attrs
 
+from teamaccess import __version__
 from teamaccess.cli._safe import EscapingWriter, escape
 from teamaccess.errors import TeamAccessError
 
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         "decisions and the outbox.",
         epilog="Exit codes: 0 done (explain: allowed), 1 denied (explain), 2 error.",
     )
+    parser.add_argument("--version", action="version", version=f"teamaccess {__version__}")
     _common(parser, top=True)
     top = _Commands(parser, "commands")
     _admin.register(top)

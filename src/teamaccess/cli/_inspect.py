@@ -45,12 +45,12 @@ def explain(context: Context) -> int:
     args = context.args
     service = context.service()
     if args.lead is not None:
-        decision = service.check_lead(args.user, args.target, args.lead, args.action)
+        decision = service.leads.check(args.user, args.target, args.lead, args.action)
         target = f"lead {args.lead} for company {args.target}"
     elif args.record is not None:
         if args.action != "view":
             raise UsageError(f"records are only seen: the action is 'view', not {args.action!r}")
-        decision = service.check_record(args.user, args.target, args.record)
+        decision = service.records.check(args.user, args.target, args.record)
         target = f"record {args.record} for company {args.target}"
     else:
         decision = service.check(args.user, args.target, args.action, target_user_id=args.member)
@@ -91,10 +91,10 @@ def outbox(context: Context) -> int:
     service = context.service()
     limit = context.args.limit
     while True:
-        messages = service.pending_events(limit=limit)
+        messages = service.outbox.pending(limit=limit)
         for message in messages:
             line = {"position": message.position, **event_to_dict(message.event)}
             print(json.dumps(line, default=str, sort_keys=True), file=context.out)
         if not context.args.drain or not messages:
             return OK
-        service.mark_delivered([message.position for message in messages])
+        service.outbox.mark_delivered([message.position for message in messages])

@@ -3,7 +3,7 @@
 A company name, e-mail or title is data someone else typed. Written raw, an ESC
 sequence in it could recolour, move the cursor, retitle the window or hide lines of
 the operator's terminal; a bidi override could reorder what they read. Every line the
-command line prints goes through :class:`EscapingWriter`.
+command line prints goes through `EscapingWriter`.
 """
 
 from __future__ import annotations

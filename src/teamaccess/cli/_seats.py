@@ -37,7 +37,7 @@ def list_pools(context: Context) -> int:
 def show_pool(context: Context) -> int:
     """Print a pool's usage and participants."""
     service = context.service()
-    pool = service.pool(context.args.group)
+    pool = service.seats.get(context.args.group)
     with context.store().reader() as tx:
         enrolled = tx.enrollments.of_pool(pool.id)
     print(f"{pool.id}: {pool.title} ({pool.usage})", file=context.out)
@@ -56,7 +56,9 @@ def import_csv(context: Context) -> int:
     service = context.service()
     progress = ProgressBar(f"importing {path.name}", context.err)
     try:
-        enrolled = service.enroll_csv(context.actor(), context.args.group, data, progress=progress)
+        enrolled = service.seats.enroll_csv(
+            context.actor(), context.args.group, data, progress=progress
+        )
     except CsvImportError as error:
         print(
             f"teamaccess: {len(error.errors)} bad row(s) in {path}; nothing enrolled",
@@ -65,6 +67,6 @@ def import_csv(context: Context) -> int:
         for row_error in error.errors:
             print(f"  {path}:{row_error}", file=context.err)
         return ERROR
-    pool = service.pool(context.args.group)
+    pool = service.seats.get(context.args.group)
     print(f"enrolled {len(enrolled)} participant(s) into {pool.id}: {pool.usage}", file=context.out)
     return OK

@@ -2,7 +2,8 @@
 
 The file needs a header row with an ``email`` column; other columns are ignored. It
 may start with a UTF-8 BOM, use ``;`` or ``,`` as separator, quote fields, and contain
-blank lines. Every problem is collected as a :class:`RowError` (row number, column,
+blank lines. Every problem is collected as a [RowError][teamaccess.values.RowError] (row number,
+column,
 reason), so a caller sees all of them at once, as cattrs reports validation errors.
 """
 
@@ -80,7 +81,8 @@ def read_enrollment_csv(
 ) -> tuple[list[CsvRow], list[RowError]]:
     """Return the valid rows of ``data`` and an error for each bad row.
 
-    Unlike :func:`parse_enrollment_csv` it does not raise for bad rows, so a caller can
+    Unlike [parse_enrollment_csv][teamaccess.values.parse_enrollment_csv] it does not raise for bad
+    rows, so a caller can
     add its own checks (seats, enrollments) and report every problem at once.
 
     Raises:

@@ -87,7 +87,7 @@ class Decision:
 
     Attributes:
         allowed: Whether the action is allowed.
-        reason: A short reason code, usually a :class:`Reason` value.
+        reason: A short reason code, usually a [Reason][teamaccess.Reason] value.
         rule: The ID of the rule in the catalogue that decided, e.g. ``"R-MC-2"``.
         detail: Optional human-readable detail.
     """

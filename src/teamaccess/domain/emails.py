@@ -27,7 +27,7 @@ _MAX_ADDRESS = 254
 
 
 def normalize_email(address: object) -> str:
-    """Return the canonical form of ``address`` or raise :class:`InvalidEmail`.
+    """Return the canonical form of ``address`` or raise `InvalidEmail`.
 
     >>> normalize_email("  Anna.Berg@Example.COM ")
     'anna.berg@example.com'

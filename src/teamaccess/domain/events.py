@@ -2,7 +2,8 @@
 
 Each event says who (``actor_id``), what (its type and fields), when
 (``occurred_at``) and for which company (``company_id``). Events are plain frozen
-values; :func:`event_to_dict` and :func:`event_from_dict` turn them into JSON-ready
+values; [event_to_dict][teamaccess.events.event_to_dict] and
+[event_from_dict][teamaccess.events.event_from_dict] turn them into JSON-ready
 dicts and back, which is how SQL adapters store them.
 """
 
@@ -321,7 +322,7 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
-    """Rebuild an event from :func:`event_to_dict` output."""
+    """Rebuild an event from [event_to_dict][teamaccess.events.event_to_dict] output."""
     fields = dict(data)
     cls = _REGISTRY[fields.pop("type")]
     return converter.structure(fields, cls)

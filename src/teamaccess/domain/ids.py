@@ -62,9 +62,9 @@ def shown(value: object, width: int = 60) -> str:
 
 
 def check_id(value: object, what: str, maximum: int = MAX_ID_LENGTH) -> str:
-    """Return ``value`` if it is a usable id, else raise :class:`InvalidName` (R-ALL-7).
+    """Return ``value`` if it is a usable id, else raise `InvalidName` (R-ALL-7).
 
-    An id is a string of 1 to ``maximum`` (:data:`MAX_ID_LENGTH`) printable characters (no control,
+    An id is a string of 1 to ``maximum`` (`MAX_ID_LENGTH`) printable characters (no control,
     format or surrogate characters, no space other than U+0020) that neither starts
     nor ends with a space.
     """
@@ -77,11 +77,11 @@ _WELL_FORMED: set[str] = set()  # ids seen to pass check_id, for the check's hot
 
 
 def well_formed(actor_id: object, company_id: object, action: object) -> bool:
-    """Whether all three are ids :func:`check_id` accepts; remembers those that are.
+    """Whether all three are ids `check_id` accepts; remembers those that are.
 
     The permission check asks this on every call: a set lookup of ids seen before
     costs less than checking them again. Values that are not ids are never
-    remembered, so ``False`` sends the caller to :func:`check_id` for the error.
+    remembered, so ``False`` sends the caller to `check_id` for the error.
     """
     known = _WELL_FORMED
     try:

@@ -1,9 +1,9 @@
 """Checks of argument shapes that are not ids, names or e-mails (R-ALL-6, R-ALL-7).
 
 Every public command runs its arguments through these (or through
-:func:`~teamaccess.domain.ids.check_id`, :func:`~teamaccess.domain.ids.check_name` and
-:func:`~teamaccess.domain.emails.normalize_email`) before it opens a transaction, so a
-malformed value is refused with the same :class:`~teamaccess.errors.InvalidInput`
+`check_id`, `check_name` and
+[normalize_email][teamaccess.normalize_email]) before it opens a transaction, so a
+malformed value is refused with the same [InvalidInput][teamaccess.errors.InvalidInput]
 subclass on every store and never reaches storage.
 """
 
@@ -46,7 +46,7 @@ MAX_LIST = 1000
 
 
 def check_count(value: object, name: str, minimum: int, maximum: int = 1_000_000_000) -> int:
-    """Return ``value`` if it is a whole number in range, else raise :class:`InvalidInput`."""
+    """Return ``value`` if it is a whole number in range, else raise `InvalidInput`."""
     if type(value) is not int or not minimum <= value <= maximum:
         raise InvalidInput(
             f"{name} must be a whole number from {minimum} to {maximum}: {shown(value)}"
@@ -55,7 +55,7 @@ def check_count(value: object, name: str, minimum: int, maximum: int = 1_000_000
 
 
 def check_bool(value: object, name: str) -> bool:
-    """Return ``value`` if it is ``True`` or ``False``, else raise :class:`InvalidInput`."""
+    """Return ``value`` if it is ``True`` or ``False``, else raise `InvalidInput`."""
     if not isinstance(value, bool):
         raise InvalidInput(f"{name} must be True or False, got {shown(value)}")
     return value
@@ -103,7 +103,7 @@ def check_text(value: object, what: str, maximum: int = MAX_TEXT_LENGTH) -> str:
 
 
 def check_csv(value: object) -> bytes | str:
-    """Return CSV data if it is ``bytes`` or ``str``, else raise :class:`InvalidInput`."""
+    """Return CSV data if it is ``bytes`` or ``str``, else raise `InvalidInput`."""
     if not isinstance(value, (bytes, str)):
         raise InvalidInput(f"CSV data must be bytes or str, not {shown(value)}")
     return value
@@ -117,14 +117,14 @@ def check_positions(value: object) -> list[int]:
 
 
 def check_settings(value: object) -> CompanySettings | None:
-    """Return ``value`` if it is ``None`` or a :class:`CompanySettings`, else raise."""
+    """Return ``value`` if it is ``None`` or a `CompanySettings`, else raise."""
     if value is not None and not isinstance(value, CompanySettings):
         raise InvalidInput(f"settings must be CompanySettings or None: {shown(value)}")
     return value
 
 
 def check_attributes(value: object) -> dict[str, str]:
-    """Return a user's attributes as a plain dict, or raise :class:`InvalidInput`.
+    """Return a user's attributes as a plain dict, or raise `InvalidInput`.
 
     Keys are ids, values names of at most 1,000 characters (stored exactly as given,
     not stripped), at most 50 entries.

@@ -1,6 +1,7 @@
 """Domain events of leads, the inbox, shared records and the company lifecycle.
 
-Registered with :mod:`teamaccess.domain.events`, so :func:`event_from_dict` rebuilds
+Registered with `teamaccess.domain.events`, so [event_from_dict][teamaccess.events.event_from_dict]
+rebuilds
 them like every other event (R-ALL-4).
 """
 

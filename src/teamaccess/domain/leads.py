@@ -5,7 +5,7 @@ lead is offered to taker companies; before the pick the members of those compani
 of the operator and of the giver see it (R-LEAD-2). One member picks it for their
 company; from then on every member of that company sees and edits it, the other
 offered companies lose it, operator and giver keep read access (R-LEAD-3). Visibility
-is a fact about companies, never about users (R-LEAD-4): :func:`decide_lead` is told
+is a fact about companies, never about users (R-LEAD-4): `decide_lead` is told
 the acting company and the actor's membership in it. Responsible handlers assign a
 picked lead to a colleague (R-LEAD-5); contact and meeting requests land in the
 company inbox and any member may assign them among the members (R-LEAD-6).
@@ -52,7 +52,7 @@ class MarketRole(str, enum.Enum):
 
 
 def market_roles(values: Iterable[MarketRole | str]) -> frozenset[MarketRole]:
-    """Return ``values`` as a set of :class:`MarketRole`, or raise :class:`InvalidInput`."""
+    """Return ``values`` as a set of `MarketRole`, or raise `InvalidInput`."""
     if isinstance(values, str):
         raise InvalidInput(f"market roles must be a collection, not the string {values!r}")
     try:
@@ -100,7 +100,7 @@ class Lead:
         operator_id: The marketplace operator.
         giver_id: The company that brought the lead.
         title: What the lead is about.
-        state: Its :class:`LeadState`.
+        state: Its [LeadState][teamaccess.LeadState].
         created_at: When it was offered.
         picked_by: The company that picked it, once picked.
         picked_by_user: The member who picked it.
@@ -188,7 +188,7 @@ def decide_lead(
     open company ``company_id``: visibility follows the company (R-LEAD-4).
 
     Args:
-        action: A :class:`LeadAction`.
+        action: A [LeadAction][teamaccess.LeadAction].
         company_id: The acting company.
         lead: The lead, or ``None`` if it does not exist.
         offered: Whether the lead is currently offered to ``company_id``.

@@ -1,6 +1,6 @@
 """Company lifecycle (seed 003): migration from a per-user model, and merging companies.
 
-Pure rules only; :class:`~teamaccess.TeamAccess` runs each of them as one command.
+Pure rules only; [TeamAccess][teamaccess.TeamAccess] runs each of them as one command.
 Migration gives every user a company of their own whose id is derived from the user's
 id, so running it again finds the company and changes nothing (R-CO-1). A merge moves
 what the source holds to the target (R-CO-2): the functions below say what the

@@ -1,8 +1,8 @@
 """The domain values: users, companies, memberships, invitations.
 
 All values are frozen ``attrs`` classes; a change makes a new value with
-:func:`attrs.evolve`. Rules that depend only on these values live here or in
-:mod:`teamaccess.domain.policy`; nothing here does I/O.
+`attrs.evolve`. Rules that depend only on these values live here or in
+`teamaccess.domain.policy`; nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class Company:
         id: The company's id.
         name: The display name shown on its profile.
         created_at: When it was created (UTC).
-        settings: Its :class:`CompanySettings`.
+        settings: Its [CompanySettings][teamaccess.CompanySettings].
         parent_id: The partner above it, if any (R-PART-1).
         pricing_model: The named plan it is on, if any (R-LIC-3).
         properties: Values of the custom properties its parent defined (R-PART-4).
@@ -173,7 +173,7 @@ class Invitation:
         invited_by: The member who sent it.
         created_at: When it was sent.
         expires_at: When its token stops working.
-        status: Its stored :class:`InvitationStatus`.
+        status: Its stored [InvitationStatus][teamaccess.InvitationStatus].
         accepted_by: The user who accepted it, once accepted.
         closed_at: When it was accepted, revoked or superseded.
     """

@@ -1,6 +1,7 @@
 """Domain events of the partner hierarchy, custom properties and licenses (seed 004).
 
-Registered with :mod:`teamaccess.domain.events`, so :func:`event_from_dict` rebuilds
+Registered with `teamaccess.domain.events`, so [event_from_dict][teamaccess.events.event_from_dict]
+rebuilds
 them like every other event (R-ALL-4).
 """
 

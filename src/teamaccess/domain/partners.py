@@ -2,7 +2,8 @@
 
 A company may have a parent; a partner creates child accounts beneath it (R-PART-1).
 Members of an account see and change its data; members of an ancestor who are not
-members see only an :class:`AccountOverview` of it (R-PART-2). The hierarchy is a tree
+members see only an [AccountOverview][teamaccess.values.AccountOverview] of it (R-PART-2). The
+hierarchy is a tree
 (R-PART-3). A partner defines typed custom properties for its child accounts, whose
 values are validated against their type (R-PART-4). Accounts hold articles, a pricing
 model and licenses: counted entitlements for an action kind (R-LIC-1..3).
@@ -62,7 +63,7 @@ class PropertyDefinition:
     Attributes:
         partner_id: The partner that defined it; it applies to that partner's children.
         name: The property's name, an overview column.
-        kind: Its :class:`PropertyKind`.
+        kind: Its [PropertyKind][teamaccess.values.PropertyKind].
         choices: The allowed values of a ``choice`` property, in display order.
     """
 
@@ -82,7 +83,7 @@ class PropertyDefinition:
             raise InvalidInput(f"property {self.name!r}: choices must be distinct")
 
     def validate(self, value: object) -> PropertyValue:
-        """Return ``value`` as this property's type, or raise :class:`InvalidPropertyValue`.
+        """Return ``value`` as this property's type, or raise `InvalidPropertyValue`.
 
         Dates may be given as ``date`` or ISO ``"YYYY-MM-DD"`` text; numbers must be
         finite ``int`` or ``float`` (not ``bool``).
@@ -158,7 +159,7 @@ def properties_to_json(values: Mapping[str, PropertyValue]) -> dict[str, object]
 
 
 def properties_from_json(data: Mapping[str, object]) -> dict[str, PropertyValue]:
-    """Rebuild values stored by :func:`properties_to_json`."""
+    """Rebuild values stored by `properties_to_json`."""
     values: dict[str, PropertyValue] = converter.structure(dict(data), _VALUES)
     return values
 

@@ -1,4 +1,4 @@
-"""The access rules as one pure function: facts in, :class:`Decision` out.
+"""The access rules as one pure function: facts in, [Decision][teamaccess.Decision] out.
 
 Every branch names the rule that decides it. Deny by default (R-ALL-1): a missing
 company, a missing membership, an unknown role or an unknown action never allows.
@@ -43,7 +43,7 @@ def decide(
     """Decide whether ``actor`` may do ``action`` in ``company``.
 
     Args:
-        action: An :class:`Action` value or a host permission name (R-MEM-8).
+        action: An [Action][teamaccess.Action] value or a host permission name (R-MEM-8).
         company: The acting company, or ``None`` if it does not exist.
         actor: The actor's membership in it, or ``None`` if they are not a member.
         policy: The role policy.

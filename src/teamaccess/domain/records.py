@@ -61,7 +61,7 @@ class ServiceLink:
     Attributes:
         customer_id: The customer company.
         partner_id: The provider or service provider.
-        kind: Its :class:`LinkKind`.
+        kind: Its [LinkKind][teamaccess.values.LinkKind].
         linked_at: When the link was made.
     """
 
@@ -78,7 +78,7 @@ class SharedRecord:
     Attributes:
         id: The record's id.
         customer_id: The customer it belongs to.
-        kind: Its :class:`RecordKind`.
+        kind: Its [RecordKind][teamaccess.RecordKind].
         title: Its title.
         occurred_at: When the activity happened; the timeline is ordered by it.
         visible_from: From when the customer's members see it; ``None`` for at once (R-REC-2).
@@ -138,7 +138,7 @@ def timeline_cursor(record: SharedRecord) -> str:
 
 
 def parse_timeline_cursor(cursor: str) -> tuple[datetime, RecordId]:
-    """Split a cursor made by :func:`timeline_cursor`; raise :class:`InvalidInput` if bad."""
+    """Split a cursor made by `timeline_cursor`; raise `InvalidInput` if bad."""
     stamp, sep, record_id = cursor.partition("|") if isinstance(cursor, str) else ("", "", "")
     try:
         when = datetime.fromisoformat(stamp)

@@ -1,7 +1,8 @@
 """Roles are data: a policy maps role names to permissions (R-MEM-8).
 
-A host replaces the policy by passing its own :class:`RolePolicy` (or any object with
-the same two methods) to :class:`teamaccess.TeamAccess`.
+A host replaces the policy by passing its own [RolePolicy][teamaccess.RolePolicy] (or any object
+with
+the same two methods) to [TeamAccess][teamaccess.TeamAccess].
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ DEFAULT_POLICY = RolePolicy(
 
 
 def require_known_role(policy: Policy, role: object) -> str:
-    """Return ``role`` if the policy knows it, else raise :class:`UnknownRole`."""
+    """Return ``role`` if the policy knows it, else raise `UnknownRole`."""
     if not isinstance(role, str) or role not in policy.roles:
         raise UnknownRole(str(role), policy.roles)
     return role

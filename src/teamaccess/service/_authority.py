@@ -1,4 +1,4 @@
-"""What follows a membership when it begins or ends (R-INV-5, R-MEM-10).
+"""A membership beginning, and what follows when it begins or ends (R-INV-5, R-MEM-10).
 
 Both run inside the command that adds or removes the member, so the consequences
 commit with it or not at all (R-ALL-3), each with its event (R-ALL-4).
@@ -10,13 +10,45 @@ from datetime import datetime
 
 import attrs
 
-from teamaccess.domain.events import InvitationWithdrawn, PoolLeaderChanged, stamp
-from teamaccess.domain.ids import CompanyId, UserId
+from teamaccess.domain.events import (
+    InvitationWithdrawn,
+    MainContactChanged,
+    MemberAdded,
+    PoolLeaderChanged,
+    stamp,
+)
+from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.lead_events import LeadAssigned, RequestAssigned
-from teamaccess.domain.models import InvitationStatus
+from teamaccess.domain.models import Company, InvitationStatus, Membership, User
 from teamaccess.ports import Transaction
 
-__all__ = ["end_authority", "withdraw_invitation"]
+__all__ = ["end_authority", "join", "withdraw_invitation"]
+
+
+def join(
+    tx: Transaction,
+    now: datetime,
+    company: Company,
+    user: User,
+    role: str,
+    *,
+    actor_id: UserId,
+    via: InvitationId | None = None,
+) -> Membership:
+    """Add a membership; the first member of a company becomes main contact (R-MC-1).
+
+    A pending invitation of the user's address to the company is withdrawn: they
+    joined by this way (R-INV-5).
+    """
+    first = tx.memberships.count(company.id) == 0
+    membership = Membership(company.id, user.id, role, now, is_main_contact=first)
+    tx.memberships.add(membership)
+    common = stamp(now, actor_id, company.id)
+    tx.outbox.append(MemberAdded(**common, user_id=user.id, role=role, invitation_id=via))
+    if first:
+        tx.outbox.append(MainContactChanged(**common, old_user_id=None, new_user_id=user.id))
+    withdraw_invitation(tx, now, actor_id, company.id, user.email)
+    return membership
 
 
 def withdraw_invitation(

@@ -24,6 +24,7 @@ from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
 from teamaccess.errors import (
     AccessDenied,
     CompanyClosed,
+    HierarchyTooDeep,
     InvalidInput,
     MembershipNotFound,
     NotAMember,
@@ -60,10 +61,13 @@ _E = TypeVar("_E", bound=enum.Enum)
 
 
 class ServiceCore:
-    """Configuration and plumbing of :class:`~teamaccess.TeamAccess`.
+    """Configuration and plumbing every namespace of [TeamAccess][teamaccess.TeamAccess] shares.
+
+    One core per facade; each namespace (``ta.members``, ``ta.seats``, ...) holds it and
+    calls its helpers, so the areas are composed, not inherited.
 
     Args:
-        store: The storage adapter, e.g. :class:`~teamaccess.MemoryStore` or
+        store: The storage adapter, e.g. [MemoryStore][teamaccess.MemoryStore] or
             ``teamaccess.adapters.sql.SqlStore``.
         policy: The role policy (R-MEM-8); defaults to ``admin`` and ``member``.
         eligibility: The host's predicate for who may be added (R-MEM-4).
@@ -102,18 +106,18 @@ class ServiceCore:
         retries: int = 3,
         timeline_embargo: timedelta = DEFAULT_TIMELINE_EMBARGO,
     ) -> None:
-        self._store = store
-        self._policy = policy
-        self._eligibility = eligibility
-        self._clock = clock
-        self._ids = ids
-        self._tokens = tokens
-        self._founder_role = require_known_role(policy, founder_role)
-        self._member_role = require_known_role(policy, member_role)
-        self._default_settings = default_settings or CompanySettings()
-        self._platform_admins = frozenset(platform_admins)
-        self._directory: UserDirectory = directory or (lambda _email: ids("user"))
-        self._retries = retries
+        self.store = store
+        self.policy = policy
+        self.eligibility = eligibility
+        self.clock = clock
+        self.ids = ids
+        self.tokens = tokens
+        self.founder_role = require_known_role(policy, founder_role)
+        self.member_role = require_known_role(policy, member_role)
+        self.default_settings = default_settings or CompanySettings()
+        self.platform_admins = frozenset(platform_admins)
+        self.directory: UserDirectory = directory or (lambda _email: ids("user"))
+        self.retries = retries
         if max_partner_depth is not None and (
             isinstance(max_partner_depth, bool)
             or not isinstance(max_partner_depth, int)
@@ -122,36 +126,26 @@ class ServiceCore:
             raise InvalidInput(
                 f"max_partner_depth must be a positive integer: {max_partner_depth!r}"
             )
-        self._max_depth = max_partner_depth
+        self.max_depth = max_partner_depth
         if not isinstance(timeline_embargo, timedelta) or timeline_embargo < timedelta(0):
             raise InvalidInput(f"timeline_embargo must be a timedelta >= 0: {timeline_embargo!r}")
-        self._embargo = timeline_embargo
+        self.embargo = timeline_embargo
 
-    @property
-    def store(self) -> Store:
-        """The storage adapter this service writes to."""
-        return self._store
-
-    @property
-    def policy(self) -> Policy:
-        """The role policy in force."""
-        return self._policy
-
-    def _command(self, work: Callable[[Transaction, datetime], _T]) -> _T:
+    def command(self, work: Callable[[Transaction, datetime], _T]) -> _T:
         """Run ``work`` in one transaction; retry it whole after a transient failure."""
         attempt = 0
         while True:
             try:
-                with self._store.transaction() as tx:
-                    result = work(tx, self._clock())
+                with self.store.transaction() as tx:
+                    result = work(tx, self.clock())
                     tx.commit()
                     return result
             except TransientStorageError:
                 attempt += 1
-                if attempt > self._retries:
+                if attempt > self.retries:
                     raise
 
-    def _require(
+    def require(
         self,
         tx: Transaction,
         action: Action,
@@ -159,9 +153,9 @@ class ServiceCore:
         actor_id: str,
         target: Membership | None = None,
     ) -> None:
-        raise_if_denied(self._decide(tx, action, company, actor_id, target))
+        raise_if_denied(self.decide(tx, action, company, actor_id, target))
 
-    def _decide(
+    def decide(
         self,
         tx: Transaction,
         action: str,
@@ -169,22 +163,22 @@ class ServiceCore:
         actor_id: str,
         target: Membership | None = None,
     ) -> Decision:
-        """Gather the facts :func:`decide` needs and decide (R-ALL-2)."""
+        """Gather the facts `decide` needs and decide (R-ALL-2)."""
         actor = None if company is None else tx.memberships.get(company.id, UserId(actor_id))
         above = None
         if actor is None and company is not None and company.parent_id is not None:
-            above = self._ancestor_membership(tx, company.id, UserId(actor_id))
+            above = self.ancestor_membership(tx, company.id, UserId(actor_id))
         return decide(
             action,
             company=company,
             actor=actor,
-            policy=self._policy,
+            policy=self.policy,
             target=target,
             ancestor_member=above,
         )
 
     @staticmethod
-    def _ancestor_membership(
+    def ancestor_membership(
         tx: Transaction, company_id: CompanyId, user_id: UserId
     ) -> Membership | None:
         """The user's membership in the nearest ancestor of the company, if any (R-PART-2)."""
@@ -192,27 +186,27 @@ class ServiceCore:
         found = {m.company_id: m for m in tx.memberships.of_user_among(user_id, ancestors)}
         return next((found[a] for a in ancestors if a in found), None)
 
-    def _require_platform_admin(self, actor_id: str, rule: str) -> None:
-        """Raise :class:`AccessDenied` unless the actor is a platform admin."""
-        if actor_id not in self._platform_admins:
+    def require_platform_admin(self, actor_id: str, rule: str) -> None:
+        """Raise `AccessDenied` unless the actor is a platform admin."""
+        if actor_id not in self.platform_admins:
             raise_if_denied(Decision.deny("not_platform_admin", rule, "platform admins only"))
 
     @staticmethod
-    def _user(tx: Transaction, user_id: str) -> User:
+    def user(tx: Transaction, user_id: str) -> User:
         user = tx.users.get(UserId(check_id(user_id, "user")))
         if user is None:
             raise UnknownUser(user_id)
         return user
 
     @staticmethod
-    def _company(
+    def company(
         tx: Transaction, company_id: str, *, lock: bool = False, closed_ok: bool = False
     ) -> Company:
         """The company, or raise; a closed one only for reading its history (R-CO-3)."""
         company = tx.companies.get(CompanyId(check_id(company_id, "company")), for_update=lock)
         return _existing(company, company_id, closed_ok=closed_ok)
 
-    def _gate(
+    def gate(
         self, company: Company | None, actor: Membership | None, rule: str
     ) -> Decision | tuple[Company, Membership]:
         """The denial for a missing or closed company or a non-member, else both of them."""
@@ -222,47 +216,47 @@ class ServiceCore:
             return Decision.deny(Reason.COMPANY_CLOSED, "R-CO-3", f"{company.id!r} is closed")
         if actor is None:
             return Decision.deny(Reason.NOT_A_MEMBER, rule, f"not a member of {company.id!r}")
-        if actor.role not in self._policy.roles:
+        if actor.role not in self.policy.roles:
             return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
         return company, actor
 
-    def _member_of(self, company_id: str, actor_id: str, rule: str) -> tuple[Company, Membership]:
-        """Like :meth:`_acting`, for reads: one ``check_facts`` outside a transaction."""
-        company, actor, _ = self._store.check_facts(
+    def member_of(self, company_id: str, actor_id: str, rule: str) -> tuple[Company, Membership]:
+        """Like `_acting`, for reads: one ``check_facts`` outside a transaction."""
+        company, actor, _ = self.store.check_facts(
             check_id(company_id, "company"), check_id(actor_id, "user")
         )
-        return self._admitted(_existing(company, company_id), actor, rule)
+        return self.admitted(_existing(company, company_id), actor, rule)
 
-    def _acting(
+    def acting(
         self, tx: Transaction, company_id: str, actor_id: str, rule: str, *, lock: bool = False
     ) -> tuple[Company, Membership]:
         """The open acting company and the actor's membership in it, or raise (R-MEM-1)."""
-        company = self._company(tx, company_id, lock=lock)
+        company = self.company(tx, company_id, lock=lock)
         actor = tx.memberships.get(company.id, UserId(check_id(actor_id, "user")))
-        return self._admitted(company, actor, rule)
+        return self.admitted(company, actor, rule)
 
-    def _admitted(
+    def admitted(
         self, company: Company, actor: Membership | None, rule: str
     ) -> tuple[Company, Membership]:
-        gated = self._gate(company, actor, rule)
+        gated = self.gate(company, actor, rule)
         if isinstance(gated, Decision):
             raise_denied(gated)
         return gated
 
-    def _known_role(self, role: object, *, required: bool = False) -> str:
+    def known_role(self, role: object, *, required: bool = False) -> str:
         """``role`` if the policy knows it; ``None`` is the member role unless ``required``."""
         if role is None and not required:
-            return self._member_role
-        return require_known_role(self._policy, role)
+            return self.member_role
+        return require_known_role(self.policy, role)
 
-    def _require_grant(self, tx: Transaction, company: Company, actor_id: str, role: str) -> None:
+    def require_grant(self, tx: Transaction, company: Company, actor_id: str, role: str) -> None:
         """Raise unless the actor may hand out ``role`` in the company (R-MEM-9)."""
         actor = tx.memberships.get(company.id, UserId(actor_id))
         raise_if_denied(
-            decide_grant(actor, role, policy=self._policy, default_role=self._member_role)
+            decide_grant(actor, role, policy=self.policy, default_role=self.member_role)
         )
 
-    def _require_issuer_grant(
+    def require_issuer_grant(
         self, tx: Transaction, company: Company, invitation: Invitation
     ) -> None:
         """Raise unless the invitation's issuer may still invite with its role (R-MEM-9).
@@ -271,10 +265,10 @@ class ServiceCore:
         left the company or lost the right no longer vouches for it.
         """
         issuer = tx.memberships.get(company.id, invitation.invited_by)
-        decision = decide(Action.INVITE, company=company, actor=issuer, policy=self._policy)
+        decision = decide(Action.INVITE, company=company, actor=issuer, policy=self.policy)
         if decision.allowed:
             decision = decide_grant(
-                issuer, invitation.role, policy=self._policy, default_role=self._member_role
+                issuer, invitation.role, policy=self.policy, default_role=self.member_role
             )
         if not decision.allowed:
             raise AccessDenied(
@@ -286,7 +280,7 @@ class ServiceCore:
                 )
             )
 
-    def _change_member(
+    def change_member(
         self,
         actor_id: str,
         company_id: str,
@@ -308,11 +302,11 @@ class ServiceCore:
         check_id(user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> Membership:
-            company = self._company(tx, company_id, lock=True)
-            target = self._membership(tx, company.id, user_id)
-            self._require(tx, action, company, actor_id, target)
+            company = self.company(tx, company_id, lock=True)
+            target = self.membership(tx, company.id, user_id)
+            self.require(tx, action, company, actor_id, target)
             if grants is not None:
-                self._require_grant(tx, company, actor_id, grants)
+                self.require_grant(tx, company, actor_id, grants)
             updated = attrs.evolve(target, **changes)
             if updated == target:
                 return target
@@ -320,10 +314,24 @@ class ServiceCore:
             tx.outbox.append(event(stamp(now, UserId(actor_id), company.id), target))
             return updated
 
-        return self._command(work)
+        return self.command(work)
+
+    def require_depth(self, tx: Transaction, parent_id: CompanyId, height: int) -> None:
+        """Refuse a subtree of ``height`` under ``parent_id`` deeper than allowed (R-PART-3)."""
+        if self.max_depth is None:
+            return
+        depth = len(tx.companies.ancestors(parent_id)) + 1 + height
+        if depth > self.max_depth:
+            raise HierarchyTooDeep(
+                f"an account would sit {depth} levels deep; the maximum is {self.max_depth}"
+            )
+
+    def assignee(self, tx: Transaction, company: Company, user_id: str | None) -> UserId | None:
+        """The assignee, who must be a member: work never leaves the company (R-LEAD-5)."""
+        return None if user_id is None else self.membership(tx, company.id, user_id).user_id
 
     @staticmethod
-    def _membership(tx: Transaction, company_id: CompanyId, user_id: str) -> Membership:
+    def membership(tx: Transaction, company_id: CompanyId, user_id: str) -> Membership:
         membership = tx.memberships.get(company_id, UserId(check_id(user_id, "user")))
         if membership is None:
             raise MembershipNotFound(company_id, user_id)
@@ -340,20 +348,20 @@ def _existing(company: Company | None, company_id: str, *, closed_ok: bool = Fal
 
 
 def raise_if_denied(decision: Decision) -> None:
-    """Raise :class:`NotAMember` or :class:`AccessDenied` for a denying decision."""
+    """Raise `NotAMember` or `AccessDenied` for a denying decision."""
     if not decision.allowed:
         raise_denied(decision)
 
 
 def raise_denied(decision: Decision) -> NoReturn:
-    """Raise :class:`NotAMember` for a non-member, else :class:`AccessDenied`."""
+    """Raise `NotAMember` for a non-member, else `AccessDenied`."""
     if decision.reason == Reason.NOT_A_MEMBER.value:
         raise NotAMember(decision)
     raise AccessDenied(decision)
 
 
 def parse_enum(kind: type[_E], value: object, what: str) -> _E:
-    """Return ``value`` as a member of ``kind``, or raise :class:`InvalidInput`."""
+    """Return ``value`` as a member of ``kind``, or raise `InvalidInput`."""
     try:
         return kind(value)
     except ValueError:
@@ -362,6 +370,6 @@ def parse_enum(kind: type[_E], value: object, what: str) -> _E:
 
 
 def page_of(found: Sequence[_T], limit: int, key: Callable[[_T], str]) -> Page[_T]:
-    """A :class:`Page` of the first ``limit`` of ``found`` (fetched ``limit + 1``)."""
+    """A [Page][teamaccess.Page] of the first ``limit`` of ``found`` (fetched ``limit + 1``)."""
     items = tuple(found[:limit])
     return Page(items, key(items[-1]) if len(found) > limit else None)

@@ -2,7 +2,7 @@
 
 Both are platform-admin commands, and each is one transaction: it happens whole or
 not at all (R-ALL-3). A merged company is closed: every command naming it raises
-:class:`~teamaccess.errors.CompanyClosed`, its record and history stay readable (R-CO-3).
+[CompanyClosed][teamaccess.errors.CompanyClosed], its record and history stay readable (R-CO-3).
 """
 
 from __future__ import annotations
@@ -37,29 +37,30 @@ from teamaccess.domain.partners import Article, License
 from teamaccess.errors import InvalidInput, MergeConflict, UnknownUser
 from teamaccess.ports import Transaction
 from teamaccess.service._authority import withdraw_invitation
-from teamaccess.service.partners import PartnerCommands
+from teamaccess.service._core import ServiceCore
 
-__all__ = ["LifecycleCommands"]
+__all__ = ["Lifecycle"]
 
 _Owned = TypeVar("_Owned", License, Article)
 
 
-class LifecycleCommands(PartnerCommands):
-    """Migration and merging of companies; mixed into ``TeamAccess``."""
+class Lifecycle:
+    """Migration from per-user accounts and merging companies: ``ta.lifecycle``."""
 
-    def migrate_users_to_companies(
-        self, actor_id: str, *, names: Mapping[str, str] | None = None
-    ) -> Migration:
+    def __init__(self, core: ServiceCore) -> None:
+        self._core = core
+
+    def migrate_users(self, actor_id: str, *, names: Mapping[str, str] | None = None) -> Migration:
         """Give every user a company of their own, with them as first member and main contact.
 
-        The company's id is :func:`~teamaccess.domain.lifecycle.personal_company_id` of
+        The company's id is [personal_company_id][teamaccess.values.personal_company_id] of
         the user, so a second run finds it and changes nothing (R-CO-1). Its name is
         ``names[user_id]`` if given, else the user's e-mail. Platform admins only; one
         transaction for all users.
 
         A company with that id of which the user is not the main contact (someone else
         created it first) is not theirs: the user is reported in
-        :attr:`~teamaccess.domain.lifecycle.Migration.conflicts` and nothing is created
+        `conflicts` and nothing is created
         for them, rather than being counted as migrated (R-CO-4).
 
         Returns:
@@ -77,7 +78,7 @@ class LifecycleCommands(PartnerCommands):
         }
 
         def work(tx: Transaction, now: datetime) -> Migration:
-            self._require_platform_admin(actor_id, "R-CO-1")
+            self._core.require_platform_admin(actor_id, "R-CO-1")
             users = tx.users.all()
             unknown = sorted(set(wanted) - {u.id for u in users})
             if unknown:
@@ -94,25 +95,27 @@ class LifecycleCommands(PartnerCommands):
                         conflicts.append(MigrationConflict(user.id, company_id, reason))
                     continue
                 company = Company(
-                    company_id, wanted.get(user.id, user.email), now, self._default_settings
+                    company_id, wanted.get(user.id, user.email), now, self._core.default_settings
                 )
                 tx.companies.add(company)
                 tx.memberships.add(
-                    Membership(company_id, user.id, self._founder_role, now, is_main_contact=True)
+                    Membership(
+                        company_id, user.id, self._core.founder_role, now, is_main_contact=True
+                    )
                 )
                 common = stamp(now, UserId(actor_id), company_id)
                 events += [
                     CompanyCreated(**common, name=company.name),
-                    MemberAdded(**common, user_id=user.id, role=self._founder_role),
+                    MemberAdded(**common, user_id=user.id, role=self._core.founder_role),
                     MainContactChanged(**common, old_user_id=None, new_user_id=user.id),
                 ]
                 created.append(company)
             tx.outbox.extend(events)
             return Migration(tuple(created), tuple(conflicts))
 
-        return self._command(work)
+        return self._core.command(work)
 
-    def merge_companies(self, actor_id: str, source_id: str, target_id: str) -> Company:
+    def merge(self, actor_id: str, source_id: str, target_id: str) -> Company:
         """Merge ``source`` into ``target`` and close ``source`` (R-CO-2).
 
         Members, leads and offers, the inbox, records and service links, seat pools,
@@ -136,17 +139,17 @@ class LifecycleCommands(PartnerCommands):
             raise MergeConflict(f"cannot merge company {source_id!r} into itself")
 
         def work(tx: Transaction, now: datetime) -> Company:
-            self._require_platform_admin(actor_id, "R-CO-2")
+            self._core.require_platform_admin(actor_id, "R-CO-2")
             first, second = sorted((source_id, target_id))  # lock in id order: no deadlock
-            locked = {c.id: c for c in (self._company(tx, first, lock=True),
-                                        self._company(tx, second, lock=True))}  # fmt: skip
+            locked = {c.id: c for c in (self._core.company(tx, first, lock=True),
+                                        self._core.company(tx, second, lock=True))}  # fmt: skip
             source, target = locked[CompanyId(source_id)], locked[CompanyId(target_id)]
             self._refuse_merge(tx, source, target)
             members = merge_members(
                 tx.memberships.of_company(source.id),
                 tx.memberships.of_company(target.id),
                 target.id,
-                self._policy,
+                self._core.policy,
             )
             definitions = merge_definitions(
                 tx.properties.of_partner(source.id), tx.properties.of_partner(target.id), target.id
@@ -204,10 +207,10 @@ class LifecycleCommands(PartnerCommands):
             tx.outbox.extend(events)
             return closed
 
-        return self._command(work)
+        return self._core.command(work)
 
     def _refuse_merge(self, tx: Transaction, source: Company, target: Company) -> None:
-        """Raise :class:`MergeConflict` for a merge that cannot be carried out (R-CO-2)."""
+        """Raise `MergeConflict` for a merge that cannot be carried out (R-CO-2)."""
         if source.id in tx.companies.ancestors(target.id):
             raise MergeConflict(
                 f"{target.id!r} lies below {source.id!r}: its children cannot move under it"
@@ -218,7 +221,7 @@ class LifecycleCommands(PartnerCommands):
             )
         height = tx.companies.height(source.id)
         if height > 0:
-            self._require_depth(tx, target.id, height - 1)
+            self._core.require_depth(tx, target.id, height - 1)
 
 
 def _split(items: Sequence[_Owned], source: CompanyId) -> tuple[list[_Owned], list[_Owned]]:

@@ -1,7 +1,7 @@
 """Commands for partner accounts, custom properties, articles and licenses (seed 004).
 
 A partner's team managers create child accounts and become their admins (R-PART-1);
-members of an ancestor see descendants only through :meth:`overview` (R-PART-2); the
+members of an ancestor see descendants only through `overview` (R-PART-2); the
 hierarchy stays a tree (R-PART-3); partners define typed properties (R-PART-4).
 Platform admins record what an account bought: articles, its pricing model and its
 licenses (R-LIC-1, R-LIC-3); members use licenses atomically (R-LIC-2): the license
@@ -15,7 +15,7 @@ from datetime import datetime
 
 import attrs
 
-from teamaccess.domain.decisions import Action, Decision
+from teamaccess.domain.decisions import Action
 from teamaccess.domain.events import (
     CompanyCreated,
     MainContactChanged,
@@ -28,10 +28,6 @@ from teamaccess.domain.models import AddMembersBy, Company, CompanySettings, Mem
 from teamaccess.domain.partner_events import (
     AccountParentChanged,
     AccountPropertiesChanged,
-    ArticleAdded,
-    LicenseReleased,
-    LicenseSet,
-    LicenseUsed,
     PricingModelChanged,
     PropertyDefined,
 )
@@ -42,20 +38,16 @@ from teamaccess.domain.partners import (
     OverviewPage,
     PropertyDefinition,
     PropertyKind,
-    decide_license,
     validate_properties,
 )
 from teamaccess.errors import (
     HierarchyCycle,
-    HierarchyTooDeep,
     InvalidInput,
-    LicenseExhausted,
-    UnknownLicense,
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._core import MAX_PAGE, ServiceCore, check_count, raise_if_denied
 
-__all__ = ["CHILD_ACCOUNT_SETTINGS", "PartnerCommands"]
+__all__ = ["Partners"]
 
 CHILD_ACCOUNT_SETTINGS = CompanySettings(add_members_by=AddMembersBy.TEAM_MANAGERS)
 """Default settings of child accounts: only admins add members (R-MEM-3, seed 004)."""
@@ -67,12 +59,13 @@ MAX_CHOICE_LENGTH = 100
 """The longest choice, in characters."""
 
 
-class PartnerCommands(ServiceCore):
-    """Partner accounts, properties, articles and licenses; mixed into ``TeamAccess``."""
+class Partners:
+    """Partner accounts, their children and custom properties: ``ta.partners``."""
 
-    # -- the hierarchy -------------------------------------------------------------------
+    def __init__(self, core: ServiceCore) -> None:
+        self._core = core
 
-    def create_child_account(
+    def create_child(
         self,
         actor_id: str,
         partner_id: str,
@@ -99,12 +92,12 @@ class PartnerCommands(ServiceCore):
             check_id(company_id, "company")
 
         def work(tx: Transaction, now: datetime) -> Company:
-            partner = self._company(tx, partner_id, lock=True)
-            self._require(tx, Action.CREATE_CHILD_ACCOUNT, partner, actor_id)
-            self._require_depth(tx, partner.id, 0)
-            founder = self._user(tx, actor_id)
+            partner = self._core.company(tx, partner_id, lock=True)
+            self._core.require(tx, Action.CREATE_CHILD_ACCOUNT, partner, actor_id)
+            self._core.require_depth(tx, partner.id, 0)
+            founder = self._core.user(tx, actor_id)
             account = Company(
-                id=CompanyId(company_id or self._ids("company")),
+                id=CompanyId(company_id or self._core.ids("company")),
                 name=name,
                 created_at=now,
                 settings=settings or CHILD_ACCOUNT_SETTINGS,
@@ -112,22 +105,24 @@ class PartnerCommands(ServiceCore):
             )
             tx.companies.add(account)
             tx.memberships.add(
-                Membership(account.id, founder.id, self._founder_role, now, is_main_contact=True)
+                Membership(
+                    account.id, founder.id, self._core.founder_role, now, is_main_contact=True
+                )
             )
             common = stamp(now, founder.id, account.id)
             tx.outbox.extend(
                 [
                     CompanyCreated(**common, name=name),
-                    MemberAdded(**common, user_id=founder.id, role=self._founder_role),
+                    MemberAdded(**common, user_id=founder.id, role=self._core.founder_role),
                     MainContactChanged(**common, old_user_id=None, new_user_id=founder.id),
                     AccountParentChanged(**common, old_parent_id=None, new_parent_id=partner.id),
                 ]
             )
             return account
 
-        return self._command(work)
+        return self._core.command(work)
 
-    def move_account(self, actor_id: str, company_id: str, new_parent_id: str | None) -> Company:
+    def move(self, actor_id: str, company_id: str, new_parent_id: str | None) -> Company:
         """Hang an account (with its subtree) under another parent, or make it a root.
 
         The actor needs ``manage_team`` in the account and in the new parent. A move
@@ -142,11 +137,11 @@ class PartnerCommands(ServiceCore):
         check_optional_id(new_parent_id, "company")
 
         def work(tx: Transaction, now: datetime) -> Company:
-            account = self._company(tx, company_id, lock=new_parent_id is None)
-            self._require(tx, Action.EDIT_ACCOUNT, account, actor_id)
-            parent = None if new_parent_id is None else self._company(tx, new_parent_id)
+            account = self._core.company(tx, company_id, lock=new_parent_id is None)
+            self._core.require(tx, Action.EDIT_ACCOUNT, account, actor_id)
+            parent = None if new_parent_id is None else self._core.company(tx, new_parent_id)
             if parent is not None:
-                self._require(tx, Action.CREATE_CHILD_ACCOUNT, parent, actor_id)
+                self._core.require(tx, Action.CREATE_CHILD_ACCOUNT, parent, actor_id)
                 # Two concurrent moves can only close a cycle if each one's account is an
                 # ancestor of the other's new parent: locking the account and the new
                 # parent's whole chain, in id order, makes such moves wait for each
@@ -154,12 +149,12 @@ class PartnerCommands(ServiceCore):
                 chain = {account.id, parent.id, *tx.companies.ancestors(parent.id)}
                 for chain_id in sorted(chain):
                     tx.companies.get(chain_id, for_update=True)
-                account = self._company(tx, account.id)
+                account = self._core.company(tx, account.id)
                 if parent.id == account.id or account.id in tx.companies.ancestors(parent.id):
                     raise HierarchyCycle(
                         f"moving {account.id!r} under {parent.id!r} would make it its own ancestor"
                     )
-                self._require_depth(tx, parent.id, tx.companies.height(account.id))
+                self._core.require_depth(tx, parent.id, tx.companies.height(account.id))
             new_parent = None if parent is None else parent.id
             if account.parent_id == new_parent:
                 return account
@@ -174,15 +169,13 @@ class PartnerCommands(ServiceCore):
             )
             return moved
 
-        return self._command(work)
+        return self._core.command(work)
 
     def ancestors(self, company_id: str) -> Sequence[CompanyId]:
         """The account's ancestors, parent first (R-PART-1)."""
         check_id(company_id, "company")
-        with self._store.reader() as tx:
-            return tx.companies.ancestors(self._company(tx, company_id, closed_ok=True).id)
-
-    # -- custom properties ---------------------------------------------------------------
+        with self._core.store.reader() as tx:
+            return tx.companies.ancestors(self._core.company(tx, company_id, closed_ok=True).id)
 
     def define_property(
         self,
@@ -209,8 +202,8 @@ class PartnerCommands(ServiceCore):
         choices = check_list(choices, "choice", MAX_CHOICE_LENGTH, MAX_CHOICES)
 
         def work(tx: Transaction, now: datetime) -> PropertyDefinition:
-            partner = self._company(tx, partner_id, lock=True)
-            self._require(tx, Action.EDIT_ACCOUNT, partner, actor_id)
+            partner = self._core.company(tx, partner_id, lock=True)
+            self._core.require(tx, Action.EDIT_ACCOUNT, partner, actor_id)
             definition = PropertyDefinition(
                 partner.id, check_id(name, "property"), PropertyKind(kind), tuple(choices)
             )
@@ -225,7 +218,7 @@ class PartnerCommands(ServiceCore):
             )
             return definition
 
-        return self._command(work)
+        return self._core.command(work)
 
     def set_properties(
         self, actor_id: str, company_id: str, values: Mapping[str, object]
@@ -248,8 +241,8 @@ class PartnerCommands(ServiceCore):
             check_id(key, "property")
 
         def work(tx: Transaction, now: datetime) -> Company:
-            account = self._company(tx, company_id, lock=True)
-            self._require(tx, Action.EDIT_ACCOUNT, account, actor_id)
+            account = self._core.company(tx, company_id, lock=True)
+            self._core.require(tx, Action.EDIT_ACCOUNT, account, actor_id)
             definitions = tx.properties.of_partner(account.parent_id) if account.parent_id else []
             checked = validate_properties(definitions, values)
             merged = {**account.properties, **checked}
@@ -266,9 +259,7 @@ class PartnerCommands(ServiceCore):
                 )
             return updated
 
-        return self._command(work)
-
-    # -- articles, pricing model, licenses ------------------------------------------------
+        return self._core.command(work)
 
     def set_pricing_model(self, actor_id: str, company_id: str, pricing_model: str) -> Company:
         """Put an account on a named plan (R-LIC-3); platform admins only."""
@@ -277,8 +268,8 @@ class PartnerCommands(ServiceCore):
         plan = check_name(pricing_model, "pricing model")
 
         def work(tx: Transaction, now: datetime) -> Company:
-            self._require_platform_admin(actor_id, "R-LIC-3")
-            account = self._company(tx, company_id, lock=True)
+            self._core.require_platform_admin(actor_id, "R-LIC-3")
+            account = self._core.company(tx, company_id, lock=True)
             updated = attrs.evolve(account, pricing_model=plan)
             if updated != account:
                 tx.companies.update(updated)
@@ -290,142 +281,7 @@ class PartnerCommands(ServiceCore):
                 )
             return updated
 
-        return self._command(work)
-
-    def add_article(
-        self, actor_id: str, company_id: str, sku: str, name: str, *, quantity: int = 1
-    ) -> Article:
-        """Record an article the account bought (R-LIC-1); platform admins only."""
-        check_id(actor_id, "user")
-        check_id(company_id, "company")
-        check_id(sku, "article")
-        check_count(quantity, "quantity", minimum=1)
-        article_name = check_name(name, "article name")
-
-        def work(tx: Transaction, now: datetime) -> Article:
-            self._require_platform_admin(actor_id, "R-LIC-1")
-            account = self._company(tx, company_id)
-            article = Article(account.id, check_id(sku, "article"), article_name, quantity)
-            tx.articles.add(article)
-            tx.outbox.append(
-                ArticleAdded(
-                    **stamp(now, UserId(actor_id), account.id),
-                    sku=article.sku,
-                    name=article.name,
-                    quantity=quantity,
-                )
-            )
-            return article
-
-        return self._command(work)
-
-    def set_license(self, actor_id: str, company_id: str, kind: str, limit: int) -> License:
-        """Grant a license for an action kind, or change its limit (R-LIC-1).
-
-        Platform admins only. A limit below the uses in progress is refused with
-        :class:`~teamaccess.errors.LicenseExhausted`.
-        """
-        check_id(actor_id, "user")
-        check_id(company_id, "company")
-        check_id(kind, "license")
-        check_count(limit, "limit", minimum=0)
-
-        def work(tx: Transaction, now: datetime) -> License:
-            self._require_platform_admin(actor_id, "R-LIC-1")
-            account = self._company(tx, company_id)
-            current = tx.licenses.get(account.id, check_id(kind, "license"), for_update=True)
-            if current is None:
-                license_ = License(account.id, kind, limit)
-                tx.licenses.add(license_)
-            else:
-                if limit < current.used:
-                    raise LicenseExhausted(
-                        Decision.deny(
-                            "license_in_use",
-                            "R-LIC-2",
-                            f"license {kind!r} has {current.used} uses; it cannot drop to {limit}",
-                        )
-                    )
-                license_ = attrs.evolve(current, limit=limit)
-                tx.licenses.update(license_)
-            tx.outbox.append(
-                LicenseSet(
-                    **stamp(now, UserId(actor_id), account.id),
-                    kind=kind,
-                    limit=limit,
-                )
-            )
-            return license_
-
-        return self._command(work)
-
-    def check_license(self, actor_id: str, company_id: str, kind: str) -> Decision:
-        """May the actor take one use of the account's ``kind`` license now? (R-LIC-2)."""
-        check_id(actor_id, "user")
-        check_id(company_id, "company")
-        check_id(kind, "license")
-        with self._store.reader() as tx:
-            company = tx.companies.get(CompanyId(company_id))
-            decision = self._decide(tx, Action.SWITCH_INTO, company, actor_id)
-            if not decision:
-                return decision
-            known = isinstance(kind, str) and tx.licenses.get(CompanyId(company_id), kind)
-            return decide_license(known or None, kind)
-
-    def use_license(self, actor_id: str, company_id: str, kind: str, *, amount: int = 1) -> License:
-        """Take ``amount`` uses of a license, atomically (R-LIC-2); members only (R-MEM-1).
-
-        Raises:
-            UnknownLicense: The account holds no such license.
-            LicenseExhausted: Not enough uses left; its ``decision`` names the license
-                and its limit.
-        """
-        check_id(actor_id, "user")
-        check_id(company_id, "company")
-        check_id(kind, "license")
-        return self._change_usage(actor_id, company_id, kind, check_count(amount, "amount", 1))
-
-    def release_license(
-        self, actor_id: str, company_id: str, kind: str, *, amount: int = 1
-    ) -> License:
-        """Give back ``amount`` uses of a license (R-LIC-2); members only (R-MEM-1)."""
-        check_id(actor_id, "user")
-        check_id(company_id, "company")
-        check_id(kind, "license")
-        return self._change_usage(actor_id, company_id, kind, -check_count(amount, "amount", 1))
-
-    def _change_usage(self, actor_id: str, company_id: str, kind: str, delta: int) -> License:
-        check_id(kind, "license")
-
-        def work(tx: Transaction, now: datetime) -> License:
-            account = self._company(tx, company_id)
-            self._require(tx, Action.SWITCH_INTO, account, actor_id)
-            license_ = tx.licenses.get(account.id, kind, for_update=True)
-            if license_ is None:
-                raise UnknownLicense(f"account {account.id!r} holds no {kind!r} license")
-            if delta > 0:
-                decision = decide_license(license_, kind, delta)
-                if not decision:
-                    raise LicenseExhausted(decision)
-            elif license_.used + delta < 0:
-                raise InvalidInput(f"cannot release {-delta} use(s) of {kind!r}: {license_.usage}")
-            changed = attrs.evolve(license_, used=license_.used + delta)
-            tx.licenses.update(changed)
-            event = LicenseUsed if delta > 0 else LicenseReleased
-            tx.outbox.append(
-                event(
-                    **stamp(now, UserId(actor_id), account.id),
-                    kind=kind,
-                    amount=abs(delta),
-                    used=changed.used,
-                    limit=changed.limit,
-                )
-            )
-            return changed
-
-        return self._command(work)
-
-    # -- what a partner sees -------------------------------------------------------------
+        return self._core.command(work)
 
     def overview(
         self,
@@ -447,9 +303,9 @@ class PartnerCommands(ServiceCore):
         check_optional_id(after, "company")
         check_count(limit, "limit", minimum=1, maximum=MAX_PAGE)
 
-        with self._store.reader() as tx:
-            partner = self._company(tx, partner_id, closed_ok=True)
-            raise_if_denied(self._decide(tx, Action.VIEW_OVERVIEW, partner, actor_id))
+        with self._core.store.reader() as tx:
+            partner = self._core.company(tx, partner_id, closed_ok=True)
+            raise_if_denied(self._core.decide(tx, Action.VIEW_OVERVIEW, partner, actor_id))
             page = tx.companies.descendants(
                 partner.id, after=None if after is None else CompanyId(after), limit=limit
             )
@@ -462,10 +318,10 @@ class PartnerCommands(ServiceCore):
         """The overview of one account, for its members and members of its ancestors."""
         check_id(actor_id, "user")
         check_id(company_id, "company")
-        with self._store.reader() as tx:
-            account = self._company(tx, company_id, closed_ok=True)
-            raise_if_denied(self._decide(tx, Action.VIEW_OVERVIEW, account, actor_id))
-            above = self._ancestor_membership(tx, account.id, UserId(actor_id))
+        with self._core.store.reader() as tx:
+            account = self._core.company(tx, company_id, closed_ok=True)
+            raise_if_denied(self._core.decide(tx, Action.VIEW_OVERVIEW, account, actor_id))
+            above = self._core.ancestor_membership(tx, account.id, UserId(actor_id))
             ancestors = tx.companies.ancestors(account.id)
             depth = 0
             if tx.memberships.get(account.id, UserId(actor_id)) is None and above:
@@ -500,15 +356,3 @@ class PartnerCommands(ServiceCore):
             )
             for company, depth in page
         )
-
-    # -- internals -------------------------------------------------------------------------
-
-    def _require_depth(self, tx: Transaction, parent_id: CompanyId, height: int) -> None:
-        """Refuse a subtree of ``height`` under ``parent_id`` deeper than allowed (R-PART-3)."""
-        if self._max_depth is None:
-            return
-        depth = len(tx.companies.ancestors(parent_id)) + 1 + height
-        if depth > self._max_depth:
-            raise HierarchyTooDeep(
-                f"an account would sit {depth} levels deep; the maximum is {self._max_depth}"
-            )

@@ -39,13 +39,16 @@ from teamaccess.service._core import (
     raise_if_denied,
 )
 
-__all__ = ["RecordCommands"]
+__all__ = ["Records"]
 
 
-class RecordCommands(ServiceCore):
-    """Service links, shared records and the timeline; mixed into ``TeamAccess``."""
+class Records:
+    """Shared records of a customer and its timeline: ``ta.records``."""
 
-    def link_company(
+    def __init__(self, core: ServiceCore) -> None:
+        self._core = core
+
+    def link(
         self,
         actor_id: str,
         customer_id: str,
@@ -67,10 +70,10 @@ class RecordCommands(ServiceCore):
         link_kind = parse_enum(LinkKind, kind, "link kind")
 
         def work(tx: Transaction, now: datetime) -> ServiceLink:
-            customer = self._company(tx, customer_id, lock=True)
-            if actor_id not in self._platform_admins:
-                self._require(tx, Action.MANAGE_TEAM, customer, actor_id)
-            partner = self._company(tx, partner_id)
+            customer = self._core.company(tx, customer_id, lock=True)
+            if actor_id not in self._core.platform_admins:
+                self._core.require(tx, Action.MANAGE_TEAM, customer, actor_id)
+            partner = self._core.company(tx, partner_id)
             if partner.id == customer.id:
                 raise InvalidInput(f"company {customer.id!r} cannot be linked to itself")
             link = ServiceLink(customer.id, partner.id, link_kind, now)
@@ -84,9 +87,9 @@ class RecordCommands(ServiceCore):
             )
             return link
 
-        return self._command(work)
+        return self._core.command(work)
 
-    def add_record(
+    def add(
         self,
         actor_id: str,
         company_id: str,
@@ -121,14 +124,17 @@ class RecordCommands(ServiceCore):
             company, customer, link = self._side(tx, company_id, customer_id, actor_id)
             when = occurred_at or now
             record = SharedRecord(
-                id=RecordId(record_id or self._ids("record")),
+                id=RecordId(record_id or self._core.ids("record")),
                 customer_id=customer.id,
                 kind=record_kind,
                 title=title,
                 occurred_at=when,
                 visible_from=visible_from
                 or default_visible_from(
-                    record_kind, when, by_linked_company=link is not None, embargo=self._embargo
+                    record_kind,
+                    when,
+                    by_linked_company=link is not None,
+                    embargo=self._core.embargo,
                 ),
                 author_id=UserId(actor_id),
                 author_company_id=company.id,
@@ -146,9 +152,9 @@ class RecordCommands(ServiceCore):
             )
             return record
 
-        return self._command(work)
+        return self._core.command(work)
 
-    def check_record(self, actor_id: str, company_id: str, record_id: str) -> Decision:
+    def check(self, actor_id: str, company_id: str, record_id: str) -> Decision:
         """Decide whether the actor, acting for the company, may see the record now.
 
         Never raises for unknown ids: they are denied (R-ALL-1).
@@ -156,10 +162,10 @@ class RecordCommands(ServiceCore):
         check_id(actor_id, "user")
         check_id(company_id, "company")
         check_id(record_id, "record")
-        with self._store.reader() as tx:
+        with self._core.store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
             actor = None if company is None else tx.memberships.get(company.id, UserId(actor_id))
-            gated = self._gate(company, actor, "R-REC-1")
+            gated = self._core.gate(company, actor, "R-REC-1")
             if isinstance(gated, Decision):
                 return gated
             record = tx.records.get(RecordId(record_id))
@@ -168,22 +174,22 @@ class RecordCommands(ServiceCore):
             link = tx.links.get(record.customer_id, gated[0].id)
             return decide_record(
                 record, company_id=gated[0].id, link=None if link is None else link.kind,
-                now=self._clock(),
+                now=self._core.clock(),
             )  # fmt: skip
 
-    def record(self, actor_id: str, company_id: str, record_id: str) -> SharedRecord:
+    def get(self, actor_id: str, company_id: str, record_id: str) -> SharedRecord:
         """Return the record if the actor's company may see it now (R-REC-1, R-REC-2)."""
         check_id(actor_id, "user")
         check_id(company_id, "company")
         check_id(record_id, "record")
-        with self._store.reader() as tx:
+        with self._core.store.reader() as tx:
             record = tx.records.get(RecordId(check_id(record_id, "record")))
             if record is None:
                 raise UnknownRecord(f"unknown record {record_id!r}")
             _, _, link = self._side(tx, company_id, record.customer_id, actor_id)
             raise_if_denied(
                 decide_record(record, company_id=CompanyId(company_id), link=link,
-                              now=self._clock())
+                              now=self._core.clock())
             )  # fmt: skip
             return record
 
@@ -220,8 +226,8 @@ class RecordCommands(ServiceCore):
         check_count(limit, "limit", 1, MAX_PAGE)
         if until is not None and since >= until:
             raise InvalidInput(f"the window is empty: since {since} is not before {until}")
-        now = self._clock()
-        with self._store.reader() as tx:
+        now = self._core.clock()
+        with self._core.store.reader() as tx:
             _, customer, link = self._side(tx, company_id, customer_id, actor_id)
             found = tx.records.timeline(
                 customer.id,
@@ -242,8 +248,8 @@ class RecordCommands(ServiceCore):
         ``None`` for the customer itself; raises unless the actor is a member of the
         customer or of a company linked to it (R-REC-1).
         """
-        company, _ = self._acting(tx, company_id, actor_id, "R-REC-1")
-        customer = company if company.id == customer_id else self._company(
+        company, _ = self._core.acting(tx, company_id, actor_id, "R-REC-1")
+        customer = company if company.id == customer_id else self._core.company(
             tx, customer_id, closed_ok=True
         )  # fmt: skip
         if customer.id == company.id:

@@ -8,7 +8,7 @@ Every tag grant and revocation is an outbox event in the same transaction (R-TAG
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import attrs
@@ -26,17 +26,14 @@ from teamaccess.domain.events import (
     SeatsPurchased,
     SingleAccessPurchased,
     TagGranted,
-    TagRevoked,
     UserRegistered,
     stamp,
 )
 from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
 from teamaccess.domain.inputs import (
-    MAX_TAG_LENGTH,
     check_bool,
     check_count,
     check_csv,
-    check_list,
     check_optional_id,
     check_tag,
 )
@@ -49,15 +46,12 @@ from teamaccess.domain.seats import (
     ReplacementPolicy,
     SeatPool,
     TagGrant,
-    decide_content,
     decide_group,
-    direct_source,
     pool_source,
     purchase_source,
 )
 from teamaccess.errors import (
     AlreadyEnrolled,
-    AlreadyGranted,
     CsvImportError,
     NotEnrolled,
     SeatsExhausted,
@@ -67,10 +61,12 @@ from teamaccess.errors import (
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._core import ServiceCore, raise_if_denied
+from teamaccess.service._tagging import grant, revoke
 
-__all__ = ["GroupView", "SeatCommands"]
+__all__ = ["MAX_SEATS", "GroupView", "Seats"]
 
 MAX_SEATS = 1_000_000
+"""The most seats one pool may have."""
 
 
 @attrs.frozen
@@ -86,10 +82,11 @@ class GroupView:
     participants: Sequence[Enrollment]
 
 
-class SeatCommands(ServiceCore):
-    """Seat pools, groups and access tags; mixed into :class:`~teamaccess.TeamAccess`."""
+class Seats:
+    """Products, seat pools and their groups: ``ta.seats``."""
 
-    # -- products and purchases ------------------------------------------------------
+    def __init__(self, core: ServiceCore) -> None:
+        self._core = core
 
     def create_product(
         self,
@@ -121,8 +118,8 @@ class SeatCommands(ServiceCore):
         )
 
         def work(tx: Transaction, now: datetime) -> Product:
-            self._user(tx, actor_id)
-            self._require_platform_admin(actor_id, "R-SEAT-4")
+            self._core.user(tx, actor_id)
+            self._core.require_platform_admin(actor_id, "R-SEAT-4")
             tx.products.add(product)
             tx.outbox.append(
                 ProductCreated(
@@ -134,9 +131,9 @@ class SeatCommands(ServiceCore):
             )
             return product
 
-        return self._command(work)
+        return self._core.command(work)
 
-    def purchase_seats(
+    def purchase(
         self,
         buyer_id: str,
         product_id: str,
@@ -160,15 +157,15 @@ class SeatCommands(ServiceCore):
         check_bool(occupy_seat, "occupy_seat")
 
         def work(tx: Transaction, now: datetime) -> SeatPool:
-            buyer = self._user(tx, buyer_id)
+            buyer = self._core.user(tx, buyer_id)
             product = self._product(tx, product_id)
             owner: CompanyId | None = None
             if company_id is not None:
-                company = self._company(tx, company_id, lock=True)
-                self._require(tx, Action.OPEN_BACKOFFICE, company, buyer.id)
+                company = self._core.company(tx, company_id, lock=True)
+                self._core.require(tx, Action.OPEN_BACKOFFICE, company, buyer.id)
                 owner = company.id
             pool = SeatPool(
-                id=PoolId(self._ids("pool")),
+                id=PoolId(self._core.ids("pool")),
                 product_id=product.id,
                 title=title,
                 leader_id=buyer.id,
@@ -194,7 +191,7 @@ class SeatCommands(ServiceCore):
                 pool = attrs.evolve(pool, used=1)
             return pool
 
-        return self._command(work)
+        return self._core.command(work)
 
     def purchase_single_access(self, buyer_id: str, product_id: str) -> TagGrant:
         """A single-access purchase: no group; the buyer alone gets the tag (R-SEAT-3)."""
@@ -202,9 +199,9 @@ class SeatCommands(ServiceCore):
         check_id(product_id, "product")
 
         def work(tx: Transaction, now: datetime) -> TagGrant:
-            buyer = self._user(tx, buyer_id)
+            buyer = self._core.user(tx, buyer_id)
             product = self._product(tx, product_id)
-            purchase_id = self._ids("purchase")
+            purchase_id = self._core.ids("purchase")
             tx.outbox.append(
                 SingleAccessPurchased(
                     **stamp(now, buyer.id, None),
@@ -213,19 +210,17 @@ class SeatCommands(ServiceCore):
                     user_id=buyer.id,
                 )
             )
-            return self._grant(
+            return grant(
                 tx, now, buyer.id, None, buyer.id, product.tag, purchase_source(purchase_id)
             )
 
-        return self._command(work)
-
-    # -- the group ---------------------------------------------------------------------
+        return self._core.command(work)
 
     def check_group(self, actor_id: str, pool_id: str) -> Decision:
         """May the actor manage this group? Leader or platform admin (R-SEAT-4)."""
         check_id(pool_id, "group")
         check_id(actor_id, "user")
-        with self._store.reader() as tx:
+        with self._core.store.reader() as tx:
             pool = tx.pools.get(PoolId(check_id(pool_id, "group")))
             return self._decide_group(tx, actor_id, pool)
 
@@ -233,15 +228,15 @@ class SeatCommands(ServiceCore):
         """The group management view: pool usage and participants (R-SEAT-4, R-SEAT-6)."""
         check_id(actor_id, "user")
         check_id(pool_id, "group")
-        with self._store.reader() as tx:
+        with self._core.store.reader() as tx:
             pool = self._pool(tx, pool_id)
             self._require_leader(tx, actor_id, pool)
             return GroupView(pool, tx.enrollments.of_pool(pool.id))
 
-    def pool(self, pool_id: str) -> SeatPool:
-        """Return the pool with its usage, or raise :class:`~teamaccess.errors.UnknownGroup`."""
+    def get(self, pool_id: str) -> SeatPool:
+        """Return the pool with its usage, or raise `UnknownGroup`."""
         check_id(pool_id, "group")
-        with self._store.reader() as tx:
+        with self._core.store.reader() as tx:
             return self._pool(tx, pool_id)
 
     def enroll(self, actor_id: str, pool_id: str, email: str) -> Enrollment:
@@ -268,7 +263,7 @@ class SeatCommands(ServiceCore):
             people = [(address, user)]
             return self._enroll_many(tx, now, UserId(actor_id), pool, product, people)[0]
 
-        return self._command(work)
+        return self._core.command(work)
 
     def enroll_csv(
         self,
@@ -282,7 +277,8 @@ class SeatCommands(ServiceCore):
         """Enroll everyone in a CSV file, or nobody (R-SEAT-7).
 
         Every row is validated first; if any is bad (malformed or duplicate address,
-        already enrolled, more rows than free seats), :class:`~teamaccess.errors.CsvImportError`
+        already enrolled, more rows than free seats),
+        [CsvImportError][teamaccess.errors.CsvImportError]
         lists each bad row with its number, column and reason, and nothing changes.
 
         ``progress``, if given, is called as ``progress(done, total)``: with the rows
@@ -318,12 +314,12 @@ class SeatCommands(ServiceCore):
                 raise CsvImportError(sorted(errors, key=lambda error: error.row))
             return self._enroll_many(tx, now, UserId(actor_id), pool, product, people)
 
-        enrolled = self._command(work)
+        enrolled = self._core.command(work)
         if progress is not None:
             progress(len(enrolled), len(enrolled))
         return enrolled
 
-    def remove_participant(self, actor_id: str, pool_id: str, user_id: str) -> SeatPool:
+    def remove(self, actor_id: str, pool_id: str, user_id: str) -> SeatPool:
         """Take a participant's seat; their access ends at once (R-SEAT-9, R-TAG-3).
 
         The product's replacement policy decides whether the seat is freed (R-SEAT-10).
@@ -355,12 +351,12 @@ class SeatCommands(ServiceCore):
                     seat_freed=refill,
                 )
             )
-            self._revoke(
+            revoke(
                 tx, now, UserId(actor_id), pool.company_id, user, product.tag, pool_source(pool.id)
             )
             return updated
 
-        return self._command(work)
+        return self._core.command(work)
 
     def reinvite(self, actor_id: str, pool_id: str, user_id: str) -> None:
         """Ask the host to e-mail a participant again (R-SEAT-8)."""
@@ -371,7 +367,7 @@ class SeatCommands(ServiceCore):
         def work(tx: Transaction, now: datetime) -> None:
             pool = self._pool(tx, pool_id, lock=True)
             self._require_leader(tx, actor_id, pool)
-            user = self._user(tx, user_id)
+            user = self._core.user(tx, user_id)
             if tx.enrollments.get(pool.id, user.id) is None:
                 raise NotEnrolled(f"{user_id!r} holds no seat in {pool.title!r}")
             tx.outbox.append(
@@ -385,9 +381,9 @@ class SeatCommands(ServiceCore):
                 )
             )
 
-        self._command(work)
+        self._core.command(work)
 
-    def resize_pool(self, actor_id: str, pool_id: str, seats: int) -> SeatPool:
+    def resize(self, actor_id: str, pool_id: str, seats: int) -> SeatPool:
         """Grow a pool, or shrink it down to the seats in use but not below (R-SEAT-11)."""
         check_id(actor_id, "user")
         check_id(pool_id, "group")
@@ -414,65 +410,14 @@ class SeatCommands(ServiceCore):
             )
             return resized
 
-        return self._command(work)
-
-    # -- tags ------------------------------------------------------------------------------
-
-    def grant_tag(
-        self, actor_id: str, user_id: str, tag: str, *, label: str = "manual"
-    ) -> TagGrant:
-        """Grant a tag directly (source ``direct:<label>``); platform admins only."""
-        check_id(actor_id, "user")
-        check_id(user_id, "user")
-        tag = check_tag(tag)
-        source = direct_source(check_id(label, "label"))
-
-        def work(tx: Transaction, now: datetime) -> TagGrant:
-            self._require_platform_admin(actor_id, "R-SEAT-4")
-            user = self._user(tx, user_id)
-            if source in tx.tags.sources(user.id, tag):
-                raise AlreadyGranted(f"{user_id!r} already holds {tag!r} through {source}")
-            return self._grant(tx, now, UserId(actor_id), None, user.id, tag, source)
-
-        return self._command(work)
-
-    def revoke_tag(self, actor_id: str, user_id: str, tag: str, *, label: str = "manual") -> None:
-        """Revoke a direct grant; other sources of the same tag stay (R-TAG-3)."""
-        check_id(actor_id, "user")
-        check_id(user_id, "user")
-        tag = check_tag(tag)
-        source = direct_source(check_id(label, "label"))
-
-        def work(tx: Transaction, now: datetime) -> None:
-            self._require_platform_admin(actor_id, "R-SEAT-4")
-            user = self._user(tx, user_id)
-            if source not in tx.tags.sources(user.id, tag):
-                raise NotEnrolled(f"{user_id!r} holds no {source} grant of {tag!r}")
-            self._revoke(tx, now, UserId(actor_id), None, user.id, tag, source)
-
-        self._command(work)
-
-    def tags_of(self, user_id: str) -> frozenset[str]:
-        """Every tag the user holds through at least one live source (R-TAG-3)."""
-        check_id(user_id, "user")
-        with self._store.reader() as tx:
-            return tx.tags.tags_of(UserId(user_id))
-
-    def can_access(self, user_id: str, content_tags: Iterable[str] | str) -> Decision:
-        """May the user open content protected by ``content_tags``? Deny by default (R-TAG-4)."""
-        check_id(user_id, "user")
-        wanted = [content_tags] if isinstance(content_tags, str) else content_tags
-        wanted = check_list(wanted, "tag", MAX_TAG_LENGTH)
-        return decide_content(self.tags_of(user_id), wanted)
-
-    # -- internals -----------------------------------------------------------------------
+        return self._core.command(work)
 
     def _decide_group(self, tx: Transaction, actor_id: str, pool: SeatPool | None) -> Decision:
         """The group decision, with the leader's membership of the pool's company."""
         member = True
         if pool is not None and pool.company_id is not None and actor_id == pool.leader_id:
             member = tx.memberships.get(pool.company_id, UserId(actor_id)) is not None
-        admin = actor_id in self._platform_admins
+        admin = actor_id in self._core.platform_admins
         return decide_group(actor_id, pool, platform_admin=admin, leader_is_member=member)
 
     def _require_leader(self, tx: Transaction, actor_id: str, pool: SeatPool) -> None:
@@ -510,7 +455,7 @@ class SeatCommands(ServiceCore):
         """
         common = stamp(now, actor_id, pool.company_id)
         new = [
-            User(UserId(check_id(self._directory(email), "user")), email)
+            User(UserId(check_id(self._core.directory(email), "user")), email)
             for email, user in people
             if user is None
         ]
@@ -559,50 +504,3 @@ class SeatCommands(ServiceCore):
         tx.outbox.extend(events)
         tx.pools.update(attrs.evolve(pool, used=pool.used + len(enrollments)))
         return enrollments
-
-    @staticmethod
-    def _grant(
-        tx: Transaction,
-        now: datetime,
-        actor_id: UserId,
-        company_id: CompanyId | None,
-        user_id: UserId,
-        tag: str,
-        source: str,
-    ) -> TagGrant:
-        tx.tags.lock_holders([user_id])  # newly_held stays true until commit (R-TAG-6)
-        newly = tag not in tx.tags.tags_of(user_id)
-        grant = TagGrant(user_id, tag, source, now)
-        tx.tags.add(grant)
-        tx.outbox.append(
-            TagGranted(
-                **stamp(now, actor_id, company_id),
-                user_id=user_id,
-                tag=tag,
-                source=source,
-                newly_held=newly,
-            )
-        )
-        return grant
-
-    @staticmethod
-    def _revoke(
-        tx: Transaction,
-        now: datetime,
-        actor_id: UserId,
-        company_id: CompanyId | None,
-        user_id: UserId,
-        tag: str,
-        source: str,
-    ) -> None:
-        tx.tags.lock_holders([user_id])  # still_held stays true until commit (R-TAG-6)
-        tx.tags.remove(user_id, tag, source)
-        tx.outbox.append(
-            TagRevoked(
-                **stamp(now, actor_id, company_id),
-                user_id=user_id,
-                tag=tag,
-                source=source,
-                still_held=tag in tx.tags.tags_of(user_id),
-            )
-        )

@@ -1,13 +1,17 @@
 """Helpers for testing hosts and adapters: public API, like ``structlog.testing``.
 
-- :func:`make_service`: a :class:`~teamaccess.TeamAccess` with a deterministic clock,
-  ids and tokens, on a fresh :class:`~teamaccess.MemoryStore` unless you pass a store.
-- :class:`FrozenClock`, :class:`SequentialIds`, :class:`SequentialTokens`.
-- :class:`FailingStore`: wraps any store and crashes a command after its n-th write,
+- [make_service][teamaccess.testing.make_service]: a [TeamAccess][teamaccess.TeamAccess] with a
+deterministic clock,
+  ids and tokens, on a fresh [MemoryStore][teamaccess.MemoryStore] unless you pass a store.
+- [FrozenClock][teamaccess.testing.FrozenClock], [SequentialIds][teamaccess.testing.SequentialIds],
+[SequentialTokens][teamaccess.testing.SequentialTokens].
+- [FailingStore][teamaccess.testing.FailingStore]: wraps any store and crashes a command after its
+n-th write,
   to prove atomicity (R-ALL-3).
-- :func:`dump`: everything a store holds, as comparable plain values, to compare a
+- [dump][teamaccess.testing.dump]: everything a store holds, as comparable plain values, to compare
+a
   store before and after a command or two adapters after the same history (R-ALL-5).
-- :mod:`teamaccess.testing.strategies`: hypothesis strategies (needs ``hypothesis``).
+- [teamaccess.testing.strategies][]: hypothesis strategies (needs ``hypothesis``).
 """
 
 from __future__ import annotations
@@ -93,7 +97,7 @@ class SequentialTokens:
 
 
 def make_service(store: Store | None = None, **options: Any) -> TeamAccess:
-    """Return a deterministic :class:`TeamAccess` for tests.
+    """Return a deterministic [TeamAccess][teamaccess.TeamAccess] for tests.
 
     ``options`` are passed to ``TeamAccess`` and override the test defaults
     (``clock=FrozenClock()``, ``ids=SequentialIds()``, ``tokens=SequentialTokens()``).
@@ -107,7 +111,7 @@ def make_service(store: Store | None = None, **options: Any) -> TeamAccess:
 
 
 class InjectedFailure(RuntimeError):
-    """The crash :class:`FailingStore` simulates; not a library error on purpose."""
+    """The crash `FailingStore` simulates; not a library error on purpose."""
 
 
 _WRITES = frozenset(
@@ -176,7 +180,8 @@ class FailingStore:
 
     Args:
         inner: The store to wrap.
-        fail_after: How many writes succeed before :class:`InjectedFailure` is raised.
+        fail_after: How many writes succeed before
+            [InjectedFailure][teamaccess.testing.InjectedFailure] is raised.
             ``None`` disarms the wrapper.
     """
 
@@ -235,7 +240,7 @@ class StoreDump:
 
 
 def dump(store: Store) -> StoreDump:
-    """Return a :class:`StoreDump` of ``store``'s committed state."""
+    """Return a [StoreDump][teamaccess.testing.StoreDump] of ``store``'s committed state."""
     with store.reader() as tx:
         messages = tx.outbox.all()
         return StoreDump(

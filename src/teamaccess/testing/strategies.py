@@ -1,10 +1,13 @@
-"""Hypothesis strategies for teamaccess values (needs ``hypothesis`` installed)."""
+"""Hypothesis strategies for teamaccess values (extra ``teamaccess[testing]``)."""
 
 from __future__ import annotations
 
 import string
 
-from hypothesis import strategies as st
+from teamaccess._extras import needs_extra
+
+with needs_extra("teamaccess.testing.strategies", "testing"):
+    from hypothesis import strategies as st
 
 from teamaccess.domain.ids import CompanyId
 from teamaccess.domain.partners import PropertyDefinition, PropertyKind, PropertyValue

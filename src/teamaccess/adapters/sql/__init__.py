@@ -5,9 +5,14 @@
 >>> store = SqlStore.from_url("sqlite://")  # in-memory SQLite; use a file or a server URL
 >>> store.create_schema()
 >>> ta = TeamAccess(store)
->>> ta.register_user("anna", "anna@example.com").email
+>>> ta.users.register("anna", "anna@example.com").email
 'anna@example.com'
 """
+
+from teamaccess._extras import needs_extra
+
+with needs_extra("teamaccess.adapters.sql", "sql"):
+    import sqlalchemy  # noqa: F401 - the extra's one dependency, checked first
 
 from teamaccess.adapters.sql._schema import DEFAULT_PREFIX, SCHEMA_VERSION, Tables, build_tables
 from teamaccess.adapters.sql._store import SqlStore, create_engine

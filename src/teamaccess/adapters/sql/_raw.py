@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Dialect
 
 
 class RawSelect:
-    """A select compiled once; run with :meth:`first` on a checked-out connection."""
+    """A select compiled once; run with `first` on a checked-out connection."""
 
     def __init__(self, statement: sa.Select[Any], dialect: Dialect) -> None:
         self.statement = statement

@@ -56,7 +56,7 @@ class Repo:
             self._c.execute(table.insert(), rows)
 
     def _insert_one(self, table: sa.Table, values: dict[str, Any], what: str) -> None:
-        """Insert one row; a broken key or foreign key raises :class:`Conflict`."""
+        """Insert one row; a broken key or foreign key raises `Conflict`."""
         try:
             self._c.execute(table.insert(), values)
         except sa.exc.IntegrityError as error:

@@ -19,7 +19,7 @@ from teamaccess.adapters.sql._work_schema import work_tables
 from teamaccess.domain.ids import shown
 from teamaccess.errors import InvalidName
 
-__all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables"]
+__all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "version_table"]
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
@@ -346,4 +346,15 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         inbox,
         records,
         links,
+    )
+
+
+def version_table(tables: Tables) -> sa.Table:
+    """The ``<prefix>alembic_version`` table as Alembic lays it out (not part of ``metadata``)."""
+    name = f"{tables.prefix}alembic_version"
+    return sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column("version_num", sa.String(32), nullable=False),
+        sa.PrimaryKeyConstraint("version_num", name=f"{name}_pkc"),
     )

@@ -5,7 +5,7 @@ together or not at all (R-ALL-3, R-ALL-4). ``Companies.get(for_update=True)`` ta
 row lock (``SELECT ... FOR UPDATE``) on PostgreSQL and MariaDB, so commands on one
 company run one after another; SQLite write transactions start with
 ``BEGIN IMMEDIATE``, which serializes writers for the whole file. Driver errors are
-translated at this edge into :mod:`teamaccess.errors` (``raise ... from``).
+translated at this edge into [teamaccess.errors][] (``raise ... from``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,13 @@ from sqlalchemy.engine import Connection, Engine
 from teamaccess.adapters.sql._partners import Articles, Hierarchy, Licenses, PropertyDefinitions
 from teamaccess.adapters.sql._raw import RawSelect
 from teamaccess.adapters.sql._repo import Repo, chunks, constraint_error
-from teamaccess.adapters.sql._schema import DEFAULT_PREFIX, Tables, build_tables
+from teamaccess.adapters.sql._schema import (
+    DEFAULT_PREFIX,
+    SCHEMA_VERSION,
+    Tables,
+    build_tables,
+    version_table,
+)
 from teamaccess.adapters.sql._work import InboxRequests, Leads, Records, ServiceLinks
 from teamaccess.domain.codec import converter
 from teamaccess.domain.events import Event, OutboxMessage, event_from_dict, event_to_dict
@@ -74,7 +80,7 @@ _MYSQL_RETRY = {1205, 1213}
 
 
 def create_engine(url: str | sa.URL, **options: Any) -> Engine:
-    """Create an engine configured the way :class:`SqlStore` wants it.
+    """Create an engine configured the way [SqlStore][teamaccess.adapters.sql.SqlStore] wants it.
 
     SQLite files get a 30 s busy timeout; everything else is SQLAlchemy's
     ``create_engine`` with ``pool_pre_ping``. ``options`` override these defaults.
@@ -115,17 +121,19 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 class SqlStore:
-    """A :class:`~teamaccess.ports.Store` on a SQL database through SQLAlchemy Core.
+    """A [Store][teamaccess.ports.Store] on a SQL database through SQLAlchemy Core.
 
     Args:
         engine: A SQLAlchemy engine for SQLite, PostgreSQL (psycopg 3) or
-            MariaDB/MySQL (PyMySQL). :func:`create_engine` makes a suitable one.
+            MariaDB/MySQL (PyMySQL). [create_engine][teamaccess.adapters.sql.create_engine] makes a
+            suitable one.
         prefix: Prefix of every table, constraint and index name.
         metadata: A host ``MetaData`` to declare the tables on (e.g. for the host's
             own Alembic autogenerate); a new one if omitted.
 
-    The store does not create tables; call :meth:`create_schema` once for a new
-    database, or run the shipped Alembic migrations (:func:`upgrade_schema`).
+    The store does not create tables; call `create_schema` once for a new
+    database, or run the shipped Alembic migrations
+    ([upgrade_schema][teamaccess.adapters.sql.upgrade_schema]).
     """
 
     def __init__(
@@ -157,12 +165,24 @@ class SqlStore:
         return cls(create_engine(url), prefix=prefix)
 
     def create_schema(self) -> None:
-        """Create the tables that do not exist yet (for new databases)."""
-        self.tables.metadata.create_all(self.engine)
+        """Create the tables that do not exist yet, and record the schema version.
+
+        The version goes into ``<prefix>alembic_version``, the table the shipped Alembic
+        migrations keep (:func:`~teamaccess.adapters.sql.upgrade_schema`, ``teamaccess
+        init``), so a database made here is upgraded by them later like any other.
+        """
+        version = version_table(self.tables)
+        with self.engine.begin() as conn:
+            self.tables.metadata.create_all(conn)
+            version.create(conn, checkfirst=True)
+            if conn.execute(sa.select(version.c.version_num)).first() is None:
+                conn.execute(version.insert().values(version_num=SCHEMA_VERSION))
 
     def drop_schema(self) -> None:
-        """Drop this store's tables and everything in them."""
-        self.tables.metadata.drop_all(self.engine)
+        """Drop this store's tables, its version record and everything in them."""
+        with self.engine.begin() as conn:
+            self.tables.metadata.drop_all(conn)
+            version_table(self.tables).drop(conn, checkfirst=True)
 
     def clear(self) -> None:
         """Delete every row of this store's tables, keeping the schema (for tests)."""

@@ -78,7 +78,7 @@ def _visible_statement(t: Tables, by_state: bool, paged: bool, offers: bool) -> 
 
 
 class Leads(Repo):
-    """Leads and their open offers; :meth:`visible_to` is one statement per page."""
+    """Leads and their open offers; `visible_to` is one statement per page."""
 
     def get(self, lead_id: LeadId, *, for_update: bool = False) -> Lead | None:
         t = self._t.leads

@@ -1,6 +1,7 @@
 """Alembic migrations shipped with teamaccess (extra ``teamaccess[alembic]``).
 
-:func:`upgrade_schema` brings a database to the newest schema; it keeps its own
+[upgrade_schema][teamaccess.adapters.sql.upgrade_schema] brings a database to the newest schema; it
+keeps its own
 version table (``<prefix>alembic_version``), so it never touches a host's Alembic
 history. Hosts that run Alembic themselves can add this folder to their
 ``version_locations`` instead.

@@ -1,0 +1,272 @@
+"""Invitations by e-mail with single-use, expiring tokens: ``ta.invitations`` (R-INV-*)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import attrs
+
+from teamaccess.domain.decisions import Action
+from teamaccess.domain.emails import normalize_email
+from teamaccess.domain.events import (
+    InvitationAccepted,
+    InvitationSent,
+    InvitationWithdrawn,
+)
+from teamaccess.domain.ids import (
+    CompanyId,
+    InvitationId,
+    UserId,
+    check_id,
+)
+from teamaccess.domain.models import (
+    Company,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    hash_token,
+)
+from teamaccess.errors import (
+    AlreadyAMember,
+    AlreadyInvited,
+    InvitationEmailMismatch,
+    InvitationExpired,
+    InvitationNotFound,
+    InvitationRevoked,
+    InvitationUsed,
+)
+from teamaccess.ports import Transaction
+from teamaccess.service._authority import join
+from teamaccess.service._core import ServiceCore
+
+__all__ = ["MAX_TOKEN_LENGTH", "Invitations", "IssuedInvitation"]
+
+MAX_TOKEN_LENGTH = 256
+"""The longest invitation token [accept][teamaccess.service.invitations.Invitations.accept]
+takes."""
+
+
+@attrs.frozen
+class IssuedInvitation:
+    """An invitation together with its secret token, returned once to the inviter.
+
+    Put the token in the registration link; only its hash is stored (R-INV-2).
+
+    Attributes:
+        invitation: The stored invitation.
+        token: The clear-text token. It is not kept anywhere.
+    """
+
+    invitation: Invitation
+    token: str = attrs.field(repr=False)
+
+
+class Invitations:
+    """Invitations by e-mail with single-use tokens: ``ta.invitations``."""
+
+    def __init__(self, core: ServiceCore) -> None:
+        self._core = core
+
+    def send(
+        self, actor_id: str, company_id: str, email: str, *, role: str | None = None
+    ) -> IssuedInvitation:
+        """Invite an e-mail address with a role; needs ``manage_team`` (R-INV-1).
+
+        Returns the invitation and its secret token, which is not stored (R-INV-2).
+
+        Raises:
+            InvalidEmail: The address cannot be normalized (R-INV-4).
+            AlreadyInvited: A pending invitation for it exists; re-send that one.
+            AlreadyAMember: A user with that address is already a member.
+        """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        address = normalize_email(email)
+        role = self._core.known_role(role)
+
+        def work(tx: Transaction, now: datetime) -> IssuedInvitation:
+            company = self._core.company(tx, company_id, lock=True)
+            self._core.require(tx, Action.INVITE, company, actor_id)
+            self._core.require_grant(tx, company, actor_id, role)
+            existing_user = tx.users.get_by_email(address)
+            if existing_user is not None and tx.memberships.get(company.id, existing_user.id):
+                raise AlreadyAMember(company.id, existing_user.id)
+            pending = tx.invitations.pending_for(company.id, address)
+            if pending is not None:
+                raise AlreadyInvited(
+                    f"{address!r} already has pending invitation {pending.id!r}; re-send it"
+                )
+            return self._issue(tx, now, company, UserId(actor_id), address, role, replaces=None)
+
+        return self._core.command(work)
+
+    def resend(self, actor_id: str, company_id: str, invitation_id: str) -> IssuedInvitation:
+        """Re-send an open or expired invitation with a new token; the old one is void (R-INV-2).
+
+        Raises:
+            InvitationNotFound: No such invitation in this company.
+            InvitationUsed: It was accepted already.
+            InvitationRevoked: It was revoked or replaced.
+        """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(invitation_id, "invitation")
+
+        def work(tx: Transaction, now: datetime) -> IssuedInvitation:
+            company = self._core.company(tx, company_id, lock=True)
+            self._core.require(tx, Action.INVITE, company, actor_id)
+            old = self._invitation(tx, company.id, invitation_id)
+            _require_not_closed(old)
+            tx.invitations.update(
+                attrs.evolve(old, status=InvitationStatus.SUPERSEDED, closed_at=now)
+            )
+            return self._issue(tx, now, company, UserId(actor_id), old.email, old.role, old.id)
+
+        return self._core.command(work)
+
+    def revoke(self, actor_id: str, company_id: str, invitation_id: str) -> Invitation:
+        """Revoke a pending invitation; its token stops working (R-INV-2)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(invitation_id, "invitation")
+
+        def work(tx: Transaction, now: datetime) -> Invitation:
+            company = self._core.company(tx, company_id, lock=True)
+            self._core.require(tx, Action.INVITE, company, actor_id)
+            invitation = self._invitation(tx, company.id, invitation_id)
+            _require_not_closed(invitation)
+            revoked = attrs.evolve(invitation, status=InvitationStatus.REVOKED, closed_at=now)
+            tx.invitations.update(revoked)
+            tx.outbox.append(
+                InvitationWithdrawn(
+                    occurred_at=now,
+                    actor_id=UserId(actor_id),
+                    company_id=company.id,
+                    invitation_id=invitation.id,
+                )
+            )
+            return revoked
+
+        return self._core.command(work)
+
+    def accept(self, user_id: str, token: str) -> Membership:
+        """Accept an invitation: the user becomes a member with the invited role (R-INV-3).
+
+        Raises:
+            InvitationNotFound: The token is unknown.
+            InvitationExpired / InvitationRevoked / InvitationUsed: It cannot be used.
+            InvitationEmailMismatch: The user's e-mail is not the invited one and the
+                company requires a match (the default).
+            AlreadyAMember: The user is a member already.
+        """
+        check_id(user_id, "user")
+        check_id(token, "invitation token", MAX_TOKEN_LENGTH)
+        token_hash = hash_token(token)
+
+        def work(tx: Transaction, now: datetime) -> Membership:
+            found = tx.invitations.get_by_token_hash(token_hash)
+            if found is None:
+                raise InvitationNotFound("unknown invitation token")
+            company = self._core.company(tx, found.company_id, lock=True)
+            invitation = tx.invitations.get(found.id) or found  # re-read under the lock
+            _require_not_closed(invitation)
+            if now >= invitation.expires_at:
+                raise InvitationExpired(
+                    f"invitation {invitation.id!r} expired at {invitation.expires_at.isoformat()}"
+                )
+            user = self._core.user(tx, user_id)
+            if company.settings.invitation_email_must_match and user.email != invitation.email:
+                raise InvitationEmailMismatch(
+                    f"invitation {invitation.id!r} is for {invitation.email!r}, "
+                    f"not for {user.email!r}"
+                )
+            if tx.memberships.get(company.id, user.id) is not None:
+                raise AlreadyAMember(company.id, user.id)
+            self._core.require_issuer_grant(tx, company, invitation)
+            tx.invitations.update(
+                attrs.evolve(
+                    invitation,
+                    status=InvitationStatus.ACCEPTED,
+                    accepted_by=user.id,
+                    closed_at=now,
+                )
+            )
+            tx.outbox.append(
+                InvitationAccepted(
+                    occurred_at=now,
+                    actor_id=user.id,
+                    company_id=company.id,
+                    invitation_id=invitation.id,
+                    user_id=user.id,
+                )
+            )
+            return join(
+                tx, now, company, user, invitation.role, actor_id=user.id, via=invitation.id
+            )
+
+        return self._core.command(work)
+
+    def list(self, actor_id: str, company_id: str) -> Sequence[Invitation]:
+        """The company's invitations, for members who may invite (R-INV-1)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        with self._core.store.reader() as tx:
+            company = self._core.company(tx, company_id, closed_ok=True)
+            self._core.require(tx, Action.INVITE, company, actor_id)
+            return tx.invitations.of_company(company.id)
+
+    def _issue(
+        self,
+        tx: Transaction,
+        now: datetime,
+        company: Company,
+        actor_id: UserId,
+        email: str,
+        role: str,
+        replaces: InvitationId | None,
+    ) -> IssuedInvitation:
+        token = self._core.tokens()
+        invitation = Invitation(
+            id=InvitationId(self._core.ids("invitation")),
+            company_id=company.id,
+            email=email,
+            role=role,
+            token_hash=hash_token(token),
+            invited_by=actor_id,
+            created_at=now,
+            expires_at=now + company.settings.invitation_ttl,
+        )
+        tx.invitations.add(invitation)
+        tx.outbox.append(
+            InvitationSent(
+                occurred_at=now,
+                actor_id=actor_id,
+                company_id=company.id,
+                invitation_id=invitation.id,
+                email=email,
+                role=role,
+                expires_at=invitation.expires_at,
+                replaces=replaces,
+            )
+        )
+        return IssuedInvitation(invitation, token)
+
+    @staticmethod
+    def _invitation(tx: Transaction, company_id: CompanyId, invitation_id: str) -> Invitation:
+        invitation = tx.invitations.get(InvitationId(check_id(invitation_id, "invitation")))
+        if invitation is None or invitation.company_id != company_id:
+            raise InvitationNotFound(f"no invitation {invitation_id!r} in company {company_id!r}")
+        return invitation
+
+
+def _require_not_closed(invitation: Invitation) -> None:
+    if invitation.status is InvitationStatus.ACCEPTED:
+        raise InvitationUsed(f"invitation {invitation.id!r} was already accepted")
+    if invitation.status is InvitationStatus.REVOKED:
+        raise InvitationRevoked(f"invitation {invitation.id!r} was revoked")
+    if invitation.status is InvitationStatus.SUPERSEDED:
+        raise InvitationRevoked(
+            f"invitation {invitation.id!r} was replaced by a re-sent invitation; "
+            "use the newest link"
+        )

@@ -1,0 +1,269 @@
+"""Members of a company, their roles and the main contact: ``ta.members``.
+
+Every command names the acting user and the acting company (R-MEM-1), runs in one
+transaction and emits its events to the outbox in it (R-ALL-3, R-ALL-4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import attrs
+
+from teamaccess.domain.decisions import Action
+from teamaccess.domain.events import (
+    ContactVisibilityChanged,
+    MainContactChanged,
+    MemberRemoved,
+    RoleChanged,
+    stamp,
+)
+from teamaccess.domain.ids import (
+    UserId,
+    check_id,
+)
+from teamaccess.domain.inputs import (
+    check_bool,
+)
+from teamaccess.domain.lead_events import HandlerChanged
+from teamaccess.domain.models import (
+    Invitation,
+    InvitationStatus,
+    Membership,
+)
+from teamaccess.errors import (
+    AlreadyAMember,
+    InvalidInput,
+    InvitationRevoked,
+    InvitationUsed,
+    MainContactRequired,
+    NotEligible,
+)
+from teamaccess.ports import Transaction
+from teamaccess.service._authority import end_authority, join, withdraw_invitation
+from teamaccess.service._core import ServiceCore
+
+__all__ = ["Members"]
+
+
+class Members:
+    """Members of a company, roles and the main contact: ``ta.members``."""
+
+    def __init__(self, core: ServiceCore) -> None:
+        self._core = core
+
+    def add(
+        self,
+        actor_id: str,
+        company_id: str,
+        user_id: str,
+        *,
+        role: str | None = None,
+        exist_ok: bool = False,
+    ) -> Membership:
+        """Add a registered user to the company (R-MEM-2, R-MEM-3, R-MEM-4).
+
+        Args:
+            actor_id: The member who adds.
+            company_id: The acting company.
+            user_id: The user to add.
+            role: Their role; the service's ``member_role`` if omitted.
+            exist_ok: Return the existing membership instead of raising
+                [AlreadyAMember][teamaccess.errors.AlreadyAMember].
+
+        Raises:
+            NotAMember: The actor is not a member (R-MEM-1).
+            AccessDenied: Only team managers may add members here (R-MEM-3).
+            NotEligible: The host's eligibility predicate refused (R-MEM-4).
+            AlreadyAMember: The user is already a member (R-MEM-2).
+        """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(user_id, "user")
+        role = self._core.known_role(role)
+        check_bool(exist_ok, "exist_ok")
+
+        def work(tx: Transaction, now: datetime) -> Membership:
+            company = self._core.company(tx, company_id, lock=True)
+            self._core.require(tx, Action.ADD_MEMBER, company, actor_id)
+            self._core.require_grant(tx, company, actor_id, role)
+            candidate = self._core.user(tx, user_id)
+            existing = tx.memberships.get(company.id, candidate.id)
+            if existing is not None:
+                if exist_ok:
+                    return existing
+                raise AlreadyAMember(company.id, candidate.id)
+            if self._core.eligibility is not None:
+                verdict = self._core.eligibility(
+                    actor=self._core.user(tx, actor_id), candidate=candidate, company=company
+                )
+                if not verdict:
+                    raise NotEligible(verdict)
+            return join(tx, now, company, candidate, role, actor_id=UserId(actor_id))
+
+        return self._core.command(work)
+
+    def remove(self, actor_id: str, company_id: str, user_id: str) -> None:
+        """Remove a member, ending their access at once; their history stays (R-MEM-7).
+
+        A member may always remove themselves (leave). The main contact can leave only
+        as the last member, or after handing the role on (R-MC-4).
+
+        Raises:
+            MembershipNotFound: ``user_id`` is not a member.
+            MainContactRequired: ``user_id`` is the main contact and others remain.
+        """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(user_id, "user")
+
+        def work(tx: Transaction, now: datetime) -> None:
+            company = self._core.company(tx, company_id, lock=True)
+            target = self._core.membership(tx, company.id, user_id)
+            self._core.require(tx, Action.REMOVE_MEMBER, company, actor_id, target)
+            if target.is_main_contact and tx.memberships.count(company.id) > 1:
+                raise MainContactRequired(
+                    f"user {user_id!r} is the main contact of {company.id!r}; "
+                    "transfer the role before removing them (R-MC-4)"
+                )
+            tx.memberships.remove(company.id, target.user_id)
+            common = stamp(now, UserId(actor_id), company.id)
+            tx.outbox.append(MemberRemoved(**common, user_id=target.user_id))
+            if target.is_main_contact:
+                tx.outbox.append(
+                    MainContactChanged(**common, old_user_id=target.user_id, new_user_id=None)
+                )
+            end_authority(tx, now, UserId(actor_id), company.id, target.user_id)
+            removed = tx.users.get(target.user_id)
+            if removed is not None:
+                withdraw_invitation(tx, now, UserId(actor_id), company.id, removed.email)
+
+        self._core.command(work)
+
+    def leave(self, actor_id: str, company_id: str) -> None:
+        """Remove yourself from the company; same rules as `remove_member`."""
+        self.remove(actor_id, company_id, actor_id)
+
+    def change_role(self, actor_id: str, company_id: str, user_id: str, role: str) -> Membership:
+        """Give a member another role; needs ``manage_team`` (R-MEM-8).
+
+        Nobody gives a role with permissions they do not hold themselves (R-MEM-9).
+        """
+        role = self._core.known_role(role, required=True)
+        return self._core.change_member(
+            actor_id, company_id, user_id, Action.MANAGE_TEAM, {"role": role},
+            lambda common, old: RoleChanged(
+                **common, user_id=old.user_id, old_role=old.role, new_role=role
+            ),
+            grants=role,
+        )  # fmt: skip
+
+    def transfer_main_contact(self, actor_id: str, company_id: str, to_user_id: str) -> Membership:
+        """Hand the main-contact role to another member (R-MC-3).
+
+        The main contact may always; a member whose role grants
+        ``reassign_main_contact`` may too. The old main contact stays a member.
+
+        Raises:
+            MembershipNotFound: The new main contact is not a member.
+            AccessDenied: The actor is neither main contact nor allowed to reassign.
+        """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(to_user_id, "user")
+
+        def work(tx: Transaction, now: datetime) -> Membership:
+            company = self._core.company(tx, company_id, lock=True)
+            target = self._core.membership(tx, company.id, to_user_id)
+            self._core.require(tx, Action.TRANSFER_MAIN_CONTACT, company, actor_id, target)
+            if target.is_main_contact:
+                return target
+            current = next(m for m in tx.memberships.of_company(company.id) if m.is_main_contact)
+            tx.memberships.update(attrs.evolve(current, is_main_contact=False))
+            updated = attrs.evolve(target, is_main_contact=True)
+            tx.memberships.update(updated)
+            tx.outbox.append(
+                MainContactChanged(
+                    occurred_at=now,
+                    actor_id=UserId(actor_id),
+                    company_id=company.id,
+                    old_user_id=current.user_id,
+                    new_user_id=target.user_id,
+                )
+            )
+            return updated
+
+        return self._core.command(work)
+
+    def set_show_as_contact(
+        self, actor_id: str, company_id: str, user_id: str, show: bool
+    ) -> Membership:
+        """Set a member's "show as contact" flag (R-MEM-5).
+
+        Members may change their own; team managers anyone's.
+        """
+        if not isinstance(show, bool):
+            raise InvalidInput(f"show must be True or False, got {show!r}")
+        return self._core.change_member(
+            actor_id, company_id, user_id, Action.SET_SHOW_AS_CONTACT, {"show_as_contact": show},
+            lambda common, old: ContactVisibilityChanged(
+                **common, user_id=old.user_id, show_as_contact=show
+            ),
+        )  # fmt: skip
+
+    def list(self, actor_id: str, company_id: str) -> Sequence[Membership]:
+        """The company's members with roles, for its members only (R-MEM-6)."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        with self._core.store.reader() as tx:
+            company = self._core.company(tx, company_id, closed_ok=True)
+            self._core.require(tx, Action.VIEW_MEMBERS, company, actor_id)
+            return tx.memberships.of_company(company.id)
+
+    def public_contacts(self, company_id: str) -> Sequence[Membership]:
+        """Members listed on the public profile: those with "show as contact" on (R-MEM-5)."""
+        check_id(company_id, "company")
+        with self._core.store.reader() as tx:
+            company = self._core.company(tx, company_id, closed_ok=True)
+            return [m for m in tx.memberships.of_company(company.id) if m.show_as_contact]
+
+    def of_user(self, user_id: str) -> Sequence[Membership]:
+        """Every membership of a user, one per company (R-MEM-1)."""
+        check_id(user_id, "user")
+        with self._core.store.reader() as tx:
+            return tx.memberships.of_user(UserId(user_id))
+
+    def main_contact(self, company_id: str) -> Membership | None:
+        """The company's main contact, or ``None`` if it has no members (R-MC-1, R-MC-4)."""
+        check_id(company_id, "company")
+        with self._core.store.reader() as tx:
+            company = self._core.company(tx, company_id, closed_ok=True)
+            return next(
+                (m for m in tx.memberships.of_company(company.id) if m.is_main_contact), None
+            )
+
+    def set_handler(
+        self, actor_id: str, company_id: str, user_id: str, is_handler: bool
+    ) -> Membership:
+        """Name a member a responsible handler, or stop; needs ``manage_team`` (R-LEAD-5)."""
+        if not isinstance(is_handler, bool):
+            raise InvalidInput(f"is_handler must be True or False, got {is_handler!r}")
+        return self._core.change_member(
+            actor_id, company_id, user_id, Action.MANAGE_TEAM, {"is_handler": is_handler},
+            lambda common, old: HandlerChanged(
+                **common, user_id=old.user_id, is_handler=is_handler
+            ),
+        )  # fmt: skip
+
+
+def _require_not_closed(invitation: Invitation) -> None:
+    if invitation.status is InvitationStatus.ACCEPTED:
+        raise InvitationUsed(f"invitation {invitation.id!r} was already accepted")
+    if invitation.status is InvitationStatus.REVOKED:
+        raise InvitationRevoked(f"invitation {invitation.id!r} was revoked")
+    if invitation.status is InvitationStatus.SUPERSEDED:
+        raise InvitationRevoked(
+            f"invitation {invitation.id!r} was replaced by a re-sent invitation; "
+            "use the newest link"
+        )

@@ -1,0 +1,60 @@
+"""The outbox a consumer reads and acknowledges: ``ta.outbox`` (R-ALL-4)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from teamaccess.domain.events import (
+    OutboxMessage,
+)
+from teamaccess.domain.inputs import (
+    check_count,
+    check_positions,
+)
+from teamaccess.domain.models import (
+    Invitation,
+    InvitationStatus,
+)
+from teamaccess.errors import (
+    InvitationRevoked,
+    InvitationUsed,
+)
+from teamaccess.ports import Transaction
+from teamaccess.service._core import ServiceCore
+
+__all__ = ["Outbox"]
+
+
+class Outbox:
+    """The outbox a consumer reads: ``ta.outbox``."""
+
+    def __init__(self, core: ServiceCore) -> None:
+        self._core = core
+
+    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        """The oldest undelivered outbox messages, for a consumer (R-ALL-4)."""
+        check_count(limit, "limit", 1, 1_000_000)
+        with self._core.store.reader() as tx:
+            return tx.outbox.pending(limit)
+
+    def mark_delivered(self, positions: Sequence[int]) -> None:
+        """Mark outbox messages delivered once the consumer has handled them."""
+        positions = check_positions(positions)
+
+        def work(tx: Transaction, now: datetime) -> None:
+            tx.outbox.mark_delivered(list(positions), now)
+
+        self._core.command(work)
+
+
+def _require_not_closed(invitation: Invitation) -> None:
+    if invitation.status is InvitationStatus.ACCEPTED:
+        raise InvitationUsed(f"invitation {invitation.id!r} was already accepted")
+    if invitation.status is InvitationStatus.REVOKED:
+        raise InvitationRevoked(f"invitation {invitation.id!r} was revoked")
+    if invitation.status is InvitationStatus.SUPERSEDED:
+        raise InvitationRevoked(
+            f"invitation {invitation.id!r} was replaced by a re-sent invitation; "
+            "use the newest link"
+        )

@@ -1,0 +1,151 @@
+"""Every value a host handles: ids, companies, memberships, seats, leads, records, ...
+
+All are frozen ``attrs`` classes (or enums, ``NewType`` ids and constants), defined in
+``teamaccess.domain`` and re-exported here, so a host imports them from one place:
+``from teamaccess.values import SeatPool, LeadId``. The most used ones are importable
+from `teamaccess` itself too.
+"""
+
+from __future__ import annotations
+
+from teamaccess.domain.csvimport import (
+    CsvLimits,
+    CsvRow,
+    RowError,
+    parse_enrollment_csv,
+    read_enrollment_csv,
+)
+from teamaccess.domain.ids import (
+    CompanyId,
+    InvitationId,
+    LeadId,
+    RecordId,
+    RequestId,
+    UserId,
+)
+from teamaccess.domain.leads import (
+    InboxRequest,
+    Lead,
+    LeadAction,
+    LeadState,
+    MarketRole,
+    Page,
+    RequestKind,
+    RequestState,
+)
+from teamaccess.domain.lifecycle import (
+    Migration,
+    MigrationConflict,
+    personal_company_id,
+)
+from teamaccess.domain.models import (
+    AddMembersBy,
+    Company,
+    CompanySettings,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    User,
+    hash_token,
+)
+from teamaccess.domain.partners import (
+    AccountOverview,
+    Article,
+    License,
+    OverviewPage,
+    PropertyDefinition,
+    PropertyKind,
+    PropertyValue,
+)
+from teamaccess.domain.records import (
+    DEFAULT_TIMELINE_EMBARGO,
+    LinkKind,
+    RecordKind,
+    ServiceLink,
+    SharedRecord,
+)
+from teamaccess.domain.roles import (
+    DEFAULT_POLICY,
+    MANAGE_TEAM,
+    REASSIGN_MAIN_CONTACT,
+    Policy,
+    RolePolicy,
+)
+from teamaccess.domain.seats import (
+    Enrollment,
+    PoolId,
+    Product,
+    ProductId,
+    ReplacementPolicy,
+    SeatPool,
+    TagGrant,
+)
+from teamaccess.service.invitations import (
+    IssuedInvitation,
+)
+from teamaccess.service.partners import (
+    CHILD_ACCOUNT_SETTINGS,
+)
+from teamaccess.service.seats import (
+    GroupView,
+)
+
+__all__ = [
+    "CHILD_ACCOUNT_SETTINGS",
+    "DEFAULT_POLICY",
+    "DEFAULT_TIMELINE_EMBARGO",
+    "MANAGE_TEAM",
+    "REASSIGN_MAIN_CONTACT",
+    "AccountOverview",
+    "AddMembersBy",
+    "Article",
+    "Company",
+    "CompanyId",
+    "CompanySettings",
+    "CsvLimits",
+    "CsvRow",
+    "Enrollment",
+    "GroupView",
+    "InboxRequest",
+    "Invitation",
+    "InvitationId",
+    "InvitationStatus",
+    "IssuedInvitation",
+    "Lead",
+    "LeadAction",
+    "LeadId",
+    "LeadState",
+    "License",
+    "LinkKind",
+    "MarketRole",
+    "Membership",
+    "Migration",
+    "MigrationConflict",
+    "OverviewPage",
+    "Page",
+    "Policy",
+    "PoolId",
+    "Product",
+    "ProductId",
+    "PropertyDefinition",
+    "PropertyKind",
+    "PropertyValue",
+    "RecordId",
+    "RecordKind",
+    "ReplacementPolicy",
+    "RequestId",
+    "RequestKind",
+    "RequestState",
+    "RolePolicy",
+    "RowError",
+    "SeatPool",
+    "ServiceLink",
+    "SharedRecord",
+    "TagGrant",
+    "User",
+    "UserId",
+    "hash_token",
+    "parse_enrollment_csv",
+    "personal_company_id",
+    "read_enrollment_csv",
+]
