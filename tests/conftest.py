@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from hypothesis import HealthCheck, settings
 
-from teamaccess import MemoryStore, Store, TeamAccess
-from teamaccess.testing import FrozenClock, make_service
+from teamaccess import Store
+
+# The shipped contract suite's fixtures (store, clock, ta, memory_ta), on store_factory.
+from teamaccess.testing.contract.fixtures import clock, memory_ta, store, ta  # noqa: F401
 
 from . import backends
 from .backends import BACKENDS
@@ -42,30 +44,6 @@ def store_factory(request: pytest.FixtureRequest) -> Iterator[StoreFactory]:
     """A callable that returns an empty store of one adapter."""
     with request.param.open() as factory:
         yield factory
-
-
-@pytest.fixture
-def store(store_factory: StoreFactory) -> Store:
-    """An empty store of each adapter."""
-    return store_factory()
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    """The service's clock; tests move it with ``clock.advance``."""
-    return FrozenClock()
-
-
-@pytest.fixture
-def ta(store: Store, clock: FrozenClock) -> TeamAccess:
-    """A deterministic service on each adapter."""
-    return make_service(store, clock=clock)
-
-
-@pytest.fixture
-def memory_ta(clock: FrozenClock) -> TeamAccess:
-    """A deterministic service on the in-memory adapter only, for non-storage tests."""
-    return make_service(MemoryStore(), clock=clock)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

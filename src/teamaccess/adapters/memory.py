@@ -17,20 +17,26 @@ from datetime import datetime
 import attrs
 
 from teamaccess.adapters._memory_base import Journal, Repo, Tables, require
+from teamaccess.adapters._memory_partners import (
+    MemoryArticles,
+    MemoryLicenses,
+    MemoryPropertyDefinitions,
+)
+from teamaccess.adapters._memory_seats import (
+    MemoryEnrollments,
+    MemoryProducts,
+    MemorySeatPools,
+    MemoryTagGrants,
+)
 from teamaccess.adapters._memory_work import MemoryInbox, MemoryLeads, MemoryLinks, MemoryRecords
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.models import Company, Invitation, InvitationStatus, Membership, User
-from teamaccess.domain.partners import Article, License, PropertyDefinition, decide_license
-from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
 from teamaccess.errors import (
     AlreadyAMember,
-    AlreadyEnrolled,
     CompanyAlreadyExists,
     Conflict,
     EmailTaken,
-    LicenseExhausted,
-    SeatsExhausted,
     UserAlreadyExists,
 )
 
@@ -232,209 +238,6 @@ class _Invitations(Repo):
         return sorted(self._t.invitations.values(), key=lambda i: i.id)
 
 
-class _Products(Repo):
-    def get(self, product_id: ProductId) -> Product | None:
-        return self._t.products.get(product_id)
-
-    def add(self, product: Product) -> None:
-        if product.id in self._t.products:
-            raise Conflict(f"product {product.id!r} already exists")
-        self._j.put(self._t.products, product.id, product)
-
-    def all(self) -> Sequence[Product]:
-        return sorted(self._t.products.values(), key=lambda p: p.id)
-
-
-class _SeatPools(Repo):
-    def get(self, pool_id: PoolId, *, for_update: bool = False) -> SeatPool | None:
-        return self._t.pools.get(pool_id)
-
-    def add(self, pool: SeatPool) -> None:
-        if pool.id in self._t.pools:
-            raise Conflict(f"seat pool {pool.id!r} already exists")
-        require(pool.product_id in self._t.products, "product", pool.product_id)
-        self._check(pool)
-        self._j.put(self._t.pools, pool.id, pool)
-
-    def update(self, pool: SeatPool) -> None:
-        require(pool.id in self._t.pools, "seat pool", pool.id)
-        self._check(pool)
-        self._j.put(self._t.pools, pool.id, pool)
-
-    def all(self) -> Sequence[SeatPool]:
-        return sorted(self._t.pools.values(), key=lambda p: p.id)
-
-    def reassign(self, source: CompanyId, target: CompanyId) -> None:
-        require(target in self._t.companies, "company", target)
-        for pool in self.all():
-            if pool.company_id == source:
-                self._j.put(self._t.pools, pool.id, attrs.evolve(pool, company_id=target))
-
-    def led_by(self, company_id: CompanyId, user_id: UserId) -> Sequence[SeatPool]:
-        return [p for p in self.all() if p.company_id == company_id and p.leader_id == user_id]
-
-    @staticmethod
-    def _check(pool: SeatPool) -> None:
-        """The CHECK constraint of the SQL table: 0 <= consumed <= used <= seats."""
-        if not 0 <= pool.consumed <= pool.used <= pool.seats:
-            raise SeatsExhausted(f"seat pool {pool.id!r} would have {pool.usage}")
-
-
-class _Enrollments(Repo):
-    def get(self, pool_id: PoolId, user_id: UserId) -> Enrollment | None:
-        return self._t.enrollments.get(pool_id, {}).get(user_id)
-
-    def of_pool(self, pool_id: PoolId) -> Sequence[Enrollment]:
-        participants = self._t.enrollments.get(pool_id, {})
-        return [participants[u] for u in sorted(participants)]
-
-    def add(self, enrollment: Enrollment) -> None:
-        self.add_many([enrollment])
-
-    def add_many(self, enrollments: Sequence[Enrollment]) -> None:
-        new: dict[PoolId, dict[UserId, Enrollment]] = {}
-        for e in enrollments:  # check all, then write all: a refusal writes nothing
-            require(e.pool_id in self._t.pools, "seat pool", e.pool_id)
-            require(e.user_id in self._t.users, "user", e.user_id)
-            batch = new.setdefault(e.pool_id, {})
-            if e.user_id in self._t.enrollments.get(e.pool_id, {}) or e.user_id in batch:
-                raise AlreadyEnrolled(f"{e.user_id!r} is already enrolled")
-            batch[e.user_id] = e
-        for pool_id, batch in new.items():
-            self._j.put_new(self._t.enrollments.setdefault(pool_id, {}), batch)
-
-    def remove(self, pool_id: PoolId, user_id: UserId) -> None:
-        require(self.get(pool_id, user_id) is not None, "enrollment", user_id)
-        self._j.pop(self._t.enrollments[pool_id], user_id)
-
-    def all(self) -> Sequence[Enrollment]:
-        return [e for p in sorted(self._t.enrollments) for e in self.of_pool(p)]
-
-
-class _TagGrants(Repo):
-    def add(self, grant: TagGrant) -> None:
-        self.add_many([grant])
-
-    def add_many(self, grants: Sequence[TagGrant]) -> None:
-        added: list[tuple[dict[str, TagGrant], str]] = []
-        self._j.undo.append(lambda: [sources.pop(source, None) for sources, source in added])
-        for grant in grants:
-            require(grant.user_id in self._t.users, "user", grant.user_id)
-            sources = self._t.tags.setdefault(grant.user_id, {}).setdefault(grant.tag, {})
-            if grant.source in sources:
-                raise Conflict(f"{grant.source} already grants {grant.tag!r} to {grant.user_id!r}")
-            sources[grant.source] = grant
-            added.append((sources, grant.source))
-
-    def holders(self, tag: str, user_ids: Sequence[UserId]) -> frozenset[UserId]:
-        tags = self._t.tags
-        return frozenset(u for u in user_ids if tags.get(u, {}).get(tag))
-
-    def remove(self, user_id: UserId, tag: str, source: str) -> None:
-        sources = self._t.tags.get(user_id, {}).get(tag, {})
-        require(source in sources, "tag grant", (user_id, tag, source))
-        self._j.pop(sources, source)
-
-    def sources(self, user_id: UserId, tag: str) -> Sequence[str]:
-        return sorted(self._t.tags.get(user_id, {}).get(tag, {}))
-
-    def tags_of(self, user_id: UserId) -> frozenset[str]:
-        return frozenset(tag for tag, srcs in self._t.tags.get(user_id, {}).items() if srcs)
-
-    def lock_holders(self, user_ids: Sequence[UserId]) -> None:
-        """Nothing to do: the store's one writer lock already serializes transactions."""
-
-    def all(self) -> Sequence[TagGrant]:
-        return [
-            sources[source]
-            for user in sorted(self._t.tags)
-            for tag, sources in sorted(self._t.tags[user].items())
-            for source in sorted(sources)
-        ]
-
-
-class _PropertyDefinitions(Repo):
-    def of_partner(self, partner_id: CompanyId) -> Sequence[PropertyDefinition]:
-        return list(self._t.properties.get(partner_id, {}).values())
-
-    def add(self, definition: PropertyDefinition) -> None:
-        require(definition.partner_id in self._t.companies, "company", definition.partner_id)
-        defined = self._t.properties.setdefault(definition.partner_id, {})
-        if definition.name in defined:
-            raise Conflict(f"property {definition.name!r} is already defined")
-        self._j.put(defined, definition.name, definition)
-
-    def all(self) -> Sequence[PropertyDefinition]:
-        return [d for p in sorted(self._t.properties) for d in self.of_partner(p)]
-
-    def remove_all(self, partner_id: CompanyId) -> None:
-        if partner_id in self._t.properties:
-            self._j.pop(self._t.properties, partner_id)
-
-
-class _Articles(Repo):
-    def add(self, article: Article) -> None:
-        require(article.company_id in self._t.companies, "company", article.company_id)
-        articles = self._t.articles.setdefault(article.company_id, {})
-        if article.sku in articles:
-            raise Conflict(f"article {article.sku!r} is already recorded")
-        self._j.put(articles, article.sku, article)
-
-    def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[Article]:
-        by_company = self._t.articles
-        return [
-            by_company[c][sku]
-            for c in sorted(set(company_ids))
-            for sku in sorted(by_company.get(c, ()))
-        ]
-
-    def all(self) -> Sequence[Article]:
-        return self.of_companies(list(self._t.articles))
-
-    def remove_all(self, company_id: CompanyId) -> None:
-        if company_id in self._t.articles:
-            self._j.pop(self._t.articles, company_id)
-
-
-class _Licenses(Repo):
-    def get(self, company_id: CompanyId, kind: str, *, for_update: bool = False) -> License | None:
-        return self._t.licenses.get(company_id, {}).get(kind)
-
-    def add(self, license_: License) -> None:
-        require(license_.company_id in self._t.companies, "company", license_.company_id)
-        licenses = self._t.licenses.setdefault(license_.company_id, {})
-        if license_.kind in licenses:
-            raise Conflict(f"license {license_.kind!r} already exists")
-        self._check(license_)
-        self._j.put(licenses, license_.kind, license_)
-
-    def update(self, license_: License) -> None:
-        require(self.get(license_.company_id, license_.kind) is not None, "license", license_)
-        self._check(license_)
-        self._j.put(self._t.licenses[license_.company_id], license_.kind, license_)
-
-    @staticmethod
-    def _check(license_: License) -> None:
-        """The CHECK constraint of the SQL table: 0 <= used <= limit."""
-        if not 0 <= license_.used <= license_.limit:
-            raise LicenseExhausted(decide_license(license_, license_.kind, 0))
-
-    def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[License]:
-        by_company = self._t.licenses
-        return [
-            by_company[c][kind]
-            for c in sorted(set(company_ids))
-            for kind in sorted(by_company.get(c, ()))
-        ]
-
-    def all(self) -> Sequence[License]:
-        return self.of_companies(list(self._t.licenses))
-
-    def remove_all(self, company_id: CompanyId) -> None:
-        if company_id in self._t.licenses:
-            self._j.pop(self._t.licenses, company_id)
-
-
 class _Outbox(Repo):
     def append(self, event: Event) -> None:
         self.extend([event])
@@ -471,13 +274,13 @@ class _MemoryTransaction:
         self.companies = _Companies(tables, self._journal)
         self.memberships = _Memberships(tables, self._journal)
         self.invitations = _Invitations(tables, self._journal)
-        self.products = _Products(tables, self._journal)
-        self.pools = _SeatPools(tables, self._journal)
-        self.enrollments = _Enrollments(tables, self._journal)
-        self.tags = _TagGrants(tables, self._journal)
-        self.properties = _PropertyDefinitions(tables, self._journal)
-        self.articles = _Articles(tables, self._journal)
-        self.licenses = _Licenses(tables, self._journal)
+        self.products = MemoryProducts(tables, self._journal)
+        self.pools = MemorySeatPools(tables, self._journal)
+        self.enrollments = MemoryEnrollments(tables, self._journal)
+        self.tags = MemoryTagGrants(tables, self._journal)
+        self.properties = MemoryPropertyDefinitions(tables, self._journal)
+        self.articles = MemoryArticles(tables, self._journal)
+        self.licenses = MemoryLicenses(tables, self._journal)
         self.leads = MemoryLeads(tables, self._journal)
         self.inbox = MemoryInbox(tables, self._journal)
         self.records = MemoryRecords(tables, self._journal)

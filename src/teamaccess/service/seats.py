@@ -18,15 +18,11 @@ from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import (
     EnrollmentNotificationRequested,
-    Event,
-    ParticipantEnrolled,
     ParticipantRemoved,
     ProductCreated,
     SeatPoolResized,
     SeatsPurchased,
     SingleAccessPurchased,
-    TagGranted,
-    UserRegistered,
     stamp,
 )
 from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
@@ -56,11 +52,10 @@ from teamaccess.errors import (
     NotEnrolled,
     SeatsExhausted,
     SeatsInUse,
-    UnknownGroup,
-    UnknownProduct,
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._core import ServiceCore, raise_if_denied
+from teamaccess.service._enrolment import enroll_people, find_pool, find_product
 from teamaccess.service._tagging import grant, revoke
 
 __all__ = ["MAX_SEATS", "GroupView", "Seats"]
@@ -158,7 +153,7 @@ class Seats:
 
         def work(tx: Transaction, now: datetime) -> SeatPool:
             buyer = self._core.user(tx, buyer_id)
-            product = self._product(tx, product_id)
+            product = find_product(tx, product_id)
             owner: CompanyId | None = None
             if company_id is not None:
                 company = self._core.company(tx, company_id, lock=True)
@@ -187,7 +182,9 @@ class Seats:
                 )
             )
             if occupy_seat:
-                self._enroll_many(tx, now, buyer.id, pool, product, [(buyer.email, buyer)])
+                enroll_people(
+                    tx, now, buyer.id, pool, product, [(buyer.email, buyer)], self._core.directory
+                )
                 pool = attrs.evolve(pool, used=1)
             return pool
 
@@ -200,7 +197,7 @@ class Seats:
 
         def work(tx: Transaction, now: datetime) -> TagGrant:
             buyer = self._core.user(tx, buyer_id)
-            product = self._product(tx, product_id)
+            product = find_product(tx, product_id)
             purchase_id = self._core.ids("purchase")
             tx.outbox.append(
                 SingleAccessPurchased(
@@ -229,7 +226,7 @@ class Seats:
         check_id(actor_id, "user")
         check_id(pool_id, "group")
         with self._core.store.reader() as tx:
-            pool = self._pool(tx, pool_id)
+            pool = find_pool(tx, pool_id)
             self._require_leader(tx, actor_id, pool)
             return GroupView(pool, tx.enrollments.of_pool(pool.id))
 
@@ -237,7 +234,7 @@ class Seats:
         """Return the pool with its usage, or raise `UnknownGroup`."""
         check_id(pool_id, "group")
         with self._core.store.reader() as tx:
-            return self._pool(tx, pool_id)
+            return find_pool(tx, pool_id)
 
     def enroll(self, actor_id: str, pool_id: str, email: str) -> Enrollment:
         """Enroll a person by e-mail, registering them if needed (R-SEAT-5, R-SEAT-6).
@@ -252,16 +249,18 @@ class Seats:
         address = normalize_email(email)
 
         def work(tx: Transaction, now: datetime) -> Enrollment:
-            pool = self._pool(tx, pool_id, lock=True)
+            pool = find_pool(tx, pool_id, lock=True)
             self._require_leader(tx, actor_id, pool)
-            product = self._product(tx, pool.product_id)
+            product = find_product(tx, pool.product_id)
             user = tx.users.get_by_email(address)
             if user is not None and tx.enrollments.get(pool.id, user.id) is not None:
                 raise AlreadyEnrolled(f"{address!r} is already enrolled in {pool.title!r}")
             if pool.free < 1:
                 raise SeatsExhausted(f"group {pool.title!r} has {pool.usage}")
             people = [(address, user)]
-            return self._enroll_many(tx, now, UserId(actor_id), pool, product, people)[0]
+            return enroll_people(
+                tx, now, UserId(actor_id), pool, product, people, self._core.directory
+            )[0]
 
         return self._core.command(work)
 
@@ -290,9 +289,9 @@ class Seats:
         check_csv(data)
 
         def work(tx: Transaction, now: datetime) -> list[Enrollment]:
-            pool = self._pool(tx, pool_id, lock=True)
+            pool = find_pool(tx, pool_id, lock=True)
             self._require_leader(tx, actor_id, pool)
-            product = self._product(tx, pool.product_id)
+            product = find_product(tx, pool.product_id)
             rows, errors = read_enrollment_csv(data, limits or CsvLimits())
             known = tx.users.get_many_by_email([row.email for row in rows])
             seated = {e.user_id for e in tx.enrollments.of_pool(pool.id)} if known else set()
@@ -312,7 +311,9 @@ class Seats:
                     people.append((row.email, user))
             if errors:
                 raise CsvImportError(sorted(errors, key=lambda error: error.row))
-            return self._enroll_many(tx, now, UserId(actor_id), pool, product, people)
+            return enroll_people(
+                tx, now, UserId(actor_id), pool, product, people, self._core.directory
+            )
 
         enrolled = self._core.command(work)
         if progress is not None:
@@ -329,9 +330,9 @@ class Seats:
         check_id(user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> SeatPool:
-            pool = self._pool(tx, pool_id, lock=True)
+            pool = find_pool(tx, pool_id, lock=True)
             self._require_leader(tx, actor_id, pool)
-            product = self._product(tx, pool.product_id)
+            product = find_product(tx, pool.product_id)
             user = UserId(check_id(user_id, "user"))
             if tx.enrollments.get(pool.id, user) is None:
                 raise NotEnrolled(f"{user_id!r} holds no seat in {pool.title!r}")
@@ -365,7 +366,7 @@ class Seats:
         check_id(user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> None:
-            pool = self._pool(tx, pool_id, lock=True)
+            pool = find_pool(tx, pool_id, lock=True)
             self._require_leader(tx, actor_id, pool)
             user = self._core.user(tx, user_id)
             if tx.enrollments.get(pool.id, user.id) is None:
@@ -390,7 +391,7 @@ class Seats:
         count = check_count(seats, "seats", 1, MAX_SEATS)
 
         def work(tx: Transaction, now: datetime) -> SeatPool:
-            pool = self._pool(tx, pool_id, lock=True)
+            pool = find_pool(tx, pool_id, lock=True)
             self._require_leader(tx, actor_id, pool)
             if count < pool.used:
                 raise SeatsInUse(
@@ -422,85 +423,3 @@ class Seats:
 
     def _require_leader(self, tx: Transaction, actor_id: str, pool: SeatPool) -> None:
         raise_if_denied(self._decide_group(tx, actor_id, pool))
-
-    @staticmethod
-    def _pool(tx: Transaction, pool_id: str, *, lock: bool = False) -> SeatPool:
-        pool = tx.pools.get(PoolId(check_id(pool_id, "group")), for_update=lock)
-        if pool is None:
-            raise UnknownGroup(f"unknown group {pool_id!r}")
-        return pool
-
-    @staticmethod
-    def _product(tx: Transaction, product_id: str) -> Product:
-        product = tx.products.get(ProductId(check_id(product_id, "product")))
-        if product is None:
-            raise UnknownProduct(f"unknown product {product_id!r}")
-        return product
-
-    def _enroll_many(
-        self,
-        tx: Transaction,
-        now: datetime,
-        actor_id: UserId,
-        pool: SeatPool,
-        product: Product,
-        people: Sequence[tuple[str, User | None]],
-    ) -> list[Enrollment]:
-        """Seat validated people, registering those without a user (R-SEAT-5).
-
-        Writes in bulk (one statement per table on SQL), grants the product's tag and
-        emits, per person and in this order, ``UserRegistered`` (if new),
-        ``ParticipantEnrolled``, ``EnrollmentNotificationRequested`` (unless switched
-        off, R-SEAT-8) and ``TagGranted``; then counts the seats.
-        """
-        common = stamp(now, actor_id, pool.company_id)
-        new = [
-            User(UserId(check_id(self._core.directory(email), "user")), email)
-            for email, user in people
-            if user is None
-        ]
-        fresh = iter(new)
-        users = [user or next(fresh) for _, user in people]
-        source = pool_source(pool.id)
-        known = [u.id for _, u in people if u is not None]
-        tx.tags.lock_holders(known)  # newly_held stays true until commit (R-TAG-6)
-        holders = tx.tags.holders(product.tag, known)
-        enrollments = [Enrollment(pool.id, user.id, now) for user in users]
-        tx.users.add_many(new)
-        tx.enrollments.add_many(enrollments)
-        tx.tags.add_many([TagGrant(user.id, product.tag, source, now) for user in users])
-        events: list[Event] = []
-        for (_, found), user in zip(people, users, strict=True):
-            if found is None:
-                events.append(
-                    UserRegistered(
-                        **stamp(now, actor_id, None),
-                        user_id=user.id,
-                        email=user.email,
-                    )
-                )
-            events.append(
-                ParticipantEnrolled(**common, pool_id=pool.id, user_id=user.id, email=user.email)
-            )
-            if product.notify_on_enroll:
-                events.append(
-                    EnrollmentNotificationRequested(
-                        **common,
-                        pool_id=pool.id,
-                        user_id=user.id,
-                        email=user.email,
-                        title=pool.title,
-                    )
-                )
-            events.append(
-                TagGranted(
-                    **common,
-                    user_id=user.id,
-                    tag=product.tag,
-                    source=source,
-                    newly_held=user.id not in holders,
-                )
-            )
-        tx.outbox.extend(events)
-        tx.pools.update(attrs.evolve(pool, used=pool.used + len(enrollments)))
-        return enrollments

@@ -11,7 +11,11 @@ from sqlalchemy.engine import Connection
 from teamaccess.adapters.sql._schema import Tables
 from teamaccess.errors import Conflict, StorageError
 
-__all__ = ["Repo", "chunks", "constraint_error"]
+__all__ = ["Repo", "chunks", "constraint_error", "is_transient"]
+
+# PostgreSQL SQLSTATEs and MySQL/MariaDB error numbers worth retrying the whole command.
+_PG_RETRY = {"40001", "40P01", "55P03"}
+_MYSQL_RETRY = {1205, 1213}
 
 
 def constraint_error(error: sa.exc.IntegrityError) -> str:
@@ -72,3 +76,15 @@ class Repo:
     def _repoint(self, table: sa.Table, column: str, source: str, target: str) -> None:
         """``UPDATE table SET column = target WHERE column = source`` (merges)."""
         self._c.execute(table.update().where(table.c[column] == source).values({column: target}))
+
+
+def is_transient(error: sa.exc.DBAPIError) -> bool:
+    """Whether the whole command is worth retrying: a serialization failure or deadlock."""
+    orig = error.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _PG_RETRY:
+        return True
+    args = getattr(orig, "args", ())
+    if args and args[0] in _MYSQL_RETRY:
+        return True
+    return isinstance(error, sa.exc.OperationalError) and "database is locked" in str(orig)

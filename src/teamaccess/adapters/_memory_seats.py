@@ -1,0 +1,139 @@
+"""In-memory products, seat pools, enrollments and tag grants (seed 002)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from teamaccess.adapters._memory_base import Repo, require
+from teamaccess.domain.ids import CompanyId, UserId
+from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
+from teamaccess.errors import (
+    AlreadyEnrolled,
+    Conflict,
+    SeatsExhausted,
+)
+
+__all__ = ["MemoryEnrollments", "MemoryProducts", "MemorySeatPools", "MemoryTagGrants"]
+
+
+class MemoryProducts(Repo):
+    def get(self, product_id: ProductId) -> Product | None:
+        return self._t.products.get(product_id)
+
+    def add(self, product: Product) -> None:
+        if product.id in self._t.products:
+            raise Conflict(f"product {product.id!r} already exists")
+        self._j.put(self._t.products, product.id, product)
+
+    def all(self) -> Sequence[Product]:
+        return sorted(self._t.products.values(), key=lambda p: p.id)
+
+
+class MemorySeatPools(Repo):
+    def get(self, pool_id: PoolId, *, for_update: bool = False) -> SeatPool | None:
+        return self._t.pools.get(pool_id)
+
+    def add(self, pool: SeatPool) -> None:
+        if pool.id in self._t.pools:
+            raise Conflict(f"seat pool {pool.id!r} already exists")
+        require(pool.product_id in self._t.products, "product", pool.product_id)
+        self._check(pool)
+        self._j.put(self._t.pools, pool.id, pool)
+
+    def update(self, pool: SeatPool) -> None:
+        require(pool.id in self._t.pools, "seat pool", pool.id)
+        self._check(pool)
+        self._j.put(self._t.pools, pool.id, pool)
+
+    def all(self) -> Sequence[SeatPool]:
+        return sorted(self._t.pools.values(), key=lambda p: p.id)
+
+    def reassign(self, source: CompanyId, target: CompanyId) -> None:
+        require(target in self._t.companies, "company", target)
+        for pool in self.all():
+            if pool.company_id == source:
+                self._j.put(self._t.pools, pool.id, attrs.evolve(pool, company_id=target))
+
+    def led_by(self, company_id: CompanyId, user_id: UserId) -> Sequence[SeatPool]:
+        return [p for p in self.all() if p.company_id == company_id and p.leader_id == user_id]
+
+    @staticmethod
+    def _check(pool: SeatPool) -> None:
+        """The CHECK constraint of the SQL table: 0 <= consumed <= used <= seats."""
+        if not 0 <= pool.consumed <= pool.used <= pool.seats:
+            raise SeatsExhausted(f"seat pool {pool.id!r} would have {pool.usage}")
+
+
+class MemoryEnrollments(Repo):
+    def get(self, pool_id: PoolId, user_id: UserId) -> Enrollment | None:
+        return self._t.enrollments.get(pool_id, {}).get(user_id)
+
+    def of_pool(self, pool_id: PoolId) -> Sequence[Enrollment]:
+        participants = self._t.enrollments.get(pool_id, {})
+        return [participants[u] for u in sorted(participants)]
+
+    def add(self, enrollment: Enrollment) -> None:
+        self.add_many([enrollment])
+
+    def add_many(self, enrollments: Sequence[Enrollment]) -> None:
+        new: dict[PoolId, dict[UserId, Enrollment]] = {}
+        for e in enrollments:  # check all, then write all: a refusal writes nothing
+            require(e.pool_id in self._t.pools, "seat pool", e.pool_id)
+            require(e.user_id in self._t.users, "user", e.user_id)
+            batch = new.setdefault(e.pool_id, {})
+            if e.user_id in self._t.enrollments.get(e.pool_id, {}) or e.user_id in batch:
+                raise AlreadyEnrolled(f"{e.user_id!r} is already enrolled")
+            batch[e.user_id] = e
+        for pool_id, batch in new.items():
+            self._j.put_new(self._t.enrollments.setdefault(pool_id, {}), batch)
+
+    def remove(self, pool_id: PoolId, user_id: UserId) -> None:
+        require(self.get(pool_id, user_id) is not None, "enrollment", user_id)
+        self._j.pop(self._t.enrollments[pool_id], user_id)
+
+    def all(self) -> Sequence[Enrollment]:
+        return [e for p in sorted(self._t.enrollments) for e in self.of_pool(p)]
+
+
+class MemoryTagGrants(Repo):
+    def add(self, grant: TagGrant) -> None:
+        self.add_many([grant])
+
+    def add_many(self, grants: Sequence[TagGrant]) -> None:
+        added: list[tuple[dict[str, TagGrant], str]] = []
+        self._j.undo.append(lambda: [sources.pop(source, None) for sources, source in added])
+        for grant in grants:
+            require(grant.user_id in self._t.users, "user", grant.user_id)
+            sources = self._t.tags.setdefault(grant.user_id, {}).setdefault(grant.tag, {})
+            if grant.source in sources:
+                raise Conflict(f"{grant.source} already grants {grant.tag!r} to {grant.user_id!r}")
+            sources[grant.source] = grant
+            added.append((sources, grant.source))
+
+    def holders(self, tag: str, user_ids: Sequence[UserId]) -> frozenset[UserId]:
+        tags = self._t.tags
+        return frozenset(u for u in user_ids if tags.get(u, {}).get(tag))
+
+    def remove(self, user_id: UserId, tag: str, source: str) -> None:
+        sources = self._t.tags.get(user_id, {}).get(tag, {})
+        require(source in sources, "tag grant", (user_id, tag, source))
+        self._j.pop(sources, source)
+
+    def sources(self, user_id: UserId, tag: str) -> Sequence[str]:
+        return sorted(self._t.tags.get(user_id, {}).get(tag, {}))
+
+    def tags_of(self, user_id: UserId) -> frozenset[str]:
+        return frozenset(tag for tag, srcs in self._t.tags.get(user_id, {}).items() if srcs)
+
+    def lock_holders(self, user_ids: Sequence[UserId]) -> None:
+        """Nothing to do: the store's one writer lock already serializes transactions."""
+
+    def all(self) -> Sequence[TagGrant]:
+        return [
+            sources[source]
+            for user in sorted(self._t.tags)
+            for tag, sources in sorted(self._t.tags[user].items())
+            for source in sorted(sources)
+        ]

@@ -1,0 +1,364 @@
+"""SQL repositories of users, companies, memberships and invitations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from teamaccess.adapters.sql._partners import Hierarchy
+from teamaccess.adapters.sql._repo import Repo, constraint_error
+from teamaccess.domain.codec import converter
+from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.domain.leads import MarketRole
+from teamaccess.domain.models import (
+    Company,
+    CompanySettings,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    User,
+)
+from teamaccess.domain.partners import properties_from_json, properties_to_json
+from teamaccess.errors import (
+    AlreadyAMember,
+    CompanyAlreadyExists,
+    Conflict,
+    EmailTaken,
+    StorageError,
+    UserAlreadyExists,
+)
+
+__all__ = ["Companies", "Invitations", "Memberships", "Users", "company_from_row"]
+
+
+# -- users ----------------------------------------------------------------------------
+
+
+def _user(row: sa.Row[Any]) -> User:
+    return User(UserId(row.id), row.email, row.attributes or {})
+
+
+class Users(Repo):
+    def get(self, user_id: UserId) -> User | None:
+        t = self._t.users
+        row = self._row(sa.select(t).where(t.c.id == user_id))
+        return None if row is None else _user(row)
+
+    def get_by_email(self, email: str) -> User | None:
+        t = self._t.users
+        row = self._row(sa.select(t).where(t.c.email == email))
+        return None if row is None else _user(row)
+
+    def add(self, user: User) -> None:
+        if self.get(user.id) is not None:
+            raise UserAlreadyExists(f"user {user.id!r} is already registered")
+        if self.get_by_email(user.email) is not None:
+            raise EmailTaken(f"e-mail {user.email!r} is already registered")
+        try:
+            self._c.execute(
+                self._t.users.insert(),
+                {"id": user.id, "email": user.email, "attributes": dict(user.attributes)},
+            )
+        except sa.exc.IntegrityError as error:  # lost a race with another process
+            if "email" in constraint_error(error):
+                raise EmailTaken(f"e-mail {user.email!r} is already registered") from error
+            raise UserAlreadyExists(f"user {user.id!r} is already registered") from error
+
+    def get_many_by_email(self, emails: Sequence[str]) -> dict[str, User]:
+        t = self._t.users
+        return {row.email: _user(row) for row in self._rows_in(t.c.email, emails, sa.select(t))}
+
+    def add_many(self, users: Sequence[User]) -> None:
+        values = [{"id": u.id, "email": u.email, "attributes": dict(u.attributes)} for u in users]
+        try:
+            self._insert(self._t.users, values)
+        except sa.exc.IntegrityError as error:
+            if "email" in constraint_error(error):
+                raise EmailTaken("an e-mail of the batch is already registered") from error
+            raise UserAlreadyExists("a user id of the batch is already registered") from error
+
+    def all(self) -> Sequence[User]:
+        t = self._t.users
+        return [_user(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
+
+
+# -- companies ------------------------------------------------------------------------
+
+
+def company_from_row(row: Any, loads: Callable[[Any], Any] = lambda value: value) -> Company:
+    """A company from its row; ``loads`` decodes JSON columns read as text."""
+    return Company(
+        CompanyId(row.id),
+        row.name,
+        row.created_at,
+        converter.structure(loads(row.settings), CompanySettings),
+        parent_id=row.parent_id,
+        pricing_model=row.pricing_model,
+        properties=properties_from_json(loads(row.properties) or {}),
+        market_roles=frozenset(MarketRole(r) for r in loads(row.market_roles) or ()),
+        closed_at=row.closed_at,
+        merged_into=row.merged_into,
+    )
+
+
+def _company_values(company: Company) -> dict[str, Any]:
+    return {
+        "id": company.id,
+        "name": company.name,
+        "created_at": company.created_at,
+        "settings": converter.unstructure(company.settings),
+        "parent_id": company.parent_id,
+        "pricing_model": company.pricing_model,
+        "properties": properties_to_json(company.properties) if company.properties else None,
+        "market_roles": sorted(r.value for r in company.market_roles) or None,
+        "closed_at": company.closed_at,
+        "merged_into": company.merged_into,
+    }
+
+
+class Companies(Repo):
+    def get(self, company_id: CompanyId, *, for_update: bool = False) -> Company | None:
+        t = self._t.companies
+        statement = sa.select(t).where(t.c.id == company_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = self._row(statement)
+        return None if row is None else company_from_row(row)
+
+    def add(self, company: Company) -> None:
+        if self.get(company.id) is not None:
+            raise CompanyAlreadyExists(f"company {company.id!r} already exists")
+        try:
+            self._c.execute(self._t.companies.insert(), _company_values(company))
+        except sa.exc.IntegrityError as error:
+            raise CompanyAlreadyExists(f"company {company.id!r} already exists") from error
+        self._tree.link(company.id, company.parent_id)
+
+    def update(self, company: Company) -> None:
+        t = self._t.companies
+        old = self.get(company.id)
+        if old is None:
+            raise StorageError(f"no company {company.id!r} to update")
+        values = _company_values(company)
+        del values["id"]
+        self._c.execute(t.update().where(t.c.id == company.id), values)
+        if old.parent_id != company.parent_id:
+            self._tree.move(company.id, company.parent_id)
+
+    @property
+    def _tree(self) -> Hierarchy:
+        return Hierarchy(self._c, self._t)
+
+    def ancestors(self, company_id: CompanyId) -> Sequence[CompanyId]:
+        return self._tree.ancestors(company_id)
+
+    def height(self, company_id: CompanyId) -> int:
+        return self._tree.height(company_id)
+
+    def descendants(
+        self, ancestor_id: CompanyId, *, after: CompanyId | None, limit: int
+    ) -> Sequence[tuple[Company, int]]:
+        return [
+            (company_from_row(row), row.depth) for row in self._tree.page(ancestor_id, after, limit)
+        ]
+
+    def children(self, company_id: CompanyId) -> Sequence[Company]:
+        t = self._t.companies
+        statement = sa.select(t).where(t.c.parent_id == company_id).order_by(t.c.id)
+        return [company_from_row(row) for row in self._rows(statement)]
+
+    def all(self) -> Sequence[Company]:
+        t = self._t.companies
+        return [company_from_row(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
+
+
+# -- memberships ----------------------------------------------------------------------
+
+
+def _membership(row: sa.Row[Any]) -> Membership:
+    return Membership(
+        CompanyId(row.company_id),
+        UserId(row.user_id),
+        row.role,
+        row.joined_at,
+        is_main_contact=bool(row.main_contact),
+        show_as_contact=bool(row.show_as_contact),
+        is_handler=bool(row.handler),
+    )
+
+
+def _membership_values(m: Membership) -> dict[str, Any]:
+    return {
+        "company_id": m.company_id,
+        "user_id": m.user_id,
+        "role": m.role,
+        "joined_at": m.joined_at,
+        "main_contact": True if m.is_main_contact else None,
+        "show_as_contact": m.show_as_contact,
+        "handler": m.is_handler,
+    }
+
+
+class Memberships(Repo):
+    def get(self, company_id: CompanyId, user_id: UserId) -> Membership | None:
+        t = self._t.memberships
+        row = self._row(sa.select(t).where(t.c.company_id == company_id, t.c.user_id == user_id))
+        return None if row is None else _membership(row)
+
+    def of_company(self, company_id: CompanyId) -> Sequence[Membership]:
+        t = self._t.memberships
+        statement = sa.select(t).where(t.c.company_id == company_id).order_by(t.c.user_id)
+        return [_membership(row) for row in self._rows(statement)]
+
+    def of_user(self, user_id: UserId) -> Sequence[Membership]:
+        t = self._t.memberships
+        statement = sa.select(t).where(t.c.user_id == user_id).order_by(t.c.company_id)
+        return [_membership(row) for row in self._rows(statement)]
+
+    def count(self, company_id: CompanyId) -> int:
+        t = self._t.memberships
+        statement = sa.select(sa.func.count()).select_from(t).where(t.c.company_id == company_id)
+        return int(self._c.execute(statement).scalar_one())
+
+    def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[Membership]:
+        return self._among(sorted(set(company_ids)))
+
+    def of_user_among(
+        self, user_id: UserId, company_ids: Sequence[CompanyId]
+    ) -> Sequence[Membership]:
+        return self._among(sorted(set(company_ids)), self._t.memberships.c.user_id == user_id)
+
+    def _among(self, company_ids: list[CompanyId], *where: Any) -> list[Membership]:
+        t = self._t.memberships
+        statement = sa.select(t).where(*where).order_by(t.c.company_id, t.c.user_id)
+        return [_membership(row) for row in self._rows_in(t.c.company_id, company_ids, statement)]
+
+    def add(self, membership: Membership) -> None:
+        try:
+            self._c.execute(self._t.memberships.insert(), _membership_values(membership))
+        except sa.exc.IntegrityError as error:
+            message = constraint_error(error)
+            if "main_contact" in message:
+                raise Conflict(
+                    f"company {membership.company_id!r} already has a main contact"
+                ) from error
+            if "foreign key" in message:
+                raise StorageError(f"membership refers to a missing row: {message}") from error
+            raise AlreadyAMember(membership.company_id, membership.user_id) from error
+
+    def update(self, membership: Membership) -> None:
+        t = self._t.memberships
+        values = _membership_values(membership)
+        try:
+            result = self._c.execute(
+                t.update().where(
+                    t.c.company_id == membership.company_id,
+                    t.c.user_id == membership.user_id,
+                ),
+                values,
+            )
+        except sa.exc.IntegrityError as error:
+            raise Conflict(
+                f"company {membership.company_id!r} already has a main contact"
+            ) from error
+        if result.rowcount != 1:
+            raise StorageError(f"no membership of {membership.user_id!r} to update")
+
+    def remove(self, company_id: CompanyId, user_id: UserId) -> None:
+        t = self._t.memberships
+        result = self._c.execute(
+            t.delete().where(t.c.company_id == company_id, t.c.user_id == user_id)
+        )
+        if result.rowcount != 1:
+            raise StorageError(f"no membership of {user_id!r} to remove")
+
+    def all(self) -> Sequence[Membership]:
+        t = self._t.memberships
+        statement = sa.select(t).order_by(t.c.company_id, t.c.user_id)
+        return [_membership(row) for row in self._rows(statement)]
+
+
+# -- invitations ----------------------------------------------------------------------
+
+
+def _invitation(row: sa.Row[Any]) -> Invitation:
+    return Invitation(
+        id=InvitationId(row.id),
+        company_id=CompanyId(row.company_id),
+        email=row.email,
+        role=row.role,
+        token_hash=row.token_hash,
+        invited_by=UserId(row.invited_by),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        status=InvitationStatus(row.status),
+        accepted_by=None if row.accepted_by is None else UserId(row.accepted_by),
+        closed_at=row.closed_at,
+    )
+
+
+def _invitation_values(i: Invitation) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "company_id": i.company_id,
+        "email": i.email,
+        "role": i.role,
+        "token_hash": i.token_hash,
+        "invited_by": i.invited_by,
+        "created_at": i.created_at,
+        "expires_at": i.expires_at,
+        "status": i.status.value,
+        "accepted_by": i.accepted_by,
+        "closed_at": i.closed_at,
+    }
+
+
+class Invitations(Repo):
+    def get(self, invitation_id: InvitationId) -> Invitation | None:
+        t = self._t.invitations
+        row = self._row(sa.select(t).where(t.c.id == invitation_id))
+        return None if row is None else _invitation(row)
+
+    def get_by_token_hash(self, token_hash: str) -> Invitation | None:
+        t = self._t.invitations
+        row = self._row(sa.select(t).where(t.c.token_hash == token_hash))
+        return None if row is None else _invitation(row)
+
+    def pending_for(self, company_id: CompanyId, email: str) -> Invitation | None:
+        t = self._t.invitations
+        row = self._row(
+            sa.select(t)
+            .where(
+                t.c.company_id == company_id,
+                t.c.email == email,
+                t.c.status == InvitationStatus.PENDING.value,
+            )
+            .order_by(t.c.id)
+            .limit(1)
+        )
+        return None if row is None else _invitation(row)
+
+    def of_company(self, company_id: CompanyId) -> Sequence[Invitation]:
+        t = self._t.invitations
+        statement = sa.select(t).where(t.c.company_id == company_id).order_by(t.c.id)
+        return [_invitation(row) for row in self._rows(statement)]
+
+    def add(self, invitation: Invitation) -> None:
+        try:
+            self._c.execute(self._t.invitations.insert(), _invitation_values(invitation))
+        except sa.exc.IntegrityError as error:
+            raise Conflict(f"invitation {invitation.id!r} or its token exists") from error
+
+    def update(self, invitation: Invitation) -> None:
+        t = self._t.invitations
+        values = _invitation_values(invitation)
+        del values["id"]
+        result = self._c.execute(t.update().where(t.c.id == invitation.id), values)
+        if result.rowcount != 1:
+            raise StorageError(f"no invitation {invitation.id!r} to update")
+
+    def all(self) -> Sequence[Invitation]:
+        t = self._t.invitations
+        return [_invitation(row) for row in self._rows(sa.select(t).order_by(t.c.id))]

@@ -1,0 +1,166 @@
+"""Repositories of users, companies, memberships and invitations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.domain.models import Company, Invitation, Membership, User
+
+__all__ = ["Companies", "Invitations", "Memberships", "Users"]
+
+
+class Users(Protocol):
+    """Users known to the library."""
+
+    def get(self, user_id: UserId) -> User | None:
+        """Return the user or ``None``."""
+        ...
+
+    def get_by_email(self, email: str) -> User | None:
+        """Return the user with this normalized e-mail or ``None``."""
+        ...
+
+    def get_many_by_email(self, emails: Sequence[str]) -> Mapping[str, User]:
+        """The users with these normalized e-mails, keyed by e-mail; missing ones left out."""
+        ...
+
+    def add(self, user: User) -> None:
+        """Insert; raise ``UserAlreadyExists`` or ``EmailTaken`` on a duplicate."""
+        ...
+
+    def add_many(self, users: Sequence[User]) -> None:
+        """Insert several users at once (bulk import); duplicates raise as in `add`."""
+        ...
+
+    def all(self) -> Sequence[User]:
+        """Every user, ordered by id (for export and tests)."""
+        ...
+
+
+class Companies(Protocol):
+    """Companies."""
+
+    def get(self, company_id: CompanyId, *, for_update: bool = False) -> Company | None:
+        """Return the company or ``None``.
+
+        With ``for_update`` the company is locked until the transaction ends, so
+        commands on one company run one after another (seat races, transfers).
+        """
+        ...
+
+    def add(self, company: Company) -> None:
+        """Insert; raise ``CompanyAlreadyExists`` on a duplicate id."""
+        ...
+
+    def update(self, company: Company) -> None:
+        """Replace the stored company with the same id (a new ``parent_id`` moves it)."""
+        ...
+
+    def all(self) -> Sequence[Company]:
+        """Every company, ordered by id."""
+        ...
+
+    def ancestors(self, company_id: CompanyId) -> Sequence[CompanyId]:
+        """The company's ancestors, parent first, root last (R-PART-2)."""
+        ...
+
+    def height(self, company_id: CompanyId) -> int:
+        """How many levels of descendants the company has (0 for a leaf)."""
+        ...
+
+    def descendants(
+        self, ancestor_id: CompanyId, *, after: CompanyId | None, limit: int
+    ) -> Sequence[tuple[Company, int]]:
+        """One page of proper descendants with their depth below ``ancestor_id``.
+
+        Ordered by company id, starting after ``after`` (keyset pagination), at most
+        ``limit``; one query on SQL, however many accounts there are.
+        """
+        ...
+
+    def children(self, company_id: CompanyId) -> Sequence[Company]:
+        """The company's direct children, ordered by id."""
+        ...
+
+
+class Memberships(Protocol):
+    """Memberships, at most one per (company, user) (R-MEM-2)."""
+
+    def get(self, company_id: CompanyId, user_id: UserId) -> Membership | None:
+        """Return the membership or ``None``."""
+        ...
+
+    def of_company(self, company_id: CompanyId) -> Sequence[Membership]:
+        """The company's memberships, ordered by user id."""
+        ...
+
+    def of_user(self, user_id: UserId) -> Sequence[Membership]:
+        """The user's memberships, ordered by company id."""
+        ...
+
+    def count(self, company_id: CompanyId) -> int:
+        """How many members the company has."""
+        ...
+
+    def of_companies(self, company_ids: Sequence[CompanyId]) -> Sequence[Membership]:
+        """The memberships of these companies, ordered by (company id, user id)."""
+        ...
+
+    def of_user_among(
+        self, user_id: UserId, company_ids: Sequence[CompanyId]
+    ) -> Sequence[Membership]:
+        """The user's memberships in these companies, ordered by company id."""
+        ...
+
+    def add(self, membership: Membership) -> None:
+        """Insert; raise ``AlreadyAMember`` on a duplicate (company, user)."""
+        ...
+
+    def update(self, membership: Membership) -> None:
+        """Replace the stored membership of the same (company, user).
+
+        Raises ``Conflict`` if it would give the company a second main contact.
+        """
+        ...
+
+    def remove(self, company_id: CompanyId, user_id: UserId) -> None:
+        """Delete the membership."""
+        ...
+
+    def all(self) -> Sequence[Membership]:
+        """Every membership, ordered by (company id, user id)."""
+        ...
+
+
+class Invitations(Protocol):
+    """Invitations, found by id or by the hash of their token."""
+
+    def get(self, invitation_id: InvitationId) -> Invitation | None:
+        """Return the invitation or ``None``."""
+        ...
+
+    def get_by_token_hash(self, token_hash: str) -> Invitation | None:
+        """Return the invitation whose token hashes to ``token_hash`` or ``None``."""
+        ...
+
+    def pending_for(self, company_id: CompanyId, email: str) -> Invitation | None:
+        """Return the company's pending invitation of ``email`` or ``None``."""
+        ...
+
+    def of_company(self, company_id: CompanyId) -> Sequence[Invitation]:
+        """The company's invitations, ordered by id."""
+        ...
+
+    def add(self, invitation: Invitation) -> None:
+        """Insert."""
+        ...
+
+    def update(self, invitation: Invitation) -> None:
+        """Replace the stored invitation with the same id."""
+        ...
+
+    def all(self) -> Sequence[Invitation]:
+        """Every invitation, ordered by id."""
+        ...

@@ -1,0 +1,212 @@
+"""The unit of work, the store, the outbox, and the pluggable parts of the service."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+from teamaccess.domain.decisions import Decision
+from teamaccess.domain.events import Event, OutboxMessage
+from teamaccess.domain.models import Company, Membership, User
+from teamaccess.ports._partners import Articles, Licenses, PropertyDefinitions
+from teamaccess.ports._people import Companies, Invitations, Memberships, Users
+from teamaccess.ports._seats import Enrollments, Products, SeatPools, TagGrants
+from teamaccess.ports._work import InboxRequests, Leads, Records, ServiceLinks
+
+__all__ = [
+    "Clock",
+    "Eligibility",
+    "IdFactory",
+    "Outbox",
+    "Store",
+    "TokenFactory",
+    "Transaction",
+    "UserDirectory",
+]
+
+
+class Clock(Protocol):
+    """Returns the current time as an aware UTC ``datetime``."""
+
+    def __call__(self) -> datetime:
+        """Return now."""
+        ...
+
+
+class IdFactory(Protocol):
+    """Makes a new unique id for a kind of entity (``"company"``, ``"invitation"``)."""
+
+    def __call__(self, kind: str) -> str:
+        """Return a fresh id."""
+        ...
+
+
+class TokenFactory(Protocol):
+    """Makes a new secret, unguessable invitation token."""
+
+    def __call__(self) -> str:
+        """Return a fresh token."""
+        ...
+
+
+class Outbox(Protocol):
+    """Domain events written in the same transaction as the change (R-ALL-4)."""
+
+    def append(self, event: Event) -> None:
+        """Add an event; it becomes visible when the transaction commits."""
+        ...
+
+    def extend(self, events: Sequence[Event]) -> None:
+        """Add several events at once, in order."""
+        ...
+
+    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        """The oldest undelivered messages, at most ``limit``, in order."""
+        ...
+
+    def mark_delivered(self, positions: Sequence[int], at: datetime) -> None:
+        """Mark these messages delivered."""
+        ...
+
+    def all(self) -> Sequence[OutboxMessage]:
+        """Every message in order (the audit trail)."""
+        ...
+
+
+class Transaction(Protocol):
+    """One unit of work: changes made through it commit together or not at all."""
+
+    @property
+    def users(self) -> Users:
+        """The users repository."""
+        ...
+
+    @property
+    def companies(self) -> Companies:
+        """The companies repository."""
+        ...
+
+    @property
+    def memberships(self) -> Memberships:
+        """The memberships repository."""
+        ...
+
+    @property
+    def invitations(self) -> Invitations:
+        """The invitations repository."""
+        ...
+
+    @property
+    def products(self) -> Products:
+        """The products repository."""
+        ...
+
+    @property
+    def pools(self) -> SeatPools:
+        """The seat pools repository."""
+        ...
+
+    @property
+    def enrollments(self) -> Enrollments:
+        """The enrollments repository."""
+        ...
+
+    @property
+    def tags(self) -> TagGrants:
+        """The tag grants repository."""
+        ...
+
+    @property
+    def properties(self) -> PropertyDefinitions:
+        """The custom property definitions repository."""
+        ...
+
+    @property
+    def articles(self) -> Articles:
+        """The articles repository."""
+        ...
+
+    @property
+    def licenses(self) -> Licenses:
+        """The licenses repository."""
+        ...
+
+    @property
+    def leads(self) -> Leads:
+        """Leads and their offers."""
+        ...
+
+    @property
+    def inbox(self) -> InboxRequests:
+        """Company inbox requests."""
+        ...
+
+    @property
+    def records(self) -> Records:
+        """Shared records."""
+        ...
+
+    @property
+    def links(self) -> ServiceLinks:
+        """Service links between customers and providers."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """The outbox."""
+        ...
+
+    def commit(self) -> None:
+        """Make every change of this transaction durable and visible."""
+        ...
+
+
+class Store(Protocol):
+    """A storage adapter (R-ALL-5)."""
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """Begin a unit of work; leaving the block without ``commit`` rolls it back."""
+        ...
+
+    def reader(self) -> AbstractContextManager[Transaction]:
+        """Begin a read-only view that sees only committed state."""
+        ...
+
+    def check_facts(
+        self, company_id: str, user_id: str
+    ) -> tuple[Company | None, Membership | None, Membership | None]:
+        """What a permission check needs, read together in one go.
+
+        The company, the user's membership in it, and, if they are not a member, their
+        membership in the nearest ancestor of the company (R-PART-2). The hot path of
+        a check: on SQL one statement (through the closure table), without an
+        explicit transaction; in memory a few lookups under the store's lock.
+        """
+        ...
+
+
+class Eligibility(Protocol):
+    """The host's rule for who may be added to a company (R-MEM-4).
+
+    Return an allowing [Decision][teamaccess.Decision], or a denying one whose reason
+    names the failed precondition (e.g. ``Decision.deny("networking_off", "R-MEM-4")``).
+    """
+
+    def __call__(self, *, actor: User, candidate: User, company: Company) -> Decision:
+        """Decide whether ``actor`` may add ``candidate`` to ``company``."""
+        ...
+
+
+class UserDirectory(Protocol):
+    """The host's user directory, asked to register a person enrolled by e-mail (R-SEAT-5).
+
+    Called inside the enrolling transaction; return the new user's id. If the
+    transaction then fails, the host may see an id that never became a teamaccess user,
+    so make registration lazy or idempotent by e-mail.
+    """
+
+    def __call__(self, email: str) -> str:
+        """Register ``email`` with the host and return its user id."""
+        ...

@@ -1,0 +1,214 @@
+"""Partner accounts and custom properties, R-PART-1..4, run against every adapter."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from teamaccess import Action, AddMembersBy, TeamAccess
+from teamaccess.errors import (
+    AccessDenied,
+    HierarchyCycle,
+    HierarchyTooDeep,
+    InvalidInput,
+    InvalidPropertyValue,
+    NotAMember,
+    UnknownProperty,
+)
+from teamaccess.events import AccountParentChanged
+from teamaccess.testing import dump
+from teamaccess.testing.contract._partner_helpers import partner_service
+from teamaccess.values import PropertyKind
+
+
+@pytest.fixture
+def pta(store, clock) -> TeamAccess:
+    return partner_service(store, clock)
+
+
+def test_r_part_1_creator_becomes_admin_of_child_account(pta: TeamAccess) -> None:
+    """R-PART-1: a child account has the partner as parent; its creator is its admin and main contact."""
+    account = pta.companies.get("kunde-a")
+    assert account.parent_id == "lm"
+    [member] = pta.members.list("paula", "kunde-a")
+    assert (member.user_id, member.role, member.is_main_contact) == ("paula", "admin", True)
+    assert account.settings.add_members_by is AddMembersBy.TEAM_MANAGERS  # R-MEM-3 default
+    assert pta.partners.ancestors("kunde-a") == ["lm"]
+    events = [m.event for m in pta.outbox.pending(limit=100)]
+    assert isinstance(events[-1], AccountParentChanged)
+    assert (events[-1].old_parent_id, events[-1].new_parent_id) == (None, "lm")
+
+
+def test_r_part_1_only_team_managers_create_child_accounts(pta: TeamAccess, store) -> None:
+    """R-PART-1: a plain member of the partner, or a stranger, may not create accounts under it."""
+    before = dump(store)
+    with pytest.raises(AccessDenied) as caught:
+        pta.partners.create_child("piet", "lm", "Kunde B")
+    assert str(caught.value.decision) == "denied: not_permitted (R-PART-1)"
+    with pytest.raises(NotAMember):
+        pta.partners.create_child("xaver", "lm", "Kunde B")
+    assert dump(store) == before
+
+
+def test_r_part_1_members_of_child_are_invited_with_a_role(pta: TeamAccess) -> None:
+    """R-PART-1: the creator invites a customer into the child account by e-mail with a role."""
+    issued = pta.invitations.send("paula", "kunde-a", "karl@example.com", role="member")
+    pta.invitations.accept("karl", issued.token)
+    assert [(m.user_id, m.role) for m in pta.members.list("karl", "kunde-a")] == [
+        ("karl", "member"),
+        ("paula", "admin"),
+    ]
+    with pytest.raises(AccessDenied):  # only admins add members to a child account
+        pta.members.add("karl", "kunde-a", "xaver")
+
+
+def test_r_part_2_ancestor_members_see_overview_only(pta: TeamAccess) -> None:
+    """R-PART-2: piet (partner member, not in kunde-a) sees its overview and is denied the rest."""
+    assert str(pta.check("piet", "kunde-a", Action.VIEW_OVERVIEW)) == (
+        "allowed: ancestor_member (R-PART-2)"
+    )
+    for action in (Action.SWITCH_INTO, Action.OPEN_BACKOFFICE, Action.EDIT_PROFILE, "x"):
+        assert str(pta.check("piet", "kunde-a", action)) == "denied: overview_only (R-PART-2)"
+    with pytest.raises(AccessDenied, match="overview_only"):
+        pta.members.list("piet", "kunde-a")
+    assert str(pta.check("paula", "kunde-a", Action.SWITCH_INTO)) == "allowed: is_member (R-PART-2)"
+    assert str(pta.check("xaver", "kunde-a", Action.VIEW_OVERVIEW)) == (
+        "denied: not_a_member (R-PART-2)"
+    )
+    overview = pta.partners.account_overview("piet", "kunde-a")
+    assert (overview.name, overview.depth, overview.members) == (
+        "Kunde A",
+        1,
+        (("paula", "admin"),),
+    )
+
+
+def test_r_part_2_customer_sees_only_own_account(pta: TeamAccess) -> None:
+    """R-PART-2: a member of the child sees nothing of the partner above it."""
+    pta.invitations.send("paula", "kunde-a", "karl@example.com")
+    pta.invitations.accept("karl", "token-1")
+    assert not pta.check("karl", "lm", Action.VIEW_OVERVIEW)
+    with pytest.raises(NotAMember):
+        pta.partners.overview("karl", "lm")
+    assert pta.partners.account_overview("karl", "kunde-a").depth == 0
+
+
+def test_r_part_2_overview_pages_cover_every_descendant_once(pta: TeamAccess) -> None:
+    """R-PART-2: the overview lists all descendants at any depth, paginated by id, each once."""
+    for i in range(5):
+        pta.partners.create_child("paula", "lm", f"Child {i}", company_id=f"c{i}")
+    pta.partners.create_child("paula", "c0", "Grandchild", company_id="c0-g")
+    seen, after = [], None
+    while True:
+        page = pta.partners.overview("piet", "lm", after=after, limit=3)
+        seen.extend((a.id, a.depth) for a in page.accounts)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == [
+        ("c0", 1),
+        ("c0-g", 2),
+        ("c1", 1),
+        ("c2", 1),
+        ("c3", 1),
+        ("c4", 1),
+        ("kunde-a", 1),
+    ]
+    with pytest.raises(InvalidInput):
+        pta.partners.overview("piet", "lm", limit=0)
+
+
+def test_r_part_3_moves_that_would_make_a_cycle_are_refused(pta: TeamAccess, store) -> None:
+    """R-PART-3: moving an account under itself or a descendant raises HierarchyCycle."""
+    pta.partners.create_child("paula", "kunde-a", "Filiale", company_id="filiale")
+    before = dump(store)
+    with pytest.raises(HierarchyCycle):
+        pta.partners.move("paula", "lm", "filiale")
+    with pytest.raises(HierarchyCycle):
+        pta.partners.move("paula", "kunde-a", "kunde-a")
+    assert dump(store) == before
+
+
+def test_r_part_3_move_rehangs_the_subtree(pta: TeamAccess) -> None:
+    """R-PART-3: moving an account carries its subtree; ancestry and overviews follow."""
+    pta.companies.create("paula", "Other partner", company_id="other")
+    pta.partners.create_child("paula", "kunde-a", "Filiale", company_id="filiale")
+    pta.partners.move("paula", "kunde-a", "other")
+    assert pta.partners.ancestors("filiale") == ["kunde-a", "other"]
+    assert [a.id for a in pta.partners.overview("paula", "lm").accounts] == []
+    assert [(a.id, a.depth) for a in pta.partners.overview("paula", "other").accounts] == [
+        ("filiale", 2),
+        ("kunde-a", 1),
+    ]
+    assert not pta.check("piet", "filiale", Action.VIEW_OVERVIEW)
+    pta.partners.move("paula", "kunde-a", None)
+    assert pta.partners.ancestors("filiale") == ["kunde-a"]
+
+
+def test_r_part_3_depth_is_limited_only_when_configured(store_factory, clock) -> None:
+    """R-PART-3: with max_partner_depth=2 a third level is refused (create and move); unset, 10 levels work."""
+    ta = partner_service(store_factory(), clock, max_partner_depth=2)
+    ta.partners.create_child("paula", "kunde-a", "Level 2", company_id="l2")
+    with pytest.raises(HierarchyTooDeep, match="3 levels deep; the maximum is 2"):
+        ta.partners.create_child("paula", "l2", "Level 3")
+    ta.companies.create("paula", "Root", company_id="root")
+    with pytest.raises(HierarchyTooDeep):
+        ta.partners.move("paula", "lm", "root")  # lm's subtree is 2 deep already
+    deep = partner_service(store_factory(), clock)
+    parent = "lm"
+    for level in range(10):
+        parent = deep.partners.create_child("paula", parent, f"L{level}", company_id=f"d{level}").id
+    assert len(deep.partners.ancestors(parent)) == 10
+    with pytest.raises(InvalidInput):
+        partner_service(store_factory(), clock, max_partner_depth=0)
+
+
+def test_r_part_4_typed_properties_are_validated(pta: TeamAccess, store) -> None:
+    """R-PART-4: text, number, boolean, date and choice values are checked against their type."""
+    pta.partners.define_property(
+        "paula", "lm", "region", PropertyKind.CHOICE, choices=["Nord", "Süd"]
+    )
+    pta.partners.define_property("paula", "lm", "sensors", "number")
+    pta.partners.define_property("paula", "lm", "active", "boolean")
+    pta.partners.define_property("paula", "lm", "since", "date")
+    pta.partners.define_property("paula", "lm", "note", "text")
+    account = pta.partners.set_properties(
+        "paula",
+        "kunde-a",
+        {"region": "Nord", "sensors": 12, "active": True, "since": "2026-03-01", "note": "VIP"},
+    )
+    assert account.properties["since"] == date(2026, 3, 1)
+    before = dump(store)
+    bad = [
+        ({"region": "West"}, InvalidPropertyValue, "one of ['Nord', 'Süd']"),
+        ({"sensors": "12"}, InvalidPropertyValue, "needs a number"),
+        ({"active": 1}, InvalidPropertyValue, "needs a boolean"),
+        ({"since": "01.03.2026"}, InvalidPropertyValue, "needs a date"),
+        ({"colour": "red"}, UnknownProperty, "unknown property 'colour'"),
+    ]
+    for values, error, message in bad:
+        with pytest.raises(error, match=message.replace("[", r"\[").replace("]", r"\]")):
+            pta.partners.set_properties("paula", "kunde-a", values)
+    assert dump(store) == before
+    page = pta.partners.overview("piet", "lm")
+    assert [c.name for c in page.columns] == ["region", "sensors", "active", "since", "note"]
+    assert page.accounts[0].properties == {
+        "region": "Nord", "sensors": 12, "active": True, "since": date(2026, 3, 1), "note": "VIP",
+    }  # fmt: skip
+    cleared = pta.partners.set_properties("paula", "kunde-a", {"note": None})
+    assert "note" not in cleared.properties
+
+
+def test_r_part_4_only_account_admins_set_values_partner_managers_define(pta: TeamAccess) -> None:
+    """R-PART-4: piet (partner member) may neither define properties nor set a child's values."""
+    with pytest.raises(AccessDenied, match="not_permitted"):
+        pta.partners.define_property("piet", "lm", "region", "text")
+    pta.partners.define_property("paula", "lm", "region", "text")
+    with pytest.raises(AccessDenied, match="overview_only"):
+        pta.partners.set_properties("piet", "kunde-a", {"region": "Nord"})
+    assert pta.companies.get("kunde-a").properties == {}
+    with pytest.raises(InvalidInput, match="kind must be one of"):
+        pta.partners.define_property("paula", "lm", "x", "colour")
+    with pytest.raises(InvalidInput, match="choices"):
+        pta.partners.define_property("paula", "lm", "y", "choice")
