@@ -64,28 +64,8 @@ class ServiceCore:
     """Configuration and plumbing every namespace of [TeamAccess][teamaccess.TeamAccess] shares.
 
     One core per facade; each namespace (``ta.members``, ``ta.seats``, ...) holds it and
-    calls its helpers, so the areas are composed, not inherited.
-
-    Args:
-        store: The storage adapter, e.g. [MemoryStore][teamaccess.MemoryStore] or
-            ``teamaccess.adapters.sql.SqlStore``.
-        policy: The role policy (R-MEM-8); defaults to ``admin`` and ``member``.
-        eligibility: The host's predicate for who may be added (R-MEM-4).
-        clock: Returns the current aware UTC time.
-        ids: Makes company, invitation, pool and user ids.
-        tokens: Makes secret invitation tokens.
-        founder_role: The role of a company's creator.
-        member_role: The role of an added member when the call names none.
-        default_settings: Settings of new companies that do not bring their own.
-        platform_admins: User ids of the platform's admins, who manage products,
-            every group and direct tag grants (R-SEAT-4).
-        directory: The host's user directory, asked to register people enrolled by
-            an e-mail no user has yet (R-SEAT-5); by default a new id from ``ids``.
-        max_partner_depth: How many ancestors an account may have at most (R-PART-3);
-            unlimited by default.
-        retries: How often a command is retried after a serialization failure.
-        timeline_embargo: How long after the activity a provider's timeline entry
-            reaches the customer's members (R-REC-2); 10 days by default.
+    calls its helpers, so the areas are composed, not inherited. Its arguments are
+    those of [TeamAccess][teamaccess.TeamAccess], documented there.
     """
 
     def __init__(

@@ -26,13 +26,7 @@ from teamaccess.domain.inputs import (
 from teamaccess.domain.models import (
     Company,
     CompanySettings,
-    Invitation,
-    InvitationStatus,
     Membership,
-)
-from teamaccess.errors import (
-    InvitationRevoked,
-    InvitationUsed,
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._core import ServiceCore
@@ -117,15 +111,3 @@ class Companies:
             return updated
 
         return self._core.command(work)
-
-
-def _require_not_closed(invitation: Invitation) -> None:
-    if invitation.status is InvitationStatus.ACCEPTED:
-        raise InvitationUsed(f"invitation {invitation.id!r} was already accepted")
-    if invitation.status is InvitationStatus.REVOKED:
-        raise InvitationRevoked(f"invitation {invitation.id!r} was revoked")
-    if invitation.status is InvitationStatus.SUPERSEDED:
-        raise InvitationRevoked(
-            f"invitation {invitation.id!r} was replaced by a re-sent invitation; "
-            "use the newest link"
-        )

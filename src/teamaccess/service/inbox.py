@@ -17,16 +17,12 @@ from teamaccess.domain.lead_events import (
 )
 from teamaccess.domain.leads import (
     InboxRequest,
-    LeadState,
-    MarketRole,
     Page,
     RequestKind,
     RequestState,
 )
 from teamaccess.domain.models import Company
 from teamaccess.errors import (
-    InvalidInput,
-    MissingMarketRole,
     UnknownRequest,
 )
 from teamaccess.ports import Transaction
@@ -176,18 +172,3 @@ class Inbox:
         if request is None or request.company_id != company.id:
             raise UnknownRequest(f"no request {request_id!r} in the inbox of {company.id!r}")
         return request
-
-
-def _require_role(company: Company, role: MarketRole) -> None:
-    if role not in company.market_roles:
-        raise MissingMarketRole(
-            f"company {company.id!r} is not a {role.value.replace('_', ' ')} (R-LEAD-1)"
-        )
-
-
-def _new_state(state: LeadState | str) -> LeadState:
-    """A state the picking company may set: picked, won or lost (R-LEAD-3)."""
-    wanted = parse_enum(LeadState, state, "lead state")
-    if wanted is LeadState.OFFERED:
-        raise InvalidInput("a picked lead cannot be offered again")
-    return wanted

@@ -1,9 +1,9 @@
-"""Commands for the lead marketplace and the company inbox (seeds 000 and 003).
+"""The lead marketplace: ``ta.leads`` (seed 003).
 
 A company acts on a lead through any of its members: visibility is decided for the
-acting company by `decide_lead` (R-LEAD-2..4). A pick
-locks the lead row, checks it is still offered and ends the other offers in the same
-transaction, so of two concurrent picks exactly one wins (R-LEAD-3).
+acting company by `decide_lead` (R-LEAD-2..4). A pick locks the lead row, checks it is
+still offered and ends the other offers in the same transaction, so of two concurrent
+picks exactly one wins (R-LEAD-3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""Articles an account bought and its counted licenses: ``ta.licenses`` (R-LIC-*)."""
+"""Articles, pricing and counted licenses of an account: ``ta.licenses`` (seed 004).
+
+Platform admins record what an account bought: articles, its pricing model and its
+licenses (R-LIC-1, R-LIC-3); members use licenses atomically (R-LIC-2): the license
+row is locked, checked and updated in one transaction, as seat pools are.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""Company lifecycle commands (seed 003): migration from a per-user model, merging companies.
+"""Migration from per-user accounts and merging companies: ``ta.lifecycle`` (seed 003).
 
 Both are platform-admin commands, and each is one transaction: it happens whole or
 not at all (R-ALL-3). A merged company is closed: every command naming it raises
-[CompanyClosed][teamaccess.errors.CompanyClosed], its record and history stay readable (R-CO-3).
+[CompanyClosed][teamaccess.errors.CompanyClosed]; its record and history stay readable
+(R-CO-3).
 """
 
 from __future__ import annotations

@@ -28,15 +28,11 @@ from teamaccess.domain.inputs import (
 )
 from teamaccess.domain.lead_events import HandlerChanged
 from teamaccess.domain.models import (
-    Invitation,
-    InvitationStatus,
     Membership,
 )
 from teamaccess.errors import (
     AlreadyAMember,
     InvalidInput,
-    InvitationRevoked,
-    InvitationUsed,
     MainContactRequired,
     NotEligible,
 )
@@ -255,15 +251,3 @@ class Members:
                 **common, user_id=old.user_id, is_handler=is_handler
             ),
         )  # fmt: skip
-
-
-def _require_not_closed(invitation: Invitation) -> None:
-    if invitation.status is InvitationStatus.ACCEPTED:
-        raise InvitationUsed(f"invitation {invitation.id!r} was already accepted")
-    if invitation.status is InvitationStatus.REVOKED:
-        raise InvitationRevoked(f"invitation {invitation.id!r} was revoked")
-    if invitation.status is InvitationStatus.SUPERSEDED:
-        raise InvitationRevoked(
-            f"invitation {invitation.id!r} was replaced by a re-sent invitation; "
-            "use the newest link"
-        )

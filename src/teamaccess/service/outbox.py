@@ -12,14 +12,6 @@ from teamaccess.domain.inputs import (
     check_count,
     check_positions,
 )
-from teamaccess.domain.models import (
-    Invitation,
-    InvitationStatus,
-)
-from teamaccess.errors import (
-    InvitationRevoked,
-    InvitationUsed,
-)
 from teamaccess.ports import Transaction
 from teamaccess.service._core import ServiceCore
 
@@ -46,15 +38,3 @@ class Outbox:
             tx.outbox.mark_delivered(list(positions), now)
 
         self._core.command(work)
-
-
-def _require_not_closed(invitation: Invitation) -> None:
-    if invitation.status is InvitationStatus.ACCEPTED:
-        raise InvitationUsed(f"invitation {invitation.id!r} was already accepted")
-    if invitation.status is InvitationStatus.REVOKED:
-        raise InvitationRevoked(f"invitation {invitation.id!r} was revoked")
-    if invitation.status is InvitationStatus.SUPERSEDED:
-        raise InvitationRevoked(
-            f"invitation {invitation.id!r} was replaced by a re-sent invitation; "
-            "use the newest link"
-        )

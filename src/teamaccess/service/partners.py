@@ -1,11 +1,8 @@
-"""Commands for partner accounts, custom properties, articles and licenses (seed 004).
+"""Partner accounts, their children and custom properties: ``ta.partners`` (seed 004).
 
 A partner's team managers create child accounts and become their admins (R-PART-1);
 members of an ancestor see descendants only through `overview` (R-PART-2); the
 hierarchy stays a tree (R-PART-3); partners define typed properties (R-PART-4).
-Platform admins record what an account bought: articles, its pricing model and its
-licenses (R-LIC-1, R-LIC-3); members use licenses atomically (R-LIC-2): the license
-row is locked, checked and updated in one transaction, as seat pools are.
 """
 
 from __future__ import annotations

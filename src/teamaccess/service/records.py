@@ -1,4 +1,4 @@
-"""Commands for shared records and the customer timeline (seed 001).
+"""Shared records and the customer timeline: ``ta.records`` (seed 001).
 
 A customer company's records are seen by its members and by the members of every
 company linked to it (R-REC-1); the embargo holds entries back from the customer's

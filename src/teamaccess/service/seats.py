@@ -1,9 +1,9 @@
-"""Commands for seat pools, groups and access tags (seed 002, R-SEAT-*, R-TAG-*).
+"""Products, seat pools and their groups: ``ta.seats`` (seed 002, R-SEAT-*).
 
 Seat accounting never oversells: every command that changes a pool first locks its
 row (``SELECT ... FOR UPDATE``; ``BEGIN IMMEDIATE`` on SQLite; the lock of the
 in-memory store), and the stores refuse ``used > seats`` as a CHECK constraint would.
-Every tag grant and revocation is an outbox event in the same transaction (R-TAG-5).
+Every tag a seat grants or ends is an outbox event in the same transaction (R-TAG-5).
 """
 
 from __future__ import annotations

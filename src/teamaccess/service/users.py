@@ -21,13 +21,7 @@ from teamaccess.domain.inputs import (
     check_attributes,
 )
 from teamaccess.domain.models import (
-    Invitation,
-    InvitationStatus,
     User,
-)
-from teamaccess.errors import (
-    InvitationRevoked,
-    InvitationUsed,
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._core import ServiceCore
@@ -82,15 +76,3 @@ class Users:
         normalized = normalize_email(email)
         with self._core.store.reader() as tx:
             return tx.users.get_by_email(normalized)
-
-
-def _require_not_closed(invitation: Invitation) -> None:
-    if invitation.status is InvitationStatus.ACCEPTED:
-        raise InvitationUsed(f"invitation {invitation.id!r} was already accepted")
-    if invitation.status is InvitationStatus.REVOKED:
-        raise InvitationRevoked(f"invitation {invitation.id!r} was revoked")
-    if invitation.status is InvitationStatus.SUPERSEDED:
-        raise InvitationRevoked(
-            f"invitation {invitation.id!r} was replaced by a re-sent invitation; "
-            "use the newest link"
-        )
