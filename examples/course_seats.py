@@ -52,8 +52,12 @@ def main() -> None:
     print("after the bad file:", ta.seats.get(pool.id).usage)  # unchanged: 3/4 free
 
     good = "email\nida@firma.example\njan@firma.example\n"
+    print("rows that would be enrolled:", ta.seats.validate_csv("greta", pool.id, good))
     ta.seats.enroll_csv(
-        "greta", pool.id, good, progress=lambda done, total: print(f"  {done}/{total}")
+        "greta",
+        pool.id,
+        good,
+        progress=lambda done, total, phase: print(f"  {phase} {done}/{total}"),
     )
     print("after the good file:", ta.seats.get(pool.id).usage)  # 1/4 free
     # --8<-- [end:csv]

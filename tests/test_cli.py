@@ -79,7 +79,8 @@ def test_seats_import_bad_rows_then_good_then_explain(
     good.write_text("email\nkim@example.com\nlou@example.com\nmo@example.com\n", encoding="utf-8")
     done = script("seats", "import", str(good), "--group", pool.id, "--as", "lea", "--db", db)
     assert done.returncode == 0, done.stderr
-    assert "importing good.csv [" in done.stderr
+    assert "importing good.csv: checking [" in done.stderr
+    assert "importing good.csv: writing [" in done.stderr
     assert "3/3 100%" in done.stderr
     assert f"enrolled 3 participant(s) into {pool.id}: 0/3 free" in done.stdout
     assert ta.seats.get(pool.id).used == 3
@@ -140,10 +141,10 @@ def test_company_and_member_editing(
         run(capsys, "member", "role", "acme", "carla", "admin", "--as", "anna", "--db", db)[0] == 0
     )
     code, out, _ = run(capsys, "member", "list", "acme", "--db", db)
-    assert [line.split()[:2] for line in out.splitlines()[1:]] == [
-        ["anna", "admin"],
-        ["ben", "member"],
-        ["carla", "admin"],
+    assert [line.split()[:3] for line in out.splitlines()[1:]] == [
+        ["anna", "anna@example.com", "admin"],
+        ["ben", "ben@example.com", "member"],
+        ["carla", "carla@example.com", "admin"],
     ]
     code, _, err = run(capsys, "company", "rename", "acme", "ACME AG", "--as", "ben", "--db", db)
     assert code == 2
@@ -171,10 +172,10 @@ def test_errors_are_one_line_and_non_zero(
     """Unknown ids, a missing --as, an empty database, a missing file: one line, exit 2."""
     empty = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     cases = [
-        (["company", "list", "--db", empty], "has no teamaccess tables: run 'teamaccess init'"),
+        (["company", "list", "--db", empty], "no database file"),
         (["member", "add", "acme", "zed", "--as", "anna", "--db", db], "UnknownUser"),
         (["member", "add", "acme", "ben", "--db", db], "pass --as USER"),
-        (["company", "show", "nope", "--db", db], "no company 'nope'"),
+        (["company", "show", "nope", "--db", db], "no company with id or name 'nope'"),
         (
             [
                 "seats",
@@ -190,6 +191,7 @@ def test_errors_are_one_line_and_non_zero(
             "cannot read",
         ),
         (["explain", "ben", "view_lead", "acme", "--lead", "l1", "--db", db, "--as", "x"], ""),
+        (["explain", "ben", "fly_to_moon", "acme", "--db", db], "unknown action 'fly_to_moon'"),
         (["outbox", "--limit", "0", "--db", db], "limit must be a whole number"),
     ]
     for args, message in cases:
@@ -226,7 +228,7 @@ def test_explain_leads_records_and_colleagues(
         assert f"  rule    {expected.rule}" in out
     code, _, err = run(capsys, "explain", "ben", "edit", "acme", "--record", "r1", "--db", db)
     assert code == 2
-    assert "'view'" in err
+    assert "known: view" in err
 
 
 def test_outbox_shows_then_drains(
@@ -268,7 +270,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         for action in parser._actions:
             if isinstance(action.choices, dict):
                 paths.extend([*path, name] for name in action.choices)
-    assert len(found) == 22
+    assert len(found) == 45
 
 
 def test_progress_bar_draws_quarters_in_logs_and_redraws_on_a_terminal() -> None:

@@ -39,9 +39,15 @@ class _Narrator:
         self.out.write(f"\n{text}\n")
 
     def decision(self, what: str, decision: Decision) -> None:
+        """A check: ``what`` says who *may* do what; nothing is done."""
         self.steps += 1
-        mark = "ok " if decision.allowed else "no "
-        self.out.write(f"  [{mark}] {what:<52} {decision}\n")
+        mark = "yes" if decision.allowed else "no "
+        self.out.write(f"  [{mark}] {what + '?':<52} {decision}\n")
+
+    def done(self, what: str) -> None:
+        """A command that happened."""
+        self.steps += 1
+        self.out.write(f"  [ok ] {what}\n")
 
     def attempt(self, what: str, command: Callable[[], object]) -> None:
         self.steps += 1
@@ -53,7 +59,8 @@ class _Narrator:
         except TeamAccessError as error:
             self.out.write(f"  [no ] {what:<52} {type(error).__name__}: {error}\n")
         else:
-            self.out.write(f"  [ok ] {what}\n")
+            self.steps -= 1  # counted once, by done()
+            self.done(what)
 
 
 def run_demo(store: Store, out: TextIO) -> int:
@@ -70,35 +77,33 @@ def run_demo(store: Store, out: TextIO) -> int:
         ta.users.register(
             user_id, f"{user_id.capitalize()}@Example.COM", attributes={"networking": networking}
         )
-        n.out.write(f"  [ok ] {user_id} registered (networking {networking})\n")
+        n.done(f"{user_id} registered (networking {networking})")
 
     n.say("2. Anna, who received the exhibitor mailings, owns the company profile")
     acme = ta.companies.create("anna", "Spreadmind GmbH", company_id="spreadmind")
-    n.decision("anna edits the company profile", check("anna", acme.id, Action.EDIT_PROFILE))
-    n.decision("ben opens the back office", check("ben", acme.id, Action.OPEN_BACKOFFICE))
+    n.decision("anna may edit the company profile", check("anna", acme.id, Action.EDIT_PROFILE))
+    n.decision("ben may open the back office", check("ben", acme.id, Action.OPEN_BACKOFFICE))
 
     n.say("3. Anna adds colleagues from the back office's Team tab")
     n.attempt("anna adds ben", lambda: ta.members.add("anna", acme.id, "ben"))
-    n.decision("ben opens the back office", check("ben", acme.id, Action.OPEN_BACKOFFICE))
-    n.decision("ben edits the company profile", check("ben", acme.id, Action.EDIT_PROFILE))
+    n.decision("ben may open the back office", check("ben", acme.id, Action.OPEN_BACKOFFICE))
+    n.decision("ben may edit the company profile", check("ben", acme.id, Action.EDIT_PROFILE))
     n.attempt("ben adds carla (networking off)", lambda: ta.members.add("ben", acme.id, "carla"))
 
     n.say("4. Ben hides himself from the public profile")
     ta.members.set_show_as_contact("ben", acme.id, "ben", False)
     contacts = ", ".join(m.user_id for m in ta.members.public_contacts(acme.id))
-    n.out.write(f"  [ok ] public contacts of {acme.name}: {contacts}\n")
+    n.done(f"public contacts of {acme.name}: {contacts}")
 
     n.say("5. Ben also works for a second exhibitor")
     other = ta.companies.create("dave", "Messebau Nord", company_id="messebau")
     ta.members.add("dave", other.id, "ben")
     mine = ", ".join(m.company_id for m in ta.members.of_user("ben"))
-    n.out.write(f"  [ok ] ben's back offices: {mine}\n")
+    n.done(f"ben's back offices: {mine}")
 
     n.say("6. Anna invites a colleague by e-mail; the link is single-use")
     issued = ta.invitations.send("anna", acme.id, "dave@example.com", role="admin")
-    n.out.write(
-        f"  [ok ] invitation {issued.invitation.id[:18]}... for {issued.invitation.email}\n"
-    )
+    n.done(f"anna invites {issued.invitation.email} ({issued.invitation.id[:18]}...)")
     n.attempt("carla redeems dave's link", lambda: ta.invitations.accept("carla", issued.token))
     n.attempt("dave accepts", lambda: ta.invitations.accept("dave", issued.token))
     n.attempt("dave accepts again", lambda: ta.invitations.accept("dave", issued.token))
@@ -110,8 +115,8 @@ def run_demo(store: Store, out: TextIO) -> int:
         lambda: ta.members.transfer_main_contact("anna", acme.id, "dave"),
     )
     n.attempt("anna leaves the company", lambda: ta.members.leave("anna", acme.id))
-    n.decision("anna opens the back office", check("anna", acme.id, Action.OPEN_BACKOFFICE))
-    n.decision("dave edits the company profile", check("dave", acme.id, Action.EDIT_PROFILE))
+    n.decision("anna may open the back office", check("anna", acme.id, Action.OPEN_BACKOFFICE))
+    n.decision("dave may edit the company profile", check("dave", acme.id, Action.EDIT_PROFILE))
 
     _seats_story(ta, n)
     _partner_story(ta, n)
@@ -119,7 +124,7 @@ def run_demo(store: Store, out: TextIO) -> int:
     customer_centre_story(ta, n)
 
     events = ta.outbox.pending(limit=10_000)
-    n.say(f"{n.steps} steps; {len(events)} events in the outbox, e.g.:")
+    n.say(f"{n.steps} steps shown; {len(events)} events in the outbox, e.g.:")
     for message in events[-3:]:
         event = message.event
         where = f" in {event.company_id}" if event.company_id else ""
@@ -134,23 +139,23 @@ def _seats_story(ta: TeamAccess, n: _Narrator) -> None:
     ta.users.register("greta", "greta@spreadmind.example")
     ta.seats.create_product("platform", "course", "Online course", tag="course-access")
     pool = ta.seats.purchase("greta", "course", 10, "Mitarbeiter der Spreadmind GmbH")
-    n.out.write(f"  [ok ] greta leads {pool.title!r}: {pool.usage}\n")
+    n.done(f"greta leads {pool.title!r}: {pool.usage}")
     n.decision(
-        "greta opens a course (no seat taken)", ta.tags.can_access("greta", ["course-access"])
+        "greta may open a course (no seat taken)", ta.tags.can_access("greta", ["course-access"])
     )
     csv = "email;name\nhans@spreadmind.example;Hans\nnot-an-address;Bad\n"
     n.attempt(
         "greta imports a CSV with a bad row", lambda: ta.seats.enroll_csv("greta", pool.id, csv)
     )
     hans = ta.seats.enroll("greta", pool.id, "hans@spreadmind.example")
-    n.out.write(f"  [ok ] greta enrolls hans: {ta.seats.get(pool.id).usage}\n")
-    n.decision("hans opens a course", ta.tags.can_access(hans.user_id, ["course-access"]))
-    n.decision("hans opens the group management", ta.seats.check_group(hans.user_id, pool.id))
+    n.done(f"greta enrolls hans: {ta.seats.get(pool.id).usage}")
+    n.decision("hans may open a course", ta.tags.can_access(hans.user_id, ["course-access"]))
+    n.decision("hans may open the group management", ta.seats.check_group(hans.user_id, pool.id))
     ta.seats.remove("greta", pool.id, hans.user_id)
-    n.out.write(f"  [ok ] greta removes hans (refill): {ta.seats.get(pool.id).usage}\n")
-    n.decision("hans opens a course", ta.tags.can_access(hans.user_id, ["course-access"]))
+    n.done(f"greta removes hans (refill): {ta.seats.get(pool.id).usage}")
+    n.decision("hans may open a course", ta.tags.can_access(hans.user_id, ["course-access"]))
     ta.seats.enroll("greta", pool.id, "ida@spreadmind.example")
-    n.out.write(f"  [ok ] greta enrolls ida in the freed seat: {ta.seats.get(pool.id).usage}\n")
+    n.done(f"greta enrolls ida in the freed seat: {ta.seats.get(pool.id).usage}")
 
 
 def _partner_story(ta: TeamAccess, n: _Narrator) -> None:
@@ -162,7 +167,7 @@ def _partner_story(ta: TeamAccess, n: _Narrator) -> None:
     ta.members.add("paula", "partner", "piet")
     ta.partners.define_property("paula", "partner", "region", "choice", choices=["Nord", "Süd"])
     kunde = ta.partners.create_child("paula", "partner", "Kunde A", company_id="kunde-a")
-    n.out.write(f"  [ok ] paula creates {kunde.name!r} and becomes its admin\n")
+    n.done(f"paula creates {kunde.name!r} and becomes its admin")
     ta.partners.set_properties("paula", kunde.id, {"region": "Süd"})
     west = {"region": "West"}
     n.attempt(
@@ -172,14 +177,14 @@ def _partner_story(ta: TeamAccess, n: _Narrator) -> None:
     ta.invitations.accept("karl", issued.token)
     ta.partners.set_pricing_model("platform", kunde.id, "Professional")
     ta.licenses.set("platform", kunde.id, "create_asset", 2)
-    n.decision("piet views Kunde A's overview", ta.check("piet", kunde.id, Action.VIEW_OVERVIEW))
-    n.decision("piet switches into Kunde A", ta.check("piet", kunde.id, Action.SWITCH_INTO))
-    n.decision("karl switches into Kunde A", ta.check("karl", kunde.id, Action.SWITCH_INTO))
-    n.decision("karl views the partner", ta.check("karl", "partner", Action.VIEW_OVERVIEW))
+    n.decision("piet may view Kunde A's overview", ta.check("piet", kunde.id, Action.VIEW_OVERVIEW))
+    n.decision("piet may switch into Kunde A", ta.check("piet", kunde.id, Action.SWITCH_INTO))
+    n.decision("karl may switch into Kunde A", ta.check("karl", kunde.id, Action.SWITCH_INTO))
+    n.decision("karl may view the partner", ta.check("karl", "partner", Action.VIEW_OVERVIEW))
     for _ in range(2):
         used = ta.licenses.use("karl", kunde.id, "create_asset")
-        n.out.write(f"  [ok ] karl creates an asset: license create_asset {used.usage}\n")
-    n.decision("karl creates a third asset", ta.licenses.check("karl", kunde.id, "create_asset"))
+        n.done(f"karl creates an asset: license create_asset {used.usage}")
+    n.decision("karl may create a third asset", ta.licenses.check("karl", kunde.id, "create_asset"))
     [row] = ta.partners.overview("piet", "partner").accounts
     licenses = ", ".join(f"{lic.kind} {lic.usage}" for lic in row.licenses)
     n.out.write(

@@ -26,9 +26,9 @@ def market_story(ta: TeamAccess, n: _Narrator) -> None:
     for user in ("olaf", "gabi", "hugo", "heidi", "tara"):
         ta.users.register(user, f"{user}@leads.example", attributes=_ON)
     created = ta.lifecycle.migrate_users("platform").created
-    n.out.write(f"  [ok ] {len(created)} companies created, e.g. {created[0].id}\n")
+    n.done(f"{len(created)} companies created, e.g. {created[0].id}")
     again = ta.lifecycle.migrate_users("platform").created
-    n.out.write(f"  [ok ] a second run creates {len(again)}\n")
+    n.done(f"a second run creates {len(again)}")
     hugo, heidi, tara = "personal-hugo", "personal-heidi", "personal-tara"
     ta.leads.set_market_roles("platform", "personal-olaf", ["operator"])
     ta.leads.set_market_roles("platform", "personal-gabi", ["lead_giver"])
@@ -38,7 +38,7 @@ def market_story(ta: TeamAccess, n: _Narrator) -> None:
     n.say("11. Hugo and Heidi work for the same dealer; they ask for their users to be merged")
     ta.lifecycle.merge("platform", heidi, hugo)
     colleagues = ", ".join(m.user_id for m in ta.members.list("hugo", hugo))
-    n.out.write(f"  [ok ] {hugo} now has colleagues: {colleagues}\n")
+    n.done(f"{hugo} now has colleagues: {colleagues}")
     n.attempt("heidi adds tara to her old company", lambda: ta.members.add("heidi", heidi, "tara"))
 
     giver = "personal-gabi"
@@ -47,18 +47,22 @@ def market_story(ta: TeamAccess, n: _Narrator) -> None:
         "olaf", "personal-olaf", giver_id=giver, taker_ids=[hugo, tara],
         title="Heat pump, 3 units", lead_id="heat-pumps",
     )  # fmt: skip
-    n.decision("tara sees the offered lead", ta.leads.check("tara", tara, lead.id, LeadAction.VIEW))
+    n.decision(
+        "tara may see the offered lead", ta.leads.check("tara", tara, lead.id, LeadAction.VIEW)
+    )
     ta.leads.pick("heidi", hugo, lead.id)
-    n.out.write(f"  [ok ] heidi picks {lead.id} for {hugo}\n")
+    n.done(f"heidi picks {lead.id} for {hugo}")
     n.attempt("tara picks it too", lambda: ta.leads.pick("tara", tara, lead.id))
-    n.decision("tara sees it now", ta.leads.check("tara", tara, lead.id, LeadAction.VIEW))
-    n.decision("hugo (colleague) edits it", ta.leads.check("hugo", hugo, lead.id, LeadAction.EDIT))
-    n.decision("gabi (giver) reads it", ta.leads.check("gabi", giver, lead.id, LeadAction.VIEW))
+    n.decision("tara may see it now", ta.leads.check("tara", tara, lead.id, LeadAction.VIEW))
+    n.decision(
+        "hugo (colleague) may edit it", ta.leads.check("hugo", hugo, lead.id, LeadAction.EDIT)
+    )
+    n.decision("gabi (giver) may read it", ta.leads.check("gabi", giver, lead.id, LeadAction.VIEW))
     ta.members.set_handler("hugo", hugo, "hugo", True)
     ta.leads.assign("hugo", hugo, lead.id, "heidi")
-    n.out.write("  [ok ] hugo, the responsible handler, assigns it to heidi\n")
+    n.done("hugo, the responsible handler, assigns it to heidi")
     page = ta.leads.visible("heidi", hugo, state="picked")
-    n.out.write(f"  [ok ] heidi's picked leads: {', '.join(lead.id for lead in page.items)}\n")
+    n.done(f"heidi's picked leads: {', '.join(lead.id for lead in page.items)}")
 
 
 def customer_centre_story(ta: TeamAccess, n: _Narrator) -> None:
@@ -74,5 +78,5 @@ def customer_centre_story(ta: TeamAccess, n: _Narrator) -> None:
     since = entry.occurred_at - timedelta(days=30)
     for user, company in (("otto", "osg"), ("kira", "kunde")):
         titles = [r.title for r in ta.records.timeline(user, company, "kunde", since=since).items]
-        n.out.write(f"  [ok ] {user}'s view of the last 30 days: {titles}\n")
-    n.decision("kira opens the timeline entry", ta.records.check("kira", "kunde", entry.id))
+        n.done(f"{user}'s view of the last 30 days: {titles}")
+    n.decision("kira may open the timeline entry", ta.records.check("kira", "kunde", entry.id))

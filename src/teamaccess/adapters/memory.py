@@ -257,6 +257,9 @@ class _Outbox(Repo):
                 found.append(message)
         return found
 
+    def count_pending(self) -> int:
+        return sum(1 for message in self._t.outbox.values() if message.delivered_at is None)
+
     def mark_delivered(self, positions: Sequence[int], at: datetime) -> None:
         for position in positions:
             message = self._t.outbox.get(position)

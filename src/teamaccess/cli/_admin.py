@@ -1,16 +1,22 @@
-"""``init``, ``demo``, ``user``, ``company`` and ``member``: the schema and the people."""
+"""``init``, ``demo``, ``user``, ``company`` and ``member``: the schema and the people.
+
+Wherever a command takes a user, an e-mail address works too; wherever it takes a
+company, so does its name when no other company has it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TextIO
+from collections.abc import Sequence
 
 from teamaccess.cli._app import OK, Context, UsageError, _Commands
-from teamaccess.domain.ids import CompanyId
+from teamaccess.cli._output import emit, emit_one
+from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.models import Company, Membership
 
 DEMO_DB = "sqlite:///teamaccess-demo.sqlite"
 DEMO_PREFIX = "teamaccess_demo_"
+_USER = "a user id or e-mail address"
+_COMPANY = "a company id, or its name if no other company has it"
 
 
 def register(top: _Commands) -> None:
@@ -22,36 +28,43 @@ def register(top: _Commands) -> None:
         f"play the five seed stories on tables {DEMO_PREFIX}* (default --db {DEMO_DB})",
     )
 
-    users = _Commands(top.add("user", None, "list or register users"), "user commands")
+    users = _Commands(top.add("user", None, "list, show or register users"), "user commands")
     users.add("list", list_users, "list the registered users")
+    users.add("show", show_user, "one user and their companies").add_argument("user", help=_USER)
     add_user = users.add("add", register_user, "register a user")
     add_user.add_argument("user", help="the new user's id")
     add_user.add_argument("email", help="their e-mail address")
+    add_user.add_argument(
+        "--exist-ok", action="store_true", help="succeed if the same id and e-mail exist already"
+    )
 
     companies = _Commands(top.add("company", None, "list, show or edit companies"), "commands")
     companies.add("list", list_companies, "list the companies with their main contacts")
-    show = companies.add("show", show_company, "one company and its members")
-    show.add_argument("company")
+    companies.add("show", show_company, "one company and its members").add_argument(
+        "company", help=_COMPANY
+    )
     create = companies.add("create", create_company, "create a company; --as is its first member")
     create.add_argument("name")
     create.add_argument("--id", dest="company_id", help="its id (default: a new one)")
     rename = companies.add("rename", rename_company, "rename a company (main contact, R-MC-2)")
-    rename.add_argument("company")
+    rename.add_argument("company", help=_COMPANY)
     rename.add_argument("name")
 
     members = _Commands(top.add("member", None, "list or edit a company's members"), "commands")
-    members.add("list", list_members, "a company's members").add_argument("company")
-    add = members.add("add", add_member, "add a registered user to a company")
-    add.add_argument("company")
-    add.add_argument("user")
-    add.add_argument("--role", help="their role (default: the policy's member role)")
-    remove = members.add("remove", remove_member, "remove a member")
-    remove.add_argument("company")
-    remove.add_argument("user")
-    role = members.add("role", change_role, "change a member's role")
-    role.add_argument("company")
-    role.add_argument("user")
-    role.add_argument("role")
+    members.add("list", list_members, "a company's members").add_argument("company", help=_COMPANY)
+    for name, handler, summary in [
+        ("add", add_member, "add a registered user to a company (R-MEM-3, R-MEM-9)"),
+        ("remove", remove_member, "remove a member (R-MEM-7, R-MC-4)"),
+        ("role", change_role, "change a member's role (R-MEM-8, R-MEM-9)"),
+        ("transfer", transfer, "hand the main-contact role to a member (R-MC-3)"),
+    ]:
+        command = members.add(name, handler, summary)
+        command.add_argument("company", help=_COMPANY)
+        command.add_argument("user", help=_USER)
+        if name == "add":
+            command.add_argument("--role", help="their role (default: the policy's member role)")
+        if name == "role":
+            command.add_argument("role")
 
 
 def init(context: Context) -> int:
@@ -86,14 +99,40 @@ def list_users(context: Context) -> int:
     """Print every user."""
     with context.store().reader() as tx:
         users = sorted(tx.users.all(), key=lambda user: user.id)
-    _table(context.out, ("user", "email"), ((u.id, u.email) for u in users))
+    emit(
+        context,
+        {"user": "user", "email": "email"},
+        [{"user": u.id, "email": u.email} for u in users],
+    )
+    return OK
+
+
+def show_user(context: Context) -> int:
+    """Print a user and the companies they belong to."""
+    service = context.service()
+    user = service.users.get(context.user_ref(context.args.user))
+    memberships = service.members.of_user(user.id)
+    if context.json():
+        emit_one(context, "", {"user": user.id, "email": user.email, "companies": [
+            {"company": m.company_id, "role": m.role, "main_contact": m.is_main_contact}
+            for m in memberships
+        ]})  # fmt: skip
+        return OK
+    print(f"{user.id} <{user.email}>", file=context.out)
+    rows = [
+        {"company": m.company_id, "role": m.role, "main": m.is_main_contact} for m in memberships
+    ]
+    emit(context, {"company": "company", "role": "role", "main": "main contact"}, rows)
     return OK
 
 
 def register_user(context: Context) -> int:
     """Register a user."""
-    user = context.service().users.register(context.args.user, context.args.email)
-    print(f"registered {user.id} <{user.email}>", file=context.out)
+    args = context.args
+    user = context.service().users.register(args.user, args.email, exist_ok=args.exist_ok)
+    emit_one(
+        context, f"registered {user.id} <{user.email}>", {"user": user.id, "email": user.email}
+    )
     return OK
 
 
@@ -102,114 +141,141 @@ def list_companies(context: Context) -> int:
     with context.store().reader() as tx:
         companies = sorted(tx.companies.all(), key=lambda company: company.id)
         members = tx.memberships.of_companies([company.id for company in companies])
+        emails = {u.id: u.email for u in tx.users.all()}
     counts: dict[str, int] = {}
     mains: dict[str, str] = {}
     for membership in members:
         counts[membership.company_id] = counts.get(membership.company_id, 0) + 1
         if membership.is_main_contact:
             mains[membership.company_id] = membership.user_id
-    rows = (
-        (
-            c.id,
-            c.name,
-            mains.get(c.id, "-"),
-            str(counts.get(c.id, 0)),
-            c.parent_id or "-",
-            "closed" if c.is_closed else "open",
-        )
+    rows = [
+        {
+            "company": c.id,
+            "name": c.name,
+            "main_contact": mains.get(c.id),
+            "main_contact_email": emails.get(UserId(mains.get(c.id, ""))),
+            "members": counts.get(c.id, 0),
+            "parent": c.parent_id,
+            "state": "closed" if c.is_closed else "open",
+        }
         for c in companies
-    )
-    _table(context.out, ("company", "name", "main contact", "members", "parent", "state"), rows)
+    ]
+    columns = {"company": "company", "name": "name", "main_contact": "main contact",
+               "main_contact_email": "e-mail", "members": "members", "parent": "parent",
+               "state": "state"}  # fmt: skip
+    emit(context, columns, rows)
     return OK
 
 
 def show_company(context: Context) -> int:
     """Print one company and its members."""
     company, members = _company_and_members(context)
-    print(f"{company.id}: {company.name}", file=context.out)
-    print(f"  created  {company.created_at:%Y-%m-%d %H:%M} UTC", file=context.out)
-    print(f"  parent   {company.parent_id or '-'}", file=context.out)
-    print(f"  state    {'closed' if company.is_closed else 'open'}", file=context.out)
-    _print_members(context.out, members)
+    if not context.json():
+        print(f"{company.id}: {company.name}", file=context.out)
+        print(f"  created  {company.created_at:%Y-%m-%d %H:%M} UTC", file=context.out)
+        print(f"  parent   {company.parent_id or '-'}", file=context.out)
+        print(f"  state    {'closed' if company.is_closed else 'open'}", file=context.out)
+    _emit_members(context, members)
     return OK
 
 
 def create_company(context: Context) -> int:
     """Create a company with the acting user as first member and main contact."""
+    actor = context.user_ref(context.actor())
     company = context.service().companies.create(
-        context.actor(), context.args.name, company_id=context.args.company_id
+        actor, context.args.name, company_id=context.args.company_id
     )
-    print(
-        f"created {company.id}: {company.name} (main contact {context.actor()})", file=context.out
-    )
+    text = f"created {company.id}: {company.name} (main contact {actor})"
+    emit_one(context, text, {"company": company.id, "name": company.name, "main_contact": actor})
     return OK
 
 
 def rename_company(context: Context) -> int:
     """Rename a company."""
     company = context.service().companies.update_profile(
-        context.actor(), context.args.company, name=context.args.name
+        context.user_ref(context.actor()),
+        context.company_ref(context.args.company),
+        name=context.args.name,
     )
-    print(f"renamed {company.id}: {company.name}", file=context.out)
+    emit_one(context, f"renamed {company.id}: {company.name}", {"company": company.id,
+                                                                "name": company.name})  # fmt: skip
     return OK
 
 
 def list_members(context: Context) -> int:
     """Print a company's members."""
-    _print_members(context.out, _company_and_members(context)[1])
+    _emit_members(context, _company_and_members(context)[1])
     return OK
 
 
 def _company_and_members(context: Context) -> tuple[Company, Sequence[Membership]]:
+    company_id = CompanyId(context.company_ref(context.args.company))
     with context.store().reader() as tx:
-        company = tx.companies.get(CompanyId(context.args.company))
-        if company is None:
+        company = tx.companies.get(company_id)
+        if company is None:  # pragma: no cover - company_ref found it a moment ago
             raise UsageError(f"no company {context.args.company!r}")
         return company, tx.memberships.of_company(company.id)
 
 
+def _emit_members(context: Context, members: Sequence[Membership]) -> None:
+    with context.store().reader() as tx:
+        emails = {u.id: u.email for u in tx.users.all()}
+    rows = [
+        {
+            "user": m.user_id,
+            "email": emails.get(m.user_id),
+            "role": m.role,
+            "main_contact": m.is_main_contact,
+            "joined": f"{m.joined_at:%Y-%m-%d}",
+        }
+        for m in members
+    ]
+    columns = {"user": "user", "email": "email", "role": "role",
+               "main_contact": "main contact", "joined": "joined"}  # fmt: skip
+    emit(context, columns, rows)
+
+
+def _member_args(context: Context) -> tuple[str, str, str]:
+    """The acting user, the company and the member a member command names."""
+    args = context.args
+    return (
+        context.user_ref(context.actor()),
+        context.company_ref(args.company),
+        context.user_ref(args.user),
+    )
+
+
+def _done(context: Context, text: str, member: Membership) -> int:
+    data = {"company": member.company_id, "user": member.user_id, "role": member.role,
+            "main_contact": member.is_main_contact}  # fmt: skip
+    emit_one(context, text, data)
+    return OK
+
+
 def add_member(context: Context) -> int:
     """Add a member."""
-    args = context.args
-    member = context.service().members.add(context.actor(), args.company, args.user, role=args.role)
-    print(f"added {member.user_id} to {member.company_id} as {member.role}", file=context.out)
-    return OK
+    actor, company, user = _member_args(context)
+    member = context.service().members.add(actor, company, user, role=context.args.role)
+    return _done(context, f"added {member.user_id} to {member.company_id} as {member.role}", member)
 
 
 def remove_member(context: Context) -> int:
     """Remove a member."""
-    args = context.args
-    context.service().members.remove(context.actor(), args.company, args.user)
-    print(f"removed {args.user} from {args.company}", file=context.out)
+    actor, company, user = _member_args(context)
+    context.service().members.remove(actor, company, user)
+    emit_one(context, f"removed {user} from {company}", {"company": company, "user": user})
     return OK
 
 
 def change_role(context: Context) -> int:
     """Change a member's role."""
-    args = context.args
-    member = context.service().members.change_role(
-        context.actor(), args.company, args.user, args.role
-    )
-    print(f"{member.user_id} is now {member.role} in {member.company_id}", file=context.out)
-    return OK
+    actor, company, user = _member_args(context)
+    member = context.service().members.change_role(actor, company, user, context.args.role)
+    return _done(context, f"{member.user_id} is now {member.role} in {member.company_id}", member)
 
 
-def _print_members(out: TextIO, members: Sequence[Membership]) -> None:
-    rows = (
-        (m.user_id, m.role, "yes" if m.is_main_contact else "", f"{m.joined_at:%Y-%m-%d}")
-        for m in members
-    )
-    _table(out, ("user", "role", "main contact", "joined"), rows)
-
-
-def _table(out: TextIO, headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    """Print rows as left-aligned columns under a header."""
-    lines = [tuple(headers), *(tuple(row) for row in rows)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
-    for line in lines:
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip(),
-            file=out,
-        )
-    if len(lines) == 1:
-        print("(none)", file=out)
+def transfer(context: Context) -> int:
+    """Hand the main-contact role to another member."""
+    actor, company, user = _member_args(context)
+    member = context.service().members.transfer_main_contact(actor, company, user)
+    return _done(context, f"{member.user_id} is now the main contact of {company}", member)

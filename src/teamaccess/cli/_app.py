@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 import attrs
@@ -42,26 +43,57 @@ class Context:
     _has_tables: bool = False
 
     def store(self, *, initialized: bool = True) -> SqlStore:
-        """The store of ``--db``; with ``initialized``, refuse a database without tables."""
+        """The store of ``--db``; with ``initialized``, refuse a database without tables.
+
+        Only ``init`` and ``demo`` (``initialized=False``) may create a SQLite file;
+        every other command refuses a file that is not there instead of creating it.
+        """
         if self._store is None:
-            try:
-                from teamaccess.adapters.sql import SqlStore
-            except ImportError as error:
-                raise UsageError(
-                    f"the command line needs the SQL extra: pip install 'teamaccess[cli]' ({error})"
-                ) from error
-            self._store = SqlStore.from_url(self.db_url(), prefix=self.args.prefix)
+            self._store = open_store(self.db_url(), self.args.prefix, create=not initialized)
         if initialized and not self._has_tables:
             from sqlalchemy import inspect
 
-            self._has_tables = inspect(self._store.engine).has_table(
-                self._store.tables.companies.name
-            )
+            inspector = inspect(self._store.engine)
+            self._has_tables = inspector.has_table(self._store.tables.companies.name)
             if not self._has_tables:
+                found = prefixes_in(inspector.get_table_names())
+                if found:
+                    raise UsageError(
+                        f"{self.db_name()} has no teamaccess tables with prefix "
+                        f"{self.args.prefix!r}; it has them with "
+                        + ", ".join(repr(p) for p in found)
+                        + " (pass --prefix)"
+                    )
                 raise UsageError(
                     f"{self.db_name()} has no teamaccess tables: run 'teamaccess init'"
                 )
         return self._store
+
+    def json(self) -> bool:
+        """Whether ``--json`` asks for machine-readable output."""
+        return bool(getattr(self.args, "json", False))
+
+    def user_ref(self, value: str) -> str:
+        """A user id, from an id or an e-mail address (the user's natural key)."""
+        if "@" not in value:
+            return value
+        user = self.service().users.find_by_email(value)
+        if user is None:
+            raise UsageError(f"no user with e-mail {value!r}")
+        return user.id
+
+    def company_ref(self, value: str) -> str:
+        """A company id, from an id or the company's name when no other company has it."""
+        service = self.service()
+        if service.companies.find(value) is not None:
+            return value
+        with self.store().reader() as tx:
+            named = [c.id for c in tx.companies.all() if c.name == value]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise UsageError(f"{len(named)} companies are named {value!r}: {', '.join(named)}")
+        raise UsageError(f"no company with id or name {value!r}")
 
     def service(self) -> TeamAccess:
         """The facade on the store, with the platform admins of the options."""
@@ -101,6 +133,50 @@ class Context:
 Handler = Callable[[Context], int]
 
 
+_DRIVER_EXTRAS = {"psycopg": "postgres", "psycopg2": "postgres", "pymysql": "mysql"}
+
+
+def open_store(url: str, prefix: str, *, create: bool) -> SqlStore:
+    """A store for ``url``, with one-line errors for what an operator gets wrong."""
+    try:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        from teamaccess.adapters.sql import SqlStore
+    except ImportError as error:
+        raise UsageError(
+            f"the command line needs the SQL extra: pip install 'teamaccess[cli]' ({error})"
+        ) from error
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise UsageError(f"cannot read the database URL: {error}") from error
+    if parsed.drivername.split("+")[0] == "postgres":  # Heroku-style, not a SQLAlchemy name
+        hint = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=True)
+        raise UsageError(f"unsupported URL scheme {parsed.drivername!r}; use {hint}")
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if file not in (None, "", ":memory:") and not create and not Path(str(file)).exists():
+        raise UsageError(f"no database file {file}: run 'teamaccess init' first")
+    try:
+        return SqlStore.from_url(url, prefix=prefix)
+    except NoSuchModuleError as error:
+        raise UsageError(f"unknown database kind in {parsed.drivername!r}: {error}") from error
+    except ImportError as error:
+        driver = (error.name or "").split(".")[0]
+        extra = _DRIVER_EXTRAS.get(driver)
+        install = f"pip install 'teamaccess[{extra}]'" if extra else f"install {driver!r}"
+        raise UsageError(f"the driver {driver!r} is not installed: {install}") from error
+
+
+def prefixes_in(tables: list[str]) -> list[str]:
+    """The prefixes that hold a teamaccess schema among these table names."""
+    return sorted(
+        name.removesuffix("companies")
+        for name in tables
+        if name.endswith("companies") and f"{name.removesuffix('companies')}memberships" in tables
+    )
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -134,6 +210,12 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> argparse.ArgumentP
         help=f"the acting user of commands that change things (default ${ACTOR_VARIABLE})",
     )
     group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print data as JSON (lists as JSON lines)",
+    )
+    group.add_argument(
         "--platform-admin",
         action="append",
         metavar="USER",
@@ -159,7 +241,7 @@ class _Commands:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree."""
-    from teamaccess.cli import _admin, _inspect, _seats
+    from teamaccess.cli import _accounts, _admin, _inspect, _seats
 
     parser = argparse.ArgumentParser(
         prog="teamaccess",
@@ -172,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     top = _Commands(parser, "commands")
     _admin.register(top)
     _seats.register(top)
+    _accounts.register(top)
     _inspect.register(top)
     return parser
 
@@ -179,7 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     """Run the ``teamaccess`` command line; returns the exit code."""
     safe_out = EscapingWriter(out or sys.stdout)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    _complete(parser)
+    args = parser.parse_args(argv)
     context = Context(args, cast("TextIO", safe_out), sys.stderr)
     try:
         handler: Handler = args.handler
@@ -198,6 +283,15 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     finally:
         context.close()
     return ERROR
+
+
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's completion request, if this run is one (argcomplete)."""
+    try:
+        import argcomplete
+    except ImportError:  # pragma: no cover - the cli extra installs it
+        return
+    argcomplete.autocomplete(parser)
 
 
 def _is_database_error(error: Exception) -> bool:

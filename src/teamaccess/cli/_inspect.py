@@ -1,12 +1,37 @@
-"""``explain`` (a decision with its reason and rule) and ``outbox`` (events as JSON lines)."""
+"""``explain``, ``actions``, ``outbox`` and ``completion``: decisions, events, the shell."""
 
 from __future__ import annotations
 
 import json
 
 from teamaccess.cli._app import DENIED, OK, Context, UsageError, _Commands
-from teamaccess.domain.decisions import Decision
+from teamaccess.cli._output import emit
+from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.events import event_to_dict
+from teamaccess.domain.leads import LeadAction
+
+ACTIONS: dict[str, tuple[str, str]] = {
+    Action.OPEN_BACKOFFICE: ("R-MEM-6", "open the company's back office: members"),
+    Action.VIEW_MEMBERS: ("R-MEM-6", "see the member list with roles: members"),
+    Action.EDIT_PROFILE: ("R-MC-2", "edit the company profile: the main contact"),
+    Action.ADD_MEMBER: ("R-MEM-3", "add a colleague: any member, or team managers"),
+    Action.REMOVE_MEMBER: ("R-MEM-7", "remove a member (--member): self, or team managers"),
+    Action.MANAGE_TEAM: ("R-MEM-8", "change roles: roles with manage_team"),
+    Action.INVITE: ("R-INV-1", "invite by e-mail: roles with manage_team"),
+    Action.SET_SHOW_AS_CONTACT: ("R-MEM-5", "the contact flag (--member): self, or managers"),
+    Action.TRANSFER_MAIN_CONTACT: ("R-MC-3", "hand on the main contact: it, or reassigners"),
+    Action.SWITCH_INTO: ("R-PART-2", "switch into an account: its members"),
+    Action.VIEW_OVERVIEW: ("R-PART-2", "an account's overview: members and ancestors' members"),
+    Action.CREATE_CHILD_ACCOUNT: ("R-PART-1", "create a child account: team managers"),
+    Action.EDIT_ACCOUNT: ("R-PART-4", "set custom property values: team managers"),
+    "reassign_main_contact": ("R-MC-3", "a role permission: move the main contact"),
+    LeadAction.VIEW: ("R-LEAD-2", "with --lead: see the lead"),
+    LeadAction.PICK: ("R-LEAD-3", "with --lead: pick it for the company"),
+    LeadAction.EDIT: ("R-LEAD-3", "with --lead: change it; the picking company"),
+    LeadAction.ASSIGN: ("R-LEAD-5", "with --lead: assign it; responsible handlers"),
+    "view": ("R-REC-1", "with --record: see the record"),
+}
+"""Every action ``explain`` knows: its rule and who may."""
 
 
 def register(top: _Commands) -> None:
@@ -16,16 +41,15 @@ def register(top: _Commands) -> None:
         explain,
         "decide whether USER may do ACTION in company TARGET; print the reason and rule",
     )
-    explain_command.add_argument("user")
-    explain_command.add_argument(
-        "action", help="e.g. edit_profile, manage_team, open_backoffice; or a lead action"
-    )
-    explain_command.add_argument("target", help="the company the user acts in")
+    explain_command.add_argument("user", help="a user id or e-mail address")
+    explain_command.add_argument("action", help="see 'teamaccess actions'")
+    explain_command.add_argument("target", help="the company the user acts in (id or name)")
     on = explain_command.add_mutually_exclusive_group()
     on.add_argument("--member", metavar="USER", help="the colleague the action is aimed at")
     on.add_argument("--lead", metavar="ID", help="decide a lead action on this lead")
     on.add_argument("--record", metavar="ID", help="decide whether the record may be seen")
-    explain_command.add_argument("--json", action="store_true", help="print the decision as JSON")
+
+    top.add("actions", actions, "list the actions 'explain' knows, with the rule behind each")
 
     outbox_command = top.add(
         "outbox", outbox, "print pending outbox events as JSON lines, oldest first"
@@ -38,27 +62,44 @@ def register(top: _Commands) -> None:
         action="store_true",
         help="mark the printed events delivered, batch after batch, until none are pending",
     )
+    completion_command = top.add(
+        "completion", completion, "print the shell completion script (bash, zsh or fish)"
+    )
+    completion_command.add_argument("shell", choices=["bash", "zsh", "fish"])
+
+
+def _known(kind: str) -> list[str]:
+    if kind == "lead":
+        return [a.value for a in LeadAction]
+    if kind == "record":
+        return ["view"]
+    return [str(getattr(a, "value", a)) for a in ACTIONS if a not in set(LeadAction) | {"view"}]
 
 
 def explain(context: Context) -> int:
     """Print the decision; exit 0 when allowed, 1 when denied."""
     args = context.args
+    kind = "lead" if args.lead is not None else "record" if args.record is not None else "company"
+    known = _known(kind)
+    if args.action not in known:
+        raise UsageError(f"unknown action {args.action!r} for a {kind}; known: {', '.join(known)}")
     service = context.service()
+    user = context.user_ref(args.user)
+    company = context.company_ref(args.target)
     if args.lead is not None:
-        decision = service.leads.check(args.user, args.target, args.lead, args.action)
-        target = f"lead {args.lead} for company {args.target}"
+        decision = service.leads.check(user, company, args.lead, args.action)
+        target = f"lead {args.lead} for company {company}"
     elif args.record is not None:
-        if args.action != "view":
-            raise UsageError(f"records are only seen: the action is 'view', not {args.action!r}")
-        decision = service.records.check(args.user, args.target, args.record)
-        target = f"record {args.record} for company {args.target}"
+        decision = service.records.check(user, company, args.record)
+        target = f"record {args.record} for company {company}"
     else:
-        decision = service.check(args.user, args.target, args.action, target_user_id=args.member)
-        target = f"company {args.target}" + (f", member {args.member}" if args.member else "")
-    if args.json:
-        print(json.dumps(_as_dict(decision, args.user, args.action, target)), file=context.out)
+        member = None if args.member is None else context.user_ref(args.member)
+        decision = service.check(user, company, args.action, target_user_id=member)
+        target = f"company {company}" + (f", member {member}" if member else "")
+    if context.json():
+        print(json.dumps(_as_dict(decision, user, args.action, target)), file=context.out)
     else:
-        _print_decision(context, decision, target)
+        _print_decision(context, decision, user, target)
     return OK if decision.allowed else DENIED
 
 
@@ -74,16 +115,26 @@ def _as_dict(decision: Decision, user: str, action: str, target: str) -> dict[st
     }
 
 
-def _print_decision(context: Context, decision: Decision, target: str) -> None:
+def _print_decision(context: Context, decision: Decision, user: str, target: str) -> None:
     out = context.out
     print(decision, file=out)
-    print(f"  user    {context.args.user}", file=out)
+    print(f"  user    {user}", file=out)
     print(f"  action  {context.args.action}", file=out)
     print(f"  target  {target}", file=out)
     print(f"  reason  {decision.reason}", file=out)
     print(f"  rule    {decision.rule}", file=out)
     if decision.detail:
         print(f"  detail  {decision.detail}", file=out)
+
+
+def actions(context: Context) -> int:
+    """Print every action with its rule."""
+    rows = [
+        {"action": str(getattr(a, "value", a)), "rule": rule, "who": who}
+        for a, (rule, who) in ACTIONS.items()
+    ]
+    emit(context, {"action": "action", "rule": "rule", "who": "who may"}, rows)
+    return OK
 
 
 def outbox(context: Context) -> int:
@@ -95,6 +146,24 @@ def outbox(context: Context) -> int:
         for message in messages:
             line = {"position": message.position, **event_to_dict(message.event)}
             print(json.dumps(line, default=str, sort_keys=True), file=context.out)
-        if not context.args.drain or not messages:
+        if not context.args.drain:
+            more = service.outbox.count_pending() - len(messages)
+            if more > 0:
+                print(f"teamaccess: {more} more event(s) pending beyond these {len(messages)}; "
+                      "raise --limit or use --drain", file=context.err)  # fmt: skip
+            return OK
+        if not messages:
             return OK
         service.outbox.mark_delivered([message.position for message in messages])
+
+
+def completion(context: Context) -> int:
+    """Print the completion script of a shell (needs ``argcomplete``, in the ``cli`` extra)."""
+    try:
+        from argcomplete.shell_integration import shellcode
+    except ImportError as error:
+        raise UsageError(
+            "shell completion needs argcomplete: pip install 'teamaccess[cli]'"
+        ) from error
+    print(shellcode(["teamaccess"], shell=context.args.shell), file=context.out)
+    return OK

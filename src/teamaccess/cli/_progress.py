@@ -8,25 +8,36 @@ WIDTH = 30
 
 
 class ProgressBar:
-    """Draws ``label [#####.....] done/total pct``.
+    """Draws ``label phase [#####.....] done/total pct``, one bar per phase.
 
-    On a terminal it redraws one line; elsewhere (a log, a pipe) it writes a line at
-    every quarter, so logs stay readable.
+    On a terminal it redraws one line per phase; elsewhere (a log, a pipe) it writes a
+    line at every quarter of each phase, so logs stay readable.
     """
 
     def __init__(self, label: str, out: TextIO) -> None:
         self.label = label
         self.out = out
         self.live = out.isatty()
-        self.shown = -1  # the last quarter written when not live
+        self.phase: str | None = None
+        self.shown = -1  # the last quarter of this phase written when not live
+        self.open = False  # a live line is drawn and not yet ended
 
-    def __call__(self, done: int, total: int) -> None:
-        """Report that ``done`` of ``total`` items are through."""
+    def __call__(self, done: int, total: int, phase: str = "") -> None:
+        """Report that ``done`` of ``total`` items are through ``phase``."""
+        if phase != self.phase:
+            if self.open:
+                self.out.write("\n")
+            self.phase, self.shown, self.open = phase, -1, False
         share = done / total if total else 1.0
         filled = round(share * WIDTH)
-        line = f"{self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total} {share:4.0%}"
+        name = f"{self.label} {phase}" if phase else self.label
+        line = f"{name} [{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total} {share:4.0%}"
         if self.live:
-            self.out.write("\r" + line + ("\n" if done >= total else ""))
+            self.out.write("\r" + line)
+            self.open = True
+            if done >= total and phase in ("", "writing"):
+                self.out.write("\n")
+                self.open = False
         elif (quarter := int(share * 4)) > self.shown:
             self.shown = quarter
             self.out.write(line + "\n")

@@ -1,72 +1,225 @@
-"""``seats``: the seat pools (groups) and the all-or-nothing CSV import."""
+"""``product`` and ``seats``: products, seat pools (groups) and the all-or-nothing CSV import."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
-from teamaccess.cli._admin import _table
 from teamaccess.cli._app import ERROR, OK, Context, UsageError, _Commands
+from teamaccess.cli._output import emit, emit_one
 from teamaccess.cli._progress import ProgressBar
+from teamaccess.domain.ids import UserId
+from teamaccess.domain.seats import SeatPool
 from teamaccess.errors import CsvImportError
+
+_GROUP = "the pool's (group's) id"
 
 
 def register(top: _Commands) -> None:
     """Add this module's commands to the tree."""
-    seats = _Commands(top.add("seats", None, "seat pools and CSV enrollment"), "seats commands")
+    products = _Commands(top.add("product", None, "list or create products"), "product commands")
+    products.add("list", list_products, "list the products with their access tags")
+    create = products.add("create", create_product, "define a product; platform admins (R-TAG-1)")
+    create.add_argument("product", help="the product's id")
+    create.add_argument("name")
+    create.add_argument("--tag", required=True, help="its one group-access tag")
+    create.add_argument(
+        "--replacement", choices=["refill", "consume"], default="refill",
+        help="what a removed participant's seat becomes (R-SEAT-10; default refill)",
+    )  # fmt: skip
+    create.add_argument(
+        "--no-notify", action="store_true", help="enrollments emit no notification (R-SEAT-8)"
+    )
+
+    seats = _Commands(top.add("seats", None, "seat pools and enrollment"), "seats commands")
     seats.add("list", list_pools, "list the seat pools with their usage")
-    show = seats.add("show", show_pool, "one pool and its participants")
-    show.add_argument("group", help="the pool's (group's) id")
+    seats.add("show", show_pool, "one pool and its participants").add_argument("group", help=_GROUP)
+    buy_ = seats.add("buy", buy, "buy a pool of seats; --as leads it (R-SEAT-1)")
+    buy_.add_argument("product")
+    buy_.add_argument("seats", type=int)
+    buy_.add_argument("title", help="the group's title")
+    buy_.add_argument("--company", help="the company it is bought for (--as must be a member)")
+    buy_.add_argument("--occupy", action="store_true", help="the buyer takes a seat (R-SEAT-2)")
+    resize_ = seats.add("resize", resize, "grow a pool, or shrink it to its seats in use")
+    resize_.add_argument("group", help=_GROUP)
+    resize_.add_argument("seats", type=int)
+    enroll_ = seats.add("enroll", enroll, "enroll a person by e-mail (R-SEAT-5)")
+    enroll_.add_argument("group", help=_GROUP)
+    enroll_.add_argument("email")
+    remove_ = seats.add("remove", remove, "take a participant's seat (R-SEAT-9, R-SEAT-10)")
+    remove_.add_argument("group", help=_GROUP)
+    remove_.add_argument("user", help="a user id or e-mail address")
     imported = seats.add(
         "import",
         import_csv,
         "enroll everyone in a CSV file (column 'email'), or nobody (R-SEAT-7)",
     )
-    imported.add_argument("file", type=Path, help="the CSV file; '-' is not accepted")
-    imported.add_argument("--group", required=True, help="the pool to enroll into")
+    imported.add_argument("file", help="the CSV file, or '-' for standard input")
+    imported.add_argument("--group", required=True, help=_GROUP)
+    imported.add_argument(
+        "--dry-run", action="store_true", help="check every row and report; write nothing"
+    )
+    imported.add_argument(
+        "--encoding", help="the file's encoding if it is not UTF-8 (e.g. cp1252, utf-16)"
+    )
+
+
+def list_products(context: Context) -> int:
+    """Print every product."""
+    with context.store().reader() as tx:
+        products = tx.products.all()
+    rows = [
+        {"product": p.id, "name": p.name, "tag": p.tag, "replacement": p.replacement.value,
+         "notify": p.notify_on_enroll}
+        for p in products
+    ]  # fmt: skip
+    columns = {"product": "product", "name": "name", "tag": "tag",
+               "replacement": "replacement", "notify": "notify"}  # fmt: skip
+    emit(context, columns, rows)
+    return OK
+
+
+def create_product(context: Context) -> int:
+    """Define a product."""
+    args = context.args
+    product = context.service().seats.create_product(
+        context.user_ref(context.actor()), args.product, args.name, tag=args.tag,
+        replacement=args.replacement, notify_on_enroll=not args.no_notify,
+    )  # fmt: skip
+    emit_one(context, f"created product {product.id}: {product.name} (tag {product.tag})",
+             {"product": product.id, "name": product.name, "tag": product.tag})  # fmt: skip
+    return OK
+
+
+def _pool_row(pool: SeatPool, emails: Mapping[UserId, str]) -> dict[str, object]:
+    return {"group": pool.id, "title": pool.title, "product": pool.product_id,
+            "company": pool.company_id, "leader": pool.leader_id,
+            "leader_email": emails.get(pool.leader_id), "seats": pool.seats, "used": pool.used,
+            "usage": pool.usage}  # fmt: skip
 
 
 def list_pools(context: Context) -> int:
     """Print every pool."""
     with context.store().reader() as tx:
         pools = sorted(tx.pools.all(), key=lambda pool: pool.id)
-    rows = ((p.id, p.title, p.product_id, p.company_id or "-", p.leader_id, p.usage) for p in pools)
-    _table(context.out, ("group", "title", "product", "company", "leader", "seats"), rows)
+        emails = {u.id: u.email for u in tx.users.all()}
+    columns = {"group": "group", "title": "title", "product": "product", "company": "company",
+               "leader": "leader", "leader_email": "e-mail", "usage": "seats"}  # fmt: skip
+    emit(context, columns, [_pool_row(pool, emails) for pool in pools])
     return OK
 
 
 def show_pool(context: Context) -> int:
-    """Print a pool's usage and participants."""
-    service = context.service()
-    pool = service.seats.get(context.args.group)
+    """Print a pool's usage and participants, with their e-mail addresses."""
+    pool = context.service().seats.get(context.args.group)
     with context.store().reader() as tx:
         enrolled = tx.enrollments.of_pool(pool.id)
-    print(f"{pool.id}: {pool.title} ({pool.usage})", file=context.out)
-    rows = ((e.user_id, f"{e.enrolled_at:%Y-%m-%d %H:%M}") for e in enrolled)
-    _table(context.out, ("participant", "enrolled"), rows)
+        emails = {u.id: u.email for u in tx.users.all()}
+    if not context.json():
+        print(f"{pool.id}: {pool.title} ({pool.usage})", file=context.out)
+    rows = [
+        {"group": pool.id, "user": e.user_id, "email": emails.get(e.user_id),
+         "enrolled": f"{e.enrolled_at:%Y-%m-%d %H:%M}"}
+        for e in enrolled
+    ]  # fmt: skip
+    emit(context, {"user": "participant", "email": "email", "enrolled": "enrolled"}, rows)
+    return OK
+
+
+def buy(context: Context) -> int:
+    """Buy a pool of seats."""
+    args = context.args
+    company = None if args.company is None else context.company_ref(args.company)
+    pool = context.service().seats.purchase(
+        context.user_ref(context.actor()), args.product, args.seats, args.title,
+        occupy_seat=args.occupy, company_id=company,
+    )  # fmt: skip
+    emit_one(context, f"bought {pool.id}: {pool.title} ({pool.usage})", _pool_row(pool, {}))
+    return OK
+
+
+def resize(context: Context) -> int:
+    """Grow or shrink a pool."""
+    service = context.service()
+    pool = service.seats.resize(context.user_ref(context.actor()), context.args.group,
+                                context.args.seats)  # fmt: skip
+    emit_one(context, f"resized {pool.id}: {pool.usage}", _pool_row(pool, {}))
+    return OK
+
+
+def enroll(context: Context) -> int:
+    """Enroll one person."""
+    service = context.service()
+    enrolled = service.seats.enroll(
+        context.user_ref(context.actor()), context.args.group, context.args.email
+    )
+    pool = service.seats.get(enrolled.pool_id)
+    emit_one(context, f"enrolled {enrolled.user_id} into {pool.id}: {pool.usage}",
+             {"group": pool.id, "user": enrolled.user_id, "usage": pool.usage})  # fmt: skip
+    return OK
+
+
+def remove(context: Context) -> int:
+    """Take a participant's seat."""
+    user = context.user_ref(context.args.user)
+    pool = context.service().seats.remove(
+        context.user_ref(context.actor()), context.args.group, user
+    )
+    emit_one(context, f"removed {user} from {pool.id}: {pool.usage}",
+             {"group": pool.id, "user": user, "usage": pool.usage})  # fmt: skip
     return OK
 
 
 def import_csv(context: Context) -> int:
     """Enroll a CSV file's rows; on any bad row, list them all and enroll nobody."""
-    path: Path = context.args.file
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror or error}") from error
+    args = context.args
+    name = "standard input" if args.file == "-" else args.file
+    data = _read(args.file, args.encoding)
     service = context.service()
-    progress = ProgressBar(f"importing {path.name}", context.err)
+    actor = context.user_ref(context.actor())
+    progress = ProgressBar(f"importing {Path(name).name}:", context.err)
     try:
-        enrolled = service.seats.enroll_csv(
-            context.actor(), context.args.group, data, progress=progress
-        )
+        if args.dry_run:
+            count = service.seats.validate_csv(actor, args.group, data, progress=progress)
+        else:
+            count = len(service.seats.enroll_csv(actor, args.group, data, progress=progress))
     except CsvImportError as error:
-        print(
-            f"teamaccess: {len(error.errors)} bad row(s) in {path}; nothing enrolled",
-            file=context.err,
-        )
+        print(f"teamaccess: {len(error.errors)} bad row(s) in {name}; nothing enrolled",
+              file=context.err)  # fmt: skip
         for row_error in error.errors:
-            print(f"  {path}:{row_error}", file=context.err)
+            print(f"  {name}:{row_error}", file=context.err)
         return ERROR
-    pool = service.seats.get(context.args.group)
-    print(f"enrolled {len(enrolled)} participant(s) into {pool.id}: {pool.usage}", file=context.out)
+    pool = service.seats.get(args.group)
+    if args.dry_run:
+        text = f"dry run: {count} participant(s) would be enrolled into {pool.id}; nothing written"
+    else:
+        text = f"enrolled {count} participant(s) into {pool.id}: {pool.usage}"
+    emit_one(context, text, {"group": pool.id, "enrolled": 0 if args.dry_run else count,
+                             "valid_rows": count, "dry_run": args.dry_run,
+                             "usage": pool.usage})  # fmt: skip
     return OK
+
+
+def _read(file: str, encoding: str | None) -> bytes | str:
+    """The file's bytes, or its text when an encoding is named; '-' reads standard input."""
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {file}: {error.strerror or error}") from error
+    if encoding is None:
+        try:
+            raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            likely = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "cp1252"
+            raise UsageError(
+                f"{file} is not UTF-8 text: save it as 'CSV UTF-8' (Excel: Save As, CSV UTF-8), "
+                f"or name its encoding, e.g. --encoding {likely}"
+            ) from None
+        return raw
+    try:
+        return raw.decode(encoding)
+    except LookupError as error:
+        raise UsageError(f"unknown encoding {encoding!r}") from error
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{file} is not {encoding} text: {error.reason}") from error

@@ -98,11 +98,11 @@ def read_enrollment_csv(
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise CsvImportError([RowError(0, "", f"not UTF-8 text ({error.reason})")]) from None
+        raise CsvImportError([RowError(0, "", _not_utf8(raw, error))]) from None
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise CsvImportError([RowError(0, "", "the file is empty")])
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    delimiter = max(",;\t", key=lines[0].count)  # the separator the header uses most
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         return _rows(reader, limits)
@@ -129,7 +129,16 @@ def _rows(
             names = [cell.strip().casefold() for cell in cells]
             found = [i for i, name in enumerate(names) if name in _EMAIL_HEADERS]
             if not found:
-                raise CsvImportError([RowError(line, "email", "the header has no 'email' column")])
+                header = ", ".join(repr(cell.strip()[:40]) for cell in cells[:10])
+                raise CsvImportError(
+                    [
+                        RowError(
+                            line,
+                            "email",
+                            f"the header has no 'email' column; the first row holds {header}",
+                        )
+                    ]
+                )
             column = found[0]
             continue
         count += 1
@@ -152,3 +161,15 @@ def _rows(
     if column is None:  # pragma: no cover - lines were non-empty, so a header was read
         raise CsvImportError([RowError(header_row, "email", "no header row")])
     return rows, errors
+
+
+def _not_utf8(raw: bytes, error: UnicodeDecodeError) -> str:
+    """Why the bytes are not UTF-8, with the likely encoding and what to do."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        likely = "it looks like UTF-16"
+    else:
+        likely = "it looks like a Windows or Latin-1 encoding such as cp1252"
+    return (
+        f"not UTF-8 text ({error.reason} at byte {error.start}); {likely}: "
+        "save it as 'CSV UTF-8' (Excel: Save As, CSV UTF-8) or decode it first"
+    )

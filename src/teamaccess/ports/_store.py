@@ -66,6 +66,10 @@ class Outbox(Protocol):
         """The oldest undelivered messages, at most ``limit``, in order."""
         ...
 
+    def count_pending(self) -> int:
+        """How many messages are not delivered yet."""
+        ...
+
     def mark_delivered(self, positions: Sequence[int], at: datetime) -> None:
         """Mark these messages delivered."""
         ...

@@ -91,6 +91,12 @@ class Companies:
         with self._core.store.reader() as tx:
             return self._core.company(tx, company_id, closed_ok=True)
 
+    def find(self, company_id: str) -> Company | None:
+        """Return the company (open or closed), or ``None`` if no company has this id."""
+        check_id(company_id, "company")
+        with self._core.store.reader() as tx:
+            return tx.companies.get(CompanyId(company_id))
+
     def update_profile(self, actor_id: str, company_id: str, *, name: str) -> Company:
         """Edit the company profile; only the main contact may (R-MC-2)."""
         check_id(actor_id, "user")

@@ -30,6 +30,11 @@ class Outbox:
         with self._core.store.reader() as tx:
             return tx.outbox.pending(limit)
 
+    def count_pending(self) -> int:
+        """How many outbox messages wait for a consumer."""
+        with self._core.store.reader() as tx:
+            return tx.outbox.count_pending()
+
     def mark_delivered(self, positions: Sequence[int]) -> None:
         """Mark outbox messages delivered once the consumer has handled them."""
         positions = check_positions(positions)

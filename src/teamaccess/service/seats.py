@@ -58,10 +58,15 @@ from teamaccess.service._core import ServiceCore, raise_if_denied
 from teamaccess.service._enrolment import enroll_people, find_pool, find_product
 from teamaccess.service._tagging import grant, revoke
 
-__all__ = ["MAX_SEATS", "GroupView", "Seats"]
+__all__ = ["MAX_SEATS", "WRITE_BATCH", "GroupView", "Progress", "Seats"]
 
 MAX_SEATS = 1_000_000
 """The most seats one pool may have."""
+WRITE_BATCH = 1000
+"""How many people an import writes between two progress reports."""
+
+Progress = Callable[[int, int, str], object]
+"""``progress(done, total, phase)``: how far an import is; phase ``checking`` or ``writing``."""
 
 
 @attrs.frozen
@@ -271,7 +276,7 @@ class Seats:
         data: bytes | str,
         *,
         limits: CsvLimits | None = None,
-        progress: Callable[[int, int], object] | None = None,
+        progress: Progress | None = None,
     ) -> list[Enrollment]:
         """Enroll everyone in a CSV file, or nobody (R-SEAT-7).
 
@@ -280,9 +285,11 @@ class Seats:
         [CsvImportError][teamaccess.errors.CsvImportError]
         lists each bad row with its number, column and reason, and nothing changes.
 
-        ``progress``, if given, is called as ``progress(done, total)``: with the rows
-        checked so far (about a hundred times in all), and with ``done == total`` once
-        the seats are committed. A retried command reports from the start again.
+        ``progress``, if given, is called as ``progress(done, total, phase)``: in the
+        ``"checking"`` phase with the rows checked so far (about a hundred times), then
+        in the ``"writing"`` phase after each batch of 1,000 people written, and once
+        more with ``done == total`` when the seats are committed. A retried command
+        reports from the start again.
         """
         check_id(actor_id, "user")
         check_id(pool_id, "group")
@@ -292,33 +299,47 @@ class Seats:
             pool = find_pool(tx, pool_id, lock=True)
             self._require_leader(tx, actor_id, pool)
             product = find_product(tx, pool.product_id)
-            rows, errors = read_enrollment_csv(data, limits or CsvLimits())
-            known = tx.users.get_many_by_email([row.email for row in rows])
-            seated = {e.user_id for e in tx.enrollments.of_pool(pool.id)} if known else set()
-            people: list[tuple[str, User | None]] = []
-            total, step = len(rows), max(1, len(rows) // 100)
-            for done, row in enumerate(rows):
-                if progress is not None and done % step == 0:
-                    progress(done, total)
-                user = known.get(row.email)
-                if user is not None and user.id in seated:
-                    errors.append(RowError(row.row, "email", "already enrolled"))
-                elif len(people) >= pool.free:
-                    errors.append(
-                        RowError(row.row, "email", f"no free seat: the group has {pool.usage}")
-                    )
-                else:
-                    people.append((row.email, user))
-            if errors:
-                raise CsvImportError(sorted(errors, key=lambda error: error.row))
-            return enroll_people(
-                tx, now, UserId(actor_id), pool, product, people, self._core.directory
-            )
+            people = _checked_rows(tx, pool, data, limits, progress)
+            enrolled: list[Enrollment] = []
+            for start in range(0, len(people), WRITE_BATCH):
+                batch = people[start : start + WRITE_BATCH]
+                enrolled += enroll_people(
+                    tx, now, UserId(actor_id), pool, product, batch, self._core.directory
+                )
+                pool = attrs.evolve(pool, used=pool.used + len(batch))
+                if progress is not None:
+                    progress(len(enrolled), len(people), "writing")
+            return enrolled
 
         enrolled = self._core.command(work)
         if progress is not None:
-            progress(len(enrolled), len(enrolled))
+            progress(len(enrolled), len(enrolled), "writing")
         return enrolled
+
+    def validate_csv(
+        self,
+        actor_id: str,
+        pool_id: str,
+        data: bytes | str,
+        *,
+        limits: CsvLimits | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Check a CSV file as `enroll_csv` would, and write nothing (a dry run).
+
+        Returns:
+            How many people the import would enroll.
+
+        Raises:
+            CsvImportError: The bad rows, exactly as the import would list them.
+        """
+        check_id(actor_id, "user")
+        check_id(pool_id, "group")
+        check_csv(data)
+        with self._core.store.reader() as tx:
+            pool = find_pool(tx, pool_id)
+            self._require_leader(tx, actor_id, pool)
+            return len(_checked_rows(tx, pool, data, limits, progress))
 
     def remove(self, actor_id: str, pool_id: str, user_id: str) -> SeatPool:
         """Take a participant's seat; their access ends at once (R-SEAT-9, R-TAG-3).
@@ -423,3 +444,33 @@ class Seats:
 
     def _require_leader(self, tx: Transaction, actor_id: str, pool: SeatPool) -> None:
         raise_if_denied(self._decide_group(tx, actor_id, pool))
+
+
+def _checked_rows(
+    tx: Transaction,
+    pool: SeatPool,
+    data: bytes | str,
+    limits: CsvLimits | None,
+    progress: Progress | None,
+) -> list[tuple[str, User | None]]:
+    """The people of a CSV file to seat, with their users if known; or raise (R-SEAT-7)."""
+    rows, errors = read_enrollment_csv(data, limits or CsvLimits())
+    known = tx.users.get_many_by_email([row.email for row in rows])
+    seated = {e.user_id for e in tx.enrollments.of_pool(pool.id)} if known else set()
+    people: list[tuple[str, User | None]] = []
+    total, step = len(rows), max(1, len(rows) // 100)
+    for done, row in enumerate(rows):
+        if progress is not None and done % step == 0:
+            progress(done, total, "checking")
+        user = known.get(row.email)
+        if user is not None and user.id in seated:
+            errors.append(RowError(row.row, "email", "already enrolled"))
+        elif len(people) >= pool.free:
+            errors.append(RowError(row.row, "email", f"no free seat: the group has {pool.usage}"))
+        else:
+            people.append((row.email, user))
+    if errors:
+        raise CsvImportError(sorted(errors, key=lambda error: error.row))
+    if progress is not None:
+        progress(total, total, "checking")
+    return people

@@ -1,7 +1,7 @@
 """Users the host makes known to the library: ``ta.users``.
 
-Reads follow one convention: ``get`` raises [UnknownUser][teamaccess.errors.UnknownUser],
-``find_by_email`` returns ``None``.
+Reads follow the convention of every namespace: ``get`` raises a
+[NotFound][teamaccess.errors.NotFound] error, ``find`` and ``find_by_...`` return ``None``.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from teamaccess.domain.ids import (
     UserId,
     check_id,
 )
-from teamaccess.domain.inputs import (
-    check_attributes,
-)
+from teamaccess.domain.inputs import check_attributes, check_bool
 from teamaccess.domain.models import (
     User,
 )
+from teamaccess.errors import UserAlreadyExists
 from teamaccess.ports import Transaction
 from teamaccess.service._core import ServiceCore
 
@@ -36,21 +35,40 @@ class Users:
         self._core = core
 
     def register(
-        self, user_id: str, email: str, *, attributes: Mapping[str, str] | None = None
+        self,
+        user_id: str,
+        email: str,
+        *,
+        attributes: Mapping[str, str] | None = None,
+        exist_ok: bool = False,
     ) -> User:
         """Make a host user known to the library.
+
+        A host that mirrors its users calls this on every start with ``exist_ok=True``:
+        a user already registered with this id and the same (normalized) e-mail is
+        returned as stored, and nothing is written or emitted.
 
         Raises:
             InvalidName: ``user_id`` is not a usable id.
             InvalidEmail: ``email`` cannot be normalized (R-INV-4).
-            UserAlreadyExists: The id is taken.
+            UserAlreadyExists: The id is taken (with ``exist_ok``: by a user with another
+                e-mail).
             EmailTaken: Another user has the same normalized e-mail.
         """
         user = User(
             UserId(check_id(user_id, "user")), normalize_email(email), check_attributes(attributes)
         )
+        check_bool(exist_ok, "exist_ok")
 
         def work(tx: Transaction, now: datetime) -> User:
+            existing = tx.users.get(user.id) if exist_ok else None
+            if existing is not None:
+                if existing.email != user.email:
+                    raise UserAlreadyExists(
+                        f"user {user.id!r} exists with another e-mail address; "
+                        "exist_ok returns a user only when id and e-mail match"
+                    )
+                return existing
             tx.users.add(user)
             tx.outbox.append(
                 UserRegistered(
@@ -70,6 +88,12 @@ class Users:
         check_id(user_id, "user")
         with self._core.store.reader() as tx:
             return self._core.user(tx, user_id)
+
+    def find(self, user_id: str) -> User | None:
+        """Return the user, or ``None`` if no user has this id."""
+        check_id(user_id, "user")
+        with self._core.store.reader() as tx:
+            return tx.users.get(UserId(user_id))
 
     def find_by_email(self, email: str) -> User | None:
         """Return the user with this e-mail after normalization, or ``None``."""

@@ -53,6 +53,11 @@ class Outbox(Repo):
         )
         return [_message(row) for row in self._rows(statement)]
 
+    def count_pending(self) -> int:
+        t = self._t.outbox
+        statement = sa.select(sa.func.count()).select_from(t).where(t.c.delivered_at.is_(None))
+        return int(self._c.execute(statement).scalar_one())
+
     def mark_delivered(self, positions: Sequence[int], at: datetime) -> None:
         if not positions:
             return

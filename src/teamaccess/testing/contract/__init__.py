@@ -29,7 +29,7 @@ from typing import Any
 from teamaccess.testing.contract.fixtures import clock, memory_ta, store, ta
 
 AREAS = (
-    "membership", "main_contact", "invitations", "escalation", "authority", "everywhere",
+    "users", "membership", "main_contact", "invitations", "escalation", "authority", "everywhere",
     "properties", "bulk_ports", "seats", "tags", "seat_properties", "partners",
     "partner_properties", "licenses", "leads", "lead_properties", "inbox", "records",
     "lifecycle",

@@ -250,3 +250,39 @@ def test_r_seat_11_grow_allowed_shrink_below_use_refused(sta: TeamAccess) -> Non
     with pytest.raises(SeatsInUse, match="2 in use"):
         sta.seats.resize("buyer", pool.id, 1)
     assert sta.seats.resize("buyer", pool.id, 2).usage == "0/2 free"
+
+
+def test_r_seat_7_dry_run_reports_like_the_import_and_writes_nothing(
+    sta: TeamAccess, store
+) -> None:
+    """R-SEAT-7: validate_csv counts a good file's people and lists a bad file's rows exactly as enroll_csv does, changing nothing."""
+    pool = sta.seats.purchase("buyer", "course", 5, "Group")
+    sta.seats.enroll("buyer", pool.id, "taken@example.com")
+    good = "email\na@example.com\nb@example.com\n"
+    bad = "email\nnot-an-address\ntaken@example.com\nc@example.com\n"
+    before = dump(store)
+    assert sta.seats.validate_csv("buyer", pool.id, good) == 2
+    with pytest.raises(CsvImportError) as dry:
+        sta.seats.validate_csv("buyer", pool.id, bad)
+    assert dump(store) == before
+    with pytest.raises(CsvImportError) as real:
+        sta.seats.enroll_csv("buyer", pool.id, bad)
+    assert dry.value.errors == real.value.errors
+    assert [e.row for e in dry.value.errors] == [2, 3]
+    with pytest.raises(AccessDenied):
+        sta.seats.validate_csv("platform-admin-not", pool.id, good)
+    assert len(sta.seats.enroll_csv("buyer", pool.id, good)) == 2
+
+
+def test_r_seat_7_progress_names_the_phase_and_advances_while_writing(sta: TeamAccess) -> None:
+    """R-SEAT-7: an import reports checking, then writing in batches of 1,000, then the committed total."""
+    pool = sta.seats.purchase("buyer", "course", 2500, "Big group")
+    data = "email\n" + "".join(f"p{i}@example.com\n" for i in range(2500))
+    calls: list[tuple[int, int, str]] = []
+    sta.seats.enroll_csv("buyer", pool.id, data, progress=lambda *call: calls.append(call))
+    phases = [phase for _, _, phase in calls]
+    assert phases == sorted(phases)  # every "checking" report comes before the "writing" ones
+    assert calls[phases.index("writing") - 1] == (2500, 2500, "checking")
+    writing = [(done, total) for done, total, phase in calls if phase == "writing"]
+    assert writing == [(1000, 2500), (2000, 2500), (2500, 2500), (2500, 2500)]
+    assert sta.seats.get(pool.id).usage == "0/2500 free"

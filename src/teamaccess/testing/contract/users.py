@@ -1,0 +1,54 @@
+"""Users as a host mirrors them, and the read convention, run against every adapter (R-ALL-6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from teamaccess import TeamAccess
+from teamaccess.errors import EmailTaken, UnknownCompany, UnknownUser, UserAlreadyExists
+from teamaccess.testing import dump
+
+
+def test_r_all_6_register_with_exist_ok_returns_the_same_user_and_writes_nothing(
+    ta: TeamAccess, store
+) -> None:
+    """R-ALL-6: registering again with exist_ok returns the stored user when id and e-mail match, and refuses otherwise."""
+    first = ta.users.register("anna", "Anna@Example.com", attributes={"team": "sales"})
+    before = dump(store)
+    again = ta.users.register("anna", " anna@example.COM ", exist_ok=True)
+    assert again == first
+    assert dump(store) == before  # no second UserRegistered event either
+    with pytest.raises(UserAlreadyExists):
+        ta.users.register("anna", "anna@example.com")
+    with pytest.raises(UserAlreadyExists, match="another e-mail"):
+        ta.users.register("anna", "other@example.com", exist_ok=True)
+    with pytest.raises(EmailTaken):
+        ta.users.register("anna2", "anna@example.com", exist_ok=True)
+    assert dump(store) == before
+    assert ta.users.register("ben", "ben@example.com", exist_ok=True).id == "ben"
+
+
+def test_r_all_1_get_raises_and_find_returns_none(ta: TeamAccess) -> None:
+    """R-ALL-1: `get` raises a NotFound error for an unknown id; `find` returns None."""
+    ta.users.register("anna", "anna@example.com")
+    company = ta.companies.create("anna", "ACME", company_id="acme")
+    assert ta.users.find("anna") == ta.users.get("anna")
+    assert ta.companies.find("acme") == ta.companies.get("acme") == company
+    assert ta.users.find("nobody") is None
+    assert ta.users.find_by_email("nobody@example.com") is None
+    assert ta.companies.find("nowhere") is None
+    with pytest.raises(UnknownUser):
+        ta.users.get("nobody")
+    with pytest.raises(UnknownCompany):
+        ta.companies.get("nowhere")
+
+
+def test_r_all_4_count_pending_counts_what_a_consumer_has_not_acknowledged(ta: TeamAccess) -> None:
+    """R-ALL-4: the outbox says how many events wait, beyond any page of them."""
+    ta.users.register("anna", "anna@example.com")
+    ta.companies.create("anna", "ACME")
+    waiting = ta.outbox.count_pending()
+    assert waiting == len(ta.outbox.pending(limit=1000)) == 4
+    first = ta.outbox.pending(limit=1)
+    ta.outbox.mark_delivered([first[0].position])
+    assert ta.outbox.count_pending() == waiting - 1

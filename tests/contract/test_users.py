@@ -1,0 +1,6 @@
+"""The shipped contract module ``teamaccess.testing.contract.users``, on every store.
+
+It proves R-ALL-1, R-ALL-4, R-ALL-6.
+"""
+
+from teamaccess.testing.contract.users import *  # noqa: F403 - its tests, collected here
