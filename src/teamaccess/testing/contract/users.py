@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from teamaccess import TeamAccess
-from teamaccess.errors import EmailTaken, UnknownCompany, UnknownUser, UserAlreadyExists
+from teamaccess.errors import (
+    EmailTaken,
+    InvalidName,
+    UnknownCompany,
+    UnknownUser,
+    UserAlreadyExists,
+)
 from teamaccess.testing import dump
 
 
@@ -52,3 +58,18 @@ def test_r_all_4_count_pending_counts_what_a_consumer_has_not_acknowledged(ta: T
     first = ta.outbox.pending(limit=1)
     ta.outbox.mark_delivered([first[0].position])
     assert ta.outbox.count_pending() == waiting - 1
+
+
+def test_r_all_7_ids_compare_exactly_on_every_store(ta: TeamAccess) -> None:
+    """R-ALL-7: ids are compared exactly, case and all (no case-insensitive or space-padding collation), and outer blanks are refused before any store compares them."""
+    ta.users.register("anna", "anna@example.com")
+    ta.users.register("Anna", "anna.upper@example.com")  # another user
+    ta.companies.create("anna", "Lower", company_id="acme")
+    ta.companies.create("Anna", "Upper", company_id="ACME")
+    assert ta.check("anna", "acme", "open_backoffice").allowed
+    assert ta.check("Anna", "acme", "open_backoffice").reason == "not_a_member"
+    assert ta.check("anna", "ACME", "open_backoffice").reason == "not_a_member"
+    assert [m.company_id for m in ta.members.of_user("Anna")] == ["ACME"]
+    for padded in ("anna ", " anna"):
+        with pytest.raises(InvalidName):
+            ta.check(padded, "acme", "open_backoffice")
