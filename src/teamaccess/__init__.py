@@ -62,6 +62,7 @@ from teamaccess.domain.roles import (
 )
 from teamaccess.domain.seats import (
     Enrollment,
+    GroupView,
     Product,
     ReplacementPolicy,
     SeatPool,
@@ -74,9 +75,6 @@ from teamaccess.service.facade import (
 )
 from teamaccess.service.invitations import (
     IssuedInvitation,
-)
-from teamaccess.service.seats import (
-    GroupView,
 )
 
 __version__ = "0.1.0.dev0"

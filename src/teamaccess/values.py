@@ -73,6 +73,7 @@ from teamaccess.domain.roles import (
 )
 from teamaccess.domain.seats import (
     Enrollment,
+    GroupView,
     PoolId,
     Product,
     ProductId,
@@ -85,9 +86,6 @@ from teamaccess.service.invitations import (
 )
 from teamaccess.service.partners import (
     CHILD_ACCOUNT_SETTINGS,
-)
-from teamaccess.service.seats import (
-    GroupView,
 )
 
 __all__ = [

@@ -9,7 +9,7 @@ user keeps a tag while any source still gives it (R-TAG-3).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NewType
 
@@ -20,6 +20,7 @@ from teamaccess.domain.ids import CompanyId, UserId
 
 __all__ = [
     "Enrollment",
+    "GroupView",
     "PoolId",
     "Product",
     "ProductId",
@@ -102,6 +103,19 @@ class SeatPool:
     def usage(self) -> str:
         """The usage line a management view shows, e.g. ``"9/10 free"``."""
         return f"{self.free}/{self.seats} free"
+
+
+@attrs.frozen
+class GroupView:
+    """The group management view (R-SEAT-4).
+
+    Attributes:
+        pool: The seat pool, with ``usage`` such as ``"9/10 free"``.
+        participants: Its enrollments, ordered by user id.
+    """
+
+    pool: SeatPool
+    participants: Sequence[Enrollment]
 
 
 @attrs.frozen

@@ -5,11 +5,12 @@ Shared by the seat commands of ``ta.seats``; one statement per table on SQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import attrs
 
+from teamaccess.domain.csvimport import CsvLimits, RowError, read_enrollment_csv
 from teamaccess.domain.events import (
     EnrollmentNotificationRequested,
     Event,
@@ -29,10 +30,13 @@ from teamaccess.domain.seats import (
     TagGrant,
     pool_source,
 )
-from teamaccess.errors import UnknownGroup, UnknownProduct
+from teamaccess.errors import CsvImportError, UnknownGroup, UnknownProduct
 from teamaccess.ports import Transaction, UserDirectory
 
-__all__ = ["enroll_people", "find_pool", "find_product"]
+__all__ = ["Progress", "checked_rows", "enroll_people", "find_pool", "find_product"]
+
+Progress = Callable[[int, int, str], object]
+"""``progress(done, total, phase)``: how far an import is; phase ``checking`` or ``writing``."""
 
 
 def find_pool(tx: Transaction, pool_id: str, *, lock: bool = False) -> SeatPool:
@@ -116,3 +120,33 @@ def enroll_people(
     tx.outbox.extend(events)
     tx.pools.update(attrs.evolve(pool, used=pool.used + len(enrollments)))
     return enrollments
+
+
+def checked_rows(
+    tx: Transaction,
+    pool: SeatPool,
+    data: bytes | str,
+    limits: CsvLimits | None,
+    progress: Progress | None,
+) -> list[tuple[str, User | None]]:
+    """The people of a CSV file to seat, with their users if known; or raise (R-SEAT-7)."""
+    rows, errors = read_enrollment_csv(data, limits or CsvLimits())
+    known = tx.users.get_many_by_email([row.email for row in rows])
+    seated = {e.user_id for e in tx.enrollments.of_pool(pool.id)} if known else set()
+    people: list[tuple[str, User | None]] = []
+    total, step = len(rows), max(1, len(rows) // 100)
+    for done, row in enumerate(rows):
+        if progress is not None and done % step == 0:
+            progress(done, total, "checking")
+        user = known.get(row.email)
+        if user is not None and user.id in seated:
+            errors.append(RowError(row.row, "email", "already enrolled"))
+        elif len(people) >= pool.free:
+            errors.append(RowError(row.row, "email", f"no free seat: the group has {pool.usage}"))
+        else:
+            people.append((row.email, user))
+    if errors:
+        raise CsvImportError(sorted(errors, key=lambda error: error.row))
+    if progress is not None:
+        progress(total, total, "checking")
+    return people

@@ -8,12 +8,11 @@ Every tag a seat grants or ends is an outbox event in the same transaction (R-TA
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import attrs
 
-from teamaccess.domain.csvimport import CsvLimits, RowError, read_enrollment_csv
+from teamaccess.domain.csvimport import CsvLimits
 from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import (
@@ -33,9 +32,9 @@ from teamaccess.domain.inputs import (
     check_optional_id,
     check_tag,
 )
-from teamaccess.domain.models import User
 from teamaccess.domain.seats import (
     Enrollment,
+    GroupView,
     PoolId,
     Product,
     ProductId,
@@ -48,14 +47,19 @@ from teamaccess.domain.seats import (
 )
 from teamaccess.errors import (
     AlreadyEnrolled,
-    CsvImportError,
     NotEnrolled,
     SeatsExhausted,
     SeatsInUse,
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._core import ServiceCore, raise_if_denied
-from teamaccess.service._enrolment import enroll_people, find_pool, find_product
+from teamaccess.service._enrolment import (
+    Progress,
+    checked_rows,
+    enroll_people,
+    find_pool,
+    find_product,
+)
 from teamaccess.service._tagging import grant, revoke
 
 __all__ = ["MAX_SEATS", "WRITE_BATCH", "GroupView", "Progress", "Seats"]
@@ -64,22 +68,6 @@ MAX_SEATS = 1_000_000
 """The most seats one pool may have."""
 WRITE_BATCH = 1000
 """How many people an import writes between two progress reports."""
-
-Progress = Callable[[int, int, str], object]
-"""``progress(done, total, phase)``: how far an import is; phase ``checking`` or ``writing``."""
-
-
-@attrs.frozen
-class GroupView:
-    """The group management view (R-SEAT-4).
-
-    Attributes:
-        pool: The seat pool, with ``usage`` such as ``"9/10 free"``.
-        participants: Its enrollments, ordered by user id.
-    """
-
-    pool: SeatPool
-    participants: Sequence[Enrollment]
 
 
 class Seats:
@@ -299,7 +287,7 @@ class Seats:
             pool = find_pool(tx, pool_id, lock=True)
             self._require_leader(tx, actor_id, pool)
             product = find_product(tx, pool.product_id)
-            people = _checked_rows(tx, pool, data, limits, progress)
+            people = checked_rows(tx, pool, data, limits, progress)
             enrolled: list[Enrollment] = []
             for start in range(0, len(people), WRITE_BATCH):
                 batch = people[start : start + WRITE_BATCH]
@@ -339,7 +327,7 @@ class Seats:
         with self._core.store.reader() as tx:
             pool = find_pool(tx, pool_id)
             self._require_leader(tx, actor_id, pool)
-            return len(_checked_rows(tx, pool, data, limits, progress))
+            return len(checked_rows(tx, pool, data, limits, progress))
 
     def remove(self, actor_id: str, pool_id: str, user_id: str) -> SeatPool:
         """Take a participant's seat; their access ends at once (R-SEAT-9, R-TAG-3).
@@ -444,33 +432,3 @@ class Seats:
 
     def _require_leader(self, tx: Transaction, actor_id: str, pool: SeatPool) -> None:
         raise_if_denied(self._decide_group(tx, actor_id, pool))
-
-
-def _checked_rows(
-    tx: Transaction,
-    pool: SeatPool,
-    data: bytes | str,
-    limits: CsvLimits | None,
-    progress: Progress | None,
-) -> list[tuple[str, User | None]]:
-    """The people of a CSV file to seat, with their users if known; or raise (R-SEAT-7)."""
-    rows, errors = read_enrollment_csv(data, limits or CsvLimits())
-    known = tx.users.get_many_by_email([row.email for row in rows])
-    seated = {e.user_id for e in tx.enrollments.of_pool(pool.id)} if known else set()
-    people: list[tuple[str, User | None]] = []
-    total, step = len(rows), max(1, len(rows) // 100)
-    for done, row in enumerate(rows):
-        if progress is not None and done % step == 0:
-            progress(done, total, "checking")
-        user = known.get(row.email)
-        if user is not None and user.id in seated:
-            errors.append(RowError(row.row, "email", "already enrolled"))
-        elif len(people) >= pool.free:
-            errors.append(RowError(row.row, "email", f"no free seat: the group has {pool.usage}"))
-        else:
-            people.append((row.email, user))
-    if errors:
-        raise CsvImportError(sorted(errors, key=lambda error: error.row))
-    if progress is not None:
-        progress(total, total, "checking")
-    return people
