@@ -23,7 +23,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "0004"
+SCHEMA_VERSION = "teamaccess_0004"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")

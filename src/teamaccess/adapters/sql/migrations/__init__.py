@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Engine
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
 
 from teamaccess.adapters.sql._schema import DEFAULT_PREFIX
 from teamaccess.errors import StorageError
@@ -38,7 +39,31 @@ def upgrade_schema(engine: Engine, *, prefix: str = DEFAULT_PREFIX, revision: st
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        _rename_old_revisions(connection, prefix)
         attributes: dict[str, Any] = config.attributes
         attributes["connection"] = connection
         attributes["teamaccess_prefix"] = prefix
         command.upgrade(config, revision)
+
+
+_OLD_REVISIONS = {"0001", "0002", "0003", "0004"}  # before the branch label and the namespace
+
+
+def _rename_old_revisions(connection: Connection, prefix: str) -> None:
+    """Move a database stamped with the old revision ids (``0004``) onto the new ones.
+
+    The tables of ``0004`` and ``teamaccess_0004`` are the same; only the name in
+    ``<prefix>alembic_version`` changes, so no row is touched.
+    """
+    from teamaccess.adapters.sql._schema import build_tables, version_table
+
+    table = version_table(build_tables(prefix))
+    if not sa.inspect(connection).has_table(table.name):
+        return
+    for (old,) in connection.execute(sa.select(table.c.version_num)).all():
+        if old in _OLD_REVISIONS:
+            connection.execute(
+                table.update()
+                .where(table.c.version_num == old)
+                .values(version_num=f"teamaccess_{old}")
+            )

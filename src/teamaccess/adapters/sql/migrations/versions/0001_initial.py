@@ -1,6 +1,6 @@
 """Initial schema: users, companies, memberships, invitations, outbox.
 
-Revision ID: 0001
+Revision ID: teamaccess_0001
 Revises:
 """
 
@@ -10,15 +10,16 @@ import sqlalchemy as sa
 from alembic import context, op
 
 from teamaccess.adapters.sql._types import Id, UtcDateTime
+from teamaccess.adapters.sql.migrations.prefix import migration_prefix
 
-revision = "0001"
+revision = "teamaccess_0001"
 down_revision = None
-branch_labels = None
+branch_labels = ("teamaccess",)
 depends_on = None
 
 
 def _prefix() -> str:
-    return str(context.config.attributes.get("teamaccess_prefix", "teamaccess_"))
+    return migration_prefix(context)
 
 
 def upgrade() -> None:

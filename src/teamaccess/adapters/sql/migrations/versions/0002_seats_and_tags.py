@@ -1,7 +1,7 @@
 """Seat pools, enrollments, products and tag grants (seed 002).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: teamaccess_0002
+Revises: teamaccess_0001
 """
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ import sqlalchemy as sa
 from alembic import context, op
 
 from teamaccess.adapters.sql._types import Id, UtcDateTime
+from teamaccess.adapters.sql.migrations.prefix import migration_prefix
 
-revision = "0002"
-down_revision = "0001"
+revision = "teamaccess_0002"
+down_revision = "teamaccess_0001"
 branch_labels = None
 depends_on = None
 
 
 def _prefix() -> str:
-    return str(context.config.attributes.get("teamaccess_prefix", "teamaccess_"))
+    return migration_prefix(context)
 
 
 def upgrade() -> None:

@@ -1,7 +1,7 @@
 """Partner hierarchy, custom properties, articles and licenses (seed 004).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: teamaccess_0003
+Revises: teamaccess_0002
 """
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ import sqlalchemy as sa
 from alembic import context, op
 
 from teamaccess.adapters.sql._types import Id
+from teamaccess.adapters.sql.migrations.prefix import migration_prefix
 
-revision = "0003"
-down_revision = "0002"
+revision = "teamaccess_0003"
+down_revision = "teamaccess_0002"
 branch_labels = None
 depends_on = None
 
 
 def _prefix() -> str:
-    return str(context.config.attributes.get("teamaccess_prefix", "teamaccess_"))
+    return migration_prefix(context)
 
 
 def upgrade() -> None:

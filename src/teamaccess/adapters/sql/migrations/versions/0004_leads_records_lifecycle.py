@@ -3,8 +3,8 @@
 Seeds 000, 001 and 003: the lead marketplace, the inbox, the customer centre, and the
 company lifecycle (market roles, closing by merge, responsible handlers).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: teamaccess_0004
+Revises: teamaccess_0003
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ import sqlalchemy as sa
 from alembic import context, op
 
 from teamaccess.adapters.sql._types import Id, UtcDateTime
+from teamaccess.adapters.sql.migrations.prefix import migration_prefix
 
-revision = "0004"
-down_revision = "0003"
+revision = "teamaccess_0004"
+down_revision = "teamaccess_0003"
 branch_labels = None
 depends_on = None
 
 
 def _prefix() -> str:
-    return str(context.config.attributes.get("teamaccess_prefix", "teamaccess_"))
+    return migration_prefix(context)
 
 
 def _fk(p: str, column: str, table: str, name: str) -> sa.ForeignKeyConstraint:
