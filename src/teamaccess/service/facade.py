@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
+from typing import Any
 
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.ids import CompanyId, UserId, check_id, well_formed
@@ -99,22 +100,22 @@ class TeamAccess:
         retries: int = 3,
         timeline_embargo: timedelta = DEFAULT_TIMELINE_EMBARGO,
     ) -> None:
-        core = ServiceCore(
-            store,
-            policy=policy,
-            eligibility=eligibility,
-            clock=clock,
-            ids=ids,
-            tokens=tokens,
-            founder_role=founder_role,
-            member_role=member_role,
-            default_settings=default_settings,
-            platform_admins=platform_admins,
-            directory=directory,
-            max_partner_depth=max_partner_depth,
-            retries=retries,
-            timeline_embargo=timeline_embargo,
-        )
+        self._options: dict[str, Any] = {
+            "policy": policy,
+            "eligibility": eligibility,
+            "clock": clock,
+            "ids": ids,
+            "tokens": tokens,
+            "founder_role": founder_role,
+            "member_role": member_role,
+            "default_settings": default_settings,
+            "platform_admins": platform_admins,
+            "directory": directory,
+            "max_partner_depth": max_partner_depth,
+            "retries": retries,
+            "timeline_embargo": timeline_embargo,
+        }
+        core = ServiceCore(store, **self._options)
         self._core = core
         self.users = Users(core)
         self.companies = Companies(core)
@@ -139,6 +140,27 @@ class TeamAccess:
     def policy(self) -> Policy:
         """The role policy in force."""
         return self._core.policy
+
+    def bind(self, connection: Any) -> TeamAccess:
+        """This service inside the host's transaction on ``connection``.
+
+        Returns a service with the same configuration whose store is the SQL store
+        bound to the host's SQLAlchemy ``Connection`` (or an ORM ``Session``'s
+        ``session.connection()``): each command runs in a SAVEPOINT of the host's
+        transaction, its outbox events with it; nothing commits until the host commits,
+        and a host rollback undoes the host's writes and teamaccess's alike. A refused
+        command rolls back its savepoint only, so the host's transaction stays usable.
+        Inside a host transaction a serialization failure is not retried: it raises
+        [TransientStorageError][teamaccess.errors.TransientStorageError], and the host
+        retries its whole unit of work.
+
+        Raises:
+            TypeError: The store cannot join a host transaction (the in-memory store).
+        """
+        bind = getattr(self._core.store, "bind", None)
+        if bind is None:
+            raise TypeError(f"{self._core.store!r} cannot join a host's transaction")
+        return TeamAccess(bind(connection), **{**self._options, "retries": 0})
 
     def check(
         self,

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -44,6 +44,9 @@ from teamaccess.errors import (
     TeamAccessError,
     TransientStorageError,
 )
+
+if TYPE_CHECKING:
+    from teamaccess.adapters.sql._bound import BoundSqlStore
 
 __all__ = ["SqlStore", "create_engine"]
 
@@ -175,6 +178,18 @@ class SqlStore:
             finally:
                 if not tx.committed:
                     conn.rollback()
+
+    def bind(self, connection: Connection) -> BoundSqlStore:
+        """This store on a connection the host owns, inside the host's transaction.
+
+        Every command of a service on the bound store runs in a SAVEPOINT of the host's
+        transaction: a refused or failed command rolls back its savepoint only, and
+        nothing (outbox rows included) commits until the host commits. See
+        [TeamAccess.bind][teamaccess.TeamAccess.bind].
+        """
+        from teamaccess.adapters.sql._bound import BoundSqlStore
+
+        return BoundSqlStore(self, connection)
 
     @contextmanager
     def reader(self) -> Iterator[SqlTransaction]:

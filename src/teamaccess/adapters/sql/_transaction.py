@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -74,8 +74,11 @@ class Outbox(Repo):
 
 
 class SqlTransaction:
-    def __init__(self, conn: Connection, tables: Tables) -> None:
+    def __init__(
+        self, conn: Connection, tables: Tables, commit: Callable[[], None] | None = None
+    ) -> None:
         self._conn = conn
+        self._commit = commit or conn.commit
         self.users = Users(conn, tables)
         self.companies = Companies(conn, tables)
         self.memberships = Memberships(conn, tables)
@@ -95,5 +98,5 @@ class SqlTransaction:
         self.committed = False
 
     def commit(self) -> None:
-        self._conn.commit()
+        self._commit()
         self.committed = True

@@ -1,0 +1,67 @@
+"""A store on the host's own connection: commands become SAVEPOINTs in its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Connection
+
+from teamaccess.adapters.sql._transaction import SqlTransaction
+from teamaccess.domain.ids import UserId
+from teamaccess.domain.models import Company, Membership
+
+if TYPE_CHECKING:
+    from teamaccess.adapters.sql._store import SqlStore
+
+__all__ = ["BoundSqlStore"]
+
+
+class BoundSqlStore:
+    """A [Store][teamaccess.Store] on a connection whose transaction the host owns.
+
+    Made by [SqlStore.bind][teamaccess.adapters.sql.SqlStore.bind]. Commands run in a
+    SAVEPOINT (``connection.begin_nested()``): the savepoint is released when the command
+    succeeds and rolled back when it fails, so the host's transaction stays usable;
+    reads and checks run on the same connection and see the host's uncommitted writes.
+    Nothing is committed here: the host commits or rolls back the whole unit.
+    """
+
+    def __init__(self, store: SqlStore, connection: Connection) -> None:
+        self.store = store
+        self.connection = connection
+        self.tables = store.tables
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        """A savepoint of the host's transaction; rolled back unless committed."""
+        with self.store._translate():
+            savepoint = self.connection.begin_nested()
+            tx = SqlTransaction(self.connection, self.tables, commit=savepoint.commit)
+            try:
+                yield tx
+            finally:
+                if not tx.committed and savepoint.is_active:
+                    savepoint.rollback()
+
+    @contextmanager
+    def reader(self) -> Iterator[SqlTransaction]:
+        """Reads on the host's connection, in its transaction."""
+        with self.store._translate():
+            yield SqlTransaction(self.connection, self.tables)
+
+    def check_facts(
+        self, company_id: str, user_id: str
+    ) -> tuple[Company | None, Membership | None, Membership | None]:
+        """The check's facts, read with SQLAlchemy on the host's connection."""
+        with self.store._translate():
+            row: Any = self.connection.execute(
+                self.store._facts.statement, {"company_id": company_id, "user_id": user_id}
+            ).first()
+        if row is None:
+            return None, None, None
+        return self.store._facts_of(row, UserId(user_id))
+
+    def __repr__(self) -> str:
+        return f"<BoundSqlStore {self.store!r}>"
