@@ -136,6 +136,64 @@ class Sql:
         yield fresh
 
 
+class AsyncSql:
+    """The same server as a sync backend, through an async driver and AsyncTeamAccess.
+
+    Its tables (prefix ``tatest_a_``) live in the sync backend's database of the run;
+    all its I/O runs on the test event loop of ``run_blocking``.
+    """
+
+    def __init__(self, name: str, sync: Sql, driver: str) -> None:
+        self.name = name
+        self.sync = sync
+        self.driver = driver
+        self._store = None
+
+    def store(self):
+        """Return the session's async store, creating its schema on first use."""
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        from teamaccess.adapters.sql import SqlStore
+        from teamaccess.testing.blocking import run_blocking
+
+        if self._store is None:
+            url = self.sync.store().engine.url.set(drivername=self.driver)
+            if url.get_backend_name() == "sqlite":
+                url = url.set(database=str(TEMP / "contract-async.sqlite"))
+            self._engine = create_async_engine(url)
+            store = SqlStore(self._engine, prefix=f"{PREFIX}a_")
+            run_blocking(store.run_sync(store.create_schema))
+            self._store = store
+        return self._store
+
+    @property
+    def engine(self):
+        """The run's ``AsyncEngine`` (after the first :meth:`store`)."""
+        self.store()
+        return self._engine
+
+    def cleanup(self) -> None:
+        """Close the async engine's connections (the sync backend drops the database)."""
+        from teamaccess.testing.blocking import run_blocking
+
+        if self._store is not None:
+            run_blocking(self._store.run_sync(self._store.drop_schema))
+            run_blocking(self._engine.dispose())
+            self._store = None
+
+    @contextmanager
+    def open(self) -> Iterator[Callable[[], Store]]:
+        from teamaccess.testing.blocking import run_blocking
+
+        store = self.store()
+
+        def fresh() -> Store:
+            run_blocking(store.run_sync(store.clear))
+            return store
+
+        yield fresh
+
+
 SQLITE = Sql("sqlite", None)
 POSTGRES = Sql("postgres", POSTGRES_URL)
 MARIADB = Sql("mariadb", MARIADB_URL)
@@ -148,8 +206,18 @@ BACKENDS = [
 ]
 SQL_BACKENDS = BACKENDS[1:]
 
+AIOSQLITE = AsyncSql("aiosqlite", SQLITE, "sqlite+aiosqlite")
+ASYNCPG = AsyncSql("asyncpg", POSTGRES, "postgresql+asyncpg")
+ASYNCMY = AsyncSql("asyncmy", MARIADB, "mysql+asyncmy")
+ASYNC_BACKENDS = [
+    pytest.param(AIOSQLITE, id="aiosqlite", marks=pytest.mark.sqlite),
+    pytest.param(ASYNCPG, id="asyncpg", marks=pytest.mark.postgres),
+    pytest.param(ASYNCMY, id="asyncmy", marks=pytest.mark.mariadb),
+]
+"""The SQL servers again, through async drivers and AsyncTeamAccess (issue 15)."""
+
 
 def cleanup() -> None:
     """Drop what this run created on every server (called when the session ends)."""
-    for backend in (SQLITE, POSTGRES, MARIADB):
+    for backend in (AIOSQLITE, ASYNCPG, ASYNCMY, SQLITE, POSTGRES, MARIADB):
         backend.cleanup()

@@ -70,6 +70,10 @@ from teamaccess.domain.seats import (
 from teamaccess.ports import (
     Store,
 )
+from teamaccess.service.async_facade import (
+    AsyncTeamAccess,
+    ServiceOptions,
+)
 from teamaccess.service.facade import (
     TeamAccess,
 )
@@ -85,6 +89,7 @@ __all__ = [
     "REASSIGN_MAIN_CONTACT",
     "Action",
     "AddMembersBy",
+    "AsyncTeamAccess",
     "Company",
     "CompanySettings",
     "CsvLimits",
@@ -109,6 +114,7 @@ __all__ = [
     "ReplacementPolicy",
     "RolePolicy",
     "SeatPool",
+    "ServiceOptions",
     "SharedRecord",
     "Store",
     "TeamAccess",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.ids import CompanyId, UserId, check_id, well_formed
@@ -82,6 +82,8 @@ class TeamAccess:
         outbox: The events waiting for a consumer.
     """
 
+    _awaited: ClassVar[bool] = False  # True under AsyncTeamAccess, which runs it in run_sync
+
     def __init__(
         self,
         store: Store,
@@ -100,6 +102,10 @@ class TeamAccess:
         retries: int = 3,
         timeline_embargo: timedelta = DEFAULT_TIMELINE_EMBARGO,
     ) -> None:
+        if getattr(store, "is_async", False) and not self._awaited:
+            raise TypeError(
+                f"{store!r} works on an AsyncEngine or AsyncConnection: use AsyncTeamAccess"
+            )
         self._options: dict[str, Any] = {
             "policy": policy,
             "eligibility": eligibility,
@@ -160,7 +166,7 @@ class TeamAccess:
         bind = getattr(self._core.store, "bind", None)
         if bind is None:
             raise TypeError(f"{self._core.store!r} cannot join a host's transaction")
-        return TeamAccess(bind(connection), **{**self._options, "retries": 0})
+        return type(self)(bind(connection), **{**self._options, "retries": 0})
 
     def check(
         self,

@@ -16,10 +16,11 @@ a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -101,13 +102,23 @@ def make_service(store: Store | None = None, **options: Any) -> TeamAccess:
 
     ``options`` are passed to ``TeamAccess`` and override the test defaults
     (``clock=FrozenClock()``, ``ids=SequentialIds()``, ``tokens=SequentialTokens()``).
+    A store over an ``AsyncEngine`` gets an [AsyncTeamAccess][teamaccess.AsyncTeamAccess]
+    called through [BlockingTeamAccess][teamaccess.testing.blocking.BlockingTeamAccess],
+    so the same synchronous test runs through the asynchronous facade.
     """
     defaults: dict[str, Any] = {
         "clock": FrozenClock(),
         "ids": SequentialIds(),
         "tokens": SequentialTokens(),
     }
-    return TeamAccess(store if store is not None else MemoryStore(), **{**defaults, **options})
+    store = store if store is not None else MemoryStore()
+    if getattr(store, "is_async", False):
+        from teamaccess.service.async_facade import AsyncTeamAccess
+        from teamaccess.testing.blocking import BlockingTeamAccess
+
+        blocking = BlockingTeamAccess(AsyncTeamAccess(store, **{**defaults, **options}))
+        return cast(TeamAccess, blocking)
+    return TeamAccess(store, **{**defaults, **options})
 
 
 class InjectedFailure(RuntimeError):
@@ -240,7 +251,29 @@ class StoreDump:
 
 
 def dump(store: Store) -> StoreDump:
-    """Return a [StoreDump][teamaccess.testing.StoreDump] of ``store``'s committed state."""
+    """Return a [StoreDump][teamaccess.testing.StoreDump] of ``store``'s committed state.
+
+    A store over an ``AsyncEngine`` is read on the test loop of
+    [run_blocking][teamaccess.testing.blocking.run_blocking]; in a coroutine, use
+    ``await store.run_sync(dump, store)``.
+    """
+    if getattr(store, "is_async", False) and not _loop_running():
+        from teamaccess.testing.blocking import run_blocking
+
+        dumped: StoreDump = run_blocking(store.run_sync(_dump, store))  # type: ignore[attr-defined]
+        return dumped
+    return _dump(store)
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _dump(store: Store) -> StoreDump:
     with store.reader() as tx:
         messages = tx.outbox.all()
         return StoreDump(

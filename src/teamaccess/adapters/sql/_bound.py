@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from typing_extensions import ParamSpec
 
 from sqlalchemy.engine import Connection
 
+from teamaccess.adapters.sql._bridge import run_sync
 from teamaccess.adapters.sql._transaction import SqlTransaction
 from teamaccess.domain.ids import UserId
 from teamaccess.domain.models import Company, Membership
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
     from teamaccess.adapters.sql._store import SqlStore
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 __all__ = ["BoundSqlStore"]
 
@@ -26,12 +34,25 @@ class BoundSqlStore:
     succeeds and rolled back when it fails, so the host's transaction stays usable;
     reads and checks run on the same connection and see the host's uncommitted writes.
     Nothing is committed here: the host commits or rolls back the whole unit.
+
+    On an ``AsyncConnection`` the store works on its ``sync_connection`` and is used
+    through [AsyncTeamAccess][teamaccess.AsyncTeamAccess]: every call runs in
+    SQLAlchemy's greenlet bridge (`run_sync`), on the host's event loop.
     """
 
-    def __init__(self, store: SqlStore, connection: Connection) -> None:
+    def __init__(self, store: SqlStore, connection: Connection | AsyncConnection) -> None:
         self.store = store
-        self.connection = connection
+        sync: Connection | None = getattr(connection, "sync_connection", None)
+        self.is_async = sync is not None
+        """Whether the host's connection is an ``AsyncConnection``."""
+        self.connection: Connection = sync or connection  # type: ignore[assignment]
         self.tables = store.tables
+
+    async def run_sync(
+        self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> _T:
+        """Await ``fn(*args, **kwargs)`` in SQLAlchemy's greenlet bridge (see `SqlStore.run_sync`)."""
+        return await run_sync(self.is_async, fn, *args, **kwargs)
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:

@@ -3,7 +3,8 @@
 SQLAlchemy's execution machinery (execution context, result object, row processing)
 costs several times what SQLite takes to answer a primary-key select. The check's one
 statement is compiled once for the engine's dialect; each call binds two strings,
-runs it on the DB-API cursor of a kept connection and returns the raw tuple, which is
+runs it on the DB-API cursor of a kept connection (for an async driver, SQLAlchemy's
+adapter of it) and returns the raw tuple, which is
 hashable, so it can key a cache of answers. Only on a cache miss are the values turned
 into Python values with the same result processors SQLAlchemy would have applied.
 
@@ -53,8 +54,11 @@ class RawSelect:
             return None if found is None else _Processed(found)
         values = {**self._defaults, **params}
         bound = values if self._positions is None else [values[k] for k in self._positions]
-        driver = conn.connection.driver_connection
-        cursor = driver.cursor()  # type: ignore[union-attr]
+        # The DB-API connection: the driver's own, or SQLAlchemy's adapter of an async
+        # driver (asyncpg, aiosqlite, asyncmy), whose cursor awaits in the greenlet bridge.
+        driver = conn.connection.dbapi_connection
+        assert driver is not None
+        cursor = driver.cursor()
         try:
             cursor.execute(self.sql, bound)
             row: tuple[Any, ...] | None = cursor.fetchone()

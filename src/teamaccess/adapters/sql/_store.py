@@ -14,9 +14,11 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from typing_extensions import ParamSpec
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -32,6 +34,7 @@ from teamaccess.adapters.sql._schema import (
     build_tables,
     version_table,
 )
+from teamaccess.adapters.sql._bridge import run_sync
 from teamaccess.adapters.sql._transaction import SqlTransaction
 from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.models import (
@@ -40,19 +43,26 @@ from teamaccess.domain.models import (
 )
 from teamaccess.errors import (
     Conflict,
+    InvalidInput,
     StorageError,
     TeamAccessError,
     TransientStorageError,
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
     from teamaccess.adapters.sql._bound import BoundSqlStore
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 __all__ = ["SqlStore", "create_engine"]
 
 _WRITE_OPTION = "teamaccess_write"
 _KNOWN_ROWS = 10_000  # parsed rows check_facts keeps
 _UNCHECKED_IDLE = 0.5  # seconds a kept read connection may idle and be used without a ping
+_FAST_PATH_CONNECTIONS = 8  # the default bound of the check's own connections
 
 
 def create_engine(url: str | sa.URL, **options: Any) -> Engine:
@@ -102,10 +112,21 @@ class SqlStore:
     Args:
         engine: A SQLAlchemy engine for SQLite, PostgreSQL (psycopg 3) or
             MariaDB/MySQL (PyMySQL). [create_engine][teamaccess.adapters.sql.create_engine] makes a
-            suitable one.
+            suitable one. An ``AsyncEngine`` (aiosqlite, asyncpg, asyncmy) makes a store
+            for [AsyncTeamAccess][teamaccess.AsyncTeamAccess]; its methods then run in
+            SQLAlchemy's greenlet bridge ([run_sync][teamaccess.adapters.sql.SqlStore.run_sync]).
         prefix: Prefix of every table, constraint and index name.
         metadata: A host ``MetaData`` to declare the tables on (e.g. for the host's
             own Alembic autogenerate); a new one if omitted.
+        fast_path_connections: How many connections the permission check and the
+            queries may keep open between uses, one per concurrent thread. They come
+            from a pool of the store's own, made like the engine's (same URL, connect
+            arguments and ``connect`` listeners), so they never hold a connection of
+            the engine's pool idle. The default is 8, at most the engine's
+            ``pool_size``; ``0`` turns keeping off, and every read checks a connection
+            out of the engine's pool (the default of an ``AsyncEngine``, of
+            ``NullPool``, and of in-memory SQLite pools, which keep one connection per
+            thread anyway).
 
     The store does not create tables; call `create_schema` once for a new
     database, or run the shipped Alembic migrations
@@ -114,26 +135,33 @@ class SqlStore:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | AsyncEngine,
         *,
         prefix: str = DEFAULT_PREFIX,
         metadata: sa.MetaData | None = None,
+        fast_path_connections: int | None = None,
     ) -> None:
+        sync_engine: Engine = getattr(engine, "sync_engine", None) or engine  # type: ignore[assignment]
+        self.is_async = sync_engine is not engine
+        """Whether the engine is an ``AsyncEngine``: methods must run in `run_sync`."""
         self.tables = build_tables(prefix, metadata)
-        self.dialect = engine.dialect.name
-        self._facts = RawSelect(_check_statement(self.tables), engine.dialect)
+        self.dialect = sync_engine.dialect.name
+        self._facts = RawSelect(_check_statement(self.tables), sync_engine.dialect)
         # Parsed answers by their row: equal rows give equal (immutable) values.
         self._known: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         # Kept read connections with the time each was last returned.
         self._readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
         self._plain_readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
-        self._reader_slots = threading.BoundedSemaphore(_fast_reader_cap(engine))
-        event.listen(engine, "engine_disposed", self._close_readers)
+        self._own_pool, cap = _fast_path_pool(sync_engine, fast_path_connections, self.is_async)
+        self._reader_slots = threading.BoundedSemaphore(max(cap, 1))
+        self.fast_path_connections = cap
+        """The bound on connections kept open for reads (0: none are kept)."""
+        event.listen(sync_engine, "engine_disposed", self._close_readers)
         if self.dialect == "sqlite":
-            _configure_sqlite(engine)
-            self.engine = engine
+            _configure_sqlite(sync_engine)
+            self.engine = sync_engine
         else:
-            self.engine = engine.execution_options(isolation_level="READ COMMITTED")
+            self.engine = sync_engine.execution_options(isolation_level="READ COMMITTED")
 
     @classmethod
     def from_url(cls, url: str | sa.URL, *, prefix: str = DEFAULT_PREFIX) -> SqlStore:
@@ -179,7 +207,7 @@ class SqlStore:
                 if not tx.committed:
                     conn.rollback()
 
-    def bind(self, connection: Connection) -> BoundSqlStore:
+    def bind(self, connection: Connection | AsyncConnection) -> BoundSqlStore:
         """This store on a connection the host owns, inside the host's transaction.
 
         Every command of a service on the bound store runs in a SAVEPOINT of the host's
@@ -190,6 +218,18 @@ class SqlStore:
         from teamaccess.adapters.sql._bound import BoundSqlStore
 
         return BoundSqlStore(self, connection)
+
+    async def run_sync(
+        self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> _T:
+        """Await ``fn(*args, **kwargs)``, which uses this store, on the running event loop.
+
+        On a store over an ``AsyncEngine`` every method (``create_schema``, ``clear``,
+        a transaction) does its I/O through SQLAlchemy's greenlet bridge, so it must
+        run inside this call: ``await store.run_sync(store.create_schema)``. No thread
+        is involved. On a store over a plain ``Engine`` the call simply runs ``fn``.
+        """
+        return await run_sync(self.is_async, fn, *args, **kwargs)
 
     @contextmanager
     def reader(self) -> Iterator[SqlTransaction]:
@@ -254,7 +294,7 @@ class SqlStore:
         first read after a database restart gets a live connection.
         """
         kept = self._readers if autocommit else self._plain_readers
-        if not self._reader_slots.acquire(blocking=False):
+        if self._own_pool is None or not self._reader_slots.acquire(blocking=False):
             with self.engine.connect() as conn:
                 yield conn.execution_options(isolation_level="AUTOCOMMIT") if autocommit else conn
             return
@@ -278,7 +318,8 @@ class SqlStore:
             try:
                 conn, used = kept.get_nowait()
             except queue.Empty:
-                conn = self.engine.connect()
+                assert self._own_pool is not None
+                conn = Connection(self.engine, self._own_pool.connect())
                 if autocommit:
                     conn.execution_options(isolation_level="AUTOCOMMIT")
                 return conn
@@ -308,6 +349,8 @@ class SqlStore:
                     break
                 conn.invalidate()
                 conn.close()
+        if self._own_pool is not None:
+            self._own_pool.dispose()
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
@@ -327,13 +370,31 @@ class SqlStore:
         return f"<SqlStore {self.engine.url!r} prefix={self.tables.prefix!r}>"
 
 
-def _fast_reader_cap(engine: Engine) -> int:
-    """How many connections check_facts may keep open: a quarter of the pool, at least 1.
+def _fast_path_pool(
+    engine: Engine, wanted: int | None, is_async: bool
+) -> tuple[sa.pool.Pool | None, int]:
+    """The pool the kept read connections come from, and how many may be kept.
 
-    A pool without a size (SQLite in memory: one connection per thread) gets 1.
+    A copy of the engine's ``QueuePool`` (``Pool.recreate``: the same creator, connect
+    arguments and listeners), so a kept connection is never one the host's threads
+    could be waiting for. At most ``pool_size`` are kept: a host that sized its pool
+    for the database's connection limit gets at most twice that. Other pools keep none
+    unless asked: ``NullPool`` was chosen not to keep connections, and the in-memory
+    SQLite pools (``SingletonThreadPool``, ``StaticPool``) hold the only connection to
+    their database, which a copy would not reach.
     """
-    size = getattr(engine.pool, "size", None)
-    return max(1, size() // 4) if callable(size) else 1
+    if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 0):
+        raise InvalidInput(f"fast_path_connections must be an integer >= 0: {wanted!r}")
+    pool = engine.pool
+    if isinstance(pool, sa.pool.QueuePool):
+        cap = min(_FAST_PATH_CONNECTIONS if wanted is None else wanted, pool.size())
+        if is_async and wanted is None:
+            cap = 0  # event loops come and go with their connections; keep none unless asked
+    elif isinstance(pool, sa.pool.NullPool):
+        cap = wanted or 0
+    else:
+        cap = 0
+    return (pool.recreate() if cap else None), cap
 
 
 def _loads(value: str | None) -> Any:

@@ -1,0 +1,254 @@
+"""The namespaces of [AsyncTeamAccess][teamaccess.AsyncTeamAccess]: the same methods, awaitable.
+
+Each method is the synchronous namespace's own, run by the store's ``run_sync`` (for a
+store over an ``AsyncEngine``, inside SQLAlchemy's greenlet bridge, so the database
+I/O awaits on the host's event loop and no thread is used). Parameters, return values,
+errors and docstrings are the synchronous method's: one implementation of every
+rule, two ways to call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+from typing_extensions import Self
+
+from teamaccess.service.companies import Companies
+from teamaccess.service.inbox import Inbox
+from teamaccess.service.invitations import Invitations
+from teamaccess.service.leads import Leads
+from teamaccess.service.licenses import Licenses
+from teamaccess.service.lifecycle import Lifecycle
+from teamaccess.service.members import Members
+from teamaccess.service.outbox import Outbox
+from teamaccess.service.partners import Partners
+from teamaccess.service.records import Records
+from teamaccess.service.seats import Seats
+from teamaccess.service.tags import Tags
+from teamaccess.service.users import Users
+
+__all__ = [
+    "AsyncCompanies",
+    "AsyncInbox",
+    "AsyncInvitations",
+    "AsyncLeads",
+    "AsyncLicenses",
+    "AsyncLifecycle",
+    "AsyncMembers",
+    "AsyncOutbox",
+    "AsyncPartners",
+    "AsyncRecords",
+    "AsyncSeats",
+    "AsyncTags",
+    "AsyncUsers",
+    "Runner",
+    "awaitable",
+]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+Runner = Callable[..., Awaitable[Any]]
+"""Awaits ``fn(*args, **kwargs)`` where the store can do its I/O: the store's ``run_sync``."""
+
+
+class _Namespace:
+    """One area of the asynchronous facade: the synchronous namespace and a runner."""
+
+    __slots__ = ("_run", "_sync")
+
+    def __init__(self, sync: object, run: Runner) -> None:
+        self._sync = sync
+        self._run = run
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} over {self._sync!r}>"
+
+
+class awaitable(Generic[_P, _R]):  # noqa: N801 - used like a decorator
+    """The awaitable twin of a synchronous namespace method (a descriptor).
+
+    ``AsyncMembers.add`` is ``awaitable(Members.add)``: on an instance it is a
+    coroutine function with the same parameters that runs ``Members.add`` through the
+    namespace's runner; type checkers see the same signature, returning an awaitable.
+    """
+
+    def __init__(self, method: Callable[Concatenate[Any, _P], _R]) -> None:
+        self.method = method
+        self.__doc__ = method.__doc__
+        self.__wrapped__ = method
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: _Namespace, owner: type) -> Callable[_P, Coroutine[Any, Any, _R]]: ...
+    def __get__(self, obj: _Namespace | None, owner: type) -> Any:
+        if obj is None:
+            return self
+        method = getattr(obj._sync, self.name)
+        run = obj._run
+
+        async def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            result: _R = await run(method, *args, **kwargs)
+            return result
+
+        call.__name__ = call.__qualname__ = self.name
+        call.__doc__ = self.__doc__
+        return call
+
+
+class AsyncUsers(_Namespace):
+    """``ata.users``: the methods of ``ta.users``, awaitable."""
+
+    __slots__ = ()
+    find = awaitable(Users.find)
+    find_by_email = awaitable(Users.find_by_email)
+    get = awaitable(Users.get)
+    register = awaitable(Users.register)
+
+
+class AsyncCompanies(_Namespace):
+    """``ata.companies``: the methods of ``ta.companies``, awaitable."""
+
+    __slots__ = ()
+    create = awaitable(Companies.create)
+    find = awaitable(Companies.find)
+    get = awaitable(Companies.get)
+    update_profile = awaitable(Companies.update_profile)
+
+
+class AsyncMembers(_Namespace):
+    """``ata.members``: the methods of ``ta.members``, awaitable."""
+
+    __slots__ = ()
+    add = awaitable(Members.add)
+    change_role = awaitable(Members.change_role)
+    leave = awaitable(Members.leave)
+    list = awaitable(Members.list)
+    main_contact = awaitable(Members.main_contact)
+    of_user = awaitable(Members.of_user)
+    public_contacts = awaitable(Members.public_contacts)
+    remove = awaitable(Members.remove)
+    set_handler = awaitable(Members.set_handler)
+    set_show_as_contact = awaitable(Members.set_show_as_contact)
+    transfer_main_contact = awaitable(Members.transfer_main_contact)
+
+
+class AsyncInvitations(_Namespace):
+    """``ata.invitations``: the methods of ``ta.invitations``, awaitable."""
+
+    __slots__ = ()
+    accept = awaitable(Invitations.accept)
+    list = awaitable(Invitations.list)
+    resend = awaitable(Invitations.resend)
+    revoke = awaitable(Invitations.revoke)
+    send = awaitable(Invitations.send)
+
+
+class AsyncSeats(_Namespace):
+    """``ata.seats``: the methods of ``ta.seats``, awaitable."""
+
+    __slots__ = ()
+    check_group = awaitable(Seats.check_group)
+    create_product = awaitable(Seats.create_product)
+    enroll = awaitable(Seats.enroll)
+    enroll_csv = awaitable(Seats.enroll_csv)
+    get = awaitable(Seats.get)
+    group = awaitable(Seats.group)
+    purchase = awaitable(Seats.purchase)
+    purchase_single_access = awaitable(Seats.purchase_single_access)
+    reinvite = awaitable(Seats.reinvite)
+    remove = awaitable(Seats.remove)
+    resize = awaitable(Seats.resize)
+    validate_csv = awaitable(Seats.validate_csv)
+
+
+class AsyncTags(_Namespace):
+    """``ata.tags``: the methods of ``ta.tags``, awaitable."""
+
+    __slots__ = ()
+    can_access = awaitable(Tags.can_access)
+    grant = awaitable(Tags.grant)
+    of_user = awaitable(Tags.of_user)
+    revoke = awaitable(Tags.revoke)
+
+
+class AsyncPartners(_Namespace):
+    """``ata.partners``: the methods of ``ta.partners``, awaitable."""
+
+    __slots__ = ()
+    account_overview = awaitable(Partners.account_overview)
+    ancestors = awaitable(Partners.ancestors)
+    create_child = awaitable(Partners.create_child)
+    define_property = awaitable(Partners.define_property)
+    move = awaitable(Partners.move)
+    overview = awaitable(Partners.overview)
+    set_pricing_model = awaitable(Partners.set_pricing_model)
+    set_properties = awaitable(Partners.set_properties)
+
+
+class AsyncLicenses(_Namespace):
+    """``ata.licenses``: the methods of ``ta.licenses``, awaitable."""
+
+    __slots__ = ()
+    add_article = awaitable(Licenses.add_article)
+    check = awaitable(Licenses.check)
+    release = awaitable(Licenses.release)
+    set = awaitable(Licenses.set)
+    use = awaitable(Licenses.use)
+
+
+class AsyncLeads(_Namespace):
+    """``ata.leads``: the methods of ``ta.leads``, awaitable."""
+
+    __slots__ = ()
+    assign = awaitable(Leads.assign)
+    check = awaitable(Leads.check)
+    get = awaitable(Leads.get)
+    offer = awaitable(Leads.offer)
+    pick = awaitable(Leads.pick)
+    set_market_roles = awaitable(Leads.set_market_roles)
+    update = awaitable(Leads.update)
+    visible = awaitable(Leads.visible)
+
+
+class AsyncInbox(_Namespace):
+    """``ata.inbox``: the methods of ``ta.inbox``, awaitable."""
+
+    __slots__ = ()
+    assign = awaitable(Inbox.assign)
+    close = awaitable(Inbox.close)
+    list = awaitable(Inbox.list)
+    send = awaitable(Inbox.send)
+
+
+class AsyncRecords(_Namespace):
+    """``ata.records``: the methods of ``ta.records``, awaitable."""
+
+    __slots__ = ()
+    add = awaitable(Records.add)
+    check = awaitable(Records.check)
+    get = awaitable(Records.get)
+    link = awaitable(Records.link)
+    timeline = awaitable(Records.timeline)
+
+
+class AsyncLifecycle(_Namespace):
+    """``ata.lifecycle``: the methods of ``ta.lifecycle``, awaitable."""
+
+    __slots__ = ()
+    merge = awaitable(Lifecycle.merge)
+    migrate_users = awaitable(Lifecycle.migrate_users)
+
+
+class AsyncOutbox(_Namespace):
+    """``ata.outbox``: the methods of ``ta.outbox``, awaitable."""
+
+    __slots__ = ()
+    count_pending = awaitable(Outbox.count_pending)
+    mark_delivered = awaitable(Outbox.mark_delivered)
+    pending = awaitable(Outbox.pending)
