@@ -6,6 +6,7 @@ Times are printed, never asserted (speed targets live in benchmarks/).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,34 @@ def test_benchmark_suite_smoke(tmp_path: Path) -> None:
     s5 = [r for r in rows if r["scenario"].startswith("S5") and r["adapter"] == "sqlite"]
     assert all(r["selects"] == 1 for r in s5)  # one statement through the closure table
     assert "targets held" in done.stdout
+
+
+def test_threads_benchmark_smoke() -> None:
+    """benchmarks/threads.py on SQLite: every setting answers at 1 and 8 threads and holds none of the host's 5."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "threads.py"), "--adapters", "sqlite",
+         "--seconds", "0.2"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[1:]]
+    assert [row[1] for row in rows] == [
+        "fast_path_connections=default", "fast_path_connections=0", "raw",
+    ]  # fmt: skip
+    assert [row[-1] for row in rows[:2]] == ["0/5", "0/5"]
+
+
+def test_async_checks_benchmark_smoke() -> None:
+    """benchmarks/async_checks.py at a tiny size on asyncpg: both tables, every request allowed."""
+    from .backends import POSTGRES
+
+    url = POSTGRES.url_of_run.replace("+psycopg", "+asyncpg")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "async_checks.py"), "--calls", "50",
+         "--rounds", "2", "--concurrent", "10"],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "TEAMACCESS_TEST_ASYNCPG_URL": url},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "ata.check (pooled)" in done.stdout
+    assert done.stdout.count("one ata.require per request") == 2

@@ -67,3 +67,31 @@ def test_fastapi_endpoints_answer_with_teamaccess_decisions(fastapi_app: ModuleT
     assert any(isinstance(m.event, CompanyProfileUpdated) for m in delivered)
     assert ta.outbox.pending() == []
     assert [m.position for m in delivered] == sorted({m.position for m in delivered})
+
+
+ASYNC_EXPECTED = [
+    ("POST /companies/acme?plan=pro as anna", 201, {"id": "acme", "plan": "pro"}),
+    ("POST /companies/umbrella?plan=gold as anna", 422, {"detail": "unknown plan 'gold'"}),
+    ("GET /companies/acme/members as anna", 200, ["anna"]),
+    ("GET /companies/acme/members as ben", 403, {"detail": "not_a_member"}),
+    ("GET /companies/umbrella/members as anna", 403, {"detail": "unknown_company"}),
+    ("billing accounts", 200, ["acme"]),
+]
+
+
+@pytest.mark.parametrize("backend", ["aiosqlite", "asyncpg", "asyncmy"])
+def test_fastapi_async_example_commits_host_row_and_company_together(
+    backend: str, tmp_path: Path
+) -> None:
+    """R-ALL-3 over HTTP on an async driver: a failed request leaves neither the host's row nor the company."""
+    import asyncio
+
+    from .backends import MARIADB, POSTGRES
+
+    urls = {
+        "aiosqlite": lambda: f"sqlite+aiosqlite:///{tmp_path / 'app.sqlite'}",
+        "asyncpg": lambda: POSTGRES.url_of_run.replace("+psycopg", "+asyncpg"),
+        "asyncmy": lambda: MARIADB.url_of_run.replace("+pymysql", "+asyncmy"),
+    }
+    example = load_example("fastapi_async")
+    assert asyncio.run(example.main(urls[backend]())) == ASYNC_EXPECTED

@@ -72,7 +72,6 @@ from teamaccess.ports import (
 )
 from teamaccess.service.async_facade import (
     AsyncTeamAccess,
-    ServiceOptions,
 )
 from teamaccess.service.facade import (
     TeamAccess,
@@ -114,7 +113,6 @@ __all__ = [
     "ReplacementPolicy",
     "RolePolicy",
     "SeatPool",
-    "ServiceOptions",
     "SharedRecord",
     "Store",
     "TeamAccess",

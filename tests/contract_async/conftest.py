@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from teamaccess import Store
+
 from ..backends import ASYNC_BACKENDS
 
 

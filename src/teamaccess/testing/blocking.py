@@ -1,4 +1,4 @@
-"""Synchronous tests of the asynchronous facade: [BlockingTeamAccess][teamaccess.testing.blocking.BlockingTeamAccess].
+"""Synchronous tests of the asynchronous facade: ``BlockingTeamAccess`` and ``run_blocking``.
 
 The contract suite is written as plain functions calling ``ta.members.add(...)``. To
 run it through [AsyncTeamAccess][teamaccess.AsyncTeamAccess] unchanged,

@@ -6,9 +6,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from typing_extensions import ParamSpec
-
 from sqlalchemy.engine import Connection
+from typing_extensions import ParamSpec
 
 from teamaccess.adapters.sql._bridge import run_sync
 from teamaccess.adapters.sql._transaction import SqlTransaction
@@ -48,10 +47,8 @@ class BoundSqlStore:
         self.connection: Connection = sync or connection  # type: ignore[assignment]
         self.tables = store.tables
 
-    async def run_sync(
-        self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
-    ) -> _T:
-        """Await ``fn(*args, **kwargs)`` in SQLAlchemy's greenlet bridge (see `SqlStore.run_sync`)."""
+    async def run_sync(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        """Await ``fn(*args, **kwargs)`` in the greenlet bridge, as `SqlStore.run_sync` does."""
         return await run_sync(self.is_async, fn, *args, **kwargs)
 
     @contextmanager

@@ -57,8 +57,7 @@ class RawSelect:
         # The DB-API connection: the driver's own, or SQLAlchemy's adapter of an async
         # driver (asyncpg, aiosqlite, asyncmy), whose cursor awaits in the greenlet bridge.
         driver = conn.connection.dbapi_connection
-        assert driver is not None
-        cursor = driver.cursor()
+        cursor = driver.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(self.sql, bound)
             row: tuple[Any, ...] | None = cursor.fetchone()

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import json
 import queue
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from typing_extensions import ParamSpec
-
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from typing_extensions import ParamSpec
 
+from teamaccess.adapters.sql._bridge import run_sync
 from teamaccess.adapters.sql._people import company_from_row
 from teamaccess.adapters.sql._raw import RawSelect
 from teamaccess.adapters.sql._repo import is_transient
@@ -34,7 +33,6 @@ from teamaccess.adapters.sql._schema import (
     build_tables,
     version_table,
 )
-from teamaccess.adapters.sql._bridge import run_sync
 from teamaccess.adapters.sql._transaction import SqlTransaction
 from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.models import (
@@ -122,11 +120,12 @@ class SqlStore:
             queries may keep open between uses, one per concurrent thread. They come
             from a pool of the store's own, made like the engine's (same URL, connect
             arguments and ``connect`` listeners), so they never hold a connection of
-            the engine's pool idle. The default is 8, at most the engine's
-            ``pool_size``; ``0`` turns keeping off, and every read checks a connection
-            out of the engine's pool (the default of an ``AsyncEngine``, of
-            ``NullPool``, and of in-memory SQLite pools, which keep one connection per
-            thread anyway).
+            the engine's pool idle: count them on top of ``pool_size`` against the
+            server's connection limit. The default is 8; ``0`` turns keeping off, and
+            every read checks a connection out of the engine's pool (the default of an
+            ``AsyncEngine``, of ``NullPool``, and of in-memory SQLite pools, which keep
+            one connection per thread anyway). When all are in use, a read checks one
+            out of the engine's pool.
 
     The store does not create tables; call `create_schema` once for a new
     database, or run the shipped Alembic migrations
@@ -153,7 +152,6 @@ class SqlStore:
         self._readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
         self._plain_readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
         self._own_pool, cap = _fast_path_pool(sync_engine, fast_path_connections, self.is_async)
-        self._reader_slots = threading.BoundedSemaphore(max(cap, 1))
         self.fast_path_connections = cap
         """The bound on connections kept open for reads (0: none are kept)."""
         event.listen(sync_engine, "engine_disposed", self._close_readers)
@@ -219,9 +217,7 @@ class SqlStore:
 
         return BoundSqlStore(self, connection)
 
-    async def run_sync(
-        self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
-    ) -> _T:
+    async def run_sync(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         """Await ``fn(*args, **kwargs)``, which uses this store, on the running event loop.
 
         On a store over an ``AsyncEngine`` every method (``create_schema``, ``clear``,
@@ -289,44 +285,75 @@ class SqlStore:
         """A connection for reads, kept open between uses; pooled when all are busy.
 
         Checking a connection out of the pool costs more than a primary-key select.
-        A kept connection idle for longer than half a second is pinged before use
-        (the way HikariCP skips validation of recently used connections), so the
+        Kept connections come from the store's own pool of ``fast_path_connections``;
+        when it has none left, the read checks one out of the engine's pool and gives
+        it back. A kept connection idle for longer than half a second is pinged before
+        use (the way HikariCP skips validation of recently used connections), so the
         first read after a database restart gets a live connection.
         """
-        kept = self._readers if autocommit else self._plain_readers
-        if self._own_pool is None or not self._reader_slots.acquire(blocking=False):
-            with self.engine.connect() as conn:
-                yield conn.execution_options(isolation_level="AUTOCOMMIT") if autocommit else conn
+        kept, other = (
+            (self._readers, self._plain_readers)
+            if autocommit
+            else (self._plain_readers, self._readers)
+        )
+        own = self._own_pool
+        conn = None if own is None else self._take(kept, other, own, autocommit=autocommit)
+        if conn is None:
+            with self.engine.connect() as pooled:
+                if autocommit:
+                    pooled.execution_options(isolation_level="AUTOCOMMIT")
+                yield pooled
             return
         try:
-            conn = self._take(kept, autocommit=autocommit)
-            try:
-                yield conn
-            except sa.exc.DBAPIError:
-                conn.invalidate()
-                conn.close()
-                raise
-            kept.put((conn, time.monotonic()))
-        finally:
-            self._reader_slots.release()
+            yield conn
+        except sa.exc.DBAPIError:
+            conn.invalidate()
+            conn.close()
+            raise
+        kept.put((conn, time.monotonic()))
 
     def _take(
-        self, kept: queue.SimpleQueue[tuple[Connection, float]], *, autocommit: bool
-    ) -> Connection:
-        """A live kept connection, or a new one when none is left."""
+        self,
+        kept: queue.SimpleQueue[tuple[Connection, float]],
+        other: queue.SimpleQueue[tuple[Connection, float]],
+        own: sa.pool.Pool,
+        *,
+        autocommit: bool,
+    ) -> Connection | None:
+        """A live kept connection, a new one of the own pool, or None when it is used up.
+
+        When the own pool is used up but the other kind (autocommit or not) keeps one
+        idle, that one goes back to the pool (which resets its isolation level) and
+        comes out for this kind.
+        """
         while True:
             try:
                 conn, used = kept.get_nowait()
             except queue.Empty:
-                assert self._own_pool is not None
-                conn = Connection(self.engine, self._own_pool.connect())
-                if autocommit:
-                    conn.execution_options(isolation_level="AUTOCOMMIT")
-                return conn
+                new = self._new_kept(other, own)
+                if new is not None and autocommit:
+                    new.execution_options(isolation_level="AUTOCOMMIT")
+                return new
             if time.monotonic() - used < _UNCHECKED_IDLE or self._alive(conn):
                 return conn
             conn.invalidate()
             conn.close()
+
+    def _new_kept(
+        self, other: queue.SimpleQueue[tuple[Connection, float]], own: sa.pool.Pool
+    ) -> Connection | None:
+        try:
+            return Connection(self.engine, own.connect())
+        except sa.exc.TimeoutError:  # the own pool (timeout 0) is used up
+            try:
+                idle, _ = other.get_nowait()
+            except queue.Empty:
+                return None
+            idle.close()
+        try:
+            return Connection(self.engine, own.connect())
+        except sa.exc.TimeoutError:
+            return None
 
     def _alive(self, conn: Connection) -> bool:
         """Ping the connection's driver connection, as the pool's pre-ping does."""
@@ -375,26 +402,36 @@ def _fast_path_pool(
 ) -> tuple[sa.pool.Pool | None, int]:
     """The pool the kept read connections come from, and how many may be kept.
 
-    A copy of the engine's ``QueuePool`` (``Pool.recreate``: the same creator, connect
-    arguments and listeners), so a kept connection is never one the host's threads
-    could be waiting for. At most ``pool_size`` are kept: a host that sized its pool
-    for the database's connection limit gets at most twice that. Other pools keep none
+    A pool of the store's own beside the engine's, made with the engine pool's creator
+    and listeners (its URL, connect arguments and ``connect`` events, e.g. SQLite's
+    pragmas or a host's ``SET search_path``), so a kept connection is never one the
+    host's threads could be waiting for. Pools other than ``QueuePool`` keep none
     unless asked: ``NullPool`` was chosen not to keep connections, and the in-memory
     SQLite pools (``SingletonThreadPool``, ``StaticPool``) hold the only connection to
-    their database, which a copy would not reach.
+    their database, which another pool would not reach. An ``AsyncEngine`` keeps none
+    unless asked: its connections belong to the event loop that opened them.
     """
-    if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 0):
+    if wanted is not None and (
+        isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 0
+    ):
         raise InvalidInput(f"fast_path_connections must be an integer >= 0: {wanted!r}")
     pool = engine.pool
-    if isinstance(pool, sa.pool.QueuePool):
-        cap = min(_FAST_PATH_CONNECTIONS if wanted is None else wanted, pool.size())
-        if is_async and wanted is None:
-            cap = 0  # event loops come and go with their connections; keep none unless asked
-    elif isinstance(pool, sa.pool.NullPool):
-        cap = wanted or 0
-    else:
-        cap = 0
-    return (pool.recreate() if cap else None), cap
+    if wanted is None:
+        queued = isinstance(pool, sa.pool.QueuePool) and not is_async
+        wanted = _FAST_PATH_CONNECTIONS if queued else 0
+    elif not isinstance(pool, sa.pool.QueuePool | sa.pool.NullPool):
+        wanted = 0
+    if not wanted:
+        return None, 0
+    own = sa.pool.QueuePool(
+        pool._creator,  # what Pool.recreate passes on, too
+        pool_size=wanted,
+        max_overflow=0,
+        timeout=0,
+        dialect=pool._dialect,
+        _dispatch=pool.dispatch,
+    )
+    return own, wanted
 
 
 def _loads(value: str | None) -> Any:
