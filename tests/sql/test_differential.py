@@ -2,7 +2,8 @@
 
 A hypothesis ``RuleBasedStateMachine`` drives the same commands into the in-memory
 adapter and SQL adapters (SQLite always; PostgreSQL and MariaDB too when ``CI`` or
-``TEAMACCESS_DIFF_ALL`` is set). After every step it asserts that every command had
+``TEAMACCESS_DIFF_ALL`` is set), and through AsyncTeamAccess into aiosqlite (always)
+and asyncpg (with the servers). After every step it asserts that every command had
 the same outcome (result or error type and message), that every decision of every
 user on every company, group and tag agrees, and that the stores and their outboxes
 hold the same. Memberships, invitations, seat pools, enrollments, tag grants, partner
@@ -24,7 +25,7 @@ from teamaccess import Action, MemoryStore, ReplacementPolicy, TeamAccess
 from teamaccess.errors import TeamAccessError
 from teamaccess.testing import FrozenClock, dump, make_service
 
-from ..backends import MARIADB, POSTGRES, SQLITE
+from ..backends import AIOSQLITE, ASYNCPG, MARIADB, POSTGRES, SQLITE
 
 USERS = ["u0", "u1", "u2", "u3", "u4"]
 COMPANIES = ["c0", "c1", "c2"]
@@ -37,7 +38,8 @@ TAGS = ["course", "extra"]
 EMAILS = [f"{u}@example.com" for u in USERS] + ["new1@example.com", "new2@example.com"]
 
 _everywhere = bool(os.environ.get("CI") or os.environ.get("TEAMACCESS_DIFF_ALL"))
-SQL = [SQLITE, POSTGRES, MARIADB] if _everywhere else [SQLITE]
+# The async stores are driven through AsyncTeamAccess (make_service does that).
+SQL = [SQLITE, AIOSQLITE, POSTGRES, ASYNCPG, MARIADB] if _everywhere else [SQLITE, AIOSQLITE]
 
 users = st.sampled_from(USERS)
 companies = st.sampled_from(COMPANIES)
@@ -64,9 +66,8 @@ class AdaptersAgree(RuleBasedStateMachine):
         self.clock = FrozenClock()
         stores = [MemoryStore()]
         for backend in SQL:
-            store = backend.store()
-            store.clear()
-            stores.append(store)
+            with backend.open() as fresh:
+                stores.append(fresh())
         self.services: list[TeamAccess] = [
             make_service(s, clock=self.clock, platform_admins={ADMIN}) for s in stores
         ]
