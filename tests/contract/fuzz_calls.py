@@ -168,6 +168,8 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
         "seats.validate_csv": ({"actor_id": a, "pool_id": pool, "data": "email\nfay@example.com\n"},
                                {"actor_id": U, "pool_id": "id", "data": "csv"}),
         "outbox.count_pending": ({}, {}),
+        "outbox.dead": ({"limit": 5}, {"limit": "count"}),
+        "outbox.redrive": ({"positions": [1]}, {"positions": "positions"}),
         "seats.reinvite": ({"actor_id": a, "pool_id": pool, "user_id": b},
                      {"actor_id": U, "pool_id": "id", "user_id": U}),
         "licenses.release": ({"actor_id": a, "company_id": "child", "kind": "assets",

@@ -148,3 +148,22 @@ def test_async_binding_needs_a_store_that_can_join_a_transaction() -> None:
     """The in-memory store under AsyncTeamAccess has no host transaction to join."""
     with pytest.raises(TypeError, match="cannot join"):
         AsyncTeamAccess(MemoryStore()).bind(object())
+
+
+def test_r_mem_2_concurrent_async_adds_of_one_user_yield_one_membership(async_backend) -> None:
+    """R-MEM-2 on the event loop: 10 concurrent adds of one user give one membership, 9 AlreadyAMember."""
+    import asyncio
+
+    from teamaccess.errors import AlreadyAMember
+
+    async def body(engine, store, ata) -> None:
+        await ata.companies.create("anna", "ACME", company_id="acme")
+        outcomes = await asyncio.gather(
+            *(ata.members.add("anna", "acme", "ben") for _ in range(10)), return_exceptions=True
+        )
+        assert sum(not isinstance(o, BaseException) for o in outcomes) == 1
+        assert all(isinstance(o, AlreadyAMember) for o in outcomes if isinstance(o, BaseException))
+        members = await ata.members.list("anna", "acme")
+        assert [m.user_id for m in members] == ["anna", "ben"]
+
+    _scenario(async_backend, body)

@@ -10,9 +10,10 @@ would enforce it, raising the same library errors as the SQL adapter.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -32,6 +33,7 @@ from teamaccess.adapters._memory_work import MemoryInbox, MemoryLeads, MemoryLin
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.models import Company, Invitation, InvitationStatus, Membership, User
+from teamaccess.domain.relay import in_company_order
 from teamaccess.errors import (
     AlreadyAMember,
     CompanyAlreadyExists,
@@ -253,21 +255,82 @@ class _Outbox(Repo):
         for message in self._t.outbox.values():
             if len(found) >= limit:
                 break
-            if message.delivered_at is None:
+            if _waiting(message):
                 found.append(message)
         return found
 
     def count_pending(self) -> int:
-        return sum(1 for message in self._t.outbox.values() if message.delivered_at is None)
+        return sum(1 for message in self._t.outbox.values() if _waiting(message))
 
     def mark_delivered(self, positions: Sequence[int], at: datetime) -> None:
+        self._change(positions, delivered_at=at, leased_by=None, leased_until=None)
+
+    def claim(
+        self, owner: str, now: datetime, until: datetime, limit: int
+    ) -> Sequence[OutboxMessage]:
+        # The store's lock is held by the whole transaction: claims run one at a time.
+        due = [m for m in self._t.outbox.values() if _waiting(m) and _due(m, now)][:limit]
+        if not due:
+            return []
+        last = due[-1].position
+        companies = {m.event.company_id for m in due}
+        pending = [
+            (m.position, m.event.company_id)
+            for m in self._t.outbox.values()
+            if _waiting(m) and m.position <= last and m.event.company_id in companies
+        ]
+        keep = in_company_order([(m.position, m.event.company_id) for m in due], pending)
+        self._change(keep, leased_by=owner, leased_until=until)
+        return [self._t.outbox[position] for position in keep]
+
+    def release(self, positions: Sequence[int]) -> None:
+        self._change(positions, leased_by=None, leased_until=None)
+
+    def failed(
+        self, position: int, error: str, retry_at: datetime | None, dead_at: datetime | None
+    ) -> None:
+        message = self._t.outbox.get(position)
+        if message is not None and message.delivered_at is None:
+            self._change(
+                [position],
+                attempts=message.attempts + 1,
+                last_error=error,
+                retry_at=retry_at,
+                dead_at=dead_at,
+                leased_by=None,
+                leased_until=None,
+            )
+
+    def dead(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        found = [m for m in self._t.outbox.values() if m.dead_at is not None]
+        return found[:limit]
+
+    def redrive(self, positions: Sequence[int] | None) -> int:
+        chosen = [
+            m.position
+            for m in self._t.outbox.values()
+            if m.dead_at is not None and (positions is None or m.position in positions)
+        ]
+        self._change(chosen, dead_at=None, attempts=0, retry_at=None)
+        return len(chosen)
+
+    def _change(self, positions: Iterable[int], **changes: Any) -> None:
         for position in positions:
             message = self._t.outbox.get(position)
             if message is not None and message.delivered_at is None:
-                self._j.put(self._t.outbox, position, attrs.evolve(message, delivered_at=at))
+                self._j.put(self._t.outbox, position, attrs.evolve(message, **changes))
 
     def all(self) -> Sequence[OutboxMessage]:
         return list(self._t.outbox.values())
+
+
+def _waiting(message: OutboxMessage) -> bool:
+    return message.delivered_at is None and message.dead_at is None
+
+
+def _due(message: OutboxMessage, now: datetime) -> bool:
+    leased = message.leased_until is not None and message.leased_until > now
+    return not leased and (message.retry_at is None or message.retry_at <= now)
 
 
 class _MemoryTransaction:

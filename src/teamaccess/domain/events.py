@@ -307,11 +307,23 @@ class OutboxMessage:
         position: Its place in the outbox; increasing, not necessarily contiguous.
         event: The domain event.
         delivered_at: When a consumer marked it delivered, or ``None`` while pending.
+        attempts: Failed deliveries so far (the relay's retries).
+        dead_at: When the relay parked it after its last attempt, or ``None``.
+        last_error: The last delivery failure, or ``None``.
+        retry_at: When a failed event is due again, or ``None``.
+        leased_by: The relay that holds it while delivering, or ``None``.
+        leased_until: When that relay's lease ends (another relay may then claim it).
     """
 
     position: int
     event: Event
     delivered_at: datetime | None = None
+    attempts: int = 0
+    dead_at: datetime | None = None
+    last_error: str | None = None
+    retry_at: datetime | None = None
+    leased_by: str | None = None
+    leased_until: datetime | None = None
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

@@ -63,15 +63,46 @@ class Outbox(Protocol):
         ...
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
-        """The oldest undelivered messages, at most ``limit``, in order."""
+        """The oldest undelivered messages that are not dead, at most ``limit``, in order."""
         ...
 
     def count_pending(self) -> int:
-        """How many messages are not delivered yet."""
+        """How many messages are neither delivered nor dead."""
         ...
 
     def mark_delivered(self, positions: Sequence[int], at: datetime) -> None:
-        """Mark these messages delivered."""
+        """Mark these messages delivered (and end their lease)."""
+        ...
+
+    def claim(
+        self, owner: str, now: datetime, until: datetime, limit: int
+    ) -> Sequence[OutboxMessage]:
+        """Lease up to ``limit`` due messages to relay ``owner`` until ``until`` (R-ALL-8).
+
+        Due: pending, not dead, not leased (or the lease ended by ``now``), retry time
+        reached. Concurrent claims never lease one message twice (``SKIP LOCKED``, the
+        single writer, the store's lock). Of each company only the run of messages up
+        to its first pending message not claimed here is leased
+        ([in_company_order][teamaccess.domain.relay.in_company_order]). In order.
+        """
+        ...
+
+    def release(self, positions: Sequence[int]) -> None:
+        """End the lease of these messages without counting an attempt."""
+        ...
+
+    def failed(
+        self, position: int, error: str, retry_at: datetime | None, dead_at: datetime | None
+    ) -> None:
+        """Count a failed attempt, end the lease; due again at ``retry_at``, or dead."""
+        ...
+
+    def dead(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        """The oldest dead messages (parked after their last attempt), at most ``limit``."""
+        ...
+
+    def redrive(self, positions: Sequence[int] | None) -> int:
+        """Make these dead messages (all, for ``None``) pending again; how many."""
         ...
 
     def all(self) -> Sequence[OutboxMessage]:

@@ -250,5 +250,7 @@ class AsyncOutbox(_Namespace):
 
     __slots__ = ()
     count_pending = awaitable(Outbox.count_pending)
+    dead = awaitable(Outbox.dead)
     mark_delivered = awaitable(Outbox.mark_delivered)
     pending = awaitable(Outbox.pending)
+    redrive = awaitable(Outbox.redrive)

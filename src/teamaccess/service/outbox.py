@@ -43,3 +43,26 @@ class Outbox:
             tx.outbox.mark_delivered(list(positions), now)
 
         self._core.command(work)
+
+    def dead(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        """The messages the relay parked after their last attempt, oldest first.
+
+        Each carries its ``attempts`` and ``last_error``; `redrive` makes them pending
+        again once the receiver can take them (R-ALL-8).
+        """
+        check_count(limit, "limit", 1, 1_000_000)
+        with self._core.store.reader() as tx:
+            return tx.outbox.dead(limit)
+
+    def redrive(self, positions: Sequence[int] | None = None) -> int:
+        """Make dead messages pending again (all of them for ``None``); how many.
+
+        Their attempts start again from zero. A redriven message goes out after the
+        later messages of its company that were delivered while it was parked.
+        """
+        chosen = None if positions is None else list(check_positions(positions))
+
+        def work(tx: Transaction, _now: datetime) -> int:
+            return tx.outbox.redrive(chosen)
+
+        return self._core.command(work)

@@ -20,7 +20,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -43,8 +43,11 @@ __all__ = [
     "SequentialTokens",
     "StoreDump",
     "dump",
+    "in_transaction",
     "make_service",
 ]
+
+_T = TypeVar("_T")
 
 EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
@@ -137,6 +140,10 @@ _WRITES = frozenset(
         "append",
         "extend",
         "mark_delivered",
+        "claim",
+        "release",
+        "failed",
+        "redrive",
     }
 )
 
@@ -263,6 +270,28 @@ def dump(store: Store) -> StoreDump:
         dumped: StoreDump = run_blocking(store.run_sync(_dump, store))  # type: ignore[attr-defined]
         return dumped
     return _dump(store)
+
+
+def in_transaction(store: Store, work: Callable[[Transaction], _T]) -> _T:
+    """Run ``work(tx)`` in one committed transaction of ``store``, and return its result.
+
+    For tests that reach below the service (a port's method, a relay's claim); a store
+    over an ``AsyncEngine`` runs it on the test loop of
+    [run_blocking][teamaccess.testing.blocking.run_blocking].
+    """
+
+    def run() -> _T:
+        with store.transaction() as tx:
+            result = work(tx)
+            tx.commit()
+            return result
+
+    if getattr(store, "is_async", False) and not _loop_running():
+        from teamaccess.testing.blocking import run_blocking
+
+        done: _T = run_blocking(store.run_sync(run))  # type: ignore[attr-defined]
+        return done
+    return run()
 
 
 def _loop_running() -> bool:

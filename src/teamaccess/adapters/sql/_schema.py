@@ -10,6 +10,7 @@ or a duplicate token hash.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import attrs
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "teamaccess_0004"
+SCHEMA_VERSION = "teamaccess_0005"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -81,6 +82,18 @@ class Tables:
             self.companies,
             self.users,
         ]
+
+
+def outbox_relay_columns() -> list[sa.Column[Any]]:
+    """The relay's bookkeeping on each outbox row (revision teamaccess_0005)."""
+    return [
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("retry_at", UtcDateTime(), nullable=True),
+        sa.Column("leased_by", sa.String(100), nullable=True),
+        sa.Column("leased_until", UtcDateTime(), nullable=True),
+        sa.Column("dead_at", UtcDateTime(), nullable=True),
+        sa.Column("last_error", sa.Text, nullable=True),
+    ]
 
 
 def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = None) -> Tables:
@@ -190,6 +203,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("company_id", Id(), nullable=True),
         sa.Column("payload", sa.JSON, nullable=False),
         sa.Column("delivered_at", UtcDateTime(), nullable=True),
+        *outbox_relay_columns(),
         sa.Index(f"{p}ix_outbox_pending", "delivered_at", "position"),
         sa.Index(f"{p}ix_outbox_company", "company_id", "position"),
     )

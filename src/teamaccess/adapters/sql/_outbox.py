@@ -1,0 +1,151 @@
+"""The SQL outbox: events appended in the command's transaction, claimed by relays.
+
+A claim selects due rows ``FOR UPDATE SKIP LOCKED`` (PostgreSQL, MariaDB; SQLite has
+one writer at a time and no such clause), keeps per company the run the domain rule
+allows ([in_company_order][teamaccess.domain.relay.in_company_order]), and leases
+those rows to the relay, all in one short transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from teamaccess.adapters.sql._repo import Repo, chunks
+from teamaccess.domain.events import Event, OutboxMessage, event_from_dict, event_to_dict
+from teamaccess.domain.relay import in_company_order
+
+__all__ = ["Outbox"]
+
+
+def _message(row: sa.Row[Any]) -> OutboxMessage:
+    return OutboxMessage(
+        int(row.position),
+        event_from_dict(row.payload),
+        row.delivered_at,
+        attempts=int(row.attempts),
+        dead_at=row.dead_at,
+        last_error=row.last_error,
+        retry_at=row.retry_at,
+        leased_by=row.leased_by,
+        leased_until=row.leased_until,
+    )
+
+
+def _outbox_row(event: Event) -> dict[str, Any]:
+    return {
+        "event_type": event.type,
+        "occurred_at": event.occurred_at,
+        "actor_id": event.actor_id,
+        "company_id": event.company_id,
+        "payload": event_to_dict(event),
+    }
+
+
+class Outbox(Repo):
+    def append(self, event: Event) -> None:
+        self._c.execute(self._t.outbox.insert(), _outbox_row(event))
+
+    def extend(self, events: Sequence[Event]) -> None:
+        self._insert(self._t.outbox, [_outbox_row(event) for event in events])
+
+    def _waiting(self) -> sa.ColumnElement[bool]:
+        t = self._t.outbox
+        return sa.and_(t.c.delivered_at.is_(None), t.c.dead_at.is_(None))
+
+    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        t = self._t.outbox
+        statement = sa.select(t).where(self._waiting()).order_by(t.c.position).limit(limit)
+        return [_message(row) for row in self._rows(statement)]
+
+    def count_pending(self) -> int:
+        t = self._t.outbox
+        statement = sa.select(sa.func.count()).select_from(t).where(self._waiting())
+        return int(self._c.execute(statement).scalar_one())
+
+    def mark_delivered(self, positions: Sequence[int], at: datetime) -> None:
+        self._change(positions, delivered_at=at, leased_by=None, leased_until=None)
+
+    def claim(
+        self, owner: str, now: datetime, until: datetime, limit: int
+    ) -> Sequence[OutboxMessage]:
+        t = self._t.outbox
+        due = (
+            sa.select(t.c.position, t.c.company_id)
+            .where(
+                self._waiting(),
+                sa.or_(t.c.leased_until.is_(None), t.c.leased_until <= now),
+                sa.or_(t.c.retry_at.is_(None), t.c.retry_at <= now),
+            )
+            .order_by(t.c.position)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed = [(int(row.position), row.company_id) for row in self._rows(due)]
+        if not claimed:
+            return []
+        companies = sorted({company for _, company in claimed if company is not None})
+        pending = self._rows_in(
+            t.c.company_id,
+            companies,
+            sa.select(t.c.position, t.c.company_id).where(
+                self._waiting(), t.c.position <= claimed[-1][0]
+            ),
+        )
+        keep = in_company_order(claimed, [(int(r.position), r.company_id) for r in pending])
+        self._change(keep, leased_by=owner, leased_until=until)
+        rows = self._rows_in(t.c.position, keep, sa.select(t))
+        return sorted((_message(row) for row in rows), key=lambda m: m.position)
+
+    def release(self, positions: Sequence[int]) -> None:
+        self._change(positions, leased_by=None, leased_until=None)
+
+    def failed(
+        self, position: int, error: str, retry_at: datetime | None, dead_at: datetime | None
+    ) -> None:
+        t = self._t.outbox
+        self._change(
+            [position],
+            attempts=t.c.attempts + 1,
+            last_error=error,
+            retry_at=retry_at,
+            dead_at=dead_at,
+            leased_by=None,
+            leased_until=None,
+        )
+
+    def dead(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        t = self._t.outbox
+        statement = sa.select(t).where(t.c.dead_at.is_not(None)).order_by(t.c.position).limit(limit)
+        return [_message(row) for row in self._rows(statement)]
+
+    def redrive(self, positions: Sequence[int] | None) -> int:
+        t = self._t.outbox
+        statement = (
+            t.update()
+            .where(t.c.dead_at.is_not(None), t.c.delivered_at.is_(None))
+            .values(dead_at=None, attempts=0, retry_at=None)
+        )
+        if positions is None:
+            return int(self._c.execute(statement).rowcount)
+        done = 0
+        for chunk in chunks(sorted(set(positions))):
+            done += int(self._c.execute(statement.where(t.c.position.in_(chunk))).rowcount)
+        return done
+
+    def all(self) -> Sequence[OutboxMessage]:
+        t = self._t.outbox
+        return [_message(row) for row in self._rows(sa.select(t).order_by(t.c.position))]
+
+    def _change(self, positions: Sequence[int], **values: Any) -> None:
+        """Update these undelivered rows, 500 positions a statement."""
+        t = self._t.outbox
+        for chunk in chunks(sorted(set(positions))):
+            self._c.execute(
+                t.update()
+                .where(t.c.position.in_(chunk), t.c.delivered_at.is_(None))
+                .values(**values)
+            )

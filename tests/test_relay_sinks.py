@@ -1,0 +1,178 @@
+"""Each sink against its real server (R-ALL-8): Redis Streams, RabbitMQ, NATS JetStream, a webhook.
+
+Events come from an in-memory service; each test uses names of its own run (stream,
+queue, subject) and removes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
+
+import pytest
+
+from teamaccess.relay import AsyncRelay, Relay
+from teamaccess.testing import FrozenClock, make_service
+
+from .backends import RUN_ID
+from .services import NATS_URL, RABBITMQ_URL, REDIS_URL, require
+
+
+@pytest.fixture
+def events():
+    """A service with 6 events (users, a company, a member, a profile edit)."""
+    ta = make_service()
+    for user in ("anna", "ben"):
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    ta.members.add("anna", "acme", "ben")
+    ta.companies.update_profile("anna", "acme", name="ACME AG")
+    return ta
+
+
+def _ids(ta) -> list[str]:
+    return [f"teamaccess-{m.position}" for m in ta.outbox.pending(100)]
+
+
+def test_redis_stream_sink_adds_one_entry_per_event(events) -> None:
+    """R-ALL-8: every event is one XADD entry carrying its idempotency key and body."""
+    import redis
+
+    from teamaccess.relay.redis_streams import RedisStreamSink
+
+    url = require("Redis", REDIS_URL)
+    stream = f"tatest:{RUN_ID}:events"
+    expected = _ids(events)
+    sink = RedisStreamSink(url, stream)
+    client = redis.Redis.from_url(url)
+    try:
+        assert Relay(events.store, sink).drain() == len(expected)
+        entries = client.xrange(stream)
+        assert [fields[b"id"].decode() for _, fields in entries] == expected
+        body = json.loads(entries[-1][1][b"body"])
+        assert (body["type"], body["data"]["name"]) == ("CompanyProfileUpdated", "ACME AG")
+    finally:
+        client.delete(stream)
+        client.close()
+        sink.close()
+
+
+def test_rabbitmq_sink_publishes_confirmed_and_fails_on_unroutable(events) -> None:
+    """R-ALL-8: confirmed publishes with message_id; an unroutable message is a failed attempt, retried."""
+    import pika
+
+    from teamaccess.relay.rabbitmq import RabbitMQSink
+
+    url = require("RabbitMQ", RABBITMQ_URL)
+    queue = f"tatest.{RUN_ID}.events"
+    expected = _ids(events)
+    clock = FrozenClock()
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    channel = connection.channel()
+    channel.queue_declare(queue)
+    try:
+        nowhere = RabbitMQSink(url, routing_key=f"tatest.{RUN_ID}.nowhere")
+        report = Relay(events.store, nowhere, clock=clock).run_once()
+        nowhere.close()
+        assert report.delivered == 0
+        assert report.failed >= 1  # mandatory + confirms: the broker returned it
+        sink = RabbitMQSink(url, routing_key=queue)
+        clock.advance(seconds=2)  # the retries are due
+        assert Relay(events.store, sink, clock=clock).drain() == len(expected)
+        sink.close()
+        got = []
+        while (message := channel.basic_get(queue, auto_ack=True))[0] is not None:
+            got.append(message[1].message_id)
+        assert sorted(got) == sorted(expected)
+    finally:
+        channel.queue_delete(queue)
+        connection.close()
+
+
+def test_nats_jetstream_sink_publishes_and_the_stream_drops_repeats(events) -> None:
+    """R-ALL-8: each event acknowledged by JetStream; a repeat with the same Nats-Msg-Id is dropped."""
+    import nats
+
+    from teamaccess.relay import Envelope
+    from teamaccess.relay.nats_jetstream import NatsSink
+
+    url = require("NATS", NATS_URL)
+    stream, subject = f"TATEST_{RUN_ID}", f"tatest{RUN_ID}"
+    expected = _ids(events)
+    first = events.outbox.pending(1)[0]
+
+    async def scenario() -> int:
+        sink = NatsSink(url, subject, stream=stream)
+        try:
+            assert await AsyncRelay(events.store, sink).drain() == len(expected)
+            await sink(Envelope.of(first, "teamaccess"))  # delivered again: a repeat
+            client = await nats.connect(url)
+            info = await client.jetstream().stream_info(stream)
+            await client.close()
+            return int(info.state.messages)
+        finally:
+            client = await nats.connect(url)
+            await client.jetstream().delete_stream(stream)
+            await client.close()
+            await sink.close()
+
+    assert asyncio.run(scenario()) == len(expected)
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    secret = ""
+    got: ClassVar[list[tuple[str, dict[str, object]]]] = []
+    refused = 0
+
+    def do_POST(self) -> None:
+        from teamaccess.relay.webhook import WebhookError, verify
+
+        body = self.rfile.read(int(self.headers["content-length"]))
+        try:
+            verify(self.secret, dict(self.headers), body)
+        except WebhookError:
+            type(self).refused += 1
+            self.send_response(401)
+        else:
+            type(self).got.append((self.headers["webhook-id"], json.loads(body)))
+            self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def receiver() -> Iterator[str]:
+    """A local HTTP receiver that verifies Standard Webhooks signatures."""
+    _Receiver.secret = "whsec_" + "c2VjcmV0LWtleS1vZi10aGUtdGVzdA=="
+    _Receiver.got, _Receiver.refused = [], 0
+    server = HTTPServer(("127.0.0.1", 0), _Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hooks"
+    server.shutdown()
+    server.server_close()
+
+
+def test_webhook_sink_signs_each_delivery_and_a_wrong_secret_is_refused(events, receiver) -> None:
+    """R-ALL-8: the receiver verifies every signature; signed with the wrong secret, every attempt fails."""
+    from teamaccess.relay.webhook import WebhookSink
+
+    expected = _ids(events)
+    clock = FrozenClock()
+    wrong = WebhookSink(receiver, "whsec_" + "d3Jvbmc=")
+    report = Relay(events.store, wrong, clock=clock).run_once()
+    assert report.delivered == 0
+    assert _Receiver.refused >= 1
+    clock.advance(seconds=2)
+    right = WebhookSink(receiver, _Receiver.secret)
+    assert Relay(events.store, right, clock=clock).drain() == len(expected)
+    assert [message_id for message_id, _ in _Receiver.got] == expected
+    assert all(body["id"] == message_id for message_id, body in _Receiver.got)
+    right.close()
+    wrong.close()
