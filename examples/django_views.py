@@ -31,7 +31,7 @@ from django.urls import path  # noqa: E402
 
 from teamaccess import Action, MemoryStore, TeamAccess  # noqa: E402
 from teamaccess.errors import NotFound  # noqa: E402
-from teamaccess.events import OutboxMessage  # noqa: E402
+from teamaccess.relay import Envelope, Relay  # noqa: E402
 
 ta = TeamAccess(MemoryStore())  # production: TeamAccess(SqlStore(...))
 # --8<-- [end:setup]
@@ -90,20 +90,18 @@ urlpatterns = [
 
 
 # --8<-- [start:command]
-delivered: list[OutboxMessage] = []  # stands for your CRM, mailer or message broker
+delivered: list[Envelope] = []  # stands for your CRM, mailer or message broker
 
 
 class Command(BaseCommand):
-    """``manage.py drain_outbox``: deliver pending events, then mark them delivered."""
+    """``manage.py drain_outbox``: a relay run until nothing is due (cron or a worker)."""
 
-    help = "Deliver teamaccess outbox events (at least once, oldest first)."
+    help = "Deliver teamaccess outbox events (at least once, per company in order)."
 
     def handle(self, *args: object, **options: object) -> None:
-        """Deliver batch after batch until nothing is pending."""
-        while batch := ta.outbox.pending(limit=100):
-            delivered.extend(batch)  # deliver; an exception leaves the batch pending
-            ta.outbox.mark_delivered([message.position for message in batch])
-        self.stdout.write(f"{len(delivered)} events delivered")
+        """Deliver batch after batch; failures are retried later, or parked as dead."""
+        count = Relay(ta.store, delivered.append).drain()  # leases: two crons never collide
+        self.stdout.write(f"{count} events delivered")
 
 
 # --8<-- [end:command]
@@ -133,7 +131,7 @@ def main() -> None:
     assert statuses == [200, 403, 403, 200]
     assert ta.companies.get("acme").name == "ACME AG"
     Command().handle()
-    print("event types:", sorted({message.event.type for message in delivered}))
+    print("event types:", sorted({envelope.type for envelope in delivered}))
     assert ta.outbox.pending() == []
 
 

@@ -5,7 +5,8 @@
 - ``GET /companies/{id}/can/{action}``: the decision itself, for the front end.
 
 The acting user comes from the ``X-User`` header here; a real app takes it from its
-session or token. A background thread delivers outbox events while the app runs.
+session or token. A relay thread delivers outbox events while the app runs: a failed
+delivery is retried with backoff, and parked as dead after its last attempt.
 Run it: ``python examples/fastapi_app.py`` (it calls itself through FastAPI's test
 client), or serve ``create_app()`` with any ASGI server.
 """
@@ -24,9 +25,9 @@ from pydantic import BaseModel
 
 from teamaccess import Decision, MemoryStore, TeamAccess
 from teamaccess.errors import AccessDenied, Conflict, InvalidInput, NotFound, TeamAccessError
-from teamaccess.events import OutboxMessage
+from teamaccess.relay import Envelope, Relay
 
-Deliver = Callable[[OutboxMessage], None]
+Deliver = Callable[[Envelope], None]
 
 
 class Profile(BaseModel):
@@ -66,13 +67,12 @@ def create_app(ta: TeamAccess, deliver: Deliver | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        consumer = threading.Thread(target=consume_outbox, args=(ta, deliver, stop), daemon=True)
-        if deliver is not None:
-            consumer.start()
+        relay = None if deliver is None else Relay(ta.store, deliver)
+        consumer = threading.Thread(target=run_relay, args=(relay, stop), daemon=True)
+        consumer.start()
         yield
         stop.set()
-        if deliver is not None:
-            consumer.join(timeout=5)
+        consumer.join(timeout=5)
 
     app = FastAPI(title="teamaccess example", lifespan=lifespan)
     app.state.teamaccess = ta
@@ -110,21 +110,12 @@ def create_app(ta: TeamAccess, deliver: Deliver | None = None) -> FastAPI:
 
 
 # --8<-- [start:consumer]
-def consume_outbox(
-    ta: TeamAccess, deliver: Deliver | None, stop: threading.Event, interval: float = 0.05
-) -> None:
-    """Deliver pending events, oldest first, at least once (R-ALL-4); drain, then stop."""
-    stopping = False
-    while deliver is not None:
-        batch = ta.outbox.pending(limit=100)
-        for message in batch:
-            deliver(message)  # if this raises, the batch stays pending and is retried
-        if batch:
-            ta.outbox.mark_delivered([message.position for message in batch])
-        elif stopping:  # asked to stop, and nothing was left after that
-            return
-        else:
-            stopping = stop.wait(interval)
+def run_relay(relay: Relay | None, stop: threading.Event) -> None:
+    """Relay until the app stops, then deliver what is still due (at least once, R-ALL-8)."""
+    if relay is None:
+        return
+    relay.run(stop, idle=0.05)  # finishes the batch in hand when asked to stop
+    relay.drain()
 
 
 # --8<-- [end:consumer]
@@ -154,13 +145,13 @@ def requests() -> Iterator[tuple[str, str, str, dict[str, str] | None]]:
 def main() -> None:
     from fastapi.testclient import TestClient
 
-    delivered: list[OutboxMessage] = []
+    delivered: list[Envelope] = []
     ta = demo_service()
     with TestClient(create_app(ta, delivered.append)) as client:
         for method, path, user, body in requests():
             response = client.request(method, path, headers={"X-User": user}, json=body)
             print(f"{method} {path} as {user}: {response.status_code} {response.json()}")
-    print("events delivered while serving:", [m.event.type for m in delivered])
+    print("events delivered while serving:", [e.type for e in delivered])
 
 
 # --8<-- [end:run]

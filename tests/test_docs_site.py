@@ -20,6 +20,7 @@ import teamaccess
 import teamaccess.adapters.sql as sql
 import teamaccess.events
 import teamaccess.ports
+import teamaccess.relay as relay
 import teamaccess.testing as testing
 import teamaccess.values
 from teamaccess.cli._app import build_parser
@@ -161,6 +162,7 @@ MODULES = {"errors", "events", "ports", "values", "__version__"}
         ("teamaccess.ports", set(teamaccess.ports.__all__) - set(teamaccess.__all__)),
         ("teamaccess.adapters.sql", set(sql.__all__)),
         ("teamaccess.testing", set(testing.__all__)),
+        ("teamaccess.relay", set(relay.__all__)),
     ],
 )
 def test_reference_names_every_public_name_and_each_has_a_docstring(
@@ -205,6 +207,6 @@ def test_cli_page_names_every_command() -> None:
         for name, sub in (action.choices or {}).items() if isinstance(action.choices, dict) else ():
             nested = [a for a in sub._actions if isinstance(a.choices, dict)]
             commands += [f"{name} {child}" for a in nested for child in a.choices] or [name]
-    assert len(commands) == 35
+    assert len(commands) == 37
     for command in commands:
         assert f"teamaccess {command}" in text, command

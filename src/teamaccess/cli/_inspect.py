@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from teamaccess.cli import _relay
 from teamaccess.cli._app import DENIED, OK, Context, UsageError, _Commands
 from teamaccess.cli._output import emit
 from teamaccess.domain.decisions import Action, Decision
@@ -62,6 +63,8 @@ def register(top: _Commands) -> None:
         action="store_true",
         help="mark the printed events delivered, batch after batch, until none are pending",
     )
+    _relay.register_outbox(outbox_command)
+    _relay.register(top)
     completion_command = top.add(
         "completion", completion, "print the shell completion script (bash, zsh or fish)"
     )

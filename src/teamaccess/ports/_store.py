@@ -82,8 +82,8 @@ class Outbox(Protocol):
         Due: pending, not dead, not leased (or the lease ended by ``now``), retry time
         reached. Concurrent claims never lease one message twice (``SKIP LOCKED``, the
         single writer, the store's lock). Of each company only the run of messages up
-        to its first pending message not claimed here is leased
-        ([in_company_order][teamaccess.domain.relay.in_company_order]). In order.
+        to its first pending message not claimed here is leased (the domain rule
+        ``in_company_order``). In order.
         """
         ...
 

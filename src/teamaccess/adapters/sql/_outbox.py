@@ -2,7 +2,7 @@
 
 A claim selects due rows ``FOR UPDATE SKIP LOCKED`` (PostgreSQL, MariaDB; SQLite has
 one writer at a time and no such clause), keeps per company the run the domain rule
-allows ([in_company_order][teamaccess.domain.relay.in_company_order]), and leases
+allows (``teamaccess.domain.relay.in_company_order``), and leases
 those rows to the relay, all in one short transaction.
 """
 
