@@ -117,3 +117,18 @@ def test_async_checks_benchmark_smoke() -> None:
     assert done.returncode == 0, done.stderr
     assert "ata.check (pooled)" in done.stdout
     assert done.stdout.count("one ata.require per request") == 2
+
+
+def test_relay_benchmark_smoke() -> None:
+    """benchmarks/relay.py at 50 events: every sink row printed, the relay delivers them all."""
+    from .services import NATS_URL, RABBITMQ_URL, REDIS_URL, require
+
+    for name, url in (("Redis", REDIS_URL), ("RabbitMQ", RABBITMQ_URL), ("NATS", NATS_URL)):
+        require(name, url)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "relay.py"), "--events", "50"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line.split()[0] for line in done.stdout.splitlines()[2:]]
+    assert rows == ["callable", "redis", "rabbitmq", "nats", "webhook"]

@@ -1,7 +1,7 @@
 """docs/rules.md is the rule catalogue of the project, and it cannot drift from the tests.
 
 Every rule ID that the code or the tests name is on the page; every rule on the page is
-named by a test (or says plainly that it is not proved yet); every test the page cites
+named by a test; every test the page cites
 exists; and nothing in the project sends a reader to a catalogue outside it.
 """
 
@@ -43,7 +43,7 @@ def test_every_rule_on_the_page_is_named_by_a_test() -> None:
     named = _named_in("tests") | _named_in("src/teamaccess/testing/contract")
     unproved = {rule for rule, text in _entries().items() if "*Status:* not yet proved" in text}
     assert set(_entries()) - named == unproved
-    assert len(unproved) <= 1  # the outbox relay's rule, until its issue lands
+    assert unproved == set()
 
 
 def test_cited_tests_exist() -> None:

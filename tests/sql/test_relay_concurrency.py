@@ -146,3 +146,27 @@ def test_r_all_8_kill_9_twenty_times_loses_nothing(backend, tmp_path: Path) -> N
     lines = [int(line) for line in out.read_text().split()]
     assert set(lines) == expected  # nothing lost
     assert in_transaction(store, lambda tx: tx.outbox.count_pending()) == 0
+
+
+def test_r_all_8_async_relay_on_async_drivers(async_backend) -> None:
+    """R-ALL-8: AsyncRelay over a store on aiosqlite, asyncpg or asyncmy delivers every event once, in order."""
+    import asyncio
+
+    from teamaccess.relay import AsyncRelay
+    from teamaccess.testing.blocking import run_blocking
+
+    store = async_backend.store()
+    ta = make_service(store)
+    for user in ("anna", "ben"):
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    expected = [m.position for m in ta.outbox.pending()]
+    got: list[int] = []
+
+    async def sink(envelope) -> None:
+        await asyncio.sleep(0)
+        got.append(envelope.position)
+
+    assert run_blocking(AsyncRelay(store, sink).drain()) == len(expected)
+    assert got == expected
+    assert ta.outbox.count_pending() == 0
