@@ -18,7 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from teamaccess.adapters.sql import SqlStore, build_tables, upgrade_schema
+from teamaccess.adapters.sql import SCHEMA_VERSION, SqlStore, build_tables, upgrade_schema
 from teamaccess.adapters.sql.alembic import BRANCH, VERSIONS_DIR, exclude_teamaccess
 from teamaccess.testing import make_service
 
@@ -112,10 +112,10 @@ def test_host_history_includes_the_teamaccess_branch(host: Config) -> None:
 
 
 def test_a_database_of_the_previous_revision_ids_moves_onto_the_new_ones(tmp_path: Path) -> None:
-    """A database stamped '0004' (the old id) is renamed to teamaccess_0004 with its rows kept."""
+    """A database stamped '0004' (the old id) is renamed to teamaccess_0004, then upgraded, its rows kept."""
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     store = SqlStore.from_url(url, prefix="old_")
-    store.create_schema()
+    upgrade_schema(store.engine, prefix="old_", revision="teamaccess_0004")  # the last release
     ta = make_service(store)
     ta.users.register("anna", "anna@example.com")
     ta.companies.create("anna", "ACME", company_id="acme")
@@ -124,6 +124,7 @@ def test_a_database_of_the_previous_revision_ids_moves_onto_the_new_ones(tmp_pat
         conn.execute(version.update().values(version_num="0004"))  # as the last release left it
     upgrade_schema(store.engine, prefix="old_")
     with store.engine.connect() as conn:
-        assert conn.execute(sa.select(version.c.version_num)).scalars().all() == ["teamaccess_0004"]
+        assert conn.execute(sa.select(version.c.version_num)).scalars().all() == [SCHEMA_VERSION]
     assert ta.members.main_contact("acme").user_id == "anna"  # type: ignore[union-attr]
+    assert [m.attempts for m in ta.outbox.pending()] == [0, 0, 0, 0]  # the relay's columns
     store.engine.dispose()
