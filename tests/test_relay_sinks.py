@@ -176,3 +176,15 @@ def test_webhook_sink_signs_each_delivery_and_a_wrong_secret_is_refused(events, 
     assert all(body["id"] == message_id for message_id, body in _Receiver.got)
     right.close()
     wrong.close()
+
+
+def test_webhook_errors_never_show_credentials_of_the_url(events, receiver) -> None:
+    """A failed attempt's error (stored, listed by `outbox dead`) names the URL without its password."""
+    from teamaccess.relay.webhook import WebhookSink
+
+    wrong = WebhookSink(receiver.replace("http://", "http://user:s3cret@"), "whsec_d3Jvbmc=")
+    Relay(events.store, wrong, clock=FrozenClock()).run_once()
+    errors = [m.last_error for m in events.outbox.pending(100) if m.last_error]
+    assert errors
+    assert all("s3cret" not in error and "answered 401" in error for error in errors)
+    wrong.close()

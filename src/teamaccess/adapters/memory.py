@@ -283,14 +283,20 @@ class _Outbox(Repo):
         self._change(keep, leased_by=owner, leased_until=until)
         return [self._t.outbox[position] for position in keep]
 
-    def release(self, positions: Sequence[int]) -> None:
-        self._change(positions, leased_by=None, leased_until=None)
+    def release(self, owner: str, positions: Sequence[int]) -> None:
+        mine = [p for p in positions if self._leased_by(p, owner)]
+        self._change(mine, leased_by=None, leased_until=None)
 
     def failed(
-        self, position: int, error: str, retry_at: datetime | None, dead_at: datetime | None
+        self,
+        owner: str,
+        position: int,
+        error: str,
+        retry_at: datetime | None,
+        dead_at: datetime | None,
     ) -> None:
         message = self._t.outbox.get(position)
-        if message is not None and message.delivered_at is None:
+        if message is not None and self._leased_by(position, owner):
             self._change(
                 [position],
                 attempts=message.attempts + 1,
@@ -313,6 +319,10 @@ class _Outbox(Repo):
         ]
         self._change(chosen, dead_at=None, attempts=0, retry_at=None)
         return len(chosen)
+
+    def _leased_by(self, position: int, owner: str) -> bool:
+        message = self._t.outbox.get(position)
+        return message is not None and message.leased_by == owner
 
     def _change(self, positions: Iterable[int], **changes: Any) -> None:
         for position in positions:

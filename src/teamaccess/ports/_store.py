@@ -87,14 +87,26 @@ class Outbox(Protocol):
         """
         ...
 
-    def release(self, positions: Sequence[int]) -> None:
-        """End the lease of these messages without counting an attempt."""
+    def release(self, owner: str, positions: Sequence[int]) -> None:
+        """End ``owner``'s lease of these messages without counting an attempt.
+
+        A message whose lease has passed to another relay keeps that relay's lease.
+        """
         ...
 
     def failed(
-        self, position: int, error: str, retry_at: datetime | None, dead_at: datetime | None
+        self,
+        owner: str,
+        position: int,
+        error: str,
+        retry_at: datetime | None,
+        dead_at: datetime | None,
     ) -> None:
-        """Count a failed attempt, end the lease; due again at ``retry_at``, or dead."""
+        """Count ``owner``'s failed attempt and end its lease; due at ``retry_at``, or dead.
+
+        Nothing changes when the lease has passed to another relay meanwhile: its
+        attempt is the one that counts.
+        """
         ...
 
     def dead(self, limit: int = 100) -> Sequence[OutboxMessage]:

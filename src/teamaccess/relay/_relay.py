@@ -17,7 +17,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -106,8 +106,8 @@ class _Batch:
         with store.transaction() as tx:
             tx.outbox.mark_delivered(self.delivered, self._settings.clock())
             for position, error, retry_at, dead_at in self.failures:
-                tx.outbox.failed(position, error, retry_at, dead_at)
-            tx.outbox.release(self.held)
+                tx.outbox.failed(self._settings.name, position, error, retry_at, dead_at)
+            tx.outbox.release(self._settings.name, self.held)
             tx.commit()
         dead = sum(1 for failure in self.failures if failure[3] is not None)
         report = BatchReport(
@@ -136,36 +136,44 @@ def _claim(store: Store, settings: _Settings) -> list[OutboxMessage]:
     return messages
 
 
-def _settings(
-    *,
-    name: str | None,
-    batch: int,
-    lease: timedelta,
-    max_attempts: int,
-    retry_base: timedelta,
-    retry_cap: timedelta,
-    source: str,
-    clock: Clock,
-) -> _Settings:
-    for value, what in ((batch, "batch"), (max_attempts, "max_attempts")):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidInput(f"{what} must be a positive integer: {value!r}")
-    for span, what in ((lease, "lease"), (retry_base, "retry_base"), (retry_cap, "retry_cap")):
-        if not isinstance(span, timedelta) or span <= timedelta(0):
-            raise InvalidInput(f"{what} must be a positive timedelta: {span!r}")
-    return _Settings(
-        name=name or f"relay-{secrets.token_hex(4)}",
-        batch=batch,
-        lease=lease,
-        max_attempts=max_attempts,
-        retry_base=retry_base,
-        retry_cap=retry_cap,
-        source=source,
-        clock=clock,
-    )
+_S = TypeVar("_S")
 
 
-_DOC_ARGS = """
+class _RelayBase(Generic[_S]):
+    """The configuration both relays share; see `Relay` for the arguments."""
+
+    def __init__(
+        self,
+        store: Store,
+        sink: _S,
+        *,
+        name: str | None = None,
+        batch: int = 100,
+        lease: timedelta = timedelta(seconds=30),
+        max_attempts: int = 8,
+        retry_base: timedelta = timedelta(seconds=1),
+        retry_cap: timedelta = timedelta(minutes=10),
+        source: str = "teamaccess",
+        clock: Clock = utc_now,
+    ) -> None:
+        for value, what in ((batch, "batch"), (max_attempts, "max_attempts")):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InvalidInput(f"{what} must be a positive integer: {value!r}")
+        for span, what in ((lease, "lease"), (retry_base, "retry_base"), (retry_cap, "retry_cap")):
+            if not isinstance(span, timedelta) or span <= timedelta(0):
+                raise InvalidInput(f"{what} must be a positive timedelta: {span!r}")
+        self.store = store
+        self.sink = sink
+        self.settings = _Settings(
+            name=name or f"relay-{secrets.token_hex(4)}", batch=batch, lease=lease,
+            max_attempts=max_attempts, retry_base=retry_base, retry_cap=retry_cap,
+            source=source, clock=clock,
+        )  # fmt: skip
+
+
+class Relay(_RelayBase[Sink]):
+    """Delivers the outbox to a sink, at least once and per company in commit order.
+
     Args:
         store: The store whose outbox to relay (the one the service writes to).
         sink: Delivers one [Envelope][teamaccess.relay.Envelope] or raises.
@@ -180,34 +188,10 @@ _DOC_ARGS = """
         retry_cap: ... but never more than this.
         source: The first part of each envelope's idempotency key ``<source>-<position>``.
         clock: The current aware UTC time.
-"""
 
-
-class Relay:
-    """Delivers the outbox to a sink, at least once and per company in commit order."""
-
-    __doc__ = (__doc__ or "") + "\n" + _DOC_ARGS
-
-    def __init__(
-        self,
-        store: Store,
-        sink: Sink,
-        *,
-        name: str | None = None,
-        batch: int = 100,
-        lease: timedelta = timedelta(seconds=30),
-        max_attempts: int = 8,
-        retry_base: timedelta = timedelta(seconds=1),
-        retry_cap: timedelta = timedelta(minutes=10),
-        source: str = "teamaccess",
-        clock: Clock = utc_now,
-    ) -> None:
-        self.store = store
-        self.sink = sink
-        self.settings = _settings(
-            name=name, batch=batch, lease=lease, max_attempts=max_attempts,
-            retry_base=retry_base, retry_cap=retry_cap, source=source, clock=clock,
-        )  # fmt: skip
+    Raises:
+        InvalidInput: A count or a time span that is not positive.
+    """
 
     def run_once(self) -> BatchReport:
         """Claim one batch, deliver it, record the outcome; what happened."""
@@ -242,36 +226,16 @@ class Relay:
         log.info("relay %s stopped", self.settings.name)
 
 
-class AsyncRelay:
-    """The relay for an event loop: an awaitable sink, the store's I/O awaited."""
+class AsyncRelay(_RelayBase[AsyncSink]):
+    """The relay for an event loop: it awaits its sink and the store's I/O.
 
-    __doc__ = (__doc__ or "") + "\n" + _DOC_ARGS.replace("Sink", "AsyncSink")
-
-    def __init__(
-        self,
-        store: Store,
-        sink: AsyncSink,
-        *,
-        name: str | None = None,
-        batch: int = 100,
-        lease: timedelta = timedelta(seconds=30),
-        max_attempts: int = 8,
-        retry_base: timedelta = timedelta(seconds=1),
-        retry_cap: timedelta = timedelta(minutes=10),
-        source: str = "teamaccess",
-        clock: Clock = utc_now,
-    ) -> None:
-        self.store = store
-        self.sink = sink
-        self.settings = _settings(
-            name=name, batch=batch, lease=lease, max_attempts=max_attempts,
-            retry_base=retry_base, retry_cap=retry_cap, source=source, clock=clock,
-        )  # fmt: skip
-        run_sync: Callable[..., Any] | None = getattr(store, "run_sync", None)
-        self._awaits_store = bool(getattr(store, "is_async", False)) and run_sync is not None
+    The arguments are [Relay][teamaccess.relay.Relay]'s, with an
+    [AsyncSink][teamaccess.relay.AsyncSink]. A store over an ``AsyncEngine`` is called
+    through its ``run_sync``; any other store directly.
+    """
 
     async def _store_call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        if self._awaits_store:
+        if getattr(self.store, "is_async", False):
             return await self.store.run_sync(fn, *args)  # type: ignore[attr-defined]
         return fn(*args)
 

@@ -70,6 +70,7 @@ class WebhookSink:
         self, url: str, secret: str, *, timeout: float = 10.0, client: httpx.Client | None = None
     ) -> None:
         self.url = url
+        self._shown = str(httpx.URL(url).copy_with(username=None, password=None))  # for errors
         self._secret = secret
         self._client = client or httpx.Client(timeout=timeout)
 
@@ -85,7 +86,7 @@ class WebhookSink:
         }
         response = self._client.post(self.url, content=body, headers=headers)
         if not response.is_success:
-            raise WebhookError(f"{self.url} answered {response.status_code}")
+            raise WebhookError(f"{self._shown} answered {response.status_code}")
 
     def close(self) -> None:
         """Close the HTTP client."""

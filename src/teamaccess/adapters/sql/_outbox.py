@@ -100,15 +100,21 @@ class Outbox(Repo):
         rows = self._rows_in(t.c.position, keep, sa.select(t))
         return sorted((_message(row) for row in rows), key=lambda m: m.position)
 
-    def release(self, positions: Sequence[int]) -> None:
-        self._change(positions, leased_by=None, leased_until=None)
+    def release(self, owner: str, positions: Sequence[int]) -> None:
+        self._change(positions, owner=owner, leased_by=None, leased_until=None)
 
     def failed(
-        self, position: int, error: str, retry_at: datetime | None, dead_at: datetime | None
+        self,
+        owner: str,
+        position: int,
+        error: str,
+        retry_at: datetime | None,
+        dead_at: datetime | None,
     ) -> None:
         t = self._t.outbox
         self._change(
             [position],
+            owner=owner,
             attempts=t.c.attempts + 1,
             last_error=error,
             retry_at=retry_at,
@@ -140,12 +146,11 @@ class Outbox(Repo):
         t = self._t.outbox
         return [_message(row) for row in self._rows(sa.select(t).order_by(t.c.position))]
 
-    def _change(self, positions: Sequence[int], **values: Any) -> None:
-        """Update these undelivered rows, 500 positions a statement."""
+    def _change(self, positions: Sequence[int], *, owner: str | None = None, **values: Any) -> None:
+        """Update these undelivered rows (only those ``owner`` leases, if given)."""
         t = self._t.outbox
         for chunk in chunks(sorted(set(positions))):
-            self._c.execute(
-                t.update()
-                .where(t.c.position.in_(chunk), t.c.delivered_at.is_(None))
-                .values(**values)
-            )
+            statement = t.update().where(t.c.position.in_(chunk), t.c.delivered_at.is_(None))
+            if owner is not None:
+                statement = statement.where(t.c.leased_by == owner)
+            self._c.execute(statement.values(**values))

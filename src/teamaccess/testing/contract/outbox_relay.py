@@ -129,3 +129,25 @@ def test_r_all_8_redrive_of_unknown_or_bad_positions(ta) -> None:
         ta.outbox.redrive(["x"])
     with pytest.raises(InvalidInput):
         Relay(ta.store, print, batch=0)
+
+
+def test_r_all_8_a_relay_whose_lease_passed_on_cannot_touch_the_new_lease(ta, clock) -> None:
+    """R-ALL-8: r1's lease ended and r2 holds the event: r1's late failure or release leaves r2's lease and attempts alone."""
+    _history(ta)
+    now = clock()
+    first = in_transaction(
+        ta.store, lambda tx: tx.outbox.claim("r1", now, now + timedelta(seconds=30), 1)
+    )[0]
+    later = clock.advance(seconds=31)
+    again = in_transaction(
+        ta.store, lambda tx: tx.outbox.claim("r2", later, later + timedelta(seconds=30), 1)
+    )[0]
+    assert again.position == first.position
+
+    def late(tx) -> None:
+        tx.outbox.failed("r1", first.position, "timeout", later, None)
+        tx.outbox.release("r1", [first.position])
+
+    in_transaction(ta.store, late)
+    held = next(m for m in ta.outbox.pending(1000) if m.position == first.position)
+    assert (held.leased_by, held.attempts, held.last_error) == ("r2", 0, None)
