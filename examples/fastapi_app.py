@@ -14,18 +14,15 @@ client), or serve ``create_app()`` with any ASGI server.
 # --8<-- [start:app]
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from teamaccess import Decision, MemoryStore, TeamAccess
-from teamaccess.errors import AccessDenied, Conflict, InvalidInput, NotFound, TeamAccessError
-from teamaccess.relay import Envelope, Relay
+from teamaccess.contrib.fastapi import add_problem_handlers, relay_lifespan
+from teamaccess.relay import Envelope
 
 Deliver = Callable[[Envelope], None]
 
@@ -63,27 +60,11 @@ CurrentUser = Annotated[str, Depends(current_user)]
 
 def create_app(ta: TeamAccess, deliver: Deliver | None = None) -> FastAPI:
     """The app, on a TeamAccess the host built (SqlStore in production)."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        stop = threading.Event()
-        relay = None if deliver is None else Relay(ta.store, deliver)
-        consumer = threading.Thread(target=run_relay, args=(relay, stop), daemon=True)
-        consumer.start()
-        yield
-        stop.set()
-        consumer.join(timeout=5)
-
+    # The relay runs while the app serves and drains the outbox when it stops.
+    lifespan = None if deliver is None else relay_lifespan(ta.store, deliver)
     app = FastAPI(title="teamaccess example", lifespan=lifespan)
     app.state.teamaccess = ta
-
-    @app.exception_handler(TeamAccessError)
-    async def refused(request: Request, error: TeamAccessError) -> JSONResponse:
-        if isinstance(error, AccessDenied):
-            return JSONResponse(decision_json(error.decision), status_code=403)
-        status = {NotFound: 404, Conflict: 409, InvalidInput: 422}
-        code = next((code for kind, code in status.items() if isinstance(error, kind)), 400)
-        return JSONResponse({"error": type(error).__name__, "detail": str(error)}, code)
+    add_problem_handlers(app)  # AccessDenied -> 403, NotFound -> 404, ... as problem+json
 
     @app.get("/companies/{company_id}/members")
     def members(company_id: str, user: CurrentUser, ta: Service) -> list[dict[str, object]]:
@@ -107,18 +88,6 @@ def create_app(ta: TeamAccess, deliver: Deliver | None = None) -> FastAPI:
 
 
 # --8<-- [end:app]
-
-
-# --8<-- [start:consumer]
-def run_relay(relay: Relay | None, stop: threading.Event) -> None:
-    """Relay until the app stops, then deliver what is still due (at least once, R-ALL-8)."""
-    if relay is None:
-        return
-    relay.run(stop, idle=0.05)  # finishes the batch in hand when asked to stop
-    relay.drain()
-
-
-# --8<-- [end:consumer]
 
 
 # --8<-- [start:run]

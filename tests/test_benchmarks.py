@@ -132,3 +132,13 @@ def test_relay_benchmark_smoke() -> None:
     assert done.returncode == 0, done.stderr
     rows = [line.split()[0] for line in done.stdout.splitlines()[2:]]
     assert rows == ["callable", "redis", "rabbitmq", "nats", "webhook"]
+
+
+def test_observability_benchmark_smoke() -> None:
+    """benchmarks/observability.py at a small size prints both cases with their ratios."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "observability.py"), "--repeat", "3000"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[0] for line in done.stdout.splitlines()[1:]] == ["allowed", "denied"]

@@ -6,6 +6,7 @@ Configuration, the unit-of-work runner, and lookups that raise the library's err
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, TypeVar
@@ -28,6 +29,7 @@ from teamaccess.errors import (
     InvalidInput,
     MembershipNotFound,
     NotAMember,
+    StorageError,
     TransientStorageError,
     UnknownCompany,
     UnknownUser,
@@ -41,6 +43,7 @@ from teamaccess.ports import (
     Transaction,
     UserDirectory,
 )
+from teamaccess.service._telemetry import HOOKS, decision_attributes, trace_current
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
 
 __all__ = [
@@ -120,10 +123,15 @@ class ServiceCore:
                     result = work(tx, self.clock())
                     tx.commit()
                     return result
-            except TransientStorageError:
+            except TransientStorageError as error:
                 attempt += 1
                 if attempt > self.retries:
+                    STORAGE_LOG.warning("giving up after %d attempts: %s", attempt, error)
                     raise
+                STORAGE_LOG.warning("retrying the command (attempt %d): %s", attempt + 1, error)
+            except StorageError as error:
+                STORAGE_LOG.warning("storage error: %s", error)
+                raise
 
     def require(
         self,
@@ -148,7 +156,7 @@ class ServiceCore:
         above = None
         if actor is None and company is not None and company.parent_id is not None:
             above = self.ancestor_membership(tx, company.id, UserId(actor_id))
-        return decide(
+        decision = decide(
             action,
             company=company,
             actor=actor,
@@ -156,6 +164,12 @@ class ServiceCore:
             target=target,
             ancestor_member=above,
         )
+        log_decision(decision, actor_id, None if company is None else company.id, action)
+        if HOOKS.tracer is not None:
+            attributes = decision_attributes(action, decision)
+            trace_current(attributes)
+            HOOKS.decisions.add(1, attributes)
+        return decision
 
     @staticmethod
     def ancestor_membership(
@@ -325,6 +339,27 @@ def _existing(company: Company | None, company_id: str, *, closed_ok: bool = Fal
     if company.closed_at is not None and not closed_ok:
         raise CompanyClosed(company.id, company.merged_into)
     return company
+
+
+DECISION_LOG = logging.getLogger("teamaccess.decisions")
+"""Decisions: allowed ones at DEBUG, denials at INFO with reason and rule."""
+STORAGE_LOG = logging.getLogger("teamaccess.storage")
+"""Retried serialization failures and storage errors, at WARNING."""
+
+
+def log_decision(decision: Decision, actor_id: str, company_id: str | None, action: str) -> None:
+    """Log a decision: a denial at INFO, an allowed action at DEBUG (each only if enabled)."""
+    if decision.allowed:
+        if DECISION_LOG.isEnabledFor(logging.DEBUG):
+            DECISION_LOG.debug(
+                "allowed: %s may %s in %s (%s, %s)",
+                actor_id, action, company_id, decision.reason, decision.rule,
+            )  # fmt: skip
+    elif DECISION_LOG.isEnabledFor(logging.INFO):
+        DECISION_LOG.info(
+            "denied: %s may not %s in %s: %s (%s) %s",
+            actor_id, action, company_id, decision.reason, decision.rule, decision.detail,
+        )  # fmt: skip
 
 
 def raise_if_denied(decision: Decision) -> None:

@@ -12,6 +12,7 @@ or written (R-ALL-6, R-ALL-7).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -23,7 +24,7 @@ from teamaccess.domain.policy import decide
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy
 from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
-from teamaccess.service._core import ServiceCore, raise_if_denied
+from teamaccess.service._core import DECISION_LOG, ServiceCore, log_decision, raise_if_denied
 from teamaccess.service.companies import Companies
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
 from teamaccess.service.inbox import Inbox
@@ -40,6 +41,8 @@ from teamaccess.service.tags import Tags
 from teamaccess.service.users import Users
 
 __all__ = ["TeamAccess"]
+
+_debug_enabled = DECISION_LOG.isEnabledFor  # bound once: the check's hot path asks it
 
 
 class TeamAccess:
@@ -191,9 +194,12 @@ class TeamAccess:
         core = self._core
         if target_user_id is None:  # the hot path: one read of everything decide needs
             company, actor, above = core.store.check_facts(company_id, actor_id)
-            return decide(
+            decision = decide(
                 action, company=company, actor=actor, policy=core.policy, ancestor_member=above
             )
+            if not decision.allowed or _debug_enabled(logging.DEBUG):
+                log_decision(decision, actor_id, company_id, action)
+            return decision
         check_id(target_user_id, "user")
         with core.store.reader() as tx:  # an action aimed at a member: its membership too
             company = tx.companies.get(CompanyId(company_id))

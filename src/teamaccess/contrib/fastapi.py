@@ -1,0 +1,169 @@
+"""teamaccess in FastAPI: decisions as dependencies, errors as RFC 9457 problems, the relay.
+
+- [require][teamaccess.contrib.fastapi.require]: a dependency that decides an action for
+  the acting user and company your own dependencies resolve, and returns the
+  [Decision][teamaccess.Decision] or raises ``AccessDenied``; for ``TeamAccess`` (run in
+  the thread pool) and ``AsyncTeamAccess`` (awaited) alike.
+- [add_problem_handlers][teamaccess.contrib.fastapi.add_problem_handlers]: every
+  [teamaccess.errors][] exception answered as ``application/problem+json`` (RFC 9457)
+  with its status, title, detail, error code, and for a denial the reason and rule.
+- [relay_lifespan][teamaccess.contrib.fastapi.relay_lifespan]: the outbox relay running
+  while the app serves, drained when it stops.
+
+Needs ``fastapi`` (extra ``fastapi``).
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads these signatures at runtime.
+
+import asyncio
+import contextlib
+import inspect
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from teamaccess.domain.decisions import Decision
+from teamaccess.errors import (
+    AccessDenied,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    StorageError,
+    TeamAccessError,
+    TransientStorageError,
+)
+from teamaccess.ports import Store
+from teamaccess.relay import AsyncRelay, Envelope, Relay
+from teamaccess.service.async_facade import AsyncTeamAccess
+from teamaccess.service.facade import TeamAccess
+
+__all__ = ["PROBLEM_JSON", "add_problem_handlers", "problem", "relay_lifespan", "require"]
+
+PROBLEM_JSON = "application/problem+json"
+"""The media type of an RFC 9457 problem document."""
+
+_STATUS: tuple[tuple[type[TeamAccessError], int, str], ...] = (
+    (AccessDenied, 403, "Forbidden"),
+    (NotFound, 404, "Not Found"),
+    (Conflict, 409, "Conflict"),
+    (InvalidInput, 422, "Unprocessable Content"),
+    (TransientStorageError, 503, "Service Unavailable"),
+    (StorageError, 500, "Internal Server Error"),
+)
+
+Service = TeamAccess | AsyncTeamAccess
+
+
+def problem(error: TeamAccessError) -> tuple[int, dict[str, Any]]:
+    """The status and the RFC 9457 problem document of a teamaccess error.
+
+    ``type`` is ``urn:teamaccess:<code>``, ``code`` the exception's class name; a denial
+    adds its ``reason`` and ``rule`` (e.g. ``not_a_member``, ``R-MEM-6``).
+    """
+    status, title = next(
+        ((status, title) for kind, status, title in _STATUS if isinstance(error, kind)),
+        (400, "Bad Request"),
+    )
+    code = type(error).__name__
+    body: dict[str, Any] = {
+        "type": f"urn:teamaccess:{code}",
+        "title": title,
+        "status": status,
+        "detail": str(error),
+        "code": code,
+    }
+    if isinstance(error, AccessDenied):
+        body["reason"] = error.decision.reason
+        body["rule"] = error.decision.rule
+    return status, body
+
+
+def add_problem_handlers(app: FastAPI) -> None:
+    """Answer every [teamaccess.errors][] exception as ``application/problem+json``."""
+
+    async def handle(request: Request, error: Exception) -> JSONResponse:
+        if not isinstance(error, TeamAccessError):  # pragma: no cover - registered for those only
+            raise error
+        status, body = problem(error)
+        return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+    app.add_exception_handler(TeamAccessError, handle)
+
+
+def require(
+    action: str,
+    *,
+    service: Service,
+    user: Callable[..., Any],
+    company: Callable[..., Any],
+) -> Callable[..., Awaitable[Decision]]:
+    """A dependency that requires ``action`` of the acting user in the company.
+
+    Args:
+        action: The action to decide (see ``teamaccess actions``).
+        service: The ``TeamAccess`` (its check runs in the thread pool, off the event
+            loop) or ``AsyncTeamAccess`` (awaited).
+        user: Your dependency that returns the acting user's id (from the session or
+            token).
+        company: Your dependency that returns the company id (e.g. the path parameter).
+
+    The dependency returns the allowing [Decision][teamaccess.Decision]; a denial
+    raises ``AccessDenied``, answered 403 by
+    [add_problem_handlers][teamaccess.contrib.fastapi.add_problem_handlers].
+    """
+
+    async def decided(actor: str = Depends(user), company_id: str = Depends(company)) -> Decision:
+        if isinstance(service, AsyncTeamAccess):
+            return await service.require(actor, company_id, action)
+        return await run_in_threadpool(service.require, actor, company_id, action)
+
+    return decided
+
+
+def relay_lifespan(
+    store: Store, sink: Callable[..., Any], **options: Any
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    """A lifespan that relays the outbox while the app serves, and drains it on shutdown.
+
+    ``sink`` is a [Sink][teamaccess.relay.Sink] (run by a `Relay` on a thread) or an
+    [AsyncSink][teamaccess.relay.AsyncSink] (an `AsyncRelay` task on the app's loop; so
+    is a plain sink on a store over an ``AsyncEngine``);
+    ``options`` go to the relay (``batch``, ``max_attempts``, ...). On shutdown the batch
+    in hand is finished and everything still due is delivered before the app exits.
+    """
+    awaitable = inspect.iscoroutinefunction(sink) or inspect.iscoroutinefunction(
+        getattr(sink, "__call__", None)  # noqa: B004 - an object with an async __call__
+    )
+    on_loop = awaitable or bool(getattr(store, "is_async", False))
+
+    async def awaited(envelope: Envelope) -> None:
+        if awaitable:
+            await sink(envelope)
+        else:
+            sink(envelope)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if on_loop:
+            async_relay = AsyncRelay(store, awaited, **options)
+            stopping = asyncio.Event()
+            task = asyncio.create_task(async_relay.run(stopping, idle=0.05))
+            yield
+            stopping.set()
+            await task
+            await async_relay.drain()
+            return
+        relay = Relay(store, sink, **options)
+        stop = threading.Event()
+        thread = threading.Thread(target=relay.run, args=(stop,), kwargs={"idle": 0.05})
+        thread.start()
+        yield
+        stop.set()
+        await run_in_threadpool(thread.join)
+        await run_in_threadpool(relay.drain)
+
+    return lifespan

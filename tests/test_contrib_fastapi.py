@@ -1,0 +1,98 @@
+"""teamaccess.contrib.fastapi in a real uvicorn process, called over the socket with httpx.
+
+Sync (TeamAccess on SQLite) and async (AsyncTeamAccess on aiosqlite) variants answer
+200, 403, 404, 409 and 422 with RFC 9457 problem documents; the relay the lifespan
+started has delivered every event when the server stops (R-ALL-8).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from teamaccess import TeamAccess
+from teamaccess.adapters.sql import SqlStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("factory", ["sync_app", "async_app"])
+def test_served_app_answers_problems_and_drains_the_relay_on_shutdown(
+    factory: str, tmp_path: Path
+) -> None:
+    """R-MEM-6, R-ALL-8 over a socket: decisions and errors as problem+json; every event relayed by shutdown."""
+    db, out = tmp_path / "app.sqlite", tmp_path / "relayed.txt"
+    store = SqlStore.from_url(f"sqlite:///{db}")
+    store.create_schema()
+    ta = TeamAccess(store)
+    for user in ("anna", "ben", "carla"):
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    ta.members.add("anna", "acme", "ben")
+    port = _free_port()
+    env = {**os.environ, "TEAMACCESS_APP_DB": str(db), "TEAMACCESS_APP_OUT": str(out)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", f"tests.served_app:{factory}",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"],
+        cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        with httpx.Client(base_url=base, timeout=10) as client:
+            ok = client.get("/companies/acme/members", headers={"X-User": "ben"})
+            assert (ok.status_code, ok.json()) == (200, ["anna", "ben"])
+            denied = client.get("/companies/acme/members", headers={"X-User": "carla"})
+            assert denied.status_code == 403
+            assert denied.headers["content-type"] == "application/problem+json"
+            assert denied.json() | {"detail": ""} == {
+                "type": "urn:teamaccess:NotAMember", "title": "Forbidden", "status": 403,
+                "detail": "", "code": "NotAMember", "reason": "not_a_member", "rule": "R-MEM-6",
+            }  # fmt: skip
+            assert "acme" in denied.json()["detail"]
+            missing = client.get("/users/nobody")
+            assert (missing.status_code, missing.json().get("code")) == (404, "UnknownUser"), (
+                missing.text
+            )
+            taken = client.post("/companies/acme?name=Again", headers={"X-User": "anna"})
+            assert (taken.status_code, taken.json().get("code")) == (409, "CompanyAlreadyExists"), (
+                taken.text
+            )
+            bad = client.post("/companies/new?name=bad%01name", headers={"X-User": "anna"})
+            assert (bad.status_code, bad.json().get("code")) == (422, "InvalidName"), bad.text
+            made = client.post("/companies/umbrella?name=Umbrella", headers={"X-User": "carla"})
+            assert made.status_code == 201
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, log = server.communicate(timeout=30)
+    # uvicorn re-raises the signal after a graceful shutdown: the status is SIGTERM's
+    assert server.returncode in (0, -signal.SIGTERM), log
+    assert "Application shutdown complete" in log
+    relayed = sorted(int(line) for line in out.read_text().split())
+    everything = [
+        m.position for m in SqlStore.from_url(f"sqlite:///{db}").reader().__enter__().outbox.all()
+    ]
+    assert relayed == everything  # each once: one relay, leases held
+    assert ta.outbox.count_pending() == 0
+    store.engine.dispose()
