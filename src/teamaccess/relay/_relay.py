@@ -23,7 +23,7 @@ import attrs
 
 from teamaccess.domain.events import OutboxMessage
 from teamaccess.domain.relay import backoff
-from teamaccess.errors import InvalidInput, TransientStorageError
+from teamaccess.errors import InvalidInput, StorageError, TransientStorageError
 from teamaccess.ports import Clock, Store
 from teamaccess.relay._envelope import AsyncSink, Envelope, Sink
 from teamaccess.service.defaults import utc_now
@@ -218,10 +218,21 @@ class Relay(_RelayBase[Sink]):
         """Relay until ``stop`` is set; the batch in hand is finished first.
 
         When nothing is due it waits ``idle`` seconds (or until ``stop``) between polls.
+        A storage error ends the batch, not the relay: it is logged, and the batch's
+        lease runs out and the events are delivered again.
         """
         log.info("relay %s started", self.settings.name)
         while not stop.is_set():
-            if not self.run_once().claimed:
+            try:
+                claimed = self.run_once().claimed
+            except StorageError as error:
+                log.error(
+                    "relay %s: storage error, batch left to its lease: %s",
+                    self.settings.name,
+                    error,
+                )
+                claimed = 0
+            if not claimed:
                 stop.wait(idle)
         log.info("relay %s stopped", self.settings.name)
 
@@ -263,8 +274,17 @@ class AsyncRelay(_RelayBase[AsyncSink]):
         return delivered
 
     async def run(self, stop: asyncio.Event, *, idle: float = 0.5) -> None:
-        """Relay until ``stop`` is set; the batch in hand is finished first."""
+        """Relay until ``stop`` is set; the batch in hand is finished first (see `Relay.run`)."""
         while not stop.is_set():
-            if not (await self.run_once()).claimed:
+            try:
+                claimed = (await self.run_once()).claimed
+            except StorageError as error:
+                log.error(
+                    "relay %s: storage error, batch left to its lease: %s",
+                    self.settings.name,
+                    error,
+                )
+                claimed = 0
+            if not claimed:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stop.wait(), idle)

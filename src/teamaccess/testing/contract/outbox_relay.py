@@ -151,3 +151,35 @@ def test_r_all_8_a_relay_whose_lease_passed_on_cannot_touch_the_new_lease(ta, cl
     in_transaction(ta.store, late)
     held = next(m for m in ta.outbox.pending(1000) if m.position == first.position)
     assert (held.leased_by, held.attempts, held.last_error) == ("r2", 0, None)
+
+
+def test_r_all_8_a_storage_error_ends_the_batch_not_the_relay(ta, clock) -> None:
+    """R-ALL-8: a batch ends in a storage error; run() logs it and goes on until every event is delivered."""
+    import threading
+
+    from teamaccess.errors import StorageError
+
+    _history(ta)
+    expected = _all_positions(ta)
+    got = []
+    stop = threading.Event()
+
+    class Flaky(Relay):
+        failures = 1
+
+        def run_once(self):
+            report = super().run_once()
+            if self.failures and report.claimed:
+                self.failures -= 1
+                clock.advance(seconds=31)  # the failed batch's lease runs out
+                raise StorageError("connection lost")
+            if ta.outbox.count_pending() == 0:
+                stop.set()
+            return report
+
+    relay = Flaky(ta.store, lambda e: got.append(e.position), clock=clock, batch=2)
+    runner = threading.Thread(target=relay.run, args=(stop,), kwargs={"idle": 0.01})
+    runner.start()
+    runner.join(timeout=30)
+    assert not runner.is_alive()
+    assert sorted(set(got)) == expected
