@@ -26,16 +26,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from teamaccess.contrib._problem import PROBLEM_JSON, problem
 from teamaccess.domain.decisions import Decision
-from teamaccess.errors import (
-    AccessDenied,
-    Conflict,
-    InvalidInput,
-    NotFound,
-    StorageError,
-    TeamAccessError,
-    TransientStorageError,
-)
+from teamaccess.errors import TeamAccessError
 from teamaccess.ports import Store
 from teamaccess.relay import AsyncRelay, Envelope, Relay
 from teamaccess.service.async_facade import AsyncTeamAccess
@@ -43,43 +36,7 @@ from teamaccess.service.facade import TeamAccess
 
 __all__ = ["PROBLEM_JSON", "add_problem_handlers", "problem", "relay_lifespan", "require"]
 
-PROBLEM_JSON = "application/problem+json"
-"""The media type of an RFC 9457 problem document."""
-
-_STATUS: tuple[tuple[type[TeamAccessError], int, str], ...] = (
-    (AccessDenied, 403, "Forbidden"),
-    (NotFound, 404, "Not Found"),
-    (Conflict, 409, "Conflict"),
-    (InvalidInput, 422, "Unprocessable Content"),
-    (TransientStorageError, 503, "Service Unavailable"),
-    (StorageError, 500, "Internal Server Error"),
-)
-
 Service = TeamAccess | AsyncTeamAccess
-
-
-def problem(error: TeamAccessError) -> tuple[int, dict[str, Any]]:
-    """The status and the RFC 9457 problem document of a teamaccess error.
-
-    ``type`` is ``urn:teamaccess:<code>``, ``code`` the exception's class name; a denial
-    adds its ``reason`` and ``rule`` (e.g. ``not_a_member``, ``R-MEM-6``).
-    """
-    status, title = next(
-        ((status, title) for kind, status, title in _STATUS if isinstance(error, kind)),
-        (400, "Bad Request"),
-    )
-    code = type(error).__name__
-    body: dict[str, Any] = {
-        "type": f"urn:teamaccess:{code}",
-        "title": title,
-        "status": status,
-        "detail": str(error),
-        "code": code,
-    }
-    if isinstance(error, AccessDenied):
-        body["reason"] = error.decision.reason
-        body["rule"] = error.decision.rule
-    return status, body
 
 
 def add_problem_handlers(app: FastAPI) -> None:

@@ -139,6 +139,7 @@ class SqlStore:
         prefix: str = DEFAULT_PREFIX,
         metadata: sa.MetaData | None = None,
         fast_path_connections: int | None = None,
+        configure_connections: bool = True,
     ) -> None:
         sync_engine: Engine = getattr(engine, "sync_engine", None) or engine  # type: ignore[assignment]
         self.is_async = sync_engine is not engine
@@ -155,7 +156,9 @@ class SqlStore:
         self.fast_path_connections = cap
         """The bound on connections kept open for reads (0: none are kept)."""
         event.listen(sync_engine, "engine_disposed", self._close_readers)
-        if self.dialect == "sqlite":
+        if not configure_connections:
+            self.engine = sync_engine
+        elif self.dialect == "sqlite":
             _configure_sqlite(sync_engine)
             self.engine = sync_engine
         else:

@@ -1,0 +1,1 @@
+"""``teamaccess_relay`` and ``teamaccess_explain``."""

@@ -1,0 +1,1 @@
+"""The app's migrations: teamaccess's tables in Django's database."""

@@ -1,0 +1,150 @@
+"""teamaccess's store on Django's own database connection and inside its transactions.
+
+SQLAlchemy runs teamaccess's statements on the very DB-API connection Django holds for
+the alias (borrowed: SQLAlchemy never commits, rolls back or closes it). A command runs
+in ``transaction.atomic()``, so inside the host's ``atomic()`` it is a SAVEPOINT of the
+host's transaction (a refused command rolls back to it and the host carries on), and
+outside one it commits on its own. PostgreSQL (psycopg 3 or psycopg2) and SQLite are
+tested; MySQL/MariaDB goes through SQLAlchemy's mysqlclient dialect, untested here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from django.db import connections, transaction
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.pool import NullPool
+
+from teamaccess.adapters.sql import DEFAULT_PREFIX, SqlStore
+from teamaccess.adapters.sql._schema import SCHEMA_VERSION, version_table
+from teamaccess.adapters.sql._transaction import SqlTransaction
+from teamaccess.domain.models import Company, Membership
+
+__all__ = ["DjangoStore"]
+
+
+class _Borrowed:
+    """Django's DB-API connection, lent to SQLAlchemy: commit, rollback and close are Django's."""
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: Any) -> None:
+        object.__setattr__(self, "_connection", connection)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._connection, name, value)
+
+    def commit(self) -> None:
+        """Django commits."""
+
+    def rollback(self) -> None:
+        """Django rolls back."""
+
+    def close(self) -> None:
+        """Django closes."""
+
+
+class _ParsedDateTime(sqlite.DATETIME):
+    """SQLite's DATETIME for a connection that parses declared types itself.
+
+    Django opens SQLite with ``detect_types`` and registers converters: DATETIME
+    columns arrive as ``datetime`` objects already, which SQLAlchemy would parse again.
+    """
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        parse = super().result_processor(dialect, coltype)
+
+        def process(value: Any) -> Any:
+            if value is None or isinstance(value, datetime):
+                return value
+            return parse(value) if parse is not None else value
+
+        return process
+
+
+def _url(alias: str) -> tuple[str, dict[str, Any]]:
+    connection = connections[alias]
+    if connection.vendor == "postgresql":
+        driver = "psycopg" if connection.Database.__name__ == "psycopg" else "psycopg2"
+        return f"postgresql+{driver}://", {"use_native_hstore": False}
+    if connection.vendor == "mysql":
+        return "mysql+mysqldb://", {}
+    return "sqlite://", {}
+
+
+class DjangoStore:
+    """A [Store][teamaccess.Store] in the Django database ``alias``, on Django's connection.
+
+    Args:
+        alias: The Django database alias (``DATABASES`` key).
+        prefix: The prefix of teamaccess's table names.
+    """
+
+    is_async = False
+
+    def __init__(self, alias: str = "default", *, prefix: str = DEFAULT_PREFIX) -> None:
+        self.alias = alias
+        url, options = _url(alias)
+        engine = sa.create_engine(
+            url, creator=self._borrow, poolclass=NullPool, pool_reset_on_return=None, **options
+        )
+        if engine.dialect.name == "sqlite":  # Django's converters parse DATETIME already
+            engine.dialect.colspecs = {**engine.dialect.colspecs, sa.DateTime: _ParsedDateTime}
+        self.sql = SqlStore(
+            engine, prefix=prefix, fast_path_connections=0, configure_connections=False
+        )
+        self.tables = self.sql.tables
+
+    def _borrow(self) -> _Borrowed:
+        connection = connections[self.alias]
+        connection.ensure_connection()
+        return _Borrowed(connection.connection)
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        """A command: ``atomic()`` (a savepoint inside the host's), SQLAlchemy on its connection."""
+        with (
+            transaction.atomic(using=self.alias),
+            self.sql.engine.connect() as conn,
+            self.sql.bind(conn).transaction() as tx,
+        ):
+            yield tx
+
+    @contextmanager
+    def reader(self) -> Iterator[SqlTransaction]:
+        """Reads on Django's connection: they see the host's uncommitted writes."""
+        with self.sql.engine.connect() as conn, self.sql.bind(conn).reader() as tx:
+            yield tx
+
+    def check_facts(
+        self, company_id: str, user_id: str
+    ) -> tuple[Company | None, Membership | None, Membership | None]:
+        """The check's facts, read on Django's connection."""
+        with self.sql.engine.connect() as conn:
+            return self.sql.bind(conn).check_facts(company_id, user_id)
+
+    def create_schema(self) -> None:
+        """Create the tables that do not exist yet and record the schema version."""
+        with transaction.atomic(using=self.alias), self.sql.engine.connect() as conn:
+            self.tables.metadata.create_all(conn)
+            version = version_table(self.tables)
+            version.create(conn, checkfirst=True)
+            if conn.execute(sa.select(version.c.version_num)).first() is None:
+                conn.execute(version.insert().values(version_num=SCHEMA_VERSION))
+
+    def drop_schema(self) -> None:
+        """Drop the tables and the version record."""
+        with transaction.atomic(using=self.alias), self.sql.engine.connect() as conn:
+            self.tables.metadata.drop_all(conn)
+            version_table(self.tables).drop(conn, checkfirst=True)
+
+    def __repr__(self) -> str:
+        return f"<DjangoStore {self.alias!r} prefix={self.tables.prefix!r}>"

@@ -1,0 +1,66 @@
+"""Django views guarded by decisions, and errors as RFC 9457 problem documents."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from teamaccess.contrib._problem import PROBLEM_JSON, problem
+from teamaccess.contrib.django.conf import service, user_id
+from teamaccess.errors import AccessDenied, TeamAccessError
+
+__all__ = ["ProblemMiddleware", "problem_response", "requires"]
+
+
+def problem_response(error: TeamAccessError) -> JsonResponse:
+    """The ``application/problem+json`` response of a teamaccess error."""
+    status, body = problem(error)
+    return JsonResponse(body, status=status, content_type=PROBLEM_JSON)
+
+
+def requires(
+    action: str, *, company: str | Callable[..., str] = "company_id"
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Run the view only if the signed-in user may do ``action`` in the company.
+
+    Args:
+        action: The action to decide.
+        company: The URL keyword argument that holds the company id, or a function
+            ``(request, **kwargs) -> company id``.
+
+    A denial answers 403 as a problem document with the reason and rule.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            company_id = kwargs[company] if isinstance(company, str) else company(request, **kwargs)
+            try:
+                service().require(user_id(request.user), company_id, action)
+            except AccessDenied as error:
+                return problem_response(error)
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorator
+
+
+class ProblemMiddleware:
+    """Answer a teamaccess error a view raised as ``application/problem+json``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Pass the request on."""
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A problem document for a teamaccess error; other exceptions go on."""
+        if isinstance(exception, TeamAccessError):
+            return problem_response(exception)
+        return None

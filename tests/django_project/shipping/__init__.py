@@ -1,0 +1,1 @@
+"""The host's own app: shipments a company books."""

@@ -1,0 +1,87 @@
+"""teamaccess inside a Django site: one transaction with the host's models, DRF, the app."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from shipping.models import Shipment
+
+
+@pytest.fixture
+def site(teamaccess):
+    """Anna (main contact of ACME), ben and carla; Django users, registered by the signal."""
+    users = {
+        name: get_user_model().objects.create_user(name, f"{name}@example.com")
+        for name in ("anna", "ben", "carla")
+    }
+    ids = {name: str(user.pk) for name, user in users.items()}
+    teamaccess.companies.create(ids["anna"], "ACME", company_id="acme")
+    return teamaccess, ids
+
+
+def test_a_saved_django_user_is_a_teamaccess_user(site):
+    """The post_save signal registers each new user with its e-mail."""
+    ta, ids = site
+    assert ta.users.get(ids["ben"]).email == "ben@example.com"
+
+
+def test_r_all_3_an_exception_in_atomic_rolls_back_the_model_and_the_command(site, client):
+    """R-ALL-3: the view's atomic() fails after both writes: neither the shipment nor the membership stays."""
+    ta, ids = site
+    with pytest.raises(RuntimeError):
+        client.get("/companies/acme/shipments?title=Pumps&carrier=ben&fail=1", HTTP_X_USER="anna")
+    assert Shipment.objects.count() == 0
+    assert [m.user_id for m in ta.members.list(ids["anna"], "acme")] == [ids["anna"]]
+
+
+def test_r_all_4_success_keeps_the_model_and_the_command_with_its_events(site, client):
+    """R-ALL-4: the view's atomic() succeeds: the shipment, the membership and its outbox events are kept."""
+    ta, ids = site
+    before = ta.outbox.count_pending()
+    answer = client.get("/companies/acme/shipments?title=Pumps&carrier=ben", HTTP_X_USER="anna")
+    assert answer.json() == {"shipments": 1}
+    assert [m.user_id for m in ta.members.list(ids["anna"], "acme")] == [ids["anna"], ids["ben"]]
+    assert ta.outbox.count_pending() == before + 1
+
+
+def test_r_mem_6_drf_permission_answers_403_as_a_problem_naming_the_rule(site, client):
+    """R-MEM-6: a non-member gets 403 application/problem+json with reason and rule; a member the list."""
+    _, ids = site
+    denied = client.get("/api/companies/acme/members", HTTP_X_USER="carla")
+    assert denied.status_code == 403
+    assert denied["Content-Type"] == "application/problem+json"
+    assert {k: denied.json()[k] for k in ("status", "code", "reason", "rule")} == {
+        "status": 403,
+        "code": "NotAMember",
+        "reason": "not_a_member",
+        "rule": "R-MEM-6",
+    }
+    assert client.get("/api/companies/acme/members", HTTP_X_USER="anna").json() == [ids["anna"]]
+
+
+def test_r_mem_6_the_view_decorator_and_the_middleware(site, client):
+    """R-MEM-6: @requires answers a non-member 403 with the rule; a teamaccess error in a view becomes a problem."""
+    assert client.get("/companies/acme/board", HTTP_X_USER="anna").json() == {"company": "acme"}
+    denied = client.get("/companies/acme/board", HTTP_X_USER="carla")
+    assert (denied.status_code, denied.json()["rule"]) == (403, "R-MEM-6")
+    refused = client.get("/companies/acme/shipments?title=X&carrier=ben", HTTP_X_USER="carla")
+    assert (refused.status_code, refused.json()["code"]) == (403, "NotAMember")
+    assert Shipment.objects.count() == 0  # the atomic() rolled back the shipment
+
+
+def test_management_commands_explain_and_relay(site):
+    """teamaccess_explain prints the decision; teamaccess_relay --drain delivers the outbox."""
+    ta, ids = site
+    out = io.StringIO()
+    call_command("teamaccess_explain", ids["anna"], "edit_profile", "acme", stdout=out)
+    assert "allowed" in out.getvalue()
+    with pytest.raises(SystemExit):
+        call_command(
+            "teamaccess_explain", ids["carla"], "edit_profile", "acme", stdout=io.StringIO()
+        )
+    pending = ta.outbox.count_pending()
+    relayed = io.StringIO()
+    call_command("teamaccess_relay", sink="stdout:", drain=True, stdout=relayed)
+    assert relayed.getvalue().strip().endswith(f"{pending} events delivered")
+    assert ta.outbox.count_pending() == 0

@@ -1,0 +1,10 @@
+"""The site's URLs."""
+
+from django.urls import path
+from shipping import views
+
+urlpatterns = [
+    path("companies/<str:company_id>/shipments", views.book),
+    path("companies/<str:company_id>/board", views.board),
+    path("api/companies/<str:company_id>/members", views.Members.as_view()),
+]
