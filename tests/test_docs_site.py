@@ -210,3 +210,17 @@ def test_cli_page_names_every_command() -> None:
     assert len(commands) == 37
     for command in commands:
         assert f"teamaccess {command}" in text, command
+
+
+def test_web_frameworks_page_shows_the_examples_code_in_its_source() -> None:
+    """docs/web-frameworks.md carries each example section inline (readable on a code host) and equal to the file."""
+    text = (DOCS / "web-frameworks.md").read_text(encoding="utf-8")
+    shown = re.findall(
+        r"<!-- the code of ([\w/.]+):([\w-]+), kept equal by tests/test_docs_site.py -->\n```py\n(.*?)\n```",
+        text,
+        re.S,
+    )
+    assert len(shown) == 7
+    for file, section, code in shown:
+        assert code.splitlines() == sections(ROOT / file)[section], f"{file}:{section}"
+    assert "--8<--" not in text
