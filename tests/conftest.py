@@ -38,6 +38,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 StoreFactory = Callable[[], Store]
 
+# A Django site with its own settings, run by test_contrib_django.py in a pytest of its own.
+collect_ignore = ["django_project"]
+
 
 @pytest.fixture(params=BACKENDS)
 def store_factory(request: pytest.FixtureRequest) -> Iterator[StoreFactory]:
