@@ -270,7 +270,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         for action in parser._actions:
             if isinstance(action.choices, dict):
                 paths.extend([*path, name] for name in action.choices)
-    assert len(found) == 48
+    assert len(found) == 50
 
 
 def test_progress_bar_draws_quarters_in_logs_and_redraws_on_a_terminal() -> None:
@@ -345,3 +345,22 @@ def test_r_all_7_stored_control_characters_print_escaped(ta: TeamAccess, db: str
     for raw in ("\x1b", "\x07", "\u202e"):
         assert raw not in done.stdout
     assert "Evil\\x1b]0;owned\\x07\\x1b[2J\\u202eCorp" in done.stdout
+
+
+def test_r_co_5_company_suspend_and_resume_by_a_platform_admin(db: str, ta: TeamAccess) -> None:
+    """R-CO-5: the platform admin suspends ACME (explain then says company_suspended) and resumes it."""
+    admin = ("--db", db, "--platform-admin", "platform", "--as", "platform")
+    refused = script(
+        "company", "suspend", "acme", "--reason", "unpaid invoice", "--db", db, "--as", "anna"
+    )
+    assert refused.returncode == 2
+    assert "R-CO-5" in refused.stderr
+    done = script("company", "suspend", "acme", "--reason", "unpaid invoice", *admin)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "suspended acme: unpaid invoice"
+    explained = script("explain", "anna", "edit_profile", "acme", "--db", db)
+    assert explained.returncode == 1
+    assert "company_suspended (R-CO-5)" in explained.stdout
+    assert "suspended" in script("company", "show", "acme", "--db", db).stdout
+    assert script("company", "resume", "acme", *admin).stdout.strip() == "resumed acme"
+    assert script("explain", "anna", "edit_profile", "acme", "--db", db).returncode == 0

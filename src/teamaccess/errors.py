@@ -104,6 +104,7 @@ __all__ = [
     "SeatsExhausted",
     "SeatsInUse",
     "StorageError",
+    "SuspensionConflict",
     "TeamAccessError",
     "TransientStorageError",
     "UnknownCompany",
@@ -327,6 +328,10 @@ class MissingMarketRole(Conflict):
 
 class LeadAlreadyPicked(Conflict):
     """Another company picked the lead first; a pick is exclusive (R-LEAD-3)."""
+
+
+class SuspensionConflict(Conflict):
+    """Suspending a suspended company, or resuming one that is not suspended (R-CO-5)."""
 
 
 class CompanyClosed(Conflict):

@@ -12,6 +12,8 @@ from __future__ import annotations
 from teamaccess.domain.events import (
     CompanyCreated,
     CompanyProfileUpdated,
+    CompanyResumed,
+    CompanySuspended,
     ContactVisibilityChanged,
     EnrollmentNotificationRequested,
     Event,
@@ -68,6 +70,8 @@ __all__ = [
     "CompanyCreated",
     "CompanyMerged",
     "CompanyProfileUpdated",
+    "CompanyResumed",
+    "CompanySuspended",
     "ContactVisibilityChanged",
     "EnrollmentNotificationRequested",
     "Event",

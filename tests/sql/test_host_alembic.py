@@ -9,6 +9,7 @@ database stamped by the previous release's revision ids is moved onto the new on
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -116,15 +117,31 @@ def test_a_database_of_the_previous_revision_ids_moves_onto_the_new_ones(tmp_pat
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     store = SqlStore.from_url(url, prefix="old_")
     upgrade_schema(store.engine, prefix="old_", revision="teamaccess_0004")  # the last release
-    ta = make_service(store)
-    ta.users.register("anna", "anna@example.com")
-    ta.companies.create("anna", "ACME", company_id="acme")
+    now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    with store.engine.begin() as conn:  # rows as that release wrote them, in its columns
+        conn.execute(
+            sa.insert(sa.table("old_users", *map(sa.column, ("id", "email", "attributes")))),
+            {"id": "anna", "email": "anna@example.com", "attributes": "{}"},
+        )
+        conn.execute(
+            sa.insert(
+                sa.table("old_companies", *map(sa.column, ("id", "name", "created_at", "settings")))
+            ),
+            {"id": "acme", "name": "ACME", "created_at": now, "settings": "{}"},
+        )
+        conn.execute(
+            sa.insert(sa.table("old_outbox", *map(sa.column, ("event_type", "occurred_at", "payload")))),
+            {"event_type": "Probe", "occurred_at": now, "payload": "{}"},
+        )  # fmt: skip
     version = sa.table("old_alembic_version", sa.column("version_num"))
     with store.engine.begin() as conn:
         conn.execute(version.update().values(version_num="0004"))  # as the last release left it
     upgrade_schema(store.engine, prefix="old_")
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(version.c.version_num)).scalars().all() == [SCHEMA_VERSION]
-    assert ta.members.main_contact("acme").user_id == "anna"  # type: ignore[union-attr]
-    assert [m.attempts for m in ta.outbox.pending()] == [0, 0, 0, 0]  # the relay's columns
+        relay = conn.execute(sa.text("SELECT attempts, leased_by FROM old_outbox")).all()
+    assert relay == [(0, None)]  # the relay's columns, with their defaults
+    ta = make_service(store)
+    assert ta.users.get("anna").email == "anna@example.com"
+    assert ta.companies.get("acme").suspended_at is None  # the suspension columns
     store.engine.dispose()

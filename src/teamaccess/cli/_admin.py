@@ -49,6 +49,13 @@ def register(top: _Commands) -> None:
     rename = companies.add("rename", rename_company, "rename a company (main contact, R-MC-2)")
     rename.add_argument("company", help=_COMPANY)
     rename.add_argument("name")
+    suspend = companies.add(
+        "suspend", suspend_company, "suspend a company (platform admin, R-CO-5)"
+    )
+    suspend.add_argument("company", help=_COMPANY)
+    suspend.add_argument("--reason", required=True, help="why (shown in every denial)")
+    resume = companies.add("resume", resume_company, "resume a suspended company (R-CO-5)")
+    resume.add_argument("company", help=_COMPANY)
 
     members = _Commands(top.add("member", None, "list or edit a company's members"), "commands")
     members.add("list", list_members, "a company's members").add_argument("company", help=_COMPANY)
@@ -156,7 +163,7 @@ def list_companies(context: Context) -> int:
             "main_contact_email": emails.get(UserId(mains.get(c.id, ""))),
             "members": counts.get(c.id, 0),
             "parent": c.parent_id,
-            "state": "closed" if c.is_closed else "open",
+            "state": _state(c),
         }
         for c in companies
     ]
@@ -174,7 +181,7 @@ def show_company(context: Context) -> int:
         print(f"{company.id}: {company.name}", file=context.out)
         print(f"  created  {company.created_at:%Y-%m-%d %H:%M} UTC", file=context.out)
         print(f"  parent   {company.parent_id or '-'}", file=context.out)
-        print(f"  state    {'closed' if company.is_closed else 'open'}", file=context.out)
+        print(f"  state    {_state(company)}", file=context.out)
     _emit_members(context, members)
     return OK
 
@@ -200,6 +207,33 @@ def rename_company(context: Context) -> int:
     emit_one(context, f"renamed {company.id}: {company.name}", {"company": company.id,
                                                                 "name": company.name})  # fmt: skip
     return OK
+
+
+def suspend_company(context: Context) -> int:
+    """Suspend a company."""
+    company = context.service().companies.suspend(
+        context.user_ref(context.actor()),
+        context.company_ref(context.args.company),
+        reason=context.args.reason,
+    )
+    emit_one(context, f"suspended {company.id}: {company.suspension_reason}",
+             {"company": company.id, "suspended": True})  # fmt: skip
+    return OK
+
+
+def resume_company(context: Context) -> int:
+    """Resume a suspended company."""
+    company = context.service().companies.resume(
+        context.user_ref(context.actor()), context.company_ref(context.args.company)
+    )
+    emit_one(context, f"resumed {company.id}", {"company": company.id, "suspended": False})
+    return OK
+
+
+def _state(company: Company) -> str:
+    if company.is_closed:
+        return "closed"
+    return "suspended" if company.is_suspended else "open"
 
 
 def list_members(context: Context) -> int:

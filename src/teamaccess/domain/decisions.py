@@ -58,6 +58,7 @@ class Reason(str, enum.Enum):
     ANCESTOR_MEMBER = "ancestor_member"
     OVERVIEW_ONLY = "overview_only"
     COMPANY_CLOSED = "company_closed"
+    COMPANY_SUSPENDED = "company_suspended"
     UNKNOWN_LEAD = "unknown_lead"
     UNKNOWN_RECORD = "unknown_record"
     OFFERED_TO_COMPANY = "offered_to_company"

@@ -20,6 +20,8 @@ from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 __all__ = [
     "CompanyCreated",
     "CompanyProfileUpdated",
+    "CompanyResumed",
+    "CompanySuspended",
     "ContactVisibilityChanged",
     "EnrollmentNotificationRequested",
     "Event",
@@ -102,6 +104,20 @@ class CompanyCreated(Event):
     """A company was created; its creator becomes its first member (R-MC-1)."""
 
     name: str
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class CompanySuspended(Event):
+    """A platform admin suspended the company: every action is refused (R-CO-5)."""
+
+    reason: str
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class CompanyResumed(Event):
+    """A platform admin resumed a suspended company (R-CO-5)."""
 
 
 @_event

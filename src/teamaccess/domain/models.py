@@ -98,6 +98,9 @@ class Company:
         market_roles: The roles it plays on a lead marketplace (R-LEAD-1).
         closed_at: When it was closed; a closed company refuses new actions (R-CO-3).
         merged_into: The company it was merged into (R-CO-2).
+        suspended_at: When a platform admin suspended it; a suspended company refuses
+            every action until it is resumed (R-CO-5).
+        suspension_reason: Why it was suspended (an unpaid invoice, an incident).
     """
 
     id: CompanyId
@@ -112,11 +115,18 @@ class Company:
     market_roles: frozenset[MarketRole] = frozenset()
     closed_at: datetime | None = None
     merged_into: CompanyId | None = None
+    suspended_at: datetime | None = None
+    suspension_reason: str | None = None
 
     @property
     def is_closed(self) -> bool:
         """Whether the company was closed (R-CO-3)."""
         return self.closed_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        """Whether the company is suspended (R-CO-5)."""
+        return self.suspended_at is not None
 
 
 @attrs.frozen

@@ -31,6 +31,12 @@ _SELF_OR_MANAGER = {
 }
 
 
+def suspended(company: Company) -> Decision:
+    """The denial of every action in a suspended company (R-CO-5)."""
+    why = f": {company.suspension_reason}" if company.suspension_reason else ""
+    return Decision.deny(Reason.COMPANY_SUSPENDED, "R-CO-5", f"{company.id!r} is suspended{why}")
+
+
 def decide(
     action: str,
     *,
@@ -59,6 +65,8 @@ def decide(
     if company.closed_at is not None:
         into = f"; merged into {company.merged_into!r}" if company.merged_into else ""
         return Decision.deny(Reason.COMPANY_CLOSED, "R-CO-3", f"{company.id!r} is closed{into}")
+    if company.suspended_at is not None:
+        return suspended(company)
     if actor is None or actor.company_id != company.id:
         if ancestor_member is not None:
             if action == _VIEW_OVERVIEW:

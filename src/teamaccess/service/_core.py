@@ -19,7 +19,7 @@ from teamaccess.domain.ids import CompanyId, UserId, check_id
 from teamaccess.domain.inputs import check_count
 from teamaccess.domain.leads import Page
 from teamaccess.domain.models import Company, CompanySettings, Invitation, Membership, User
-from teamaccess.domain.policy import decide, decide_grant
+from teamaccess.domain.policy import decide, decide_grant, suspended
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
 from teamaccess.errors import (
@@ -194,11 +194,18 @@ class ServiceCore:
 
     @staticmethod
     def company(
-        tx: Transaction, company_id: str, *, lock: bool = False, closed_ok: bool = False
+        tx: Transaction,
+        company_id: str,
+        *,
+        lock: bool = False,
+        closed_ok: bool = False,
+        suspended_ok: bool = False,
     ) -> Company:
-        """The company, or raise; a closed one only for reading its history (R-CO-3)."""
+        """The company, or raise; a closed or suspended one only for reading (R-CO-3, R-CO-5)."""
         company = tx.companies.get(CompanyId(check_id(company_id, "company")), for_update=lock)
-        return _existing(company, company_id, closed_ok=closed_ok)
+        return _existing(
+            company, company_id, closed_ok=closed_ok, suspended_ok=suspended_ok or closed_ok
+        )
 
     def gate(
         self, company: Company | None, actor: Membership | None, rule: str
@@ -208,6 +215,8 @@ class ServiceCore:
             return Decision.deny(Reason.UNKNOWN_COMPANY, "R-ALL-1")
         if company.closed_at is not None:
             return Decision.deny(Reason.COMPANY_CLOSED, "R-CO-3", f"{company.id!r} is closed")
+        if company.suspended_at is not None:
+            return suspended(company)
         if actor is None:
             return Decision.deny(Reason.NOT_A_MEMBER, rule, f"not a member of {company.id!r}")
         if actor.role not in self.policy.roles:
@@ -332,12 +341,24 @@ class ServiceCore:
         return membership
 
 
-def _existing(company: Company | None, company_id: str, *, closed_ok: bool = False) -> Company:
-    """``company``, or raise for a missing one, or a closed one unless ``closed_ok`` (R-CO-3)."""
+def _existing(
+    company: Company | None,
+    company_id: str,
+    *,
+    closed_ok: bool = False,
+    suspended_ok: bool = False,
+) -> Company:
+    """``company``, or raise for a missing, closed or suspended one (R-CO-3, R-CO-5).
+
+    Reads of a company's history pass ``closed_ok``/``suspended_ok``; their own checks
+    of the actor still refuse what the actor may not see.
+    """
     if company is None:
         raise UnknownCompany(company_id)
     if company.closed_at is not None and not closed_ok:
         raise CompanyClosed(company.id, company.merged_into)
+    if company.suspended_at is not None and not suspended_ok:
+        raise_denied(suspended(company))
     return company
 
 

@@ -118,6 +118,8 @@ class AsyncCompanies(_Namespace):
     create = awaitable(Companies.create)
     find = awaitable(Companies.find)
     get = awaitable(Companies.get)
+    resume = awaitable(Companies.resume)
+    suspend = awaitable(Companies.suspend)
     update_profile = awaitable(Companies.update_profile)
 
 

@@ -10,9 +10,12 @@ from teamaccess.domain.decisions import Action
 from teamaccess.domain.events import (
     CompanyCreated,
     CompanyProfileUpdated,
+    CompanyResumed,
+    CompanySuspended,
     MainContactChanged,
     MemberAdded,
     Stamp,
+    stamp,
 )
 from teamaccess.domain.ids import (
     CompanyId,
@@ -28,6 +31,7 @@ from teamaccess.domain.models import (
     CompanySettings,
     Membership,
 )
+from teamaccess.errors import SuspensionConflict
 from teamaccess.ports import Transaction
 from teamaccess.service._core import ServiceCore
 
@@ -114,6 +118,59 @@ class Companies:
                         occurred_at=now, actor_id=UserId(actor_id), company_id=company.id, name=name
                     )
                 )
+            return updated
+
+        return self._core.command(work)
+
+    def suspend(self, actor_id: str, company_id: str, *, reason: str) -> Company:
+        """Suspend a company; platform admins only (R-CO-5).
+
+        Until it is resumed every action in it is refused with ``company_suspended``
+        (R-CO-5): checks, commands and its members' reads. Nothing is removed: members,
+        seats, leads and records stay as they are, and its history stays readable through
+        the reads that name no actor (``companies.get``, ``members.main_contact``) and the
+        outbox. A closed company cannot be suspended.
+
+        Raises:
+            SuspensionConflict: It is suspended already.
+        """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        reason = check_name(reason, "suspension reason")
+        self._core.require_platform_admin(actor_id, "R-CO-5")
+
+        def work(tx: Transaction, now: datetime) -> Company:
+            company = self._core.company(tx, company_id, lock=True, suspended_ok=True)
+            if company.suspended_at is not None:
+                raise SuspensionConflict(f"company {company.id!r} is suspended already (R-CO-5)")
+            updated = attrs.evolve(company, suspended_at=now, suspension_reason=reason)
+            tx.companies.update(updated)
+            tx.outbox.append(
+                CompanySuspended(**stamp(now, UserId(actor_id), company.id), reason=reason)
+            )
+            return updated
+
+        return self._core.command(work)
+
+    def resume(self, actor_id: str, company_id: str) -> Company:
+        """Resume a suspended company; platform admins only (R-CO-5).
+
+        Every right is as it was before the suspension.
+
+        Raises:
+            SuspensionConflict: It is not suspended.
+        """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        self._core.require_platform_admin(actor_id, "R-CO-5")
+
+        def work(tx: Transaction, now: datetime) -> Company:
+            company = self._core.company(tx, company_id, lock=True, suspended_ok=True)
+            if company.suspended_at is None:
+                raise SuspensionConflict(f"company {company.id!r} is not suspended (R-CO-5)")
+            updated = attrs.evolve(company, suspended_at=None, suspension_reason=None)
+            tx.companies.update(updated)
+            tx.outbox.append(CompanyResumed(**stamp(now, UserId(actor_id), company.id)))
             return updated
 
         return self._core.command(work)

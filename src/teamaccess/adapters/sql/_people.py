@@ -100,6 +100,8 @@ def company_from_row(row: Any, loads: Callable[[Any], Any] = lambda value: value
         market_roles=frozenset(MarketRole(r) for r in loads(row.market_roles) or ()),
         closed_at=row.closed_at,
         merged_into=row.merged_into,
+        suspended_at=row.suspended_at,
+        suspension_reason=row.suspension_reason,
     )
 
 
@@ -115,6 +117,8 @@ def _company_values(company: Company) -> dict[str, Any]:
         "market_roles": sorted(r.value for r in company.market_roles) or None,
         "closed_at": company.closed_at,
         "merged_into": company.merged_into,
+        "suspended_at": company.suspended_at,
+        "suspension_reason": company.suspension_reason,
     }
 
 

@@ -24,7 +24,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "teamaccess_0005"
+SCHEMA_VERSION = "teamaccess_0006"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -84,6 +84,14 @@ class Tables:
         ]
 
 
+def suspension_columns() -> list[sa.Column[Any]]:
+    """A company's suspension (revision teamaccess_0006, R-CO-5)."""
+    return [
+        sa.Column("suspended_at", UtcDateTime(), nullable=True),
+        sa.Column("suspension_reason", sa.String(200), nullable=True),
+    ]
+
+
 def outbox_relay_columns() -> list[sa.Column[Any]]:
     """The relay's bookkeeping on each outbox row (revision teamaccess_0005)."""
     return [
@@ -128,6 +136,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("market_roles", sa.JSON, nullable=True),
         sa.Column("closed_at", UtcDateTime(), nullable=True),
         sa.Column("merged_into", Id(), nullable=True),
+        *suspension_columns(),
         sa.Index(f"{p}ix_companies_parent", "parent_id"),
     )
     memberships = sa.Table(
