@@ -150,6 +150,7 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
         "leads.pick": ({"actor_id": a, "company_id": "partner", "lead_id": "pumps"},
                       {"actor_id": U, "company_id": C, "lead_id": "id"}),
         "seats.get": ({"pool_id": pool}, {"pool_id": "id"}),
+        "seats.led_by": ({"actor_id": a}, {"actor_id": U}),
         "members.public_contacts": ({"company_id": acme}, {"company_id": C}),
         "seats.purchase": ({"buyer_id": a, "product_id": "course", "seats": 3, "title": "G2",
                             "occupy_seat": False, "company_id": acme},

@@ -59,6 +59,9 @@ class MemorySeatPools(Repo):
     def led_by(self, company_id: CompanyId, user_id: UserId) -> Sequence[SeatPool]:
         return [p for p in self.all() if p.company_id == company_id and p.leader_id == user_id]
 
+    def of_leader(self, user_id: UserId) -> Sequence[SeatPool]:
+        return [p for p in self.all() if p.leader_id == user_id]
+
     @staticmethod
     def _check(pool: SeatPool) -> None:
         """The CHECK constraint of the SQL table: 0 <= consumed <= used <= seats."""

@@ -54,6 +54,10 @@ class SeatPools(Protocol):
         """The pools of ``company_id`` that ``user_id`` leads, ordered by id (R-MEM-10)."""
         ...
 
+    def of_leader(self, user_id: UserId) -> Sequence[SeatPool]:
+        """Every pool ``user_id`` leads, with or without a company, ordered by id (R-SEAT-4)."""
+        ...
+
 
 class Enrollments(Protocol):
     """Participants holding seats, at most one seat per (pool, user)."""

@@ -161,6 +161,7 @@ class AsyncSeats(_Namespace):
     enroll_csv = awaitable(Seats.enroll_csv)
     get = awaitable(Seats.get)
     group = awaitable(Seats.group)
+    led_by = awaitable(Seats.led_by)
     purchase = awaitable(Seats.purchase)
     purchase_single_access = awaitable(Seats.purchase_single_access)
     reinvite = awaitable(Seats.reinvite)

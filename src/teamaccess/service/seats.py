@@ -8,6 +8,7 @@ Every tag a seat grants or ends is an outbox event in the same transaction (R-TA
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
@@ -222,6 +223,15 @@ class Seats:
             pool = find_pool(tx, pool_id)
             self._require_leader(tx, actor_id, pool)
             return GroupView(pool, tx.enrollments.of_pool(pool.id))
+
+    def led_by(self, actor_id: str) -> Sequence[SeatPool]:
+        """The groups the actor leads, ordered by id: the buyer's group page (R-SEAT-4).
+
+        Each is one the actor may manage with `group`, `enroll` and `remove`.
+        """
+        check_id(actor_id, "user")
+        with self._core.store.reader() as tx:
+            return tx.pools.of_leader(UserId(actor_id))
 
     def get(self, pool_id: str) -> SeatPool:
         """Return the pool with its usage, or raise `UnknownGroup`."""

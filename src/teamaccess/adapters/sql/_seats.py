@@ -136,6 +136,11 @@ class SeatPools(Repo):
         mine = sa.and_(t.c.company_id == company_id, t.c.leader_id == user_id)
         return [_pool(row) for row in self._rows(sa.select(t).where(mine).order_by(t.c.id))]
 
+    def of_leader(self, user_id: UserId) -> Sequence[SeatPool]:
+        t = self._t.pools
+        statement = sa.select(t).where(t.c.leader_id == user_id).order_by(t.c.id)
+        return [_pool(row) for row in self._rows(statement)]
+
 
 def _enrollment(row: sa.Row[Any]) -> Enrollment:
     return Enrollment(PoolId(row.pool_id), UserId(row.user_id), row.enrolled_at)

@@ -87,6 +87,20 @@ def test_r_seat_4_only_leader_or_platform_admin_manage(sta: TeamAccess) -> None:
         sta.seats.group("buyer", "no-such-pool")
 
 
+def test_r_seat_4_a_buyer_finds_the_groups_they_lead(sta: TeamAccess) -> None:
+    """R-SEAT-4: led_by lists every group the buyer leads (with and without a company), none of others'."""
+    first = sta.seats.purchase("buyer", "course", 5, "Team A")
+    second = sta.seats.purchase("buyer", "consumed", 2, "Team B")
+    sta.users.register("other", "other@spreadmind.example")
+    sta.seats.purchase("other", "course", 3, "Not theirs")
+    led = sta.seats.led_by("buyer")
+    assert [p.id for p in led] == sorted([first.id, second.id])
+    assert all(p.leader_id == "buyer" for p in led)
+    assert sta.seats.led_by("nobody") == []
+    for pool in led:  # each one the buyer may manage
+        assert sta.seats.check_group("buyer", pool.id).allowed
+
+
 def test_r_seat_5_enroll_existing_user_by_normalized_email(sta: TeamAccess) -> None:
     """R-SEAT-5: an existing user with that normalized e-mail is enrolled, not duplicated."""
     sta.users.register("eva", "eva@spreadmind.example")
