@@ -35,3 +35,25 @@ def test_host_runs_the_shipped_suite_with_one_fixture(tmp_path: Path) -> None:
     assert passed >= len(tests) > 120, summary  # parametrized tests run more than once
     assert "failed" not in summary
     assert "error" not in summary
+
+
+def test_a_fixture_name_means_one_fixture_across_the_contract_modules() -> None:
+    """The star import keeps one fixture per name: modules that share a name must share its code."""
+    import importlib
+    import inspect
+
+    sources: dict[str, tuple[str, str]] = {}
+    for area in contract.AREAS:
+        module = importlib.import_module(f"teamaccess.testing.contract.{area}")
+        for name, value in vars(module).items():
+            if (
+                not contract._is_fixture(value)
+                or getattr(value, "__module__", module.__name__) != module.__name__
+            ):
+                continue
+            unwrap = getattr(value, "_get_wrapped_function", None)  # pytest >= 8.4
+            code = inspect.getsource(unwrap() if unwrap else value)
+            first = sources.setdefault(name, (area, code))
+            assert first[1] == code, (
+                f"fixture {name!r} of {area} differs from the one of {first[0]}"
+            )

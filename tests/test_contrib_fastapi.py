@@ -20,6 +20,7 @@ import pytest
 
 from teamaccess import TeamAccess
 from teamaccess.adapters.sql import SqlStore
+from teamaccess.testing import in_transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,9 +91,7 @@ def test_served_app_answers_problems_and_drains_the_relay_on_shutdown(
     assert server.returncode in (0, -signal.SIGTERM), log
     assert "Application shutdown complete" in log
     relayed = sorted(int(line) for line in out.read_text().split())
-    everything = [
-        m.position for m in SqlStore.from_url(f"sqlite:///{db}").reader().__enter__().outbox.all()
-    ]
+    everything = [m.position for m in in_transaction(store, lambda tx: tx.outbox.all())]
     assert relayed == everything  # each once: one relay, leases held
     assert ta.outbox.count_pending() == 0
     store.engine.dispose()

@@ -17,7 +17,7 @@ ADMIN = "platform"
 
 
 @pytest.fixture
-def sta(store, clock):
+def suspended_ta(store, clock):
     """Anna (main contact) and ben in ACME, carla outside; a platform admin."""
     ta = make_service(store, clock=clock, platform_admins={ADMIN})
     for user in (ADMIN, "anna", "ben", "carla"):
@@ -36,31 +36,35 @@ def _decisions(ta) -> list[tuple[str, str, bool, str, str]]:
     ]
 
 
-def test_r_co_5_suspended_company_refuses_every_action_and_resume_restores_them(sta) -> None:
+def test_r_co_5_suspended_company_refuses_every_action_and_resume_restores_them(
+    suspended_ta,
+) -> None:
     """R-CO-5: while suspended every check is denied with company_suspended; resumed, every answer is as before."""
-    before = _decisions(sta)
-    suspended = sta.companies.suspend(ADMIN, "acme", reason="unpaid invoice")
+    before = _decisions(suspended_ta)
+    suspended = suspended_ta.companies.suspend(ADMIN, "acme", reason="unpaid invoice")
     assert suspended.is_suspended
     assert suspended.suspension_reason == "unpaid invoice"
-    during = _decisions(sta)
+    during = _decisions(suspended_ta)
     assert {(allowed, reason, rule) for _, _, allowed, reason, rule in during} == {
         (False, "company_suspended", "R-CO-5")
     }
-    assert "unpaid invoice" in sta.check("anna", "acme", "view_members").detail
-    sta.companies.resume(ADMIN, "acme")
-    assert _decisions(sta) == before
+    assert "unpaid invoice" in suspended_ta.check("anna", "acme", "view_members").detail
+    suspended_ta.companies.resume(ADMIN, "acme")
+    assert _decisions(suspended_ta) == before
 
 
-def test_r_co_5_commands_and_member_reads_are_refused_and_nothing_is_lost(sta, store) -> None:
+def test_r_co_5_commands_and_member_reads_are_refused_and_nothing_is_lost(
+    suspended_ta, store
+) -> None:
     """R-CO-5: commands and members' reads are refused with R-CO-5 and change nothing; the history stays readable."""
-    sta.companies.suspend(ADMIN, "acme", reason="security incident")
+    suspended_ta.companies.suspend(ADMIN, "acme", reason="security incident")
     before = dump(store)
     refused = [
-        lambda: sta.members.add("anna", "acme", "carla"),
-        lambda: sta.companies.update_profile("anna", "acme", name="ACME AG"),
-        lambda: sta.members.list("ben", "acme"),
-        lambda: sta.invitations.send("anna", "acme", "dora@example.com"),
-        lambda: sta.require("anna", "acme", "view_members"),
+        lambda: suspended_ta.members.add("anna", "acme", "carla"),
+        lambda: suspended_ta.companies.update_profile("anna", "acme", name="ACME AG"),
+        lambda: suspended_ta.members.list("ben", "acme"),
+        lambda: suspended_ta.invitations.send("anna", "acme", "dora@example.com"),
+        lambda: suspended_ta.require("anna", "acme", "view_members"),
     ]
     for call in refused:
         with pytest.raises(AccessDenied) as caught:
@@ -69,25 +73,25 @@ def test_r_co_5_commands_and_member_reads_are_refused_and_nothing_is_lost(sta, s
             "company_suspended", "R-CO-5",
         )  # fmt: skip
     assert dump(store) == before
-    assert sta.companies.get("acme").name == "ACME"  # reads that name no actor
-    assert sta.members.main_contact("acme").user_id == "anna"
+    assert suspended_ta.companies.get("acme").name == "ACME"  # reads that name no actor
+    assert suspended_ta.members.main_contact("acme").user_id == "anna"
 
 
-def test_r_co_5_only_platform_admins_suspend_and_resume_once(sta) -> None:
+def test_r_co_5_only_platform_admins_suspend_and_resume_once(suspended_ta) -> None:
     """R-CO-5: the main contact may not suspend; a second suspend or a resume of an active company conflicts."""
     with pytest.raises(AccessDenied) as caught:
-        sta.companies.suspend("anna", "acme", reason="holiday")
+        suspended_ta.companies.suspend("anna", "acme", reason="holiday")
     assert caught.value.decision.rule == "R-CO-5"
     with pytest.raises(SuspensionConflict):
-        sta.companies.resume(ADMIN, "acme")
-    sta.companies.suspend(ADMIN, "acme", reason="unpaid invoice")
+        suspended_ta.companies.resume(ADMIN, "acme")
+    suspended_ta.companies.suspend(ADMIN, "acme", reason="unpaid invoice")
     with pytest.raises(SuspensionConflict):
-        sta.companies.suspend(ADMIN, "acme", reason="again")
+        suspended_ta.companies.suspend(ADMIN, "acme", reason="again")
     with pytest.raises(AccessDenied):
-        sta.companies.resume("anna", "acme")
+        suspended_ta.companies.resume("anna", "acme")
     with pytest.raises(InvalidName):
-        sta.companies.suspend(ADMIN, "acme", reason="")
-    events = [m.event.type for m in sta.outbox.pending(1000)][-1:]
+        suspended_ta.companies.suspend(ADMIN, "acme", reason="")
+    events = [m.event.type for m in suspended_ta.outbox.pending(1000)][-1:]
     assert events == ["CompanySuspended"]
-    sta.companies.resume(ADMIN, "acme")
-    assert [m.event.type for m in sta.outbox.pending(1000)][-1] == "CompanyResumed"
+    suspended_ta.companies.resume(ADMIN, "acme")
+    assert [m.event.type for m in suspended_ta.outbox.pending(1000)][-1] == "CompanyResumed"
