@@ -170,6 +170,11 @@ class _RelayBase(Generic[_S]):
             source=source, clock=clock,
         )  # fmt: skip
 
+    def _batch_lost(self, error: StorageError) -> int:
+        """Log a batch a storage error ended; its lease runs out and it is delivered again."""
+        log.error("relay %s: storage error, batch left to its lease: %s", self.settings.name, error)
+        return 0
+
 
 class Relay(_RelayBase[Sink]):
     """Delivers the outbox to a sink, at least once and per company in commit order.
@@ -226,12 +231,7 @@ class Relay(_RelayBase[Sink]):
             try:
                 claimed = self.run_once().claimed
             except StorageError as error:
-                log.error(
-                    "relay %s: storage error, batch left to its lease: %s",
-                    self.settings.name,
-                    error,
-                )
-                claimed = 0
+                claimed = self._batch_lost(error)
             if not claimed:
                 stop.wait(idle)
         log.info("relay %s stopped", self.settings.name)
@@ -279,12 +279,7 @@ class AsyncRelay(_RelayBase[AsyncSink]):
             try:
                 claimed = (await self.run_once()).claimed
             except StorageError as error:
-                log.error(
-                    "relay %s: storage error, batch left to its lease: %s",
-                    self.settings.name,
-                    error,
-                )
-                claimed = 0
+                claimed = self._batch_lost(error)
             if not claimed:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stop.wait(), idle)
