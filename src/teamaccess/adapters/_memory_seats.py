@@ -62,6 +62,9 @@ class MemorySeatPools(Repo):
     def of_leader(self, user_id: UserId) -> Sequence[SeatPool]:
         return [p for p in self.all() if p.leader_id == user_id]
 
+    def of_company(self, company_id: CompanyId) -> Sequence[SeatPool]:
+        return [p for p in self.all() if p.company_id == company_id]
+
     @staticmethod
     def _check(pool: SeatPool) -> None:
         """The CHECK constraint of the SQL table: 0 <= consumed <= used <= seats."""
@@ -91,6 +94,10 @@ class MemoryEnrollments(Repo):
             batch[e.user_id] = e
         for pool_id, batch in new.items():
             self._j.put_new(self._t.enrollments.setdefault(pool_id, {}), batch)
+
+    def of_user(self, user_id: UserId) -> Sequence[Enrollment]:
+        enrollments = self._t.enrollments
+        return [enrollments[p][user_id] for p in sorted(enrollments) if user_id in enrollments[p]]
 
     def remove(self, pool_id: PoolId, user_id: UserId) -> None:
         require(self.get(pool_id, user_id) is not None, "enrollment", user_id)
@@ -129,6 +136,14 @@ class MemoryTagGrants(Repo):
 
     def tags_of(self, user_id: UserId) -> frozenset[str]:
         return frozenset(tag for tag, srcs in self._t.tags.get(user_id, {}).items() if srcs)
+
+    def of_users(self, user_ids: Sequence[UserId]) -> Sequence[TagGrant]:
+        return [
+            grant
+            for user_id in sorted(set(user_ids))
+            for tag, sources in sorted(self._t.tags.get(user_id, {}).items())
+            for _, grant in sorted(sources.items())
+        ]
 
     def lock_holders(self, user_ids: Sequence[UserId]) -> None:
         """Nothing to do: the store's one writer lock already serializes transactions."""

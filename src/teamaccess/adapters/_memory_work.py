@@ -177,6 +177,10 @@ class MemoryInbox(Repo):
         requests = (self._t.inbox[i] for i in self._t.inbox_of.after(company_id, None))
         return [request for request in requests if request.assignee_id == user_id]
 
+    def of_sender(self, email: str) -> Sequence[InboxRequest]:
+        found = (r for r in self._t.inbox.values() if r.sender_email == email)
+        return sorted(found, key=lambda r: r.id)
+
     def all(self) -> Sequence[InboxRequest]:
         return [self._t.inbox[i] for i in sorted(self._t.inbox)]
 

@@ -33,6 +33,7 @@ from teamaccess.adapters._memory_work import MemoryInbox, MemoryLeads, MemoryLin
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.models import Company, Invitation, InvitationStatus, Membership, User
+from teamaccess.domain.privacy import redact_event
 from teamaccess.domain.relay import in_company_order
 from teamaccess.errors import (
     AlreadyAMember,
@@ -45,6 +46,16 @@ from teamaccess.errors import (
 __all__ = ["MemoryStore"]
 
 _NOBODY: dict[str, Membership] = {}
+
+
+def _ancestors(tables: Tables, company_id: CompanyId) -> list[CompanyId]:
+    """The company's ancestors, parent first."""
+    found: list[CompanyId] = []
+    company = tables.companies.get(company_id)
+    while company is not None and company.parent_id is not None:
+        found.append(company.parent_id)
+        company = tables.companies.get(company.parent_id)
+    return found
 
 
 class _Users(Repo):
@@ -75,6 +86,16 @@ class _Users(Repo):
             emails[user.email] = user.id
         self._j.put_new(known, new)
         self._j.put_new(by_email, emails)
+
+    def update(self, user: User) -> None:
+        old = self._t.users.get(user.id)
+        require(old is not None, "user", user.id)
+        if old is not None and old.email != user.email:
+            if user.email in self._t.user_by_email:
+                raise EmailTaken(f"e-mail {user.email!r} is already registered")
+            self._j.pop(self._t.user_by_email, old.email)
+            self._j.put(self._t.user_by_email, user.email, user.id)
+        self._j.put(self._t.users, user.id, user)
 
     def all(self) -> Sequence[User]:
         return sorted(self._t.users.values(), key=lambda u: u.id)
@@ -110,12 +131,7 @@ class _Companies(Repo):
         return sorted(self._t.companies.values(), key=lambda c: c.id)
 
     def ancestors(self, company_id: CompanyId) -> Sequence[CompanyId]:
-        found: list[CompanyId] = []
-        company = self._t.companies.get(company_id)
-        while company is not None and company.parent_id is not None:
-            found.append(company.parent_id)
-            company = self._t.companies.get(company.parent_id)
-        return found
+        return _ancestors(self._t, company_id)
 
     def height(self, company_id: CompanyId) -> int:
         return max((depth for _, depth in self._below(company_id)), default=0)
@@ -165,6 +181,30 @@ class _Memberships(Repo):
         members = self._t.members
         found = (members.get(c, {}).get(user_id) for c in sorted(set(company_ids)))
         return [m for m in found if m is not None]
+
+    def admitted(
+        self,
+        company_id: CompanyId,
+        *,
+        roles: frozenset[str],
+        main_contact_roles: frozenset[str],
+        ancestors: bool,
+        after: UserId | None,
+        limit: int,
+    ) -> Sequence[Membership]:
+        members = self._t.members.get(company_id, {})
+        found = {
+            u: m
+            for u, m in members.items()
+            if m.role in roles or (m.is_main_contact and m.role in main_contact_roles)
+        }
+        if ancestors:
+            for above in reversed(_ancestors(self._t, company_id)):
+                for user_id, m in self._t.members.get(above, {}).items():
+                    if user_id not in members:  # the nearest ancestor, visited last, wins
+                        found[user_id] = m
+        keys = sorted(u for u in found if after is None or u > after)
+        return [found[u] for u in keys[:limit]]
 
     def add(self, membership: Membership) -> None:
         company_id, user_id = membership.company_id, membership.user_id
@@ -235,6 +275,9 @@ class _Invitations(Repo):
         old = self._t.invitations.get(invitation.id)
         require(old is not None, "invitation", invitation.id)
         self._j.put(self._t.invitations, invitation.id, invitation)
+
+    def of_email(self, email: str) -> Sequence[Invitation]:
+        return [i for i in self.all() if i.email == email]
 
     def all(self) -> Sequence[Invitation]:
         return sorted(self._t.invitations.values(), key=lambda i: i.id)
@@ -319,6 +362,15 @@ class _Outbox(Repo):
         ]
         self._change(chosen, dead_at=None, attempts=0, retry_at=None)
         return len(chosen)
+
+    def redact(self, old: str, new: str) -> int:
+        changed = 0
+        for position, message in list(self._t.outbox.items()):
+            event = redact_event(message.event, old, new)
+            if event is not None:
+                self._j.put(self._t.outbox, position, attrs.evolve(message, event=event))
+                changed += 1
+        return changed
 
     def _leased_by(self, position: int, owner: str) -> bool:
         message = self._t.outbox.get(position)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from teamaccess.cli import _relay
 from teamaccess.cli._app import DENIED, OK, Context, UsageError, _Commands
@@ -10,6 +11,7 @@ from teamaccess.cli._output import emit
 from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.events import event_to_dict
 from teamaccess.domain.leads import LeadAction
+from teamaccess.domain.review import AccessReview
 
 ACTIONS: dict[str, tuple[str, str]] = {
     Action.OPEN_BACKOFFICE: ("R-MEM-6", "open the company's back office: members"),
@@ -51,6 +53,18 @@ def register(top: _Commands) -> None:
     on.add_argument("--record", metavar="ID", help="decide whether the record may be seen")
 
     top.add("actions", actions, "list the actions 'explain' knows, with the rule behind each")
+
+    review = top.add(
+        "access-review",
+        access_review,
+        "who holds what in COMPANY, through which grant; --since FILE: what changed (R-CO-6)",
+    )
+    review.add_argument("company", help="the company (id or name)")
+    review.add_argument("--format", choices=["json", "csv"], default="json", dest="review_format")
+    review.add_argument("--subtree", action="store_true", help="include every account below it")
+    review.add_argument(
+        "--since", metavar="FILE", help="an earlier JSON review: print gained and lost grants"
+    )
 
     outbox_command = top.add(
         "outbox", outbox, "print pending outbox events as JSON lines, oldest first"
@@ -128,6 +142,28 @@ def _print_decision(context: Context, decision: Decision, user: str, target: str
     print(f"  rule    {decision.rule}", file=out)
     if decision.detail:
         print(f"  detail  {decision.detail}", file=out)
+
+
+def access_review(context: Context) -> int:
+    """Print the review (JSON or CSV), or with ``--since`` its diff to an earlier one."""
+    args = context.args
+    earlier = None
+    if args.since is not None:
+        try:
+            text = Path(args.since).read_text(encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot read {args.since}: {error.strerror}") from error
+        earlier = AccessReview.from_json(text)
+    review = context.service().access.review(
+        context.user_ref(context.actor()), context.company_ref(args.company), subtree=args.subtree
+    )
+    if earlier is None:
+        out = review.to_csv() if args.review_format == "csv" else review.to_json() + "\n"
+    else:
+        diff = review.diff(earlier)
+        out = diff.to_csv() if args.review_format == "csv" else diff.to_json() + "\n"
+    context.out.write(out)
+    return OK
 
 
 def actions(context: Context) -> int:

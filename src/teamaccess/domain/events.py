@@ -43,6 +43,7 @@ __all__ = [
     "Stamp",
     "TagGranted",
     "TagRevoked",
+    "UserErased",
     "UserRegistered",
     "event_from_dict",
     "event_to_dict",
@@ -96,6 +97,18 @@ class UserRegistered(Event):
 
     user_id: UserId
     email: str
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class UserErased(Event):
+    """A person's data was erased on their request (GDPR art. 17, R-CO-7).
+
+    Their memberships and seats ended first, each with its own event; their e-mail
+    address and attributes were replaced by a pseudonym everywhere, this outbox included.
+    """
+
+    user_id: UserId
 
 
 @_event

@@ -34,6 +34,10 @@ class Users(Protocol):
         """Insert several users at once (bulk import); duplicates raise as in `add`."""
         ...
 
+    def update(self, user: User) -> None:
+        """Replace the stored user with the same id (erasure gives it a pseudonym)."""
+        ...
+
     def all(self) -> Sequence[User]:
         """Every user, ordered by id (for export and tests)."""
         ...
@@ -114,6 +118,26 @@ class Memberships(Protocol):
         """The user's memberships in these companies, ordered by company id."""
         ...
 
+    def admitted(
+        self,
+        company_id: CompanyId,
+        *,
+        roles: frozenset[str],
+        main_contact_roles: frozenset[str],
+        ancestors: bool,
+        after: UserId | None,
+        limit: int,
+    ) -> Sequence[Membership]:
+        """One page of the memberships an action admits in the company, by user id.
+
+        A member counts if their role is in ``roles``, or in ``main_contact_roles`` and
+        they are the main contact. With ``ancestors``, each user who is no member but a
+        member of an ancestor counts too, by their membership in the nearest one
+        (R-PART-2). Ordered by user id, after ``after``, at most ``limit``; on SQL one
+        statement, however many members the company has.
+        """
+        ...
+
     def add(self, membership: Membership) -> None:
         """Insert; raise ``AlreadyAMember`` on a duplicate (company, user)."""
         ...
@@ -151,6 +175,10 @@ class Invitations(Protocol):
 
     def of_company(self, company_id: CompanyId) -> Sequence[Invitation]:
         """The company's invitations, ordered by id."""
+        ...
+
+    def of_email(self, email: str) -> Sequence[Invitation]:
+        """Every invitation of this normalized address, in any company, ordered by id."""
         ...
 
     def add(self, invitation: Invitation) -> None:

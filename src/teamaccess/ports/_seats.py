@@ -58,6 +58,10 @@ class SeatPools(Protocol):
         """Every pool ``user_id`` leads, with or without a company, ordered by id (R-SEAT-4)."""
         ...
 
+    def of_company(self, company_id: CompanyId) -> Sequence[SeatPool]:
+        """The pools bought for the company, ordered by id."""
+        ...
+
 
 class Enrollments(Protocol):
     """Participants holding seats, at most one seat per (pool, user)."""
@@ -68,6 +72,10 @@ class Enrollments(Protocol):
 
     def of_pool(self, pool_id: PoolId) -> Sequence[Enrollment]:
         """The pool's participants, ordered by user id."""
+        ...
+
+    def of_user(self, user_id: UserId) -> Sequence[Enrollment]:
+        """The user's seats, ordered by pool id."""
         ...
 
     def add(self, enrollment: Enrollment) -> None:
@@ -122,6 +130,10 @@ class TagGrants(Protocol):
 
     def tags_of(self, user_id: UserId) -> frozenset[str]:
         """Every tag the user holds through at least one source."""
+        ...
+
+    def of_users(self, user_ids: Sequence[UserId]) -> Sequence[TagGrant]:
+        """Every grant of these users, ordered by (user id, tag, source)."""
         ...
 
     def all(self) -> Sequence[TagGrant]:

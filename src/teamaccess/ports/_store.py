@@ -117,6 +117,14 @@ class Outbox(Protocol):
         """Make these dead messages (all, for ``None``) pending again; how many."""
         ...
 
+    def redact(self, old: str, new: str) -> int:
+        """Replace ``old`` by ``new`` inside every string of every stored payload.
+
+        Erasure (GDPR art. 17) gives a person a pseudonym in the audit trail; the
+        events keep their shape. Returns how many messages changed.
+        """
+        ...
+
     def all(self) -> Sequence[OutboxMessage]:
         """Every message in order (the audit trail)."""
         ...

@@ -102,6 +102,10 @@ class InboxRequests(Protocol):
         """Requests in the inbox of ``company_id`` assigned to ``user_id``, by id (R-MEM-10)."""
         ...
 
+    def of_sender(self, email: str) -> Sequence[InboxRequest]:
+        """Every request sent from this normalized address, in any company, by id."""
+        ...
+
     def all(self) -> Sequence[InboxRequest]:
         """Every request, ordered by id."""
         ...

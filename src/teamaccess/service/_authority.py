@@ -14,6 +14,7 @@ from teamaccess.domain.events import (
     InvitationWithdrawn,
     MainContactChanged,
     MemberAdded,
+    MemberRemoved,
     PoolLeaderChanged,
     stamp,
 )
@@ -22,7 +23,7 @@ from teamaccess.domain.lead_events import LeadAssigned, RequestAssigned
 from teamaccess.domain.models import Company, InvitationStatus, Membership, User
 from teamaccess.ports import Transaction
 
-__all__ = ["end_authority", "join", "withdraw_invitation"]
+__all__ = ["end_authority", "end_membership", "join", "withdraw_invitation"]
 
 
 def join(
@@ -103,3 +104,19 @@ def end_authority(
         if request is not None and request.assignee_id == user_id:
             tx.inbox.update(attrs.evolve(request, assignee_id=None))
             tx.outbox.append(RequestAssigned(**common, request_id=request.id, assignee_id=None))
+
+
+def end_membership(
+    tx: Transaction, now: datetime, actor_id: UserId, member: Membership, email: str
+) -> None:
+    """Remove the membership with its events and what follows (R-MEM-7, R-MEM-10, R-INV-5).
+
+    The caller has checked that it may end: the main contact leaves last (R-MC-4).
+    """
+    tx.memberships.remove(member.company_id, member.user_id)
+    common = stamp(now, actor_id, member.company_id)
+    tx.outbox.append(MemberRemoved(**common, user_id=member.user_id))
+    if member.is_main_contact:
+        tx.outbox.append(MainContactChanged(**common, old_user_id=member.user_id, new_user_id=None))
+    end_authority(tx, now, actor_id, member.company_id, member.user_id)
+    withdraw_invitation(tx, now, actor_id, member.company_id, email)

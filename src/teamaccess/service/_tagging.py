@@ -1,4 +1,4 @@
-"""Granting and revoking a tag through one source, shared by seats and direct grants.
+"""Granting and revoking a tag through one source; taking a seat with the tag it gave.
 
 Each locks the user's tag facts first (R-TAG-6) and emits its event in the same
 transaction (R-TAG-5).
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from teamaccess.domain.events import TagGranted, TagRevoked, stamp
+import attrs
+
+from teamaccess.domain.events import ParticipantRemoved, TagGranted, TagRevoked, stamp
 from teamaccess.domain.ids import CompanyId, UserId
-from teamaccess.domain.seats import TagGrant
+from teamaccess.domain.seats import Product, ReplacementPolicy, SeatPool, TagGrant, pool_source
 from teamaccess.ports import Transaction
 
-__all__ = ["grant", "revoke"]
+__all__ = ["grant", "revoke", "take_seat"]
 
 
 def grant(
@@ -63,3 +65,30 @@ def revoke(
             still_held=tag in tx.tags.tags_of(user_id),
         )
     )
+
+
+def take_seat(
+    tx: Transaction, now: datetime, actor_id: UserId, pool: SeatPool, product: Product, user: UserId
+) -> SeatPool:
+    """End ``user``'s seat in the locked ``pool`` and the tag it gave (R-SEAT-9, R-TAG-3).
+
+    The product's replacement policy decides whether the seat is freed (R-SEAT-10).
+    """
+    tx.enrollments.remove(pool.id, user)
+    refill = product.replacement is ReplacementPolicy.REFILL
+    updated = (
+        attrs.evolve(pool, used=pool.used - 1)
+        if refill
+        else attrs.evolve(pool, consumed=pool.consumed + 1)
+    )
+    tx.pools.update(updated)
+    tx.outbox.append(
+        ParticipantRemoved(
+            **stamp(now, actor_id, pool.company_id),
+            pool_id=pool.id,
+            user_id=user,
+            seat_freed=refill,
+        )
+    )
+    revoke(tx, now, actor_id, pool.company_id, user, product.tag, pool_source(pool.id))
+    return updated

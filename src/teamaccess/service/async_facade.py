@@ -23,6 +23,7 @@ from teamaccess.domain.roles import Policy
 from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
 from teamaccess.service._core import raise_if_denied
 from teamaccess.service.async_namespaces import (
+    AsyncAccess,
     AsyncCompanies,
     AsyncInbox,
     AsyncInvitations,
@@ -32,6 +33,7 @@ from teamaccess.service.async_namespaces import (
     AsyncMembers,
     AsyncOutbox,
     AsyncPartners,
+    AsyncPrivacy,
     AsyncRecords,
     AsyncSeats,
     AsyncTags,
@@ -114,6 +116,8 @@ class AsyncTeamAccess:
         records: ``ta.records``, awaitable.
         lifecycle: ``ta.lifecycle``, awaitable.
         outbox: ``ta.outbox``, awaitable.
+        access: ``ta.access``, awaitable.
+        privacy: ``ta.privacy``, awaitable.
     """
 
     def __init__(self, store: Store, **options: Unpack[ServiceOptions]) -> None:
@@ -134,6 +138,8 @@ class AsyncTeamAccess:
         self.records = AsyncRecords(sync.records, run)
         self.lifecycle = AsyncLifecycle(sync.lifecycle, run)
         self.outbox = AsyncOutbox(sync.outbox, run)
+        self.access = AsyncAccess(sync.access, run)
+        self.privacy = AsyncPrivacy(sync.privacy, run)
 
     @property
     def store(self) -> Store:

@@ -14,6 +14,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from typing_extensions import Self
 
+from teamaccess.service.access import Access
 from teamaccess.service.companies import Companies
 from teamaccess.service.inbox import Inbox
 from teamaccess.service.invitations import Invitations
@@ -23,12 +24,14 @@ from teamaccess.service.lifecycle import Lifecycle
 from teamaccess.service.members import Members
 from teamaccess.service.outbox import Outbox
 from teamaccess.service.partners import Partners
+from teamaccess.service.privacy import Privacy
 from teamaccess.service.records import Records
 from teamaccess.service.seats import Seats
 from teamaccess.service.tags import Tags
 from teamaccess.service.users import Users
 
 __all__ = [
+    "AsyncAccess",
     "AsyncCompanies",
     "AsyncInbox",
     "AsyncInvitations",
@@ -38,6 +41,7 @@ __all__ = [
     "AsyncMembers",
     "AsyncOutbox",
     "AsyncPartners",
+    "AsyncPrivacy",
     "AsyncRecords",
     "AsyncSeats",
     "AsyncTags",
@@ -257,3 +261,23 @@ class AsyncOutbox(_Namespace):
     mark_delivered = awaitable(Outbox.mark_delivered)
     pending = awaitable(Outbox.pending)
     redrive = awaitable(Outbox.redrive)
+
+
+class AsyncAccess(_Namespace):
+    """``ata.access``: the methods of ``ta.access``, awaitable."""
+
+    __slots__ = ()
+    expand = awaitable(Access.expand)
+    review = awaitable(Access.review)
+    where_may = awaitable(Access.where_may)
+    who_may = awaitable(Access.who_may)
+    who_sees_lead = awaitable(Access.who_sees_lead)
+    who_sees_record = awaitable(Access.who_sees_record)
+
+
+class AsyncPrivacy(_Namespace):
+    """``ata.privacy``: the methods of ``ta.privacy``, awaitable."""
+
+    __slots__ = ()
+    erase = awaitable(Privacy.erase)
+    export = awaitable(Privacy.export)

@@ -25,6 +25,7 @@ from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy
 from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
 from teamaccess.service._core import DECISION_LOG, ServiceCore, log_decision, raise_if_denied
+from teamaccess.service.access import Access
 from teamaccess.service.companies import Companies
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
 from teamaccess.service.inbox import Inbox
@@ -35,6 +36,7 @@ from teamaccess.service.lifecycle import Lifecycle
 from teamaccess.service.members import Members
 from teamaccess.service.outbox import Outbox
 from teamaccess.service.partners import Partners
+from teamaccess.service.privacy import Privacy
 from teamaccess.service.records import Records
 from teamaccess.service.seats import Seats
 from teamaccess.service.tags import Tags
@@ -83,6 +85,8 @@ class TeamAccess:
         records: Shared records and the timeline.
         lifecycle: Migrating per-user accounts and merging companies.
         outbox: The events waiting for a consumer.
+        access: Who may do what, and why: reverse queries and access reviews.
+        privacy: A person's data rights: export and erasure (GDPR).
     """
 
     _awaited: ClassVar[bool] = False  # True under AsyncTeamAccess, which runs it in run_sync
@@ -139,6 +143,8 @@ class TeamAccess:
         self.records = Records(core)
         self.lifecycle = Lifecycle(core)
         self.outbox = Outbox(core)
+        self.access = Access(core)
+        self.privacy = Privacy(core)
 
     @property
     def store(self) -> Store:

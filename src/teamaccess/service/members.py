@@ -15,9 +15,7 @@ from teamaccess.domain.decisions import Action
 from teamaccess.domain.events import (
     ContactVisibilityChanged,
     MainContactChanged,
-    MemberRemoved,
     RoleChanged,
-    stamp,
 )
 from teamaccess.domain.ids import (
     UserId,
@@ -37,7 +35,7 @@ from teamaccess.errors import (
     NotEligible,
 )
 from teamaccess.ports import Transaction
-from teamaccess.service._authority import end_authority, join, withdraw_invitation
+from teamaccess.service._authority import end_membership, join
 from teamaccess.service._core import ServiceCore
 
 __all__ = ["Members"]
@@ -123,17 +121,9 @@ class Members:
                     f"user {user_id!r} is the main contact of {company.id!r}; "
                     "transfer the role before removing them (R-MC-4)"
                 )
-            tx.memberships.remove(company.id, target.user_id)
-            common = stamp(now, UserId(actor_id), company.id)
-            tx.outbox.append(MemberRemoved(**common, user_id=target.user_id))
-            if target.is_main_contact:
-                tx.outbox.append(
-                    MainContactChanged(**common, old_user_id=target.user_id, new_user_id=None)
-                )
-            end_authority(tx, now, UserId(actor_id), company.id, target.user_id)
             removed = tx.users.get(target.user_id)
-            if removed is not None:
-                withdraw_invitation(tx, now, UserId(actor_id), company.id, removed.email)
+            email = "" if removed is None else removed.email
+            end_membership(tx, now, UserId(actor_id), target, email)
 
         self._core.command(work)
 

@@ -18,7 +18,6 @@ from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import (
     EnrollmentNotificationRequested,
-    ParticipantRemoved,
     ProductCreated,
     SeatPoolResized,
     SeatsPurchased,
@@ -43,7 +42,6 @@ from teamaccess.domain.seats import (
     SeatPool,
     TagGrant,
     decide_group,
-    pool_source,
     purchase_source,
 )
 from teamaccess.errors import (
@@ -61,7 +59,7 @@ from teamaccess.service._enrolment import (
     find_pool,
     find_product,
 )
-from teamaccess.service._tagging import grant, revoke
+from teamaccess.service._tagging import grant, take_seat
 
 __all__ = ["MAX_SEATS", "WRITE_BATCH", "GroupView", "Progress", "Seats"]
 
@@ -355,26 +353,7 @@ class Seats:
             user = UserId(check_id(user_id, "user"))
             if tx.enrollments.get(pool.id, user) is None:
                 raise NotEnrolled(f"{user_id!r} holds no seat in {pool.title!r}")
-            tx.enrollments.remove(pool.id, user)
-            refill = product.replacement is ReplacementPolicy.REFILL
-            updated = (
-                attrs.evolve(pool, used=pool.used - 1)
-                if refill
-                else attrs.evolve(pool, consumed=pool.consumed + 1)
-            )
-            tx.pools.update(updated)
-            tx.outbox.append(
-                ParticipantRemoved(
-                    **stamp(now, UserId(actor_id), pool.company_id),
-                    pool_id=pool.id,
-                    user_id=user,
-                    seat_freed=refill,
-                )
-            )
-            revoke(
-                tx, now, UserId(actor_id), pool.company_id, user, product.tag, pool_source(pool.id)
-            )
-            return updated
+            return take_seat(tx, now, UserId(actor_id), pool, product, user)
 
         return self._core.command(work)
 

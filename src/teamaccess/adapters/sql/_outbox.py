@@ -8,6 +8,7 @@ those rows to the relay, all in one short transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 
 from teamaccess.adapters.sql._repo import Repo, chunks
 from teamaccess.domain.events import Event, OutboxMessage, event_from_dict, event_to_dict
+from teamaccess.domain.privacy import redact
 from teamaccess.domain.relay import in_company_order
 
 __all__ = ["Outbox"]
@@ -141,6 +143,25 @@ class Outbox(Repo):
         for chunk in chunks(sorted(set(positions))):
             done += int(self._c.execute(statement.where(t.c.position.in_(chunk))).rowcount)
         return done
+
+    def redact(self, old: str, new: str) -> int:
+        t = self._t.outbox
+        # The payload as text holds the string as given or JSON-escaped; only those rows
+        # are read and rewritten.
+        text = sa.cast(t.c.payload, sa.Text)
+        escaped = json.dumps(old)[1:-1]
+        forms = {old, escaped}
+        like = sa.or_(*(text.contains(form, autoescape=True) for form in sorted(forms)))
+        statement = sa.select(t.c.position, t.c.payload).where(like).order_by(t.c.position)
+        changed = 0
+        for row in self._rows(statement):
+            payload = redact(row.payload, old, new)
+            if payload != row.payload:
+                self._c.execute(
+                    t.update().where(t.c.position == row.position), {"payload": payload}
+                )
+                changed += 1
+        return changed
 
     def all(self) -> Sequence[OutboxMessage]:
         t = self._t.outbox

@@ -66,6 +66,16 @@ class Users(Repo):
                 raise EmailTaken(f"e-mail {user.email!r} is already registered") from error
             raise UserAlreadyExists(f"user {user.id!r} is already registered") from error
 
+    def update(self, user: User) -> None:
+        t = self._t.users
+        values = {"email": user.email, "attributes": dict(user.attributes)}
+        try:
+            result = self._c.execute(t.update().where(t.c.id == user.id), values)
+        except sa.exc.IntegrityError as error:
+            raise EmailTaken(f"e-mail {user.email!r} is already registered") from error
+        if result.rowcount != 1:
+            raise StorageError(f"no user {user.id!r} to update")
+
     def get_many_by_email(self, emails: Sequence[str]) -> dict[str, User]:
         t = self._t.users
         return {row.email: _user(row) for row in self._rows_in(t.c.email, emails, sa.select(t))}
@@ -239,6 +249,52 @@ class Memberships(Repo):
         statement = sa.select(t).where(*where).order_by(t.c.company_id, t.c.user_id)
         return [_membership(row) for row in self._rows_in(t.c.company_id, company_ids, statement)]
 
+    def admitted(
+        self,
+        company_id: CompanyId,
+        *,
+        roles: frozenset[str],
+        main_contact_roles: frozenset[str],
+        ancestors: bool,
+        after: UserId | None,
+        limit: int,
+    ) -> Sequence[Membership]:
+        t, p = self._t.memberships, self._t.paths
+        later = [] if after is None else [t.c.user_id > after]
+        qualifies = sa.or_(
+            t.c.role.in_(sorted(roles)),
+            sa.and_(t.c.main_contact.is_(True), t.c.role.in_(sorted(main_contact_roles))),
+        )
+        own = sa.select(t).where(t.c.company_id == company_id, qualifies, *later)
+        if not ancestors:
+            statement: Any = own.order_by(t.c.user_id).limit(limit)
+            return [_membership(row) for row in self._rows(statement)]
+        a, x, q = (t.alias(name) for name in ("a", "x", "q"))
+        r = p.alias("r")
+        nearest = (  # the depth of the user's nearest ancestor membership
+            sa.select(sa.func.min(r.c.depth))
+            .join(q, sa.and_(q.c.company_id == r.c.ancestor_id, q.c.user_id == a.c.user_id))
+            .where(r.c.descendant_id == company_id, r.c.depth > 0)
+            .scalar_subquery()
+        )
+        member = sa.select(x.c.user_id).where(
+            x.c.company_id == company_id, x.c.user_id == a.c.user_id
+        )
+        above = (
+            sa.select(a)
+            .join(p, p.c.ancestor_id == a.c.company_id)
+            .where(
+                p.c.descendant_id == company_id,
+                p.c.depth > 0,
+                p.c.depth == nearest,
+                ~member.exists(),
+                *([] if after is None else [a.c.user_id > after]),
+            )
+        )
+        both = sa.union_all(own, above).subquery()
+        statement = sa.select(both).order_by(both.c.user_id).limit(limit)
+        return [_membership(row) for row in self._rows(statement)]
+
     def add(self, membership: Membership) -> None:
         try:
             self._c.execute(self._t.memberships.insert(), _membership_values(membership))
@@ -347,6 +403,11 @@ class Invitations(Repo):
     def of_company(self, company_id: CompanyId) -> Sequence[Invitation]:
         t = self._t.invitations
         statement = sa.select(t).where(t.c.company_id == company_id).order_by(t.c.id)
+        return [_invitation(row) for row in self._rows(statement)]
+
+    def of_email(self, email: str) -> Sequence[Invitation]:
+        t = self._t.invitations
+        statement = sa.select(t).where(t.c.email == email).order_by(t.c.id)
         return [_invitation(row) for row in self._rows(statement)]
 
     def add(self, invitation: Invitation) -> None:

@@ -141,6 +141,11 @@ class SeatPools(Repo):
         statement = sa.select(t).where(t.c.leader_id == user_id).order_by(t.c.id)
         return [_pool(row) for row in self._rows(statement)]
 
+    def of_company(self, company_id: CompanyId) -> Sequence[SeatPool]:
+        t = self._t.pools
+        statement = sa.select(t).where(t.c.company_id == company_id).order_by(t.c.id)
+        return [_pool(row) for row in self._rows(statement)]
+
 
 def _enrollment(row: sa.Row[Any]) -> Enrollment:
     return Enrollment(PoolId(row.pool_id), UserId(row.user_id), row.enrolled_at)
@@ -155,6 +160,11 @@ class Enrollments(Repo):
     def of_pool(self, pool_id: PoolId) -> Sequence[Enrollment]:
         t = self._t.enrollments
         statement = sa.select(t).where(t.c.pool_id == pool_id).order_by(t.c.user_id)
+        return [_enrollment(row) for row in self._rows(statement)]
+
+    def of_user(self, user_id: UserId) -> Sequence[Enrollment]:
+        t = self._t.enrollments
+        statement = sa.select(t).where(t.c.user_id == user_id).order_by(t.c.pool_id)
         return [_enrollment(row) for row in self._rows(statement)]
 
     def add(self, enrollment: Enrollment) -> None:
@@ -249,6 +259,13 @@ class TagGrants(Repo):
         for chunk in chunks(sorted(user_ids)):
             locked = sa.select(users.c.id).where(users.c.id.in_(chunk)).order_by(users.c.id)
             self._c.execute(locked.with_for_update()).all()
+
+    def of_users(self, user_ids: Sequence[UserId]) -> Sequence[TagGrant]:
+        t = self._t.tags
+        statement = sa.select(t).order_by(t.c.user_id, t.c.tag, t.c.source)
+        rows = self._rows_in(t.c.user_id, sorted(set(user_ids)), statement)
+        found = [_grant(row) for row in rows]
+        return sorted(found, key=lambda g: (g.user_id, g.tag, g.source))
 
     def tags_of(self, user_id: UserId) -> frozenset[str]:
         t = self._t.tags

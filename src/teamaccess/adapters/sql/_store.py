@@ -94,6 +94,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # A page cache of 32 MiB per connection instead of 2 MiB keeps the upper levels
     # of the lead and record indexes in memory at a million rows.
     cursor.execute("PRAGMA cache_size = -32768")
+    # Deleted and replaced content is overwritten with zeros, so that an erased
+    # person's data leaves no trace in the file's free space (GDPR art. 17).
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 
@@ -188,6 +191,19 @@ class SqlStore:
         with self.engine.begin() as conn:
             self.tables.metadata.drop_all(conn)
             version_table(self.tables).drop(conn, checkfirst=True)
+
+    def scrub(self) -> None:
+        """Leave no older copy of replaced or deleted rows in SQLite's files.
+
+        Called after an erasure (``ta.privacy.erase``). SQLite connections run with
+        ``secure_delete``, which zeroes deleted content in the database's pages; this
+        moves the write-ahead log into the database and truncates it, so that the log's
+        older page images go too. On PostgreSQL and MariaDB old row versions are the
+        server's to reclaim (``VACUUM``, the purge thread): nothing happens here.
+        """
+        if self.dialect == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def clear(self) -> None:
         """Delete every row of this store's tables, keeping the schema (for tests)."""

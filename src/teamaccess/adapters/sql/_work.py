@@ -214,6 +214,11 @@ class InboxRequests(Repo):
         mine = sa.and_(t.c.company_id == company_id, t.c.assignee_id == user_id)
         return [_request(row) for row in self._rows(sa.select(t).where(mine).order_by(t.c.id))]
 
+    def of_sender(self, email: str) -> Sequence[InboxRequest]:
+        t = self._t.inbox
+        statement = sa.select(t).where(t.c.sender_email == email).order_by(t.c.id)
+        return [_request(row) for row in self._rows(statement)]
+
     def all(self) -> Sequence[InboxRequest]:
         t = self._t.inbox
         return [_request(row) for row in self._rows(sa.select(t).order_by(t.c.id))]

@@ -1,0 +1,188 @@
+"""Reverse questions, answered by the same rules as the check (issue 19).
+
+"Who may do ACTION in COMPANY?" is not a second policy: `admission` asks
+[decide][teamaccess.domain.policy.decide] once per role of the policy, as a plain
+member and as the main contact, and once as a member of an ancestor. What it learns
+(which roles qualify, which only as main contact, whether ancestors' members do) is
+what a store filters its members by, so a page is one select; the answer on every row
+is then decided again for the real membership, so the rows carry the reason and rule
+the check itself gives.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import attrs
+
+from teamaccess.domain.decisions import Decision
+from teamaccess.domain.ids import CompanyId, UserId
+from teamaccess.domain.models import Company, Membership
+from teamaccess.domain.policy import decide
+from teamaccess.domain.roles import Policy
+
+__all__ = [
+    "Admission",
+    "Expansion",
+    "Holder",
+    "Step",
+    "admission",
+    "expand_steps",
+    "reaches_below",
+]
+
+_PROBE = UserId("\x00probe")  # no real id holds a control character (R-ALL-7)
+_OTHER = UserId("\x00other")
+
+
+@attrs.frozen
+class Admission:
+    """Which memberships an action admits in one company.
+
+    Attributes:
+        roles: Roles whose members may, main contact or not.
+        main_contact_roles: Roles whose member may only as the main contact.
+        ancestors: Whether members of an ancestor (who are not members) may (R-PART-2).
+    """
+
+    roles: frozenset[str] = frozenset()
+    main_contact_roles: frozenset[str] = frozenset()
+    ancestors: bool = False
+
+    @property
+    def nobody(self) -> bool:
+        """Whether no membership at all is admitted."""
+        return not (self.roles or self.main_contact_roles or self.ancestors)
+
+
+def admission(
+    action: str, company: Company | None, policy: Policy, *, targeted: bool = False
+) -> Admission:
+    """What ``decide`` admits for ``action`` in ``company``, learnt by asking it.
+
+    With ``targeted``, the action is asked about another member (remove a colleague,
+    set their contact flag); the member it is aimed at is the caller's to add, since
+    it may act on itself (R-MEM-5, R-MEM-7).
+    """
+    if company is None:
+        return Admission()
+    when = company.created_at
+
+    def allows(role: str, main: bool) -> bool:
+        actor = Membership(company.id, _PROBE, role, when, is_main_contact=main)
+        target = Membership(company.id, _OTHER, role, when) if targeted else None
+        return decide(action, company=company, actor=actor, policy=policy, target=target).allowed
+
+    roles = frozenset(r for r in policy.roles if allows(r, False) and allows(r, True))
+    main_only = frozenset(r for r in policy.roles if r not in roles and allows(r, True))
+    above = Membership(CompanyId("\x00ancestor"), _PROBE, "", when)
+    ancestors = decide(
+        action, company=company, actor=None, policy=policy, ancestor_member=above
+    ).allowed
+    return Admission(roles, main_only, ancestors)
+
+
+def reaches_below(action: str, policy: Policy) -> bool:
+    """Whether members of a company may do ``action`` in open accounts below it (R-PART-2)."""
+    probe = Company(CompanyId("\x00probe"), "probe", datetime.fromtimestamp(0, timezone.utc))
+    return admission(action, probe, policy).ancestors
+
+
+@attrs.frozen
+class Holder:
+    """One person who may do something, and why: a row of a reverse query.
+
+    Attributes:
+        user_id: The person.
+        company_id: The company they may act in (or act for, to see a lead or record).
+        via: The company whose membership grants it: ``company_id`` itself, or an
+            ancestor for a partner's overview (R-PART-2).
+        role: Their role in ``via``.
+        decision: The allowing decision, with its reason and rule, as the check gives it.
+    """
+
+    user_id: UserId
+    company_id: CompanyId
+    via: CompanyId
+    role: str
+    decision: Decision
+
+
+@attrs.frozen
+class Step:
+    """One link in the path behind a decision (see ``ta.access.expand``).
+
+    Attributes:
+        kind: ``company``, ``membership``, ``ancestor``, ``role``, ``target`` or ``rule``.
+        subject: What the link is about (a company id, ``user@company``, a role, a rule ID).
+        detail: What holds of it.
+    """
+
+    kind: str
+    subject: str
+    detail: str
+
+
+@attrs.frozen
+class Expansion:
+    """A decision with the path of grants and facts behind it (Zanzibar's Expand).
+
+    Attributes:
+        decision: The decision, exactly as the check gives it.
+        steps: The company, the membership (or the ancestor's), the role and its
+            permissions, the member aimed at, and the deciding rule, in that order.
+    """
+
+    decision: Decision
+    steps: tuple[Step, ...]
+
+
+def expand_steps(
+    decision: Decision,
+    *,
+    user_id: str,
+    company: Company | None,
+    company_id: str,
+    actor: Membership | None,
+    ancestor_member: Membership | None,
+    ancestors: tuple[CompanyId, ...],
+    policy: Policy,
+    target: Membership | None,
+) -> tuple[Step, ...]:
+    """The grants and facts a decision rests on, company first, rule last."""
+    steps = [_company_step(company, company_id)]
+    if company is not None:
+        if actor is not None:
+            main = ", main contact" if actor.is_main_contact else ""
+            steps.append(Step("membership", f"{user_id}@{company.id}", f"role {actor.role}{main}"))
+            steps.append(_role_step(actor.role, policy))
+        elif ancestor_member is not None:
+            where = ancestor_member.company_id
+            chain = " > ".join([*reversed(ancestors[: ancestors.index(where) + 1]), company.id])
+            steps.append(Step("membership", f"{user_id}@{where}", f"role {ancestor_member.role}"))
+            steps.append(Step("ancestor", where, f"above {company.id}: {chain}"))
+        else:
+            steps.append(Step("membership", f"{user_id}@{company.id}", "none"))
+        if target is not None:
+            steps.append(Step("target", f"{target.user_id}@{company.id}", f"role {target.role}"))
+    steps.append(Step("rule", decision.rule, str(decision)))
+    return tuple(steps)
+
+
+def _company_step(company: Company | None, company_id: str) -> Step:
+    if company is None:
+        return Step("company", company_id, "unknown")
+    if company.closed_at is not None:
+        into = f", merged into {company.merged_into}" if company.merged_into else ""
+        return Step("company", company.id, f"closed{into}")
+    if company.suspended_at is not None:
+        why = f": {company.suspension_reason}" if company.suspension_reason else ""
+        return Step("company", company.id, f"suspended{why}")
+    return Step("company", company.id, "open")
+
+
+def _role_step(role: str, policy: Policy) -> Step:
+    if role not in policy.roles:
+        return Step("role", role, "unknown to the policy")
+    granted = sorted(policy.permissions(role))
+    return Step("role", role, "grants " + (", ".join(granted) if granted else "nothing"))

@@ -1,0 +1,430 @@
+"""Who can do what, and why: ``ta.access``.
+
+The reverse of the check: who may do an action in a company, where a user may do
+it, who sees a lead or a record, the path behind one decision, and the access review
+of a company. Every row carries the decision the check itself gives for it, with its
+reason and rule. Knowing who holds access is itself guarded (R-CO-6): a company's
+member list needs ``view_members`` there (R-MEM-6), a user's companies are theirs to
+ask, a review needs the main contact or ``manage_team``; platform admins may ask all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from teamaccess.domain.decisions import Action, Decision, Reason
+from teamaccess.domain.ids import CompanyId, LeadId, RecordId, UserId, check_id
+from teamaccess.domain.inputs import check_bool, check_count, check_optional_id
+from teamaccess.domain.leads import LeadAction, LeadState, Page, decide_lead
+from teamaccess.domain.models import Company, InvitationStatus, Membership
+from teamaccess.domain.policy import decide
+from teamaccess.domain.records import decide_record
+from teamaccess.domain.reverse import Expansion, Holder, admission, expand_steps, reaches_below
+from teamaccess.domain.review import KINDS, AccessReview, ReviewRow
+from teamaccess.domain.roles import MANAGE_TEAM
+from teamaccess.domain.seats import pool_source
+from teamaccess.errors import InvalidInput, UnknownLead, UnknownRecord
+from teamaccess.ports import Transaction
+from teamaccess.service._core import MAX_PAGE, ServiceCore, page_of, raise_if_denied
+
+__all__ = ["Access"]
+
+_TARGETED = frozenset({Action.REMOVE_MEMBER.value, Action.SET_SHOW_AS_CONTACT.value})
+_ALL = 1_000_000_000
+
+
+class Access:
+    """Who can do what, and why: ``ta.access``."""
+
+    def __init__(self, core: ServiceCore) -> None:
+        self._core = core
+
+    def who_may(
+        self,
+        actor_id: str,
+        company_id: str,
+        action: str,
+        *,
+        target_user_id: str | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> Page[Holder]:
+        """One page of the users who may do ``action`` in the company, by user id.
+
+        Members whose membership allows it, and for an account's overview the members
+        of its ancestors (R-PART-2), each with the decision ``check`` gives them. Pass
+        ``target_user_id`` for an action aimed at a member, as to ``check``. On SQL one
+        select per page, however many members the company has.
+
+        Raises:
+            AccessDenied: The actor may not see the company's members (R-CO-6).
+        """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(action, "action")
+        if target_user_id is not None:
+            check_id(target_user_id, "user")
+        check_optional_id(after, "user cursor")
+        check_count(limit, "limit", 1, MAX_PAGE)
+        core = self._core
+        with core.store.reader() as tx:
+            company = tx.companies.get(CompanyId(company_id))
+            self._require_members_view(tx, actor_id, company, company_id)
+            target = None
+            if target_user_id is not None and company is not None:
+                target = tx.memberships.get(company.id, UserId(target_user_id))
+            targeted = action in _TARGETED
+            admits = admission(action, company, core.policy, targeted=targeted)
+            if company is None or admits.nobody or (targeted and target is None):
+                return Page((), None)
+            found = list(
+                tx.memberships.admitted(
+                    company.id,
+                    roles=admits.roles,
+                    main_contact_roles=admits.main_contact_roles,
+                    ancestors=admits.ancestors,
+                    after=None if after is None else UserId(after),
+                    limit=limit + 1,
+                )
+            )
+            if (  # the member aimed at may act on itself
+                target is not None
+                and targeted
+                and (after is None or target.user_id > after)
+                and all(m.user_id != target.user_id for m in found)
+            ):
+                found = sorted([*found, target], key=lambda m: m.user_id)[: limit + 1]
+            page = page_of(found, limit, lambda m: m.user_id)
+            holders = (self._holder(action, company, m, target) for m in page.items)
+            return Page(tuple(h for h in holders if h is not None), page.next_after)
+
+    def where_may(
+        self,
+        actor_id: str,
+        user_id: str,
+        action: str,
+        *,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> Page[Holder]:
+        """One page of the companies in which the user may do ``action``, by company id.
+
+        Their companies, and for an overview the accounts below them (R-PART-2).
+
+        Raises:
+            AccessDenied: The actor is neither the user nor a platform admin (R-CO-6).
+        """
+        check_id(actor_id, "user")
+        check_id(user_id, "user")
+        check_id(action, "action")
+        check_optional_id(after, "company cursor")
+        check_count(limit, "limit", 1, MAX_PAGE)
+        if actor_id != user_id:
+            self._core.require_platform_admin(actor_id, "R-CO-6")
+        policy = self._core.policy
+        with self._core.store.reader() as tx:
+            memberships = tx.memberships.of_user(UserId(user_id))
+            downwards = reaches_below(action, policy)
+            found: dict[str, Holder] = {}
+            below: dict[CompanyId, tuple[int, Membership]] = {}
+            for m in memberships:
+                company = tx.companies.get(m.company_id)
+                holder = self._holder(action, company, m, None)
+                if holder is not None:
+                    found[m.company_id] = holder
+                if company is not None and downwards:
+                    for child, depth in _all_descendants(tx, company.id):
+                        if child.id not in below or below[child.id][0] > depth:
+                            below[child.id] = (depth, m)
+            mine = {m.company_id for m in memberships}
+            for child_id, (_, above) in below.items():
+                if child_id not in mine:
+                    holder = self._holder(action, tx.companies.get(child_id), above, None)
+                    if holder is not None:
+                        found[child_id] = holder
+            keys = sorted(k for k in found if after is None or k > after)
+            return page_of([found[k] for k in keys[: limit + 1]], limit, lambda h: h.company_id)
+
+    def who_sees_lead(
+        self, actor_id: str, lead_id: str, *, after: str | None = None, limit: int = 50
+    ) -> Page[Holder]:
+        """One page of the (company, user) pairs that see the lead; platform admins only.
+
+        The members of its operator, giver, picker and the companies it is offered
+        to, as far as ``leads.check`` lets them see it (R-LEAD-2 to R-LEAD-4), ordered by
+        company, then user.
+        """
+        check_id(actor_id, "user")
+        check_id(lead_id, "lead")
+        check_count(limit, "limit", 1, MAX_PAGE)
+        cursor = _pair_cursor(after)
+        self._core.require_platform_admin(actor_id, "R-CO-6")
+        with self._core.store.reader() as tx:
+            lead = tx.leads.get(LeadId(lead_id))
+            if lead is None:
+                raise UnknownLead(f"unknown lead {lead_id!r}")
+            offered = set(tx.leads.offered_to(lead.id) if lead.state is LeadState.OFFERED else ())
+            parties = sorted(
+                c for c in (lead.operator_id, lead.giver_id, lead.picked_by, *offered) if c
+            )
+
+            def sees(company: Company, m: Membership) -> Decision:
+                return decide_lead(
+                    LeadAction.VIEW, company_id=company.id, lead=lead,
+                    offered=company.id in offered, is_handler=m.is_handler,
+                )  # fmt: skip
+
+            return self._viewers(tx, sorted(set(parties)), sees, cursor, limit, "R-LEAD-4")
+
+    def who_sees_record(
+        self, actor_id: str, record_id: str, *, after: str | None = None, limit: int = 50
+    ) -> Page[Holder]:
+        """One page of the (company, user) pairs that see the record now; platform admins only.
+
+        The customer's members once the embargo has passed, and the members of every
+        linked provider (R-REC-1, R-REC-2), ordered by company, then user.
+        """
+        check_id(actor_id, "user")
+        check_id(record_id, "record")
+        check_count(limit, "limit", 1, MAX_PAGE)
+        cursor = _pair_cursor(after)
+        self._core.require_platform_admin(actor_id, "R-CO-6")
+        now = self._core.clock()
+        with self._core.store.reader() as tx:
+            record = tx.records.get(RecordId(record_id))
+            if record is None:
+                raise UnknownRecord(f"unknown record {record_id!r}")
+            linked = tx.links.of_customer(record.customer_id)
+            links = {link.partner_id: link.kind for link in linked}
+
+            def sees(company: Company, _m: Membership) -> Decision:
+                link = links.get(company.id)
+                return decide_record(record, company_id=company.id, link=link, now=now)
+
+            companies = sorted({record.customer_id, *links})
+            return self._viewers(tx, companies, sees, cursor, limit, "R-REC-1")
+
+    def expand(
+        self,
+        actor_id: str,
+        user_id: str,
+        company_id: str,
+        action: str,
+        *,
+        target_user_id: str | None = None,
+    ) -> Expansion:
+        """The decision of ``check(user_id, company_id, action)`` and the path behind it.
+
+        The company's state, the membership (or the nearest ancestor's and the chain
+        to it), the role with its permissions, the member aimed at, and the rule.
+
+        Raises:
+            AccessDenied: The actor is not the user, may not see the company's
+                members and is no platform admin (R-CO-6).
+        """
+        for value, what in ((actor_id, "user"), (user_id, "user"), (company_id, "company")):
+            check_id(value, what)
+        check_id(action, "action")
+        if target_user_id is not None:
+            check_id(target_user_id, "user")
+        core = self._core
+        with core.store.reader() as tx:
+            company = tx.companies.get(CompanyId(company_id))
+            if actor_id != user_id:
+                self._require_members_view(tx, actor_id, company, company_id)
+            actor = None if company is None else tx.memberships.get(company.id, UserId(user_id))
+            above: Membership | None = None
+            chain: tuple[CompanyId, ...] = ()
+            if actor is None and company is not None and company.parent_id is not None:
+                above = core.ancestor_membership(tx, company.id, UserId(user_id))
+                chain = tuple(tx.companies.ancestors(company.id))
+            target = None
+            if target_user_id is not None and company is not None:
+                target = tx.memberships.get(company.id, UserId(target_user_id))
+            decision = decide(
+                action, company=company, actor=actor, policy=core.policy, target=target,
+                ancestor_member=above,
+            )  # fmt: skip
+            steps = expand_steps(
+                decision, user_id=user_id, company=company, company_id=company_id, actor=actor,
+                ancestor_member=above, ancestors=chain, policy=core.policy, target=target,
+            )  # fmt: skip
+            return Expansion(decision, steps)
+
+    def review(self, actor_id: str, company_id: str, *, subtree: bool = False) -> AccessReview:
+        """The access review of a company, or of a partner and every account below it.
+
+        Members and roles, the main contact, pool leaders and seat holders of the
+        company's pools, the tags those pools give, pending invitations, and who sees
+        its overview from above (R-PART-2). Export it with ``to_json``/``to_csv``;
+        compare two with ``diff``.
+
+        Raises:
+            AccessDenied: The actor is neither the company's main contact, nor a member
+                with ``manage_team``, nor a platform admin (R-CO-6).
+        """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_bool(subtree, "subtree")
+        core = self._core
+        now = core.clock()
+        with core.store.reader() as tx:
+            root = core.company(tx, company_id, closed_ok=True)
+            if actor_id not in core.platform_admins:
+                me = tx.memberships.get(root.id, UserId(actor_id))
+                held = frozenset() if me is None else core.policy.permissions(me.role)
+                if me is None or not (me.is_main_contact or MANAGE_TEAM in held):
+                    raise_if_denied(
+                        Decision.deny(
+                            Reason.NOT_PERMITTED, "R-CO-6",
+                            "a review needs the main contact, manage_team or a platform admin",
+                        )
+                    )  # fmt: skip
+            companies = [root]
+            if subtree:
+                companies += [c for c, _ in _all_descendants(tx, root.id)]
+            rows: list[ReviewRow] = []
+            for company in companies:
+                rows += _review_rows(tx, company, now)
+            return AccessReview(
+                company_id=root.id,
+                taken_at=now,
+                companies=tuple(c.id for c in companies),
+                rows=tuple(sorted(rows, key=lambda r: (r.company_id, r.subject, _order(r)))),
+            )
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _require_members_view(
+        self, tx: Transaction, actor_id: str, company: Company | None, company_id: str
+    ) -> None:
+        if actor_id in self._core.platform_admins:
+            return
+        decision = self._core.decide(tx, Action.VIEW_MEMBERS, company, actor_id)
+        if not decision.allowed:
+            raise_if_denied(
+                Decision.deny(
+                    decision.reason, "R-CO-6", f"who holds access in {company_id!r}: {decision}"
+                )
+            )
+
+    def _holder(
+        self, action: str, company: Company | None, m: Membership, target: Membership | None
+    ) -> Holder | None:
+        if company is None:
+            return None
+        own = m.company_id == company.id
+        decision = decide(
+            action, company=company, actor=m if own else None, policy=self._core.policy,
+            target=target, ancestor_member=None if own else m,
+        )  # fmt: skip
+        if not decision.allowed:
+            return None
+        return Holder(m.user_id, company.id, m.company_id, m.role, decision)
+
+    def _viewers(
+        self,
+        tx: Transaction,
+        company_ids: Sequence[CompanyId],
+        sees: Callable[[Company, Membership], Decision],
+        cursor: tuple[str, str] | None,
+        limit: int,
+        rule: str,
+    ) -> Page[Holder]:
+        found: list[Holder] = []
+        for company_id in company_ids:
+            if cursor is not None and company_id < cursor[0]:
+                continue
+            company = tx.companies.get(company_id)
+            for m in tx.memberships.of_company(company_id):
+                if cursor is not None and (company_id, m.user_id) <= cursor:
+                    continue
+                gated = self._core.gate(company, m, rule)
+                if isinstance(gated, Decision):
+                    continue  # a closed or suspended company, an unknown role
+                decision = sees(gated[0], m)
+                if decision.allowed:
+                    found.append(Holder(m.user_id, company_id, company_id, m.role, decision))
+                    if len(found) > limit:
+                        break
+            if len(found) > limit:
+                break
+        return page_of(found, limit, lambda h: json.dumps([h.company_id, h.user_id]))
+
+
+def _pair_cursor(after: str | None) -> tuple[str, str] | None:
+    """The (company, user) a viewer page continues after; raises `InvalidInput` if bad."""
+    if after is None:
+        return None
+    try:
+        company, user = json.loads(after)
+        return check_id(company, "company"), check_id(user, "user")
+    except (ValueError, TypeError) as error:
+        raise InvalidInput(f"not a cursor of this list: {after!r}") from error
+
+
+def _all_descendants(tx: Transaction, company_id: CompanyId) -> Iterable[tuple[Company, int]]:
+    after = None
+    while True:
+        page = tx.companies.descendants(company_id, after=after, limit=500)
+        yield from page
+        if len(page) < 500:
+            return
+        after = page[-1][0].id
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
+
+
+def _order(row: ReviewRow) -> tuple[int, str, str]:
+    return (_KIND_ORDER[row.kind], row.grant, row.via)
+
+
+def _review_rows(tx: Transaction, company: Company, now: datetime) -> list[ReviewRow]:
+    rows: list[ReviewRow] = []
+    emails: dict[str, str] = {}
+
+    def email(user_id: str) -> str:
+        if user_id not in emails:
+            user = tx.users.get(UserId(user_id))
+            emails[user_id] = "" if user is None else user.email
+        return emails[user_id]
+
+    def row(subject: str, kind: str, grant: str, via: str = "", since: datetime | None = None,
+            address: str | None = None) -> ReviewRow:  # fmt: skip
+        return ReviewRow(
+            company.id, subject, email(subject) if address is None else address, kind, grant,
+            via, "" if since is None else since.isoformat(),
+        )  # fmt: skip
+
+    for m in tx.memberships.of_company(company.id):
+        rows.append(row(m.user_id, "role", m.role, since=m.joined_at))
+        if m.is_main_contact:
+            rows.append(row(m.user_id, "main_contact", "main_contact"))
+    pools = tx.pools.of_company(company.id)
+    sources = {pool_source(p.id): p for p in pools}
+    holders: set[UserId] = set()
+    for pool in pools:
+        rows.append(row(pool.leader_id, "leader", pool.id, pool.product_id, pool.created_at))
+        for seat in tx.enrollments.of_pool(pool.id):
+            holders.add(seat.user_id)
+            rows.append(row(seat.user_id, "seat", pool.id, pool.product_id, seat.enrolled_at))
+    for grant in tx.tags.of_users(sorted(holders)):
+        if grant.source in sources:
+            rows.append(row(grant.user_id, "tag", grant.tag, grant.source, grant.granted_at))
+    for invitation in tx.invitations.of_company(company.id):
+        if invitation.status is InvitationStatus.PENDING and invitation.expires_at > now:
+            rows.append(
+                row(invitation.email, "invitation", invitation.role,
+                    f"invited by {invitation.invited_by}", invitation.created_at,
+                    address=invitation.email)
+            )  # fmt: skip
+    above = tx.memberships.admitted(
+        company.id, roles=frozenset(), main_contact_roles=frozenset(), ancestors=True,
+        after=None, limit=_ALL,
+    )  # fmt: skip
+    for m in above:
+        rows.append(row(m.user_id, "overview", Action.VIEW_OVERVIEW.value, m.company_id))
+    return rows
