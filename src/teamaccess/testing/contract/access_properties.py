@@ -39,11 +39,11 @@ ACTIONS = [a.value for a in Action] + ["view_reports"]
 operations = st.one_of(
     st.tuples(
         st.just("join"), st.sampled_from(COMPANIES), st.sampled_from(PEOPLE), st.sampled_from(ROLES)
-    ),  # fmt: skip
+    ),
     st.tuples(st.just("leave"), st.sampled_from(COMPANIES), st.sampled_from(PEOPLE)),
     st.tuples(
         st.just("role"), st.sampled_from(COMPANIES), st.sampled_from(PEOPLE), st.sampled_from(ROLES)
-    ),  # fmt: skip
+    ),
     st.tuples(st.just("transfer"), st.sampled_from(COMPANIES), st.sampled_from(PEOPLE)),
     st.tuples(st.just("suspend"), st.sampled_from(COMPANIES)),
     st.tuples(st.just("resume"), st.sampled_from(COMPANIES)),
