@@ -142,3 +142,18 @@ def test_observability_benchmark_smoke() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert [line.split()[0] for line in done.stdout.splitlines()[1:]] == ["allowed", "denied"]
+
+
+def test_reverse_benchmark_smoke() -> None:
+    """benchmarks/reverse.py at 300 members: every case printed, every row found."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "reverse.py"), "--members", "300",
+         "--stores", "memory,sqlite", "--repeat", "1"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[1:-1]]
+    assert [row[0] for row in rows] == ["memory"] * 3 + ["sqlite"] * 4
+    assert {row[-2] if row[-1].endswith("x") else row[-1] for row in rows if "all" in row} == {
+        "301"
+    }

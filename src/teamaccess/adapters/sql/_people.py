@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from teamaccess.adapters.sql._partners import Hierarchy
 from teamaccess.adapters.sql._repo import Repo, constraint_error
+from teamaccess.adapters.sql._schema import Tables
 from teamaccess.domain.codec import converter
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.leads import MarketRole
@@ -215,6 +217,61 @@ def _membership_values(m: Membership) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=64)
+def _admitted_statement(t: Tables, ancestors: bool) -> sa.Select[Any]:
+    """One page of the memberships an action admits, built once per shape.
+
+    The company's qualifying members; with ``ancestors`` also, through the closure
+    table, each non-member's membership in the nearest ancestor (R-PART-2). Each
+    branch is an index range scan in user-id order that stops after ``:limit`` rows;
+    wrapped as derived tables so SQLite and MySQL accept ORDER BY/LIMIT in a UNION.
+    """
+    m, p = t.memberships, t.paths
+    company: sa.BindParameter[str] = sa.bindparam("company_id")
+    limit: sa.BindParameter[int] = sa.bindparam("limit")
+    qualifies = sa.or_(
+        m.c.role.in_(sa.bindparam("roles", expanding=True)),
+        sa.and_(
+            m.c.main_contact.is_(True), m.c.role.in_(sa.bindparam("main_roles", expanding=True))
+        ),
+    )
+    own = (
+        sa.select(m)
+        .where(m.c.company_id == company, qualifies, m.c.user_id > sa.bindparam("after"))
+        .order_by(m.c.user_id)
+        .limit(limit)
+    )
+    if not ancestors:
+        return own
+    a, x, q, r = m.alias("a"), m.alias("x"), m.alias("q"), p.alias("r")
+    member = sa.select(x.c.user_id).where(x.c.company_id == company, x.c.user_id == a.c.user_id)
+    nearer = (  # the same user in an ancestor closer to the company
+        sa.select(q.c.user_id)
+        .join(r, r.c.ancestor_id == q.c.company_id)
+        .where(
+            q.c.user_id == a.c.user_id,
+            r.c.descendant_id == company,
+            r.c.depth > 0,
+            r.c.depth < p.c.depth,
+        )
+    )
+    above = (
+        sa.select(a)
+        .join(p, p.c.ancestor_id == a.c.company_id)
+        .where(
+            p.c.descendant_id == company,
+            p.c.depth > 0,
+            a.c.user_id > sa.bindparam("after"),
+            ~member.exists(),
+            ~nearer.exists(),
+        )
+        .order_by(a.c.user_id)
+        .limit(limit)
+    )
+    both = sa.union_all(own.subquery("o").select(), above.subquery("b").select()).subquery("u")
+    return sa.select(both).order_by(both.c.user_id).limit(limit)
+
+
 class Memberships(Repo):
     def get(self, company_id: CompanyId, user_id: UserId) -> Membership | None:
         t = self._t.memberships
@@ -259,41 +316,15 @@ class Memberships(Repo):
         after: UserId | None,
         limit: int,
     ) -> Sequence[Membership]:
-        t, p = self._t.memberships, self._t.paths
-        later = [] if after is None else [t.c.user_id > after]
-        qualifies = sa.or_(
-            t.c.role.in_(sorted(roles)),
-            sa.and_(t.c.main_contact.is_(True), t.c.role.in_(sorted(main_contact_roles))),
-        )
-        own = sa.select(t).where(t.c.company_id == company_id, qualifies, *later)
-        if not ancestors:
-            statement: Any = own.order_by(t.c.user_id).limit(limit)
-            return [_membership(row) for row in self._rows(statement)]
-        a, x, q = (t.alias(name) for name in ("a", "x", "q"))
-        r = p.alias("r")
-        nearest = (  # the depth of the user's nearest ancestor membership
-            sa.select(sa.func.min(r.c.depth))
-            .join(q, sa.and_(q.c.company_id == r.c.ancestor_id, q.c.user_id == a.c.user_id))
-            .where(r.c.descendant_id == company_id, r.c.depth > 0)
-            .scalar_subquery()
-        )
-        member = sa.select(x.c.user_id).where(
-            x.c.company_id == company_id, x.c.user_id == a.c.user_id
-        )
-        above = (
-            sa.select(a)
-            .join(p, p.c.ancestor_id == a.c.company_id)
-            .where(
-                p.c.descendant_id == company_id,
-                p.c.depth > 0,
-                p.c.depth == nearest,
-                ~member.exists(),
-                *([] if after is None else [a.c.user_id > after]),
-            )
-        )
-        both = sa.union_all(own, above).subquery()
-        statement = sa.select(both).order_by(both.c.user_id).limit(limit)
-        return [_membership(row) for row in self._rows(statement)]
+        statement = _admitted_statement(self._t, ancestors)
+        params = {
+            "company_id": company_id,
+            "roles": sorted(roles),
+            "main_roles": sorted(main_contact_roles),
+            "after": after or "",  # no id is empty (R-ALL-7): "" is before every id
+            "limit": limit,
+        }
+        return [_membership(row) for row in self._c.execute(statement, params)]
 
     def add(self, membership: Membership) -> None:
         try:
