@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -270,7 +271,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         for action in parser._actions:
             if isinstance(action.choices, dict):
                 paths.extend([*path, name] for name in action.choices)
-    assert len(found) == 50
+    assert len(found) == 51
 
 
 def test_progress_bar_draws_quarters_in_logs_and_redraws_on_a_terminal() -> None:
@@ -364,3 +365,33 @@ def test_r_co_5_company_suspend_and_resume_by_a_platform_admin(db: str, ta: Team
     assert "suspended" in script("company", "show", "acme", "--db", db).stdout
     assert script("company", "resume", "acme", *admin).stdout.strip() == "resumed acme"
     assert script("explain", "anna", "edit_profile", "acme", "--db", db).returncode == 0
+
+
+def test_r_co_6_access_review_json_csv_and_since(db: str, ta: TeamAccess, tmp_path: Path) -> None:
+    """R-CO-6: access-review prints JSON and inert CSV, refuses a plain member, diffs --since."""
+    earlier = script("access-review", "acme", "--db", db, "--as", "anna")
+    assert earlier.returncode == 0, earlier.stderr
+    first = tmp_path / "review.json"
+    first.write_text(earlier.stdout, encoding="utf-8")
+    assert {row["subject"] for row in json.loads(earlier.stdout)["rows"]} == {"anna", "ben"}
+    refused = script("access-review", "acme", "--db", db, "--as", "ben")
+    assert refused.returncode == 2
+    assert "R-CO-6" in refused.stderr
+    ta.users.register("=cmd|' /C calc'!A0", "calc@example.com")
+    ta.members.add("anna", "acme", "=cmd|' /C calc'!A0")
+    ta.members.change_role("anna", "acme", "ben", "admin")
+    as_csv = script("access-review", "acme", "--format", "csv", "--db", db, "--as", "anna")
+    cells = [c for row in csv.reader(io.StringIO(as_csv.stdout)) for c in row]
+    assert "'=cmd|' /C calc'!A0" in cells
+    assert [c for c in cells if c.startswith(("=", "+", "-", "@"))] == []
+    since = script("access-review", "acme", "--since", str(first), "--db", db, "--as", "anna")
+    diff = json.loads(since.stdout)
+    assert {(r["subject"], r["grant"]) for r in diff["gained"]} == {
+        ("ben", "admin"), ("=cmd|' /C calc'!A0", "member"),
+    }  # fmt: skip
+    assert [(r["subject"], r["grant"]) for r in diff["lost"]] == [("ben", "member")]
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]", encoding="utf-8")
+    refused = script("access-review", "acme", "--since", str(bad), "--db", db, "--as", "anna")
+    assert refused.returncode == 2
+    assert "not an access review" in refused.stderr
