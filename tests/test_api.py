@@ -32,7 +32,7 @@ def test_namespaces_are_composed_not_inherited() -> None:
     spaces = {name for name in vars(ta) if not name.startswith("_")}
     assert spaces == {
         "users", "companies", "members", "invitations", "seats", "tags", "partners",
-        "licenses", "leads", "inbox", "records", "lifecycle", "outbox",
+        "licenses", "leads", "inbox", "records", "lifecycle", "outbox", "access", "privacy",
     }  # fmt: skip
     assert TeamAccess.__mro__ == (TeamAccess, object)
     assert not hasattr(ta, "add_member")  # no flat aliases
