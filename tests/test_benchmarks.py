@@ -157,3 +157,17 @@ def test_reverse_benchmark_smoke() -> None:
     assert {row[-2] if row[-1].endswith("x") else row[-1] for row in rows if "all" in row} == {
         "301"
     }
+
+
+def test_floors_benchmark_smoke() -> None:
+    """benchmarks/floors.py at a small size: every row printed, the answers agree (asserted)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "floors.py"), "--users", "2000",
+         "--companies", "200", "--import-rows", "500", "--seconds", "0.2"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    cases = [line[:44].strip() for line in done.stdout.splitlines()[1:8]]
+    assert cases[0] == "check, us per call"
+    assert cases[3] == "8 threads : 1 thread"
+    assert "checks during an import of 500 rows" in done.stdout

@@ -135,6 +135,11 @@ class Tables:
     links: dict[CompanyId, dict[CompanyId, ServiceLink]] = attrs.Factory(dict)
     outbox: dict[int, OutboxMessage] = attrs.Factory(dict)
     next_position: list[int] = attrs.Factory(lambda: [1])
+    # Companies whose row or members the running transaction changed: at commit the
+    # store publishes their new state to the readers' snapshot.
+    changed_companies: set[CompanyId] = attrs.Factory(set)
+    # Companies whose members dict the running transaction copied (copy on write).
+    copied_members: set[CompanyId] = attrs.Factory(set)
 
 
 class Repo:

@@ -110,6 +110,7 @@ class _Companies(Repo):
             raise CompanyAlreadyExists(f"company {company.id!r} already exists")
         self._link(company)
         self._j.put(self._t.companies, company.id, company)
+        self._t.changed_companies.add(company.id)
 
     def update(self, company: Company) -> None:
         old = self._t.companies.get(company.id)
@@ -119,6 +120,7 @@ class _Companies(Repo):
                 self._j.pop(self._t.children[old.parent_id], company.id)
             self._link(company)
         self._j.put(self._t.companies, company.id, company)
+        self._t.changed_companies.add(company.id)
 
     def _link(self, company: Company) -> None:
         """Index the company under its parent (a foreign key: the parent must exist)."""
@@ -210,29 +212,43 @@ class _Memberships(Repo):
         company_id, user_id = membership.company_id, membership.user_id
         require(company_id in self._t.companies, "company", company_id)
         require(user_id in self._t.users, "user", user_id)
-        members = self._t.members.setdefault(company_id, {})
-        if user_id in members:
+        if user_id in self._t.members.get(company_id, _NOBODY):
             raise AlreadyAMember(company_id, user_id)
         self._set_main_contact(None, membership)
-        self._j.put(members, user_id, membership)
+        self._j.put(self._own(company_id), user_id, membership)
         self._j.put(self._t.companies_of_user.setdefault(user_id, {}), company_id, None)
 
     def update(self, membership: Membership) -> None:
         old = self.get(membership.company_id, membership.user_id)
         require(old is not None, "membership", membership.user_id)
         self._set_main_contact(old, membership)
-        self._j.put(self._t.members[membership.company_id], membership.user_id, membership)
+        self._j.put(self._own(membership.company_id), membership.user_id, membership)
 
     def remove(self, company_id: CompanyId, user_id: UserId) -> None:
         old = self.get(company_id, user_id)
         require(old is not None, "membership", user_id)
         if self._t.main_contact.get(company_id) == user_id:
             self._j.pop(self._t.main_contact, company_id)
-        self._j.pop(self._t.members[company_id], user_id)
+        self._j.pop(self._own(company_id), user_id)
         self._j.pop(self._t.companies_of_user[user_id], company_id)
 
     def all(self) -> Sequence[Membership]:
         return [m for c in sorted(self._t.members) for m in self.of_company(c)]
+
+    def _own(self, company_id: CompanyId) -> dict[UserId, Membership]:
+        """The company's members to change: copied once per transaction (copy on write).
+
+        The dict the last commit published to checks is never changed; this
+        transaction changes its own copy, which the next commit publishes in turn.
+        """
+        t = self._t
+        if company_id in t.copied_members:
+            return t.members[company_id]
+        copy = dict(t.members.get(company_id) or {})
+        self._j.put(t.members, company_id, copy)
+        t.copied_members.add(company_id)
+        t.changed_companies.add(company_id)
+        return copy
 
     def _set_main_contact(self, old: Membership | None, new: Membership) -> None:
         """Keep the "one main contact per company" index, as a unique index would."""
@@ -397,6 +413,7 @@ def _due(message: OutboxMessage, now: datetime) -> bool:
 
 class _MemoryTransaction:
     def __init__(self, tables: Tables) -> None:
+        self._tables = tables
         self._journal = Journal()
         self.users = _Users(tables, self._journal)
         self.companies = _Companies(tables, self._journal)
@@ -415,13 +432,17 @@ class _MemoryTransaction:
         self.links = MemoryLinks(tables, self._journal)
         self.outbox = _Outbox(tables, self._journal)
         self.committed = False
+        self.changed = False
 
     def commit(self) -> None:
+        self.changed = bool(self._journal.undo)
         self._journal.undo.clear()
         self.committed = True
 
     def rollback(self) -> None:
         self._journal.rollback()
+        self._tables.changed_companies.clear()
+        self._tables.copied_members.clear()
 
     @property
     def dirty(self) -> bool:
@@ -465,6 +486,16 @@ class MemoryStore:
         self._lock = threading.RLock()
         self._tables = Tables()
         self._reader = _Reader(self._lock, _MemoryTransaction(self._tables))
+        self.generation = 0
+        """How many transactions have committed a change; it grows before the lock is freed.
+
+        While it holds its value, the committed state holds too: a service may keep
+        answers it derived from that state and give them without taking the lock.
+        """
+        # What checks read, as committed: companies and their members. A commit that
+        # changed some publishes new dicts in one assignment; none is changed after it
+        # is published, so a check reads it without the lock and never waits for a writer.
+        self._committed: tuple[dict[Any, Company], dict[Any, dict[Any, Membership]]] = ({}, {})
 
     @contextmanager
     def transaction(self) -> Iterator[_MemoryTransaction]:
@@ -476,31 +507,57 @@ class MemoryStore:
             finally:
                 if not tx.committed:
                     tx.rollback()
+                elif tx.changed:
+                    self._publish()
+                    self.generation += 1
 
     def reader(self) -> _Reader:
         """Begin a read-only view of committed state."""
         return self._reader
 
+    def _publish(self) -> None:
+        """Give checks the committed state of the companies this transaction changed."""
+        changed = self._tables.changed_companies
+        if not changed:
+            return
+        companies, members = dict(self._committed[0]), dict(self._committed[1])
+        for company_id in changed:
+            company = self._tables.companies.get(company_id)
+            if company is None:
+                companies.pop(company_id, None)
+            else:
+                companies[company_id] = company
+            now = self._tables.members.get(company_id)
+            if now:
+                members[company_id] = now  # copied on write: never changed from now on
+            else:
+                members.pop(company_id, None)
+        changed.clear()
+        self._tables.copied_members.clear()
+        self._committed = (companies, members)
+
     def check_facts(
         self, company_id: str, user_id: str
     ) -> tuple[Company | None, Membership | None, Membership | None]:
-        """The company, the membership, else the nearest ancestor's, under the lock."""
-        companies: dict[str, Company] = self._tables.companies  # type: ignore[assignment]
-        members: dict[str, dict[str, Membership]] = self._tables.members  # type: ignore[assignment]
-        with self._lock:  # a reader never sees a transaction half done
-            company = companies.get(company_id)
-            if company is None:
-                return None, None, None
-            member = members.get(company_id, _NOBODY).get(user_id)
-            if member is not None or company.parent_id is None:
-                return company, member, None
-            above = company
-            while above.parent_id is not None:
-                found = members.get(above.parent_id, _NOBODY).get(user_id)
-                if found is not None:
-                    return company, None, found
-                above = companies[above.parent_id]
-            return company, None, None
+        """The company, the membership, else the nearest ancestor's, as committed.
+
+        Read from the committed snapshot without the lock: a check never waits for a
+        writer and never sees a transaction half done.
+        """
+        companies, members = self._committed
+        company = companies.get(company_id)
+        if company is None:
+            return None, None, None
+        member = members.get(company_id, _NOBODY).get(user_id)
+        if member is not None or company.parent_id is None:
+            return company, member, None
+        above = company
+        while above.parent_id is not None:
+            found = members.get(above.parent_id, _NOBODY).get(user_id)
+            if found is not None:
+                return company, None, found
+            above = companies[above.parent_id]
+        return company, None, None
 
     def __repr__(self) -> str:
         return (

@@ -45,6 +45,7 @@ from teamaccess.service.users import Users
 __all__ = ["TeamAccess"]
 
 _debug_enabled = DECISION_LOG.isEnabledFor  # bound once: the check's hot path asks it
+_KNOWN_ANSWERS = 100_000  # answers a service on a generation-counting store keeps
 
 
 class TeamAccess:
@@ -130,6 +131,11 @@ class TeamAccess:
         }
         core = ServiceCore(store, **self._options)
         self._core = core
+        # Answers by (actor, company, action), kept while the store's committed state
+        # stays the same generation; only for stores that count generations (memory).
+        self._known: dict[tuple[Any, Any, Any], tuple[int, Decision]] | None = (
+            {} if isinstance(getattr(store, "generation", None), int) else None
+        )
         self.users = Users(core)
         self.companies = Companies(core)
         self.members = Members(core)
@@ -193,16 +199,35 @@ class TeamAccess:
         control characters or outer spaces) raises
         [InvalidName][teamaccess.errors.InvalidName], the same on every store (R-ALL-7).
         """
+        core = self._core
+        known = self._known
+        if known is not None and target_user_id is None:
+            try:
+                hit = known.get((actor_id, company_id, action))
+            except TypeError:  # unhashable: not an id, refused below
+                hit = None
+            # The store's committed state is still the one the answer was decided on.
+            if hit is not None and hit[0] == core.store.generation:  # type: ignore[attr-defined]
+                decision = hit[1]
+                if not decision.allowed or _debug_enabled(logging.DEBUG):
+                    log_decision(decision, actor_id, company_id, action)
+                return decision
         if not well_formed(actor_id, company_id, action):
             check_id(actor_id, "user")
             check_id(company_id, "company")
             check_id(action, "action")
-        core = self._core
         if target_user_id is None:  # the hot path: one read of everything decide needs
+            # Read the generation before the facts: an answer is then never kept under a
+            # generation older than the facts it was decided on.
+            generation = getattr(core.store, "generation", 0) if known is not None else 0
             company, actor, above = core.store.check_facts(company_id, actor_id)
             decision = decide(
                 action, company=company, actor=actor, policy=core.policy, ancestor_member=above
             )
+            if known is not None:
+                if len(known) >= _KNOWN_ANSWERS:
+                    known.clear()
+                known[(actor_id, company_id, action)] = (generation, decision)
             if not decision.allowed or _debug_enabled(logging.DEBUG):
                 log_decision(decision, actor_id, company_id, action)
             return decision

@@ -1,0 +1,201 @@
+"""Benchmark: the in-memory store against a hand-written equivalent on the same facts.
+
+Issue 18's memory floors, each measured against its baseline in the same run:
+
+- **check**: ``ta.check`` on 10,000 users in 1,000 companies (a random mix of members,
+  non-members and unknown companies, three actions) against a hand-written check over a
+  dict of companies holding a dict of members and a dict of role permissions as
+  frozensets, asked the same questions and giving the same answers (target: <= 3x).
+- **threads**: checks per second with 8 threads against 1 thread (target: >= 0.9x),
+  next to the hand-written check's own ratio (the GIL's floor).
+- **during an import**: the latency of checks made while another thread enrolls
+  10,000 people from a CSV file in one transaction (target: p99 <= 1 ms), next to
+  the same checks with no import running.
+
+Run: ``python benchmarks/floors.py [--users 10000] [--companies 1000] [--import-rows 10000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from teamaccess import MemoryStore, TeamAccess
+from teamaccess.domain.roles import DEFAULT_POLICY
+from teamaccess.ports import Transaction
+from teamaccess.testing import in_transaction
+from teamaccess.values import Company, CompanyId, Membership, User, UserId
+
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+ACTIONS = ("open_backoffice", "invite", "edit_profile")
+Question = tuple[str, str, str]
+
+
+def load(users: int, companies: int) -> tuple[TeamAccess, dict[str, dict[str, tuple[str, bool]]]]:
+    """The same facts in the store and in a hand-written dict: company -> user -> (role, main)."""
+    store = MemoryStore()
+    facts: dict[str, dict[str, tuple[str, bool]]] = {}
+
+    def fill(tx: Transaction) -> None:
+        tx.users.add_many([User(UserId(f"u{i}"), f"u{i}@example.com") for i in range(users)])
+        for c in range(companies):
+            company = CompanyId(f"c{c}")
+            tx.companies.add(Company(company, f"Company {c}", NOW))
+            members = facts.setdefault(company, {})
+            for k in range(users // companies):
+                user = UserId(f"u{c * (users // companies) + k}")
+                role = "admin" if k == 0 else "member"
+                tx.memberships.add(Membership(company, user, role, NOW, is_main_contact=k == 0))
+                members[user] = (role, k == 0)
+
+    in_transaction(store, fill)
+    return TeamAccess(store), facts
+
+
+def hand_written(facts: dict[str, dict[str, tuple[str, bool]]]) -> Callable[[str, str, str], bool]:
+    """A check over plain dicts and frozensets, with the library's answers for ACTIONS."""
+    permissions = {role: DEFAULT_POLICY.permissions(role) for role in DEFAULT_POLICY.roles}
+    everyone = frozenset({"open_backoffice", "view_members"})
+
+    def check(user: str, company: str, action: str) -> bool:
+        members = facts.get(company)
+        if members is None:
+            return False
+        held = members.get(user)
+        if held is None:
+            return False
+        if action in everyone:
+            return True
+        if action == "edit_profile":
+            return held[1]
+        return "manage_team" in permissions[held[0]]
+
+    return check
+
+
+def questions(users: int, companies: int, count: int) -> list[Question]:
+    rng = random.Random(18)
+    return [
+        (f"u{rng.randrange(users)}", f"c{rng.randrange(companies + companies // 10)}",
+         rng.choice(ACTIONS))
+        for _ in range(count)
+    ]  # fmt: skip
+
+
+def per_call(fn: Callable[[str, str, str], object], asked: list[Question], rounds: int) -> float:
+    """The best of ``rounds`` passes over ``asked``, in microseconds per call."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for user, company, action in asked:
+            fn(user, company, action)
+        best = min(best, (time.perf_counter() - start) / len(asked))
+    return best * 1e6
+
+
+def rate(fn: Callable[[str, str, str], object], asked: list[Question], threads: int,
+         seconds: float) -> float:  # fmt: skip
+    """Calls per second of ``fn`` over ``asked`` by ``threads`` threads at once."""
+    counts = [0] * threads
+    stop = threading.Event()
+    start = threading.Barrier(threads + 1)
+
+    def run(slot: int) -> None:
+        start.wait()
+        done = 0
+        while not stop.is_set():
+            for user, company, action in asked[:1000]:
+                fn(user, company, action)
+            done += 1000
+        counts[slot] = done
+
+    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for thread in pool:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - began)
+
+
+def during_import(ta: TeamAccess, asked: list[Question], rows: int) -> tuple[list[float], float]:
+    """Check latencies (ms) while another thread imports ``rows`` people; the import's seconds."""
+    ta.users.register("admin", "admin@example.com")
+    ta.users.register("buyer", "buyer@example.com")
+    service = TeamAccess(ta.store, platform_admins={"admin"})
+    service.seats.create_product("admin", "course", "Course", tag="course")
+    pool = service.seats.purchase("buyer", "course", rows, "Everyone")
+    csv = "email\n" + "".join(f"person{i}@example.com\n" for i in range(rows))
+    done = threading.Event()
+    took = [0.0]
+
+    def importer() -> None:
+        start = time.perf_counter()
+        service.seats.enroll_csv("buyer", pool.id, csv)
+        took[0] = time.perf_counter() - start
+        done.set()
+
+    latencies: list[float] = []
+    thread = threading.Thread(target=importer)
+    thread.start()
+    index = 0
+    while not latencies or not done.is_set():  # at least one check
+        user, company, action = asked[index % len(asked)]
+        start = time.perf_counter()
+        ta.check(user, company, action)
+        latencies.append((time.perf_counter() - start) * 1000)
+        index += 1
+        time.sleep(0.0005)
+    thread.join()
+    return latencies, took[0]
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--companies", type=int, default=1_000)
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=1.0)
+    args = parser.parse_args()
+    ta, facts = load(args.users, args.companies)
+    hand = hand_written(facts)
+    asked = questions(args.users, args.companies, 20_000)
+    for user, company, action in asked:
+        assert ta.check(user, company, action).allowed == hand(user, company, action)
+    print(f"{'case':<44} {'teamaccess':>12} {'baseline':>12} {'ratio':>7} {'target':>8}")
+    lib, base = per_call(ta.check, asked, 5), per_call(hand, asked, 5)
+    print(f"{'check, us per call':<44} {lib:>12.3f} {base:>12.3f} {lib / base:>6.2f}x {'<= 3x':>8}")
+    one, eight = rate(ta.check, asked, 1, args.seconds), rate(ta.check, asked, 8, args.seconds)
+    h1, h8 = rate(hand, asked, 1, args.seconds), rate(hand, asked, 8, args.seconds)
+    print(f"{'checks/s, 1 thread':<44} {one:>12,.0f} {h1:>12,.0f} {one / h1:>6.2f}x {'':>8}")
+    print(f"{'checks/s, 8 threads':<44} {eight:>12,.0f} {h8:>12,.0f} {eight / h8:>6.2f}x {'':>8}")
+    print(f"{'8 threads : 1 thread':<44} {eight / one:>11.2f}x {h8 / h1:>11.2f}x {'':>7} "
+          f"{'>= 0.9x':>8}")  # fmt: skip
+    quiet = []
+    for user, company, action in asked[:2000]:
+        start = time.perf_counter()
+        ta.check(user, company, action)
+        quiet.append((time.perf_counter() - start) * 1000)
+    busy, took = during_import(ta, asked, args.import_rows)
+    print(f"{'check ms p50, during / without an import':<44} {p(busy, 0.5):>12.4f} "
+          f"{p(quiet, 0.5):>12.4f} {'':>7} {'':>8}")  # fmt: skip
+    print(f"{'check ms p99, during / without an import':<44} {p(busy, 0.99):>12.4f} "
+          f"{p(quiet, 0.99):>12.4f} {'':>7} {'<= 1 ms':>8}")  # fmt: skip
+    print(f"{'check ms max during the import':<44} {max(busy):>12.4f} {max(quiet):>12.4f}")
+    print(f"({len(busy)} checks during an import of {args.import_rows} rows taking {took:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
