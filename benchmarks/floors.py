@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+from threads import rate  # type: ignore[import-not-found]
+
 from teamaccess import MemoryStore, TeamAccess
 from teamaccess.domain.roles import DEFAULT_POLICY
 from teamaccess.ports import Transaction
@@ -97,32 +99,17 @@ def per_call(fn: Callable[[str, str, str], object], asked: list[Question], round
     return best * 1e6
 
 
-def rate(fn: Callable[[str, str, str], object], asked: list[Question], threads: int,
-         seconds: float) -> float:  # fmt: skip
-    """Calls per second of ``fn`` over ``asked`` by ``threads`` threads at once."""
-    counts = [0] * threads
-    stop = threading.Event()
-    start = threading.Barrier(threads + 1)
+def cycling(fn: Callable[[str, str, str], object], asked: list[Question]) -> Callable[[], object]:
+    """A callable asking ``fn`` the next of the first 1,000 questions on each call."""
+    questions = asked[:1000]
+    position = [0]
 
-    def run(slot: int) -> None:
-        start.wait()
-        done = 0
-        while not stop.is_set():
-            for user, company, action in asked[:1000]:
-                fn(user, company, action)
-            done += 1000
-        counts[slot] = done
+    def call() -> object:
+        user, company, action = questions[position[0] % len(questions)]
+        position[0] += 1
+        return fn(user, company, action)
 
-    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    time.sleep(seconds)
-    stop.set()
-    for thread in pool:
-        thread.join()
-    return sum(counts) / (time.perf_counter() - began)
+    return call
 
 
 def during_import(ta: TeamAccess, asked: list[Question], rows: int) -> tuple[list[float], float]:
@@ -177,8 +164,10 @@ def main() -> None:
     print(f"{'case':<44} {'teamaccess':>12} {'baseline':>12} {'ratio':>7} {'target':>8}")
     lib, base = per_call(ta.check, asked, 5), per_call(hand, asked, 5)
     print(f"{'check, us per call':<44} {lib:>12.3f} {base:>12.3f} {lib / base:>6.2f}x {'<= 3x':>8}")
-    one, eight = rate(ta.check, asked, 1, args.seconds), rate(ta.check, asked, 8, args.seconds)
-    h1, h8 = rate(hand, asked, 1, args.seconds), rate(hand, asked, 8, args.seconds)
+    one = rate(lambda: cycling(ta.check, asked), 1, args.seconds)
+    eight = rate(lambda: cycling(ta.check, asked), 8, args.seconds)
+    h1 = rate(lambda: cycling(hand, asked), 1, args.seconds)
+    h8 = rate(lambda: cycling(hand, asked), 8, args.seconds)
     print(f"{'checks/s, 1 thread':<44} {one:>12,.0f} {h1:>12,.0f} {one / h1:>6.2f}x {'':>8}")
     print(f"{'checks/s, 8 threads':<44} {eight:>12,.0f} {h8:>12,.0f} {eight / h8:>6.2f}x {'':>8}")
     print(f"{'8 threads : 1 thread':<44} {eight / one:>11.2f}x {h8 / h1:>11.2f}x {'':>7} "
