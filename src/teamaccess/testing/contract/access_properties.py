@@ -2,8 +2,8 @@
 
 A random history of joins, removals, role changes, main-contact transfers,
 suspensions, lead offers and picks, links and records runs on the store. Then, for
-every user, company and action (the built-in ones and a host permission), the
-reverse queries of ``ta.access`` must give exactly the users (or companies) for whom
+every user, company and four actions (the overview, which ancestors' members hold,
+and three drawn from the other built-in ones and a host permission), the reverse queries of ``ta.access`` must give exactly the users (or companies) for whom
 ``check`` allows, with the same reason and rule; the same for ``leads.check`` and
 ``records.check`` against ``who_sees_lead`` and ``who_sees_record``; and ``expand``
 must carry the check's decision. Small pages (2 rows) exercise the keyset cursors.
@@ -28,13 +28,19 @@ COMPANIES = ["hq", "branch", "shop", "other"]  # branch below hq, shop below bra
 ROLES = ["admin", "member", "owner", "auditor"]
 POLICY = RolePolicy(
     {
-        "admin": {MANAGE_TEAM},
+        "admin": {MANAGE_TEAM, REASSIGN_MAIN_CONTACT, "view_reports"},  # grants every role
         "member": set(),
         "owner": {MANAGE_TEAM, REASSIGN_MAIN_CONTACT},
         "auditor": {"view_reports"},
     }
 )
-ACTIONS = [a.value for a in Action] + ["view_reports"]
+# The overview first: the one action ancestors' members hold (R-PART-2), asked in every
+# example; three of the others are drawn for each example.
+ACTIONS = (
+    [Action.VIEW_OVERVIEW.value]
+    + [a.value for a in Action if a is not Action.VIEW_OVERVIEW]
+    + ["view_reports"]
+)
 
 operations = st.one_of(
     st.tuples(
@@ -108,6 +114,8 @@ def _world(store_factory):
     ta.partners.create_child(FOUNDER, "hq", "Branch", company_id="branch")
     ta.partners.create_child(FOUNDER, "branch", "Shop", company_id="shop")
     ta.companies.create(FOUNDER, "Other", company_id="other")
+    ta.members.add(FOUNDER, "hq", "u0")  # sees branch and shop from above (R-PART-2)
+    ta.members.add(FOUNDER, "branch", "u1", role="auditor")
     ta.leads.set_market_roles(ADMIN, "hq", ["operator", "lead_giver"])
     for company in COMPANIES[1:]:
         ta.leads.set_market_roles(ADMIN, company, ["lead_taker"])
@@ -115,15 +123,20 @@ def _world(store_factory):
 
 
 @settings(max_examples=15, suppress_health_check=_FIXTURES, deadline=None)
-@given(history=st.lists(operations, max_size=16))
-def test_r_co_6_reverse_queries_equal_brute_force_over_checks(store_factory, history) -> None:
+@given(
+    history=st.lists(operations, max_size=16),
+    others=st.lists(st.sampled_from(ACTIONS[1:]), min_size=3, max_size=3, unique=True),
+)
+def test_r_co_6_reverse_queries_equal_brute_force_over_checks(
+    store_factory, history, others
+) -> None:
     """R-CO-6, R-PART-2: who_may, where_may, who_sees_lead/record and expand agree with every check."""
     ta = _world(store_factory)
     counter = [0, 0]
     for op in history:
         _run(ta, op, counter)
     users = [ADMIN, FOUNDER, *PEOPLE]
-    for action in ACTIONS:
+    for action in [ACTIONS[0], *others]:
         for company in [*COMPANIES, "ghost"]:
             targeted = action in (Action.REMOVE_MEMBER, Action.SET_SHOW_AS_CONTACT)
             for target in (None, "u1") if targeted else (None,):
