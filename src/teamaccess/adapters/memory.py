@@ -73,6 +73,10 @@ class _Users(Repo):
         by_email, users = self._t.user_by_email, self._t.users
         return {email: users[by_email[email]] for email in emails if email in by_email}
 
+    def get_many(self, user_ids: Sequence[UserId]) -> dict[UserId, User]:
+        users = self._t.users
+        return {u: users[u] for u in user_ids if u in users}
+
     def add_many(self, users: Sequence[User]) -> None:
         known, by_email = self._t.users, self._t.user_by_email
         new: dict[UserId, User] = {}

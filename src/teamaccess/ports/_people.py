@@ -26,6 +26,10 @@ class Users(Protocol):
         """The users with these normalized e-mails, keyed by e-mail; missing ones left out."""
         ...
 
+    def get_many(self, user_ids: Sequence[UserId]) -> Mapping[UserId, User]:
+        """The users with these ids, keyed by id; missing ones left out."""
+        ...
+
     def add(self, user: User) -> None:
         """Insert; raise ``UserAlreadyExists`` or ``EmailTaken`` on a duplicate."""
         ...

@@ -383,48 +383,41 @@ def _order(row: ReviewRow) -> tuple[int, str, str]:
 
 
 def _review_rows(tx: Transaction, company: Company, now: datetime) -> list[ReviewRow]:
-    rows: list[ReviewRow] = []
-    emails: dict[str, str] = {}
-
-    def email(user_id: str) -> str:
-        if user_id not in emails:
-            user = tx.users.get(UserId(user_id))
-            emails[user_id] = "" if user is None else user.email
-        return emails[user_id]
-
-    def row(subject: str, kind: str, grant: str, via: str = "", since: datetime | None = None,
-            address: str | None = None) -> ReviewRow:  # fmt: skip
-        return ReviewRow(
-            company.id, subject, email(subject) if address is None else address, kind, grant,
-            via, "" if since is None else since.isoformat(),
-        )  # fmt: skip
-
+    grants: list[
+        tuple[str, str, str, str, datetime | None]
+    ] = []  # subject, kind, grant, via, since
     for m in tx.memberships.of_company(company.id):
-        rows.append(row(m.user_id, "role", m.role, since=m.joined_at))
+        grants.append((m.user_id, "role", m.role, "", m.joined_at))
         if m.is_main_contact:
-            rows.append(row(m.user_id, "main_contact", "main_contact"))
+            grants.append((m.user_id, "main_contact", "main_contact", "", None))
     pools = tx.pools.of_company(company.id)
-    sources = {pool_source(p.id): p for p in pools}
+    sources = {pool_source(p.id) for p in pools}
     holders: set[UserId] = set()
     for pool in pools:
-        rows.append(row(pool.leader_id, "leader", pool.id, pool.product_id, pool.created_at))
+        grants.append((pool.leader_id, "leader", pool.id, pool.product_id, pool.created_at))
         for seat in tx.enrollments.of_pool(pool.id):
             holders.add(seat.user_id)
-            rows.append(row(seat.user_id, "seat", pool.id, pool.product_id, seat.enrolled_at))
+            grants.append((seat.user_id, "seat", pool.id, pool.product_id, seat.enrolled_at))
     for grant in tx.tags.of_users(sorted(holders)):
         if grant.source in sources:
-            rows.append(row(grant.user_id, "tag", grant.tag, grant.source, grant.granted_at))
-    for invitation in tx.invitations.of_company(company.id):
-        if invitation.status is InvitationStatus.PENDING and invitation.expires_at > now:
-            rows.append(
-                row(invitation.email, "invitation", invitation.role,
-                    f"invited by {invitation.invited_by}", invitation.created_at,
-                    address=invitation.email)
-            )  # fmt: skip
+            grants.append((grant.user_id, "tag", grant.tag, grant.source, grant.granted_at))
     above = tx.memberships.admitted(
         company.id, roles=frozenset(), main_contact_roles=frozenset(), ancestors=True,
         after=None, limit=_ALL,
     )  # fmt: skip
     for m in above:
-        rows.append(row(m.user_id, "overview", Action.VIEW_OVERVIEW.value, m.company_id))
+        grants.append((m.user_id, "overview", Action.VIEW_OVERVIEW.value, m.company_id, None))
+    users = tx.users.get_many(sorted({UserId(subject) for subject, *_ in grants}))
+    rows = [
+        ReviewRow(company.id, subject, users[UserId(subject)].email if subject in users else "",
+                  kind, grant, via, "" if since is None else since.isoformat())
+        for subject, kind, grant, via, since in grants
+    ]  # fmt: skip
+    for invitation in tx.invitations.of_company(company.id):
+        if invitation.status is InvitationStatus.PENDING and invitation.expires_at > now:
+            rows.append(
+                ReviewRow(company.id, invitation.email, invitation.email, "invitation",
+                          invitation.role, f"invited by {invitation.invited_by}",
+                          invitation.created_at.isoformat())
+            )  # fmt: skip
     return rows

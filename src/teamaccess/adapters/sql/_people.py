@@ -82,6 +82,11 @@ class Users(Repo):
         t = self._t.users
         return {row.email: _user(row) for row in self._rows_in(t.c.email, emails, sa.select(t))}
 
+    def get_many(self, user_ids: Sequence[UserId]) -> dict[UserId, User]:
+        t = self._t.users
+        found = self._rows_in(t.c.id, sorted(set(user_ids)), sa.select(t))
+        return {UserId(row.id): _user(row) for row in found}
+
     def add_many(self, users: Sequence[User]) -> None:
         values = [{"id": u.id, "email": u.email, "attributes": dict(u.attributes)} for u in users]
         try:
