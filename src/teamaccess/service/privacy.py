@@ -113,10 +113,10 @@ class Privacy:
             if user.email.endswith("@" + ERASED_DOMAIN):
                 return user
             actor = UserId(actor_id)
-            memberships = tx.memberships.of_user(user.id)
-            for m in memberships:
-                tx.companies.get(m.company_id, for_update=True)  # as a removal locks it
             for m in tx.memberships.of_user(user.id):
+                tx.companies.get(m.company_id, for_update=True)  # as a removal locks it
+            memberships = tx.memberships.of_user(user.id)  # read again, under the locks
+            for m in memberships:
                 if m.is_main_contact and tx.memberships.count(m.company_id) > 1:
                     raise MainContactRequired(
                         f"user {user.id!r} is the main contact of {m.company_id!r}; "

@@ -62,10 +62,7 @@ class RawSelect:
             cursor.execute(self.sql, bound)
             row: tuple[Any, ...] | None = cursor.fetchone()
         except self._dbapi_error as error:
-            lost = self._dialect.is_disconnect(error, driver, cursor)  # type: ignore[arg-type]
-            raise sa.exc.DBAPIError.instance(
-                self.sql, bound, error, self._dbapi_error, connection_invalidated=lost
-            ) from error
+            raise _as_sqlalchemy(error, self._dialect, driver, cursor, self.sql, bound) from error
         finally:
             cursor.close()
         return None if row is None else tuple(row)
@@ -124,12 +121,22 @@ class RawInsert:
         try:
             cursor.executemany(self.sql, bound)
         except self._dbapi_error as error:
-            lost = self._dialect.is_disconnect(error, driver, cursor)  # type: ignore[arg-type]
-            raise sa.exc.DBAPIError.instance(
-                self.sql, bound, error, self._dbapi_error, connection_invalidated=lost
-            ) from error
+            raise _as_sqlalchemy(error, self._dialect, driver, cursor, self.sql, bound) from error
         finally:
             cursor.close()
+
+
+def _as_sqlalchemy(
+    error: Exception, dialect: Dialect, driver: Any, cursor: Any, sql: str, bound: Any
+) -> sa.exc.StatementError:
+    """The driver's error as ``execute`` would raise it (``IntegrityError``, ...).
+
+    ``connection_invalidated`` is set when the dialect calls it a disconnect.
+    """
+    lost = dialect.is_disconnect(error, driver, cursor)  # type: ignore[arg-type]
+    return sa.exc.DBAPIError.instance(
+        sql, bound, error, dialect.loaded_dbapi.Error, connection_invalidated=lost
+    )
 
 
 def _once(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
