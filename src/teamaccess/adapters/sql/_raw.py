@@ -49,7 +49,7 @@ class RawSelect:
         Driver errors are raised as SQLAlchemy's ``DBAPIError``, as ``execute`` would,
         with ``connection_invalidated`` set when the dialect calls it a disconnect.
         """
-        if _watched(conn):
+        if watched(conn):
             found = conn.execute(self.statement, params).first()
             return None if found is None else _Processed(found)
         values = {**self._defaults, **params}
@@ -103,7 +103,7 @@ class RawInsert:
 
     def many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """Insert ``rows`` (dicts of exactly the compiled columns) in one ``executemany``."""
-        if _watched(conn):
+        if watched(conn):
             conn.execute(self.statement, rows)
             return
         pairs = [
@@ -124,6 +124,29 @@ class RawInsert:
             raise _as_sqlalchemy(error, self._dialect, driver, cursor, self.sql, bound) from error
         finally:
             cursor.close()
+
+
+def sqlite_version(conn: Connection) -> tuple[int, int] | None:
+    """What a pysqlite connection has seen change, or None when the driver is another.
+
+    ``PRAGMA data_version`` changes when another connection (of this process or any
+    other) commits; ``total_changes`` counts the rows this connection changed itself.
+    While both stay the same, a read on this connection answers as it did before.
+    """
+    driver = conn.connection.dbapi_connection
+    own = getattr(driver, "total_changes", None)
+    if not isinstance(own, int):  # an async driver's adapter
+        return None
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute("PRAGMA data_version")
+        (version,) = cursor.fetchone()
+    except conn.dialect.loaded_dbapi.Error as error:
+        dialect = conn.dialect
+        raise _as_sqlalchemy(error, dialect, driver, cursor, "PRAGMA data_version", ()) from error
+    finally:
+        cursor.close()
+    return version, own
 
 
 def _as_sqlalchemy(
@@ -159,7 +182,7 @@ class _Processed(tuple):  # type: ignore[type-arg]
     __slots__ = ()
 
 
-def _watched(conn: Connection) -> bool:
+def watched(conn: Connection) -> bool:
     """Whether the host listens to cursor executions or logs statements."""
     engine = conn.engine
     events = engine.dispatch

@@ -24,7 +24,7 @@ from typing_extensions import ParamSpec
 
 from teamaccess.adapters.sql._bridge import run_sync
 from teamaccess.adapters.sql._people import company_from_row
-from teamaccess.adapters.sql._raw import RawSelect
+from teamaccess.adapters.sql._raw import RawSelect, sqlite_version, watched
 from teamaccess.adapters.sql._repo import is_transient
 from teamaccess.adapters.sql._schema import (
     DEFAULT_PREFIX,
@@ -61,6 +61,9 @@ _WRITE_OPTION = "teamaccess_write"
 _KNOWN_ROWS = 10_000  # parsed rows check_facts keeps
 _UNCHECKED_IDLE = 0.5  # seconds a kept read connection may idle and be used without a ping
 _FAST_PATH_CONNECTIONS = 8  # the default bound of the check's own connections
+_KEPT = "teamaccess_kept"  # in a kept connection's info: it only ever reads
+_ANSWERS = "teamaccess_answers"  # in a kept SQLite connection's info: (version, answers)
+_NO_FACTS = (None, None, None)
 
 
 def create_engine(url: str | sa.URL, **options: Any) -> Engine:
@@ -263,12 +266,13 @@ class SqlStore:
 
         It runs on one of a few connections kept open for it in autocommit mode (a
         single statement sees one snapshot); when they are all busy, on a pooled one.
+        On SQLite a kept connection remembers its answers while nothing has been
+        committed since (``PRAGMA data_version``): then a check costs that pragma.
         """
-        params = {"company_id": company_id, "user_id": user_id}
         with self._translate():
             try:
                 with self._kept(autocommit=True) as conn:
-                    row = self._facts.first(conn, params)
+                    return self._facts_on(conn, company_id, user_id)
             except sa.exc.DBAPIError as error:
                 if not error.connection_invalidated:
                     raise
@@ -276,17 +280,53 @@ class SqlStore:
                 # others are likely dead too; answer once more on a fresh one.
                 self._close_readers()
                 with self._kept(autocommit=True) as conn:
-                    row = self._facts.first(conn, params)
+                    return self._facts_on(conn, company_id, user_id)
+
+    def _facts_on(
+        self, conn: Connection, company_id: str, user_id: str
+    ) -> tuple[Company | None, Membership | None, Membership | None]:
+        answers = self._answers_of(conn)
+        if answers is not None:
+            found = answers.get((company_id, user_id))
+            if found is not None:
+                return found
+        row = self._facts.first(conn, {"company_id": company_id, "user_id": user_id})
         if row is None:
-            return None, None, None
-        key = (user_id, *row)  # the driver's values, JSON read as text: hashable
-        facts = self._known.get(key)
-        if facts is None:
-            if len(self._known) >= _KNOWN_ROWS:
-                self._known.clear()
-            facts = self._facts_of(self._facts.processed(row), UserId(user_id))
-            self._known[key] = facts
+            facts: tuple[Company | None, Membership | None, Membership | None] = _NO_FACTS
+        else:
+            key = (user_id, *row)  # the driver's values, JSON read as text: hashable
+            facts = self._known.get(key)  # type: ignore[assignment]
+            if facts is None:
+                if len(self._known) >= _KNOWN_ROWS:
+                    self._known.clear()
+                facts = self._facts_of(self._facts.processed(row), UserId(user_id))
+                self._known[key] = facts
+        if answers is not None:
+            if len(answers) >= _KNOWN_ROWS:
+                answers.clear()
+            answers[(company_id, user_id)] = facts
         return facts
+
+    def _answers_of(self, conn: Connection) -> dict[tuple[str, str], Any] | None:
+        """The answers a kept SQLite connection may still give, or None.
+
+        Only the store's own kept connections remember answers (they never write; a
+        host's pooled connection could have changed the schema itself), and not while
+        the host watches its SQL (it sees every check's statement). The version is read
+        before the facts, so an answer is never kept under a version older than it.
+        """
+        info = conn.info
+        if not info.get(_KEPT) or watched(conn):
+            return None
+        version = sqlite_version(conn)
+        if version is None:
+            return None
+        remembered = info.get(_ANSWERS)
+        if remembered is None or remembered[0] != version:
+            remembered = (version, {})
+            info[_ANSWERS] = remembered
+        answers: dict[tuple[str, str], Any] = remembered[1]
+        return answers
 
     @staticmethod
     def _facts_of(
@@ -362,7 +402,7 @@ class SqlStore:
         self, other: queue.SimpleQueue[tuple[Connection, float]], own: sa.pool.Pool
     ) -> Connection | None:
         try:
-            return Connection(self.engine, own.connect())
+            return self._kept_connection(own)
         except sa.exc.TimeoutError:  # the own pool (timeout 0) is used up
             try:
                 idle, _ = other.get_nowait()
@@ -370,9 +410,15 @@ class SqlStore:
                 return None
             idle.close()
         try:
-            return Connection(self.engine, own.connect())
+            return self._kept_connection(own)
         except sa.exc.TimeoutError:
             return None
+
+    def _kept_connection(self, own: sa.pool.Pool) -> Connection:
+        conn = Connection(self.engine, own.connect())
+        if self.dialect == "sqlite":
+            conn.info[_KEPT] = True
+        return conn
 
     def _alive(self, conn: Connection) -> bool:
         """Ping the connection's driver connection, as the pool's pre-ping does."""
