@@ -140,7 +140,8 @@ def sqlite_version(conn: Connection) -> tuple[int, int] | None:
     cursor = driver.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute("PRAGMA data_version")
-        (version,) = cursor.fetchone()
+        row: tuple[int] = cursor.fetchone()  # type: ignore[assignment]
+        version = row[0]
     except conn.dialect.loaded_dbapi.Error as error:
         dialect = conn.dialect
         raise _as_sqlalchemy(error, dialect, driver, cursor, "PRAGMA data_version", ()) from error

@@ -63,7 +63,8 @@ _UNCHECKED_IDLE = 0.5  # seconds a kept read connection may idle and be used wit
 _FAST_PATH_CONNECTIONS = 8  # the default bound of the check's own connections
 _KEPT = "teamaccess_kept"  # in a kept connection's info: it only ever reads
 _ANSWERS = "teamaccess_answers"  # in a kept SQLite connection's info: (version, answers)
-_NO_FACTS = (None, None, None)
+_Facts = tuple[Company | None, Membership | None, Membership | None]
+_NO_FACTS: _Facts = (None, None, None)
 
 
 def create_engine(url: str | sa.URL, **options: Any) -> Engine:
@@ -154,7 +155,7 @@ class SqlStore:
         self.dialect = sync_engine.dialect.name
         self._facts = RawSelect(_check_statement(self.tables), sync_engine.dialect)
         # Parsed answers by their row: equal rows give equal (immutable) values.
-        self._known: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._known: dict[tuple[Any, ...], _Facts] = {}
         # Kept read connections with the time each was last returned.
         self._readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
         self._plain_readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
@@ -259,9 +260,7 @@ class SqlStore:
             finally:
                 conn.rollback()
 
-    def check_facts(
-        self, company_id: str, user_id: str
-    ) -> tuple[Company | None, Membership | None, Membership | None]:
+    def check_facts(self, company_id: str, user_id: str) -> _Facts:
         """The company and the membership in one prebuilt statement (the check's hot path).
 
         It runs on one of a few connections kept open for it in autocommit mode (a
@@ -282,32 +281,31 @@ class SqlStore:
                 with self._kept(autocommit=True) as conn:
                     return self._facts_on(conn, company_id, user_id)
 
-    def _facts_on(
-        self, conn: Connection, company_id: str, user_id: str
-    ) -> tuple[Company | None, Membership | None, Membership | None]:
+    def _facts_on(self, conn: Connection, company_id: str, user_id: str) -> _Facts:
         answers = self._answers_of(conn)
         if answers is not None:
             found = answers.get((company_id, user_id))
             if found is not None:
                 return found
         row = self._facts.first(conn, {"company_id": company_id, "user_id": user_id})
-        if row is None:
-            facts: tuple[Company | None, Membership | None, Membership | None] = _NO_FACTS
-        else:
-            key = (user_id, *row)  # the driver's values, JSON read as text: hashable
-            facts = self._known.get(key)  # type: ignore[assignment]
-            if facts is None:
-                if len(self._known) >= _KNOWN_ROWS:
-                    self._known.clear()
-                facts = self._facts_of(self._facts.processed(row), UserId(user_id))
-                self._known[key] = facts
+        facts = _NO_FACTS if row is None else self._parsed(row, user_id)
         if answers is not None:
             if len(answers) >= _KNOWN_ROWS:
                 answers.clear()
             answers[(company_id, user_id)] = facts
         return facts
 
-    def _answers_of(self, conn: Connection) -> dict[tuple[str, str], Any] | None:
+    def _parsed(self, row: tuple[Any, ...], user_id: str) -> _Facts:
+        key = (user_id, *row)  # the driver's values, JSON read as text: hashable
+        facts = self._known.get(key)
+        if facts is None:
+            if len(self._known) >= _KNOWN_ROWS:
+                self._known.clear()
+            facts = self._facts_of(self._facts.processed(row), UserId(user_id))
+            self._known[key] = facts
+        return facts
+
+    def _answers_of(self, conn: Connection) -> dict[tuple[str, str], _Facts] | None:
         """The answers a kept SQLite connection may still give, or None.
 
         Only the store's own kept connections remember answers (they never write; a
@@ -325,7 +323,7 @@ class SqlStore:
         if remembered is None or remembered[0] != version:
             remembered = (version, {})
             info[_ANSWERS] = remembered
-        answers: dict[tuple[str, str], Any] = remembered[1]
+        answers: dict[tuple[str, str], _Facts] = remembered[1]
         return answers
 
     @staticmethod
