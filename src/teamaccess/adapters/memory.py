@@ -515,8 +515,8 @@ class MemoryStore:
                     self._publish()
                     self.generation += 1
 
-    def reader(self) -> _Reader:
-        """Begin a read-only view of committed state."""
+    def reader(self, *, one_statement: bool = False) -> _Reader:
+        """Begin a read-only view of committed state (``one_statement`` changes nothing)."""
         return self._reader
 
     def _publish(self) -> None:

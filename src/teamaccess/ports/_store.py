@@ -225,8 +225,13 @@ class Store(Protocol):
         """Begin a unit of work; leaving the block without ``commit`` rolls it back."""
         ...
 
-    def reader(self) -> AbstractContextManager[Transaction]:
-        """Begin a read-only view that sees only committed state."""
+    def reader(self, *, one_statement: bool = False) -> AbstractContextManager[Transaction]:
+        """Begin a read-only view that sees only committed state.
+
+        ``one_statement``: the caller reads with a single statement (a page of leads),
+        so a store may run it without an explicit transaction: one statement sees one
+        snapshot. Stores without such a difference ignore it.
+        """
         ...
 
     def check_facts(

@@ -306,7 +306,7 @@ class Leads:
         wanted = None if state is None else parse_enum(LeadState, state, "lead state")
         check_count(limit, "limit", 1, MAX_PAGE)
         company, _ = self._core.member_of(company_id, actor_id, "R-LEAD-4")
-        with self._core.store.reader() as tx:
+        with self._core.store.reader(one_statement=True) as tx:
             found = tx.leads.visible_to(
                 company.id,
                 state=wanted,

@@ -215,9 +215,9 @@ class FailingStore:
             self.writes = 0
             yield _FailingTransaction(tx, self._count)
 
-    def reader(self) -> Any:
+    def reader(self, *, one_statement: bool = False) -> Any:
         """Delegate to the wrapped store."""
-        return self.inner.reader()
+        return self.inner.reader(one_statement=one_statement)
 
     def check_facts(self, company_id: Any, user_id: Any) -> Any:
         """Delegate to the wrapped store (a read: it never fails)."""

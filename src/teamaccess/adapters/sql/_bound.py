@@ -64,8 +64,8 @@ class BoundSqlStore:
                     savepoint.rollback()
 
     @contextmanager
-    def reader(self) -> Iterator[SqlTransaction]:
-        """Reads on the host's connection, in its transaction."""
+    def reader(self, *, one_statement: bool = False) -> Iterator[SqlTransaction]:
+        """Reads on the host's connection, in its transaction (however many statements)."""
         with self.store._translate():
             yield SqlTransaction(self.connection, self.tables)
 

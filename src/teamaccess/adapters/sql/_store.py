@@ -251,8 +251,16 @@ class SqlStore:
         return await run_sync(self.is_async, fn, *args, **kwargs)
 
     @contextmanager
-    def reader(self) -> Iterator[SqlTransaction]:
-        """Begin a read-only transaction; it sees only committed state."""
+    def reader(self, *, one_statement: bool = False) -> Iterator[SqlTransaction]:
+        """Begin a read-only transaction; it sees only committed state.
+
+        With ``one_statement`` there is no BEGIN and no ROLLBACK: the caller's single
+        statement runs in autocommit on a kept connection and sees one snapshot.
+        """
+        if one_statement:
+            with self._translate(), self._kept(autocommit=True) as conn:
+                yield SqlTransaction(conn, self.tables)
+            return
         with self._translate(), self._kept(autocommit=False) as conn:
             conn.begin()
             try:

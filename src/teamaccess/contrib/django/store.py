@@ -119,7 +119,7 @@ class DjangoStore:
             yield tx
 
     @contextmanager
-    def reader(self) -> Iterator[SqlTransaction]:
+    def reader(self, *, one_statement: bool = False) -> Iterator[SqlTransaction]:
         """Reads on Django's connection: they see the host's uncommitted writes."""
         with self.sql.engine.connect() as conn, self.sql.bind(conn).reader() as tx:
             yield tx
