@@ -92,12 +92,7 @@ class RawInsert:
         if not compiled.positional or order is None or set(order) != set(columns):
             raise ValueError(f"{table.name}: not a plain positional insert of {columns}")
         self.sql = compiled.string
-        self._order = list(order)
-        types = [compiled.binds[key].type for key in self._order]
-        self._processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
-        # Values of these columns repeat within a batch (every row of an import is
-        # stamped with the same time): each distinct one is processed once.
-        self._repeating = [not isinstance(t, sa.JSON) for t in types]
+        self._values = _Values(table, tuple(order), dialect)
         self._dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
         self._dialect = dialect
 
@@ -106,16 +101,7 @@ class RawInsert:
         if watched(conn):
             conn.execute(self.statement, rows)
             return
-        pairs = [
-            (key, _once(process) if process is not None and repeating else process)
-            for key, process, repeating in zip(
-                self._order, self._processors, self._repeating, strict=True
-            )
-        ]
-        bound = [
-            tuple(row[key] if process is None else process(row[key]) for key, process in pairs)
-            for row in rows
-        ]
+        bound = self._values.of(rows)
         driver = conn.connection.dbapi_connection
         cursor = driver.cursor()  # type: ignore[union-attr]
         try:
@@ -124,6 +110,66 @@ class RawInsert:
             raise _as_sqlalchemy(error, self._dialect, driver, cursor, self.sql, bound) from error
         finally:
             cursor.close()
+
+
+class RawCopy:
+    """``COPY ... FROM STDIN`` of some columns through psycopg 3, for bulk writes on PostgreSQL.
+
+    An ``executemany`` sends every row as a statement of its own in a pipeline; COPY
+    sends the rows as one stream. Values go through the bind processors SQLAlchemy
+    would apply; a broken key raises SQLAlchemy's ``IntegrityError``, as ``execute``
+    would. A host watching its SQL sees the rows inserted through ``execute`` instead.
+    """
+
+    def __init__(self, table: sa.Table, columns: tuple[str, ...], dialect: Dialect) -> None:
+        self.statement = table.insert()
+        quote = dialect.identifier_preparer
+        listed = ", ".join(quote.quote(name) for name in columns)
+        self.sql = f"COPY {quote.format_table(table)} ({listed}) FROM STDIN"
+        self._values = _Values(table, columns, dialect)
+        self._dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
+        self._dialect = dialect
+
+    def many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` (dicts of exactly these columns) in one COPY."""
+        if watched(conn):
+            conn.execute(self.statement, rows)
+            return
+        driver = conn.connection.dbapi_connection
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(self.sql) as copy:
+                for values in self._values.of(rows):
+                    copy.write_row(values)
+        except self._dbapi_error as error:
+            raise _as_sqlalchemy(error, self._dialect, driver, cursor, self.sql, ()) from error
+        finally:
+            cursor.close()
+
+
+class _Values:
+    """Rows as tuples of the driver's values, through SQLAlchemy's bind processors."""
+
+    def __init__(self, table: sa.Table, columns: tuple[str, ...], dialect: Dialect) -> None:
+        self._columns = columns
+        types = [table.c[name].type for name in columns]
+        self._processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
+        # Values of these columns repeat within a batch (every row of an import is
+        # stamped with the same time): each distinct one is processed once.
+        self._repeating = [not isinstance(t, sa.JSON) for t in types]
+
+    def of(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The rows' values in column order, processed."""
+        pairs = [
+            (key, _once(process) if process is not None and repeating else process)
+            for key, process, repeating in zip(
+                self._columns, self._processors, self._repeating, strict=True
+            )
+        ]
+        return [
+            tuple(row[key] if process is None else process(row[key]) for key, process in pairs)
+            for row in rows
+        ]
 
 
 def sqlite_version(conn: Connection) -> tuple[int, int] | None:

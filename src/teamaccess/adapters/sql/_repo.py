@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
 
-from teamaccess.adapters.sql._raw import RawInsert
+from teamaccess.adapters.sql._raw import RawCopy, RawInsert
 from teamaccess.adapters.sql._schema import Tables
 from teamaccess.errors import Conflict, StorageError
 
@@ -60,13 +60,18 @@ class Repo:
         """Insert rows with one ``executemany`` (nothing for no rows).
 
         On SQLite a batch goes straight to the driver's ``executemany``
-        (``RawInsert``): half of a CSV import's
-        time was SQLAlchemy's handling of each row's parameters.
+        (``RawInsert``): half of a CSV import's time was SQLAlchemy's handling of each
+        row's parameters. On PostgreSQL through psycopg it is one ``COPY``
+        (``RawCopy``): an ``executemany`` sends each row as a statement of its own.
         """
         if not rows:
             return
-        if len(rows) > 1 and self._c.dialect.name == "sqlite":
-            _raw_insert(table, tuple(rows[0]), self._c.dialect).many(self._c, rows)
+        dialect = self._c.dialect
+        if len(rows) > 1 and dialect.name == "sqlite":
+            _raw_insert(table, tuple(rows[0]), dialect).many(self._c, rows)
+            return
+        if len(rows) > 1 and dialect.driver == "psycopg" and not dialect.is_async:
+            _raw_copy(table, tuple(rows[0]), dialect).many(self._c, rows)
             return
         self._c.execute(table.insert(), rows)
 
@@ -92,6 +97,11 @@ class Repo:
 @functools.lru_cache(maxsize=128)
 def _raw_insert(table: sa.Table, columns: tuple[str, ...], dialect: Dialect) -> RawInsert:
     return RawInsert(table, columns, dialect)
+
+
+@functools.lru_cache(maxsize=128)
+def _raw_copy(table: sa.Table, columns: tuple[str, ...], dialect: Dialect) -> RawCopy:
+    return RawCopy(table, columns, dialect)
 
 
 def is_transient(error: sa.exc.DBAPIError) -> bool:
