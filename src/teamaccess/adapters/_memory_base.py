@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
@@ -37,43 +37,93 @@ def _discard(values: list[_S], value: _S) -> bool:
     return False
 
 
+# What an undo entry does: put an old value back under its key, insert a value back
+# into a sorted list, pop a group of new keys, discard a group of inserted values, call.
+_RESTORE, _INSORT, _POP_KEYS, _DISCARD_VALUES, _CALL = range(5)
+
+
 class Journal:
-    """The undo log of one transaction."""
+    """The undo log of one transaction.
+
+    Entries are plain tuples ``(what, container, key or values, old value)`` replayed
+    in reverse order. New keys put into the same dict, and values inserted into the
+    same sorted list, share one entry while nothing else touched that container since
+    (its open group): changes to different containers commute, so only each
+    container's own order matters. A transaction loading a million leads keeps a few
+    pointers per lead, not a closure per change. A `call` entry may touch anything:
+    after it every later change starts a new group.
+    """
+
+    __slots__ = ("_open", "undo")
 
     def __init__(self) -> None:
-        self.undo: list[Callable[[], object]] = []
+        self.undo: list[tuple[int, Any, Any, Any]] = []
+        # id(container) -> the list of keys or values of its open group in `undo`
+        self._open: dict[int, list[Any]] = {}
 
     def put(self, table: MutableMapping[_K, _V], key: _K, value: _V) -> None:
         if key in table:
-            old = table[key]
-            self.undo.append(lambda: table.__setitem__(key, old))
+            self._ordered(_RESTORE, table, key, table[key])
         else:
-            self.undo.append(lambda: table.pop(key, None))
+            self._grouped(_POP_KEYS, table).append(key)
         table[key] = value
 
     def put_new(self, table: MutableMapping[_K, _V], items: Mapping[_K, _V]) -> None:
-        """Insert keys the caller knows are not in ``table``; one undo entry for all."""
+        """Insert keys the caller knows are not in ``table``."""
         table.update(items)
-        keys = list(items)
-        self.undo.append(lambda: [table.pop(key, None) for key in keys])
+        self._grouped(_POP_KEYS, table).extend(items)
 
     def pop(self, table: MutableMapping[_K, _V], key: _K) -> None:
-        old = table.pop(key)
-        self.undo.append(lambda: table.__setitem__(key, old))
+        self._ordered(_RESTORE, table, key, table.pop(key))
 
     def insort(self, values: list[_S], value: _S) -> None:
         """Insert ``value`` into the sorted list ``values``, undoably."""
         bisect.insort(values, value)
-        self.undo.append(lambda: _discard(values, value))
+        self._grouped(_DISCARD_VALUES, values).append(value)
 
     def discard(self, values: list[_S], value: _S) -> None:
         """Remove ``value`` from the sorted list ``values`` if present, undoably."""
         if _discard(values, value):
-            self.undo.append(lambda: bisect.insort(values, value))
+            self._ordered(_INSORT, values, value, None)
+
+    def call(self, undo: Callable[[], object]) -> None:
+        """Undo by calling ``undo``, which may change any container."""
+        self.undo.append((_CALL, undo, None, None))
+        self._open.clear()
+
+    def clear(self) -> None:
+        """Forget every entry (the transaction committed)."""
+        self.undo.clear()
+        self._open.clear()
 
     def rollback(self) -> None:
-        while self.undo:
-            self.undo.pop()()
+        undo = self.undo
+        while undo:
+            what, container, key, old = undo.pop()
+            if what == _RESTORE:
+                container[key] = old
+            elif what == _POP_KEYS:
+                for each in key:
+                    container.pop(each, None)
+            elif what == _DISCARD_VALUES:
+                for each in key:
+                    _discard(container, each)
+            elif what == _INSORT:
+                bisect.insort(container, key)
+            else:
+                container()
+        self._open.clear()
+
+    def _ordered(self, what: int, container: Any, key: Any, old: Any) -> None:
+        self._open.pop(id(container), None)
+        self.undo.append((what, container, key, old))
+
+    def _grouped(self, what: int, container: Any) -> list[Any]:
+        group = self._open.get(id(container))
+        if group is None:
+            group = self._open[id(container)] = []
+            self.undo.append((what, container, group, None))
+        return group
 
 
 class SortedIndex(Generic[_K, _S]):
@@ -127,7 +177,7 @@ class Tables:
     leads_by: dict[str, SortedIndex[CompanyId, LeadId]] = attrs.Factory(
         lambda: {column: SortedIndex() for column in _LEAD_INDEXES}
     )
-    offers: dict[LeadId, dict[CompanyId, None]] = attrs.Factory(dict)
+    offers: dict[LeadId, tuple[CompanyId, ...]] = attrs.Factory(dict)
     inbox: dict[RequestId, InboxRequest] = attrs.Factory(dict)
     inbox_of: SortedIndex[CompanyId, RequestId] = attrs.Factory(SortedIndex)
     records: dict[RecordId, SharedRecord] = attrs.Factory(dict)

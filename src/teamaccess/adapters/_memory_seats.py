@@ -113,7 +113,7 @@ class MemoryTagGrants(Repo):
 
     def add_many(self, grants: Sequence[TagGrant]) -> None:
         added: list[tuple[dict[str, TagGrant], str]] = []
-        self._j.undo.append(lambda: [sources.pop(source, None) for sources, source in added])
+        self._j.call(lambda: [sources.pop(source, None) for sources, source in added])
         for grant in grants:
             require(grant.user_id in self._t.users, "user", grant.user_id)
             sources = self._t.tags.setdefault(grant.user_id, {}).setdefault(grant.tag, {})

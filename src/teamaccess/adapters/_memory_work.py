@@ -39,9 +39,10 @@ class MemoryLeads(Repo):
             require(company_id in self._t.companies, "company", company_id)
         self._j.put(self._t.leads, lead.id, lead)
         self._index(lead)
-        self._j.put(self._t.offers, lead.id, {})
-        for company_id in offered_to:
-            self._offer(lead.id, company_id)
+        takers = tuple(dict.fromkeys(offered_to))
+        self._j.put(self._t.offers, lead.id, takers)
+        for company_id in takers:
+            self._t.leads_by["offer"].add(self._j, company_id, lead.id)
 
     def update(self, lead: Lead) -> None:
         old = self._t.leads.get(lead.id)
@@ -61,17 +62,14 @@ class MemoryLeads(Repo):
             if company_id is not None:
                 self._t.leads_by[column].remove(self._j, company_id, lead.id)
 
-    def _offer(self, lead_id: LeadId, company_id: CompanyId) -> None:
-        self._j.put(self._t.offers[lead_id], company_id, None)
-        self._t.leads_by["offer"].add(self._j, company_id, lead_id)
-
     def offered_to(self, lead_id: LeadId) -> Sequence[CompanyId]:
         return sorted(self._t.offers.get(lead_id, ()))
 
     def end_offers(self, lead_id: LeadId) -> None:
-        offers = self._t.offers.get(lead_id, {})
-        for company_id in list(offers):
-            self._j.pop(offers, company_id)
+        offers = self._t.offers.get(lead_id, ())
+        if offers:
+            self._j.put(self._t.offers, lead_id, ())
+        for company_id in offers:
             self._t.leads_by["offer"].remove(self._j, company_id, lead_id)
 
     def visible_to(
@@ -113,10 +111,12 @@ class MemoryLeads(Repo):
                 self.update(moved)
             offers = self._t.offers[lead_id]
             if source in offers:
-                self._j.pop(offers, source)
                 self._t.leads_by["offer"].remove(self._j, source, lead_id)
+                kept = tuple(c for c in offers if c != source)
                 if target not in offers:
-                    self._offer(lead_id, target)
+                    kept += (target,)
+                    self._t.leads_by["offer"].add(self._j, target, lead_id)
+                self._j.put(self._t.offers, lead_id, kept)
 
     def assigned_in(self, company_id: CompanyId, user_id: UserId) -> Sequence[Lead]:
         leads = (self._t.leads[i] for i in self._t.leads_by["picker"].after(company_id, None))

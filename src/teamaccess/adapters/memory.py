@@ -440,7 +440,7 @@ class _MemoryTransaction:
 
     def commit(self) -> None:
         self.changed = bool(self._journal.undo)
-        self._journal.undo.clear()
+        self._journal.clear()
         self.committed = True
 
     def rollback(self) -> None:
