@@ -25,7 +25,6 @@ import resource
 import subprocess
 import sys
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +64,7 @@ class Library:
             tx.commit()
 
     def members(self, count: int) -> None:
+        """Add ``count`` users, each a member of a company of 10, in one transaction."""
         with self.store.transaction() as tx:
             for i in range(count):
                 user, member = _membership(i)
@@ -73,6 +73,7 @@ class Library:
             tx.commit()
 
     def leads(self, count: int) -> None:
+        """Add ``count`` leads, each offered to two companies, in one transaction."""
         with self.store.transaction() as tx:
             for i in range(count):
                 tx.leads.add(*_lead(i, self.companies))
@@ -89,24 +90,26 @@ class HandWritten:
             self.company[f"c{c:06d}"] = Company(CompanyId(f"c{c:06d}"), f"Company {c}", NOW)
         self.users: dict[str, User] = {}
         self.by_email: dict[str, str] = {}
-        self.members: dict[str, dict[str, Membership]] = {}
+        self.people: dict[str, dict[str, Membership]] = {}
         self.companies_of: dict[str, list[str]] = {}
         self.main: dict[str, str] = {}
         self.lead: dict[str, Lead] = {}
         self.offers: dict[str, tuple[str, ...]] = {}
         self.by: dict[str, dict[str, list[str]]] = {"operator": {}, "giver": {}, "offer": {}}
 
-    def members_(self, count: int) -> None:
+    def members(self, count: int) -> None:
+        """Add ``count`` users, each a member of a company of 10."""
         for i in range(count):
             user, member = _membership(i)
             self.users[user.id] = user
             self.by_email[user.email] = user.id
-            self.members.setdefault(member.company_id, {})[user.id] = member
+            self.people.setdefault(member.company_id, {})[user.id] = member
             self.companies_of.setdefault(user.id, []).append(member.company_id)
             if member.is_main_contact:
                 self.main[member.company_id] = user.id
 
     def leads(self, count: int) -> None:
+        """Add ``count`` leads, each offered to two companies."""
         for i in range(count):  # ids arrive in order: appending keeps every list sorted
             lead, takers = _lead(i, self.companies)
             self.lead[lead.id] = lead
@@ -117,16 +120,12 @@ class HandWritten:
                 self.by["offer"].setdefault(taker, []).append(lead.id)
 
 
-def _members(store: Library | HandWritten) -> Callable[[int], None]:
-    return store.members if isinstance(store, Library) else store.members_
-
-
 def per_item(kind: type[Library] | type[HandWritten], memberships: int, leads: int) -> list[float]:
     """Traced bytes per membership (with its user) and per lead (with its offers)."""
     tracemalloc.start()
     store = kind(memberships)
     base = tracemalloc.get_traced_memory()[0]
-    _members(store)(memberships)
+    store.members(memberships)
     after_members = tracemalloc.get_traced_memory()[0]
     store.leads(leads)
     after_leads = tracemalloc.get_traced_memory()[0]
@@ -149,11 +148,11 @@ def peak_rss(kind: str, memberships: int, leads: int) -> float:
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); import memory_use as m; "
         "store = getattr(m, sys.argv[2])(int(sys.argv[3])); "
-        "m._members(store)(int(sys.argv[3])); store.leads(int(sys.argv[4])); "
+        "store.members(int(sys.argv[3])); store.leads(int(sys.argv[4])); "
         "print(m.own_peak_mb())"
     )
     here = str(Path(__file__).parent)
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603 (this interpreter, this script)
         [sys.executable, "-c", code, here, kind, str(memberships), str(leads)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip

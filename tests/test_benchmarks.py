@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .backends import POSTGRES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,6 +41,24 @@ def test_csv_enroll_benchmark_smoke() -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines[2:]] == ["memory", "sqlite"]
+    assert [line.split("x  ")[-1] for line in lines[2:]] == [
+        "the same objects",
+        "sqlite3 executemany",
+    ]
+
+
+def test_csv_enroll_benchmark_copy_floor_on_postgres() -> None:
+    """On PostgreSQL the import's floor is COPY of the same rows (issue 18)."""
+    env = {**os.environ, "TEAMACCESS_TEST_POSTGRES_URL": POSTGRES.url_of_run}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "csv_enroll.py"), "--rows", "600",
+         "--adapters", "postgres"],
+        capture_output=True, text=True, timeout=300, check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    row = done.stdout.splitlines()[2]
+    assert row.split()[0] == "postgres"
+    assert row.endswith("COPY")
 
 
 def test_overview_benchmark_smoke() -> None:
@@ -171,3 +191,16 @@ def test_floors_benchmark_smoke() -> None:
     assert cases[0] == "check, us per call"
     assert cases[3] == "8 threads : 1 thread"
     assert "checks during an import of 500 rows" in done.stdout
+
+
+def test_memory_use_benchmark_smoke() -> None:
+    """benchmarks/memory_use.py at a small size: three rows, each with both sides and a ratio."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "memory_use.py"), "--memberships", "500",
+         "--leads", "500", "--big-leads", "1000"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()[1:]
+    assert [row.split()[0] for row in rows] == ["bytes", "bytes", "peak"]
+    assert all(row.split()[-3].endswith("x") for row in rows)

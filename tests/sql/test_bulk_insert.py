@@ -76,4 +76,3 @@ def test_r_all_6_a_broken_key_in_a_batch_raises_and_writes_nothing(two_stores) -
     with pytest.raises(EmailTaken):
         in_transaction(store, lambda tx: tx.users.add_many(batch))
     assert dump(store) == before
-
