@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Dialect
 
 
 class RawSelect:
-    """A select compiled once; run with `first` on a checked-out connection."""
+    """A select compiled once; run with `first` or `all` on a checked-out connection."""
 
     def __init__(self, statement: sa.Select[Any], dialect: Dialect) -> None:
         self.statement = statement
@@ -35,9 +35,13 @@ class RawSelect:
         self._defaults = compiled.construct_params(required)  # with the statement's literals
         order = compiled.positiontup
         self._positions = list(order) if compiled.positional and order is not None else None
-        self._processors: list[Callable[[Any], Any] | None] = [
+        processors = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in statement.selected_columns
+        ]
+        # Only the columns that have a processor (times on SQLite, ...) are touched.
+        self._processors: list[tuple[int, Callable[[Any], Any]]] = [
+            (index, process) for index, process in enumerate(processors) if process is not None
         ]
         self._row = namedtuple("_Row", list(statement.selected_columns.keys()))  # type: ignore[misc]
         self._dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
@@ -52,6 +56,20 @@ class RawSelect:
         if watched(conn):
             found = conn.execute(self.statement, params).first()
             return None if found is None else _Processed(found)
+        row = self._run(conn, params, lambda cursor: cursor.fetchone())
+        return None if row is None else tuple(row)
+
+    def all(self, conn: Connection, params: Mapping[str, Any]) -> list[list[Any]]:
+        """Every row, its values processed as SQLAlchemy would, by position."""
+        if watched(conn):
+            return [list(row) for row in conn.execute(self.statement, params)]
+        rows = [list(row) for row in self._run(conn, params, lambda cursor: cursor.fetchall())]
+        for index, process in self._processors:
+            for values in rows:
+                values[index] = process(values[index])
+        return rows
+
+    def _run(self, conn: Connection, params: Mapping[str, Any], fetch: Callable[[Any], Any]) -> Any:
         values = {**self._defaults, **params}
         bound = values if self._positions is None else [values[k] for k in self._positions]
         # The DB-API connection: the driver's own, or SQLAlchemy's adapter of an async
@@ -60,19 +78,20 @@ class RawSelect:
         cursor = driver.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(self.sql, bound)
-            row: tuple[Any, ...] | None = cursor.fetchone()
+            return fetch(cursor)
         except self._dbapi_error as error:
             raise _as_sqlalchemy(error, self._dialect, driver, cursor, self.sql, bound) from error
         finally:
             cursor.close()
-        return None if row is None else tuple(row)
 
     def processed(self, raw: tuple[Any, ...]) -> Any:
         """The row with Python values and attribute access by label."""
         if isinstance(raw, _Processed):
             return self._row(*raw)
-        pairs = zip(self._processors, raw, strict=True)
-        return self._row(*(value if p is None else p(value) for p, value in pairs))
+        values = list(raw)
+        for index, process in self._processors:
+            values[index] = process(values[index])
+        return self._row(*values)
 
 
 class RawInsert:

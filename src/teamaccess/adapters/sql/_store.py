@@ -58,7 +58,7 @@ _T = TypeVar("_T")
 __all__ = ["SqlStore", "create_engine"]
 
 _WRITE_OPTION = "teamaccess_write"
-_KNOWN_ROWS = 10_000  # parsed rows check_facts keeps
+_KNOWN_ROWS = 50_000  # parsed rows (and remembered answers of a connection) check_facts keeps
 _UNCHECKED_IDLE = 0.5  # seconds a kept read connection may idle and be used without a ping
 _FAST_PATH_CONNECTIONS = 8  # the default bound of the check's own connections
 _KEPT = "teamaccess_kept"  # in a kept connection's info: it only ever reads
@@ -156,6 +156,9 @@ class SqlStore:
         self._facts = RawSelect(_check_statement(self.tables), sync_engine.dialect)
         # Parsed answers by their row: equal rows give equal (immutable) values.
         self._known: dict[tuple[Any, ...], _Facts] = {}
+        # Parsed companies by their part of the row: a company's members share it.
+        self._companies: dict[tuple[Any, ...], Company] = {}
+        self._company_columns = len(self.tables.companies.columns)
         # Kept read connections with the time each was last returned.
         self._readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
         self._plain_readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
@@ -331,7 +334,12 @@ class SqlStore:
         if facts is None:
             if len(self._known) >= _KNOWN_ROWS:
                 self._known.clear()
-            facts = self._facts_of(self._facts.processed(row), UserId(user_id))
+            company = self._companies.get(row[: self._company_columns])
+            facts = self._facts_of(self._facts.processed(row), UserId(user_id), company)
+            if company is None:
+                if len(self._companies) >= _KNOWN_ROWS:
+                    self._companies.clear()
+                self._companies[row[: self._company_columns]] = facts[0]
             self._known[key] = facts
         return facts
 
@@ -358,9 +366,11 @@ class SqlStore:
 
     @staticmethod
     def _facts_of(
-        row: Any, user_id: UserId
+        row: Any, user_id: UserId, company: Company | None = None
     ) -> tuple[Company, Membership | None, Membership | None]:
-        company = company_from_row(row, _loads)
+        """The facts of a processed row (``company``: its company, parsed already)."""
+        if company is None:
+            company = company_from_row(row, _loads)
         if row.m_role is not None:
             return company, _joined_membership(row, "m_", company.id, user_id), None
         if row.a_role is not None:

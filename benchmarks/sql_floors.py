@@ -1,0 +1,246 @@
+"""Benchmark: the SQL stores against their raw driver on the same facts (issue 18).
+
+For each SQL store, every figure next to its baseline measured in the same run through
+the same driver on the same database:
+
+- **check**: ``ta.check`` over 10,000 users in 1,000 companies (a random mix of
+  members, non-members and unknown companies, three actions), against a raw DB-API
+  primary-key select of the company (``SELECT id, name ... WHERE id = ?``) on a
+  connection of its own, asked for the same companies (target: <= 2x). Cold: the first
+  pass over 20,000 distinct questions; warm: the best later pass (on SQLite a kept
+  connection remembers answers while nothing was committed, ``PRAGMA data_version``).
+  The check's own statement run raw shows what the database's work costs.
+- **threads**: checks per second with 8 threads against 1 (target: >= 0.9x), next to
+  the raw select's own ratio, each thread on a connection of its own.
+- **lead page**: the first page of 50 visible leads of a company operating ``--leads``
+  leads, against the page's own statement run raw through the driver (target: <= 2x);
+  the statements a page costs, counted with a listener.
+
+``--mariadb-urls`` compares MariaDB drivers (e.g. ``mysql+pymysql://...,
+mysql+mysqldb://...,mariadb+mariadbconnector://...``): each runs the check cases.
+
+Run: ``python benchmarks/sql_floors.py [--adapters sqlite,postgres,mariadb]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from checks import URLS  # type: ignore[import-not-found]
+from floors import cycling, per_call, questions  # type: ignore[import-not-found]
+from threads import rate  # type: ignore[import-not-found]
+
+from teamaccess import TeamAccess
+from teamaccess.adapters.sql import SqlStore, create_engine
+from teamaccess.testing import in_transaction, make_service
+from teamaccess.values import Company, CompanyId, Lead, LeadId, LeadState, Membership, User, UserId
+
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+PREFIX = f"bsqlfl{os.getpid()}_"
+Row = tuple[str, float, float, str]  # case, teamaccess, baseline, target
+_HELD: list[Any] = []
+
+
+def load(store: SqlStore, users: int, companies: int, leads: int) -> None:
+    """Users in companies (the first of each an admin), and leads operated by ``c0``."""
+    per = users // companies
+
+    def fill(tx: Any) -> None:
+        tx.users.add_many([User(UserId(f"u{i}"), f"u{i}@example.com") for i in range(users)])
+        for c in range(companies):
+            tx.companies.add(Company(CompanyId(f"c{c}"), f"Company {c}", NOW))
+            for k in range(per):
+                user = UserId(f"u{c * per + k}")
+                role = "admin" if k == 0 else "member"
+                tx.memberships.add(Membership(CompanyId(f"c{c}"), user, role, NOW, k == 0))
+
+    in_transaction(store, fill)
+    t = store.tables
+    rows = [{"id": f"L{i:07d}", "operator_id": "c0", "giver_id": f"c{1 + i % (companies - 1)}",
+             "title": f"Lead {i}", "state": LeadState.PICKED.value, "created_at": NOW,
+             "picked_by": f"c{1 + (i * 7) % (companies - 1)}"} for i in range(leads)]  # fmt: skip
+    with store.engine.begin() as conn:
+        for start in range(0, len(rows), 20_000):
+            conn.execute(t.leads.insert(), rows[start : start + 20_000])
+    if store.dialect == "postgresql":  # the statistics autovacuum would gather after a load
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"ANALYZE {t.leads.name}")
+            conn.exec_driver_sql(f"ANALYZE {t.memberships.name}")
+
+
+def raw_connection(engine: sa.Engine) -> Any:
+    """A DB-API connection of its own, in autocommit, held until the engine is disposed."""
+    pooled = engine.raw_connection()
+    _HELD.append(pooled)  # a pooled connection dropped by its last user goes back to the pool
+    driver = pooled.driver_connection
+    if engine.dialect.name == "sqlite":
+        driver.isolation_level = None
+    elif callable(getattr(driver, "autocommit", None)):  # PyMySQL, mysqlclient
+        driver.autocommit(True)
+    else:
+        driver.autocommit = True
+    return driver
+
+
+def placeholder(engine: sa.Engine) -> str:
+    return "?" if engine.dialect.paramstyle in ("qmark", "numeric") else "%s"
+
+
+def raw_select(engine: sa.Engine, table: str) -> Callable[[str, str, str], object]:
+    """A raw primary-key select of the company, on a connection of its own."""
+    conn = raw_connection(engine)
+    sql = f"SELECT id, name FROM {table} WHERE id = {placeholder(engine)}"  # noqa: S608
+
+    def select(_user: str, company: str, _action: str) -> object:
+        cursor = conn.cursor()
+        cursor.execute(sql, (company,))
+        row = cursor.fetchone()
+        cursor.close()
+        return row
+
+    return select
+
+
+def raw_statement(engine: sa.Engine, statement: Any) -> Callable[[dict[str, Any]], list[Any]]:
+    """``statement`` compiled once, run raw on a connection of its own with the given values."""
+    conn = raw_connection(engine)
+    compiled = statement.compile(dialect=engine.dialect)
+    order = compiled.positiontup if compiled.positional else None
+    defaults = compiled.construct_params({b.key: None for b in compiled.binds.values() if b.required})
+
+    def run(params: dict[str, Any]) -> list[Any]:
+        values = {**defaults, **params}
+        bound = values if order is None else [values[k] for k in order]
+        cursor = conn.cursor()
+        cursor.execute(compiled.string, bound)
+        rows = cursor.fetchall()
+        cursor.close()
+        return list(rows)
+
+    return run
+
+
+def checks(ta: TeamAccess, store: SqlStore, asked: list[tuple[str, str, str]]) -> list[Row]:
+    base = raw_select(store.engine, store.tables.companies.name)
+    statement = raw_statement(store.engine, store._facts.statement)
+    start = time.perf_counter()
+    for user, company, action in asked:
+        ta.check(user, company, action)
+    cold = (time.perf_counter() - start) / len(asked) * 1e6
+    warm = per_call(ta.check, asked, 3)
+    floor = per_call(base, asked, 3)
+    own = per_call(lambda u, c, _a: statement({"user_id": u, "company_id": c}), asked, 3)
+    return [
+        ("check, us (cold: first pass)", cold, floor, "<= 2x"),
+        ("check, us (warm: best later pass)", warm, floor, "<= 2x"),
+        ("the check's statement run raw, us", own, floor, "-"),
+    ]
+
+
+def threads(ta: TeamAccess, store: SqlStore, asked: list[Any], seconds: float) -> list[Row]:
+    one = rate(lambda: cycling(ta.check, asked), 1, seconds)
+    eight = rate(lambda: cycling(ta.check, asked), 8, seconds)
+    table = store.tables.companies.name
+    r1 = rate(lambda: cycling(raw_select(store.engine, table), asked), 1, seconds)
+    r8 = rate(lambda: cycling(raw_select(store.engine, table), asked), 8, seconds)
+    return [
+        ("checks/s, 1 thread", one, r1, "-"),
+        ("checks/s, 8 threads", eight, r8, "-"),
+        ("8 threads : 1 thread (ratio columns)", eight / one, r8 / r1, ">= 0.9x"),
+    ]
+
+
+def lead_page(ta: TeamAccess, store: SqlStore, repeat: int) -> list[Row]:
+    from teamaccess.adapters.sql._work import _visible_statement
+
+    statement = raw_statement(store.engine, _visible_statement(store.tables, False, False, True))
+    page = ta.leads.visible("u0", "c0", limit=50)
+    raw = statement({"company_id": "c0", "limit": 51})
+    assert [lead.id for lead in page.items] == [row[0] for row in raw[:50]]
+    seen: list[str] = []
+
+    def listen(*args: Any) -> None:
+        seen.append(args[2])
+
+    sa.event.listen(store.engine, "before_cursor_execute", listen)
+    ta.leads.visible("u0", "c0", limit=50)
+    sa.event.remove(store.engine, "before_cursor_execute", listen)
+    ours = _median(lambda: ta.leads.visible("u0", "c0", limit=50), repeat)
+    base = _median(lambda: statement({"company_id": "c0", "limit": 51}), repeat)
+    return [
+        ("lead page of 50, us", ours, base, "<= 2x"),
+        ("statements a page (the check, the page)", len(seen), 1, "1"),
+    ]
+
+
+def _median(call: Callable[[], object], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1e6)
+    return statistics.median(samples)
+
+
+def bench(url: str, args: argparse.Namespace, *, only_checks: bool = False) -> list[Row]:
+    store = SqlStore(create_engine(url), prefix=PREFIX)
+    store.drop_schema()
+    store.create_schema()
+    try:
+        load(store, args.users, args.companies, 0 if only_checks else args.leads)
+        ta = make_service(store)
+        asked = questions(args.users, args.companies, 20_000)
+        rows = checks(ta, store, asked)
+        if not only_checks:
+            rows += threads(ta, store, asked, args.seconds)
+            rows += lead_page(ta, store, args.repeat)
+        return rows
+    finally:
+        for pooled in _HELD:
+            pooled.close()
+        _HELD.clear()
+        store.drop_schema()
+        store.engine.dispose()
+
+
+def show(title: str, rows: list[Row]) -> None:
+    print(f"\n{title}")
+    print(f"{'case':<42} {'teamaccess':>11} {'raw driver':>11} {'ratio':>7} {'target':>8}")
+    for case, ours, base, target in rows:
+        print(f"{case:<42} {ours:>11,.2f} {base:>11,.2f} {ours / base:>6.2f}x {target:>8}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--adapters", default="sqlite,postgres,mariadb")
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--companies", type=int, default=1_000)
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--mariadb-urls", default="")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        urls = {"sqlite": f"sqlite:///{Path(folder) / 'floors.sqlite'}", **URLS}
+        for adapter in args.adapters.split(","):
+            try:
+                rows = bench(urls[adapter], args)
+            except sa.exc.OperationalError as error:
+                print(f"\nskipped {adapter}: {str(error.orig).splitlines()[0]}")
+                continue
+            show(f"{adapter} ({sa.make_url(urls[adapter]).drivername})", rows)
+    for url in filter(None, args.mariadb_urls.split(",")):
+        show(f"MariaDB through {sa.make_url(url).drivername}", bench(url, args, only_checks=True))
+
+
+if __name__ == "__main__":
+    main()
