@@ -231,7 +231,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         urls = {"sqlite": f"sqlite:///{Path(folder) / 'floors.sqlite'}", **URLS}
-        for adapter in args.adapters.split(","):
+        for adapter in filter(None, args.adapters.split(",")):
             try:
                 rows = bench(urls[adapter], args)
             except sa.exc.OperationalError as error:

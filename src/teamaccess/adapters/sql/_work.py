@@ -96,21 +96,12 @@ _LEAD_COLUMNS = ("id", "operator_id", "giver_id", "title", "state", "created_at"
 
 
 def _lead_at(values: list[Any]) -> Lead:
-    """A lead from the values of its row in the table's column order."""
-    id_, operator_id, giver_id, title, state, created_at, *rest = values
-    picked_by, picked_by_user, picked_at, assignee_id = rest
-    return Lead(
-        id=id_,
-        operator_id=operator_id,
-        giver_id=giver_id,
-        title=title,
-        state=LeadState(state),
-        created_at=created_at,
-        picked_by=picked_by,
-        picked_by_user=picked_by_user,
-        picked_at=picked_at,
-        assignee_id=assignee_id,
-    )
+    """A lead from the values of its row, in the table's column order (`_LEAD_COLUMNS`)."""
+    values[4] = _STATES[values[4]]
+    return Lead(*values)
+
+
+_STATES = {state.value: state for state in LeadState}
 
 
 class Leads(Repo):
