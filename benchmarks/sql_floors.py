@@ -42,7 +42,7 @@ from threads import rate  # type: ignore[import-not-found]
 from teamaccess import TeamAccess
 from teamaccess.adapters.sql import SqlStore, create_engine
 from teamaccess.testing import in_transaction, make_service
-from teamaccess.values import Company, CompanyId, Lead, LeadId, LeadState, Membership, User, UserId
+from teamaccess.values import Company, CompanyId, LeadState, Membership, User, UserId
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 PREFIX = f"bsqlfl{os.getpid()}_"
@@ -115,7 +115,8 @@ def raw_statement(engine: sa.Engine, statement: Any) -> Callable[[dict[str, Any]
     conn = raw_connection(engine)
     compiled = statement.compile(dialect=engine.dialect)
     order = compiled.positiontup if compiled.positional else None
-    defaults = compiled.construct_params({b.key: None for b in compiled.binds.values() if b.required})
+    required = {b.key: None for b in compiled.binds.values() if b.required}
+    defaults = compiled.construct_params(required)  # with the statement's literals
 
     def run(params: dict[str, Any]) -> list[Any]:
         values = {**defaults, **params}
