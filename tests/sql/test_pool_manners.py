@@ -9,6 +9,7 @@ the kept connections come from the store's own pool (bounded by
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -26,7 +27,9 @@ def shared_pool(sql_store: SqlStore) -> Iterator[sa.Engine]:
     """An engine with a host's shared pool of 5 (no overflow) on the session's database."""
     if sql_store.engine.url.database in (None, "", ":memory:"):
         pytest.skip("an in-memory SQLite database has no pool to share")
-    engine = create_engine(sql_store.engine.url, pool_size=5, max_overflow=0, pool_timeout=1)
+    # A waiting thread gets a connection within 10 s: on a slow server 8 threads taking
+    # turns at 5 connections (fast_path_connections=0) may wait longer than a second.
+    engine = create_engine(sql_store.engine.url, pool_size=5, max_overflow=0, pool_timeout=10)
     yield engine
     engine.dispose()
 
@@ -57,9 +60,11 @@ def _burst(store: SqlStore) -> int:
 
 def _host_takes_all_five(engine: sa.Engine) -> None:
     """The host checks out all 5 connections of its pool at once, without waiting."""
-    held = [engine.connect() for _ in range(5)]  # pool_timeout=1: TimeoutError if one is held
+    start = time.monotonic()
+    held = [engine.connect() for _ in range(5)]  # one held by teamaccess: a 10 s wait
     for conn in held:
         conn.close()
+    assert time.monotonic() - start < 5
 
 
 def test_kept_connections_leave_the_whole_shared_pool_to_the_host(shared_pool, sql_store) -> None:
