@@ -191,6 +191,13 @@ class _Values:
         ]
 
 
+def joined(row: tuple[Any, ...], more: tuple[Any, ...] | None, width: int) -> tuple[Any, ...]:
+    """``row`` followed by ``more`` (``width`` NULLs when there is none), as `first` gave them."""
+    tail = (None,) * width if more is None else tuple(more)
+    both = (*row, *tail)
+    return _Processed(both) if isinstance(row, _Processed) else both
+
+
 def sqlite_version(conn: Connection) -> tuple[int, int] | None:
     """What a pysqlite connection has seen change, or None when the driver is another.
 

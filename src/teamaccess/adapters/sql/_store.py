@@ -24,7 +24,7 @@ from typing_extensions import ParamSpec
 
 from teamaccess.adapters.sql._bridge import run_sync
 from teamaccess.adapters.sql._people import company_from_row
-from teamaccess.adapters.sql._raw import RawSelect, sqlite_version, watched
+from teamaccess.adapters.sql._raw import RawSelect, joined, sqlite_version, watched
 from teamaccess.adapters.sql._repo import is_transient
 from teamaccess.adapters.sql._schema import (
     DEFAULT_PREFIX,
@@ -154,11 +154,23 @@ class SqlStore:
         self.tables = build_tables(prefix, metadata)
         self.dialect = sync_engine.dialect.name
         self._facts = RawSelect(_check_statement(self.tables), sync_engine.dialect)
+        # MariaDB/MySQL plan the ancestor's subquery on every check (about twice the cost
+        # of the rest): there a check reads the company and the membership, and only a
+        # non-member of an account with a parent reads the nearest ancestor's membership.
+        self._split = (
+            (
+                RawSelect(_member_statement(self.tables), sync_engine.dialect),
+                RawSelect(_ancestor_statement(self.tables), sync_engine.dialect),
+            )
+            if self.dialect == "mysql"
+            else None
+        )
         # Parsed answers by their row: equal rows give equal (immutable) values.
         self._known: dict[tuple[Any, ...], _Facts] = {}
         # Parsed companies by their part of the row: a company's members share it.
         self._companies: dict[tuple[Any, ...], Company] = {}
         self._company_columns = len(self.tables.companies.columns)
+        self._parent_column = list(self.tables.companies.columns.keys()).index("parent_id")
         # Kept read connections with the time each was last returned.
         self._readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
         self._plain_readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
@@ -320,13 +332,27 @@ class SqlStore:
             found = answers.get((company_id, user_id))
             if found is not None:
                 return found
-        row = self._facts.first(conn, {"company_id": company_id, "user_id": user_id})
+        row = self._first(conn, {"company_id": company_id, "user_id": user_id})
         facts = _NO_FACTS if row is None else self._parsed(row, user_id)
         if answers is not None:
             if len(answers) >= _KNOWN_ROWS:
                 answers.clear()
             answers[(company_id, user_id)] = facts
         return facts
+
+    def _first(self, conn: Connection, params: dict[str, str]) -> tuple[Any, ...] | None:
+        """The check's row: one statement, or (MariaDB) the member's and maybe the ancestor's."""
+        if self._split is None:
+            return self._facts.first(conn, params)
+        member, ancestor = self._split
+        row = member.first(conn, params)
+        if row is None:
+            return None
+        width = self._company_columns
+        above = None
+        if row[width] is None and row[self._parent_column] is not None:  # no role: no member
+            above = ancestor.first(conn, params)
+        return joined(row, above, len(ancestor.statement.selected_columns))
 
     def _parsed(self, row: tuple[Any, ...], user_id: str) -> _Facts:
         key = (user_id, *row)  # the driver's values, JSON read as text: hashable
@@ -580,6 +606,35 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
 
 
 _MEMBER_COLUMNS = ("role", "joined_at", "main_contact", "show_as_contact", "handler")
+
+
+def _member_statement(t: Tables) -> sa.Select[Any]:
+    """The first columns of `_check_statement`: the company and the user's membership."""
+    c, m = t.companies, t.memberships.alias("m")
+    user: sa.BindParameter[str] = sa.bindparam("user_id")
+    columns = [
+        sa.cast(col, sa.Text).label(col.name) if isinstance(col.type, sa.JSON) else col
+        for col in c.columns
+    ]
+    member = [m.c[name].label(f"m_{name}") for name in _MEMBER_COLUMNS]
+    return (
+        sa.select(*columns, *member)
+        .select_from(c.outerjoin(m, sa.and_(m.c.company_id == c.c.id, m.c.user_id == user)))
+        .where(c.c.id == sa.bindparam("company_id"))
+    )
+
+
+def _ancestor_statement(t: Tables) -> sa.Select[Any]:
+    """The last columns of `_check_statement`: the membership in the nearest ancestor."""
+    p, x = t.paths, t.memberships.alias("a")
+    user: sa.BindParameter[str] = sa.bindparam("user_id")
+    return (
+        sa.select(*(x.c[name].label(f"a_{name}") for name in ("company_id", *_MEMBER_COLUMNS)))
+        .select_from(p.join(x, sa.and_(x.c.company_id == p.c.ancestor_id, x.c.user_id == user)))
+        .where(p.c.descendant_id == sa.bindparam("company_id"), p.c.depth > 0)
+        .order_by(p.c.depth)
+        .limit(1)
+    )
 
 
 def _joined_membership(row: Any, prefix: str, company_id: str, user_id: str) -> Membership:
