@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any
 
 import sqlalchemy as sa
 from checks import make_store, per_adapter  # type: ignore[import-not-found]
@@ -95,37 +97,12 @@ def same_rows_driver(store: object) -> float | None:
     and written into scratch tables with ``sqlite3``'s ``executemany`` in one
     transaction: the floor without SQLAlchemy and without converting any value.
     """
-    engine = getattr(store, "engine", None)
-    tables = getattr(store, "tables", None)
-    if engine is None or tables is None or engine.dialect.name != "sqlite":
-        return None
-    written = (tables.users, tables.enrollments, tables.tags, tables.outbox)
-    md = sa.MetaData()
-    for table in written:
-        columns = (sa.Column(c.name, c.type, primary_key=c.primary_key) for c in table.columns)
-        sa.Table(f"tabench_{table.name}", md, *columns)
-    with engine.connect() as conn:  # our own table names, no input: noqa S608 below
-        data = {
-            t: [tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {t.name}")]  # noqa: S608
-            for t in written
-        }
-    md.drop_all(engine)
-    md.create_all(engine)
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        start = time.perf_counter()
-        cursor.execute("BEGIN")
-        for table in written:
-            marks = ", ".join("?" * len(table.columns))
-            insert = f"INSERT INTO tabench_{table.name} VALUES ({marks})"  # noqa: S608
-            cursor.executemany(insert, data[table])
-        cursor.execute("COMMIT")
-        seconds = time.perf_counter() - start
-    finally:
-        raw.close()
-    md.drop_all(engine)
-    return seconds
+
+    def write(cursor: Any, table: sa.Table, rows: list[tuple[Any, ...]]) -> None:
+        marks = ", ".join("?" * len(table.columns))
+        cursor.executemany(f"INSERT INTO tabench_{table.name} VALUES ({marks})", rows)  # noqa: S608
+
+    return _raw_floor(store, "sqlite", write)
 
 
 def same_rows_copy(store: object) -> float | None:
@@ -134,9 +111,26 @@ def same_rows_copy(store: object) -> float | None:
     The rows are read back with JSON as text and written into scratch tables with one
     COPY per table in one transaction: PostgreSQL's bulk-load floor.
     """
+
+    def write(cursor: Any, table: sa.Table, rows: list[tuple[Any, ...]]) -> None:
+        names = ", ".join(c.name for c in table.columns)
+        with cursor.copy(f"COPY tabench_{table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    return _raw_floor(store, "postgresql", write)
+
+
+def _raw_floor(
+    store: object, dialect: str, write: Callable[[Any, sa.Table, list[tuple[Any, ...]]], None]
+) -> float | None:
+    """Seconds to ``write`` the rows the import wrote into scratch tables, in one transaction.
+
+    The rows are read back as the driver gives them, JSON columns as text.
+    """
     engine = getattr(store, "engine", None)
     tables = getattr(store, "tables", None)
-    if engine is None or tables is None or engine.dialect.name != "postgresql":
+    if engine is None or tables is None or engine.dialect.name != dialect:
         return None
     written = (tables.users, tables.enrollments, tables.tags, tables.outbox)
     md = sa.MetaData()
@@ -147,8 +141,10 @@ def same_rows_copy(store: object) -> float | None:
     with engine.connect() as conn:  # our own table names, no input: noqa S608 below
         for t in written:
             listed = ", ".join(
-                f"{c.name}::text" if isinstance(c.type, sa.JSON) else c.name for c in t.columns
-            )
+                sa.cast(c, sa.Text).compile(engine).string if isinstance(c.type, sa.JSON)
+                else c.name
+                for c in t.columns
+            )  # fmt: skip
             data[t] = [tuple(r) for r in conn.exec_driver_sql(f"SELECT {listed} FROM {t.name}")]  # noqa: S608
     md.drop_all(engine)
     md.create_all(engine)
@@ -156,11 +152,10 @@ def same_rows_copy(store: object) -> float | None:
     try:
         cursor = raw.cursor()
         start = time.perf_counter()
+        if dialect == "sqlite":
+            cursor.execute("BEGIN")
         for table in written:
-            names = ", ".join(c.name for c in table.columns)
-            with cursor.copy(f"COPY tabench_{table.name} ({names}) FROM STDIN") as copy:
-                for row in data[table]:
-                    copy.write_row(row)
+            write(cursor, table, data[table])
         raw.commit()
         seconds = time.perf_counter() - start
     finally:

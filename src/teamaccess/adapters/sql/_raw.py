@@ -95,28 +95,37 @@ class RawSelect:
 
 
 class RawInsert:
-    """An INSERT of some columns compiled once; `many` runs it on the driver's cursor.
+    """A bulk INSERT of some columns on the driver: ``sqlite3``'s ``executemany`` or ``COPY``.
 
-    For bulk writes on SQLite (a CSV import writes seven rows per person), where
-    SQLAlchemy's per-row parameter handling costs more than SQLite's own
-    ``executemany``. Values go through the same bind processors SQLAlchemy would apply
-    (JSON, aware datetimes); driver errors are raised as SQLAlchemy's, as ``execute``
-    would. A host watching its SQL sees the statement as usual (through ``execute``).
+    For bulk writes (a CSV import writes seven rows per person). On SQLite SQLAlchemy's
+    per-row parameter handling costs more than SQLite's own ``executemany``; on
+    PostgreSQL through psycopg an ``executemany`` sends every row as a statement of
+    its own, and ``COPY ... FROM STDIN`` sends them as one stream. Values go through the
+    bind processors SQLAlchemy would apply (JSON, aware datetimes); driver errors are
+    raised as SQLAlchemy's, as ``execute`` would (a broken key: ``IntegrityError``). A
+    host watching its SQL sees the rows inserted through ``execute`` instead.
     """
 
     def __init__(self, table: sa.Table, columns: tuple[str, ...], dialect: Dialect) -> None:
         self.statement = table.insert()
-        compiled = self.statement.compile(dialect=dialect, column_keys=list(columns))
-        order = compiled.positiontup
-        if not compiled.positional or order is None or set(order) != set(columns):
-            raise ValueError(f"{table.name}: not a plain positional insert of {columns}")
-        self.sql = compiled.string
-        self._values = _Values(table, tuple(order), dialect)
+        self._copy = dialect.driver == "psycopg"
+        if self._copy:
+            quote = dialect.identifier_preparer
+            listed = ", ".join(quote.quote(name) for name in columns)
+            self.sql = f"COPY {quote.format_table(table)} ({listed}) FROM STDIN"
+        else:
+            compiled = self.statement.compile(dialect=dialect, column_keys=list(columns))
+            order = compiled.positiontup
+            if not compiled.positional or order is None or set(order) != set(columns):
+                raise ValueError(f"{table.name}: not a plain positional insert of {columns}")
+            self.sql = compiled.string
+            columns = tuple(order)
+        self._values = _Values(table, columns, dialect)
         self._dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
         self._dialect = dialect
 
     def many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        """Insert ``rows`` (dicts of exactly the compiled columns) in one ``executemany``."""
+        """Insert ``rows`` (dicts of exactly these columns) in one ``executemany`` or COPY."""
         if watched(conn):
             conn.execute(self.statement, rows)
             return
@@ -124,44 +133,14 @@ class RawInsert:
         driver = conn.connection.dbapi_connection
         cursor = driver.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(self.sql, bound)
+            if self._copy:
+                with cursor.copy(self.sql) as copy:
+                    for values in bound:
+                        copy.write_row(values)
+            else:
+                cursor.executemany(self.sql, bound)
         except self._dbapi_error as error:
             raise _as_sqlalchemy(error, self._dialect, driver, cursor, self.sql, bound) from error
-        finally:
-            cursor.close()
-
-
-class RawCopy:
-    """``COPY ... FROM STDIN`` of some columns through psycopg 3, for bulk writes on PostgreSQL.
-
-    An ``executemany`` sends every row as a statement of its own in a pipeline; COPY
-    sends the rows as one stream. Values go through the bind processors SQLAlchemy
-    would apply; a broken key raises SQLAlchemy's ``IntegrityError``, as ``execute``
-    would. A host watching its SQL sees the rows inserted through ``execute`` instead.
-    """
-
-    def __init__(self, table: sa.Table, columns: tuple[str, ...], dialect: Dialect) -> None:
-        self.statement = table.insert()
-        quote = dialect.identifier_preparer
-        listed = ", ".join(quote.quote(name) for name in columns)
-        self.sql = f"COPY {quote.format_table(table)} ({listed}) FROM STDIN"
-        self._values = _Values(table, columns, dialect)
-        self._dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
-        self._dialect = dialect
-
-    def many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        """Insert ``rows`` (dicts of exactly these columns) in one COPY."""
-        if watched(conn):
-            conn.execute(self.statement, rows)
-            return
-        driver = conn.connection.dbapi_connection
-        cursor = driver.cursor()  # type: ignore[union-attr]
-        try:
-            with cursor.copy(self.sql) as copy:
-                for values in self._values.of(rows):
-                    copy.write_row(values)
-        except self._dbapi_error as error:
-            raise _as_sqlalchemy(error, self._dialect, driver, cursor, self.sql, ()) from error
         finally:
             cursor.close()
 

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
 
-from teamaccess.adapters.sql._raw import RawCopy, RawInsert
+from teamaccess.adapters.sql._raw import RawInsert
 from teamaccess.adapters.sql._schema import Tables
 from teamaccess.errors import Conflict, StorageError
 
@@ -59,19 +59,17 @@ class Repo:
     def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
         """Insert rows with one ``executemany`` (nothing for no rows).
 
-        On SQLite a batch goes straight to the driver's ``executemany``
-        (``RawInsert``): half of a CSV import's time was SQLAlchemy's handling of each
-        row's parameters. On PostgreSQL through psycopg it is one ``COPY``
-        (``RawCopy``): an ``executemany`` sends each row as a statement of its own.
+        On SQLite a batch goes straight to the driver's ``executemany``, on PostgreSQL
+        through psycopg to one ``COPY`` (``RawInsert``): half of a CSV import's time was
+        SQLAlchemy's handling of each row's parameters, or one statement per row.
         """
         if not rows:
             return
         dialect = self._c.dialect
-        if len(rows) > 1 and dialect.name == "sqlite":
+        if len(rows) > 1 and (
+            dialect.name == "sqlite" or (dialect.driver == "psycopg" and not dialect.is_async)
+        ):
             _raw_insert(table, tuple(rows[0]), dialect).many(self._c, rows)
-            return
-        if len(rows) > 1 and dialect.driver == "psycopg" and not dialect.is_async:
-            _raw_copy(table, tuple(rows[0]), dialect).many(self._c, rows)
             return
         self._c.execute(table.insert(), rows)
 
@@ -97,11 +95,6 @@ class Repo:
 @functools.lru_cache(maxsize=128)
 def _raw_insert(table: sa.Table, columns: tuple[str, ...], dialect: Dialect) -> RawInsert:
     return RawInsert(table, columns, dialect)
-
-
-@functools.lru_cache(maxsize=128)
-def _raw_copy(table: sa.Table, columns: tuple[str, ...], dialect: Dialect) -> RawCopy:
-    return RawCopy(table, columns, dialect)
 
 
 def is_transient(error: sa.exc.DBAPIError) -> bool:
