@@ -61,7 +61,7 @@ _WRITE_OPTION = "teamaccess_write"
 _KNOWN_ROWS = 50_000  # parsed rows (and remembered answers of a connection) check_facts keeps
 _UNCHECKED_IDLE = 0.5  # seconds a kept read connection may idle and be used without a ping
 _FAST_PATH_CONNECTIONS = 8  # the default bound of the check's own connections
-_KEPT = "teamaccess_kept"  # in a kept connection's info: it only ever reads
+_KEPT = "teamaccess_kept"  # in a kept SQLite connection's info: it only ever reads
 _ANSWERS = "teamaccess_answers"  # in a kept SQLite connection's info: (version, answers)
 _Facts = tuple[Company | None, Membership | None, Membership | None]
 _NO_FACTS: _Facts = (None, None, None)
@@ -588,14 +588,9 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
         .scalar_subquery()
     )
     above = sa.case((sa.and_(m.c.role.is_(None), c.c.parent_id.is_not(None)), nearest))
-    columns = [
-        sa.cast(col, sa.Text).label(col.name) if isinstance(col.type, sa.JSON) else col
-        for col in c.columns
-    ]
-    member = [m.c[name].label(f"m_{name}") for name in _MEMBER_COLUMNS]
     ancestor = [a.c[name].label(f"a_{name}") for name in ("company_id", *_MEMBER_COLUMNS)]
     return (
-        sa.select(*columns, *member, *ancestor)
+        sa.select(*_company_and_member(c, m), *ancestor)
         .select_from(
             c.outerjoin(m, sa.and_(m.c.company_id == c.c.id, m.c.user_id == user)).outerjoin(
                 a, sa.and_(a.c.user_id == user, a.c.company_id == above)
@@ -608,17 +603,21 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
 _MEMBER_COLUMNS = ("role", "joined_at", "main_contact", "show_as_contact", "handler")
 
 
+def _company_and_member(c: sa.Table, m: sa.NamedFromClause) -> list[Any]:
+    """The company's columns (JSON as text, so that a row is hashable), then ``m_*``."""
+    columns: list[Any] = [
+        sa.cast(col, sa.Text).label(col.name) if isinstance(col.type, sa.JSON) else col
+        for col in c.columns
+    ]
+    return columns + [m.c[name].label(f"m_{name}") for name in _MEMBER_COLUMNS]
+
+
 def _member_statement(t: Tables) -> sa.Select[Any]:
     """The first columns of `_check_statement`: the company and the user's membership."""
     c, m = t.companies, t.memberships.alias("m")
     user: sa.BindParameter[str] = sa.bindparam("user_id")
-    columns = [
-        sa.cast(col, sa.Text).label(col.name) if isinstance(col.type, sa.JSON) else col
-        for col in c.columns
-    ]
-    member = [m.c[name].label(f"m_{name}") for name in _MEMBER_COLUMNS]
     return (
-        sa.select(*columns, *member)
+        sa.select(*_company_and_member(c, m))
         .select_from(c.outerjoin(m, sa.and_(m.c.company_id == c.c.id, m.c.user_id == user)))
         .where(c.c.id == sa.bindparam("company_id"))
     )
