@@ -603,7 +603,7 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
 _MEMBER_COLUMNS = ("role", "joined_at", "main_contact", "show_as_contact", "handler")
 
 
-def _company_and_member(c: sa.Table, m: sa.NamedFromClause) -> list[Any]:
+def _company_and_member(c: sa.Table, m: sa.FromClause) -> list[Any]:
     """The company's columns (JSON as text, so that a row is hashable), then ``m_*``."""
     columns: list[Any] = [
         sa.cast(col, sa.Text).label(col.name) if isinstance(col.type, sa.JSON) else col
