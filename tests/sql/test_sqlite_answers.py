@@ -115,3 +115,23 @@ def test_a_commit_while_the_facts_are_read_is_not_remembered_as_older(sqlite_fil
     assert ta.check("ben", "acme", "view_members").allowed  # read before the delete
     store._facts.first = first  # type: ignore[attr-defined]
     assert not ta.check("ben", "acme", "view_members").allowed
+
+
+def test_a_kept_connection_remembers_a_bounded_number_of_answers(
+    sqlite_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the bound the oldest quarter is forgotten; the newest answers stay."""
+    from teamaccess.adapters.sql import _store
+
+    monkeypatch.setattr(_store, "_REMEMBERED", 8)
+    ta, ran = _service(sqlite_file)
+    for n in range(20):
+        ta.check("ben", f"company-{n}", "view_members")
+    conn, _ = ta.store._readers.get_nowait()  # type: ignore[attr-defined]
+    remembered = list(conn.info["teamaccess_answers"][1])
+    ta.store._readers.put((conn, 0.0))  # type: ignore[attr-defined]
+    assert len(remembered) <= 8
+    assert remembered[-1] == ("company-19", "ben")
+    ran.clear()
+    ta.check("ben", "company-19", "view_members")
+    assert ran == []

@@ -10,6 +10,7 @@ translated at this edge into [teamaccess.errors][] (``raise ... from``).
 
 from __future__ import annotations
 
+import itertools
 import json
 import queue
 import time
@@ -58,7 +59,8 @@ _T = TypeVar("_T")
 __all__ = ["SqlStore", "create_engine"]
 
 _WRITE_OPTION = "teamaccess_write"
-_KNOWN_ROWS = 50_000  # parsed rows (and remembered answers of a connection) check_facts keeps
+_KNOWN_ROWS = 10_000  # parsed rows (and companies) check_facts keeps
+_REMEMBERED = 20_000  # answers a kept SQLite connection remembers (about 10 MB at most)
 _UNCHECKED_IDLE = 0.5  # seconds a kept read connection may idle and be used without a ping
 _FAST_PATH_CONNECTIONS = 8  # the default bound of the check's own connections
 _KEPT = "teamaccess_kept"  # in a kept SQLite connection's info: it only ever reads
@@ -335,8 +337,9 @@ class SqlStore:
         row = self._first(conn, {"company_id": company_id, "user_id": user_id})
         facts = _NO_FACTS if row is None else self._parsed(row, user_id)
         if answers is not None:
-            if len(answers) >= _KNOWN_ROWS:
-                answers.clear()
+            if len(answers) >= _REMEMBERED:  # forget the oldest quarter
+                for old in list(itertools.islice(answers, _REMEMBERED // 4)):
+                    del answers[old]
             answers[(company_id, user_id)] = facts
         return facts
 
