@@ -7,10 +7,11 @@ company, a missing membership, an unknown role or an unknown action never allows
 from __future__ import annotations
 
 from teamaccess.domain.decisions import Action, Decision, Reason
+from teamaccess.domain.gate import closed, suspended
 from teamaccess.domain.models import AddMembersBy, Company, Membership
 from teamaccess.domain.roles import MANAGE_TEAM, REASSIGN_MAIN_CONTACT, Policy
 
-__all__ = ["decide", "decide_grant"]
+__all__ = ["decide", "decide_grant", "suspended"]
 
 _MEMBER_ACTIONS = {Action.OPEN_BACKOFFICE.value, Action.VIEW_MEMBERS.value}
 _ACCOUNT_ACTIONS = {Action.SWITCH_INTO.value, Action.VIEW_OVERVIEW.value}
@@ -29,12 +30,6 @@ _SELF_OR_MANAGER = {
     Action.REMOVE_MEMBER.value: "R-MEM-7",
     Action.SET_SHOW_AS_CONTACT.value: "R-MEM-5",
 }
-
-
-def suspended(company: Company) -> Decision:
-    """The denial of every action in a suspended company (R-CO-5)."""
-    why = f": {company.suspension_reason}" if company.suspension_reason else ""
-    return Decision.deny(Reason.COMPANY_SUSPENDED, "R-CO-5", f"{company.id!r} is suspended{why}")
 
 
 def decide(
@@ -63,10 +58,9 @@ def decide(
     if company is None:
         return _UNKNOWN_COMPANY
     if company.closed_at is not None:
-        into = f"; merged into {company.merged_into!r}" if company.merged_into else ""
-        return Decision.deny(Reason.COMPANY_CLOSED, "R-CO-3", f"{company.id!r} is closed{into}")
-    if company.suspended_at is not None:
-        return suspended(company)
+        return closed(company)
+    if company.suspended_at is not None:  # the reason only for its members (R-ALL-9)
+        return suspended(company, insider=actor is not None and actor.company_id == company.id)
     if actor is None or actor.company_id != company.id:
         if ancestor_member is not None:
             if action == _VIEW_OVERVIEW:

@@ -15,11 +15,12 @@ import attrs
 
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.events import Event, Stamp, stamp
+from teamaccess.domain.gate import company_gate, suspended
 from teamaccess.domain.ids import CompanyId, UserId, check_id
 from teamaccess.domain.inputs import check_count
 from teamaccess.domain.leads import Page
 from teamaccess.domain.models import Company, CompanySettings, Invitation, Membership, User
-from teamaccess.domain.policy import decide, decide_grant, suspended
+from teamaccess.domain.policy import decide, decide_grant
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
 from teamaccess.errors import (
@@ -211,12 +212,10 @@ class ServiceCore:
         self, company: Company | None, actor: Membership | None, rule: str
     ) -> Decision | tuple[Company, Membership]:
         """The denial for a missing or closed company or a non-member, else both of them."""
-        if company is None:
-            return Decision.deny(Reason.UNKNOWN_COMPANY, "R-ALL-1")
-        if company.closed_at is not None:
-            return Decision.deny(Reason.COMPANY_CLOSED, "R-CO-3", f"{company.id!r} is closed")
-        if company.suspended_at is not None:
-            return suspended(company)
+        denied = company_gate(company, insider=actor is not None)
+        if denied is not None:
+            return denied
+        assert company is not None  # noqa: S101 - the gate denies a missing company
         if actor is None:
             return Decision.deny(Reason.NOT_A_MEMBER, rule, f"not a member of {company.id!r}")
         if actor.role not in self.policy.roles:
@@ -358,7 +357,7 @@ def _existing(
     if company.closed_at is not None and not closed_ok:
         raise CompanyClosed(company.id, company.merged_into)
     if company.suspended_at is not None and not suspended_ok:
-        raise_denied(suspended(company))
+        raise_denied(suspended(company, insider=False))
     return company
 
 
