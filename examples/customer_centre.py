@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from teamaccess import MemoryStore, RecordKind, TeamAccess
-from teamaccess.errors import AccessDenied
+from teamaccess.errors import UnknownRecord
 from teamaccess.testing import FrozenClock
 
 clock = FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
@@ -46,8 +46,8 @@ def main() -> None:
         print(f"{user:>4} reads the minutes:", ta.records.check(user, company, minutes.id))
     try:
         ta.records.get("eve", "else", minutes.id)
-    except AccessDenied as denied:
-        print("eve's customer centre:", denied.decision)
+    except UnknownRecord:  # as if it did not exist: eve learns nothing of it (R-ALL-9)
+        print("eve's customer centre: no such record")
     # --8<-- [end:who-sees]
 
     # --8<-- [start:embargo]

@@ -10,7 +10,7 @@ Run it: ``python examples/lead_marketplace.py``.
 from __future__ import annotations
 
 from teamaccess import LeadAction, MemoryStore, TeamAccess
-from teamaccess.errors import CompanyClosed, LeadAlreadyPicked
+from teamaccess.errors import CompanyClosed, UnknownLead
 from teamaccess.values import MarketRole, personal_company_id
 
 ta = TeamAccess(MemoryStore(), platform_admins={"platform"})
@@ -53,8 +53,8 @@ def main() -> None:
     ta.leads.pick("heidi", hugo, lead.id)  # heidi picks it for the company
     try:
         ta.leads.pick("tara", tara, lead.id)
-    except LeadAlreadyPicked as late:
-        print("tara:", late)
+    except UnknownLead as late:  # picked by another: out of tara's sight (R-ALL-9)
+        print("tara:", type(late).__name__, late)
     # --8<-- [end:offer]
 
     # --8<-- [start:colleagues]

@@ -65,8 +65,8 @@ def test_demo_command_explains_decisions(
         assert "region=Süd | plan=Professional | members=2 | create_asset 2/2 used" in out
         assert "a second run creates 0" in out  # R-CO-1
         assert "CompanyClosed: company 'personal-heidi' is closed" in out  # R-CO-3
-        assert "LeadAlreadyPicked" in out
-        assert "denied: picked_by_other (R-LEAD-3)" in out
+        assert "UnknownLead: unknown lead 'heat-pumps'" in out  # the late taker, R-ALL-9
+        assert "denied: unknown_lead (R-ALL-1)" in out
         assert "heidi's picked leads: heat-pumps" in out
         assert "kira's view of the last 30 days: ['Jour fixe: content plan']" in out
         assert "denied: embargoed (R-REC-2)" in out

@@ -327,7 +327,12 @@ class MissingMarketRole(Conflict):
 
 
 class LeadAlreadyPicked(Conflict):
-    """Another company picked the lead first; a pick is exclusive (R-LEAD-3)."""
+    """Another company picked the lead first; a pick is exclusive (R-LEAD-3).
+
+    No longer raised: a lead picked by another company is out of the acting company's
+    sight, and [UnknownLead][teamaccess.errors.UnknownLead] answers, as for a lead that
+    does not exist (R-ALL-9). Kept so that hosts catching it still import.
+    """
 
 
 class SuspensionConflict(Conflict):

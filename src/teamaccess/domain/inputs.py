@@ -10,6 +10,7 @@ subclass on every store and never reaches storage.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
 
 from teamaccess.domain.ids import BAD_IN_TEXT, MAX_ID_LENGTH, check_id, check_name, shown
 from teamaccess.domain.models import CompanySettings
@@ -25,6 +26,7 @@ __all__ = [
     "check_bool",
     "check_count",
     "check_csv",
+    "check_instant",
     "check_list",
     "check_optional_id",
     "check_positions",
@@ -43,6 +45,10 @@ MAX_TEXT_LENGTH = 1000
 """The longest free text (a text property's value), in characters."""
 MAX_LIST = 1000
 """The most ids one argument may list (taker companies, tags, choices, ...)."""
+EARLIEST = datetime(1000, 1, 2, tzinfo=timezone.utc)
+"""The earliest instant a command takes: every SQL store holds it (MariaDB from year 1000)."""
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+"""The latest instant a command takes, with room for the durations added to it."""
 
 
 def check_count(value: object, name: str, minimum: int, maximum: int = 1_000_000_000) -> int:
@@ -144,3 +150,23 @@ def check_attributes(value: object) -> dict[str, str]:
             check_name(item, f"attribute {key!r}", MAX_ATTRIBUTE_VALUE)
         checked[key] = item
     return checked
+
+
+def check_instant(value: object, name: str) -> datetime:
+    """Return an aware datetime between `EARLIEST` and `LATEST`, else raise `InvalidInput`.
+
+    A naive datetime, another type, or an instant that no store can hold (or that
+    overflows once an embargo or a time to live is added) is refused the same way on
+    every store, before it reaches one (R-ALL-6, R-ALL-7).
+    """
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(f"{name} must be an aware datetime, got {shown(value)}")
+    try:
+        in_range = EARLIEST <= value <= LATEST
+    except OverflowError:  # the offset moves it past the calendar's ends
+        in_range = False
+    if not in_range:
+        raise InvalidInput(
+            f"{name} must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} UTC, got {value}"
+        )
+    return value

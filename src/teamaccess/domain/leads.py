@@ -174,6 +174,10 @@ class Page(Generic[_T]):
     next_after: str | None
 
 
+_UNKNOWN_LEAD = Decision.deny(Reason.UNKNOWN_LEAD, "R-ALL-1")
+"""The answer for a lead that does not exist, and for one the company has no sight of."""
+
+
 def decide_lead(
     action: LeadAction | str,
     *,
@@ -196,7 +200,7 @@ def decide_lead(
     """
     action = LeadAction(action)
     if lead is None:
-        return Decision.deny(Reason.UNKNOWN_LEAD, "R-ALL-1")
+        return _UNKNOWN_LEAD
     if lead.picked_by == company_id:
         if action is LeadAction.PICK:
             return Decision.deny(Reason.PICKED_BY_COMPANY, "R-LEAD-3", "already picked by you")
@@ -217,6 +221,6 @@ def decide_lead(
         if action is LeadAction.PICK:
             return Decision.deny(Reason.NOT_OFFERED, "R-LEAD-3", "not offered to you")
         return Decision.deny(Reason.READ_ONLY, "R-LEAD-3", "operator and giver only read")
-    if lead.state is LeadState.OFFERED:
-        return Decision.deny(Reason.NOT_OFFERED, "R-LEAD-2", "not offered to your company")
-    return Decision.deny(Reason.PICKED_BY_OTHER, "R-LEAD-3", "another company picked it")
+    # No sight of the lead (never offered to the company, or picked by another since):
+    # the same answer as for a lead that does not exist (R-LEAD-3, R-ALL-9).
+    return _UNKNOWN_LEAD

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import attrs
 
-from teamaccess.domain.decisions import Decision
+from teamaccess.domain.decisions import Decision, Reason
 from teamaccess.domain.events import stamp
 from teamaccess.domain.ids import CompanyId, LeadId, UserId, check_id, check_name
 from teamaccess.domain.inputs import check_list, check_optional_id
@@ -36,7 +36,6 @@ from teamaccess.domain.leads import (
 from teamaccess.domain.models import Company, Membership
 from teamaccess.errors import (
     InvalidInput,
-    LeadAlreadyPicked,
     MissingMarketRole,
     UnknownLead,
 )
@@ -151,8 +150,9 @@ class Leads:
         """Pick an offered lead for the acting company; exclusive (R-LEAD-3).
 
         Raises:
-            LeadAlreadyPicked: Another company picked it first.
-            AccessDenied: It is not offered to the acting company.
+            UnknownLead: No such lead, or none the acting company may see: never offered
+                to it, or picked by another company first (the same answer, R-ALL-9).
+            AccessDenied: The acting company is the lead's operator or giver, who only read.
         """
         check_id(actor_id, "user")
         check_id(company_id, "company")
@@ -161,8 +161,6 @@ class Leads:
         def work(tx: Transaction, now: datetime) -> Lead:
             company, actor = self._core.acting(tx, company_id, actor_id, "R-LEAD-4")
             lead = self._lead(tx, lead_id, lock=True)
-            if lead.picked_by is not None and lead.picked_by != company.id:
-                raise LeadAlreadyPicked(f"lead {lead.id!r} was picked by another company")
             self._require_lead(tx, LeadAction.PICK, company, actor, lead)
             picked = attrs.evolve(
                 lead,
@@ -342,7 +340,11 @@ class Leads:
     def _require_lead(
         self, tx: Transaction, action: LeadAction, company: Company, actor: Membership, lead: Lead
     ) -> None:
-        raise_if_denied(self._decide_lead(tx, action, company, actor, lead))
+        """Raise unless allowed; a lead the company has no sight of is unknown (R-ALL-9)."""
+        decision = self._decide_lead(tx, action, company, actor, lead)
+        if decision.reason == Reason.UNKNOWN_LEAD.value:
+            raise UnknownLead(f"unknown lead {lead.id!r}")
+        raise_if_denied(decision)
 
 
 def _require_role(company: Company, role: MarketRole) -> None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+import attrs
+
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.events import stamp
+from teamaccess.domain.gate import suspended
 from teamaccess.domain.ids import CompanyId, RecordId, UserId, check_id, check_name
-from teamaccess.domain.inputs import check_list, check_optional_id
+from teamaccess.domain.inputs import check_instant, check_list, check_optional_id
 from teamaccess.domain.lead_events import RecordAdded, ServiceLinked
 from teamaccess.domain.leads import Page
 from teamaccess.domain.models import Company
@@ -115,8 +118,8 @@ class Records:
         record_kind = parse_enum(RecordKind, kind, "record kind")
         title = check_name(title, "record title")
         for value, name in ((occurred_at, "occurred_at"), (visible_from, "visible_from")):
-            if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
-                raise InvalidInput(f"{name} must be an aware datetime, got {value!r}")
+            if value is not None:
+                check_instant(value, name)
         if record_id is not None:
             check_id(record_id, "record")
 
@@ -169,13 +172,14 @@ class Records:
             if isinstance(gated, Decision):
                 return gated
             record = tx.records.get(RecordId(record_id))
-            if record is None:
-                return Decision.deny(Reason.UNKNOWN_RECORD, "R-ALL-1")
-            link = tx.links.get(record.customer_id, gated[0].id)
+            sight = None if record is None else self._sight(tx, gated[0], record.customer_id)
+            if record is None or sight is None:
+                return _UNKNOWN_RECORD  # no such record, or none of its customer's (R-ALL-9)
+            if isinstance(sight, Decision):
+                return sight
             return decide_record(
-                record, company_id=gated[0].id, link=None if link is None else link.kind,
-                now=self._core.clock(),
-            )  # fmt: skip
+                record, company_id=gated[0].id, link=sight.link, now=self._core.clock()
+            )
 
     def get(self, actor_id: str, company_id: str, record_id: str) -> SharedRecord:
         """Return the record if the actor's company may see it now (R-REC-1, R-REC-2)."""
@@ -183,12 +187,15 @@ class Records:
         check_id(company_id, "company")
         check_id(record_id, "record")
         with self._core.store.reader() as tx:
-            record = tx.records.get(RecordId(check_id(record_id, "record")))
-            if record is None:
+            company, _ = self._core.acting(tx, company_id, actor_id, "R-REC-1")
+            record = tx.records.get(RecordId(record_id))
+            sight = None if record is None else self._sight(tx, company, record.customer_id)
+            if record is None or sight is None:  # the same answer either way (R-ALL-9)
                 raise UnknownRecord(f"unknown record {record_id!r}")
-            _, _, link = self._side(tx, company_id, record.customer_id, actor_id)
+            if isinstance(sight, Decision):
+                raise_denied(sight)
             raise_if_denied(
-                decide_record(record, company_id=CompanyId(company_id), link=link,
+                decide_record(record, company_id=company.id, link=sight.link,
                               now=self._core.clock())
             )  # fmt: skip
             return record
@@ -216,9 +223,9 @@ class Records:
         check_id(company_id, "company")
         check_id(customer_id, "company")
         check_optional_id(after, "record cursor")
-        for value, name in ((since, "since"), (until, "until")):
-            if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
-                raise InvalidInput(f"{name} must be an aware datetime, got {value!r}")
+        check_instant(since, "since")
+        if until is not None:
+            check_instant(until, "until")
         wanted = None if kinds is None else frozenset(
             parse_enum(RecordKind, k, "record kind") for k in check_list(kinds, "record kind")
         )  # fmt: skip
@@ -241,22 +248,57 @@ class Records:
             return page_of(found, limit, timeline_cursor)
 
     def _side(
-        self, tx: Transaction, company_id: str, customer_id: str, actor_id: str
+        self,
+        tx: Transaction,
+        company_id: str,
+        customer_id: str,
+        actor_id: str,
     ) -> tuple[Company, Company, LinkKind | None]:
         """The acting company, the customer and how the first is linked to the second.
 
         ``None`` for the customer itself; raises unless the actor is a member of the
-        customer or of a company linked to it (R-REC-1).
+        customer or of a company linked to it (R-REC-1). A customer that does not exist
+        and one the acting company is not linked to get the same denial (R-ALL-9); a
+        suspended customer's records are out of everyone's reach (R-CO-8).
         """
         company, _ = self._core.acting(tx, company_id, actor_id, "R-REC-1")
-        customer = company if company.id == customer_id else self._core.company(
-            tx, customer_id, closed_ok=True
-        )  # fmt: skip
-        if customer.id == company.id:
-            return company, customer, None
-        link = tx.links.get(customer.id, company.id)
-        if link is None:
+        sight = self._sight(tx, company, CompanyId(customer_id))
+        if sight is None:
             raise_denied(
-                Decision.deny(Reason.NOT_LINKED, "R-REC-1", f"not linked to {customer.id!r}")
+                Decision.deny(Reason.NOT_LINKED, "R-REC-1", f"not linked to {customer_id!r}")
             )
-        return company, customer, link.kind
+        if isinstance(sight, Decision):
+            raise_denied(sight)
+        return company, sight.customer, sight.link
+
+    @staticmethod
+    def _sight(
+        tx: Transaction, company: Company, customer_id: CompanyId
+    ) -> _Sight | Decision | None:
+        """How the open acting company sees a customer's records.
+
+        ``None`` when it has no sight of them (no such customer, or not linked), a
+        denial when the customer is suspended (R-CO-8; its reason is not for outsiders),
+        else the customer and the link (``None`` for the customer itself).
+        """
+        if customer_id == company.id:
+            return _Sight(company, None)
+        link = tx.links.get(customer_id, company.id)
+        customer = None if link is None else tx.companies.get(customer_id)
+        if link is None or customer is None:
+            return None
+        if customer.suspended_at is not None:
+            return suspended(customer, insider=False)
+        return _Sight(customer, link.kind)
+
+
+@attrs.frozen
+class _Sight:
+    """A customer whose records the acting company sees, and through which link."""
+
+    customer: Company
+    link: LinkKind | None
+
+
+_UNKNOWN_RECORD = Decision.deny(Reason.UNKNOWN_RECORD, "R-ALL-1")
+"""The answer for a record that does not exist, and for one out of the company's sight."""

@@ -8,7 +8,6 @@ from teamaccess import LeadAction, LeadState, TeamAccess
 from teamaccess.errors import (
     AccessDenied,
     InvalidInput,
-    LeadAlreadyPicked,
     MembershipNotFound,
     MissingMarketRole,
     NotAMember,
@@ -52,14 +51,18 @@ def test_r_lead_2_offered_lead_visible_to_takers_operator_and_giver(mta: TeamAcc
         assert mta.leads.check(user, company, "pumps", LeadAction.VIEW).allowed
     assert visible(mta, "carla", "dealer-c") == []
     decision = mta.leads.check("carla", "dealer-c", "pumps", LeadAction.VIEW)
-    assert str(decision) == "denied: not_offered (R-LEAD-2)"
+    assert decision == mta.leads.check("carla", "dealer-c", "no-such-lead", LeadAction.VIEW)
+    assert str(decision) == "denied: unknown_lead (R-ALL-1)"  # R-ALL-9: as if it did not exist
     assert str(mta.leads.check("berta", "dealer-b", "pumps", "pick_lead")) == (
         "allowed: offered_to_company (R-LEAD-2)"
     )
     with pytest.raises(NotAMember):
         mta.leads.visible("xaver", "dealer-a")
-    with pytest.raises(AccessDenied):
+    with pytest.raises(UnknownLead) as seen:
         mta.leads.get("carla", "dealer-c", "pumps")
+    with pytest.raises(UnknownLead) as missing:
+        mta.leads.get("carla", "dealer-c", "no-such-lead")
+    assert str(seen.value).replace("pumps", "?") == str(missing.value).replace("no-such-lead", "?")
 
 
 def test_r_lead_3_pick_is_exclusive_and_shared_in_the_company(mta: TeamAccess, store) -> None:
@@ -71,7 +74,7 @@ def test_r_lead_3_pick_is_exclusive_and_shared_in_the_company(mta: TeamAccess, s
     assert visible(mta, "anton", "dealer-a") == ["pumps"]  # the colleague, too
     assert visible(mta, "berta", "dealer-b") == []
     assert str(mta.leads.check("berta", "dealer-b", "pumps", "view_lead")) == (
-        "denied: picked_by_other (R-LEAD-3)"
+        "denied: unknown_lead (R-ALL-1)"  # out of sight, as if it did not exist (R-ALL-9)
     )
     for user, company in [("olga", "market"), ("gina", "giver")]:
         assert visible(mta, user, company) == ["pumps"]
@@ -82,7 +85,7 @@ def test_r_lead_3_pick_is_exclusive_and_shared_in_the_company(mta: TeamAccess, s
     assert (edited.title, edited.state) == ("60 pumps", LeadState.WON)
     assert mta.leads.get("gina", "giver", "pumps").title == "60 pumps"
     before = dump(store)
-    with pytest.raises(LeadAlreadyPicked):
+    with pytest.raises(UnknownLead):  # the loser: picked by another, out of sight (R-ALL-9)
         mta.leads.pick("berta", "dealer-b", "pumps")
     with pytest.raises(AccessDenied):
         mta.leads.update("olga", "market", "pumps", title="Mine")
