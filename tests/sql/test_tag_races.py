@@ -6,6 +6,10 @@ CRM that replays the ``TagGranted``/``TagRevoked`` events in outbox order must e
 with exactly ``tags_of(user)`` after every round. Without the per-user lock, PostgreSQL
 and MariaDB (READ COMMITTED) let both removals say ``still_held=True``. 50 rounds per
 case and database; ``TEAMACCESS_TAG_RACE_ROUNDS`` changes that.
+
+R-ALL-6: two platform admins grant (or revoke) the same direct tag of one user at the
+same moment: one wins, the other gets the answer a later call gets, ``AlreadyGranted``
+(or ``NotEnrolled``), never ``Conflict`` or ``StorageError``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from functools import partial
 import pytest
 
 from teamaccess import TeamAccess
-from teamaccess.errors import TeamAccessError
+from teamaccess.errors import AlreadyGranted, NotEnrolled, TeamAccessError
 from teamaccess.events import TagGranted, TagRevoked
 
 from .test_races import _race, racing_service  # noqa: F401 - the fixture is used by name
@@ -71,3 +75,26 @@ def test_r_tag_6_tag_events_replay_to_tags_of(racing_service: TeamAccess, case: 
         if replayed(ta, user) != ta.tags.of_user(user):
             wrong.append(n)
     assert wrong == [], f"{len(wrong)} of {ROUNDS} rounds replay to other tags"
+
+
+@pytest.mark.parametrize("case", ["grant", "revoke"])
+def test_r_all_6_racing_duplicate_direct_grants_get_already_granted(
+    racing_service: TeamAccess,  # noqa: F811
+    case: str,
+) -> None:
+    """R-ALL-6: two admins grant (revoke) one direct tag at once: one wins, the other gets AlreadyGranted (NotEnrolled)."""
+    ta = racing_service
+    ta.users.register("admin", "admin@example.com")
+    losers: list[str] = []
+    for n in range(ROUNDS):
+        user = f"g{n}"
+        ta.users.register(user, f"{user}@example.com")
+        if case == "revoke":
+            ta.tags.grant("admin", user, TAG)
+        call = ta.tags.grant if case == "grant" else ta.tags.revoke
+        outcomes = _race([partial(call, "admin", user, TAG), partial(call, "admin", user, TAG)])
+        errors = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(errors) == 1, outcomes
+        losers.append(type(errors[0]).__name__)
+    expected = AlreadyGranted if case == "grant" else NotEnrolled
+    assert set(losers) == {expected.__name__}, losers

@@ -15,9 +15,18 @@ import io
 import attrs
 
 from teamaccess.domain.emails import normalize_email
-from teamaccess.errors import CsvImportError, CsvTooLarge, InvalidEmail
+from teamaccess.domain.ids import shown
+from teamaccess.errors import CsvImportError, CsvTooLarge, InvalidEmail, InvalidInput
 
-__all__ = ["CsvLimits", "CsvRow", "RowError", "parse_enrollment_csv", "read_enrollment_csv"]
+__all__ = [
+    "MAX_LIMIT",
+    "CsvLimits",
+    "CsvRow",
+    "RowError",
+    "check_limits",
+    "parse_enrollment_csv",
+    "read_enrollment_csv",
+]
 
 _EMAIL_HEADERS = {"email", "e-mail", "mail"}
 
@@ -60,6 +69,26 @@ class CsvLimits:
 
     max_bytes: int = 2_000_000
     max_rows: int = 20_000
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse limits that are not whole numbers from 1 to `MAX_LIMIT` (R-ALL-6)."""
+        for name in ("max_bytes", "max_rows"):
+            value = getattr(self, name)
+            if type(value) is not int or not 1 <= value <= MAX_LIMIT:
+                raise InvalidInput(
+                    f"CsvLimits.{name} must be a whole number from 1 to {MAX_LIMIT}: {shown(value)}"
+                )
+
+
+MAX_LIMIT = 2**40
+"""The largest value either limit of [CsvLimits][teamaccess.values.CsvLimits] takes."""
+
+
+def check_limits(value: object) -> CsvLimits | None:
+    """Return ``value`` if it is ``None`` or a `CsvLimits`, else raise `InvalidInput` (R-ALL-6)."""
+    if value is not None and not isinstance(value, CsvLimits):
+        raise InvalidInput(f"limits must be CsvLimits or None, not {type(value).__name__}")
+    return value
 
 
 def parse_enrollment_csv(data: bytes | str, limits: CsvLimits = CsvLimits()) -> list[CsvRow]:

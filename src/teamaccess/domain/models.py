@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from teamaccess.domain.ids import CompanyId, InvitationId, UserId
+from teamaccess.domain.ids import CompanyId, InvitationId, UserId, shown
 from teamaccess.domain.leads import MarketRole
 from teamaccess.domain.partners import PropertyValue
 from teamaccess.errors import InvalidInput
@@ -78,9 +78,31 @@ class CompanySettings:
     invitation_email_must_match: bool = True
 
     def __attrs_post_init__(self) -> None:
-        """Refuse a non-positive invitation lifetime."""
-        if self.invitation_ttl <= timedelta(0):
-            raise InvalidInput(f"invitation_ttl must be positive, got {self.invitation_ttl}")
+        """Refuse values of the wrong type and a lifetime outside (0, 10 years] (R-ALL-6)."""
+        ttl: object = self.invitation_ttl  # a host may pass anything: checked, not trusted
+        if not isinstance(ttl, timedelta) or not timedelta(0) < ttl <= MAX_INVITATION_TTL:
+            raise InvalidInput(
+                f"invitation_ttl must be a timedelta above 0 and at most "
+                f"{MAX_INVITATION_TTL.days} days, got {shown(ttl)}"
+            )
+        members_by: object = self.add_members_by
+        if not isinstance(members_by, AddMembersBy):
+            try:
+                object.__setattr__(self, "add_members_by", AddMembersBy(members_by))
+            except ValueError:
+                raise InvalidInput(
+                    f"add_members_by must be one of {', '.join(m.value for m in AddMembersBy)}, "
+                    f"got {shown(members_by)}"
+                ) from None
+        must_match: object = self.invitation_email_must_match
+        if not isinstance(must_match, bool):
+            raise InvalidInput(
+                f"invitation_email_must_match must be True or False, got {shown(must_match)}"
+            )
+
+
+MAX_INVITATION_TTL = timedelta(days=3653)
+"""The longest an invitation may stay valid: ten years (R-ALL-6)."""
 
 
 @attrs.frozen

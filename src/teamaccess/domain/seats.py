@@ -9,14 +9,16 @@ user keeps a tag while any source still gives it (R-TAG-3).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import NewType
 
 import attrs
 
 from teamaccess.domain.decisions import Decision
+from teamaccess.domain.gate import company_gate
 from teamaccess.domain.ids import CompanyId, UserId
+from teamaccess.domain.models import Company
 
 __all__ = [
     "Enrollment",
@@ -30,6 +32,7 @@ __all__ = [
     "decide_content",
     "decide_group",
     "direct_source",
+    "live_tags",
     "pool_source",
     "purchase_source",
 ]
@@ -166,28 +169,70 @@ def direct_source(label: str) -> str:
 
 
 def decide_group(
-    actor_id: str, pool: SeatPool | None, *, platform_admin: bool, leader_is_member: bool = True
+    actor_id: str,
+    pool: SeatPool | None,
+    *,
+    platform_admin: bool,
+    leader_is_member: bool = True,
+    company: Company | None = None,
+    insider: bool = True,
+    reading: bool = False,
+    leader_erased: bool = False,
 ) -> Decision:
     """May ``actor_id`` manage the group (view, enroll, remove, re-invite, resize)? (R-SEAT-4).
 
-    ``leader_is_member`` says whether the leader of a company's pool is still a member
-    of that company: leadership of a company's pool ends with the membership (R-MEM-10).
+    Who may comes first (the leader or a platform admin), so anyone else learns
+    nothing of the pool's company. Then a company's pool passes that company's gate
+    (R-CO-3, R-CO-8): while the company is closed or suspended nobody manages the
+    pool, neither its leader nor a platform admin; a platform admin may still open the
+    group view (``reading``), as the company's history stays readable (R-CO-5).
+
+    Args:
+        actor_id: Who asks.
+        pool: The pool, or ``None`` if it does not exist.
+        platform_admin: Whether the actor is a platform admin.
+        leader_is_member: Whether the leader of a company's pool is still a member of
+            that company: leadership of a company's pool ends with the membership
+            (R-MEM-10).
+        company: The pool's company (``None`` for a pool bought without one).
+        insider: Whether the actor is a member of that company: only members read
+            the suspension reason (R-ALL-9).
+        reading: The group view or a dry run, not a change.
+        leader_erased: The leader was erased: erasure ends their leadership (R-CO-9).
     """
     if pool is None:
         return Decision.deny("unknown_group", "R-ALL-1")
     if platform_admin:
-        return Decision.allow("is_platform_admin", "R-SEAT-4")
-    if actor_id == pool.leader_id:
-        if not leader_is_member:
-            return Decision.deny(
-                "leader_left_company",
-                "R-MEM-10",
-                f"the group belongs to {pool.company_id!r}, which its leader has left",
-            )
-        return Decision.allow("is_group_leader", "R-SEAT-4")
-    return Decision.deny(
-        "not_group_leader", "R-SEAT-4", "only the group leader or a platform admin"
-    )
+        allowed = Decision.allow("is_platform_admin", "R-SEAT-4")
+    elif actor_id != pool.leader_id:
+        return Decision.deny(
+            "not_group_leader", "R-SEAT-4", "only the group leader or a platform admin"
+        )
+    elif leader_erased:
+        return Decision.deny("leader_erased", "R-CO-9", "the group's leader was erased")
+    elif not leader_is_member:
+        return Decision.deny(
+            "leader_left_company",
+            "R-MEM-10",
+            f"the group belongs to {pool.company_id!r}, which its leader has left",
+        )
+    else:
+        allowed = Decision.allow("is_group_leader", "R-SEAT-4")
+    if pool.company_id is not None:  # the pool's company passes its gate (R-CO-8)
+        denied = company_gate(company, insider=insider)
+        if denied is not None and not (platform_admin and reading and company is not None):
+            return denied
+    return allowed
+
+
+def live_tags(grants: Iterable[TagGrant], shut: Collection[str]) -> frozenset[str]:
+    """The tags that open content: held through at least one source not in ``shut``.
+
+    ``shut`` names the sources that give no access for now: the pools of a suspended
+    or closed company (R-CO-8). A tag held also through another source still opens
+    (R-TAG-3).
+    """
+    return frozenset(grant.tag for grant in grants if grant.source not in shut)
 
 
 def decide_content(held: Iterable[str], content_tags: Iterable[str]) -> Decision:

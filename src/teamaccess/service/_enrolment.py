@@ -20,7 +20,7 @@ from teamaccess.domain.events import (
     stamp,
 )
 from teamaccess.domain.ids import UserId, check_id
-from teamaccess.domain.models import User
+from teamaccess.domain.models import Company, User
 from teamaccess.domain.seats import (
     Enrollment,
     PoolId,
@@ -30,20 +30,74 @@ from teamaccess.domain.seats import (
     TagGrant,
     pool_source,
 )
-from teamaccess.errors import CsvImportError, UnknownGroup, UnknownProduct
+from teamaccess.errors import (
+    CsvImportError,
+    TransientStorageError,
+    UnknownGroup,
+    UnknownProduct,
+)
 from teamaccess.ports import Transaction, UserDirectory
+from teamaccess.service._erasure import live_users
 
-__all__ = ["Progress", "checked_rows", "enroll_people", "find_pool", "find_product"]
+__all__ = [
+    "Progress",
+    "checked_rows",
+    "enroll_people",
+    "find_pool",
+    "find_product",
+    "lock_pool",
+    "pool_company",
+]
+
+_RELOCKS = 3
+"""How often a command follows a pool that moves to another company before retrying."""
 
 Progress = Callable[[int, int, str], object]
 """``progress(done, total, phase)``: how far an import is; phase ``checking`` or ``writing``."""
 
 
 def find_pool(tx: Transaction, pool_id: str, *, lock: bool = False) -> SeatPool:
-    pool = tx.pools.get(PoolId(check_id(pool_id, "group")), for_update=lock)
+    """The pool, or raise `UnknownGroup`; with ``lock``, as [lock_pool][..lock_pool] locks it."""
+    if lock:
+        return lock_pool(tx, pool_id)[0]
+    pool = tx.pools.get(PoolId(check_id(pool_id, "group")))
     if pool is None:
         raise UnknownGroup(f"unknown group {pool_id!r}")
     return pool
+
+
+def lock_pool(tx: Transaction, pool_id: str) -> tuple[SeatPool, Company | None]:
+    """Lock the pool's company, then the pool; return both (R-ALL-8, R-SEAT-6).
+
+    A seat command of a company's pool emits events of that company, so it takes the
+    company's lock first, as every other command of the company does: the company's
+    events then commit in the order of their positions (R-ALL-8). A pool that moved to
+    another company meanwhile (a merge, R-CO-2) is locked again under its new company.
+
+    Raises:
+        UnknownGroup: No such pool.
+    """
+    key = PoolId(check_id(pool_id, "group"))
+    for _ in range(_RELOCKS):
+        seen = tx.pools.get(key)
+        if seen is None:
+            break
+        company = None
+        if seen.company_id is not None:
+            company = tx.companies.get(seen.company_id, for_update=True)
+        pool = tx.pools.get(key, for_update=True)
+        if pool is None:
+            break
+        if pool.company_id == seen.company_id:
+            return pool, company
+    else:
+        raise TransientStorageError(f"group {pool_id!r} kept moving between companies")
+    raise UnknownGroup(f"unknown group {pool_id!r}")
+
+
+def pool_company(tx: Transaction, pool: SeatPool) -> Company | None:
+    """The company the pool belongs to, or ``None`` for a pool bought without one."""
+    return None if pool.company_id is None else tx.companies.get(pool.company_id)
 
 
 def find_product(tx: Transaction, product_id: str) -> Product:
@@ -79,7 +133,8 @@ def enroll_people(
     users = [user or next(fresh) for _, user in people]
     source = pool_source(pool.id)
     known = [u.id for _, u in people if u is not None]
-    tx.tags.lock_holders(known)  # newly_held stays true until commit (R-TAG-6)
+    # newly_held stays true until commit (R-TAG-6); nobody erased meanwhile (R-CO-9)
+    live_users(tx, [u for _, u in people if u is not None])
     holders = tx.tags.holders(product.tag, known)
     enrollments = [Enrollment(pool.id, user.id, now) for user in users]
     tx.users.add_many(new)

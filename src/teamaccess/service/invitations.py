@@ -30,7 +30,6 @@ from teamaccess.domain.models import (
 from teamaccess.errors import (
     AlreadyAMember,
     AlreadyInvited,
-    InvitationEmailMismatch,
     InvitationExpired,
     InvitationNotFound,
     InvitationRevoked,
@@ -39,10 +38,12 @@ from teamaccess.errors import (
 from teamaccess.ports import Transaction
 from teamaccess.service._authority import join
 from teamaccess.service._core import ServiceCore
+from teamaccess.service._erasure import live_user
 
 __all__ = ["MAX_TOKEN_LENGTH", "Invitations", "IssuedInvitation"]
 
 MAX_TOKEN_LENGTH = 256
+_NOT_FOR_YOU = "no invitation for this user with this token"
 """The longest invitation token [accept][teamaccess.service.invitations.Invitations.accept]
 takes."""
 
@@ -153,11 +154,24 @@ class Invitations:
     def accept(self, user_id: str, token: str) -> Membership:
         """Accept an invitation: the user becomes a member with the invited role (R-INV-3).
 
+        Only the invited address learns anything about an invitation (R-ALL-9): while
+        the company requires the accepting user's e-mail to match (the default), a
+        token of an invitation for another address is answered exactly as an unknown
+        token, before its state, its company or its address are looked at. Where the
+        company lets any user accept, the token alone entitles its holder.
+
+        The user's row is locked first and read again, as erasure locks it: an
+        erasure that commits first refuses the acceptance, one that starts later
+        ends the membership it gave (R-CO-9).
+
         Raises:
-            InvitationNotFound: The token is unknown.
+            UnknownUser: No such user, or they were erased.
+            InvitationNotFound: The token is unknown, or (where the e-mail must match)
+                the invitation is for another address: the same error and text.
             InvitationExpired / InvitationRevoked / InvitationUsed: It cannot be used.
-            InvitationEmailMismatch: The user's e-mail is not the invited one and the
-                company requires a match (the default).
+            AccessDenied: The company is suspended (R-CO-8), or the issuer may no longer
+                give the role (R-MEM-9).
+            CompanyClosed: The company was closed.
             AlreadyAMember: The user is a member already.
         """
         check_id(user_id, "user")
@@ -165,21 +179,22 @@ class Invitations:
         token_hash = hash_token(token)
 
         def work(tx: Transaction, now: datetime) -> Membership:
+            # the user's row first, as erasure locks it; an unknown or erased user is
+            # refused whatever the token (R-CO-9, R-ALL-9)
+            user = live_user(tx, user_id)
             found = tx.invitations.get_by_token_hash(token_hash)
             if found is None:
-                raise InvitationNotFound("unknown invitation token")
-            company = self._core.company(tx, found.company_id, lock=True)
+                raise InvitationNotFound(_NOT_FOR_YOU)
+            locked = tx.companies.get(found.company_id, for_update=True)
             invitation = tx.invitations.get(found.id) or found  # re-read under the lock
+            must_match = locked is None or locked.settings.invitation_email_must_match
+            if must_match and user.email != invitation.email:
+                raise InvitationNotFound(_NOT_FOR_YOU)  # as for an unknown token (R-ALL-9)
+            company = self._core.company(tx, found.company_id)  # closed, suspended (R-CO-8)
             _require_not_closed(invitation)
             if now >= invitation.expires_at:
                 raise InvitationExpired(
                     f"invitation {invitation.id!r} expired at {invitation.expires_at.isoformat()}"
-                )
-            user = self._core.user(tx, user_id)
-            if company.settings.invitation_email_must_match and user.email != invitation.email:
-                raise InvitationEmailMismatch(
-                    f"invitation {invitation.id!r} is for {invitation.email!r}, "
-                    f"not for {user.email!r}"
                 )
             if tx.memberships.get(company.id, user.id) is not None:
                 raise AlreadyAMember(company.id, user.id)

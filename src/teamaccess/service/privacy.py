@@ -16,6 +16,7 @@ import attrs
 from teamaccess.domain.codec import converter
 from teamaccess.domain.events import (
     InvitationWithdrawn,
+    PoolLeaderChanged,
     UserErased,
     event_to_dict,
     stamp,
@@ -27,7 +28,7 @@ from teamaccess.errors import MainContactRequired
 from teamaccess.ports import Transaction
 from teamaccess.service._authority import end_membership
 from teamaccess.service._core import ServiceCore
-from teamaccess.service._enrolment import find_pool, find_product
+from teamaccess.service._enrolment import find_product, lock_pool
 from teamaccess.service._tagging import revoke, take_seat
 
 __all__ = ["Privacy"]
@@ -109,6 +110,10 @@ class Privacy:
         self._core.require_platform_admin(actor_id, "R-CO-7")
 
         def work(tx: Transaction, now: datetime) -> User:
+            self._core.user(tx, user_id)
+            # The user's row first, held until commit: a command that would hand them
+            # something locks it too, so it commits before or sees them erased (R-CO-9).
+            tx.tags.lock_holders([UserId(user_id)])
             user = self._core.user(tx, user_id)
             if user.email.endswith("@" + ERASED_DOMAIN):
                 return user
@@ -125,8 +130,9 @@ class Privacy:
             for m in memberships:
                 end_membership(tx, now, actor, m, user.email)
             for seat in tx.enrollments.of_user(user.id):
-                pool = find_pool(tx, seat.pool_id, lock=True)
+                pool, _ = lock_pool(tx, seat.pool_id)  # its company first (R-ALL-8)
                 take_seat(tx, now, actor, pool, find_product(tx, pool.product_id), user.id)
+            _end_leadership(tx, now, actor, user.id)
             for grant in tx.tags.of_users([user.id]):
                 revoke(tx, now, actor, None, user.id, grant.tag, grant.source)
             pseudonym = pseudonym_email(user.id)
@@ -161,3 +167,32 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return converter.unstructure(value)
+
+
+def _end_leadership(tx: Transaction, now: datetime, actor: UserId, user_id: UserId) -> None:
+    """End the erased person's leadership of the pools they still lead (R-CO-9).
+
+    Leaving a company already passed its pools to the main contact (R-MEM-10). A
+    company pool they lead without being a member passes to its main contact too,
+    with ``PoolLeaderChanged``; a pool with no company, or of a company without
+    members, keeps their id as its leader's, and the group decision refuses an
+    erased leader: only a platform admin manages it from then on.
+    """
+    for led in tx.pools.of_leader(user_id):
+        if led.company_id is None:
+            continue
+        pool, _ = lock_pool(tx, led.id)
+        main = next(
+            (m for m in tx.memberships.of_company(led.company_id) if m.is_main_contact), None
+        )
+        if main is None or pool.leader_id != user_id or pool.company_id != led.company_id:
+            continue
+        tx.pools.update(attrs.evolve(pool, leader_id=main.user_id))
+        tx.outbox.append(
+            PoolLeaderChanged(
+                **stamp(now, actor, pool.company_id),
+                pool_id=pool.id,
+                old_leader_id=user_id,
+                new_leader_id=main.user_id,
+            )
+        )

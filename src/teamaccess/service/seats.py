@@ -13,7 +13,7 @@ from datetime import datetime
 
 import attrs
 
-from teamaccess.domain.csvimport import CsvLimits
+from teamaccess.domain.csvimport import CsvLimits, check_limits
 from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import (
@@ -32,6 +32,7 @@ from teamaccess.domain.inputs import (
     check_optional_id,
     check_tag,
 )
+from teamaccess.domain.models import Company
 from teamaccess.domain.seats import (
     Enrollment,
     GroupView,
@@ -51,14 +52,17 @@ from teamaccess.errors import (
     SeatsInUse,
 )
 from teamaccess.ports import Transaction
-from teamaccess.service._core import ServiceCore, raise_if_denied
+from teamaccess.service._core import ServiceCore, parse_enum, raise_if_denied
 from teamaccess.service._enrolment import (
     Progress,
     checked_rows,
     enroll_people,
     find_pool,
     find_product,
+    lock_pool,
+    pool_company,
 )
+from teamaccess.service._erasure import is_erased, live_user
 from teamaccess.service._tagging import grant, take_seat
 
 __all__ = ["MAX_SEATS", "WRITE_BATCH", "GroupView", "Progress", "Seats"]
@@ -100,7 +104,7 @@ class Seats:
             ProductId(check_id(product_id, "product")),
             check_name(name, "product name"),
             check_tag(tag),
-            ReplacementPolicy(replacement),
+            parse_enum(ReplacementPolicy, replacement, "replacement policy"),
             check_bool(notify_on_enroll, "notify_on_enroll"),
         )
 
@@ -144,7 +148,7 @@ class Seats:
         check_bool(occupy_seat, "occupy_seat")
 
         def work(tx: Transaction, now: datetime) -> SeatPool:
-            buyer = self._core.user(tx, buyer_id)
+            buyer = live_user(tx, buyer_id)  # an erased person leads nothing (R-CO-9)
             product = find_product(tx, product_id)
             owner: CompanyId | None = None
             if company_id is not None:
@@ -188,7 +192,7 @@ class Seats:
         check_id(product_id, "product")
 
         def work(tx: Transaction, now: datetime) -> TagGrant:
-            buyer = self._core.user(tx, buyer_id)
+            buyer = live_user(tx, buyer_id)  # an erased person holds nothing (R-CO-9)
             product = find_product(tx, product_id)
             purchase_id = self._core.ids("purchase")
             tx.outbox.append(
@@ -211,25 +215,37 @@ class Seats:
         check_id(actor_id, "user")
         with self._core.store.reader() as tx:
             pool = tx.pools.get(PoolId(check_id(pool_id, "group")))
-            return self._decide_group(tx, actor_id, pool)
+            company = None if pool is None else pool_company(tx, pool)
+            return self._decide_group(tx, actor_id, pool, company)
 
     def group(self, actor_id: str, pool_id: str) -> GroupView:
-        """The group management view: pool usage and participants (R-SEAT-4, R-SEAT-6)."""
+        """The group management view: pool usage and participants (R-SEAT-4, R-SEAT-6).
+
+        Refused while the pool's company is suspended or closed (R-CO-8), except to a
+        platform admin, who may still read it.
+        """
         check_id(actor_id, "user")
         check_id(pool_id, "group")
         with self._core.store.reader() as tx:
             pool = find_pool(tx, pool_id)
-            self._require_leader(tx, actor_id, pool)
+            self._require_leader(tx, actor_id, pool, pool_company(tx, pool), reading=True)
             return GroupView(pool, tx.enrollments.of_pool(pool.id))
 
     def led_by(self, actor_id: str) -> Sequence[SeatPool]:
         """The groups the actor leads, ordered by id: the buyer's group page (R-SEAT-4).
 
-        Each is one the actor may manage with `group`, `enroll` and `remove`.
+        Each is one the actor may manage with `group`, `enroll` and `remove`: the pools
+        of a suspended or closed company are left out while it lasts (R-CO-8), and an
+        erased person leads none (R-CO-9).
         """
         check_id(actor_id, "user")
         with self._core.store.reader() as tx:
-            return tx.pools.of_leader(UserId(actor_id))
+            led = tx.pools.of_leader(UserId(actor_id))
+            return [
+                pool
+                for pool in led
+                if self._decide_group(tx, actor_id, pool, pool_company(tx, pool)).allowed
+            ]
 
     def get(self, pool_id: str) -> SeatPool:
         """Return the pool with its usage, or raise `UnknownGroup`."""
@@ -250,10 +266,12 @@ class Seats:
         address = normalize_email(email)
 
         def work(tx: Transaction, now: datetime) -> Enrollment:
-            pool = find_pool(tx, pool_id, lock=True)
-            self._require_leader(tx, actor_id, pool)
-            product = find_product(tx, pool.product_id)
             user = tx.users.get_by_email(address)
+            if user is not None:  # its row first, as erasure locks it first (R-CO-9)
+                user = live_user(tx, user.id)
+            pool, company = lock_pool(tx, pool_id)
+            self._require_leader(tx, actor_id, pool, company)
+            product = find_product(tx, pool.product_id)
             if user is not None and tx.enrollments.get(pool.id, user.id) is not None:
                 raise AlreadyEnrolled(f"{address!r} is already enrolled in {pool.title!r}")
             if pool.free < 1:
@@ -290,10 +308,11 @@ class Seats:
         check_id(actor_id, "user")
         check_id(pool_id, "group")
         check_csv(data)
+        check_limits(limits)
 
         def work(tx: Transaction, now: datetime) -> list[Enrollment]:
-            pool = find_pool(tx, pool_id, lock=True)
-            self._require_leader(tx, actor_id, pool)
+            pool, company = lock_pool(tx, pool_id)
+            self._require_leader(tx, actor_id, pool, company)
             product = find_product(tx, pool.product_id)
             people = checked_rows(tx, pool, data, limits, progress)
             enrolled: list[Enrollment] = []
@@ -332,9 +351,10 @@ class Seats:
         check_id(actor_id, "user")
         check_id(pool_id, "group")
         check_csv(data)
+        check_limits(limits)
         with self._core.store.reader() as tx:
             pool = find_pool(tx, pool_id)
-            self._require_leader(tx, actor_id, pool)
+            self._require_leader(tx, actor_id, pool, pool_company(tx, pool))
             return len(checked_rows(tx, pool, data, limits, progress))
 
     def remove(self, actor_id: str, pool_id: str, user_id: str) -> SeatPool:
@@ -347,8 +367,8 @@ class Seats:
         check_id(user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> SeatPool:
-            pool = find_pool(tx, pool_id, lock=True)
-            self._require_leader(tx, actor_id, pool)
+            pool, company = lock_pool(tx, pool_id)
+            self._require_leader(tx, actor_id, pool, company)
             product = find_product(tx, pool.product_id)
             user = UserId(check_id(user_id, "user"))
             if tx.enrollments.get(pool.id, user) is None:
@@ -364,8 +384,8 @@ class Seats:
         check_id(user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> None:
-            pool = find_pool(tx, pool_id, lock=True)
-            self._require_leader(tx, actor_id, pool)
+            pool, company = lock_pool(tx, pool_id)
+            self._require_leader(tx, actor_id, pool, company)
             user = self._core.user(tx, user_id)
             if tx.enrollments.get(pool.id, user.id) is None:
                 raise NotEnrolled(f"{user_id!r} holds no seat in {pool.title!r}")
@@ -389,8 +409,8 @@ class Seats:
         count = check_count(seats, "seats", 1, MAX_SEATS)
 
         def work(tx: Transaction, now: datetime) -> SeatPool:
-            pool = find_pool(tx, pool_id, lock=True)
-            self._require_leader(tx, actor_id, pool)
+            pool, company = lock_pool(tx, pool_id)
+            self._require_leader(tx, actor_id, pool, company)
             if count < pool.used:
                 raise SeatsInUse(
                     f"group {pool.title!r} has {pool.used} in use; it cannot shrink to {count}"
@@ -411,13 +431,47 @@ class Seats:
 
         return self._core.command(work)
 
-    def _decide_group(self, tx: Transaction, actor_id: str, pool: SeatPool | None) -> Decision:
-        """The group decision, with the leader's membership of the pool's company."""
-        member = True
-        if pool is not None and pool.company_id is not None and actor_id == pool.leader_id:
-            member = tx.memberships.get(pool.company_id, UserId(actor_id)) is not None
-        admin = actor_id in self._core.platform_admins
-        return decide_group(actor_id, pool, platform_admin=admin, leader_is_member=member)
+    def _decide_group(
+        self,
+        tx: Transaction,
+        actor_id: str,
+        pool: SeatPool | None,
+        company: Company | None,
+        *,
+        reading: bool = False,
+    ) -> Decision:
+        """The group decision, with the facts it needs (R-SEAT-4, R-MEM-10, R-CO-8, R-CO-9).
 
-    def _require_leader(self, tx: Transaction, actor_id: str, pool: SeatPool) -> None:
-        raise_if_denied(self._decide_group(tx, actor_id, pool))
+        The leader's membership of the pool's company, whether the leader was erased,
+        and the company itself, whose gate the decision applies.
+        """
+        member = insider = True
+        erased = False
+        if pool is not None and actor_id == pool.leader_id:
+            leader = tx.users.get(pool.leader_id)
+            erased = leader is None or is_erased(leader)
+        if pool is not None and pool.company_id is not None:
+            insider = tx.memberships.get(pool.company_id, UserId(actor_id)) is not None
+            if actor_id == pool.leader_id:
+                member = insider
+        return decide_group(
+            actor_id,
+            pool,
+            platform_admin=actor_id in self._core.platform_admins,
+            leader_is_member=member,
+            company=company,
+            insider=insider,
+            reading=reading,
+            leader_erased=erased,
+        )
+
+    def _require_leader(
+        self,
+        tx: Transaction,
+        actor_id: str,
+        pool: SeatPool,
+        company: Company | None,
+        *,
+        reading: bool = False,
+    ) -> None:
+        raise_if_denied(self._decide_group(tx, actor_id, pool, company, reading=reading))

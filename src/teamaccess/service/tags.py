@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from teamaccess.domain.decisions import Decision
+from teamaccess.domain.gate import company_gate
 from teamaccess.domain.ids import UserId, check_id
 from teamaccess.domain.inputs import (
     MAX_TAG_LENGTH,
@@ -13,9 +14,12 @@ from teamaccess.domain.inputs import (
     check_tag,
 )
 from teamaccess.domain.seats import (
+    PoolId,
     TagGrant,
     decide_content,
     direct_source,
+    live_tags,
+    pool_source,
 )
 from teamaccess.errors import (
     AlreadyGranted,
@@ -23,11 +27,13 @@ from teamaccess.errors import (
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._core import ServiceCore
+from teamaccess.service._erasure import live_user
 from teamaccess.service._tagging import grant, revoke
 
 __all__ = ["Tags"]
 
 MAX_SEATS = 1_000_000
+_POOL = pool_source("")
 
 
 class Tags:
@@ -45,7 +51,9 @@ class Tags:
 
         def work(tx: Transaction, now: datetime) -> TagGrant:
             self._core.require_platform_admin(actor_id, "R-SEAT-4")
-            user = self._core.user(tx, user_id)
+            # the user's row first: a racing grant of the same source waits and then
+            # sees it (AlreadyGranted, R-ALL-6); an erased person gets none (R-CO-9)
+            user = live_user(tx, user_id)
             if source in tx.tags.sources(user.id, tag):
                 raise AlreadyGranted(f"{user_id!r} already holds {tag!r} through {source}")
             return grant(tx, now, UserId(actor_id), None, user.id, tag, source)
@@ -62,6 +70,7 @@ class Tags:
         def work(tx: Transaction, now: datetime) -> None:
             self._core.require_platform_admin(actor_id, "R-SEAT-4")
             user = self._core.user(tx, user_id)
+            tx.tags.lock_holders([user.id])  # a racing revocation waits, then NotEnrolled
             if source not in tx.tags.sources(user.id, tag):
                 raise NotEnrolled(f"{user_id!r} holds no {source} grant of {tag!r}")
             revoke(tx, now, UserId(actor_id), None, user.id, tag, source)
@@ -69,14 +78,44 @@ class Tags:
         self._core.command(work)
 
     def of_user(self, user_id: str) -> frozenset[str]:
-        """Every tag the user holds through at least one live source (R-TAG-3)."""
+        """Every tag the user holds through at least one source (R-TAG-3).
+
+        These are the facts the tag events announce (R-TAG-6), also while a source is
+        paused: a tag held only through a suspended company's pool is listed, but
+        opens no content (R-CO-8). Decide access with `can_access`.
+        """
         check_id(user_id, "user")
         with self._core.store.reader() as tx:
             return tx.tags.tags_of(UserId(user_id))
 
     def can_access(self, user_id: str, content_tags: Iterable[str] | str) -> Decision:
-        """May the user open content protected by ``content_tags``? Deny by default (R-TAG-4)."""
+        """May the user open content protected by ``content_tags``? Deny by default (R-TAG-4).
+
+        A tag opens content while at least one of its sources is live: a seat in a
+        pool of a suspended or closed company gives no access while that lasts, and
+        gives it back on resume (R-CO-8); a direct grant, a purchase or a seat in
+        another pool still opens (R-TAG-3).
+        """
         check_id(user_id, "user")
         wanted = [content_tags] if isinstance(content_tags, str) else content_tags
         wanted = check_list(wanted, "tag", MAX_TAG_LENGTH)
-        return decide_content(self.of_user(user_id), wanted)
+        with self._core.store.reader() as tx:
+            held = tx.tags.tags_of(UserId(user_id))
+            if not held.intersection(wanted):
+                return decide_content(held, wanted)
+            grants = [g for g in tx.tags.of_users([UserId(user_id)]) if g.tag in wanted]
+            return decide_content(live_tags(grants, _shut_sources(tx, grants)), wanted)
+
+
+def _shut_sources(tx: Transaction, grants: Iterable[TagGrant]) -> set[str]:
+    """The pool sources among ``grants`` whose company is suspended or closed (R-CO-8)."""
+    shut: set[str] = set()
+    for held in grants:
+        if not held.source.startswith(_POOL) or held.source in shut:
+            continue
+        pool = tx.pools.get(PoolId(held.source[len(_POOL) :]))
+        if pool is None or pool.company_id is None:
+            continue
+        if company_gate(tx.companies.get(pool.company_id)) is not None:
+            shut.add(held.source)
+    return shut
