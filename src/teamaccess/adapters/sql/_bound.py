@@ -13,6 +13,7 @@ from teamaccess.adapters.sql._bridge import run_sync
 from teamaccess.adapters.sql._transaction import SqlTransaction
 from teamaccess.domain.ids import UserId
 from teamaccess.domain.models import Company, Membership
+from teamaccess.errors import StorageError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,7 +33,8 @@ class BoundSqlStore:
     SAVEPOINT (``connection.begin_nested()``): the savepoint is released when the command
     succeeds and rolled back when it fails, so the host's transaction stays usable;
     reads and checks run on the same connection and see the host's uncommitted writes.
-    Nothing is committed here: the host commits or rolls back the whole unit.
+    Nothing is committed here: the host commits or rolls back the whole unit, which it
+    must have begun (``connection.begin()``) before the first command.
 
     On an ``AsyncConnection`` the store works on its ``sync_connection`` and is used
     through [AsyncTeamAccess][teamaccess.AsyncTeamAccess]: every call runs in
@@ -53,7 +55,19 @@ class BoundSqlStore:
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
-        """A savepoint of the host's transaction; rolled back unless committed."""
+        """A savepoint of the host's transaction; rolled back unless committed.
+
+        Raises:
+            StorageError: The host's connection has no transaction begun. SQLAlchemy
+                would begin one for the savepoint, and nobody would ever commit it:
+                the command would be lost when the connection is closed.
+        """
+        if not self.connection.in_transaction():
+            raise StorageError(
+                "the connection given to bind() has no transaction: call "
+                "connection.begin() (or session.begin()) first, and commit it when the "
+                "unit of work is done; a command here would never be committed"
+            )
         with self.store._translate():
             savepoint = self.connection.begin_nested()
             tx = SqlTransaction(self.connection, self.tables, commit=savepoint.commit)

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
 
+import sqlalchemy as sa
 from typing_extensions import ParamSpec
+
+from teamaccess.errors import StorageError, TeamAccessError
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -19,11 +22,20 @@ async def run_sync(
 
     Inside, SQLAlchemy's async adapters turn each driver call into an ``await`` on the
     running loop (the way ``AsyncConnection.run_sync`` works), so the store's
-    synchronous code does no blocking I/O and needs no thread.
+    synchronous code does no blocking I/O and needs no thread. A SQLAlchemy or
+    connection error that escapes the store's own translation raises `StorageError`
+    (R-ALL-10), never the driver's exception.
     """
     if not is_async:
         return fn(*args, **kwargs)
     from sqlalchemy.util import greenlet_spawn
 
-    result: _T = await greenlet_spawn(partial(fn, *args, **kwargs))
+    try:
+        result: _T = await greenlet_spawn(partial(fn, *args, **kwargs))
+    except TeamAccessError:
+        raise
+    except (sa.exc.SQLAlchemyError, ConnectionError, TimeoutError) as error:
+        # The store translates what it sees; this is the net under the bridge itself
+        # (a connection lost while SQLAlchemy awaits the driver outside a statement).
+        raise StorageError(f"{type(error).__name__}: {error}") from error
     return result

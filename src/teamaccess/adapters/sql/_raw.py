@@ -15,6 +15,7 @@ statement logging) sees the statement as usual: then it goes through ``execute``
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import namedtuple
 from collections.abc import Callable, Mapping
@@ -82,7 +83,7 @@ class RawSelect:
         except self._dbapi_error as error:
             raise _as_sqlalchemy(error, self._dialect, driver, cursor, self.sql, bound) from error
         finally:
-            cursor.close()
+            _close(cursor, self._dbapi_error)
 
     def processed(self, raw: tuple[Any, ...]) -> Any:
         """The row with Python values and attribute access by label."""
@@ -142,7 +143,7 @@ class RawInsert:
         except self._dbapi_error as error:
             raise _as_sqlalchemy(error, self._dialect, driver, cursor, self.sql, bound) from error
         finally:
-            cursor.close()
+            _close(cursor, self._dbapi_error)
 
 
 class _Values:
@@ -197,7 +198,7 @@ def sqlite_version(conn: Connection) -> tuple[int, int] | None:
         dialect = conn.dialect
         raise _as_sqlalchemy(error, dialect, driver, cursor, "PRAGMA data_version", ()) from error
     finally:
-        cursor.close()
+        _close(cursor, conn.dialect.loaded_dbapi.Error)
     return version, own
 
 
@@ -212,6 +213,16 @@ def _as_sqlalchemy(
     return sa.exc.DBAPIError.instance(
         sql, bound, error, dialect.loaded_dbapi.Error, connection_invalidated=lost
     )
+
+
+def _close(cursor: Any, dbapi_error: type[Exception]) -> None:
+    """Close a cursor; on a lost connection that may fail, and the first error counts.
+
+    PyMySQL's ``close`` reads what is left of the result from the socket: after a
+    disconnect it would raise the driver's own error in place of the translated one.
+    """
+    with contextlib.suppress(dbapi_error):
+        cursor.close()
 
 
 def _once(process: Callable[[Any], Any]) -> Callable[[Any], Any]:

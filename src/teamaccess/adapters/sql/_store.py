@@ -6,6 +6,15 @@ row lock (``SELECT ... FOR UPDATE``) on PostgreSQL and MariaDB, so commands on o
 company run one after another; SQLite write transactions start with
 ``BEGIN IMMEDIATE``, which serializes writers for the whole file. Driver errors are
 translated at this edge into [teamaccess.errors][] (``raise ... from``).
+
+Outages (R-ALL-10): a connection the store takes, kept or pooled, is looked at before
+use (a closed socket, or data waiting on an idle one, costs no round trip to see) and
+pinged when it has been idle for half a second, so the first call after a restart
+runs on a live connection even on an engine built without ``pool_pre_ping``; a
+connection that dies under a check is replaced and the check asked once more; a
+disconnect in a command before its COMMIT raises `TransientStorageError` (the service
+retries the command on a fresh connection). While the server is unreachable every
+call raises `StorageError`, never a driver's own exception.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from __future__ import annotations
 import itertools
 import json
 import queue
+import select
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,6 +74,8 @@ _REMEMBERED = 20_000  # answers a kept SQLite connection remembers (about 10 MB 
 _UNCHECKED_IDLE = 0.5  # seconds a kept read connection may idle and be used without a ping
 _FAST_PATH_CONNECTIONS = 8  # the default bound of the check's own connections
 _KEPT = "teamaccess_kept"  # in a kept SQLite connection's info: it only ever reads
+_USED = "teamaccess_used"  # in a pooled connection's info: when the store last gave it back
+_DEAD_TRIES = 20  # dead pooled connections replaced before a call gives up on the pool
 _ANSWERS = "teamaccess_answers"  # in a kept SQLite connection's info: (version, answers)
 _Facts = tuple[Company | None, Membership | None, Membership | None]
 _NO_FACTS: _Facts = (None, None, None)
@@ -177,6 +189,13 @@ class SqlStore:
         self._readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
         self._plain_readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
         self._own_pool, cap = _fast_path_pool(sync_engine, fast_path_connections, self.is_async)
+        self._driver_errors = _driver_errors(sync_engine.dialect)
+        self._storage_errors: tuple[type[Exception], ...] = (
+            *self._driver_errors,
+            sa.exc.SQLAlchemyError,
+        )
+        self._suspect = _suspicion(sync_engine.dialect)
+        self._pinged = bool(getattr(sync_engine.pool, "_pre_ping", False))
         self.fast_path_connections = cap
         """The bound on connections kept open for reads (0: none are kept)."""
         event.listen(sync_engine, "engine_disposed", self._close_readers)
@@ -235,10 +254,22 @@ class SqlStore:
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
         """Begin a unit of work; it rolls back unless ``commit()`` was called."""
-        with self._translate(), self.engine.connect() as raw:
+        with self._translate(), self._pooled() as raw:
             conn = raw.execution_options(**{_WRITE_OPTION: True})
             conn.begin()
-            tx = SqlTransaction(conn, self.tables)
+
+            def commit() -> None:
+                try:
+                    conn.commit()
+                except sa.exc.DBAPIError as error:
+                    if error.connection_invalidated:  # the outcome is unknown: not retried
+                        raise StorageError(
+                            f"{self.dialect}: the connection was lost during COMMIT; "
+                            f"the command may or may not have been applied: {error.orig}"
+                        ) from error
+                    raise
+
+            tx = SqlTransaction(conn, self.tables, commit=commit)
             try:
                 yield tx
             finally:
@@ -425,7 +456,7 @@ class SqlStore:
         own = self._own_pool
         conn = None if own is None else self._take(kept, other, own, autocommit=autocommit)
         if conn is None:
-            with self.engine.connect() as pooled:
+            with self._pooled() as pooled:
                 if autocommit:
                     pooled.execution_options(isolation_level="AUTOCOMMIT")
                 yield pooled
@@ -460,7 +491,8 @@ class SqlStore:
                 if new is not None and autocommit:
                     new.execution_options(isolation_level="AUTOCOMMIT")
                 return new
-            if time.monotonic() - used < _UNCHECKED_IDLE or self._alive(conn):
+            recent = time.monotonic() - used < _UNCHECKED_IDLE
+            if (recent and not self._suspect(conn)) or self._alive(conn):
                 return conn
             conn.invalidate()
             conn.close()
@@ -482,7 +514,13 @@ class SqlStore:
             return None
 
     def _kept_connection(self, own: sa.pool.Pool) -> Connection:
-        conn = Connection(self.engine, own.connect())
+        try:
+            proxied = own.connect()
+        except sa.exc.TimeoutError:
+            raise
+        except self._storage_errors as error:
+            raise StorageError(f"{self.dialect}: cannot connect: {_orig(error)}") from error
+        conn = Connection(self.engine, proxied)
         if self.dialect == "sqlite":
             conn.info[_KEPT] = True
         return conn
@@ -491,8 +529,57 @@ class SqlStore:
         """Ping the connection's driver connection, as the pool's pre-ping does."""
         try:
             return bool(self.engine.dialect.do_ping(conn.connection.dbapi_connection))  # type: ignore[arg-type]
-        except self.engine.dialect.loaded_dbapi.Error:
+        except self._storage_errors:
             return False
+
+    @contextmanager
+    def _pooled(self) -> Iterator[Connection]:
+        """A connection of the engine's pool that is alive, given back after use.
+
+        An engine the host built may have no ``pool_pre_ping``: after a restart its
+        pool would hand out dead connections, one failed call each. So a pooled
+        connection is looked at first (a closed socket, or data waiting on an idle one,
+        costs no round trip) and pinged when it has been idle for half a second or
+        looks suspect; a dead one is invalidated and the next one taken. A disconnect
+        while it is in use invalidates it, so the next call gets a fresh one.
+        """
+        conn = self._connect()
+        if self.dialect != "sqlite":
+            for _ in range(_DEAD_TRIES):
+                if self._usable(conn):
+                    break
+                conn.invalidate()
+                conn.close()
+                conn = self._connect()
+        try:
+            yield conn
+        except sa.exc.DBAPIError as error:
+            if error.connection_invalidated and not conn.invalidated:
+                conn.invalidate()  # raised on the driver's cursor (RawSelect): SQLAlchemy did not
+            raise
+        finally:
+            if not conn.invalidated:
+                conn.connection.info[_USED] = time.monotonic()
+            conn.close()
+
+    def _connect(self) -> Connection:
+        """``engine.connect()``; a server that cannot be reached raises `StorageError`."""
+        try:
+            return self.engine.connect()
+        except sa.exc.TimeoutError as error:  # the host's pool is used up
+            raise TransientStorageError(f"{self.dialect}: no free connection: {error}") from error
+        except self._storage_errors as error:
+            raise StorageError(f"{self.dialect}: cannot connect: {_orig(error)}") from error
+
+    def _usable(self, conn: Connection) -> bool:
+        """Whether a pooled connection may be used without a ping, or answers one."""
+        suspect = self._suspect(conn)
+        if not suspect and self._pinged:
+            return True  # the engine's pool_pre_ping pinged it at checkout
+        used = conn.connection.info.get(_USED)
+        if not suspect and used is not None and time.monotonic() - used < _UNCHECKED_IDLE:
+            return True
+        return self._alive(conn)
 
     def _close_readers(self, _engine: Engine | None = None) -> None:
         """Close the kept read connections (when the engine is disposed).
@@ -513,17 +600,26 @@ class SqlStore:
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
-        """Turn driver errors into library errors at the edge."""
+        """Turn driver errors into library errors at the edge.
+
+        A disconnect (the server restarted or ended the session) is transient: nothing
+        was committed (a disconnect during COMMIT is reported by the command itself),
+        and the next attempt gets a fresh connection.
+        """
         try:
             yield
         except TeamAccessError:
             raise
         except sa.exc.DBAPIError as error:
-            if is_transient(error):
+            if is_transient(error) or error.connection_invalidated:
                 raise TransientStorageError(f"{self.dialect}: {error.orig}") from error
             if isinstance(error, sa.exc.IntegrityError):
                 raise Conflict(f"{self.dialect} refused the change: {error.orig}") from error
             raise StorageError(f"{self.dialect}: {error.orig}") from error
+        except sa.exc.TimeoutError as error:  # no free connection in the pool
+            raise TransientStorageError(f"{self.dialect}: {error}") from error
+        except self._storage_errors as error:
+            raise StorageError(f"{self.dialect}: {_orig(error)}") from error
 
     def __repr__(self) -> str:
         return f"<SqlStore {self.engine.url!r} prefix={self.tables.prefix!r}>"
@@ -564,6 +660,74 @@ def _fast_path_pool(
         _dispatch=pool.dispatch,
     )
     return own, wanted
+
+
+def _driver_errors(dialect: sa.Dialect) -> tuple[type[Exception], ...]:
+    """The driver's own exception roots, which SQLAlchemy does not always wrap.
+
+    ``pool.connect()`` raises the driver's error as it is, and an async driver's
+    connect may raise ``OSError`` (``ConnectionRefusedError``) or, for asyncpg, its
+    own exceptions.
+    """
+    roots: list[type[Exception]] = [dialect.loaded_dbapi.Error, OSError]
+    if dialect.driver == "asyncpg":
+        import asyncpg  # type: ignore[import-untyped]
+
+        roots += [asyncpg.PostgresError, asyncpg.InterfaceError]
+    return tuple(roots)
+
+
+def _orig(error: BaseException) -> str:
+    """The driver's message of ``error`` (SQLAlchemy's wrapper left out)."""
+    return str(getattr(error, "orig", None) or error)
+
+
+def _suspicion(dialect: sa.Dialect) -> Callable[[Connection], bool]:
+    """How to tell, without a round trip, that a connection may be dead.
+
+    An idle connection has nothing to read: data waiting on its socket is the server's
+    goodbye (``FATAL: terminating connection``) or the end of the stream. psycopg and
+    PyMySQL expose their socket; asyncpg knows when its transport was closed. SQLite
+    has no server, and other drivers are pinged after half a second of idleness only.
+    """
+    if dialect.name == "sqlite":
+        return _never
+    if dialect.driver == "asyncpg":
+        return _asyncpg_closed
+    if dialect.driver == "psycopg" and not dialect.is_async:
+        return _psycopg_suspect
+    if dialect.driver == "pymysql":
+        return _pymysql_suspect
+    return _never
+
+
+def _never(_conn: Connection) -> bool:
+    return False
+
+
+def _readable(fileno: int) -> bool:
+    try:
+        ready, _, _ = select.select([fileno], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(ready)
+
+
+def _psycopg_suspect(conn: Connection) -> bool:
+    driver: Any = conn.connection.driver_connection
+    if driver.closed or driver.broken:
+        return True
+    return _readable(driver.fileno())
+
+
+def _pymysql_suspect(conn: Connection) -> bool:
+    sock = getattr(conn.connection.driver_connection, "_sock", None)
+    return sock is None or _readable(sock.fileno())
+
+
+def _asyncpg_closed(conn: Connection) -> bool:
+    driver: Any = conn.connection.driver_connection
+    return bool(driver.is_closed())
 
 
 def _loads(value: str | None) -> Any:

@@ -114,6 +114,7 @@ class DjangoStore:
         with (
             transaction.atomic(using=self.alias),
             self.sql.engine.connect() as conn,
+            conn.begin(),  # SQLAlchemy's view of Django's transaction (Django commits)
             self.sql.bind(conn).transaction() as tx,
         ):
             yield tx

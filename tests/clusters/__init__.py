@@ -1,0 +1,1 @@
+"""Database servers the tests start, stop and remove themselves (never the shared ones)."""
