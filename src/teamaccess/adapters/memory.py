@@ -332,17 +332,26 @@ class _Outbox(Repo):
         self, owner: str, now: datetime, until: datetime, limit: int
     ) -> Sequence[OutboxMessage]:
         # The store's lock is held by the whole transaction: claims run one at a time.
-        due = [m for m in self._t.outbox.values() if _waiting(m) and _due(m, now)][:limit]
-        if not due:
-            return []
-        last = due[-1].position
-        companies = {m.event.company_id for m in due}
-        pending = [
-            (m.position, m.event.company_id)
-            for m in self._t.outbox.values()
-            if _waiting(m) and m.position <= last and m.event.company_id in companies
-        ]
-        keep = in_company_order([(m.position, m.event.company_id) for m in due], pending)
+        # A company whose earliest pending message is not due holds back its later ones;
+        # the walk looks past them, so one company's queue never starves the others.
+        due: list[tuple[int, str | None]] = []
+        seen: list[tuple[int, str | None]] = []
+        held: set[str] = set()
+        for m in self._t.outbox.values():
+            if not _waiting(m):
+                continue
+            company = m.event.company_id
+            seen.append((m.position, company))
+            if company is not None and company in held:
+                continue
+            if not _due(m, now):
+                if company is not None:
+                    held.add(company)
+                continue
+            due.append((m.position, company))
+            if len(due) >= limit:
+                break
+        keep = in_company_order(due, seen)[:limit]
         self._change(keep, leased_by=owner, leased_until=until)
         return [self._t.outbox[position] for position in keep]
 
@@ -386,9 +395,14 @@ class _Outbox(Repo):
     def redact(self, old: str, new: str) -> int:
         changed = 0
         for position, message in list(self._t.outbox.items()):
+            changes: dict[str, Any] = {}
             event = redact_event(message.event, old, new)
             if event is not None:
-                self._j.put(self._t.outbox, position, attrs.evolve(message, event=event))
+                changes["event"] = event
+            if message.last_error is not None and old in message.last_error:
+                changes["last_error"] = message.last_error.replace(old, new)  # R-CO-9
+            if changes:
+                self._j.put(self._t.outbox, position, attrs.evolve(message, **changes))
                 changed += 1
         return changed
 

@@ -9,7 +9,8 @@ dicts and back, which is how SQL adapters store them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any, ClassVar, TypedDict, TypeVar
 
 import attrs
@@ -43,8 +44,10 @@ __all__ = [
     "Stamp",
     "TagGranted",
     "TagRevoked",
+    "UndecodableEvent",
     "UserErased",
     "UserRegistered",
+    "decode_event",
     "event_from_dict",
     "event_to_dict",
     "stamp",
@@ -355,15 +358,110 @@ class OutboxMessage:
     leased_until: datetime | None = None
 
 
+@attrs.frozen(kw_only=True)
+class UndecodableEvent(Event):
+    """A stored event this version cannot read (R-ALL-11): set aside, never a crash.
+
+    A newer writer's event type during a rolling deploy, or a payload that does not fit
+    its type. Reading the outbox yields this value instead of raising, so one row never
+    stops the feed; the relay parks it as a dead letter with ``reason`` as its error
+    (``ta.outbox.redrive()`` brings it back after an upgrade). Written back, it keeps
+    the stored payload unchanged.
+
+    Attributes:
+        stored_type: The type name the stored row carries (``""`` if none).
+        data: The stored payload as it was, without its ``type``.
+        reason: Why it cannot be read, e.g. ``unknown event type 'SeatsMoved'``.
+    """
+
+    type: ClassVar[str] = "UndecodableEvent"
+    stored_type: str
+    data: dict[str, Any] = attrs.field(hash=False)
+    reason: str
+
+
 def event_to_dict(event: Event) -> dict[str, Any]:
-    """Return a JSON-ready dict of ``event`` with its ``type`` name."""
+    """Return a JSON-ready dict of ``event`` with its ``type`` name.
+
+    An [UndecodableEvent][teamaccess.events.UndecodableEvent] gives back its stored
+    payload and type unchanged.
+    """
+    if isinstance(event, UndecodableEvent):
+        return {**event.data, "type": event.stored_type}
     data: dict[str, Any] = converter.unstructure(event, unstructure_as=type(event))
     data["type"] = event.type
     return data
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
-    """Rebuild an event from [event_to_dict][teamaccess.events.event_to_dict] output."""
-    fields = dict(data)
-    cls = _REGISTRY[fields.pop("type")]
-    return converter.structure(fields, cls)
+    """Rebuild an event from [event_to_dict][teamaccess.events.event_to_dict] output.
+
+    Never raises: a dict of an unknown type or one that does not fit its type becomes
+    an [UndecodableEvent][teamaccess.events.UndecodableEvent] (R-ALL-11).
+    """
+    return decode_event(data)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def decode_event(
+    data: object,
+    *,
+    stored_type: str | None = None,
+    occurred_at: datetime | None = None,
+    actor_id: str | None = None,
+    company_id: str | None = None,
+) -> Event:
+    """The event a stored payload holds, or an `UndecodableEvent` saying why not.
+
+    The keyword arguments are what the store keeps beside the payload (an SQL row's
+    columns); an undecodable event takes its company, actor and time from them, so it
+    keeps its company's place in the order (R-ALL-8).
+    """
+    fields = dict(data) if isinstance(data, Mapping) else {}
+    name = fields.pop("type", None)
+    if not isinstance(name, str):
+        name = stored_type or ""
+    cls = _REGISTRY.get(name)
+    if not isinstance(data, Mapping):
+        reason = f"event payload is not an object: {type(data).__name__}"
+    elif cls is None:
+        reason = f"unknown event type {name!r}" if name else "event without a type"
+    else:
+        try:
+            return converter.structure(fields, cls)
+        except Exception as error:  # any failure to decode sets the row aside
+            reason = f"cannot decode {name!r}: {_first_line(error)}"
+    return UndecodableEvent(
+        occurred_at=_stamp_time(fields.get("occurred_at"), occurred_at),
+        actor_id=_text(actor_id, fields.get("actor_id")),
+        company_id=_text(company_id, fields.get("company_id")),
+        stored_type=name,
+        data=fields,
+        reason=reason[:500],
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    try:
+        text = str(error)
+    except Exception:  # a broken __str__ must not break the read
+        text = ""
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
+
+
+def _text(column: str | None, value: object) -> Any:
+    if column is not None:
+        return column
+    return value if isinstance(value, str) else None
+
+
+def _stamp_time(value: object, column: datetime | None) -> datetime:
+    if column is not None:
+        return column
+    try:
+        when = converter.structure(value, datetime)
+    except Exception:  # an unreadable time falls back to the epoch
+        return _EPOCH
+    return when if isinstance(when, datetime) and when.tzinfo is not None else _EPOCH

@@ -16,17 +16,28 @@ from typing import Any
 import sqlalchemy as sa
 
 from teamaccess.adapters.sql._repo import Repo, chunks
-from teamaccess.domain.events import Event, OutboxMessage, event_from_dict, event_to_dict
+from teamaccess.domain.events import Event, OutboxMessage, decode_event, event_to_dict
 from teamaccess.domain.privacy import redact
 from teamaccess.domain.relay import in_company_order
 
 __all__ = ["Outbox"]
 
+_CLAIM_ROUNDS = 4
+"""Selects a claim makes at most, each looking past the companies held back before."""
+
 
 def _message(row: sa.Row[Any]) -> OutboxMessage:
+    """The message of a row; a payload this version cannot read is an ``UndecodableEvent``."""
+    event = decode_event(
+        row.payload,
+        stored_type=row.event_type,
+        occurred_at=row.occurred_at,
+        actor_id=row.actor_id,
+        company_id=row.company_id,
+    )
     return OutboxMessage(
         int(row.position),
-        event_from_dict(row.payload),
+        event,
         row.delivered_at,
         attempts=int(row.attempts),
         dead_at=row.dead_at,
@@ -38,12 +49,13 @@ def _message(row: sa.Row[Any]) -> OutboxMessage:
 
 
 def _outbox_row(event: Event) -> dict[str, Any]:
+    payload = event_to_dict(event)  # an undecodable event keeps its stored type
     return {
-        "event_type": event.type,
+        "event_type": str(payload["type"])[:64],
         "occurred_at": event.occurred_at,
         "actor_id": event.actor_id,
         "company_id": event.company_id,
-        "payload": event_to_dict(event),
+        "payload": payload,
     }
 
 
@@ -75,29 +87,51 @@ class Outbox(Repo):
         self, owner: str, now: datetime, until: datetime, limit: int
     ) -> Sequence[OutboxMessage]:
         t = self._t.outbox
-        due = (
-            sa.select(t.c.position, t.c.company_id)
-            .where(
-                self._waiting(),
-                sa.or_(t.c.leased_until.is_(None), t.c.leased_until <= now),
-                sa.or_(t.c.retry_at.is_(None), t.c.retry_at <= now),
+        claimed: list[tuple[int, str | None]] = []
+        keep: list[int] = []
+        blocked: set[str] = set()
+        for _ in range(_CLAIM_ROUNDS):
+            wanted = limit - len(keep)
+            # A company whose earliest pending event is not due (a retry later, another
+            # relay's lease) holds back its later events; the next round looks past them,
+            # so a long queue of one company never starves the others (R-ALL-11).
+            due = (
+                sa.select(t.c.position, t.c.company_id)
+                .where(
+                    self._waiting(),
+                    sa.or_(t.c.leased_until.is_(None), t.c.leased_until <= now),
+                    sa.or_(t.c.retry_at.is_(None), t.c.retry_at <= now),
+                )
+                .order_by(t.c.position)
+                .limit(wanted)
+                .with_for_update(skip_locked=True)
             )
-            .order_by(t.c.position)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        claimed = [(int(row.position), row.company_id) for row in self._rows(due)]
-        if not claimed:
+            if claimed:
+                due = due.where(t.c.position > claimed[-1][0])
+            if blocked:
+                due = due.where(
+                    sa.or_(t.c.company_id.is_(None), t.c.company_id.not_in(sorted(blocked)))
+                )
+            found = [(int(row.position), row.company_id) for row in self._rows(due)]
+            if not found:
+                break
+            claimed.extend(found)
+            companies = sorted({company for _, company in claimed if company is not None})
+            pending = self._rows_in(
+                t.c.company_id,
+                companies,
+                sa.select(t.c.position, t.c.company_id).where(
+                    self._waiting(), t.c.position <= claimed[-1][0]
+                ),
+            )
+            keep = in_company_order(claimed, [(int(r.position), r.company_id) for r in pending])
+            if len(found) < wanted or len(keep) >= limit:
+                break
+            kept = set(keep)
+            blocked.update(c for p, c in claimed if c is not None and p not in kept)
+        keep = keep[:limit]
+        if not keep:
             return []
-        companies = sorted({company for _, company in claimed if company is not None})
-        pending = self._rows_in(
-            t.c.company_id,
-            companies,
-            sa.select(t.c.position, t.c.company_id).where(
-                self._waiting(), t.c.position <= claimed[-1][0]
-            ),
-        )
-        keep = in_company_order(claimed, [(int(r.position), r.company_id) for r in pending])
         self._change(keep, leased_by=owner, leased_until=until)
         rows = self._rows_in(t.c.position, keep, sa.select(t))
         return sorted((_message(row) for row in rows), key=lambda m: m.position)
@@ -147,19 +181,32 @@ class Outbox(Repo):
     def redact(self, old: str, new: str) -> int:
         t = self._t.outbox
         # The payload as text holds the string as given or JSON-escaped; only those rows
-        # are read and rewritten.
+        # are read and rewritten. A relay's stored error may quote the payload: it is
+        # redacted the same way (R-CO-9).
         text = sa.cast(t.c.payload, sa.Text)
         escaped = json.dumps(old)[1:-1]
-        forms = {old, escaped}
-        like = sa.or_(*(text.contains(form, autoescape=True) for form in sorted(forms)))
-        statement = sa.select(t.c.position, t.c.payload).where(like).order_by(t.c.position)
+        forms = {old: new, escaped: json.dumps(new)[1:-1]}
+        like = sa.or_(
+            *(text.contains(form, autoescape=True) for form in sorted(forms)),
+            *(t.c.last_error.contains(form, autoescape=True) for form in sorted(forms)),
+        )
+        statement = (
+            sa.select(t.c.position, t.c.payload, t.c.last_error).where(like).order_by(t.c.position)
+        )
         changed = 0
         for row in self._rows(statement):
+            values: dict[str, Any] = {}
             payload = redact(row.payload, old, new)
             if payload != row.payload:
-                self._c.execute(
-                    t.update().where(t.c.position == row.position), {"payload": payload}
-                )
+                values["payload"] = payload
+            if row.last_error is not None:
+                error = row.last_error
+                for form, replacement in forms.items():
+                    error = error.replace(form, replacement)
+                if error != row.last_error:
+                    values["last_error"] = error
+            if values:
+                self._c.execute(t.update().where(t.c.position == row.position), values)
                 changed += 1
         return changed
 
