@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from teamaccess import CsvLimits
-from teamaccess.errors import CsvImportError, CsvTooLarge, TeamAccessError
+from teamaccess.errors import CsvImportError, CsvTooLarge, InvalidInput, TeamAccessError
 from teamaccess.values import parse_enrollment_csv
 
 
@@ -81,3 +81,20 @@ def test_r_seat_7_fuzz_text_raise_only_library_errors(text: str) -> None:
     except TeamAccessError:
         return
     assert len({row.email for row in rows}) == len(rows)  # duplicates are errors, not rows
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        {"max_bytes": "2000"},
+        {"max_rows": 0},
+        {"max_rows": -5},
+        {"max_rows": True},
+        {"max_rows": 2.5},
+        {"max_bytes": 2**41},
+    ],
+)
+def test_r_all_6_limits_of_the_wrong_type_or_range_raise_invalid_input(limits) -> None:
+    """R-ALL-6: a CsvLimits value that is not a whole number from 1 to MAX_LIMIT raises InvalidInput."""
+    with pytest.raises(InvalidInput, match=next(iter(limits))):
+        CsvLimits(**limits)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
-from teamaccess import Action, Decision, RolePolicy, TeamAccess
+from teamaccess import Action, CompanySettings, CsvLimits, Decision, RolePolicy, TeamAccess
 from teamaccess.errors import (
     AccessDenied,
     EmailTaken,
@@ -17,7 +17,6 @@ from teamaccess.errors import (
     NotAMember,
     NotFound,
     TeamAccessError,
-    UnknownCompany,
     UnknownRole,
     UnknownUser,
     UserAlreadyExists,
@@ -266,7 +265,8 @@ def test_r_all_4_outbox_consumer_marks_delivered(ta: TeamAccess) -> None:
 
 BAD_INPUT: dict[str, tuple[Command, type[TeamAccessError]]] = {
     "unknown actor": (lambda t: t.companies.create("zed", "X"), UnknownUser),
-    "unknown company": (lambda t: t.members.add("anna", "nowhere", "carl"), UnknownCompany),
+    # R-ALL-9: a missing company answers as one the actor is not a member of
+    "unknown company": (lambda t: t.members.add("anna", "nowhere", "carl"), NotAMember),
     "unknown user to add": (lambda t: t.members.add("anna", "acme", "zed"), UnknownUser),
     "malformed email": (lambda t: t.users.register("eva", "not-an-address"), InvalidEmail),
     "email not a string": (lambda t: t.users.register("eva", 42), InvalidEmail),  # type: ignore[arg-type]
@@ -301,5 +301,54 @@ def test_r_all_6_bad_input_raises_specific_error_and_changes_nothing(
     with pytest.raises(error) as caught:
         command(ta)
     assert isinstance(caught.value, TeamAccessError)
+    assert str(caught.value)
+    assert dump(store) == before
+
+
+TYPED_ARGUMENTS: dict[str, Command] = {
+    "replacement junk": lambda t: t.seats.create_product(
+        "platform-admin", "p2", "P2", tag="p2-access", replacement="junk"
+    ),
+    "invitation_ttl an int": lambda t: t.companies.create(
+        "anna", "Beta", settings=CompanySettings(invitation_ttl=7)
+    ),
+    "invitation_ttl 3,000,000 days": lambda t: t.companies.create(
+        "anna", "Beta", settings=CompanySettings(invitation_ttl=timedelta(days=3_000_000))
+    ),
+    "invitation_ttl negative": lambda t: t.companies.create(
+        "anna", "Beta", settings=CompanySettings(invitation_ttl=timedelta(days=-1))
+    ),
+    "add_members_by junk": lambda t: t.companies.create(
+        "anna", "Beta", settings=CompanySettings(add_members_by="everyone")
+    ),
+    "must_match not a bool": lambda t: t.companies.create(
+        "anna", "Beta", settings=CompanySettings(invitation_email_must_match="yes")
+    ),
+    "CsvLimits max_rows a str": lambda t: t.seats.enroll_csv(
+        "anna", "pool-1", "email\nzoe@example.com\n", limits=CsvLimits(max_rows="10")
+    ),
+    "CsvLimits max_bytes 0": lambda t: t.seats.validate_csv(
+        "anna", "pool-1", "email\nzoe@example.com\n", limits=CsvLimits(max_bytes=0)
+    ),
+    "limits not CsvLimits": lambda t: t.seats.enroll_csv(
+        "anna", "pool-1", "email\nzoe@example.com\n", limits={"max_rows": 10}
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TYPED_ARGUMENTS))
+def test_r_all_6_typed_arguments_of_the_wrong_type_or_range_raise_invalid_input(
+    store, clock, case: str
+) -> None:
+    """R-ALL-6: a settings value, replacement policy or CSV limit of the wrong type or range raises InvalidInput and changes nothing."""
+    ta = make_service(store, clock=clock, platform_admins={"platform-admin"})
+    ta.users.register("platform-admin", "admin@example.com")
+    make_team(ta)
+    ta.seats.create_product("platform-admin", "course", "Course", tag="course-access")
+    ta.seats.purchase("anna", "course", 5, "Team", company_id="acme")
+    before = dump(store)
+    with pytest.raises(InvalidInput) as caught:
+        TYPED_ARGUMENTS[case](ta)
+    assert type(caught.value) is InvalidInput
     assert str(caught.value)
     assert dump(store) == before
