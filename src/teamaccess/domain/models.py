@@ -164,6 +164,10 @@ class Membership:
         joined_at: When the membership began (UTC).
         is_handler: Whether the member is a responsible handler, who assigns the
             company's leads to colleagues (R-LEAD-5).
+        origin: The partner company whose staff the member received this membership
+            as (by creating the account, or being added by an admin of the partner);
+            it ends when they leave or are removed from that partner (R-PART-6).
+            ``None`` for a membership the account's own members gave.
     """
 
     company_id: CompanyId
@@ -173,6 +177,7 @@ class Membership:
     is_main_contact: bool = False
     show_as_contact: bool = True
     is_handler: bool = False
+    origin: CompanyId | None = None
 
 
 class InvitationStatus(str, enum.Enum):

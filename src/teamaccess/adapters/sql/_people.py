@@ -207,6 +207,7 @@ def _membership(row: sa.Row[Any]) -> Membership:
         is_main_contact=bool(row.main_contact),
         show_as_contact=bool(row.show_as_contact),
         is_handler=bool(row.handler),
+        origin=None if row.origin is None else CompanyId(row.origin),
     )
 
 
@@ -219,6 +220,7 @@ def _membership_values(m: Membership) -> dict[str, Any]:
         "main_contact": True if m.is_main_contact else None,
         "show_as_contact": m.show_as_contact,
         "handler": m.is_handler,
+        "origin": m.origin,
     }
 
 

@@ -24,7 +24,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "teamaccess_0006"
+SCHEMA_VERSION = "teamaccess_0007"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -90,6 +90,11 @@ def suspension_columns() -> list[sa.Column[Any]]:
         sa.Column("suspended_at", UtcDateTime(), nullable=True),
         sa.Column("suspension_reason", sa.String(200), nullable=True),
     ]
+
+
+def membership_origin_columns() -> list[sa.Column[Any]]:
+    """The partner a membership came from (revision teamaccess_0007, R-PART-6)."""
+    return [sa.Column("origin", Id(), nullable=True)]
 
 
 def outbox_relay_columns() -> list[sa.Column[Any]]:
@@ -162,6 +167,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("main_contact", sa.Boolean, nullable=True),
         sa.Column("show_as_contact", sa.Boolean, nullable=False),
         sa.Column("handler", sa.Boolean, nullable=False, server_default=sa.false()),
+        *membership_origin_columns(),
         sa.UniqueConstraint("company_id", "main_contact", name=f"{p}uq_one_main_contact"),
         sa.Index(f"{p}ix_memberships_user", "user_id"),
     )
