@@ -15,7 +15,7 @@ import enum
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 import attrs
 
@@ -37,6 +37,18 @@ __all__ = [
     "properties_to_json",
     "validate_properties",
 ]
+
+
+class _Named(Protocol):
+    """What a suspended account's overview row shows of it (a `Company`)."""
+
+    @property
+    def id(self) -> CompanyId: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def parent_id(self) -> CompanyId | None: ...
+
 
 PropertyValue: TypeAlias = str | int | float | bool | date
 """A custom property's value: text and choice are ``str``, number ``int``/``float``."""
@@ -235,6 +247,8 @@ class AccountOverview:
         pricing_model: Its pricing model (R-LIC-3), or ``None``.
         articles: What it bought (R-LIC-1).
         licenses: Its licenses with usage (R-LIC-1).
+        suspended: Whether the account is suspended: then its row shows its id, name
+            and place in the tree only, and every other field is empty (R-CO-8).
     """
 
     id: CompanyId
@@ -246,6 +260,16 @@ class AccountOverview:
     pricing_model: str | None
     articles: tuple[Article, ...]
     licenses: tuple[License, ...]
+    suspended: bool = False
+
+    @classmethod
+    def of_suspended(cls, company: _Named, depth: int) -> AccountOverview:
+        """The row of a suspended account: id, name, place in the tree, ``suspended`` (R-CO-8)."""
+        return cls(
+            id=company.id, name=company.name, parent_id=company.parent_id, depth=depth,
+            properties={}, members=(), pricing_model=None, articles=(), licenses=(),
+            suspended=True,
+        )  # fmt: skip
 
 
 @attrs.frozen

@@ -7,11 +7,11 @@ company, a missing membership, an unknown role or an unknown action never allows
 from __future__ import annotations
 
 from teamaccess.domain.decisions import Action, Decision, Reason
-from teamaccess.domain.gate import closed, suspended
+from teamaccess.domain.gate import closed, company_gate, suspended
 from teamaccess.domain.models import AddMembersBy, Company, Membership
 from teamaccess.domain.roles import MANAGE_TEAM, REASSIGN_MAIN_CONTACT, Policy
 
-__all__ = ["decide", "decide_grant", "suspended"]
+__all__ = ["decide", "decide_grant", "not_a_member", "suspended"]
 
 _MEMBER_ACTIONS = {Action.OPEN_BACKOFFICE.value, Action.VIEW_MEMBERS.value}
 _ACCOUNT_ACTIONS = {Action.SWITCH_INTO.value, Action.VIEW_OVERVIEW.value}
@@ -30,6 +30,15 @@ _SELF_OR_MANAGER = {
     Action.REMOVE_MEMBER.value: "R-MEM-7",
     Action.SET_SHOW_AS_CONTACT.value: "R-MEM-5",
 }
+# What an admin of an ancestor may do in a descendant: manage its team, nothing else
+# of its data (R-PART-5), each with the permission it needs in the ancestor.
+_ANCESTOR_TEAM = {
+    Action.ADD_MEMBER.value: MANAGE_TEAM,
+    Action.REMOVE_MEMBER.value: MANAGE_TEAM,
+    Action.MANAGE_TEAM.value: MANAGE_TEAM,
+    Action.SET_SHOW_AS_CONTACT.value: MANAGE_TEAM,
+    Action.TRANSFER_MAIN_CONTACT.value: REASSIGN_MAIN_CONTACT,
+}
 
 
 def decide(
@@ -40,6 +49,7 @@ def decide(
     policy: Policy,
     target: Membership | None = None,
     ancestor_member: Membership | None = None,
+    ancestor: Company | None = None,
 ) -> Decision:
     """Decide whether ``actor`` may do ``action`` in ``company``.
 
@@ -49,8 +59,12 @@ def decide(
         actor: The actor's membership in it, or ``None`` if they are not a member.
         policy: The role policy.
         target: The membership the action is aimed at, for actions on a member.
-        ancestor_member: The actor's membership in an ancestor of the company, if
-            they are not a member of it: such a user sees its overview only (R-PART-2).
+        ancestor_member: The actor's membership in the nearest ancestor of the company,
+            if they are not a member of it: such a user sees its overview (R-PART-2),
+            and an admin of the ancestor manages its team (R-PART-5).
+        ancestor: The company of ``ancestor_member``: its state passes the company
+            gate like the company's own, so a closed or suspended ancestor gives no
+            sight of, nor authority over, its descendants (R-CO-8). Missing, it denies.
     """
     # Action is a str enum: its members equal (and hash like) their values, so the
     # lookups below work for either. The common answers are shared constants: a
@@ -63,11 +77,8 @@ def decide(
         return suspended(company, insider=actor is not None and actor.company_id == company.id)
     if actor is None or actor.company_id != company.id:
         if ancestor_member is not None:
-            if action == _VIEW_OVERVIEW:
-                return _ANCESTOR_OK
-            where = f"member of ancestor {ancestor_member.company_id!r}, not of {company.id!r}"
-            return Decision.deny(Reason.OVERVIEW_ONLY, "R-PART-2", where)
-        return _not_a_member(action, company.id)
+            return _through_ancestor(action, company, ancestor_member, ancestor, policy, target)
+        return not_a_member(action, company.id)
     if actor.role not in policy.roles:  # RolePolicy keeps its roles as a tuple
         return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
     if action in _MEMBER_ACTIONS:
@@ -105,6 +116,39 @@ def decide(
     if action == Action.INVITE.value:
         return _by_permission(permissions, MANAGE_TEAM, "R-INV-1")
     return _by_permission(permissions, str(getattr(action, "value", action)), "R-MEM-8")
+
+
+def _through_ancestor(
+    action: str,
+    company: Company,
+    above: Membership,
+    ancestor: Company | None,
+    policy: Policy,
+    target: Membership | None,
+) -> Decision:
+    """What a member of an ancestor (not of the company) may do in it (R-PART-2, R-PART-5).
+
+    The ancestor passes the company gate first (R-CO-8); its suspension reason is for
+    its own members' eyes and is never repeated here (R-ALL-9).
+    """
+    blocked = company_gate(ancestor, insider=False)
+    if blocked is None and ancestor is not None and ancestor.id != above.company_id:
+        blocked = _UNKNOWN_COMPANY  # a company that is not the membership's
+    if blocked is not None:
+        detail = f"through ancestor {above.company_id!r}: {blocked.detail or blocked.reason}"
+        return Decision.deny(blocked.reason, "R-CO-8", detail)
+    if action == _VIEW_OVERVIEW:
+        return _ANCESTOR_OK
+    needed = _ANCESTOR_TEAM.get(action)
+    if needed is not None and above.role in policy.roles:
+        if action in _SELF_OR_MANAGER and target is None:
+            return Decision.deny(Reason.TARGET_REQUIRED, "R-PART-5", "name the member it is about")
+        if needed in policy.permissions(above.role):
+            return Decision.allow(
+                Reason.ROLE_PERMITS, "R-PART-5", f"{needed} in ancestor {above.company_id!r}"
+            )
+    where = f"member of ancestor {above.company_id!r}, not of {company.id!r}"
+    return Decision.deny(Reason.OVERVIEW_ONLY, "R-PART-2", where)
 
 
 def decide_grant(
@@ -152,7 +196,12 @@ def _by_permission(permissions: frozenset[str], permission: str, rule: str) -> D
 _NOT_A_MEMBER: dict[tuple[str, str], Decision] = {}  # the denial per rule and company
 
 
-def _not_a_member(action: str, company_id: str) -> Decision:
+def not_a_member(action: str, company_id: str) -> Decision:
+    """The denial of ``action`` to a non-member of ``company_id`` (R-MEM-6, R-PART-2, R-MEM-1).
+
+    It is also what a caller without sight of a company learns of one that does not
+    exist: the same answer either way (R-ALL-9).
+    """
     rule = (
         "R-MEM-6"
         if action in _MEMBER_ACTIONS

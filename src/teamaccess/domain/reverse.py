@@ -33,6 +33,7 @@ __all__ = [
 
 _PROBE = UserId("\x00probe")  # no real id holds a control character (R-ALL-7)
 _OTHER = UserId("\x00other")
+_ANCESTOR = CompanyId("\x00ancestor")
 
 
 @attrs.frozen
@@ -42,7 +43,9 @@ class Admission:
     Attributes:
         roles: Roles whose members may, main contact or not.
         main_contact_roles: Roles whose member may only as the main contact.
-        ancestors: Whether members of an ancestor (who are not members) may (R-PART-2).
+        ancestors: Whether members of an ancestor (who are not members) may, by some
+            role (R-PART-2, R-PART-5); each such row is decided again for its own role
+            and its own ancestor's state.
     """
 
     roles: frozenset[str] = frozenset()
@@ -75,10 +78,16 @@ def admission(
 
     roles = frozenset(r for r in policy.roles if allows(r, False) and allows(r, True))
     main_only = frozenset(r for r in policy.roles if r not in roles and allows(r, True))
-    above = Membership(CompanyId("\x00ancestor"), _PROBE, "", when)
-    ancestors = decide(
-        action, company=company, actor=None, policy=policy, ancestor_member=above
-    ).allowed
+    # An open ancestor: each row's own ancestor is gated when the row is decided.
+    ancestor = Company(_ANCESTOR, "ancestor", when)
+    target = Membership(company.id, _OTHER, "", when) if targeted else None
+    ancestors = any(
+        decide(
+            action, company=company, actor=None, policy=policy, target=target,
+            ancestor_member=Membership(_ANCESTOR, _PROBE, role, when), ancestor=ancestor,
+        ).allowed
+        for role in policy.roles
+    )  # fmt: skip
     return Admission(roles, main_only, ancestors)
 
 
@@ -148,9 +157,14 @@ def expand_steps(
     ancestors: tuple[CompanyId, ...],
     policy: Policy,
     target: Membership | None,
+    insider: bool = True,
 ) -> tuple[Step, ...]:
-    """The grants and facts a decision rests on, company first, rule last."""
-    steps = [_company_step(company, company_id)]
+    """The grants and facts a decision rests on, company first, rule last.
+
+    ``insider``: whether the asker is a member of the company (or a platform admin);
+    only they read a suspension reason (R-ALL-9).
+    """
+    steps = [_company_step(company, company_id, insider=insider)]
     if company is not None:
         if actor is not None:
             main = ", main contact" if actor.is_main_contact else ""
@@ -169,14 +183,14 @@ def expand_steps(
     return tuple(steps)
 
 
-def _company_step(company: Company | None, company_id: str) -> Step:
+def _company_step(company: Company | None, company_id: str, *, insider: bool) -> Step:
     if company is None:
         return Step("company", company_id, "unknown")
     if company.closed_at is not None:
         into = f", merged into {company.merged_into}" if company.merged_into else ""
         return Step("company", company.id, f"closed{into}")
     if company.suspended_at is not None:
-        why = f": {company.suspension_reason}" if company.suspension_reason else ""
+        why = f": {company.suspension_reason}" if insider and company.suspension_reason else ""
         return Step("company", company.id, f"suspended{why}")
     return Step("company", company.id, "open")
 

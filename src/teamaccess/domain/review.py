@@ -2,7 +2,8 @@
 
 A review is a flat list of grants, one row each (a role, the main contact, a seat, a
 pool's leadership, a tag with its source, a pending invitation, a partner's overview
-right), so that two reviews compare row by row and a spreadsheet shows one per line.
+right, an ancestor admin's right to manage the team), so that two reviews compare row
+by row and a spreadsheet shows one per line.
 CSV cells that a spreadsheet would run as a formula are neutralized (OWASP's advice
 for CSV injection: a leading apostrophe).
 """
@@ -21,7 +22,7 @@ from teamaccess.errors import InvalidInput
 
 __all__ = ["AccessReview", "ReviewDiff", "ReviewRow", "neutralize"]
 
-KINDS = ("role", "main_contact", "leader", "seat", "tag", "invitation", "overview")
+KINDS = ("role", "main_contact", "leader", "seat", "tag", "invitation", "overview", "team")
 """The kinds of grant a review lists, in the order it lists them."""
 
 _COLUMNS = ("company_id", "subject", "email", "kind", "grant", "via", "since")
@@ -46,11 +47,13 @@ class ReviewRow:
         subject: Who holds it: a user id, or the invited address of an invitation.
         email: The holder's e-mail address.
         kind: ``role``, ``main_contact``, ``leader``, ``seat``, ``tag``,
-            ``invitation`` or ``overview``.
+            ``invitation``, ``overview`` or ``team``.
         grant: What is held: the role, the pool, the tag, the invited role,
-            ``view_overview``.
-        via: Where it comes from: the pool's product, the tag's source, the inviting
-            member, the ancestor whose membership gives the overview (R-PART-2).
+            ``view_overview``, ``manage_team``.
+        via: Where it comes from: the partner a role was received from as its staff
+            (R-PART-6), the pool's product, the tag's source, the inviting member, the
+            ancestor whose membership gives the overview (R-PART-2) or the team
+            management (R-PART-5).
         since: When it began (ISO 8601), where the store knows it.
     """
 

@@ -1,7 +1,9 @@
 """A membership beginning, and what follows when it begins or ends (R-INV-5, R-MEM-10).
 
 Both run inside the command that adds or removes the member, so the consequences
-commit with it or not at all (R-ALL-3), each with its event (R-ALL-4).
+commit with it or not at all (R-ALL-3), each with its event (R-ALL-4). A membership
+received as a partner's staff ends with the partner membership it came from, one level
+down after another (R-PART-6).
 """
 
 from __future__ import annotations
@@ -21,9 +23,17 @@ from teamaccess.domain.events import (
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.lead_events import LeadAssigned, RequestAssigned
 from teamaccess.domain.models import Company, InvitationStatus, Membership, User
+from teamaccess.domain.roles import MANAGE_TEAM, Policy
 from teamaccess.ports import Transaction
 
-__all__ = ["end_authority", "end_membership", "join", "withdraw_invitation"]
+__all__ = [
+    "end_authority",
+    "end_membership",
+    "end_staff_memberships",
+    "join",
+    "successor",
+    "withdraw_invitation",
+]
 
 
 def join(
@@ -35,14 +45,16 @@ def join(
     *,
     actor_id: UserId,
     via: InvitationId | None = None,
+    origin: CompanyId | None = None,
 ) -> Membership:
     """Add a membership; the first member of a company becomes main contact (R-MC-1).
 
     A pending invitation of the user's address to the company is withdrawn: they
-    joined by this way (R-INV-5).
+    joined by this way (R-INV-5). ``origin`` is the ancestor whose admin added them
+    (R-PART-5); the membership then ends when they leave it (R-PART-6).
     """
     first = tx.memberships.count(company.id) == 0
-    membership = Membership(company.id, user.id, role, now, is_main_contact=first)
+    membership = Membership(company.id, user.id, role, now, is_main_contact=first, origin=origin)
     tx.memberships.add(membership)
     common = stamp(now, actor_id, company.id)
     tx.outbox.append(MemberAdded(**common, user_id=user.id, role=role, invitation_id=via))
@@ -107,12 +119,23 @@ def end_authority(
 
 
 def end_membership(
-    tx: Transaction, now: datetime, actor_id: UserId, member: Membership, email: str
+    tx: Transaction,
+    now: datetime,
+    actor_id: UserId,
+    member: Membership,
+    email: str,
+    *,
+    policy: Policy | None = None,
 ) -> None:
     """Remove the membership with its events and what follows (R-MEM-7, R-MEM-10, R-INV-5).
 
     The caller has checked that it may end: the main contact leaves last (R-MC-4).
+    Then every membership the person received as this company's staff (``origin``)
+    ends too, and so on below (R-PART-6): see `end_staff_memberships`. A membership
+    already ended (by such a cascade in the same command) is skipped.
     """
+    if tx.memberships.get(member.company_id, member.user_id) is None:
+        return
     tx.memberships.remove(member.company_id, member.user_id)
     common = stamp(now, actor_id, member.company_id)
     tx.outbox.append(MemberRemoved(**common, user_id=member.user_id))
@@ -120,3 +143,61 @@ def end_membership(
         tx.outbox.append(MainContactChanged(**common, old_user_id=member.user_id, new_user_id=None))
     end_authority(tx, now, actor_id, member.company_id, member.user_id)
     withdraw_invitation(tx, now, actor_id, member.company_id, email)
+    end_staff_memberships(tx, now, actor_id, member, email, policy=policy)
+
+
+def end_staff_memberships(
+    tx: Transaction,
+    now: datetime,
+    actor_id: UserId,
+    ended: Membership,
+    email: str,
+    *,
+    policy: Policy | None = None,
+) -> None:
+    """End what the person held below as the staff of the company they left (R-PART-6).
+
+    Each of their memberships whose ``origin`` is that company ends with its events,
+    in the same transaction, and recursively what came from it. A main contact with
+    other members first hands the role to `successor` (R-MC-1, R-MC-4): the account
+    keeps one, and the person's authority still ends.
+    """
+    for held in tx.memberships.of_user(ended.user_id):
+        if held.origin != ended.company_id:
+            continue
+        tx.companies.get(held.company_id, for_update=True)  # as a removal locks it
+        current = tx.memberships.get(held.company_id, held.user_id)
+        if current is None or current.origin != ended.company_id:
+            continue
+        if current.is_main_contact:
+            heir = successor(tx, current, policy)
+            if heir is not None:
+                tx.memberships.update(attrs.evolve(current, is_main_contact=False))
+                tx.memberships.update(attrs.evolve(heir, is_main_contact=True))
+                tx.outbox.append(
+                    MainContactChanged(
+                        **stamp(now, actor_id, current.company_id),
+                        old_user_id=current.user_id,
+                        new_user_id=heir.user_id,
+                    )
+                )
+                current = attrs.evolve(current, is_main_contact=False)
+        end_membership(tx, now, actor_id, current, email, policy=policy)
+
+
+def successor(tx: Transaction, leaving: Membership, policy: Policy | None) -> Membership | None:
+    """Who becomes main contact when ``leaving`` loses the role with others remaining.
+
+    The longest-standing remaining member whose role holds ``manage_team`` (an admin),
+    else the longest-standing remaining member; ties by user id. ``None`` if nobody
+    remains.
+    """
+    others = [
+        m for m in tx.memberships.of_company(leaving.company_id) if m.user_id != leaving.user_id
+    ]
+
+    def rank(m: Membership) -> tuple[bool, datetime, str]:
+        manages = policy is not None and MANAGE_TEAM in policy.permissions(m.role)
+        return (not manages, m.joined_at, m.user_id)
+
+    return min(others, key=rank, default=None)

@@ -154,9 +154,10 @@ class ServiceCore:
     ) -> Decision:
         """Gather the facts `decide` needs and decide (R-ALL-2)."""
         actor = None if company is None else tx.memberships.get(company.id, UserId(actor_id))
-        above = None
+        above = ancestor = None
         if actor is None and company is not None and company.parent_id is not None:
             above = self.ancestor_membership(tx, company.id, UserId(actor_id))
+            ancestor = None if above is None else tx.companies.get(above.company_id)
         decision = decide(
             action,
             company=company,
@@ -164,6 +165,7 @@ class ServiceCore:
             policy=self.policy,
             target=target,
             ancestor_member=above,
+            ancestor=ancestor,
         )
         log_decision(decision, actor_id, None if company is None else company.id, action)
         if HOOKS.tracer is not None:

@@ -15,19 +15,34 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from teamaccess.domain.decisions import Action, Decision, Reason
+from teamaccess.domain.gate import company_gate, is_open
 from teamaccess.domain.ids import CompanyId, LeadId, RecordId, UserId, check_id
 from teamaccess.domain.inputs import check_bool, check_count, check_optional_id
 from teamaccess.domain.leads import LeadAction, LeadState, Page, decide_lead
 from teamaccess.domain.models import Company, InvitationStatus, Membership
-from teamaccess.domain.policy import decide
+from teamaccess.domain.policy import decide, not_a_member
 from teamaccess.domain.records import decide_record
-from teamaccess.domain.reverse import Expansion, Holder, admission, expand_steps, reaches_below
+from teamaccess.domain.reverse import (
+    Expansion,
+    Holder,
+    Step,
+    admission,
+    expand_steps,
+    reaches_below,
+)
 from teamaccess.domain.review import KINDS, AccessReview, ReviewRow
-from teamaccess.domain.roles import MANAGE_TEAM
+from teamaccess.domain.roles import MANAGE_TEAM, Policy
 from teamaccess.domain.seats import pool_source
-from teamaccess.errors import InvalidInput, UnknownLead, UnknownRecord
+from teamaccess.errors import InvalidInput, NotAMember, UnknownCompany, UnknownLead, UnknownRecord
 from teamaccess.ports import Transaction
-from teamaccess.service._core import MAX_PAGE, ServiceCore, page_of, raise_if_denied
+from teamaccess.service._core import (
+    MAX_PAGE,
+    ServiceCore,
+    page_of,
+    raise_denied,
+    raise_if_denied,
+)
+from teamaccess.service._sight import has_sight
 
 __all__ = ["Access"]
 
@@ -97,7 +112,10 @@ class Access:
             ):
                 found = sorted([*found, target], key=lambda m: m.user_id)[: limit + 1]
             page = page_of(found, limit, lambda m: m.user_id)
-            holders = (self._holder(action, company, m, target) for m in page.items)
+            above = _Companies(tx)
+            holders = (
+                self._holder(action, company, m, target, above(m.company_id)) for m in page.items
+            )
             return Page(tuple(h for h in holders if h is not None), page.next_after)
 
     def where_may(
@@ -129,9 +147,10 @@ class Access:
             downwards = reaches_below(action, policy)
             found: dict[str, Holder] = {}
             below: dict[CompanyId, tuple[int, Membership]] = {}
+            companies = _Companies(tx)
             for m in memberships:
-                company = tx.companies.get(m.company_id)
-                holder = self._holder(action, company, m, None)
+                company = companies(m.company_id)
+                holder = self._holder(action, company, m, None, company)
                 if holder is not None:
                     found[m.company_id] = holder
                 if company is not None and downwards:
@@ -140,8 +159,10 @@ class Access:
                             below[child.id] = (depth, m)
             mine = {m.company_id for m in memberships}
             for child_id, (_, above) in below.items():
-                if child_id not in mine:
-                    holder = self._holder(action, tx.companies.get(child_id), above, None)
+                if child_id not in mine:  # through the ancestor's gate too (R-CO-8)
+                    account = tx.companies.get(child_id)
+                    via = companies(above.company_id)
+                    holder = self._holder(action, account, above, None, via)
                     if holder is not None:
                         found[child_id] = holder
             keys = sorted(k for k in found if after is None or k > after)
@@ -230,26 +251,40 @@ class Access:
         if target_user_id is not None:
             check_id(target_user_id, "user")
         core = self._core
+        admin = actor_id in core.platform_admins
         with core.store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
             if actor_id != user_id:
                 self._require_members_view(tx, actor_id, company, company_id)
             actor = None if company is None else tx.memberships.get(company.id, UserId(user_id))
             above: Membership | None = None
+            ancestor: Company | None = None
             chain: tuple[CompanyId, ...] = ()
             if actor is None and company is not None and company.parent_id is not None:
                 above = core.ancestor_membership(tx, company.id, UserId(user_id))
                 chain = tuple(tx.companies.ancestors(company.id))
+                ancestor = None if above is None else tx.companies.get(above.company_id)
+            if not admin and actor_id == user_id and actor is None and above is None:
+                return _outsider(action, user_id, company_id)  # as if missing (R-ALL-9)
+            # The member aimed at only for whoever may see the members: a platform
+            # admin, a member with view_members (checked above), or the user's own
+            # open sight of an open company (R-CO-8, R-ALL-9).
+            sees = (
+                admin
+                or actor_id != user_id
+                or (is_open(company) and (actor is not None or is_open(ancestor)))
+            )
             target = None
-            if target_user_id is not None and company is not None:
+            if target_user_id is not None and company is not None and sees:
                 target = tx.memberships.get(company.id, UserId(target_user_id))
             decision = decide(
                 action, company=company, actor=actor, policy=core.policy, target=target,
-                ancestor_member=above,
+                ancestor_member=above, ancestor=ancestor,
             )  # fmt: skip
             steps = expand_steps(
                 decision, user_id=user_id, company=company, company_id=company_id, actor=actor,
                 ancestor_member=above, ancestors=chain, policy=core.policy, target=target,
+                insider=admin or actor is not None,
             )  # fmt: skip
             return Expansion(decision, steps)
 
@@ -270,10 +305,18 @@ class Access:
         check_bool(subtree, "subtree")
         core = self._core
         now = core.clock()
+        admin = actor_id in core.platform_admins
         with core.store.reader() as tx:
-            root = core.company(tx, company_id, closed_ok=True)
-            if actor_id not in core.platform_admins:
-                me = tx.memberships.get(root.id, UserId(actor_id))
+            root = tx.companies.get(CompanyId(company_id))
+            me = None if root is None else tx.memberships.get(root.id, UserId(actor_id))
+            if root is None or (me is None and not admin):  # the same answer (R-ALL-9)
+                if admin:
+                    raise UnknownCompany(company_id)
+                raise NotAMember(_no_review(company_id))
+            if not admin:
+                blocked = company_gate(root, insider=True)
+                if blocked is not None and not root.is_closed:  # closed: history stays
+                    raise_denied(Decision.deny(blocked.reason, "R-CO-8", blocked.detail))
                 held = frozenset() if me is None else core.policy.permissions(me.role)
                 if me is None or not (me.is_main_contact or MANAGE_TEAM in held):
                     raise_if_denied(
@@ -283,11 +326,13 @@ class Access:
                         )
                     )  # fmt: skip
             companies = [root]
-            if subtree:
-                companies += [c for c, _ in _all_descendants(tx, root.id)]
+            if subtree:  # a suspended account below shows nothing while it lasts (R-CO-8)
+                companies += [
+                    c for c, _ in _all_descendants(tx, root.id) if admin or not c.is_suspended
+                ]
             rows: list[ReviewRow] = []
             for company in companies:
-                rows += _review_rows(tx, company, now)
+                rows += _review_rows(tx, company, now, core.policy)
             return AccessReview(
                 company_id=root.id,
                 taken_at=now,
@@ -302,7 +347,10 @@ class Access:
     ) -> None:
         if actor_id in self._core.platform_admins:
             return
-        decision = self._core.decide(tx, Action.VIEW_MEMBERS, company, actor_id)
+        if not has_sight(self._core, tx, company, actor_id):  # as if missing (R-ALL-9)
+            decision = not_a_member(Action.VIEW_MEMBERS, company_id)
+        else:
+            decision = self._core.decide(tx, Action.VIEW_MEMBERS, company, actor_id)
         if not decision.allowed:
             raise_if_denied(
                 Decision.deny(
@@ -311,14 +359,20 @@ class Access:
             )
 
     def _holder(
-        self, action: str, company: Company | None, m: Membership, target: Membership | None
+        self,
+        action: str,
+        company: Company | None,
+        m: Membership,
+        target: Membership | None,
+        via: Company | None,
     ) -> Holder | None:
+        """The row of ``m`` if it may do ``action``; ``via`` is ``m``'s company (R-CO-8)."""
         if company is None:
             return None
         own = m.company_id == company.id
         decision = decide(
             action, company=company, actor=m if own else None, policy=self._core.policy,
-            target=target, ancestor_member=None if own else m,
+            target=target, ancestor_member=None if own else m, ancestor=None if own else via,
         )  # fmt: skip
         if not decision.allowed:
             return None
@@ -382,12 +436,14 @@ def _order(row: ReviewRow) -> tuple[int, str, str]:
     return (_KIND_ORDER[row.kind], row.grant, row.via)
 
 
-def _review_rows(tx: Transaction, company: Company, now: datetime) -> list[ReviewRow]:
+def _review_rows(
+    tx: Transaction, company: Company, now: datetime, policy: Policy
+) -> list[ReviewRow]:
     grants: list[
         tuple[str, str, str, str, datetime | None]
     ] = []  # subject, kind, grant, via, since
-    for m in tx.memberships.of_company(company.id):
-        grants.append((m.user_id, "role", m.role, "", m.joined_at))
+    for m in tx.memberships.of_company(company.id):  # via: the partner it came from (R-PART-6)
+        grants.append((m.user_id, "role", m.role, m.origin or "", m.joined_at))
         if m.is_main_contact:
             grants.append((m.user_id, "main_contact", "main_contact", "", None))
     pools = tx.pools.of_company(company.id)
@@ -405,8 +461,13 @@ def _review_rows(tx: Transaction, company: Company, now: datetime) -> list[Revie
         company.id, roles=frozenset(), main_contact_roles=frozenset(), ancestors=True,
         after=None, limit=_ALL,
     )  # fmt: skip
-    for m in above:
+    ancestors = _Companies(tx)
+    for m in above:  # sight from above passes the ancestor's gate (R-CO-8)
+        if not is_open(ancestors(m.company_id)):
+            continue
         grants.append((m.user_id, "overview", Action.VIEW_OVERVIEW.value, m.company_id, None))
+        if m.role in policy.roles and MANAGE_TEAM in policy.permissions(m.role):
+            grants.append((m.user_id, "team", MANAGE_TEAM, m.company_id, None))  # R-PART-5
     users = tx.users.get_many(sorted({UserId(subject) for subject, *_ in grants}))
     rows = [
         ReviewRow(company.id, subject, users[UserId(subject)].email if subject in users else "",
@@ -421,3 +482,34 @@ def _review_rows(tx: Transaction, company: Company, now: datetime) -> list[Revie
                           invitation.created_at.isoformat())
             )  # fmt: skip
     return rows
+
+
+class _Companies:
+    """Companies read once per call, by id: the ancestors rows pass through."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+        self._seen: dict[CompanyId, Company | None] = {}
+
+    def __call__(self, company_id: CompanyId) -> Company | None:
+        if company_id not in self._seen:
+            self._seen[company_id] = self._tx.companies.get(company_id)
+        return self._seen[company_id]
+
+
+def _outsider(action: str, user_id: str, company_id: str) -> Expansion:
+    """What a user without sight of a company learns by expanding: as if it were missing."""
+    decision = not_a_member(action, company_id)
+    return Expansion(
+        decision,
+        (
+            Step("company", company_id, "not visible"),
+            Step("membership", f"{user_id}@{company_id}", "none"),
+            Step("rule", decision.rule, str(decision)),
+        ),
+    )
+
+
+def _no_review(company_id: str) -> Decision:
+    """The denial of a review to a caller without sight, whether the company exists or not."""
+    return Decision.deny(Reason.NOT_A_MEMBER, "R-CO-6", f"not a member of {company_id!r}")

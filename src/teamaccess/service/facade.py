@@ -221,9 +221,13 @@ class TeamAccess:
             # generation older than the facts it was decided on.
             generation = getattr(core.store, "generation", 0) if known is not None else 0
             company, actor, above = core.store.check_facts(company_id, actor_id)
+            ancestor = None
+            if above is not None:  # sight from above passes the ancestor's gate (R-CO-8)
+                ancestor, above, _ = core.store.check_facts(above.company_id, actor_id)
             decision = decide(
-                action, company=company, actor=actor, policy=core.policy, ancestor_member=above
-            )
+                action, company=company, actor=actor, policy=core.policy,
+                ancestor_member=above, ancestor=ancestor,
+            )  # fmt: skip
             if known is not None:
                 if len(known) >= _KNOWN_ANSWERS:
                     known.clear()

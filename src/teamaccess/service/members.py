@@ -16,8 +16,10 @@ from teamaccess.domain.events import (
     ContactVisibilityChanged,
     MainContactChanged,
     RoleChanged,
+    stamp,
 )
 from teamaccess.domain.ids import (
+    CompanyId,
     UserId,
     check_id,
 )
@@ -26,8 +28,10 @@ from teamaccess.domain.inputs import (
 )
 from teamaccess.domain.lead_events import HandlerChanged
 from teamaccess.domain.models import (
+    Company,
     Membership,
 )
+from teamaccess.domain.policy import decide_grant
 from teamaccess.errors import (
     AlreadyAMember,
     InvalidInput,
@@ -36,7 +40,8 @@ from teamaccess.errors import (
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._authority import end_membership, join
-from teamaccess.service._core import ServiceCore
+from teamaccess.service._core import ServiceCore, raise_if_denied
+from teamaccess.service._sight import sighted
 
 __all__ = ["Members"]
 
@@ -79,9 +84,9 @@ class Members:
         check_bool(exist_ok, "exist_ok")
 
         def work(tx: Transaction, now: datetime) -> Membership:
-            company = self._core.company(tx, company_id, lock=True)
-            self._core.require(tx, Action.ADD_MEMBER, company, actor_id)
-            self._core.require_grant(tx, company, actor_id, role)
+            sighted(self._core, tx, company_id, actor_id, Action.ADD_MEMBER, lock=True)
+            company = self._core.company(tx, company_id)
+            origin = self._require_team(tx, Action.ADD_MEMBER, company, actor_id, role)
             candidate = self._core.user(tx, user_id)
             existing = tx.memberships.get(company.id, candidate.id)
             if existing is not None:
@@ -94,7 +99,7 @@ class Members:
                 )
                 if not verdict:
                     raise NotEligible(verdict)
-            return join(tx, now, company, candidate, role, actor_id=UserId(actor_id))
+            return join(tx, now, company, candidate, role, actor_id=UserId(actor_id), origin=origin)
 
         return self._core.command(work)
 
@@ -102,7 +107,9 @@ class Members:
         """Remove a member, ending their access at once; their history stays (R-MEM-7).
 
         A member may always remove themselves (leave). The main contact can leave only
-        as the last member, or after handing the role on (R-MC-4).
+        as the last member, or after handing the role on (R-MC-4). An admin of an
+        ancestor may remove members of a descendant (R-PART-5). What the person held
+        below as this company's staff ends with it (R-PART-6).
 
         Raises:
             MembershipNotFound: ``user_id`` is not a member.
@@ -113,7 +120,8 @@ class Members:
         check_id(user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> None:
-            company = self._core.company(tx, company_id, lock=True)
+            sighted(self._core, tx, company_id, actor_id, Action.REMOVE_MEMBER, lock=True)
+            company = self._core.company(tx, company_id)
             target = self._core.membership(tx, company.id, user_id)
             self._core.require(tx, Action.REMOVE_MEMBER, company, actor_id, target)
             if target.is_main_contact and tx.memberships.count(company.id) > 1:
@@ -123,7 +131,7 @@ class Members:
                 )
             removed = tx.users.get(target.user_id)
             email = "" if removed is None else removed.email
-            end_membership(tx, now, UserId(actor_id), target, email)
+            end_membership(tx, now, UserId(actor_id), target, email, policy=self._core.policy)
 
         self._core.command(work)
 
@@ -134,16 +142,57 @@ class Members:
     def change_role(self, actor_id: str, company_id: str, user_id: str, role: str) -> Membership:
         """Give a member another role; needs ``manage_team`` (R-MEM-8).
 
-        Nobody gives a role with permissions they do not hold themselves (R-MEM-9).
+        Nobody gives a role with permissions they do not hold themselves (R-MEM-9);
+        an admin of an ancestor is judged on their role there (R-PART-5).
         """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(user_id, "user")
         role = self._core.known_role(role, required=True)
-        return self._core.change_member(
-            actor_id, company_id, user_id, Action.MANAGE_TEAM, {"role": role},
-            lambda common, old: RoleChanged(
-                **common, user_id=old.user_id, old_role=old.role, new_role=role
-            ),
-            grants=role,
-        )  # fmt: skip
+
+        def work(tx: Transaction, now: datetime) -> Membership:
+            sighted(self._core, tx, company_id, actor_id, Action.MANAGE_TEAM, lock=True)
+            company = self._core.company(tx, company_id)
+            target = self._core.membership(tx, company.id, user_id)
+            self._require_team(tx, Action.MANAGE_TEAM, company, actor_id, role, target)
+            updated = attrs.evolve(target, role=role)
+            if updated == target:
+                return target
+            tx.memberships.update(updated)
+            tx.outbox.append(
+                RoleChanged(
+                    **stamp(now, UserId(actor_id), company.id),
+                    user_id=target.user_id, old_role=target.role, new_role=role,
+                )
+            )  # fmt: skip
+            return updated
+
+        return self._core.command(work)
+
+    def _require_team(
+        self,
+        tx: Transaction,
+        action: Action,
+        company: Company,
+        actor_id: str,
+        role: str,
+        target: Membership | None = None,
+    ) -> CompanyId | None:
+        """Raise unless the actor may do ``action`` handing out ``role`` (R-MEM-9, R-PART-5).
+
+        Returns the ancestor whose admin the actor acts as (the new membership's
+        ``origin``, R-PART-6), or ``None`` when they act as a member of the company.
+        """
+        decision = self._core.decide(tx, action, company, actor_id, target)
+        raise_if_denied(decision)
+        granting = tx.memberships.get(company.id, UserId(actor_id))
+        origin = None
+        if granting is None and decision.rule == "R-PART-5":
+            granting = self._core.ancestor_membership(tx, company.id, UserId(actor_id))
+            origin = None if granting is None else granting.company_id
+        policy, default = self._core.policy, self._core.member_role
+        raise_if_denied(decide_grant(granting, role, policy=policy, default_role=default))
+        return origin
 
     def transfer_main_contact(self, actor_id: str, company_id: str, to_user_id: str) -> Membership:
         """Hand the main-contact role to another member (R-MC-3).
@@ -160,7 +209,8 @@ class Members:
         check_id(to_user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> Membership:
-            company = self._core.company(tx, company_id, lock=True)
+            sighted(self._core, tx, company_id, actor_id, Action.TRANSFER_MAIN_CONTACT, lock=True)
+            company = self._core.company(tx, company_id)
             target = self._core.membership(tx, company.id, to_user_id)
             self._core.require(tx, Action.TRANSFER_MAIN_CONTACT, company, actor_id, target)
             if target.is_main_contact:
@@ -191,6 +241,7 @@ class Members:
         """
         if not isinstance(show, bool):
             raise InvalidInput(f"show must be True or False, got {show!r}")
+        self._require_sight(actor_id, company_id, Action.SET_SHOW_AS_CONTACT)
         return self._core.change_member(
             actor_id, company_id, user_id, Action.SET_SHOW_AS_CONTACT, {"show_as_contact": show},
             lambda common, old: ContactVisibilityChanged(
@@ -203,6 +254,7 @@ class Members:
         check_id(actor_id, "user")
         check_id(company_id, "company")
         with self._core.store.reader() as tx:
+            sighted(self._core, tx, company_id, actor_id, Action.VIEW_MEMBERS)
             company = self._core.company(tx, company_id, closed_ok=True)
             self._core.require(tx, Action.VIEW_MEMBERS, company, actor_id)
             return tx.memberships.of_company(company.id)
@@ -235,9 +287,17 @@ class Members:
         """Name a member a responsible handler, or stop; needs ``manage_team`` (R-LEAD-5)."""
         if not isinstance(is_handler, bool):
             raise InvalidInput(f"is_handler must be True or False, got {is_handler!r}")
+        self._require_sight(actor_id, company_id, Action.MANAGE_TEAM)
         return self._core.change_member(
             actor_id, company_id, user_id, Action.MANAGE_TEAM, {"is_handler": is_handler},
             lambda common, old: HandlerChanged(
                 **common, user_id=old.user_id, is_handler=is_handler
             ),
         )  # fmt: skip
+
+    def _require_sight(self, actor_id: str, company_id: str, action: Action) -> None:
+        """Answer an outsider as for a missing company, before any member is looked up."""
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        with self._core.store.reader() as tx:
+            sighted(self._core, tx, company_id, actor_id, action)

@@ -43,6 +43,7 @@ from teamaccess.errors import (
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._core import MAX_PAGE, ServiceCore, check_count, raise_if_denied
+from teamaccess.service._sight import sighted
 
 __all__ = ["Partners"]
 
@@ -75,7 +76,8 @@ class Partners:
 
         The actor needs ``manage_team`` in the partner. The new account's creator is its
         first member, an admin, and its main contact (R-MC-1); by default only admins
-        add members to it (R-MEM-3).
+        add members to it (R-MEM-3). The creator holds that membership as the partner's
+        staff: it ends when they leave the partner (R-PART-6).
 
         Raises:
             AccessDenied: The actor may not create accounts under the partner.
@@ -103,7 +105,12 @@ class Partners:
             tx.companies.add(account)
             tx.memberships.add(
                 Membership(
-                    account.id, founder.id, self._core.founder_role, now, is_main_contact=True
+                    account.id,
+                    founder.id,
+                    self._core.founder_role,
+                    now,
+                    is_main_contact=True,
+                    origin=partner.id,
                 )
             )
             common = stamp(now, founder.id, account.id)
@@ -122,8 +129,12 @@ class Partners:
     def move(self, actor_id: str, company_id: str, new_parent_id: str | None) -> Company:
         """Hang an account (with its subtree) under another parent, or make it a root.
 
-        The actor needs ``manage_team`` in the account and in the new parent. A move
-        under the account itself or one of its descendants is refused (R-PART-3).
+        The partner stays in control (R-PART-5): the actor needs ``manage_team`` in
+        the account's current parent (as its member, or as an admin above it), in the
+        account itself (an admin of the current parent holds that too), and in the new
+        parent as its member. A root account needs no parent's consent; a move to no
+        parent needs the current parent's. A move under the account itself or one of
+        its descendants is refused (R-PART-3).
 
         Raises:
             HierarchyCycle: The move would create a cycle.
@@ -134,9 +145,16 @@ class Partners:
         check_optional_id(new_parent_id, "company")
 
         def work(tx: Transaction, now: datetime) -> Company:
+            sighted(self._core, tx, company_id, actor_id, Action.MANAGE_TEAM)
             account = self._core.company(tx, company_id, lock=new_parent_id is None)
-            self._core.require(tx, Action.EDIT_ACCOUNT, account, actor_id)
-            parent = None if new_parent_id is None else self._core.company(tx, new_parent_id)
+            if account.parent_id is not None:
+                current = self._core.company(tx, account.parent_id)
+                self._core.require(tx, Action.MANAGE_TEAM, current, actor_id)
+            self._core.require(tx, Action.MANAGE_TEAM, account, actor_id)
+            parent = None
+            if new_parent_id is not None:
+                sighted(self._core, tx, new_parent_id, actor_id, Action.CREATE_CHILD_ACCOUNT)
+                parent = self._core.company(tx, new_parent_id)
             if parent is not None:
                 self._core.require(tx, Action.CREATE_CHILD_ACCOUNT, parent, actor_id)
                 # Two concurrent moves can only close a cycle if each one's account is an
@@ -294,6 +312,10 @@ class Partners:
         come ordered by id; pass the page's ``next_after`` as ``after`` for the next
         one. A page costs a fixed number of queries (descendants, members, articles,
         licenses, columns), however many accounts the partner has.
+
+        A suspended account's row shows its id, name, place in the tree and
+        ``suspended``, nothing of its data, until it is resumed (R-CO-8). A caller
+        without sight of the partner gets the answer for a missing one (R-ALL-9).
         """
         check_id(actor_id, "user")
         check_id(partner_id, "company")
@@ -301,6 +323,7 @@ class Partners:
         check_count(limit, "limit", minimum=1, maximum=MAX_PAGE)
 
         with self._core.store.reader() as tx:
+            sighted(self._core, tx, partner_id, actor_id, Action.VIEW_OVERVIEW)
             partner = self._core.company(tx, partner_id, closed_ok=True)
             raise_if_denied(self._core.decide(tx, Action.VIEW_OVERVIEW, partner, actor_id))
             page = tx.companies.descendants(
@@ -312,10 +335,15 @@ class Partners:
         return OverviewPage(columns, accounts, next_after)
 
     def account_overview(self, actor_id: str, company_id: str) -> AccountOverview:
-        """The overview of one account, for its members and members of its ancestors."""
+        """The overview of one account, for its members and members of its ancestors.
+
+        Refused while the account, or the ancestor the caller sees it through, is
+        suspended (R-CO-8); to a caller without sight, as for a missing one (R-ALL-9).
+        """
         check_id(actor_id, "user")
         check_id(company_id, "company")
         with self._core.store.reader() as tx:
+            sighted(self._core, tx, company_id, actor_id, Action.VIEW_OVERVIEW)
             account = self._core.company(tx, company_id, closed_ok=True)
             raise_if_denied(self._core.decide(tx, Action.VIEW_OVERVIEW, account, actor_id))
             above = self._core.ancestor_membership(tx, account.id, UserId(actor_id))
@@ -329,7 +357,7 @@ class Partners:
     def _overviews(
         tx: Transaction, page: Sequence[tuple[Company, int]]
     ) -> tuple[AccountOverview, ...]:
-        ids = [company.id for company, _ in page]
+        ids = [company.id for company, _ in page if not company.is_suspended]
         members: dict[CompanyId, list[tuple[UserId, str]]] = {i: [] for i in ids}
         for m in tx.memberships.of_companies(ids):
             members[m.company_id].append((m.user_id, m.role))
@@ -351,5 +379,7 @@ class Partners:
                 articles=tuple(articles[company.id]),
                 licenses=tuple(licenses[company.id]),
             )
+            if company.id in members
+            else AccountOverview.of_suspended(company, depth)  # nothing passes (R-CO-8)
             for company, depth in page
         )

@@ -1,20 +1,24 @@
-"""Contract: who may ask who holds access, and the access review (R-CO-6).
+"""Contract: who may ask who holds access, and the access review (R-CO-6, R-ALL-9).
 
 The reverse queries hand out knowledge of other people's rights, so each is guarded;
 each guard below has a test that fails when it is removed. The review lists every
 grant with its source, survives a JSON round trip, compares two reviews, and its CSV
-is inert when opened in a spreadsheet.
+is inert when opened in a spreadsheet. A caller without sight of a company learns
+from every read the same as of a company that does not exist (R-ALL-9).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
+from teamaccess import TeamAccess
 from teamaccess.domain.review import AccessReview
-from teamaccess.errors import AccessDenied, InvalidInput
+from teamaccess.errors import AccessDenied, InvalidInput, TeamAccessError
 from teamaccess.testing import make_service
 
 ADMIN = "platform"
@@ -114,3 +118,59 @@ def test_r_co_6_review_csv_is_inert_in_a_spreadsheet(review_ta) -> None:
     assert "-guest@example.com" in {cell[1:] for cell in cells}
     assert "+course" in {cell[1:] for cell in cells}
     assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+
+
+def _outsider_answer(call: Callable[[], Any], *ids: str) -> tuple[str, str]:
+    """The exception type and text of ``call``, with the named ids made anonymous."""
+    try:
+        kind, answer = "returned", repr(call())
+    except TeamAccessError as error:
+        kind, answer = type(error).__name__, str(error)
+    for name in ids:
+        answer = answer.replace(name, "<id>")
+    return kind, answer
+
+
+def test_r_all_9_expand_tells_an_outsider_nothing_of_members(review_ta) -> None:
+    """R-ALL-9: expand by an outsider shows no member's role; the same answer as for nothing."""
+    ta = review_ta
+    real = ta.access.expand("carla", "carla", "acme", "remove_member", target_user_id="ben")
+    assert "ben" not in repr(real)
+    assert "member" not in [s.kind for s in real.steps][2:]
+    ghost = ta.access.expand("carla", "carla", "acme", "remove_member", target_user_id="nobody")
+    missing = ta.access.expand("carla", "carla", "nowhere", "remove_member", target_user_id="ben")
+    assert real == ghost
+    assert repr(real).replace("acme", "<id>") == repr(missing).replace("nowhere", "<id>")
+    own = ta.access.expand("ben", "ben", "acme", "remove_member", target_user_id="anna")
+    assert ("target", "anna@acme") in [(s.kind, s.subject) for s in own.steps]  # a member sees
+
+
+def test_r_all_9_every_access_and_partner_read_answers_an_outsider_as_for_nothing(
+    review_ta,
+) -> None:
+    """R-ALL-9: who_may, review, expand, overviews, member lists: existing == missing, to carla."""
+    ta = review_ta
+    ta.companies.suspend(ADMIN, "child", reason="fraud suspected")
+    reads: list[Callable[[TeamAccess, str], Any]] = [
+        lambda t, c: t.access.who_may("carla", c, "view_members"),
+        lambda t, c: t.access.who_may("carla", c, "remove_member", target_user_id="ben"),
+        lambda t, c: t.access.review("carla", c),
+        lambda t, c: t.access.review("carla", c, subtree=True),
+        lambda t, c: t.access.expand("carla", "carla", c, "view_overview"),
+        lambda t, c: t.access.expand("carla", "anna", c, "view_overview"),
+        lambda t, c: t.partners.overview("carla", c),
+        lambda t, c: t.partners.account_overview("carla", c),
+        lambda t, c: t.members.list("carla", c),
+        lambda t, c: t.members.remove("carla", c, "ben"),
+        lambda t, c: t.members.change_role("carla", c, "ben", "admin"),
+        lambda t, c: t.members.set_show_as_contact("carla", c, "ben", False),
+        lambda t, c: t.members.transfer_main_contact("carla", c, "ben"),
+        lambda t, c: t.members.add("carla", c, "dora"),
+    ]
+    for read in reads:
+        missing = _outsider_answer(lambda r=read: r(ta, "nowhere"), "nowhere")
+        for company_id in ("acme", "child"):  # open, and suspended with a reason
+            found = _outsider_answer(lambda r=read, c=company_id: r(ta, c), company_id)
+            assert found == missing, (company_id, found, missing)
+            assert "fraud" not in found[1]
+            assert "suspended" not in found[1]

@@ -1,4 +1,4 @@
-"""Partner accounts and custom properties, R-PART-1..4, run against every adapter."""
+"""Partner accounts and custom properties, R-PART-1..6, run against every adapter."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from teamaccess import Action, AddMembersBy, TeamAccess
+from teamaccess import Action, AddMembersBy, RolePolicy, TeamAccess
+from teamaccess.domain.roles import MANAGE_TEAM, REASSIGN_MAIN_CONTACT
 from teamaccess.errors import (
     AccessDenied,
     HierarchyCycle,
@@ -16,7 +17,7 @@ from teamaccess.errors import (
     NotAMember,
     UnknownProperty,
 )
-from teamaccess.events import AccountParentChanged
+from teamaccess.events import AccountParentChanged, MainContactChanged, MemberRemoved
 from teamaccess.testing import dump
 from teamaccess.testing.contract._partner_helpers import partner_service
 from teamaccess.values import PropertyKind
@@ -212,3 +213,110 @@ def test_r_part_4_only_account_admins_set_values_partner_managers_define(pta: Te
         pta.partners.define_property("paula", "lm", "x", "colour")
     with pytest.raises(InvalidInput, match="choices"):
         pta.partners.define_property("paula", "lm", "y", "choice")
+
+
+def _staffed(store, clock, **options) -> TeamAccess:
+    """``partner_service`` plus anna, a second admin of lm, and bert, a registered user."""
+    ta = partner_service(store, clock, **options)
+    for user in ("anna", "bert"):
+        ta.users.register(user, f"{user}@example.com")
+    ta.members.add("paula", "lm", "anna", role="admin")
+    return ta
+
+
+def test_r_part_5_partner_admins_manage_a_descendants_team(store, clock) -> None:
+    """R-PART-5: an ancestor's admin adds, re-roles and removes members below; nothing else."""
+    ta = _staffed(store, clock)
+    ta.partners.create_child("paula", "kunde-a", "Filiale", company_id="filiale")
+    added = ta.members.add("anna", "kunde-a", "karl")  # anna is no member of kunde-a
+    assert (added.role, added.origin) == ("member", "lm")  # received as lm's staff (R-PART-6)
+    assert ta.members.change_role("anna", "kunde-a", "karl", "admin").role == "admin"
+    assert ta.check("anna", "kunde-a", "manage_team").rule == "R-PART-5"
+    ta.members.add("anna", "filiale", "xaver")  # two levels down, through lm
+    ta.members.remove("anna", "filiale", "xaver")
+    ta.members.remove("anna", "kunde-a", "karl")
+    assert [m.user_id for m in ta.members.list("paula", "kunde-a")] == ["paula"]
+    with pytest.raises(AccessDenied, match="overview_only"):  # a plain member of lm
+        ta.members.add("piet", "kunde-a", "karl")
+    with pytest.raises(AccessDenied, match="overview_only"):  # nothing else of its data
+        ta.partners.set_properties("anna", "kunde-a", {})
+    assert not ta.check("anna", "kunde-a", "switch_into")
+
+
+def test_r_part_5_partner_admins_hand_out_no_more_than_they_hold(store, clock) -> None:
+    """R-PART-5, R-MEM-9: an ancestor's admin gives below only roles their role in it holds."""
+    policy = RolePolicy(
+        {"owner": {MANAGE_TEAM, REASSIGN_MAIN_CONTACT, "billing"},
+         "admin": {MANAGE_TEAM, REASSIGN_MAIN_CONTACT}, "member": set()}
+    )  # fmt: skip
+    ta = _staffed(store, clock, policy=policy)
+    before = dump(store)
+    with pytest.raises(AccessDenied, match="role_above_actor"):
+        ta.members.add("anna", "kunde-a", "karl", role="owner")
+    assert dump(store) == before
+    ta.members.add("anna", "kunde-a", "karl", role="admin")
+    with pytest.raises(AccessDenied, match="role_above_actor"):
+        ta.members.change_role("anna", "kunde-a", "karl", "owner")
+
+
+def test_r_part_5_moving_an_account_needs_its_current_parent(store, clock) -> None:
+    """R-PART-5: an account admin who is no admin of its parent cannot move it to a rival."""
+    ta = _staffed(store, clock)
+    ta.companies.create("bert", "Rival", company_id="rival")
+    ta.members.add("bert", "rival", "anna", role="admin")
+    ta.members.add("paula", "kunde-a", "bert", role="admin")  # added by kunde-a itself
+    before = dump(store)
+    with pytest.raises(AccessDenied, match="not_a_member"):  # bert is nobody in lm
+        ta.partners.move("bert", "kunde-a", "rival")
+    with pytest.raises(AccessDenied, match="not_a_member"):
+        ta.partners.move("bert", "kunde-a", None)
+    assert dump(store) == before
+    ta.partners.move("anna", "kunde-a", "rival")  # admin of lm (above) and of rival
+    assert ta.partners.ancestors("kunde-a") == ["rival"]
+
+
+def test_r_part_6_staff_memberships_end_with_the_partner_membership(store, clock) -> None:
+    """R-PART-6: removed from the partner, anna loses what she got as its staff, at any depth."""
+    ta = _staffed(store, clock)
+    ta.partners.create_child("anna", "lm", "Acme Cust", company_id="acme-cust")
+    ta.partners.create_child("anna", "acme-cust", "Acme Sub", company_id="acme-sub")
+    ta.members.add("anna", "acme-cust", "karl")  # by acme-cust's own member: stays
+    clock.advance(days=1)
+    ta.members.add("anna", "acme-cust", "bert", role="admin")  # later, but an admin
+    ta.members.add("paula", "kunde-a", "anna")  # by kunde-a's own member: stays
+    ta.partners.create_child("paula", "lm", "Kunde B", company_id="kunde-b")
+    ta.members.add("paula", "lm", "xaver", role="admin")
+    ta.members.leave("paula", "kunde-b")  # kunde-b is left to lm's admins
+    ta.members.add("xaver", "kunde-b", "anna")  # by lm's admin xaver, from above
+    origins = {m.company_id: m.origin for m in ta.members.of_user("anna")}
+    assert origins == {"acme-cust": "lm", "acme-sub": "acme-cust", "kunde-a": None,
+                       "kunde-b": "lm", "lm": None}  # fmt: skip
+    mark = len(ta.outbox.pending(limit=1000))
+    ta.members.remove("paula", "lm", "anna")
+    assert [m.company_id for m in ta.members.of_user("anna")] == ["kunde-a"]
+    events = [m.event for m in ta.outbox.pending(limit=1000)[mark:]]
+    removed = {(e.company_id, e.user_id) for e in events if isinstance(e, MemberRemoved)}
+    assert removed == {("lm", "anna"), ("acme-cust", "anna"), ("acme-sub", "anna"),
+                       ("kunde-b", "anna")}  # fmt: skip
+    handed = {(e.company_id, e.old_user_id, e.new_user_id) for e in events
+              if isinstance(e, MainContactChanged)}  # fmt: skip
+    # acme-cust keeps a main contact: its longest-standing admin, before karl, a
+    # member who joined earlier (R-MC-1, R-MC-4);
+    # acme-sub and kunde-b had nobody else: left with no members, in lm's hands.
+    assert handed == {("acme-cust", "anna", "bert"), ("acme-sub", "anna", None),
+                      ("kunde-b", "anna", None)}  # fmt: skip
+    assert ta.members.main_contact("acme-cust").user_id == "bert"
+    assert ta.partners.account_overview("paula", "acme-sub").members == ()
+    ta.members.add("paula", "acme-sub", "bert")  # the partner stays in control (R-PART-5)
+
+
+def test_r_part_6_leaving_the_partner_ends_staff_memberships_too(store, clock) -> None:
+    """R-PART-6: anna leaving lm herself ends her staff membership in the account she made."""
+    ta = _staffed(store, clock)
+    ta.partners.create_child("anna", "lm", "Acme Cust", company_id="acme-cust")
+    ta.members.leave("anna", "lm")
+    assert ta.members.of_user("anna") == []
+    assert ta.members.main_contact("acme-cust") is None
+    assert not ta.check("anna", "acme-cust", "view_overview")
+    with pytest.raises(AccessDenied):
+        ta.partners.move("anna", "acme-cust", None)
