@@ -41,6 +41,7 @@ from teamaccess.errors import (
 from teamaccess.ports import Transaction
 from teamaccess.service._authority import end_membership, join
 from teamaccess.service._core import ServiceCore, raise_if_denied
+from teamaccess.service._erasure import live_user
 from teamaccess.service._sight import sighted
 
 __all__ = ["Members"]
@@ -87,7 +88,7 @@ class Members:
             sighted(self._core, tx, company_id, actor_id, Action.ADD_MEMBER, lock=True)
             company = self._core.company(tx, company_id)
             origin = self._require_team(tx, Action.ADD_MEMBER, company, actor_id, role)
-            candidate = self._core.user(tx, user_id)
+            candidate = live_user(tx, user_id)  # an erased person joins nothing (R-CO-9)
             existing = tx.memberships.get(company.id, candidate.id)
             if existing is not None:
                 if exist_ok:

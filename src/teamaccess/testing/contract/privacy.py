@@ -147,9 +147,6 @@ def test_r_co_9_no_later_command_gives_an_erased_person_anything(privacy_ta, sto
     assert ta.tags.of_user("erika") == frozenset()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="members.add (service/members.py) is to read the user with live_user"
-)
 def test_r_co_9_an_erased_person_is_not_added_by_id(privacy_ta, store) -> None:
     """R-CO-9: members.add of an erased person's id raises UnknownUser and changes nothing."""
     privacy_ta.privacy.erase(ADMIN, "erika")
