@@ -8,6 +8,7 @@ read after a pause gets a live one (an idle kept connection is pinged first).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 
@@ -110,3 +111,101 @@ def test_r_all_5_read_after_a_pause_gets_a_live_connection(own_store) -> None:
     time.sleep(0.6)
     assert [m.user_id for m in ta.members.list("anna", "acme")] == ["anna"]
     assert ta.check("anna", "acme", Action.OPEN_BACKOFFICE).allowed
+
+
+def _server_id(conn: sa.Connection) -> int:
+    """The server-side id of a connection (PostgreSQL backend pid, MariaDB thread id)."""
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        return int(driver.info.backend_pid)
+    return int(driver.thread_id())
+
+
+def test_r_all_10_read_right_after_its_connection_was_killed(own_store) -> None:
+    """R-ALL-10: a read with no pause after the server ended its kept connection answers (the closed socket is seen without a round trip)."""
+    ta = _service(own_store)
+    ta.members.list("anna", "acme")
+    ta.check("anna", "acme", Action.OPEN_BACKOFFICE)
+    _kill(own_store, _kept_ids(own_store))
+    assert [m.user_id for m in ta.members.list("anna", "acme")] == ["anna"]  # within 0.5 s
+    assert ta.check("anna", "acme", Action.OPEN_BACKOFFICE).allowed
+
+
+@pytest.fixture(params=[POSTGRES, MARIADB], ids=["postgres", "mariadb"])
+def host_store(request: pytest.FixtureRequest) -> Iterator[SqlStore]:
+    """A store on a host's engine without pool_pre_ping: one pooled connection, none kept."""
+    session_store = request.param.store()
+    session_store.clear()
+    engine = sa.create_engine(session_store.engine.url, pool_size=1, max_overflow=0)
+    store = SqlStore(engine, prefix=session_store.tables.prefix, fast_path_connections=0)
+    yield store
+    engine.dispose()
+
+
+def test_r_all_10_command_after_its_pooled_connection_was_killed(host_store) -> None:
+    """R-ALL-10: on a host's engine without pre-ping, a command, a read and a check right after the server ended the pooled connection succeed."""
+    ta = _service(host_store)
+    with host_store.engine.connect() as conn:
+        victim = _server_id(conn)
+    _kill(host_store, [victim])
+    ta.companies.update_profile("anna", "acme", name="ACME AG")
+    _kill(host_store, [_pooled_id(host_store)])
+    assert [m.user_id for m in ta.members.list("anna", "acme")] == ["anna"]
+    _kill(host_store, [_pooled_id(host_store)])
+    assert ta.check("anna", "acme", Action.OPEN_BACKOFFICE).allowed
+    assert ta.companies.get("acme").name == "ACME AG"
+
+
+def _pooled_id(store: SqlStore) -> int:
+    with store.engine.connect() as conn:
+        return _server_id(conn)
+
+
+def test_r_all_10_disconnect_before_commit_is_retried_once_not_applied_twice(host_store) -> None:
+    """R-ALL-10: a connection lost at a command's first statement raises a transient error inside, and the service's retry applies the command once."""
+    ta = _service(host_store)
+    before = len(ta.outbox.pending())
+    killed: list[int] = []
+
+    def kill_first(conn, cursor, statement, parameters, context, executemany) -> None:
+        if not killed:
+            killed.append(_server_id(conn))
+            _kill(host_store, killed)
+
+    sa.event.listen(host_store.engine, "before_cursor_execute", kill_first)
+    try:
+        ta.companies.update_profile("anna", "acme", name="ACME AG")
+    finally:
+        sa.event.remove(host_store.engine, "before_cursor_execute", kill_first)
+    assert killed
+    assert ta.companies.get("acme").name == "ACME AG"
+    assert len(ta.outbox.pending()) == before + 1
+
+
+def test_r_all_10_async_check_right_after_its_connection_was_killed() -> None:
+    """R-ALL-10: on asyncpg, a check whose pooled connection died unseen (the loop was busy) answers on a fresh one, and so does the next."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from teamaccess import AsyncTeamAccess
+
+    session_store = POSTGRES.store()
+    session_store.clear()
+    _service(SqlStore(session_store.engine, prefix=session_store.tables.prefix))
+    url = session_store.engine.url.set(drivername="postgresql+asyncpg")
+
+    async def main() -> list[bool]:
+        engine = create_async_engine(url, pool_size=1, max_overflow=0)
+        ata = AsyncTeamAccess(SqlStore(engine, prefix=session_store.tables.prefix))
+        try:
+            answers = [(await ata.check("anna", "acme", Action.OPEN_BACKOFFICE)).allowed]
+            async with engine.connect() as conn:
+                raw = await conn.get_raw_connection()
+                victim = raw.driver_connection.get_server_pid()
+            _kill(session_store, [victim])  # blocks the loop: asyncpg has not seen it yet
+            for _ in range(3):
+                answers.append((await ata.check("anna", "acme", Action.OPEN_BACKOFFICE)).allowed)
+            return answers
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(main()) == [True, True, True, True]

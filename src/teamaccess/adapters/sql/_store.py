@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import PoolProxiedConnection
 from typing_extensions import ParamSpec
 
 from teamaccess.adapters.sql._bridge import run_sync
@@ -492,7 +493,7 @@ class SqlStore:
                     new.execution_options(isolation_level="AUTOCOMMIT")
                 return new
             recent = time.monotonic() - used < _UNCHECKED_IDLE
-            if (recent and not self._suspect(conn)) or self._alive(conn):
+            if (recent and not self._suspect(conn.connection)) or self._alive(conn.connection):
                 return conn
             conn.invalidate()
             conn.close()
@@ -525,61 +526,74 @@ class SqlStore:
             conn.info[_KEPT] = True
         return conn
 
-    def _alive(self, conn: Connection) -> bool:
-        """Ping the connection's driver connection, as the pool's pre-ping does."""
+    def _alive(self, proxied: PoolProxiedConnection) -> bool:
+        """Ping the driver's connection, as the pool's pre-ping does."""
         try:
-            return bool(self.engine.dialect.do_ping(conn.connection.dbapi_connection))  # type: ignore[arg-type]
+            return bool(self.engine.dialect.do_ping(proxied.dbapi_connection))  # type: ignore[arg-type]
         except self._storage_errors:
             return False
 
     @contextmanager
     def _pooled(self) -> Iterator[Connection]:
-        """A connection of the engine's pool that is alive, given back after use.
+        """A live connection of the engine's pool (`_checkout`), given back after use.
 
-        An engine the host built may have no ``pool_pre_ping``: after a restart its
-        pool would hand out dead connections, one failed call each. So a pooled
-        connection is looked at first (a closed socket, or data waiting on an idle one,
-        costs no round trip) and pinged when it has been idle for half a second or
-        looks suspect; a dead one is invalidated and the next one taken. A disconnect
-        while it is in use invalidates it, so the next call gets a fresh one.
+        A disconnect while it is in use invalidates it, so the next call gets a fresh
+        one (SQLAlchemy does that for its own statements, not for `RawSelect`'s).
         """
-        conn = self._connect()
-        if self.dialect != "sqlite":
-            for _ in range(_DEAD_TRIES):
-                if self._usable(conn):
-                    break
-                conn.invalidate()
-                conn.close()
-                conn = self._connect()
+        conn = self._checkout()
         try:
             yield conn
         except sa.exc.DBAPIError as error:
             if error.connection_invalidated and not conn.invalidated:
-                conn.invalidate()  # raised on the driver's cursor (RawSelect): SQLAlchemy did not
+                conn.invalidate()
             raise
         finally:
             if not conn.invalidated:
                 conn.connection.info[_USED] = time.monotonic()
             conn.close()
 
-    def _connect(self) -> Connection:
-        """``engine.connect()``; a server that cannot be reached raises `StorageError`."""
+    def _checkout(self) -> Connection:
+        """A connection of the engine's pool that is alive as far as can be told.
+
+        An engine the host built may have no ``pool_pre_ping``: after a restart its
+        pool would hand out dead connections, one failed call each. So a pooled
+        connection is looked at before the engine sets it up (its isolation level is a
+        statement on MariaDB, which a dead connection fails with the driver's raw error
+        and without giving it back): a closed socket, or data waiting on an idle one,
+        costs no round trip to see; it is pinged when it has been idle for half a
+        second or looks suspect. A dead one is invalidated and the next one taken.
+        """
+        for _ in range(_DEAD_TRIES):
+            proxied = self._pool_connect()
+            if self.dialect != "sqlite" and not self._usable(proxied):
+                proxied.invalidate()
+                proxied.close()
+                continue
+            try:
+                return Connection(self.engine, proxied)
+            except self._storage_errors:  # it died between the look and the set-up
+                proxied.invalidate()
+                proxied.close()
+        raise StorageError(f"{self.dialect}: no live connection after {_DEAD_TRIES} tries")
+
+    def _pool_connect(self) -> PoolProxiedConnection:
+        """A connection of the engine's pool; an unreachable server raises `StorageError`."""
         try:
-            return self.engine.connect()
+            return self.engine.pool.connect()
         except sa.exc.TimeoutError as error:  # the host's pool is used up
             raise TransientStorageError(f"{self.dialect}: no free connection: {error}") from error
         except self._storage_errors as error:
             raise StorageError(f"{self.dialect}: cannot connect: {_orig(error)}") from error
 
-    def _usable(self, conn: Connection) -> bool:
+    def _usable(self, proxied: PoolProxiedConnection) -> bool:
         """Whether a pooled connection may be used without a ping, or answers one."""
-        suspect = self._suspect(conn)
+        suspect = self._suspect(proxied)
         if not suspect and self._pinged:
             return True  # the engine's pool_pre_ping pinged it at checkout
-        used = conn.connection.info.get(_USED)
+        used = proxied.info.get(_USED)
         if not suspect and used is not None and time.monotonic() - used < _UNCHECKED_IDLE:
             return True
-        return self._alive(conn)
+        return self._alive(proxied)
 
     def _close_readers(self, _engine: Engine | None = None) -> None:
         """Close the kept read connections (when the engine is disposed).
@@ -682,7 +696,7 @@ def _orig(error: BaseException) -> str:
     return str(getattr(error, "orig", None) or error)
 
 
-def _suspicion(dialect: sa.Dialect) -> Callable[[Connection], bool]:
+def _suspicion(dialect: sa.Dialect) -> Callable[[PoolProxiedConnection], bool]:
     """How to tell, without a round trip, that a connection may be dead.
 
     An idle connection has nothing to read: data waiting on its socket is the server's
@@ -701,7 +715,7 @@ def _suspicion(dialect: sa.Dialect) -> Callable[[Connection], bool]:
     return _never
 
 
-def _never(_conn: Connection) -> bool:
+def _never(_proxied: PoolProxiedConnection) -> bool:
     return False
 
 
@@ -713,20 +727,20 @@ def _readable(fileno: int) -> bool:
     return bool(ready)
 
 
-def _psycopg_suspect(conn: Connection) -> bool:
-    driver: Any = conn.connection.driver_connection
+def _psycopg_suspect(proxied: PoolProxiedConnection) -> bool:
+    driver: Any = proxied.driver_connection
     if driver.closed or driver.broken:
         return True
     return _readable(driver.fileno())
 
 
-def _pymysql_suspect(conn: Connection) -> bool:
-    sock = getattr(conn.connection.driver_connection, "_sock", None)
+def _pymysql_suspect(proxied: PoolProxiedConnection) -> bool:
+    sock = getattr(proxied.driver_connection, "_sock", None)
     return sock is None or _readable(sock.fileno())
 
 
-def _asyncpg_closed(conn: Connection) -> bool:
-    driver: Any = conn.connection.driver_connection
+def _asyncpg_closed(proxied: PoolProxiedConnection) -> bool:
+    driver: Any = proxied.driver_connection
     return bool(driver.is_closed())
 
 
