@@ -89,6 +89,8 @@ class Members:
             company = self._core.company(tx, company_id)
             origin = self._require_team(tx, Action.ADD_MEMBER, company, actor_id, role)
             candidate = live_user(tx, user_id)  # an erased person joins nothing (R-CO-9)
+            if origin is not None and tx.memberships.get(origin, candidate.id) is None:
+                origin = None  # not the partner's staff: a customer the partner added
             existing = tx.memberships.get(company.id, candidate.id)
             if existing is not None:
                 if exist_ok:
@@ -182,7 +184,8 @@ class Members:
         """Raise unless the actor may do ``action`` handing out ``role`` (R-MEM-9, R-PART-5).
 
         Returns the ancestor whose admin the actor acts as (the new membership's
-        ``origin``, R-PART-6), or ``None`` when they act as a member of the company.
+        ``origin`` if the person added is that ancestor's staff too, R-PART-6), or
+        ``None`` when they act as a member of the company.
         """
         decision = self._core.decide(tx, action, company, actor_id, target)
         raise_if_denied(decision)

@@ -229,7 +229,10 @@ def test_r_part_5_partner_admins_manage_a_descendants_team(store, clock) -> None
     ta = _staffed(store, clock)
     ta.partners.create_child("paula", "kunde-a", "Filiale", company_id="filiale")
     added = ta.members.add("anna", "kunde-a", "karl")  # anna is no member of kunde-a
-    assert (added.role, added.origin) == ("member", "lm")  # received as lm's staff (R-PART-6)
+    assert (added.role, added.origin) == ("member", None)  # a customer, not lm's staff
+    staff = ta.members.add("anna", "kunde-a", "piet")
+    assert staff.origin == "lm"  # received as lm's staff: ends with it (R-PART-6)
+    ta.members.remove("anna", "kunde-a", "piet")
     assert ta.members.change_role("anna", "kunde-a", "karl", "admin").role == "admin"
     assert ta.check("anna", "kunde-a", "manage_team").rule == "R-PART-5"
     ta.members.add("anna", "filiale", "xaver")  # two levels down, through lm
