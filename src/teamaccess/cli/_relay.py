@@ -16,7 +16,9 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from teamaccess.cli._app import OK, Context, UsageError, _Commands
 from teamaccess.cli._output import emit
+from teamaccess.domain.events import UndecodableEvent
 from teamaccess.relay import AsyncRelay, Envelope, Relay
+from teamaccess.relay._secrets import redact_url, redact_urls
 
 SECRET_VARIABLE = "TEAMACCESS_WEBHOOK_SECRET"  # noqa: S105 - the name of the variable
 
@@ -42,6 +44,13 @@ def register(top: _Commands) -> None:
     )
     relay_command.add_argument("--lease", type=float, default=30.0, help="seconds a batch is held")
     relay_command.add_argument("--name", help="this relay's name in leases and logs")
+    relay_command.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a webhook host that may be private, loopback or link-local (repeatable)",
+    )
 
 
 def register_outbox(outbox_command: argparse.ArgumentParser) -> None:
@@ -66,11 +75,11 @@ def dead(context: Context) -> int:
     rows = [
         {
             "position": m.position,
-            "type": m.event.type,
+            "type": m.event.stored_type if isinstance(m.event, UndecodableEvent) else m.event.type,
             "company": m.event.company_id or "",
             "attempts": m.attempts,
             "dead_at": m.dead_at.isoformat() if m.dead_at else "",
-            "error": m.last_error or "",
+            "error": redact_urls(m.last_error or ""),
         }
         for m in context.service().outbox.dead(context.args.limit)
     ]
@@ -94,7 +103,7 @@ def _stdout(envelope: Envelope) -> None:
     print(json.dumps(line, default=str, sort_keys=True), flush=True)
 
 
-def sink_of(url: str) -> tuple[Any, bool]:
+def sink_of(url: str, allow_hosts: tuple[str, ...] = ()) -> tuple[Any, bool]:
     """The sink a ``--sink`` URL names, and whether it is awaitable."""
     parts = urlsplit(url)
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -108,7 +117,7 @@ def sink_of(url: str) -> tuple[Any, bool]:
         secret = os.environ.get(SECRET_VARIABLE)
         if not secret:
             raise UsageError(f"a webhook sink signs with a secret: set {SECRET_VARIABLE}")
-        return WebhookSink(url, secret), False
+        return WebhookSink(url, secret, allow_hosts=allow_hosts), False
     if scheme in ("redis", "rediss"):
         from teamaccess.relay.redis_streams import RedisStreamSink
 
@@ -125,7 +134,9 @@ def sink_of(url: str) -> tuple[Any, bool]:
         from teamaccess.relay.nats_jetstream import NatsSink
 
         return NatsSink(bare, query.get("subject", "teamaccess"), stream=query.get("stream")), True
-    raise UsageError(f"unknown sink {url!r}: use https://, redis://, amqp://, nats:// or stdout:")
+    raise UsageError(
+        f"unknown sink {redact_url(url)!r}: use https://, redis://, amqp://, nats:// or stdout:"
+    )
 
 
 def relay(context: Context) -> int:
@@ -134,7 +145,7 @@ def relay(context: Context) -> int:
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
     )
-    sink, awaitable = sink_of(args.sink)
+    sink, awaitable = sink_of(args.sink, tuple(args.allow_host))
     options: dict[str, Any] = {
         "name": args.name,
         "batch": args.batch,

@@ -383,7 +383,7 @@ class UndecodableEvent(Event):
 def event_to_dict(event: Event) -> dict[str, Any]:
     """Return a JSON-ready dict of ``event`` with its ``type`` name.
 
-    An [UndecodableEvent][teamaccess.events.UndecodableEvent] gives back its stored
+    An `UndecodableEvent` gives back its stored
     payload and type unchanged.
     """
     if isinstance(event, UndecodableEvent):
@@ -397,7 +397,7 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     """Rebuild an event from [event_to_dict][teamaccess.events.event_to_dict] output.
 
     Never raises: a dict of an unknown type or one that does not fit its type becomes
-    an [UndecodableEvent][teamaccess.events.UndecodableEvent] (R-ALL-11).
+    an `UndecodableEvent` (R-ALL-11).
     """
     return decode_event(data)
 

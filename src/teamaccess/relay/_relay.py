@@ -401,7 +401,13 @@ class Relay(_RelayBase[Sink]):
         batch = _Batch(_claim(self.store, self.settings), self.settings)
         if not batch.messages:
             return BatchReport()
-        for message, envelope in batch.todo(self._go_on(deadline, stopping)):
+        in_time = self._go_on(deadline, stopping)
+
+        def go_on() -> bool:
+            # After a call that overran its time, nothing more goes to the sink in this batch.
+            return self._courier.ready() and in_time()
+
+        for message, envelope in batch.todo(go_on):
             error = self._courier.call(envelope, self.settings.timeout)
             if error is None:
                 batch.delivered.append(message.position)

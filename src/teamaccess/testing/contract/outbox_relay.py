@@ -1,19 +1,31 @@
-"""Contract: the outbox relay on every store (R-ALL-8).
+"""Contract: the outbox relay on every store (R-ALL-8, R-ALL-11, R-CO-9).
 
 Every event is delivered at least once and, per company, in commit order; a failing
 event holds back only the later events of its own company; after ``max_attempts`` it
-is dead until redriven; a lease keeps a batch one relay's until it ends.
+is dead until redriven; a lease keeps a batch one relay's until it ends. One bad row
+never stops the feed: an event this version cannot read is a dead letter at once, with
+its reason, and reading the outbox never fails because of it; a company held back by a
+failing event never starves the others. Erasure reaches the relay's stored errors.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from teamaccess.domain.events import (
+    CompanyProfileUpdated,
+    Event,
+    UndecodableEvent,
+    decode_event,
+    event_to_dict,
+)
 from teamaccess.errors import InvalidInput
 from teamaccess.relay import Relay
-from teamaccess.testing import in_transaction
+from teamaccess.testing import in_transaction, make_service
+
+_WHEN = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
 
 
 def _history(ta) -> None:
@@ -183,3 +195,140 @@ def test_r_all_8_a_storage_error_ends_the_batch_not_the_relay(ta, clock) -> None
     runner.join(timeout=30)
     assert not runner.is_alive()
     assert sorted(set(got)) == expected
+
+
+def _profile(company: str, name: str) -> CompanyProfileUpdated:
+    return CompanyProfileUpdated(occurred_at=_WHEN, actor_id=None, company_id=company, name=name)
+
+
+def _newer_writer(company: str, kind: str = "SeatsTransferred") -> Event:
+    """An event as a newer version writes it: a type this version does not know."""
+    return decode_event(
+        {"type": kind, "occurred_at": _WHEN.isoformat(), "actor_id": None,
+         "company_id": company, "pool_id": "p-9", "to": "c-x"}
+    )  # fmt: skip
+
+
+def _append(ta, events: list[Event]) -> list[int]:
+    """Append ``events`` in one transaction; their positions."""
+    before = {m.position for m in in_transaction(ta.store, lambda tx: tx.outbox.all())}
+    in_transaction(ta.store, lambda tx: tx.outbox.extend(events))
+    after = in_transaction(ta.store, lambda tx: tx.outbox.all())
+    return [m.position for m in after if m.position not in before]
+
+
+def _drain_until_settled(relay: Relay, ta, clock, rounds: int = 8) -> None:
+    """Drain, let retries fall due, drain again, until nothing is pending."""
+    for _ in range(rounds):
+        relay.drain()
+        if ta.outbox.count_pending() == 0:
+            return
+        clock.advance(minutes=30)
+
+
+def test_r_all_11_unknown_type_and_poison_are_dead_lettered_while_1000_events_flow(
+    ta, clock
+) -> None:
+    """R-ALL-11: an unknown event type and a poison event are dead letters with a reason; 1,000 events of 10 companies are delivered in order."""
+    events: list[Event] = [_profile(f"c{i % 10}", f"n{i}") for i in range(1000)]
+    events.insert(200, _newer_writer("c3"))
+    events.insert(500, _profile("c7", "poison"))
+    positions = _append(ta, events)
+    unknown, poison = positions[200], positions[500]
+    # Reading never fails because of one row.
+    assert isinstance(ta.outbox.pending(1000)[200].event, UndecodableEvent)
+    assert ta.outbox.count_pending() == 1002
+    got: list[tuple[int, str | None]] = []
+
+    def sink(envelope) -> None:
+        if envelope.data.get("name") == "poison":
+            raise ValueError("the receiver cannot parse it")
+        got.append((envelope.position, envelope.company_id))
+
+    relay = _relay(ta, clock, sink, max_attempts=3, batch=100)
+    _drain_until_settled(relay, ta, clock)
+    dead = {m.position: m for m in ta.outbox.dead()}
+    assert sorted(dead) == [unknown, poison]
+    assert dead[unknown].last_error == "unknown event type 'SeatsTransferred'"
+    assert dead[unknown].attempts == 1  # set aside at once, no sink call
+    assert dead[poison].attempts == 3
+    assert "ValueError: the receiver cannot parse it" in (dead[poison].last_error or "")
+    delivered = [position for position, _ in got]
+    assert len(delivered) == len(set(delivered)) == 1000
+    assert sorted(delivered) == [p for p in positions if p not in (unknown, poison)]
+    for company in (f"c{i}" for i in range(10)):
+        mine = [position for position, owner in got if owner == company]
+        assert mine == sorted(mine), company  # per company, in commit order (R-ALL-8)
+        assert len(mine) == 100
+
+
+def test_r_all_8_a_dead_letter_is_skipped_and_redrive_brings_it_back(ta, clock) -> None:
+    """R-ALL-8: a company's later events go on past its dead letter; redrive after an upgrade delivers it with its own id."""
+    positions = _append(ta, [_profile("acme", "a1"), _newer_writer("acme"), _profile("acme", "a2")])
+    got: list[int] = []
+    relay = _relay(ta, clock, lambda envelope: got.append(envelope.position))
+    relay.drain()
+    assert got == [positions[0], positions[2]]
+    assert [m.position for m in ta.outbox.dead()] == [positions[1]]
+    assert ta.outbox.redrive([positions[1]]) == 1  # still unknown to this version
+    relay.drain()
+    again = ta.outbox.dead()
+    assert [(m.position, m.attempts) for m in again] == [(positions[1], 1)]
+    assert again[0].last_error == "unknown event type 'SeatsTransferred'"
+    stored = event_to_dict(again[0].event)
+    assert (stored["type"], stored["pool_id"]) == ("SeatsTransferred", "p-9")  # kept as written
+
+
+def test_r_all_11_reading_the_outbox_never_fails_because_of_one_row(ta, clock) -> None:
+    """R-ALL-11: rows of an unknown type or a broken payload read as UndecodableEvent; pending, all, dead, claim and the relay go on."""
+    broken = decode_event({"type": "MemberAdded", "company_id": "acme", "role": "member"})
+    positions = _append(ta, [_newer_writer("acme"), broken, _profile("acme", "ok")])
+    assert isinstance(broken, UndecodableEvent)
+    assert broken.reason.startswith("cannot decode 'MemberAdded'")
+    read = [m.event for m in ta.outbox.pending(10)]
+    assert [type(event).__name__ for event in read] == ["UndecodableEvent"] * 2 + [
+        "CompanyProfileUpdated"
+    ]
+    assert [event.company_id for event in read] == ["acme"] * 3
+    assert len(in_transaction(ta.store, lambda tx: tx.outbox.all())) == 3
+    report = _relay(ta, clock, lambda envelope: None).run_once()
+    assert (report.claimed, report.delivered, report.dead) == (3, 1, 2)
+    reasons = [m.last_error for m in ta.outbox.dead()]
+    assert reasons[0] == "unknown event type 'SeatsTransferred'"
+    assert (reasons[1] or "").startswith("cannot decode 'MemberAdded'")
+    assert [m.position for m in ta.outbox.dead()] == positions[:2]
+
+
+def test_r_all_11_a_company_held_back_never_starves_the_others(ta, clock) -> None:
+    """R-ALL-11: 150 events of a company wait behind its failed first one; another company's events behind them still go out."""
+    _append(ta, [_profile("big", f"b{i}") for i in range(150)])
+    small = _append(ta, [_profile("small", f"s{i}") for i in range(5)])
+    got: list[int] = []
+
+    def sink(envelope) -> None:
+        if envelope.company_id == "big":
+            raise ConnectionError("big's receiver is down")
+        got.append(envelope.position)
+
+    relay = _relay(ta, clock, sink, batch=100)
+    relay.drain()
+    assert got == small
+
+
+def test_r_co_9_erasure_redacts_a_sink_error_that_quotes_the_payload(store, clock) -> None:
+    """R-CO-9: a sink error quoting a person's address is stored in last_error; after erasure no outbox row holds the address."""
+    ta = make_service(store, clock=clock, platform_admins={"root"})
+    ta.users.register("root", "root@example.com")
+    ta.users.register("erin", "erin.secret@example.com")
+    ta.companies.create("root", "ACME", company_id="acme")
+
+    def sink(envelope) -> None:
+        raise ValueError(f"receiver refused {envelope.data}")
+
+    _relay(ta, clock, sink, max_attempts=1).drain()  # every event is dead, quoting its data
+    quoting = [m for m in ta.outbox.dead(1000) if "erin.secret@example.com" in (m.last_error or "")]
+    assert quoting
+    ta.privacy.erase("root", "erin")
+    for message in in_transaction(ta.store, lambda tx: tx.outbox.all()):
+        assert "erin.secret@example.com" not in str(event_to_dict(message.event))
+        assert "erin.secret@example.com" not in (message.last_error or ""), message.position
