@@ -82,7 +82,7 @@ class CompanySettings:
         ttl: object = self.invitation_ttl  # a host may pass anything: checked, not trusted
         if not isinstance(ttl, timedelta) or not timedelta(0) < ttl <= MAX_INVITATION_TTL:
             raise InvalidInput(
-                f"invitation_ttl must be a timedelta above 0 and at most "
+                f"invitation_ttl must be a positive timedelta of at most "
                 f"{MAX_INVITATION_TTL.days} days, got {shown(ttl)}"
             )
         members_by: object = self.add_members_by
