@@ -57,7 +57,7 @@ Progress = Callable[[int, int, str], object]
 
 
 def find_pool(tx: Transaction, pool_id: str, *, lock: bool = False) -> SeatPool:
-    """The pool, or raise `UnknownGroup`; with ``lock``, as [lock_pool][..lock_pool] locks it."""
+    """The pool, or raise `UnknownGroup`; with ``lock``, locked as `lock_pool` locks it."""
     if lock:
         return lock_pool(tx, pool_id)[0]
     pool = tx.pools.get(PoolId(check_id(pool_id, "group")))
