@@ -94,3 +94,26 @@ def test_relay_refuses_an_unknown_sink_and_a_webhook_without_secret(tmp_path: Pa
     assert hook.returncode == 2
     assert "TEAMACCESS_WEBHOOK_SECRET" in hook.stderr
     store.engine.dispose()
+
+
+def test_relay_refuses_a_private_webhook_unless_allowed_and_hides_url_secrets(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """R-ALL-11: a webhook sink on a link-local address exits 2 without the URL's token; --allow-host lets it through."""
+    from teamaccess.cli._relay import sink_of
+    from teamaccess.relay.webhook import WebhookSink
+
+    url, store, _ = _service(tmp_path)
+    env = {**os.environ, "TEAMACCESS_WEBHOOK_SECRET": "whsec_c2VjcmV0"}
+    metadata = "http://169.254.169.254/latest?token=t0ken"
+    refused = script("relay", "--sink", metadata, "--db", url, env=env)
+    assert refused.returncode == 2
+    assert "not a public address" in refused.stderr
+    assert "t0ken" not in refused.stderr
+    unknown = script("relay", "--sink", "ftp://bob:pa55@x/", "--db", url)
+    assert "pa55" not in unknown.stderr
+    monkeypatch.setenv("TEAMACCESS_WEBHOOK_SECRET", "whsec_c2VjcmV0")
+    sink, awaitable = sink_of("http://127.0.0.1:9/hooks", ("127.0.0.1",))
+    assert isinstance(sink, WebhookSink)
+    assert not awaitable
+    store.engine.dispose()

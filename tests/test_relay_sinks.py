@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import ClassVar
 
+import httpx
 import pytest
 
 from teamaccess.relay import AsyncRelay, Relay
@@ -165,12 +166,12 @@ def test_webhook_sink_signs_each_delivery_and_a_wrong_secret_is_refused(events, 
 
     expected = _ids(events)
     clock = FrozenClock()
-    wrong = WebhookSink(receiver, "whsec_" + "d3Jvbmc=")
+    wrong = WebhookSink(receiver, "whsec_" + "d3Jvbmc=", allow_hosts=("127.0.0.1",))
     report = Relay(events.store, wrong, clock=clock).run_once()
     assert report.delivered == 0
     assert _Receiver.refused >= 1
     clock.advance(seconds=2)
-    right = WebhookSink(receiver, _Receiver.secret)
+    right = WebhookSink(receiver, _Receiver.secret, allow_hosts=("127.0.0.1",))
     assert Relay(events.store, right, clock=clock).drain() == len(expected)
     assert [message_id for message_id, _ in _Receiver.got] == expected
     assert all(body["id"] == message_id for message_id, body in _Receiver.got)
@@ -182,9 +183,121 @@ def test_webhook_errors_never_show_credentials_of_the_url(events, receiver) -> N
     """A failed attempt's error (stored, listed by `outbox dead`) names the URL without its password."""
     from teamaccess.relay.webhook import WebhookSink
 
-    wrong = WebhookSink(receiver.replace("http://", "http://user:s3cret@"), "whsec_d3Jvbmc=")
+    wrong = WebhookSink(
+        receiver.replace("http://", "http://user:s3cret@") + "?token=t0ken",
+        "whsec_d3Jvbmc=",
+        allow_hosts=("127.0.0.1",),
+    )
     Relay(events.store, wrong, clock=FrozenClock()).run_once()
     errors = [m.last_error for m in events.outbox.pending(100) if m.last_error]
     assert errors
     assert all("s3cret" not in error and "answered 401" in error for error in errors)
+    assert all("t0ken" not in error and "token=***" in error for error in errors)
+    assert "s3cret" not in repr(wrong)
+    assert "t0ken" not in repr(wrong)
+    assert "t0ken" not in wrong.url
     wrong.close()
+
+
+PRIVATE = [
+    "http://127.0.0.1/hook", "http://127.8.9.10/hook", "http://[::1]/hook",
+    "http://10.1.2.3/hook", "http://172.16.0.1/hook", "http://172.31.255.255/hook",
+    "http://192.168.1.10/hook", "http://169.254.169.254/latest/meta-data",
+    "http://169.254.10.10/hook", "http://[fc00::1]/hook", "http://[fd12:3456::1]/hook",
+    "http://[fe80::1]/hook", "http://0.0.0.0/hook", "http://[::ffff:127.0.0.1]/hook",
+    "http://localhost:8080/hook", "http://api.localhost/hook",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", PRIVATE)
+def test_webhook_sink_refuses_a_private_loopback_or_link_local_target(url) -> None:
+    """R-ALL-11: a webhook URL whose host is not a public address is refused at construction, unless allowed by name."""
+    from teamaccess.errors import InvalidInput
+    from teamaccess.relay.webhook import WebhookSink
+
+    with pytest.raises(InvalidInput, match="not a public address"):
+        WebhookSink(url, "whsec_c2VjcmV0")
+    host = httpx.URL(url).host
+    WebhookSink(url, "whsec_c2VjcmV0", allow_hosts=(host,)).close()
+
+
+def _resolving_to(monkeypatch, address: str) -> list[str]:
+    """Make every DNS lookup answer ``address``; the names looked up."""
+    import socket
+
+    asked: list[str] = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        asked.append(host)
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+@pytest.mark.parametrize("address", ["169.254.169.254", "10.0.0.5", "127.0.0.1", "fe80::1"])
+def test_webhook_sink_refuses_a_name_that_resolves_to_a_private_address(
+    events, monkeypatch, address
+) -> None:
+    """R-ALL-11: a host name whose DNS answer is not public is a failed attempt, and no request is sent."""
+    from teamaccess.relay.webhook import WebhookSink
+
+    sent: list[httpx.Request] = []
+    client = httpx.Client(
+        transport=httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(204))
+    )
+    asked = _resolving_to(monkeypatch, address)
+    sink = WebhookSink("https://crm.example/hooks", "whsec_c2VjcmV0", client=client)
+    report = Relay(events.store, sink, clock=FrozenClock()).run_once()
+    assert (report.delivered, sent) == (0, [])
+    assert set(asked) == {"crm.example"}
+    errors = {m.last_error for m in events.outbox.pending(100) if m.attempts}
+    assert errors == {
+        f"WebhookError: https://crm.example/hooks: crm.example resolves to {address}, not a "
+        "public address; allow it by name: allow_hosts=('crm.example',)"
+    }
+
+
+def test_webhook_sink_posts_to_a_public_name_or_an_allowed_one(events, monkeypatch) -> None:
+    """R-ALL-11: a name resolving to a public address is posted to; a private one named in allow_hosts too."""
+    from teamaccess.relay.webhook import WebhookSink
+
+    sent: list[str] = []
+    client = httpx.Client(
+        transport=httpx.MockTransport(lambda r: sent.append(str(r.url)) or httpx.Response(204))
+    )
+    _resolving_to(monkeypatch, "93.184.216.34")
+    public = WebhookSink("https://crm.example/hooks", "whsec_c2VjcmV0", client=client)
+    assert Relay(events.store, public, batch=3).run_once().delivered == 3
+    _resolving_to(monkeypatch, "10.0.0.5")
+    inside = WebhookSink(
+        "https://crm.internal/hooks", "whsec_c2VjcmV0", client=client, allow_hosts=("crm.internal",)
+    )
+    Relay(events.store, inside).drain()
+    assert events.outbox.count_pending() == 0
+    assert sent[-1] == "https://crm.internal/hooks"
+
+
+def test_webhook_transport_errors_never_show_url_secrets(events, monkeypatch, caplog) -> None:
+    """R-ALL-11: a connection error quoting the URL reaches last_error and the log without user info or token."""
+    import logging
+
+    from teamaccess.relay.webhook import WebhookSink
+
+    url = "https://bob:pa55@crm.example/hooks?token=t0ken&signature=s1g&tenant=7"
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"cannot connect to {request.url}", request=request)
+
+    _resolving_to(monkeypatch, "93.184.216.34")
+    client = httpx.Client(transport=httpx.MockTransport(refuse))
+    with caplog.at_level(logging.INFO, logger="teamaccess.relay"):
+        Relay(events.store, WebhookSink(url, "whsec_c2VjcmV0", client=client)).run_once()
+    errors = [m.last_error or "" for m in events.outbox.pending(100) if m.attempts]
+    assert errors
+    for text in [*errors, caplog.text]:
+        for secret in ("pa55", "t0ken", "s1g"):
+            assert secret not in text
+    assert "ConnectError" in errors[0]
+    assert "https://***@crm.example/hooks?token=***&signature=***&tenant=7" in errors[0]
