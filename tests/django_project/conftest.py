@@ -7,12 +7,13 @@ pytest_plugins = ["teamaccess.contrib.django.testing"]
 
 @pytest.fixture(autouse=True)
 def _header_user(monkeypatch):
-    """``request.user`` is the user named in ``X-User`` (a real site has sessions)."""
+    """``request.user`` is the user named in ``X-User``, else Django's ``AnonymousUser``."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.auth.models import AnonymousUser
 
     def process_request(self, request):
         name = request.headers.get("X-User")
-        request.user = get_user_model().objects.get(username=name) if name else None
+        request.user = get_user_model().objects.get(username=name) if name else AnonymousUser()
 
     monkeypatch.setattr(AuthenticationMiddleware, "process_request", process_request)

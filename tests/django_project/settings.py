@@ -33,6 +33,5 @@ else:
 REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "teamaccess.contrib.django.drf.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": ["shipping.auth.SiteUser"],
-    "UNAUTHENTICATED_USER": None,
 }
 TEAMACCESS = {"PREFIX": "ta_", "PLATFORM_ADMINS": []}

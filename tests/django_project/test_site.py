@@ -70,6 +70,43 @@ def test_r_mem_6_the_view_decorator_and_the_middleware(site, client):
     assert Shipment.objects.count() == 0  # the atomic() rolled back the shipment
 
 
+@pytest.fixture
+def user_none(site):
+    """A teamaccess user whose id is the text "None", a member of ACME."""
+    ta, ids = site
+    ta.users.register("None", "none@example.com")
+    ta.members.add(ids["anna"], "acme", "None")
+    return ta
+
+
+@pytest.mark.parametrize("user_id_setting", ["pk", "username"])
+def test_r_all_1_an_anonymous_visitor_is_answered_401_and_never_checked(
+    user_none, client, settings, user_id_setting
+):
+    """R-ALL-1: an anonymous visitor gets 401 from @requires and DRF, never the access of a user with id "None" (nor 422 with USER_ID="username")."""
+    settings.TEAMACCESS = {**settings.TEAMACCESS, "USER_ID": user_id_setting}
+    assert user_none.check("None", "acme", "view_members").allowed  # the lender exists
+    page = client.get("/companies/acme/board")
+    assert (page.status_code, page["Content-Type"]) == (401, "application/problem+json")
+    assert page.json()["code"] == "NotAuthenticated"
+    api = client.get("/api/companies/acme/members")
+    assert api.status_code in (401, 403)
+    assert api.json() == {"detail": "Authentication credentials were not provided."}
+
+
+def test_r_all_1_user_id_refuses_an_anonymous_user(user_none):
+    """R-ALL-1: user_id() of Django's AnonymousUser or None raises AccessDenied (not_signed_in) instead of the id "None"."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from teamaccess.contrib.django.conf import user_id
+    from teamaccess.errors import AccessDenied
+
+    for visitor in (AnonymousUser(), None):
+        with pytest.raises(AccessDenied) as denied:
+            user_id(visitor)
+        assert denied.value.decision.reason == "not_signed_in"
+
+
 def test_management_commands_explain_and_relay(site):
     """teamaccess_explain prints the decision; teamaccess_relay --drain delivers the outbox."""
     ta, ids = site

@@ -7,6 +7,6 @@ class SiteUser(BaseAuthentication):
     """DRF sees the Django request's user."""
 
     def authenticate(self, request):
-        """The Django request's user."""
+        """The Django request's user, if signed in."""
         user = request._request.user
-        return (user, None) if user is not None else None
+        return (user, None) if user.is_authenticated else None

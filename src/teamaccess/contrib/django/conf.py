@@ -15,9 +15,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from teamaccess.domain.decisions import Decision
+from teamaccess.errors import AccessDenied
 from teamaccess.service.facade import TeamAccess
 
-__all__ = ["DEFAULTS", "service", "setting"]
+__all__ = ["DEFAULTS", "NOT_SIGNED_IN", "service", "setting", "signed_in", "user_id"]
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE": "default",
@@ -49,6 +51,27 @@ def service() -> TeamAccess:
     return TeamAccess(store, platform_admins=admins, retries=0)
 
 
+NOT_SIGNED_IN = Decision.deny("not_signed_in", "R-ALL-1", "sign in first")
+"""The denial of a visitor who is not signed in: an anonymous user has no user id."""
+
+
+def signed_in(user: Any) -> bool:
+    """Whether ``user`` is a signed-in user (Django's ``is_authenticated``; ``None`` is not)."""
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
 def user_id(user: Any) -> str:
-    """The teamaccess user id of a Django user (its ``USER_ID`` attribute, as text)."""
-    return str(getattr(user, setting("USER_ID")))
+    """The teamaccess user id of a signed-in Django user (its ``USER_ID`` attribute, as text).
+
+    Raises:
+        AccessDenied: ``user`` is anonymous (``AnonymousUser``, ``None``): its ``pk``
+            would read as the id ``"None"``, which a real user may have, and its
+            ``username`` is empty. Never build a user id for a visitor who did not
+            sign in (R-ALL-1); views and DRF answer them 401 before they get here.
+    """
+    if not signed_in(user):
+        raise AccessDenied(NOT_SIGNED_IN)
+    value = getattr(user, setting("USER_ID"))
+    if value is None or value == "":
+        raise AccessDenied(NOT_SIGNED_IN)
+    return str(value)

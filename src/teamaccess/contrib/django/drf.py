@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from teamaccess.contrib._problem import PROBLEM_JSON, problem
-from teamaccess.contrib.django.conf import service, user_id
+from teamaccess.contrib.django.conf import service, signed_in, user_id
 from teamaccess.errors import AccessDenied, TeamAccessError
 
 __all__ = ["TeamAccessDenied", "TeamAccessPermission", "exception_handler"]
@@ -31,7 +31,14 @@ class TeamAccessPermission(permissions.BasePermission):
     """
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        """Decide; a denial raises `TeamAccessDenied` (403, problem+json with the rule)."""
+        """Decide; a denial raises `TeamAccessDenied` (403, problem+json with the rule).
+
+        A request without a signed-in user raises DRF's ``NotAuthenticated`` (401, or
+        403 when the authentication classes name no ``WWW-Authenticate`` scheme) and
+        is never checked: an anonymous user has no teamaccess user id.
+        """
+        if not signed_in(getattr(request, "user", None)):
+            raise exceptions.NotAuthenticated
         company_id = view.kwargs[getattr(view, "teamaccess_company_kwarg", "company_id")]
         try:
             service().require(user_id(request.user), company_id, view.teamaccess_action)

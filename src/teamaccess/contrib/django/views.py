@@ -9,16 +9,31 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from teamaccess.contrib._problem import PROBLEM_JSON, problem
-from teamaccess.contrib.django.conf import service, user_id
+from teamaccess.contrib.django.conf import service, signed_in, user_id
 from teamaccess.errors import AccessDenied, TeamAccessError
 
-__all__ = ["ProblemMiddleware", "problem_response", "requires"]
+__all__ = ["ProblemMiddleware", "not_authenticated", "problem_response", "requires"]
 
 
 def problem_response(error: TeamAccessError) -> JsonResponse:
     """The ``application/problem+json`` response of a teamaccess error."""
     status, body = problem(error)
     return JsonResponse(body, status=status, content_type=PROBLEM_JSON)
+
+
+def not_authenticated() -> JsonResponse:
+    """The 401 ``application/problem+json`` response for a visitor who is not signed in."""
+    return JsonResponse(
+        {
+            "type": "urn:teamaccess:NotAuthenticated",
+            "title": "Unauthorized",
+            "status": 401,
+            "detail": "sign in first",
+            "code": "NotAuthenticated",
+        },
+        status=401,
+        content_type=PROBLEM_JSON,
+    )
 
 
 def requires(
@@ -31,12 +46,18 @@ def requires(
         company: The URL keyword argument that holds the company id, or a function
             ``(request, **kwargs) -> company id``.
 
-    A denial answers 403 as a problem document with the reason and rule.
+    A visitor who is not signed in (``request.user.is_authenticated`` false) gets 401
+    as a problem document (``code`` ``NotAuthenticated``) and is never checked: an
+    anonymous user has no teamaccess user id. A site that wants Django's redirect to
+    the login page puts ``login_required`` in front of this decorator. A denial
+    answers 403 as a problem document with the reason and rule.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not signed_in(getattr(request, "user", None)):
+                return not_authenticated()
             company_id = kwargs[company] if isinstance(company, str) else company(request, **kwargs)
             try:
                 service().require(user_id(request.user), company_id, action)
