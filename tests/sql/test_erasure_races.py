@@ -105,10 +105,12 @@ def test_r_co_9_erase_racing_accept_leaves_no_member_and_no_address(
     assert bad["rounds"] == 0, bad
 
 
+@pytest.mark.parametrize("member", [False, True], ids=["outsider", "member"])
+@pytest.mark.parametrize("command", ["enroll", "enroll_csv"])
 def test_r_co_9_erase_racing_enroll_leaves_no_seat_and_no_address(
-    erasing_service: TeamAccess,
+    erasing_service: TeamAccess, command: str, member: bool
 ) -> None:
-    """R-CO-9: erase and seats.enroll of the address at once, 50 rounds: 0 rounds leave a seat, a tag or the address."""
+    """R-CO-9: erase and an enrollment of the address at once, 50 rounds: 0 rounds leave a seat, a tag or the address."""
     ta = erasing_service
     pool = _company(ta)
     firsts: Counter[str] = Counter()
@@ -116,12 +118,13 @@ def test_r_co_9_erase_racing_enroll_leaves_no_seat_and_no_address(
     for n in range(ROUNDS):
         user, address = f"erika{n}", f"erika{n}@example.com"
         ta.users.register(user, address)
-        erased, enrolled = _race(
-            [
-                lambda u=user: ta.privacy.erase(ADMIN, u),
-                lambda a=address: ta.seats.enroll("anna", pool, a),
-            ]
-        )
+        if member:  # erasure then locks the pool's company too
+            ta.members.add("anna", "acme", user)
+        if command == "enroll":
+            enroll = lambda a=address: ta.seats.enroll("anna", pool, a)  # noqa: E731
+        else:
+            enroll = lambda a=address: ta.seats.enroll_csv("anna", pool, f"email\n{a}\n")  # noqa: E731
+        erased, enrolled = _race([lambda u=user: ta.privacy.erase(ADMIN, u), enroll])
         assert not isinstance(erased, BaseException), erased
         assert not isinstance(enrolled, BaseException) or isinstance(enrolled, TeamAccessError), (
             enrolled
@@ -130,5 +133,5 @@ def test_r_co_9_erase_racing_enroll_leaves_no_seat_and_no_address(
         traces = _traces(ta, user, address)
         bad.update(traces)
         bad["rounds"] += bool(traces)
-    _report("enroll", ta, firsts, bad)
+    _report(f"{command} ({'member' if member else 'outsider'})", ta, firsts, bad)
     assert bad["rounds"] == 0, bad
