@@ -281,11 +281,12 @@ class _RelayBase(Generic[_S]):
 class _Job:
     """One sink call handed to the worker thread."""
 
-    __slots__ = ("done", "envelope", "error")
+    __slots__ = ("envelope", "error", "running")
 
     def __init__(self, envelope: Envelope) -> None:
         self.envelope = envelope
-        self.done = threading.Event()
+        self.running = threading.Lock()  # held until the call has returned: cheaper than an Event
+        self.running.acquire()
         self.error: BaseException | None = None
 
 
@@ -304,7 +305,7 @@ class _Courier:
 
     def ready(self) -> bool:
         """Whether no call left behind is still running."""
-        if self._overdue is not None and not self._overdue.done.is_set():
+        if self._overdue is not None and self._overdue.running.locked():
             return False
         self._overdue = None
         return True
@@ -318,7 +319,7 @@ class _Courier:
             ).start()
         job = _Job(envelope)
         self._jobs.put(job)
-        if job.done.wait(timeout):
+        if job.running.acquire(timeout=timeout):
             return job.error
         self._overdue = job  # left behind: its worker ends when the call returns
         self._jobs.put(None)
@@ -342,7 +343,7 @@ class _Courier:
             except BaseException as error:  # whatever a sink raises is a failed attempt
                 job.error = error
             finally:
-                job.done.set()
+                job.running.release()
 
 
 class Relay(_RelayBase[Sink]):
