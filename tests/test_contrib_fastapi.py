@@ -2,7 +2,9 @@
 
 Sync (TeamAccess on SQLite) and async (AsyncTeamAccess on aiosqlite) variants answer
 200, 403, 404, 409 and 422 with RFC 9457 problem documents; the relay the lifespan
-started has delivered every event when the server stops (R-ALL-8).
+started has delivered every event when the server stops (R-ALL-8). In process: a
+storage failure answers 503 with a generic detail, its text only in the log, and an
+outsider's 403 in a suspended company carries no suspension reason (R-ALL-9).
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import Depends
 
 from teamaccess import TeamAccess
 from teamaccess.adapters.sql import SqlStore
 from teamaccess.testing import in_transaction
+
+from .backends import SQL_BACKENDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,3 +100,84 @@ def test_served_app_answers_problems_and_drains_the_relay_on_shutdown(
     assert relayed == everything  # each once: one relay, leases held
     assert ta.outbox.count_pending() == 0
     store.engine.dispose()
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def sql_store(request: pytest.FixtureRequest) -> SqlStore:
+    """The session's store of each SQL backend."""
+    store: SqlStore = request.param.store()
+    return store
+
+
+def _app(ta: TeamAccess):
+    """An in-process app: the members of a company, behind ``require`` and the problem handlers."""
+    from fastapi import FastAPI, Header
+
+    from teamaccess.contrib.fastapi import add_problem_handlers, require
+
+    app = FastAPI()
+    add_problem_handlers(app)
+
+    def user(x_user: str = Header()) -> str:
+        return x_user
+
+    def company(company_id: str) -> str:
+        return company_id
+
+    guard = require("view_members", service=ta, user=user, company=company)
+
+    @app.get("/companies/{company_id}/members")
+    def members(company_id: str, x_user: str = Header()) -> list[str]:
+        return [m.user_id for m in ta.members.list(x_user, company_id)]
+
+    @app.get("/companies/{company_id}/guarded", dependencies=[Depends(guard)])
+    def guarded(company_id: str) -> dict[str, str]:
+        return {"company": company_id}
+
+    return app
+
+
+def test_r_all_9_storage_error_text_never_reaches_the_client(
+    sql_store: SqlStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """R-ALL-9, R-ALL-10: a StorageError (a missing table) answers 503 problem+json with a generic detail; the SQL and driver text goes to the log only."""
+    from fastapi.testclient import TestClient
+
+    from teamaccess.contrib._problem import STORAGE_DETAIL
+
+    broken = TeamAccess(SqlStore(sql_store.engine, prefix="tanotables_"))
+    with TestClient(_app(broken)) as client, caplog.at_level("ERROR", logger="teamaccess.web"):
+        answer = client.get("/companies/acme/members", headers={"X-User": "anna"})
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json() == {
+        "type": "urn:teamaccess:StorageError", "title": "Service Unavailable", "status": 503,
+        "detail": STORAGE_DETAIL, "code": "StorageError",
+    }  # fmt: skip
+    for leak in ("tanotables_", "select", "relation", "table", sql_store.dialect):
+        assert leak not in answer.text.lower()
+    assert "tanotables_" in caplog.text  # the text is in the server's log
+
+
+def test_r_all_9_an_outsiders_403_carries_no_suspension_reason() -> None:
+    """R-ALL-9: in a suspended company an outsider's 403 problem shows no suspension reason, through require and through a command; a member's shows it."""
+    from fastapi.testclient import TestClient
+
+    from teamaccess import MemoryStore
+
+    ta = TeamAccess(MemoryStore(), platform_admins=["root"])
+    for user in ("anna", "carla"):
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    secret = "unpaid invoice 4711, call Bob"
+    ta.companies.suspend("root", "acme", reason=secret)
+    with TestClient(_app(ta)) as client:
+        for path in ("/companies/acme/guarded", "/companies/acme/members"):
+            outsider = client.get(path, headers={"X-User": "carla"})
+            assert outsider.status_code == 403, outsider.text
+            assert outsider.headers["content-type"] == "application/problem+json"
+            assert "4711" not in outsider.text, outsider.json()
+            insider = client.get(path, headers={"X-User": "anna"})
+            assert insider.status_code == 403
+            assert insider.json()["reason"] == "company_suspended"
+        assert "4711" in client.get("/companies/acme/guarded", headers={"X-User": "anna"}).text

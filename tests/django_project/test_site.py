@@ -107,6 +107,17 @@ def test_r_all_1_user_id_refuses_an_anonymous_user(user_none):
         assert denied.value.decision.reason == "not_signed_in"
 
 
+@pytest.mark.parametrize("path", ["/broken", "/api/broken"])
+def test_r_all_9_a_storage_error_answers_503_without_its_text(client, path, caplog):
+    """R-ALL-9: a StorageError quoting SQL answers 503 problem+json with a generic detail, through the middleware and DRF; the text is logged."""
+    answer = client.get(path, HTTP_X_USER="")
+    assert (answer.status_code, answer["Content-Type"]) == (503, "application/problem+json")
+    assert answer.json()["code"] == "StorageError"
+    assert "ta_invitations" not in answer.content.decode()
+    assert "relation" not in answer.content.decode()
+    assert "ta_invitations" in caplog.text
+
+
 def test_management_commands_explain_and_relay(site):
     """teamaccess_explain prints the decision; teamaccess_relay --drain delivers the outbox."""
     ta, ids = site

@@ -7,4 +7,6 @@ urlpatterns = [
     path("companies/<str:company_id>/shipments", views.book),
     path("companies/<str:company_id>/board", views.board),
     path("api/companies/<str:company_id>/members", views.Members.as_view()),
+    path("broken", views.broken),
+    path("api/broken", views.Broken.as_view()),
 ]

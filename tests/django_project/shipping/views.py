@@ -10,6 +10,7 @@ from shipping.models import Shipment
 from teamaccess.contrib.django.conf import service
 from teamaccess.contrib.django.drf import TeamAccessPermission
 from teamaccess.contrib.django.views import requires
+from teamaccess.errors import StorageError
 
 
 def _actor(request):
@@ -47,3 +48,19 @@ class Members(APIView):
         """The member ids."""
         members = service().members.list(_actor(request), company_id)
         return Response([m.user_id for m in members])
+
+
+LEAKY = 'postgresql: relation "ta_invitations" does not exist LINE 2: SELECT ta_invitations.id'
+
+
+def broken(request):
+    """A view whose storage fails with the driver's text (ProblemMiddleware answers)."""
+    raise StorageError(LEAKY)
+
+
+class Broken(APIView):
+    """The same failure in a DRF view (the exception handler answers)."""
+
+    def get(self, request):
+        """Fail."""
+        raise StorageError(LEAKY)
