@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from teamaccess.adapters.sql import SqlStore, create_engine
-from teamaccess.errors import StorageError, TransientStorageError
+from teamaccess.errors import StorageError, TransientStorageError, UnknownCompany
 from teamaccess.testing import make_service
 
 
@@ -80,3 +80,44 @@ def test_checks_stay_visible_to_sql_listeners_and_logging(
         logged = [logging_ta.check(user, acme.id, action) for user, action in asks]
     assert logged == quiet
     assert sum("SELECT" in record.getMessage() for record in caplog.records) == len(asks)
+
+
+def test_r_all_6_bind_without_begin_refuses_the_command_and_changes_nothing(
+    sql_store: SqlStore,
+) -> None:
+    """R-ALL-6: a command on ta.bind(connection) whose connection has no transaction raises StorageError saying to call begin() first, and writes nothing."""
+    ta = make_service(sql_store)
+    ta.users.register("anna", "anna@example.com")
+    before = ta.outbox.count_pending()
+    with sql_store.engine.connect() as connection:
+        bound = ta.bind(connection)
+        with pytest.raises(StorageError, match=r"connection\.begin\(\)"):
+            bound.companies.create("anna", "ACME", company_id="acme")
+        assert not connection.in_transaction()
+    with pytest.raises(UnknownCompany):
+        ta.companies.get("acme")
+    assert ta.outbox.count_pending() == before
+    with sql_store.engine.connect() as connection:  # begun first, it commits with the host
+        connection.begin()
+        ta.bind(connection).companies.create("anna", "ACME", company_id="acme")
+        connection.commit()
+    assert ta.companies.get("acme").name == "ACME"
+
+
+def test_r_all_6_async_bind_without_begin_refuses_the_command(async_backend) -> None:
+    """R-ALL-6: on an AsyncConnection without a transaction, a bound command raises StorageError and writes nothing."""
+    from teamaccess import AsyncTeamAccess
+    from teamaccess.testing.blocking import run_blocking
+
+    store = async_backend.store()
+
+    async def main() -> None:
+        ata = AsyncTeamAccess(store)
+        await ata.users.register("anna", "anna@example.com")
+        async with async_backend.engine.connect() as connection:
+            with pytest.raises(StorageError, match=r"connection\.begin\(\)"):
+                await ata.bind(connection).companies.create("anna", "ACME", company_id="acme")
+        with pytest.raises(UnknownCompany):
+            await ata.companies.get("acme")
+
+    run_blocking(main())
