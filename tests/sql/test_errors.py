@@ -121,3 +121,39 @@ def test_r_all_6_async_bind_without_begin_refuses_the_command(async_backend) -> 
             await ata.companies.get("acme")
 
     run_blocking(main())
+
+
+def test_r_all_10_bulk_insert_on_the_driver_raises_storage_error(sql_store: SqlStore) -> None:
+    """R-ALL-10: a driver error in RawInsert (COPY, executemany) raises StorageError from the driver's error, and the store works on."""
+    from teamaccess.adapters.sql._raw import RawInsert
+
+    if sql_store.dialect == "mysql":
+        pytest.skip("MariaDB inserts in bulk through SQLAlchemy's executemany")
+
+    missing = sa.Table("tanotables_rows", sa.MetaData(), sa.Column("id", sa.String(10)))
+    insert = RawInsert(missing, ("id",), sql_store.engine.dialect)
+    with pytest.raises(StorageError) as caught, sql_store.transaction() as tx:
+        insert.many(tx.users._c, [{"id": "a"}, {"id": "b"}])
+    assert isinstance(caught.value.__cause__, sa.exc.DBAPIError)
+    ta = make_service(sql_store)
+    assert ta.users.register("anna", "anna@example.com").id == "anna"
+
+
+def test_r_all_10_the_async_bridge_raises_storage_error_for_what_escapes_the_store(
+    async_backend,
+) -> None:
+    """R-ALL-10: a SQLAlchemy or connection error raised inside the greenlet bridge reaches the caller as StorageError from it."""
+    from teamaccess.testing.blocking import run_blocking
+
+    store = async_backend.store()
+
+    def lost() -> None:
+        raise ConnectionResetError("connection reset by peer")
+
+    def pool_timeout() -> None:
+        raise sa.exc.TimeoutError("QueuePool limit reached")
+
+    for failing, cause in ((lost, ConnectionResetError), (pool_timeout, sa.exc.TimeoutError)):
+        with pytest.raises(StorageError) as caught:
+            run_blocking(store.run_sync(failing))
+        assert isinstance(caught.value.__cause__, cause)
