@@ -28,7 +28,8 @@ def register(top: _Commands) -> None:
     relay_command = top.add(
         "relay",
         relay,
-        "deliver the outbox to a sink until SIGTERM (then finish the batch in hand, exit 0)",
+        "deliver the outbox to a sink until SIGTERM (then end the call in hand, give back "
+        "the rest of the batch, exit 0)",
     )
     relay_command.add_argument(
         "--sink",
@@ -140,7 +141,7 @@ def sink_of(url: str, allow_hosts: tuple[str, ...] = ()) -> tuple[Any, bool]:
 
 
 def relay(context: Context) -> int:
-    """Relay until SIGTERM or SIGINT; the batch in hand is finished first."""
+    """Relay until SIGTERM or SIGINT; the call in hand ends (at most the sink's timeout)."""
     args = context.args
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"

@@ -17,7 +17,9 @@ and records the outcome: delivered; failed, retried later with exponential backo
 jitter; dead after ``max_attempts`` (``ta.outbox.dead()``, ``ta.outbox.redrive()``).
 Per company, events go out in commit order, and a failing event holds back only the
 later events of its own company. Several relays may run at once. Delivery is at least
-once: every envelope carries an idempotency key for the receiver.
+once: every envelope carries an idempotency key for the receiver. One bad row never
+stops the feed (R-ALL-11): an event this version cannot read is a dead letter at once,
+with its reason, and a sink that hangs fails its attempt after ``timeout``.
 
 Sinks: any callable; [WebhookSink][teamaccess.relay.webhook.WebhookSink] (Standard
 Webhooks, extra ``webhook``), [RedisStreamSink][teamaccess.relay.redis_streams.RedisStreamSink]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import logging
 import queue
@@ -211,6 +212,8 @@ _S = TypeVar("_S")
 class _RelayBase(Generic[_S]):
     """The configuration both relays share; see `Relay` for the arguments."""
 
+    _awaits_sink = True
+
     def __init__(
         self,
         store: Store,
@@ -236,6 +239,11 @@ class _RelayBase(Generic[_S]):
             raise InvalidInput(f"timeout must be a positive timedelta: {timeout!r}")
         if not callable(sink):
             raise InvalidInput(f"a sink is a callable that takes an Envelope: {sink!r}")
+        if not self._awaits_sink and _is_async(sink):
+            raise InvalidInput(
+                "Relay calls its sink on a thread and cannot await it: "
+                "use AsyncRelay for an async sink"
+            )
         seconds = (
             timeout.total_seconds()
             if timeout is not None
@@ -377,15 +385,12 @@ class Relay(_RelayBase[Sink]):
             does not cover, or a sink that is not callable or is ``async``.
     """
 
-    def __init__(self, store: Store, sink: Sink, **options: Any) -> None:
-        if _is_async(sink):
-            raise InvalidInput(
-                "Relay calls its sink on a thread and cannot await it: "
-                "use AsyncRelay for an async sink"
-            )
-        super().__init__(store, sink, **options)
-        self._courier = _Courier(sink, self.settings.name)
-        self._stopping: Callable[[], bool] = lambda: False
+    _awaits_sink = False
+    _stopping: Callable[[], bool] = staticmethod(lambda: False)
+
+    @functools.cached_property
+    def _courier(self) -> _Courier:
+        return _Courier(self.sink, self.settings.name)
 
     def run_once(self) -> BatchReport:
         """Claim one batch, deliver it, record the outcome; what happened."""
@@ -508,16 +513,19 @@ class AsyncRelay(_RelayBase[AsyncSink]):
     async def run(self, stop: asyncio.Event, *, idle: float = 0.5) -> None:
         """Relay until ``stop`` is set; it stops as `Relay.run` does."""
         self._stopping = stop.is_set
-        while not stop.is_set():
-            try:
-                claimed = (await self.run_once()).claimed
-            except StorageError as error:
-                claimed = self._batch_lost(error)
-            except Exception as error:  # nothing one batch does ends the relay
-                claimed = self._batch_broken(error)
-            if not claimed:
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle)
+        try:
+            while not stop.is_set():
+                try:
+                    claimed = (await self.run_once()).claimed
+                except StorageError as error:
+                    claimed = self._batch_lost(error)
+                except Exception as error:  # nothing one batch does ends the relay
+                    claimed = self._batch_broken(error)
+                if not claimed:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(stop.wait(), idle)
+        finally:
+            self._stopping = lambda: False
 
 
 async def _awaited(awaitable: Awaitable[Any]) -> None:
