@@ -556,8 +556,8 @@ class MemoryStore:
 
     def check_facts(
         self, company_id: str, user_id: str
-    ) -> tuple[Company | None, Membership | None, Membership | None]:
-        """The company, the membership, else the nearest ancestor's, as committed.
+    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None]:
+        """The company, the membership, else the nearest ancestor's and its company.
 
         Read from the committed snapshot without the lock: a check never waits for a
         writer and never sees a transaction half done.
@@ -565,17 +565,17 @@ class MemoryStore:
         companies, members = self._committed
         company = companies.get(company_id)
         if company is None:
-            return None, None, None
+            return None, None, None, None
         member = members.get(company_id, _NOBODY).get(user_id)
         if member is not None or company.parent_id is None:
-            return company, member, None
+            return company, member, None, None
         above = company
         while above.parent_id is not None:
             found = members.get(above.parent_id, _NOBODY).get(user_id)
-            if found is not None:
-                return company, None, found
             above = companies[above.parent_id]
-        return company, None, None
+            if found is not None:
+                return company, None, found, above
+        return company, None, None, None
 
     def __repr__(self) -> str:
         return (

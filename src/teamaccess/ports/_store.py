@@ -236,13 +236,14 @@ class Store(Protocol):
 
     def check_facts(
         self, company_id: str, user_id: str
-    ) -> tuple[Company | None, Membership | None, Membership | None]:
+    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None]:
         """What a permission check needs, read together in one go.
 
         The company, the user's membership in it, and, if they are not a member, their
-        membership in the nearest ancestor of the company (R-PART-2). The hot path of
-        a check: on SQL one statement (through the closure table), without an
-        explicit transaction; in memory a few lookups under the store's lock.
+        membership in the nearest ancestor of the company (R-PART-2) and that ancestor,
+        whose state gates the sight it gives (R-CO-8); ``None`` for what is not there.
+        The hot path of a check: on SQL one statement (through the closure table),
+        without an explicit transaction; in memory a few lookups under the store's lock.
         """
         ...
 

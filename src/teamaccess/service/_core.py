@@ -226,7 +226,7 @@ class ServiceCore:
 
     def member_of(self, company_id: str, actor_id: str, rule: str) -> tuple[Company, Membership]:
         """Like `_acting`, for reads: one ``check_facts`` outside a transaction."""
-        company, actor, _ = self.store.check_facts(
+        company, actor, *_ = self.store.check_facts(
             check_id(company_id, "company"), check_id(actor_id, "user")
         )
         return self.admitted(_existing(company, company_id), actor, rule)

@@ -42,7 +42,6 @@ from teamaccess.service._core import (
     raise_denied,
     raise_if_denied,
 )
-from teamaccess.service._sight import has_sight
 
 __all__ = ["Access"]
 
@@ -84,9 +83,8 @@ class Access:
         check_optional_id(after, "user cursor")
         check_count(limit, "limit", 1, MAX_PAGE)
         core = self._core
+        company = self._members_view(actor_id, company_id)
         with core.store.reader() as tx:
-            company = tx.companies.get(CompanyId(company_id))
-            self._require_members_view(tx, actor_id, company, company_id)
             target = None
             if target_user_id is not None and company is not None:
                 target = tx.memberships.get(company.id, UserId(target_user_id))
@@ -112,7 +110,7 @@ class Access:
             ):
                 found = sorted([*found, target], key=lambda m: m.user_id)[: limit + 1]
             page = page_of(found, limit, lambda m: m.user_id)
-            above = _Companies(tx)
+            above = _Companies(tx, company)
             holders = (
                 self._holder(action, company, m, target, above(m.company_id)) for m in page.items
             )
@@ -252,10 +250,10 @@ class Access:
             check_id(target_user_id, "user")
         core = self._core
         admin = actor_id in core.platform_admins
+        if actor_id != user_id:
+            self._members_view(actor_id, company_id)
         with core.store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
-            if actor_id != user_id:
-                self._require_members_view(tx, actor_id, company, company_id)
             actor = None if company is None else tx.memberships.get(company.id, UserId(user_id))
             above: Membership | None = None
             ancestor: Company | None = None
@@ -342,21 +340,35 @@ class Access:
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _require_members_view(
-        self, tx: Transaction, actor_id: str, company: Company | None, company_id: str
-    ) -> None:
-        if actor_id in self._core.platform_admins:
-            return
-        if not has_sight(self._core, tx, company, actor_id):  # as if missing (R-ALL-9)
+    def _members_view(self, actor_id: str, company_id: str) -> Company | None:
+        """The company (``None`` if missing) if the actor may see who holds access in it.
+
+        Needs ``view_members`` there (R-CO-6) or a platform admin. Read with the check's
+        one statement, the ancestor's state included (R-CO-8); a caller without sight
+        gets the same denial whether the company exists or not (R-ALL-9).
+
+        Raises:
+            NotAMember: Without sight, or as a non-member.
+            AccessDenied: Any other denial of ``view_members``.
+        """
+        core = self._core
+        company, me, above, ancestor = core.store.check_facts(company_id, actor_id)
+        if actor_id in core.platform_admins:
+            return company
+        if company is None or (me is None and above is None):  # as if missing (R-ALL-9)
             decision = not_a_member(Action.VIEW_MEMBERS, company_id)
         else:
-            decision = self._core.decide(tx, Action.VIEW_MEMBERS, company, actor_id)
+            decision = decide(
+                Action.VIEW_MEMBERS, company=company, actor=me, policy=core.policy,
+                ancestor_member=above, ancestor=ancestor,
+            )  # fmt: skip
         if not decision.allowed:
             raise_if_denied(
                 Decision.deny(
                     decision.reason, "R-CO-6", f"who holds access in {company_id!r}: {decision}"
                 )
             )
+        return company
 
     def _holder(
         self,
@@ -487,9 +499,9 @@ def _review_rows(
 class _Companies:
     """Companies read once per call, by id: the ancestors rows pass through."""
 
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, *known: Company) -> None:
         self._tx = tx
-        self._seen: dict[CompanyId, Company | None] = {}
+        self._seen: dict[CompanyId, Company | None] = {c.id: c for c in known}
 
     def __call__(self, company_id: CompanyId) -> Company | None:
         if company_id not in self._seen:

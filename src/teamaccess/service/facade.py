@@ -220,10 +220,8 @@ class TeamAccess:
             # Read the generation before the facts: an answer is then never kept under a
             # generation older than the facts it was decided on.
             generation = getattr(core.store, "generation", 0) if known is not None else 0
-            company, actor, above = core.store.check_facts(company_id, actor_id)
-            ancestor = None
-            if above is not None:  # sight from above passes the ancestor's gate (R-CO-8)
-                ancestor, above, _ = core.store.check_facts(above.company_id, actor_id)
+            # Sight from above passes the ancestor's gate too (R-CO-8): its row comes along.
+            company, actor, above, ancestor = core.store.check_facts(company_id, actor_id)
             decision = decide(
                 action, company=company, actor=actor, policy=core.policy,
                 ancestor_member=above, ancestor=ancestor,

@@ -85,14 +85,14 @@ class BoundSqlStore:
 
     def check_facts(
         self, company_id: str, user_id: str
-    ) -> tuple[Company | None, Membership | None, Membership | None]:
+    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None]:
         """The check's facts, read with SQLAlchemy on the host's connection."""
         with self.store._translate():
             row: Any = self.connection.execute(
                 self.store._facts.statement, {"company_id": company_id, "user_id": user_id}
             ).first()
         if row is None:
-            return None, None, None
+            return None, None, None, None
         return self.store._facts_of(row, UserId(user_id))
 
     def __repr__(self) -> str:

@@ -78,8 +78,8 @@ _KEPT = "teamaccess_kept"  # in a kept SQLite connection's info: it only ever re
 _USED = "teamaccess_used"  # in a pooled connection's info: when the store last gave it back
 _DEAD_TRIES = 20  # dead pooled connections replaced before a call gives up on the pool
 _ANSWERS = "teamaccess_answers"  # in a kept SQLite connection's info: (version, answers)
-_Facts = tuple[Company | None, Membership | None, Membership | None]
-_NO_FACTS: _Facts = (None, None, None)
+_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None]
+_NO_FACTS: _Facts = (None, None, None, None)
 
 
 def create_engine(url: str | sa.URL, **options: Any) -> Engine:
@@ -428,15 +428,16 @@ class SqlStore:
     @staticmethod
     def _facts_of(
         row: Any, user_id: UserId, company: Company | None = None
-    ) -> tuple[Company, Membership | None, Membership | None]:
+    ) -> tuple[Company, Membership | None, Membership | None, Company | None]:
         """The facts of a processed row (``company``: its company, parsed already)."""
         if company is None:
             company = company_from_row(row, _loads)
         if row.m_role is not None:
-            return company, _joined_membership(row, "m_", company.id, user_id), None
+            return company, _joined_membership(row, "m_", company.id, user_id), None, None
         if row.a_role is not None:
-            return company, None, _joined_membership(row, "a_", row.a_company_id, user_id)
-        return company, None, None
+            above = _joined_membership(row, "a_", row.a_company_id, user_id)
+            return company, None, above, company_from_row(_Prefixed(row, "ac_"), _loads)
+        return company, None, None, None
 
     @contextmanager
     def _kept(self, *, autocommit: bool) -> Iterator[Connection]:
@@ -753,7 +754,8 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
 
     The company; the user's membership in it (``m_*``); and, only when there is none
     and the company has a parent, their membership in the nearest ancestor (``a_*``),
-    found through the closure table (R-PART-2): a ``CASE`` guards that subquery, so a
+    found through the closure table (R-PART-2), with that ancestor's row (``ac_*``),
+    whose state the check gates too (R-CO-8): a ``CASE`` guards that subquery, so a
     member's check costs no more than a join of two primary keys. The JSON columns
     are read as text, so that a row can key the cache of parsed answers.
     """
@@ -770,18 +772,27 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
     )
     above = sa.case((sa.and_(m.c.role.is_(None), c.c.parent_id.is_not(None)), nearest))
     ancestor = [a.c[name].label(f"a_{name}") for name in ("company_id", *_MEMBER_COLUMNS)]
+    ac = c.alias("ac")
     return (
-        sa.select(*_company_and_member(c, m), *ancestor)
+        sa.select(*_company_and_member(c, m), *ancestor, *_company_columns(ac, "ac_"))
         .select_from(
-            c.outerjoin(m, sa.and_(m.c.company_id == c.c.id, m.c.user_id == user)).outerjoin(
-                a, sa.and_(a.c.user_id == user, a.c.company_id == above)
-            )
+            c.outerjoin(m, sa.and_(m.c.company_id == c.c.id, m.c.user_id == user))
+            .outerjoin(a, sa.and_(a.c.user_id == user, a.c.company_id == above))
+            .outerjoin(ac, ac.c.id == a.c.company_id)
         )
         .where(c.c.id == sa.bindparam("company_id"))
     )
 
 
-_MEMBER_COLUMNS = ("role", "joined_at", "main_contact", "show_as_contact", "handler")
+def _company_columns(c: sa.FromClause, prefix: str = "") -> list[Any]:
+    """A company's columns labelled ``prefix + name``, JSON read as text (hashable rows)."""
+    return [
+        (sa.cast(col, sa.Text) if isinstance(col.type, sa.JSON) else col).label(prefix + col.name)
+        for col in c.columns
+    ]
+
+
+_MEMBER_COLUMNS = ("role", "joined_at", "main_contact", "show_as_contact", "handler", "origin")
 
 
 def _company_and_member(c: sa.Table, m: sa.FromClause) -> list[Any]:
@@ -805,16 +816,35 @@ def _member_statement(t: Tables) -> sa.Select[Any]:
 
 
 def _ancestor_statement(t: Tables) -> sa.Select[Any]:
-    """The last columns of `_check_statement`: the membership in the nearest ancestor."""
-    p, x = t.paths, t.memberships.alias("a")
+    """The last columns of `_check_statement`: the nearest ancestor's membership and row."""
+    p, x, ac = t.paths, t.memberships.alias("a"), t.companies.alias("ac")
     user: sa.BindParameter[str] = sa.bindparam("user_id")
     return (
-        sa.select(*(x.c[name].label(f"a_{name}") for name in ("company_id", *_MEMBER_COLUMNS)))
-        .select_from(p.join(x, sa.and_(x.c.company_id == p.c.ancestor_id, x.c.user_id == user)))
+        sa.select(
+            *(x.c[name].label(f"a_{name}") for name in ("company_id", *_MEMBER_COLUMNS)),
+            *_company_columns(ac, "ac_"),
+        )
+        .select_from(
+            p.join(x, sa.and_(x.c.company_id == p.c.ancestor_id, x.c.user_id == user)).join(
+                ac, ac.c.id == x.c.company_id
+            )
+        )
         .where(p.c.descendant_id == sa.bindparam("company_id"), p.c.depth > 0)
         .order_by(p.c.depth)
         .limit(1)
     )
+
+
+class _Prefixed:
+    """The columns of ``row`` named ``prefix + name``, read as ``name``."""
+
+    __slots__ = ("_prefix", "_row")
+
+    def __init__(self, row: Any, prefix: str) -> None:
+        self._row, self._prefix = row, prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, self._prefix + name)
 
 
 def _joined_membership(row: Any, prefix: str, company_id: str, user_id: str) -> Membership:
@@ -829,4 +859,5 @@ def _joined_membership(row: Any, prefix: str, company_id: str, user_id: str) -> 
         is_main_contact=bool(get("main_contact")),
         show_as_contact=bool(get("show_as_contact")),
         is_handler=bool(get("handler")),
+        origin=get("origin"),
     )

@@ -127,7 +127,7 @@ class DjangoStore:
 
     def check_facts(
         self, company_id: str, user_id: str
-    ) -> tuple[Company | None, Membership | None, Membership | None]:
+    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None]:
         """The check's facts, read on Django's connection."""
         with self.sql.engine.connect() as conn:
             return self.sql.bind(conn).check_facts(company_id, user_id)
