@@ -316,11 +316,13 @@ def test_r_all_11_a_company_held_back_never_starves_the_others(ta, clock) -> Non
 
 
 def test_r_co_9_erasure_redacts_a_sink_error_that_quotes_the_payload(store, clock) -> None:
-    """R-CO-9: a sink error quoting a person's address is stored in last_error; after erasure no outbox row holds the address."""
+    """R-CO-9: a sink error quoting a person's address is stored in last_error; after erasure no outbox row, readable or not, holds the address."""
     ta = make_service(store, clock=clock, platform_admins={"root"})
     ta.users.register("root", "root@example.com")
     ta.users.register("erin", "erin.secret@example.com")
     ta.companies.create("root", "ACME", company_id="acme")
+    newer = {"type": "SeatsTransferred", "company_id": "acme", "to": "erin.secret@example.com"}
+    _append(ta, [decode_event(newer)])  # a row this version cannot read, naming her too
 
     def sink(envelope) -> None:
         raise ValueError(f"receiver refused {envelope.data}")
