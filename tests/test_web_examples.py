@@ -62,7 +62,8 @@ def test_fastapi_endpoints_answer_with_teamaccess_decisions(fastapi_app: ModuleT
 
         can = client.get("/companies/acme/can/edit_profile", headers=as_anna).json()
         assert can == {"allowed": True, "reason": "is_main_contact", "rule": "R-MC-2", "detail": ""}
-        assert client.get("/companies/nope/members", headers=as_ben).status_code == 404
+        missing = client.get("/companies/nope/members", headers=as_ben)  # as for acme (R-ALL-9)
+        assert (missing.status_code, missing.json()["reason"]) == (403, "not_a_member")
         assert client.get("/companies/acme/members").status_code == 422  # no X-User
     # leaving the client stops the app; its consumer drains the outbox first
     assert any(e.type == CompanyProfileUpdated.type for e in delivered)
