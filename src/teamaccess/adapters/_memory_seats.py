@@ -8,6 +8,7 @@ import attrs
 
 from teamaccess.adapters._memory_base import Repo, require
 from teamaccess.domain.ids import CompanyId, UserId
+from teamaccess.domain.models import Company
 from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
 from teamaccess.errors import (
     AlreadyEnrolled,
@@ -64,6 +65,16 @@ class MemorySeatPools(Repo):
 
     def of_company(self, company_id: CompanyId) -> Sequence[SeatPool]:
         return [p for p in self.all() if p.company_id == company_id]
+
+    def owners(self, pool_ids: Sequence[PoolId]) -> dict[PoolId, Company]:
+        found: dict[PoolId, Company] = {}
+        for pool_id in pool_ids:
+            pool = self._t.pools.get(pool_id)
+            owner = None if pool is None else pool.company_id
+            company = None if owner is None else self._t.companies.get(owner)
+            if company is not None:
+                found[pool_id] = company
+        return found
 
     @staticmethod
     def _check(pool: SeatPool) -> None:

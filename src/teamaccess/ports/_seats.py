@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from teamaccess.domain.ids import CompanyId, UserId
+from teamaccess.domain.models import Company
 from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
 
 __all__ = ["Enrollments", "Products", "SeatPools", "TagGrants"]
@@ -60,6 +61,13 @@ class SeatPools(Protocol):
 
     def of_company(self, company_id: CompanyId) -> Sequence[SeatPool]:
         """The pools bought for the company, ordered by id."""
+        ...
+
+    def owners(self, pool_ids: Sequence[PoolId]) -> Mapping[PoolId, Company]:
+        """The company of each of these pools that has one, keyed by pool id (R-CO-8).
+
+        One statement on SQL: the content check asks it for the pools a tag comes from.
+        """
         ...
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from teamaccess.domain.decisions import Decision
@@ -100,22 +100,23 @@ class Tags:
         wanted = [content_tags] if isinstance(content_tags, str) else content_tags
         wanted = check_list(wanted, "tag", MAX_TAG_LENGTH)
         with self._core.store.reader() as tx:
-            held = tx.tags.tags_of(UserId(user_id))
-            if not held.intersection(wanted):
-                return decide_content(held, wanted)
             grants = [g for g in tx.tags.of_users([UserId(user_id)]) if g.tag in wanted]
             return decide_content(live_tags(grants, _shut_sources(tx, grants)), wanted)
 
 
-def _shut_sources(tx: Transaction, grants: Iterable[TagGrant]) -> set[str]:
-    """The pool sources among ``grants`` whose company is suspended or closed (R-CO-8)."""
-    shut: set[str] = set()
-    for held in grants:
-        if not held.source.startswith(_POOL) or held.source in shut:
-            continue
-        pool = tx.pools.get(PoolId(held.source[len(_POOL) :]))
-        if pool is None or pool.company_id is None:
-            continue
-        if company_gate(tx.companies.get(pool.company_id)) is not None:
-            shut.add(held.source)
-    return shut
+def _shut_sources(tx: Transaction, grants: Sequence[TagGrant]) -> set[str]:
+    """The pool sources among ``grants`` whose company is suspended or closed (R-CO-8).
+
+    Only the pools of a tag that no other kind of source gives are looked up, all in
+    one statement: a direct grant or a purchase opens without a lookup.
+    """
+    live = {g.tag for g in grants if not g.source.startswith(_POOL)}
+    pooled = {PoolId(g.source[len(_POOL) :]): g.source for g in grants if g.tag not in live}
+    if not pooled:
+        return set()
+    owners = tx.pools.owners(sorted(pooled))
+    return {
+        source
+        for pool_id, source in pooled.items()
+        if pool_id in owners and company_gate(owners[pool_id]) is not None
+    }

@@ -7,8 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from teamaccess.adapters.sql._people import company_from_row
 from teamaccess.adapters.sql._repo import Repo, chunks, is_transient
 from teamaccess.domain.ids import CompanyId, UserId
+from teamaccess.domain.models import Company
 from teamaccess.domain.seats import (
     Enrollment,
     PoolId,
@@ -145,6 +147,14 @@ class SeatPools(Repo):
         t = self._t.pools
         statement = sa.select(t).where(t.c.company_id == company_id).order_by(t.c.id)
         return [_pool(row) for row in self._rows(statement)]
+
+    def owners(self, pool_ids: Sequence[PoolId]) -> dict[PoolId, Company]:
+        pools, companies = self._t.pools, self._t.companies
+        statement = sa.select(companies, pools.c.id.label("owned_pool_id")).join(
+            companies, companies.c.id == pools.c.company_id
+        )
+        rows = self._rows_in(pools.c.id, pool_ids, statement)
+        return {PoolId(row.owned_pool_id): company_from_row(row) for row in rows}
 
 
 def _enrollment(row: sa.Row[Any]) -> Enrollment:
