@@ -241,10 +241,24 @@ class Seats:
         check_id(actor_id, "user")
         with self._core.store.reader() as tx:
             led = tx.pools.of_leader(UserId(actor_id))
+            if not led:
+                return []
+            owners = tx.pools.owners([pool.id for pool in led])
+            member_of = {m.company_id for m in tx.memberships.of_user(UserId(actor_id))}
+            leader = tx.users.get(UserId(actor_id))
+            admin = actor_id in self._core.platform_admins
             return [
                 pool
                 for pool in led
-                if self._decide_group(tx, actor_id, pool, pool_company(tx, pool)).allowed
+                if decide_group(
+                    actor_id,
+                    pool,
+                    platform_admin=admin,
+                    leader_is_member=pool.company_id is None or pool.company_id in member_of,
+                    company=owners.get(pool.id),
+                    insider=pool.company_id in member_of,
+                    leader_erased=leader is None or is_erased(leader),
+                ).allowed
             ]
 
     def get(self, pool_id: str) -> SeatPool:
