@@ -43,4 +43,4 @@ def test_r_all_3_django_site_on_its_own_database(database: str) -> None:
         capture_output=True, text=True, timeout=300, check=False, cwd=PROJECT, env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "11 passed" in done.stdout
+    assert "12 passed" in done.stdout

@@ -118,6 +118,33 @@ def test_r_all_9_a_storage_error_answers_503_without_its_text(client, path, capl
     assert "ta_invitations" in caplog.text
 
 
+def test_r_all_10_an_unreachable_database_raises_storage_error(site, monkeypatch):
+    """R-ALL-10: when Django cannot reach its database, a check, a read and a command raise StorageError, never Django's OperationalError."""
+    from django.db import OperationalError, connections
+
+    from teamaccess.errors import StorageError
+
+    ta, ids = site
+    connection = connections["default"]
+
+    def unreachable():
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(connection, "ensure_connection", unreachable)
+    calls = [
+        lambda: ta.check(ids["anna"], "acme", "view_members"),
+        lambda: ta.members.list(ids["anna"], "acme"),
+        lambda: ta.companies.update_profile(ids["anna"], "acme", name="ACME AG"),
+    ]
+    try:
+        for call in calls:
+            with pytest.raises(StorageError) as caught:
+                call()
+            assert isinstance(caught.value.__cause__, OperationalError)
+    finally:
+        monkeypatch.undo()  # before pytest-django rolls the test's transaction back
+
+
 def test_management_commands_explain_and_relay(site):
     """teamaccess_explain prints the decision; teamaccess_relay --drain delivers the outbox."""
     ta, ids = site

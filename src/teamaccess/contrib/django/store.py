@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+import django.db
 import sqlalchemy as sa
 from django.db import connections, transaction
 from sqlalchemy.dialects import sqlite
@@ -24,6 +25,7 @@ from teamaccess.adapters.sql import DEFAULT_PREFIX, SqlStore
 from teamaccess.adapters.sql._schema import SCHEMA_VERSION, version_table
 from teamaccess.adapters.sql._transaction import SqlTransaction
 from teamaccess.domain.models import Company, Membership
+from teamaccess.errors import StorageError
 
 __all__ = ["DjangoStore"]
 
@@ -109,9 +111,23 @@ class DjangoStore:
         return _Borrowed(connection.connection)
 
     @contextmanager
+    def _translate(self) -> Iterator[None]:
+        """Django's database errors (connecting, ``atomic()``'s commit) as `StorageError`.
+
+        SQLAlchemy's statements on the borrowed connection raise the driver's errors,
+        which the SQL store translates; Django's own calls raise ``django.db.Error``.
+        """
+        try:
+            with self.sql._translate():
+                yield
+        except django.db.Error as error:
+            raise StorageError(f"{self.alias}: {error}") from error
+
+    @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
         """A command: ``atomic()`` (a savepoint inside the host's), SQLAlchemy on its connection."""
         with (
+            self._translate(),
             transaction.atomic(using=self.alias),
             self.sql.engine.connect() as conn,
             conn.begin(),  # SQLAlchemy's view of Django's transaction (Django commits)
@@ -122,14 +138,18 @@ class DjangoStore:
     @contextmanager
     def reader(self, *, one_statement: bool = False) -> Iterator[SqlTransaction]:
         """Reads on Django's connection: they see the host's uncommitted writes."""
-        with self.sql.engine.connect() as conn, self.sql.bind(conn).reader() as tx:
+        with (
+            self._translate(),
+            self.sql.engine.connect() as conn,
+            self.sql.bind(conn).reader() as tx,
+        ):
             yield tx
 
     def check_facts(
         self, company_id: str, user_id: str
     ) -> tuple[Company | None, Membership | None, Membership | None, Company | None]:
         """The check's facts, read on Django's connection."""
-        with self.sql.engine.connect() as conn:
+        with self._translate(), self.sql.engine.connect() as conn:
             return self.sql.bind(conn).check_facts(company_id, user_id)
 
     def create_schema(self) -> None:
