@@ -100,6 +100,14 @@ class Privacy:
         requests and inside every stored outbox payload. ``UserErased`` closes it.
         Erasing an erased user again changes nothing.
 
+        Erasure is final (R-CO-9): it locks the person's user row first, and every
+        command that would hand them something (an invitation accepted, a seat, a
+        purchase, a direct tag, a membership) locks that row too and reads the user
+        again, so it commits before the erasure (which then ends what it gave) or is
+        refused with `UnknownUser`. Their leadership of pools ends: a company's pool
+        passes to its main contact (``PoolLeaderChanged``); a pool without one is left
+        to platform admins, as the group decision refuses an erased leader.
+
         Raises:
             AccessDenied: The actor is not a platform admin (R-CO-7).
             UnknownUser: No such user.
