@@ -91,7 +91,8 @@ class Partners:
             check_id(company_id, "company")
 
         def work(tx: Transaction, now: datetime) -> Company:
-            partner = self._core.company(tx, partner_id, lock=True)
+            sighted(self._core, tx, partner_id, actor_id, Action.CREATE_CHILD_ACCOUNT, lock=True)
+            partner = self._core.company(tx, partner_id)
             self._core.require(tx, Action.CREATE_CHILD_ACCOUNT, partner, actor_id)
             self._core.require_depth(tx, partner.id, 0)
             founder = self._core.user(tx, actor_id)
@@ -217,7 +218,8 @@ class Partners:
         choices = check_list(choices, "choice", MAX_CHOICE_LENGTH, MAX_CHOICES)
 
         def work(tx: Transaction, now: datetime) -> PropertyDefinition:
-            partner = self._core.company(tx, partner_id, lock=True)
+            sighted(self._core, tx, partner_id, actor_id, Action.EDIT_ACCOUNT, lock=True)
+            partner = self._core.company(tx, partner_id)
             self._core.require(tx, Action.EDIT_ACCOUNT, partner, actor_id)
             definition = PropertyDefinition(
                 partner.id, check_id(name, "property"), PropertyKind(kind), tuple(choices)
@@ -256,7 +258,8 @@ class Partners:
             check_id(key, "property")
 
         def work(tx: Transaction, now: datetime) -> Company:
-            account = self._core.company(tx, company_id, lock=True)
+            sighted(self._core, tx, company_id, actor_id, Action.EDIT_ACCOUNT, lock=True)
+            account = self._core.company(tx, company_id)
             self._core.require(tx, Action.EDIT_ACCOUNT, account, actor_id)
             definitions = tx.properties.of_partner(account.parent_id) if account.parent_id else []
             checked = validate_properties(definitions, values)

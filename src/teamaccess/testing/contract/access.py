@@ -166,7 +166,13 @@ def test_r_all_9_every_access_and_partner_read_answers_an_outsider_as_for_nothin
         lambda t, c: t.members.set_show_as_contact("carla", c, "ben", False),
         lambda t, c: t.members.transfer_main_contact("carla", c, "ben"),
         lambda t, c: t.members.add("carla", c, "dora"),
+        lambda t, c: t.partners.create_child("carla", c, "Mine"),
+        lambda t, c: t.partners.define_property("carla", c, "region", "text"),
+        lambda t, c: t.partners.set_properties("carla", c, {}),
+        lambda t, c: t.partners.move("carla", c, None),
+        lambda t, c: t.partners.move("carla", "carlas", c),  # under a company not hers
     ]
+    ta.companies.create("carla", "Carla's", company_id="carlas")
     for read in reads:
         missing = _outsider_answer(lambda r=read: r(ta, "nowhere"), "nowhere")
         for company_id in ("acme", "child"):  # open, and suspended with a reason
