@@ -322,3 +322,23 @@ def test_r_all_11_stop_gives_back_the_rest_of_the_batch(ta) -> None:
     pending = ta.outbox.pending(100)
     assert len(pending) == EVENTS - len(got)
     assert all(m.leased_by is None and m.attempts == 0 for m in pending)
+
+
+def test_r_all_11_an_idle_relay_leaves_no_thread_behind(ta, monkeypatch) -> None:
+    """R-ALL-11: a relay's sink thread ends when idle (drain() alone starts one); the next delivery starts another."""
+    from teamaccess.relay import _relay
+
+    monkeypatch.setattr(_relay, "_WORKER_IDLE", 0.05)
+    relay = Relay(ta.store, lambda envelope: None)
+    assert relay.drain() == EVENTS
+    name = f"{relay.settings.name}-sink"
+
+    def workers() -> int:
+        return sum(1 for thread in threading.enumerate() if thread.name == name)
+
+    deadline = time.monotonic() + 5
+    while workers() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert workers() == 0
+    ta.users.register("gina", "gina@example.com")
+    assert relay.drain() == 1

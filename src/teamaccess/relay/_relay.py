@@ -45,6 +45,9 @@ log = logging.getLogger("teamaccess.relay")
 _RESERVE = 10
 """A tenth of the lease is kept for the claim and the settling transaction."""
 
+_WORKER_IDLE = 5.0
+"""Seconds a relay's sink thread waits for a call before it ends (a new one starts later)."""
+
 
 @attrs.frozen
 class BatchReport:
@@ -308,6 +311,7 @@ class _Courier:
     def __init__(self, sink: Sink, name: str) -> None:
         self._sink = sink
         self._name = name
+        self._lock = threading.Lock()  # who starts or ends the worker
         self._jobs: queue.SimpleQueue[_Job | None] | None = None
         self._overdue: _Job | None = None
 
@@ -320,28 +324,44 @@ class _Courier:
 
     def call(self, envelope: Envelope, timeout: float) -> BaseException | None:
         """Deliver one envelope: ``None``, or what made the attempt fail."""
-        if self._jobs is None:
-            self._jobs = queue.SimpleQueue()
-            threading.Thread(
-                target=self._work, args=(self._jobs,), name=f"{self._name}-sink", daemon=True
-            ).start()
         job = _Job(envelope)
-        self._jobs.put(job)
+        with self._lock:
+            if self._jobs is None:
+                self._jobs = queue.SimpleQueue()
+                threading.Thread(
+                    target=self._work, args=(self._jobs,), name=f"{self._name}-sink", daemon=True
+                ).start()
+            jobs = self._jobs
+            jobs.put(job)
         if job.running.acquire(timeout=timeout):
             return job.error
         self._overdue = job  # left behind: its worker ends when the call returns
-        self._jobs.put(None)
-        self._jobs = None
+        with self._lock:
+            jobs.put(None)
+            if self._jobs is jobs:
+                self._jobs = None
         return _no_answer(timeout)
 
     def close(self) -> None:
         """End the worker thread once its call in hand has returned."""
-        if self._jobs is not None:
-            self._jobs.put(None)
-            self._jobs = None
+        with self._lock:
+            if self._jobs is not None:
+                self._jobs.put(None)
+                self._jobs = None
 
     def _work(self, jobs: queue.SimpleQueue[_Job | None]) -> None:
-        while (job := jobs.get()) is not None:
+        while True:
+            try:
+                job = jobs.get(timeout=_WORKER_IDLE)
+            except queue.Empty:
+                with self._lock:  # no call comes in while the worker decides to end
+                    if jobs.empty():
+                        if self._jobs is jobs:
+                            self._jobs = None
+                        return
+                continue
+            if job is None:
+                return
             try:
                 result: object = self._sink(job.envelope)  # a Sink may still return one
                 if inspect.isawaitable(result):
