@@ -63,7 +63,11 @@ class Outbox(Protocol):
         ...
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
-        """The oldest undelivered messages that are not dead, at most ``limit``, in order."""
+        """The oldest undelivered messages that are not dead, at most ``limit``, in order.
+
+        Never fails because of one row: an event this version cannot read is an
+        ``UndecodableEvent`` (R-ALL-11), as in every read of the outbox.
+        """
         ...
 
     def count_pending(self) -> int:
@@ -83,7 +87,9 @@ class Outbox(Protocol):
         reached. Concurrent claims never lease one message twice (``SKIP LOCKED``, the
         single writer, the store's lock). Of each company only the run of messages up
         to its first pending message not claimed here is leased (the domain rule
-        ``in_company_order``). In order.
+        ``in_company_order``); a claim looks past the messages of companies held back
+        that way, so they never starve the others (R-ALL-11). In order. A stored event
+        this version cannot read comes as an ``UndecodableEvent``, never an error.
         """
         ...
 
@@ -121,7 +127,8 @@ class Outbox(Protocol):
         """Replace ``old`` by ``new`` inside every string of every stored payload.
 
         Erasure (GDPR art. 17) gives a person a pseudonym in the audit trail; the
-        events keep their shape. Returns how many messages changed.
+        events keep their shape. A relay's stored error (``last_error``), which may
+        quote a payload, is redacted too (R-CO-9). Returns how many messages changed.
         """
         ...
 
