@@ -19,7 +19,7 @@ from teamaccess.errors import (
 )
 from teamaccess.events import AccountParentChanged, MainContactChanged, MemberRemoved
 from teamaccess.testing import dump
-from teamaccess.testing.contract._partner_helpers import partner_service
+from teamaccess.testing.contract._partner_helpers import ADMIN, partner_service
 from teamaccess.values import PropertyKind
 
 
@@ -286,6 +286,8 @@ def test_r_part_6_staff_memberships_end_with_the_partner_membership(store, clock
     ta.members.add("anna", "acme-cust", "karl")  # by acme-cust's own member: stays
     clock.advance(days=1)
     ta.members.add("anna", "acme-cust", "bert", role="admin")  # later, but an admin
+    ta.seats.create_product(ADMIN, "course", "Course", tag="+course")
+    pool = ta.seats.purchase("anna", "course", 2, "Group", company_id="acme-cust")
     ta.members.add("paula", "kunde-a", "anna")  # by kunde-a's own member: stays
     ta.partners.create_child("paula", "lm", "Kunde B", company_id="kunde-b")
     ta.members.add("paula", "lm", "xaver", role="admin")
@@ -309,6 +311,7 @@ def test_r_part_6_staff_memberships_end_with_the_partner_membership(store, clock
     assert handed == {("acme-cust", "anna", "bert"), ("acme-sub", "anna", None),
                       ("kunde-b", "anna", None)}  # fmt: skip
     assert ta.members.main_contact("acme-cust").user_id == "bert"
+    assert ta.seats.get(pool.id).leader_id == "bert"  # R-MEM-10 one level down
     assert ta.partners.account_overview("paula", "acme-sub").members == ()
     ta.members.add("paula", "acme-sub", "bert")  # the partner stays in control (R-PART-5)
 

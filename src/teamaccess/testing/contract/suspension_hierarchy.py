@@ -66,6 +66,9 @@ READS: dict[str, Read] = {
     "expand_target": lambda t: [s.kind for s in t.access.expand(
         "anna", "anna", "kunde-a", "remove_member", target_user_id="karl").steps],
     "check_manage_team": lambda t: t.check("anna", "kunde-a", "manage_team").allowed,
+    # What the texts say: a suspension reason is for the suspended company's members.
+    "check_text": lambda t: repr(t.check("piet", "kunde-a", "view_overview")),
+    "expand_text": lambda t: repr(t.access.expand("piet", "piet", "kunde-a", "view_overview")),
 }  # fmt: skip
 
 
