@@ -204,3 +204,26 @@ def test_r_all_10_fastapi_answers_a_problem_without_driver_text_while_down(
             assert time.monotonic() - started < 5
     finally:
         store.engine.dispose()
+
+
+def test_r_all_10_a_cluster_that_does_not_start_fails_under_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """R-ALL-10: the outage proof cannot vanish silently: with CI set a cluster that does not start fails the test, elsewhere it skips with a one-line reason."""
+    from ..clusters import postgres
+
+    def broken(*args: object, **kwargs: object) -> PostgresCluster:
+        raise postgres.ClusterError("pg_createcluster 15 tax: port in use")
+
+    monkeypatch.setattr(postgres.shutil, "which", lambda tool: f"/usr/bin/{tool}")
+    monkeypatch.setattr(postgres.PostgresCluster, "create", broken)
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="did not start: pg_createcluster"):
+        cluster_or_skip()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="did not start"):
+        cluster_or_skip()
+    monkeypatch.setattr(postgres.shutil, "which", lambda tool: None)
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.skip.Exception, match="not installed"):
+        cluster_or_skip()
