@@ -140,13 +140,16 @@ def _through_ancestor(
     if action == _VIEW_OVERVIEW:
         return _ANCESTOR_OK
     needed = _ANCESTOR_TEAM.get(action)
-    if needed is not None and above.role in policy.roles:
+    if (
+        needed is not None
+        and above.role in policy.roles
+        and needed in policy.permissions(above.role)
+    ):
         if action in _SELF_OR_MANAGER and target is None:
             return Decision.deny(Reason.TARGET_REQUIRED, "R-PART-5", "name the member it is about")
-        if needed in policy.permissions(above.role):
-            return Decision.allow(
-                Reason.ROLE_PERMITS, "R-PART-5", f"{needed} in ancestor {above.company_id!r}"
-            )
+        return Decision.allow(
+            Reason.ROLE_PERMITS, "R-PART-5", f"{needed} in ancestor {above.company_id!r}"
+        )
     where = f"member of ancestor {above.company_id!r}, not of {company.id!r}"
     return Decision.deny(Reason.OVERVIEW_ONLY, "R-PART-2", where)
 
