@@ -197,6 +197,7 @@ class _Memberships(Repo):
         ancestors: bool,
         after: UserId | None,
         limit: int,
+        ancestor_roles: frozenset[str] | None = None,
     ) -> Sequence[Membership]:
         members = self._t.members.get(company_id, {})
         found = {
@@ -205,10 +206,14 @@ class _Memberships(Repo):
             if m.role in roles or (m.is_main_contact and m.role in main_contact_roles)
         }
         if ancestors:
+            nearest: dict[UserId, Membership] = {}
             for above in reversed(_ancestors(self._t, company_id)):
                 for user_id, m in self._t.members.get(above, {}).items():
                     if user_id not in members:  # the nearest ancestor, visited last, wins
-                        found[user_id] = m
+                        nearest[user_id] = m
+            for user_id, m in nearest.items():
+                if ancestor_roles is None or m.role in ancestor_roles:
+                    found[user_id] = m
         keys = sorted(u for u in found if after is None or u > after)
         return [found[u] for u in keys[:limit]]
 

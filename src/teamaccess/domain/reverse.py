@@ -46,11 +46,14 @@ class Admission:
         ancestors: Whether members of an ancestor (who are not members) may, by some
             role (R-PART-2, R-PART-5); each such row is decided again for its own role
             and its own ancestor's state.
+        ancestor_roles: The roles of the nearest ancestor membership that may
+            (R-PART-5: an ancestor's admins), or ``None`` for any role (the overview).
     """
 
     roles: frozenset[str] = frozenset()
     main_contact_roles: frozenset[str] = frozenset()
     ancestors: bool = False
+    ancestor_roles: frozenset[str] | None = None
 
     @property
     def nobody(self) -> bool:
@@ -81,14 +84,16 @@ def admission(
     # An open ancestor: each row's own ancestor is gated when the row is decided.
     ancestor = Company(_ANCESTOR, "ancestor", when)
     target = Membership(company.id, _OTHER, "", when) if targeted else None
-    ancestors = any(
-        decide(
+
+    def from_above(role: str) -> bool:
+        return decide(
             action, company=company, actor=None, policy=policy, target=target,
             ancestor_member=Membership(_ANCESTOR, _PROBE, role, when), ancestor=ancestor,
-        ).allowed
-        for role in policy.roles
-    )  # fmt: skip
-    return Admission(roles, main_only, ancestors)
+        ).allowed  # fmt: skip
+
+    above = frozenset(r for r in policy.roles if from_above(r))
+    anyone = from_above("\x00any")  # a role no policy knows: the role does not matter
+    return Admission(roles, main_only, bool(above) or anyone, None if anyone else above)
 
 
 def reaches_below(action: str, policy: Policy) -> bool:

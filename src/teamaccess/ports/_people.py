@@ -131,14 +131,16 @@ class Memberships(Protocol):
         ancestors: bool,
         after: UserId | None,
         limit: int,
+        ancestor_roles: frozenset[str] | None = None,
     ) -> Sequence[Membership]:
         """One page of the memberships an action admits in the company, by user id.
 
         A member counts if their role is in ``roles``, or in ``main_contact_roles`` and
         they are the main contact. With ``ancestors``, each user who is no member but a
         member of an ancestor counts too, by their membership in the nearest one
-        (R-PART-2). Ordered by user id, after ``after``, at most ``limit``; on SQL one
-        statement, however many members the company has.
+        (R-PART-2), if its role is in ``ancestor_roles`` (``None``: any role; R-PART-5
+        admits an ancestor's admins only). Ordered by user id, after ``after``, at most
+        ``limit``; on SQL one statement, however many members the company has.
         """
         ...
 

@@ -100,6 +100,7 @@ class Access:
                     ancestors=admits.ancestors,
                     after=None if after is None else UserId(after),
                     limit=limit + 1,
+                    ancestor_roles=admits.ancestor_roles,
                 )
             )
             if (  # the member aimed at may act on itself

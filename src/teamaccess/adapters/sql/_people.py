@@ -225,11 +225,13 @@ def _membership_values(m: Membership) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=64)
-def _admitted_statement(t: Tables, ancestors: bool) -> sa.Select[Any]:
+def _admitted_statement(t: Tables, ancestors: bool, by_role: bool = False) -> sa.Select[Any]:
     """One page of the memberships an action admits, built once per shape.
 
     The company's qualifying members; with ``ancestors`` also, through the closure
-    table, each non-member's membership in the nearest ancestor (R-PART-2). Each
+    table, each non-member's membership in the nearest ancestor (R-PART-2), with
+    ``by_role`` only if that nearest membership's role is one of ``:ancestor_roles``
+    (R-PART-5). Each
     branch is an index range scan in user-id order that stops after ``:limit`` rows;
     wrapped as derived tables so SQLite and MySQL accept ORDER BY/LIMIT in a UNION.
     """
@@ -271,6 +273,7 @@ def _admitted_statement(t: Tables, ancestors: bool) -> sa.Select[Any]:
             a.c.user_id > sa.bindparam("after"),
             ~member.exists(),
             ~nearer.exists(),
+            *([a.c.role.in_(sa.bindparam("ancestor_roles", expanding=True))] if by_role else []),
         )
         .order_by(a.c.user_id)
         .limit(limit)
@@ -322,15 +325,19 @@ class Memberships(Repo):
         ancestors: bool,
         after: UserId | None,
         limit: int,
+        ancestor_roles: frozenset[str] | None = None,
     ) -> Sequence[Membership]:
-        statement = _admitted_statement(self._t, ancestors)
-        params = {
+        by_role = ancestors and ancestor_roles is not None
+        statement = _admitted_statement(self._t, ancestors, by_role)
+        params: dict[str, Any] = {
             "company_id": company_id,
             "roles": sorted(roles),
             "main_roles": sorted(main_contact_roles),
             "after": after or "",  # no id is empty (R-ALL-7): "" is before every id
             "limit": limit,
         }
+        if by_role:
+            params["ancestor_roles"] = sorted(ancestor_roles or ())
         return [_membership(row) for row in self._c.execute(statement, params)]
 
     def add(self, membership: Membership) -> None:
