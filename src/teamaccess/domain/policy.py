@@ -50,8 +50,13 @@ def decide(
     target: Membership | None = None,
     ancestor_member: Membership | None = None,
     ancestor: Company | None = None,
+    company_id: str | None = None,
 ) -> Decision:
     """Decide whether ``actor`` may do ``action`` in ``company``.
+
+    An outsider (no membership in the company or an ancestor) gets the same denial,
+    ``not_a_member``, whether the company exists, is open or is suspended (R-ALL-9);
+    only a closed company says so to everyone (R-CO-3).
 
     Args:
         action: An [Action][teamaccess.Action] value or a host permission name (R-MEM-8).
@@ -65,17 +70,21 @@ def decide(
         ancestor: The company of ``ancestor_member``: its state passes the company
             gate like the company's own, so a closed or suspended ancestor gives no
             sight of, nor authority over, its descendants (R-CO-8). Missing, it denies.
+        company_id: The id asked about: with it, a missing company is denied as a
+            company of which the actor is not a member (R-ALL-9); without it,
+            ``unknown_company``.
     """
     # Action is a str enum: its members equal (and hash like) their values, so the
     # lookups below work for either. The common answers are shared constants: a
     # check is on the hot path of every request.
     if company is None:
-        return _UNKNOWN_COMPANY
+        return _UNKNOWN_COMPANY if company_id is None else not_a_member(action, company_id)
     if company.closed_at is not None:
         return closed(company)
-    if company.suspended_at is not None:  # the reason only for its members (R-ALL-9)
-        return suspended(company, insider=actor is not None and actor.company_id == company.id)
-    if actor is None or actor.company_id != company.id:
+    insider = actor is not None and actor.company_id == company.id
+    if company.suspended_at is not None and (insider or ancestor_member is not None):
+        return suspended(company, insider=insider)  # the reason only for its members
+    if actor is None or not insider:
         if ancestor_member is not None:
             return _through_ancestor(action, company, ancestor_member, ancestor, policy, target)
         return not_a_member(action, company.id)

@@ -15,7 +15,7 @@ import attrs
 
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.events import Event, Stamp, stamp
-from teamaccess.domain.gate import company_gate, suspended
+from teamaccess.domain.gate import closed, company_gate, suspended
 from teamaccess.domain.ids import CompanyId, UserId, check_id
 from teamaccess.domain.inputs import check_count
 from teamaccess.domain.leads import Page
@@ -151,8 +151,14 @@ class ServiceCore:
         company: Company | None,
         actor_id: str,
         target: Membership | None = None,
+        *,
+        company_id: str | None = None,
     ) -> Decision:
-        """Gather the facts `decide` needs and decide (R-ALL-2)."""
+        """Gather the facts `decide` needs and decide (R-ALL-2).
+
+        With ``company_id``, a missing company is denied as one the actor is not a
+        member of (R-ALL-9).
+        """
         actor = None if company is None else tx.memberships.get(company.id, UserId(actor_id))
         above = ancestor = None
         if actor is None and company is not None and company.parent_id is not None:
@@ -166,6 +172,7 @@ class ServiceCore:
             target=target,
             ancestor_member=above,
             ancestor=ancestor,
+            company_id=company_id,
         )
         log_decision(decision, actor_id, None if company is None else company.id, action)
         if HOOKS.tracer is not None:
@@ -211,38 +218,64 @@ class ServiceCore:
         )
 
     def gate(
-        self, company: Company | None, actor: Membership | None, rule: str
+        self,
+        company: Company | None,
+        actor: Membership | None,
+        rule: str,
+        company_id: str | None = None,
     ) -> Decision | tuple[Company, Membership]:
-        """The denial for a missing or closed company or a non-member, else both of them."""
-        denied = company_gate(company, insider=actor is not None)
+        """The denial for a non-member or a closed or suspended company, else both of them.
+
+        A non-member gets ``not_a_member`` whether the company exists, is open or is
+        suspended (R-ALL-9); only a closed company says so to everyone (R-CO-3). Without
+        ``company_id`` a missing company is ``unknown_company``.
+        """
+        if company is None or actor is None:
+            if company is not None and company.closed_at is not None:
+                return closed(company)
+            if company is None and company_id is None:
+                return Decision.deny(Reason.UNKNOWN_COMPANY, "R-ALL-1")
+            where = company_id if company is None else company.id
+            return Decision.deny(Reason.NOT_A_MEMBER, rule, f"not a member of {where!r}")
+        denied = company_gate(company, insider=True)
         if denied is not None:
             return denied
-        assert company is not None  # noqa: S101 - the gate denies a missing company
-        if actor is None:
-            return Decision.deny(Reason.NOT_A_MEMBER, rule, f"not a member of {company.id!r}")
         if actor.role not in self.policy.roles:
             return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
         return company, actor
 
     def member_of(self, company_id: str, actor_id: str, rule: str) -> tuple[Company, Membership]:
-        """Like `_acting`, for reads: one ``check_facts`` outside a transaction."""
+        """Like `acting`, for reads: one ``check_facts`` outside a transaction."""
         company, actor, *_ = self.store.check_facts(
             check_id(company_id, "company"), check_id(actor_id, "user")
         )
-        return self.admitted(_existing(company, company_id), actor, rule)
+        return self.admitted(company, actor, rule, company_id)
 
     def acting(
         self, tx: Transaction, company_id: str, actor_id: str, rule: str, *, lock: bool = False
     ) -> tuple[Company, Membership]:
-        """The open acting company and the actor's membership in it, or raise (R-MEM-1)."""
-        company = self.company(tx, company_id, lock=lock)
-        actor = tx.memberships.get(company.id, UserId(check_id(actor_id, "user")))
-        return self.admitted(company, actor, rule)
+        """The open acting company and the actor's membership in it, or raise (R-MEM-1).
+
+        An outsider is refused with `NotAMember` alike for a missing, open or suspended
+        company (R-ALL-9).
+        """
+        company = tx.companies.get(CompanyId(check_id(company_id, "company")), for_update=lock)
+        actor = None
+        if company is not None:
+            actor = tx.memberships.get(company.id, UserId(check_id(actor_id, "user")))
+        return self.admitted(company, actor, rule, company_id)
 
     def admitted(
-        self, company: Company, actor: Membership | None, rule: str
+        self,
+        company: Company | None,
+        actor: Membership | None,
+        rule: str,
+        company_id: str | None = None,
     ) -> tuple[Company, Membership]:
-        gated = self.gate(company, actor, rule)
+        """The company and the actor's membership, or raise the gate's denial."""
+        if company is not None and company.closed_at is not None:
+            raise CompanyClosed(company.id, company.merged_into)
+        gated = self.gate(company, actor, rule, company_id)
         if isinstance(gated, Decision):
             raise_denied(gated)
         return gated

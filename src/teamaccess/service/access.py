@@ -278,7 +278,7 @@ class Access:
                 target = tx.memberships.get(company.id, UserId(target_user_id))
             decision = decide(
                 action, company=company, actor=actor, policy=core.policy, target=target,
-                ancestor_member=above, ancestor=ancestor,
+                ancestor_member=above, ancestor=ancestor, company_id=company_id,
             )  # fmt: skip
             steps = expand_steps(
                 decision, user_id=user_id, company=company, company_id=company_id, actor=actor,

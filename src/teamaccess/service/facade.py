@@ -224,7 +224,7 @@ class TeamAccess:
             company, actor, above, ancestor = core.store.check_facts(company_id, actor_id)
             decision = decide(
                 action, company=company, actor=actor, policy=core.policy,
-                ancestor_member=above, ancestor=ancestor,
+                ancestor_member=above, ancestor=ancestor, company_id=company_id,
             )  # fmt: skip
             if known is not None:
                 if len(known) >= _KNOWN_ANSWERS:
@@ -237,7 +237,7 @@ class TeamAccess:
         with core.store.reader() as tx:  # an action aimed at a member: its membership too
             company = tx.companies.get(CompanyId(company_id))
             target = tx.memberships.get(CompanyId(company_id), UserId(target_user_id))
-            return core.decide(tx, action, company, actor_id, target)
+            return core.decide(tx, action, company, actor_id, target, company_id=company_id)
 
     def require(
         self,

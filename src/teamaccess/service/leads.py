@@ -267,7 +267,7 @@ class Leads:
         with self._core.store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
             actor = None if company is None else tx.memberships.get(company.id, UserId(actor_id))
-            gated = self._core.gate(company, actor, "R-LEAD-4")
+            gated = self._core.gate(company, actor, "R-LEAD-4", company_id)
             if isinstance(gated, Decision):
                 return gated
             lead = tx.leads.get(LeadId(lead_id))

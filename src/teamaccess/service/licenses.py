@@ -8,6 +8,7 @@ row is locked, checked and updated in one transaction, as seat pools are.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import attrs
 
@@ -16,7 +17,7 @@ from teamaccess.domain.events import (
     stamp,
 )
 from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
-from teamaccess.domain.models import AddMembersBy, CompanySettings
+from teamaccess.domain.models import AddMembersBy, Company, CompanySettings
 from teamaccess.domain.partner_events import (
     ArticleAdded,
     LicenseReleased,
@@ -29,12 +30,13 @@ from teamaccess.domain.partners import (
     decide_license,
 )
 from teamaccess.errors import (
+    CompanyClosed,
     InvalidInput,
     LicenseExhausted,
     UnknownLicense,
 )
 from teamaccess.ports import Transaction
-from teamaccess.service._core import ServiceCore, check_count
+from teamaccess.service._core import ServiceCore, check_count, raise_if_denied
 
 __all__ = ["Licenses"]
 
@@ -128,7 +130,9 @@ class Licenses:
         check_id(kind, "license")
         with self._core.store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
-            decision = self._core.decide(tx, Action.SWITCH_INTO, company, actor_id)
+            decision = self._core.decide(
+                tx, Action.SWITCH_INTO, company, actor_id, company_id=company_id
+            )
             if not decision:
                 return decision
             known = isinstance(kind, str) and tx.licenses.get(CompanyId(company_id), kind)
@@ -158,8 +162,15 @@ class Licenses:
         check_id(kind, "license")
 
         def work(tx: Transaction, now: datetime) -> License:
-            account = self._core.company(tx, company_id)
-            self._core.require(tx, Action.SWITCH_INTO, account, actor_id)
+            # An outsider is refused alike for a missing and an existing account (R-ALL-9).
+            found = tx.companies.get(CompanyId(company_id))
+            if found is not None and found.closed_at is not None:
+                raise CompanyClosed(found.id, found.merged_into)
+            decision = self._core.decide(
+                tx, Action.SWITCH_INTO, found, actor_id, company_id=company_id
+            )
+            raise_if_denied(decision)
+            account = cast(Company, found)  # allowed: it exists
             license_ = tx.licenses.get(account.id, kind, for_update=True)
             if license_ is None:
                 raise UnknownLicense(f"account {account.id!r} holds no {kind!r} license")

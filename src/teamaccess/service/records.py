@@ -168,7 +168,7 @@ class Records:
         with self._core.store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
             actor = None if company is None else tx.memberships.get(company.id, UserId(actor_id))
-            gated = self._core.gate(company, actor, "R-REC-1")
+            gated = self._core.gate(company, actor, "R-REC-1", company_id)
             if isinstance(gated, Decision):
                 return gated
             record = tx.records.get(RecordId(record_id))

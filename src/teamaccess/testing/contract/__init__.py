@@ -32,7 +32,8 @@ AREAS = (
     "users", "membership", "main_contact", "invitations", "escalation", "authority", "everywhere",
     "properties", "bulk_ports", "seats", "tags", "seat_properties", "partners",
     "partner_properties", "licenses", "leads", "lead_properties", "inbox", "records",
-    "lifecycle", "outbox_relay", "suspension", "suspension_reach",
+    "lifecycle", "outbox_relay", "suspension", "suspension_reach", "suspension_hierarchy",
+    "sight", "access", "access_properties", "privacy",
 )  # fmt: skip
 """The modules of the suite, one per area."""
 

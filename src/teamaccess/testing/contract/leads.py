@@ -172,7 +172,9 @@ def test_r_lead_3_pick_needs_membership_and_open_company(mta: TeamAccess) -> Non
     """R-LEAD-3: a non-member cannot pick for a company, even one the lead is offered to."""
     with pytest.raises(NotAMember):
         mta.leads.pick("xaver", "dealer-a", "pumps")
-    assert mta.leads.check("anton", "nowhere", "pumps", "view_lead").reason == "unknown_company"
+    # R-ALL-9: a company one is not a member of answers alike whether it exists or not
+    assert mta.leads.check("anton", "nowhere", "pumps", "view_lead").reason == "not_a_member"
+    assert mta.leads.check("xaver", "dealer-a", "pumps", "view_lead").reason == "not_a_member"
     assert (
         mta.leads.check("anton", "dealer-a", "no-such-lead", "view_lead").reason == "unknown_lead"
     )

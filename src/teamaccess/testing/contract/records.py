@@ -55,7 +55,9 @@ def test_r_rec_1_records_visible_to_customer_provider_and_service_providers(
         rta.records.timeline("fritz", "fremd", "kunde", since=since)
     assert str(caught.value.decision) == "denied: not_linked (R-REC-1)"
     # R-ALL-9: a record out of the company's sight is answered as one that does not exist
-    assert str(rta.records.check("fritz", "fremd", minutes.id)) == "denied: unknown_record (R-ALL-1)"
+    assert (
+        str(rta.records.check("fritz", "fremd", minutes.id)) == "denied: unknown_record (R-ALL-1)"
+    )
     assert rta.records.check("fritz", "fremd", minutes.id) == rta.records.check(
         "fritz", "fremd", "no-such-record"
     )

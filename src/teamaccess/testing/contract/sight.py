@@ -26,7 +26,7 @@ from teamaccess.values import LinkKind
 
 
 @pytest.fixture
-def rta(store, clock) -> TeamAccess:
+def sight_rta(store, clock) -> TeamAccess:
     """Kunde (customer, kurt) linked to OSG (provider, osgar); Fremd (fritz) linked to nobody."""
     ta = make_service(store, clock=clock, platform_admins={ADMIN})
     for user in (ADMIN, "osgar", "kurt", "fritz"):
@@ -47,20 +47,20 @@ def _outcome(call) -> tuple[str, str]:
     return type(result).__name__, str(result)
 
 
-def test_r_all_9_a_record_out_of_sight_is_answered_as_a_missing_one(rta, clock) -> None:
+def test_r_all_9_a_record_out_of_sight_is_answered_as_a_missing_one(sight_rta, clock) -> None:
     """R-ALL-9: get and check of another customer's record answer exactly as for no record at all."""
-    for call in (rta.records.get, rta.records.check):
+    for call in (sight_rta.records.get, sight_rta.records.check):
         seen = _outcome(lambda call=call: call("fritz", "fremd", "inv-1"))
         missing = _outcome(lambda call=call: call("fritz", "fremd", "inv-9"))
         assert seen == (missing[0], missing[1].replace("inv-9", "inv-1")), call
     with pytest.raises(UnknownRecord):
-        rta.records.get("fritz", "fremd", "inv-1")
+        sight_rta.records.get("fritz", "fremd", "inv-1")
     since = clock() - timedelta(days=30)
-    linked = _outcome(lambda: rta.records.timeline("fritz", "fremd", "kunde", since=since))
-    nowhere = _outcome(lambda: rta.records.timeline("fritz", "fremd", "nowhere", since=since))
+    linked = _outcome(lambda: sight_rta.records.timeline("fritz", "fremd", "kunde", since=since))
+    nowhere = _outcome(lambda: sight_rta.records.timeline("fritz", "fremd", "nowhere", since=since))
     assert linked == (nowhere[0], nowhere[1].replace("nowhere", "kunde"))
     with pytest.raises(AccessDenied):
-        rta.records.add("fritz", "fremd", "nowhere", "mail", "Spam")
+        sight_rta.records.add("fritz", "fremd", "nowhere", "mail", "Spam")
 
 
 def test_r_all_9_a_lead_out_of_sight_is_answered_as_a_missing_one(store, clock) -> None:
@@ -82,26 +82,26 @@ def test_r_all_9_a_lead_out_of_sight_is_answered_as_a_missing_one(store, clock) 
 
 
 def test_r_co_8_a_suspended_customers_records_are_out_of_reach_until_resumed(
-    rta, store, clock
+    sight_rta, store, clock
 ) -> None:
     """R-CO-8: while the customer is suspended its provider reads and adds nothing; resumed, all is back."""
     since = clock() - timedelta(days=30)
     reads = {
-        "timeline": lambda: [r.id for r in rta.records.timeline("osgar", "osg", "kunde", since=since).items],
-        "get": lambda: rta.records.get("osgar", "osg", "inv-1").id,
-        "check": lambda: str(rta.records.check("osgar", "osg", "inv-1")),
+        "timeline": lambda: [r.id for r in sight_rta.records.timeline("osgar", "osg", "kunde", since=since).items],
+        "get": lambda: sight_rta.records.get("osgar", "osg", "inv-1").id,
+        "check": lambda: str(sight_rta.records.check("osgar", "osg", "inv-1")),
     }  # fmt: skip
     before = {name: read() for name, read in reads.items()}
-    rta.companies.suspend(ADMIN, "kunde", reason="unpaid invoice 4711")
+    sight_rta.companies.suspend(ADMIN, "kunde", reason="unpaid invoice 4711")
     frozen = dump(store)
     for name, read in reads.items():
         answer = _outcome(read)
         assert "denied: company_suspended (R-CO-5)" in answer[1] or "is suspended" in answer[1]
         assert "4711" not in answer[1], name  # the reason is not the provider's to read
     with pytest.raises(AccessDenied):
-        rta.records.add("osgar", "osg", "kunde", "minutes", "Jour fixe")
+        sight_rta.records.add("osgar", "osg", "kunde", "minutes", "Jour fixe")
     assert dump(store) == frozen
-    rta.companies.resume(ADMIN, "kunde")
+    sight_rta.companies.resume(ADMIN, "kunde")
     assert {name: read() for name, read in reads.items()} == before
 
 
@@ -116,14 +116,41 @@ FAR = [
 @pytest.mark.parametrize(
     "when", FAR, ids=["far-future-offset", "embargo-overflow", "year-0", "naive"]
 )
-def test_r_all_6_instants_no_store_holds_are_refused_alike(rta, store, when) -> None:
+def test_r_all_6_instants_no_store_holds_are_refused_alike(sight_rta, store, when) -> None:
     """R-ALL-6: occurred_at, visible_from and since outside what every store holds raise InvalidInput."""
     before = dump(store)
     for call in (
-        lambda: rta.records.add("osgar", "osg", "kunde", "timeline", "Call", occurred_at=when),
-        lambda: rta.records.add("osgar", "osg", "kunde", "mail", "Mail", visible_from=when),
-        lambda: rta.records.timeline("osgar", "osg", "kunde", since=when),
+        lambda: sight_rta.records.add(
+            "osgar", "osg", "kunde", "timeline", "Call", occurred_at=when
+        ),
+        lambda: sight_rta.records.add("osgar", "osg", "kunde", "mail", "Mail", visible_from=when),
+        lambda: sight_rta.records.timeline("osgar", "osg", "kunde", since=when),
     ):
         with pytest.raises(InvalidInput):
             call()
     assert dump(store) == before
+
+
+def test_r_all_9_an_outsider_learns_nothing_of_a_company_it_is_not_in(store, clock) -> None:
+    """R-ALL-9: checks, reads and commands answer an outsider alike for an open, a suspended and a missing company."""
+    ta = market_service(store, clock)
+    calls = {
+        "check": lambda c: ta.check("xaver", c, "view_members"),
+        "lead check": lambda c: ta.leads.check("xaver", c, "pumps", "view_lead"),
+        "leads visible": lambda c: ta.leads.visible("xaver", c),
+        "lead pick": lambda c: ta.leads.pick("xaver", c, "pumps"),
+        "inbox": lambda c: ta.inbox.list("xaver", c),
+        "record check": lambda c: ta.records.check("xaver", c, "inv-1"),
+        "timeline": lambda c: ta.records.timeline("xaver", c, c, since=clock()),
+        "license check": lambda c: ta.licenses.check("xaver", c, "create_asset"),
+        "license use": lambda c: ta.licenses.use("xaver", c, "create_asset"),
+    }
+    missing = {name: _outcome(lambda call=call: call("nowhere")) for name, call in calls.items()}
+    for state in ("open", "suspended"):
+        if state == "suspended":
+            ta.companies.suspend(ADMIN, "dealer-a", reason="fraud 4711")
+        for name, call in calls.items():
+            seen = _outcome(lambda call=call: call("dealer-a"))
+            assert seen == (missing[name][0], missing[name][1].replace("nowhere", "dealer-a")), (
+                state, name, seen, missing[name],
+            )  # fmt: skip

@@ -39,16 +39,25 @@ def _decisions(ta) -> list[tuple[str, str, bool, str, str]]:
 def test_r_co_5_suspended_company_refuses_every_action_and_resume_restores_them(
     suspended_ta,
 ) -> None:
-    """R-CO-5: while suspended every check is denied with company_suspended; resumed, every answer is as before."""
+    """R-CO-5: while suspended every member's check is denied with company_suspended; resumed, every answer is as before."""
     before = _decisions(suspended_ta)
     suspended = suspended_ta.companies.suspend(ADMIN, "acme", reason="unpaid invoice")
     assert suspended.is_suspended
     assert suspended.suspension_reason == "unpaid invoice"
     during = _decisions(suspended_ta)
-    assert {(allowed, reason, rule) for _, _, allowed, reason, rule in during} == {
-        (False, "company_suspended", "R-CO-5")
+    members = {
+        (allowed, reason, rule) for user, _, allowed, reason, rule in during if user != "carla"
     }
+    assert members == {(False, "company_suspended", "R-CO-5")}
     assert "unpaid invoice" in suspended_ta.check("anna", "acme", "view_members").detail
+    # R-ALL-9: an outsider's answers do not change; they learn nothing of the suspension
+    outsider = [d for d in during if d[0] == "carla"]
+    assert outsider == [d for d in before if d[0] == "carla"]
+    seen = suspended_ta.check("carla", "acme", "view_members")
+    missing = suspended_ta.check("carla", "nowhere", "view_members")
+    assert (seen.reason, seen.rule, seen.detail) == (
+        missing.reason, missing.rule, missing.detail.replace("nowhere", "acme"),
+    )  # fmt: skip
     suspended_ta.companies.resume(ADMIN, "acme")
     assert _decisions(suspended_ta) == before
 
