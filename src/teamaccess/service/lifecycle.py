@@ -184,6 +184,7 @@ class Lifecycle:
                 tx.articles.add(article)
             for definition in definitions:
                 tx.properties.add(definition)
+            _repoint_staff(tx, source.id, target.id)
             for child in tx.companies.children(source.id):
                 tx.companies.update(attrs.evolve(child, parent_id=target.id))
                 events.append(
@@ -230,3 +231,18 @@ def _split(items: Sequence[_Owned], source: CompanyId) -> tuple[list[_Owned], li
     return [i for i in items if i.company_id == source], [
         i for i in items if i.company_id != source
     ]
+
+
+def _repoint_staff(tx: Transaction, source: CompanyId, target: CompanyId) -> None:
+    """Staff memberships below the source came from the target from now on (R-PART-6).
+
+    The source's staff moved to the target with the merge, so leaving the target ends
+    what they received as the source's staff, as leaving the source would have.
+    """
+    below = list(tx.companies.children(source))
+    while below:
+        account = below.pop()
+        below.extend(tx.companies.children(account.id))
+        for member in tx.memberships.of_company(account.id):
+            if member.origin == source:
+                tx.memberships.update(attrs.evolve(member, origin=target))

@@ -326,3 +326,16 @@ def test_r_part_6_leaving_the_partner_ends_staff_memberships_too(store, clock) -
     assert not ta.check("anna", "acme-cust", "view_overview")
     with pytest.raises(AccessDenied):
         ta.partners.move("anna", "acme-cust", None)
+
+
+def test_r_part_6_a_merge_hands_the_staff_origin_to_the_target(store, clock) -> None:
+    """R-PART-6: after lm merges into a new partner, leaving that partner still ends the staff memberships."""
+    ta = _staffed(store, clock)
+    ta.partners.create_child("anna", "lm", "Acme Cust", company_id="acme-cust")
+    ta.companies.create("paula", "LM Neu", company_id="lm-neu")
+    ta.lifecycle.merge(ADMIN, "lm", "lm-neu")
+    assert [m.origin for m in ta.members.of_user("anna") if m.company_id == "acme-cust"] == [
+        "lm-neu"
+    ]
+    ta.members.leave("anna", "lm-neu")
+    assert ta.members.of_user("anna") == []
