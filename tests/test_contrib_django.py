@@ -1,7 +1,9 @@
 """The Django site of tests/django_project, in a pytest run of its own (pytest-django).
 
-It runs on SQLite and on PostgreSQL (the run's own test database, created and dropped
-by pytest-django): a view saves a model and runs a teamaccess command in one
+It runs on SQLite, PostgreSQL and MariaDB (the run's own test database, made afresh by
+``pytest --create-db`` and dropped by pytest-django; the database is chosen by the
+``TEAMACCESS_DJANGO_DB`` environment variable): the app's migrations go forward, to
+zero and forward again, and bring an older schema up to date; a view saves a model and runs a teamaccess command in one
 ``atomic()``; an exception rolls back both, success keeps both; DRF answers 403 as a
 problem document naming the rule (R-ALL-3, R-ALL-4, R-MEM-6); an anonymous visitor
 gets 401 and is never checked as a user id (R-ALL-1); a storage failure answers 503
@@ -18,29 +20,65 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from .backends import POSTGRES, RUN_ID
+from .backends import MARIADB, POSTGRES, RUN_ID
 
 PROJECT = Path(__file__).resolve().parent / "django_project"
 SRC = PROJECT.parent.parent / "src"
 
 
+SERVERS = {"postgres": POSTGRES, "mariadb": MARIADB}
+
+
+def _drop_leftover(url: sa.URL, name: str) -> None:
+    """Drop the site's test database if pytest-django left it (a failed run)."""
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+    finally:
+        admin.dispose()
+
+
 @pytest.mark.parametrize(
-    "database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+    "database",
+    [
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ],
 )
 def test_r_all_3_django_site_on_its_own_database(database: str) -> None:
-    """R-ALL-3, R-ALL-4, R-MEM-6: the Django site's tests pass on this database."""
+    """R-ALL-3, R-ALL-4, R-MEM-6: the Django site's tests, migrations included, pass with --create-db on this database."""
     env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    if database == "postgres":
-        url = sa.make_url(POSTGRES.url_of_run)  # skips, or fails under CI, without a server
+    env["TEAMACCESS_DJANGO_DB"] = database
+    test_db = f"tatest_{RUN_ID}_django"
+    url = None
+    if database in SERVERS:
+        url = sa.make_url(
+            SERVERS[database].url_of_run
+        )  # skips, or fails under CI, without a server
+        prefix = "PG" if database == "postgres" else "MY"
         env |= {
-            "TEAMACCESS_DJANGO_DB": "postgres",
-            "TEAMACCESS_DJANGO_PG_HOST": url.host or "127.0.0.1",
-            "TEAMACCESS_DJANGO_PG_USER": url.username or "postgres",
-            "TEAMACCESS_DJANGO_TEST_DB": f"tatest_{RUN_ID}_django",
+            f"TEAMACCESS_DJANGO_{prefix}_HOST": url.host or "127.0.0.1",
+            f"TEAMACCESS_DJANGO_{prefix}_USER": url.username or "root",
+            "TEAMACCESS_DJANGO_TEST_DB": test_db,
         }
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(PROJECT / "pytest.ini"), str(PROJECT), "-q"],
-        capture_output=True, text=True, timeout=300, check=False, cwd=PROJECT, env=env,
-    )  # fmt: skip
+        if url.port:
+            env[f"TEAMACCESS_DJANGO_{prefix}_PORT"] = str(url.port)
+        if url.password:
+            env[f"TEAMACCESS_DJANGO_{prefix}_PASSWORD"] = url.password
+    command = [sys.executable, "-m", "pytest", "-c", str(PROJECT / "pytest.ini"), str(PROJECT)]
+    try:
+        done = subprocess.run(
+            [*command, "-q", "--create-db"],
+            capture_output=True, text=True, timeout=300, check=False, cwd=PROJECT, env=env,
+        )  # fmt: skip
+    finally:
+        if url is not None:
+            _drop_leftover(url, test_db)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "12 passed" in done.stdout
+    assert f"{SITE_TESTS} passed" in done.stdout
+
+
+SITE_TESTS = 15
+"""The tests of tests/django_project: all run on each database, none skipped."""

@@ -1,4 +1,4 @@
-"""A Django site that uses teamaccess: SQLite, or PostgreSQL with TEAMACCESS_DJANGO_DB=postgres."""
+"""A Django site that uses teamaccess: SQLite, or TEAMACCESS_DJANGO_DB=postgres or mariadb."""
 
 import os
 
@@ -25,6 +25,23 @@ if os.environ.get("TEAMACCESS_DJANGO_DB") == "postgres":
             "NAME": "postgres",
             "USER": os.environ.get("TEAMACCESS_DJANGO_PG_USER", "postgres"),
             "HOST": os.environ.get("TEAMACCESS_DJANGO_PG_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("TEAMACCESS_DJANGO_PG_PORT", "5432"),
+            "PASSWORD": os.environ.get("TEAMACCESS_DJANGO_PG_PASSWORD", ""),
+            "TEST": {"NAME": os.environ.get("TEAMACCESS_DJANGO_TEST_DB", "tatest_django")},
+        }
+    }
+elif os.environ.get("TEAMACCESS_DJANGO_DB") == "mariadb":
+    import pymysql  # the mysql extra's driver, in mysqlclient's place (Django's MySQLdb)
+
+    pymysql.install_as_MySQLdb()
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": "test",
+            "USER": os.environ.get("TEAMACCESS_DJANGO_MY_USER", "root"),
+            "HOST": os.environ.get("TEAMACCESS_DJANGO_MY_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("TEAMACCESS_DJANGO_MY_PORT", "3306"),
+            "PASSWORD": os.environ.get("TEAMACCESS_DJANGO_MY_PASSWORD", ""),
             "TEST": {"NAME": os.environ.get("TEAMACCESS_DJANGO_TEST_DB", "tatest_django")},
         }
     }

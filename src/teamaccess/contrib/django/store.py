@@ -4,8 +4,12 @@ SQLAlchemy runs teamaccess's statements on the very DB-API connection Django hol
 the alias (borrowed: SQLAlchemy never commits, rolls back or closes it). A command runs
 in ``transaction.atomic()``, so inside the host's ``atomic()`` it is a SAVEPOINT of the
 host's transaction (a refused command rolls back to it and the host carries on), and
-outside one it commits on its own. PostgreSQL (psycopg 3 or psycopg2) and SQLite are
-tested; MySQL/MariaDB goes through SQLAlchemy's mysqlclient dialect, untested here.
+outside one it commits on its own. PostgreSQL (psycopg 3 or psycopg2), SQLite and
+MariaDB (mysqlclient, or PyMySQL installed as ``MySQLdb``) are tested.
+
+MySQL and MariaDB commit DDL implicitly, which also ends every SAVEPOINT: there the
+schema is created and dropped outside ``atomic()`` (each statement commits), and
+refused inside one, where it would commit the host's transaction half-way.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from django.db import connections, transaction
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.pool import NullPool
 
-from teamaccess.adapters.sql import DEFAULT_PREFIX, SqlStore
+from teamaccess.adapters.sql import DEFAULT_PREFIX, SqlStore, upgrade_schema
 from teamaccess.adapters.sql._schema import SCHEMA_VERSION, version_table
 from teamaccess.adapters.sql._transaction import SqlTransaction
 from teamaccess.domain.models import Company, Membership
@@ -78,7 +82,8 @@ def _url(alias: str) -> tuple[str, dict[str, Any]]:
         driver = "psycopg" if connection.Database.__name__ == "psycopg" else "psycopg2"
         return f"postgresql+{driver}://", {"use_native_hstore": False}
     if connection.vendor == "mysql":
-        return "mysql+mysqldb://", {}
+        driver = "pymysql" if connection.Database.__name__ == "pymysql" else "mysqldb"
+        return f"mysql+{driver}://", {}
     return "sqlite://", {}
 
 
@@ -152,18 +157,54 @@ class DjangoStore:
         with self._translate(), self.sql.engine.connect() as conn:
             return self.sql.bind(conn).check_facts(company_id, user_id)
 
+    @contextmanager
+    def _ddl(self) -> Iterator[None]:
+        """Where DDL runs: one ``atomic()`` where DDL is transactional, none elsewhere.
+
+        On MySQL and MariaDB (``can_rollback_ddl`` false) each DDL statement commits,
+        and no SAVEPOINT survives it: no ``atomic()`` there, and none allowed around.
+
+        Raises:
+            StorageError: MySQL or MariaDB, inside the host's ``atomic()``.
+        """
+        connection = connections[self.alias]
+        if connection.features.can_rollback_ddl:
+            with transaction.atomic(using=self.alias):
+                yield
+            return
+        if connection.in_atomic_block:
+            raise StorageError(
+                f"{self.alias}: {connection.vendor} commits DDL implicitly; create, upgrade "
+                "or drop teamaccess's tables outside transaction.atomic()"
+            )
+        yield
+
     def create_schema(self) -> None:
         """Create the tables that do not exist yet and record the schema version."""
-        with transaction.atomic(using=self.alias), self.sql.engine.connect() as conn:
+        with self._ddl(), self.sql.engine.connect() as conn:
             self.tables.metadata.create_all(conn)
             version = version_table(self.tables)
             version.create(conn, checkfirst=True)
             if conn.execute(sa.select(version.c.version_num)).first() is None:
                 conn.execute(version.insert().values(version_num=SCHEMA_VERSION))
 
+    def upgrade_schema(self) -> bool:
+        """Bring tables of an older library to its schema version; whether anything ran.
+
+        Runs the library's shipped Alembic migrations (the ``alembic`` extra) only when
+        the recorded version is behind; tables already current need neither.
+        """
+        with self._ddl():
+            with self.sql.engine.connect() as conn:
+                current = conn.execute(sa.select(version_table(self.tables).c.version_num))
+                if current.scalar() == SCHEMA_VERSION:
+                    return False
+            upgrade_schema(self.sql.engine, prefix=self.tables.prefix)
+        return True
+
     def drop_schema(self) -> None:
         """Drop the tables and the version record."""
-        with transaction.atomic(using=self.alias), self.sql.engine.connect() as conn:
+        with self._ddl(), self.sql.engine.connect() as conn:
             self.tables.metadata.drop_all(conn)
             version_table(self.tables).drop(conn, checkfirst=True)
 

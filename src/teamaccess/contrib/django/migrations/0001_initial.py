@@ -24,8 +24,14 @@ def drop(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    """Create the teamaccess tables at the library's schema version."""
+    """Create the teamaccess tables at the library's schema version.
 
+    Not atomic: MySQL and MariaDB commit DDL implicitly, which ends the SAVEPOINT an
+    atomic migration would hold. The store runs the DDL in one ``atomic()`` itself
+    where DDL is transactional (SQLite, PostgreSQL).
+    """
+
+    atomic = False
     initial = True
     dependencies: ClassVar[list[tuple[str, str]]] = []
     operations: ClassVar[list[Any]] = [migrations.RunPython(create, drop)]

@@ -16,23 +16,19 @@ from django.db import migrations
 
 def upgrade(apps: Any, schema_editor: Any) -> None:
     """Run the shipped Alembic migrations up to the library's version, if behind."""
-    import sqlalchemy as sa
-
-    from teamaccess.adapters.sql import SCHEMA_VERSION, upgrade_schema
-    from teamaccess.adapters.sql._schema import version_table
     from teamaccess.contrib.django.conf import setting
     from teamaccess.contrib.django.store import DjangoStore
 
-    store = DjangoStore(schema_editor.connection.alias, prefix=setting("PREFIX"))
-    version = version_table(store.tables)
-    with store.sql.engine.connect() as conn:
-        current = conn.execute(sa.select(version.c.version_num)).scalar()
-    if current != SCHEMA_VERSION:
-        upgrade_schema(store.sql.engine, prefix=setting("PREFIX"))
+    DjangoStore(schema_editor.connection.alias, prefix=setting("PREFIX")).upgrade_schema()
 
 
 class Migration(migrations.Migration):
-    """Upgrade the teamaccess tables to the installed library's schema version."""
+    """Upgrade the teamaccess tables to the installed library's schema version.
+
+    Not atomic, as ``0001_initial``: the store keeps MySQL's DDL out of savepoints.
+    """
+
+    atomic = False
 
     dependencies: ClassVar[list[tuple[str, str]]] = [("teamaccess", "0001_initial")]
     operations: ClassVar[list[Any]] = [migrations.RunPython(upgrade, migrations.RunPython.noop)]
