@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from teamaccess.adapters._memory_base import Journal
+from teamaccess.adapters.memory._repo import Journal
 
 KEYS = st.integers(0, 3)
 OPS = st.tuples(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from teamaccess.adapters._memory_base import Repo, require
+from teamaccess.adapters.memory._repo import Repo, require
 from teamaccess.domain.ids import CompanyId
 from teamaccess.domain.partners import Article, License, PropertyDefinition, decide_license
 from teamaccess.errors import (

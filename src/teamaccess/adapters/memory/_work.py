@@ -13,7 +13,7 @@ from datetime import datetime
 
 import attrs
 
-from teamaccess.adapters._memory_base import Repo, require
+from teamaccess.adapters.memory._repo import Repo, require
 from teamaccess.domain.ids import CompanyId, LeadId, RecordId, RequestId, UserId
 from teamaccess.domain.leads import InboxRequest, Lead, LeadState, RequestState
 from teamaccess.domain.records import RecordKind, ServiceLink, SharedRecord

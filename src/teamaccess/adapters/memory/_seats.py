@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from teamaccess.adapters._memory_base import Repo, require
+from teamaccess.adapters.memory._repo import Repo, require
 from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.models import Company
 from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant

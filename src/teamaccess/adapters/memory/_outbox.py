@@ -1,0 +1,140 @@
+"""The in-memory outbox: events appended in the command's transaction, claimed by relays."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from teamaccess.adapters.memory._repo import Repo
+from teamaccess.domain.events import Event, OutboxMessage
+from teamaccess.domain.privacy import redact_event
+from teamaccess.domain.relay import in_company_order
+
+
+class MemoryOutbox(Repo):
+    def append(self, event: Event) -> None:
+        self.extend([event])
+
+    def extend(self, events: Sequence[Event]) -> None:
+        first = self._t.next_position[0]
+        self._t.next_position[0] += len(events)  # like a database sequence: not rolled back
+        messages = {first + i: OutboxMessage(first + i, event) for i, event in enumerate(events)}
+        self._j.put_new(self._t.outbox, messages)
+
+    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        found: list[OutboxMessage] = []
+        for message in self._t.outbox.values():
+            if len(found) >= limit:
+                break
+            if _waiting(message):
+                found.append(message)
+        return found
+
+    def count_pending(self) -> int:
+        return sum(1 for message in self._t.outbox.values() if _waiting(message))
+
+    def mark_delivered(self, positions: Sequence[int], at: datetime) -> None:
+        self._change(positions, delivered_at=at, leased_by=None, leased_until=None)
+
+    def claim(
+        self, owner: str, now: datetime, until: datetime, limit: int
+    ) -> Sequence[OutboxMessage]:
+        # The store's lock is held by the whole transaction: claims run one at a time.
+        # A company whose earliest pending message is not due holds back its later ones;
+        # the walk looks past them, so one company's queue never starves the others.
+        due: list[tuple[int, str | None]] = []
+        seen: list[tuple[int, str | None]] = []
+        held: set[str] = set()
+        for m in self._t.outbox.values():
+            if not _waiting(m):
+                continue
+            company = m.event.company_id
+            seen.append((m.position, company))
+            if company is not None and company in held:
+                continue
+            if not _due(m, now):
+                if company is not None:
+                    held.add(company)
+                continue
+            due.append((m.position, company))
+            if len(due) >= limit:
+                break
+        keep = in_company_order(due, seen)[:limit]
+        self._change(keep, leased_by=owner, leased_until=until)
+        return [self._t.outbox[position] for position in keep]
+
+    def release(self, owner: str, positions: Sequence[int]) -> None:
+        mine = [p for p in positions if self._leased_by(p, owner)]
+        self._change(mine, leased_by=None, leased_until=None)
+
+    def failed(
+        self,
+        owner: str,
+        position: int,
+        error: str,
+        retry_at: datetime | None,
+        dead_at: datetime | None,
+    ) -> None:
+        message = self._t.outbox.get(position)
+        if message is not None and self._leased_by(position, owner):
+            self._change(
+                [position],
+                attempts=message.attempts + 1,
+                last_error=error,
+                retry_at=retry_at,
+                dead_at=dead_at,
+                leased_by=None,
+                leased_until=None,
+            )
+
+    def dead(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        found = [m for m in self._t.outbox.values() if m.dead_at is not None]
+        return found[:limit]
+
+    def redrive(self, positions: Sequence[int] | None) -> int:
+        chosen = [
+            m.position
+            for m in self._t.outbox.values()
+            if m.dead_at is not None and (positions is None or m.position in positions)
+        ]
+        self._change(chosen, dead_at=None, attempts=0, retry_at=None)
+        return len(chosen)
+
+    def redact(self, old: str, new: str) -> int:
+        changed = 0
+        for position, message in list(self._t.outbox.items()):
+            changes: dict[str, Any] = {}
+            event = redact_event(message.event, old, new)
+            if event is not None:
+                changes["event"] = event
+            if message.last_error is not None and old in message.last_error:
+                changes["last_error"] = message.last_error.replace(old, new)  # R-CO-9
+            if changes:
+                self._j.put(self._t.outbox, position, attrs.evolve(message, **changes))
+                changed += 1
+        return changed
+
+    def _leased_by(self, position: int, owner: str) -> bool:
+        message = self._t.outbox.get(position)
+        return message is not None and message.leased_by == owner
+
+    def _change(self, positions: Iterable[int], **changes: Any) -> None:
+        for position in positions:
+            message = self._t.outbox.get(position)
+            if message is not None and message.delivered_at is None:
+                self._j.put(self._t.outbox, position, attrs.evolve(message, **changes))
+
+    def all(self) -> Sequence[OutboxMessage]:
+        return list(self._t.outbox.values())
+
+
+def _waiting(message: OutboxMessage) -> bool:
+    return message.delivered_at is None and message.dead_at is None
+
+
+def _due(message: OutboxMessage, now: datetime) -> bool:
+    leased = message.leased_until is not None and message.leased_until > now
+    return not leased and (message.retry_at is None or message.retry_at <= now)
