@@ -9,13 +9,12 @@ Each step prints what was tried and the library's answer with its reason and rul
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TextIO
 
 from teamaccess._demo_market import customer_centre_story, market_story
+from teamaccess._demo_narrator import Narrator
 from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.models import Company, User
-from teamaccess.errors import AccessDenied, TeamAccessError
 from teamaccess.ports import Store
 from teamaccess.service.facade import TeamAccess
 
@@ -30,46 +29,13 @@ def networking_enabled(*, actor: User, candidate: User, company: Company) -> Dec
     return Decision.allow("eligible", "R-MEM-4")
 
 
-class _Narrator:
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.steps = 0
-
-    def say(self, text: str) -> None:
-        self.out.write(f"\n{text}\n")
-
-    def decision(self, what: str, decision: Decision) -> None:
-        """A check: ``what`` says who *may* do what; nothing is done."""
-        self.steps += 1
-        mark = "yes" if decision.allowed else "no "
-        self.out.write(f"  [{mark}] {what + '?':<52} {decision}\n")
-
-    def done(self, what: str) -> None:
-        """A command that happened."""
-        self.steps += 1
-        self.out.write(f"  [ok ] {what}\n")
-
-    def attempt(self, what: str, command: Callable[[], object]) -> None:
-        self.steps += 1
-        try:
-            command()
-        except AccessDenied as error:
-            detail = f": {error.decision.detail}" if error.decision.detail else ""
-            self.out.write(f"  [no ] {what:<52} {error.decision}{detail}\n")
-        except TeamAccessError as error:
-            self.out.write(f"  [no ] {what:<52} {type(error).__name__}: {error}\n")
-        else:
-            self.steps -= 1  # counted once, by done()
-            self.done(what)
-
-
 def run_demo(store: Store, out: TextIO) -> int:
     """Play the seed stories on ``store`` and write the narration to ``out``.
 
     Returns the number of outbox events the story produced.
     """
     ta = TeamAccess(store, eligibility=networking_enabled, platform_admins={"platform"})
-    n = _Narrator(out)
+    n = Narrator(out)
     check = ta.check
 
     n.say("1. People register on the trade-fair platform")
@@ -132,7 +98,7 @@ def run_demo(store: Store, out: TextIO) -> int:
     return len(events)
 
 
-def _seats_story(ta: TeamAccess, n: _Narrator) -> None:
+def _seats_story(ta: TeamAccess, n: Narrator) -> None:
     """Seed 002: a buyer purchases course seats for their staff."""
     n.say("8. A buyer purchases 10 course seats for the staff (seed 002)")
     ta.users.register("platform", "admin@platform.example")
@@ -158,7 +124,7 @@ def _seats_story(ta: TeamAccess, n: _Narrator) -> None:
     n.done(f"greta enrolls ida in the freed seat: {ta.seats.get(pool.id).usage}")
 
 
-def _partner_story(ta: TeamAccess, n: _Narrator) -> None:
+def _partner_story(ta: TeamAccess, n: Narrator) -> None:
     """Seed 004: a partner creates a customer account with properties and licenses."""
     n.say("9. A partner manages customer accounts with licenses (seed 004)")
     for user in ("paula", "piet", "karl"):

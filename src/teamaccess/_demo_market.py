@@ -7,20 +7,17 @@ customer centre with shared records and the timeline embargo.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
+from teamaccess._demo_narrator import Narrator
 from teamaccess.domain.leads import LeadAction
 from teamaccess.service.facade import TeamAccess
-
-if TYPE_CHECKING:
-    from teamaccess._demo import _Narrator
 
 __all__ = ["customer_centre_story", "market_story"]
 
 _ON = {"networking": "on"}
 
 
-def market_story(ta: TeamAccess, n: _Narrator) -> None:
+def market_story(ta: TeamAccess, n: Narrator) -> None:
     """Seed 003: per-user accounts become companies; colleagues share picked leads."""
     n.say("10. leadtributor migrates every user to a company of their own (seed 003)")
     for user in ("olaf", "gabi", "hugo", "heidi", "tara"):
@@ -65,7 +62,7 @@ def market_story(ta: TeamAccess, n: _Narrator) -> None:
     n.done(f"heidi's picked leads: {', '.join(lead.id for lead in page.items)}")
 
 
-def customer_centre_story(ta: TeamAccess, n: _Narrator) -> None:
+def customer_centre_story(ta: TeamAccess, n: Narrator) -> None:
     """Seed 001: a provider's timeline entries reach the customer 10 days late."""
     n.say("13. An agency keeps minutes and a timeline for its customer (seed 001)")
     for user in ("otto", "kira"):

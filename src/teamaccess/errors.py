@@ -63,8 +63,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import attrs
+
 if TYPE_CHECKING:
-    from teamaccess.domain.csvimport import RowError
     from teamaccess.domain.decisions import Decision
 
 __all__ = [
@@ -159,6 +160,29 @@ class UnknownRole(InvalidInput):
     def __init__(self, role: str, known: tuple[str, ...]) -> None:
         super().__init__(f"unknown role {role!r}; the policy knows {', '.join(known)}")
         self.role = role
+
+
+@attrs.frozen
+class RowError:
+    """One problem in one row of an import; `CsvImportError` carries one per bad row.
+
+    Defined here, beside the error that carries it, so that this module imports
+    nothing of ``teamaccess.domain`` at run time (``domain.csvimport`` imports it from
+    here); it is public as ``teamaccess.values.RowError``.
+
+    Attributes:
+        row: The line number in the file (1 is the first line; 0 is the whole file).
+        column: The column it concerns, or ``""``.
+        reason: What is wrong.
+    """
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = "file" if self.row == 0 else f"row {self.row}"
+        return f"{where}, column {self.column or '-'}: {self.reason}"
 
 
 class CsvImportError(InvalidInput):

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from teamaccess.cli._app import OK, Context, _Commands
+from teamaccess.cli._commands import Commands
+from teamaccess.cli._context import OK, Context
 from teamaccess.cli._output import emit, emit_one
 from teamaccess.domain.leads import MarketRole
 
 _COMPANY = "a company id, or its name if no other company has it"
 
 
-def register(top: _Commands) -> None:
+def register(top: Commands) -> None:
     """Add this module's commands to the tree."""
-    invites = _Commands(top.add("invite", None, "send, resend, revoke or list invitations"),
-                        "invite commands")  # fmt: skip
+    invites = Commands(top.add("invite", None, "send, resend, revoke or list invitations"),
+                       "invite commands")  # fmt: skip
     send_ = invites.add("send", send, "invite an e-mail address; prints the link token once")
     send_.add_argument("company", help=_COMPANY)
     send_.add_argument("email")
@@ -28,13 +29,13 @@ def register(top: _Commands) -> None:
         "company", help=_COMPANY
     )
 
-    partners = _Commands(top.add("partner", None, "partner and child accounts"), "commands")
+    partners = Commands(top.add("partner", None, "partner and child accounts"), "commands")
     child = partners.add("child", create_child, "create a child account; --as is its admin")
     child.add_argument("partner", help=_COMPANY)
     child.add_argument("name")
     child.add_argument("--id", dest="company_id", help="its id (default: a new one)")
 
-    licenses = _Commands(top.add("license", None, "licenses of an account"), "license commands")
+    licenses = Commands(top.add("license", None, "licenses of an account"), "license commands")
     set_ = licenses.add("set", set_license, "grant a license or change its limit; platform admins")
     set_.add_argument("company", help=_COMPANY)
     set_.add_argument("kind", help="the action kind it counts, e.g. create_asset")
@@ -43,7 +44,7 @@ def register(top: _Commands) -> None:
         "company", help=_COMPANY
     )
 
-    leads = _Commands(top.add("lead", None, "the lead marketplace"), "lead commands")
+    leads = Commands(top.add("lead", None, "the lead marketplace"), "lead commands")
     roles = leads.add("roles", set_roles, "set the marketplace roles a company plays (R-LEAD-1)")
     roles.add_argument("company", help=_COMPANY)
     roles.add_argument("roles", nargs="*", choices=[role.value for role in MarketRole])

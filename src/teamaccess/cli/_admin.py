@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from teamaccess.cli._app import OK, Context, UsageError, _Commands
+from teamaccess.cli._commands import Commands
+from teamaccess.cli._context import OK, Context, UsageError
 from teamaccess.cli._output import emit, emit_one
 from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.models import Company, Membership
@@ -19,7 +20,7 @@ _USER = "a user id or e-mail address"
 _COMPANY = "a company id, or its name if no other company has it"
 
 
-def register(top: _Commands) -> None:
+def register(top: Commands) -> None:
     """Add this module's commands to the tree."""
     top.add("init", init, "create the tables, or upgrade them to this version's schema")
     top.add(
@@ -28,7 +29,7 @@ def register(top: _Commands) -> None:
         f"play the five seed stories on tables {DEMO_PREFIX}* (default --db {DEMO_DB})",
     )
 
-    users = _Commands(top.add("user", None, "list, show or register users"), "user commands")
+    users = Commands(top.add("user", None, "list, show or register users"), "user commands")
     users.add("list", list_users, "list the registered users")
     users.add("show", show_user, "one user and their companies").add_argument("user", help=_USER)
     add_user = users.add("add", register_user, "register a user")
@@ -38,7 +39,7 @@ def register(top: _Commands) -> None:
         "--exist-ok", action="store_true", help="succeed if the same id and e-mail exist already"
     )
 
-    companies = _Commands(top.add("company", None, "list, show or edit companies"), "commands")
+    companies = Commands(top.add("company", None, "list, show or edit companies"), "commands")
     companies.add("list", list_companies, "list the companies with their main contacts")
     companies.add("show", show_company, "one company and its members").add_argument(
         "company", help=_COMPANY
@@ -57,7 +58,7 @@ def register(top: _Commands) -> None:
     resume = companies.add("resume", resume_company, "resume a suspended company (R-CO-5)")
     resume.add_argument("company", help=_COMPANY)
 
-    members = _Commands(top.add("member", None, "list or edit a company's members"), "commands")
+    members = Commands(top.add("member", None, "list or edit a company's members"), "commands")
     members.add("list", list_members, "a company's members").add_argument("company", help=_COMPANY)
     for name, handler, summary in [
         ("add", add_member, "add a registered user to a company (R-MEM-3, R-MEM-9)"),

@@ -1,242 +1,20 @@
-"""The parser, the shared options, opening the store, and turning errors into one line."""
+"""The parser of the whole command tree, and ``main``: one line per error, exit codes."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO, cast
-
-import attrs
+from collections.abc import Sequence
+from typing import TextIO, cast
 
 from teamaccess import __version__
+from teamaccess.cli._commands import Commands, common_options
+from teamaccess.cli._context import DENIED, ERROR, OK, Context, Handler, UsageError
 from teamaccess.cli._safe import EscapingWriter, escape
 from teamaccess.errors import TeamAccessError
 
-if TYPE_CHECKING:
-    from teamaccess.adapters.sql import SqlStore
-    from teamaccess.service.facade import TeamAccess
-
-DEFAULT_DB = "sqlite:///teamaccess.sqlite"
-DB_VARIABLE = "TEAMACCESS_DATABASE_URL"
-ADMINS_VARIABLE = "TEAMACCESS_PLATFORM_ADMINS"
-ACTOR_VARIABLE = "TEAMACCESS_USER"
-
-#: exit codes
-OK, DENIED, ERROR = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A command cannot run as asked; its message is the one line the user sees."""
-
-
-@attrs.define
-class Context:
-    """What a command works with: its arguments, the streams and the opened store."""
-
-    args: argparse.Namespace
-    out: TextIO
-    err: TextIO
-    _store: SqlStore | None = None
-    _has_tables: bool = False
-
-    def store(self, *, initialized: bool = True) -> SqlStore:
-        """The store of ``--db``; with ``initialized``, refuse a database without tables.
-
-        Only ``init`` and ``demo`` (``initialized=False``) may create a SQLite file;
-        every other command refuses a file that is not there instead of creating it.
-        """
-        if self._store is None:
-            self._store = open_store(self.db_url(), self.args.prefix, create=not initialized)
-        if initialized and not self._has_tables:
-            from sqlalchemy import inspect
-
-            inspector = inspect(self._store.engine)
-            self._has_tables = inspector.has_table(self._store.tables.companies.name)
-            if not self._has_tables:
-                found = prefixes_in(inspector.get_table_names())
-                if found:
-                    raise UsageError(
-                        f"{self.db_name()} has no teamaccess tables with prefix "
-                        f"{self.args.prefix!r}; it has them with "
-                        + ", ".join(repr(p) for p in found)
-                        + " (pass --prefix)"
-                    )
-                raise UsageError(
-                    f"{self.db_name()} has no teamaccess tables: run 'teamaccess init'"
-                )
-        return self._store
-
-    def json(self) -> bool:
-        """Whether ``--json`` asks for machine-readable output."""
-        return bool(getattr(self.args, "json", False))
-
-    def user_ref(self, value: str) -> str:
-        """A user id, from an id or an e-mail address (the user's natural key)."""
-        if "@" not in value:
-            return value
-        user = self.service().users.find_by_email(value)
-        if user is None:
-            raise UsageError(f"no user with e-mail {value!r}")
-        return user.id
-
-    def company_ref(self, value: str) -> str:
-        """A company id, from an id or the company's name when no other company has it."""
-        service = self.service()
-        if service.companies.find(value) is not None:
-            return value
-        with self.store().reader() as tx:
-            named = [c.id for c in tx.companies.all() if c.name == value]
-        if len(named) == 1:
-            return named[0]
-        if named:
-            raise UsageError(f"{len(named)} companies are named {value!r}: {', '.join(named)}")
-        raise UsageError(f"no company with id or name {value!r}")
-
-    def service(self) -> TeamAccess:
-        """The facade on the store, with the platform admins of the options."""
-        from teamaccess.service.facade import TeamAccess
-
-        admins = {*self.args.platform_admin, *_split(os.environ.get(ADMINS_VARIABLE, ""))}
-        return TeamAccess(self.store(), platform_admins=admins)
-
-    def actor(self) -> str:
-        """The acting user of ``--as`` (or ``$TEAMACCESS_USER``)."""
-        actor: str | None = self.args.as_user or os.environ.get(ACTOR_VARIABLE)
-        if not actor:
-            raise UsageError(f"this command acts as a user: pass --as USER or set {ACTOR_VARIABLE}")
-        return actor
-
-    def db_url(self) -> str:
-        """``--db``, else ``$TEAMACCESS_DATABASE_URL``, else the SQLite file."""
-        url: str = self.args.db or os.environ.get(DB_VARIABLE) or DEFAULT_DB
-        return url
-
-    def db_name(self) -> str:
-        """The database URL without its password."""
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        try:
-            return make_url(self.db_url()).render_as_string(hide_password=True)
-        except ArgumentError:
-            return "the database (its URL cannot be read)"
-
-    def close(self) -> None:
-        """Close the store's connections."""
-        if self._store is not None:
-            self._store.engine.dispose()
-
-
-Handler = Callable[[Context], int]
-
-
-_DRIVER_EXTRAS = {"psycopg": "postgres", "psycopg2": "postgres", "pymysql": "mysql"}
-
-
-def open_store(url: str, prefix: str, *, create: bool) -> SqlStore:
-    """A store for ``url``, with one-line errors for what an operator gets wrong."""
-    try:
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-        from teamaccess.adapters.sql import SqlStore
-    except ImportError as error:
-        raise UsageError(
-            f"the command line needs the SQL extra: pip install 'teamaccess[cli]' ({error})"
-        ) from error
-    try:
-        parsed = make_url(url)
-    except ArgumentError as error:
-        raise UsageError(f"cannot read the database URL: {error}") from error
-    if parsed.drivername.split("+")[0] == "postgres":  # Heroku-style, not a SQLAlchemy name
-        hint = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=True)
-        raise UsageError(f"unsupported URL scheme {parsed.drivername!r}; use {hint}")
-    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
-    if file not in (None, "", ":memory:") and not create and not Path(str(file)).exists():
-        raise UsageError(f"no database file {file}: run 'teamaccess init' first")
-    try:
-        return SqlStore.from_url(url, prefix=prefix)
-    except NoSuchModuleError as error:
-        raise UsageError(f"unknown database kind in {parsed.drivername!r}: {error}") from error
-    except ImportError as error:
-        driver = (error.name or "").split(".")[0]
-        extra = _DRIVER_EXTRAS.get(driver)
-        install = f"pip install 'teamaccess[{extra}]'" if extra else f"install {driver!r}"
-        raise UsageError(f"the driver {driver!r} is not installed: {install}") from error
-
-
-def prefixes_in(tables: list[str]) -> list[str]:
-    """The prefixes that hold a teamaccess schema among these table names."""
-    return sorted(
-        name.removesuffix("companies")
-        for name in tables
-        if name.endswith("companies") and f"{name.removesuffix('companies')}memberships" in tables
-    )
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
-def _common(parser: argparse.ArgumentParser, *, top: bool) -> argparse.ArgumentParser:
-    """Add the options every command takes, before or after its name.
-
-    The top-level parser holds the defaults; a command's copies default to "not given",
-    so that ``teamaccess --db URL company list`` and ``teamaccess company list --db URL``
-    mean the same.
-    """
-
-    def default(value: object) -> object:
-        return value if top else argparse.SUPPRESS
-
-    group = parser.add_argument_group("database and identity")
-    group.add_argument(
-        "--db",
-        metavar="URL",
-        default=default(None),
-        help=f"SQLAlchemy URL (default ${DB_VARIABLE}, else {DEFAULT_DB})",
-    )
-    group.add_argument(
-        "--prefix", default=default("teamaccess_"), help="table name prefix (default teamaccess_)"
-    )
-    group.add_argument(
-        "--as",
-        dest="as_user",
-        metavar="USER",
-        default=default(None),
-        help=f"the acting user of commands that change things (default ${ACTOR_VARIABLE})",
-    )
-    group.add_argument(
-        "--json",
-        action="store_true",
-        default=default(False),
-        help="print data as JSON (lists as JSON lines)",
-    )
-    group.add_argument(
-        "--platform-admin",
-        action="append",
-        metavar="USER",
-        default=default([]),
-        help=f"a platform admin; repeatable (also ${ADMINS_VARIABLE}, comma-separated)",
-    )
-    return parser
-
-
-class _Commands:
-    """Adds commands to a subparser action, each with the common options and a handler."""
-
-    def __init__(self, parser: argparse.ArgumentParser, title: str) -> None:
-        self.actions = parser.add_subparsers(title=title, metavar="COMMAND", required=True)
-
-    def add(self, name: str, handler: Handler | None, summary: str) -> argparse.ArgumentParser:
-        command = self.actions.add_parser(name, help=summary, description=summary)
-        if handler is not None:
-            _common(command, top=False)
-            command.set_defaults(handler=handler)
-        return command
+__all__ = ["DENIED", "ERROR", "OK", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -250,8 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 done (explain: allowed), 1 denied (explain), 2 error.",
     )
     parser.add_argument("--version", action="version", version=f"teamaccess {__version__}")
-    _common(parser, top=True)
-    top = _Commands(parser, "commands")
+    common_options(parser, top=True)
+    top = Commands(parser, "commands")
     _admin.register(top)
     _seats.register(top)
     _accounts.register(top)

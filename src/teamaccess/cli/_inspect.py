@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from teamaccess.cli import _relay
-from teamaccess.cli._app import DENIED, OK, Context, UsageError, _Commands
+from teamaccess.cli._commands import Commands
+from teamaccess.cli._context import DENIED, OK, Context, UsageError
 from teamaccess.cli._output import emit
 from teamaccess.domain.decisions import Action, Decision
 from teamaccess.domain.events import event_to_dict
@@ -37,7 +38,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
 """Every action ``explain`` knows: its rule and who may."""
 
 
-def register(top: _Commands) -> None:
+def register(top: Commands) -> None:
     """Add this module's commands to the tree."""
     explain_command = top.add(
         "explain",

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from teamaccess.cli._app import Context
+from teamaccess.cli._context import Context
 
 __all__ = ["emit", "emit_one", "table"]
 

@@ -14,7 +14,8 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from teamaccess.cli._app import OK, Context, UsageError, _Commands
+from teamaccess.cli._commands import Commands
+from teamaccess.cli._context import OK, Context, UsageError
 from teamaccess.cli._output import emit
 from teamaccess.domain.events import UndecodableEvent
 from teamaccess.relay import AsyncRelay, Envelope, Relay
@@ -23,7 +24,7 @@ from teamaccess.relay._secrets import redact_url, redact_urls
 SECRET_VARIABLE = "TEAMACCESS_WEBHOOK_SECRET"  # noqa: S105 - the name of the variable
 
 
-def register(top: _Commands) -> None:
+def register(top: Commands) -> None:
     """Add ``relay``."""
     relay_command = top.add(
         "relay",
@@ -56,15 +57,15 @@ def register(top: _Commands) -> None:
 
 def register_outbox(outbox_command: argparse.ArgumentParser) -> None:
     """Add ``outbox dead`` and ``outbox redrive`` under ``outbox``."""
-    from teamaccess.cli._app import _common
+    from teamaccess.cli._commands import common_options
 
     actions = outbox_command.add_subparsers(title="dead letters", metavar="[dead|redrive]")
     dead_command = actions.add_parser("dead", help="list the events the relay parked")
-    _common(dead_command, top=False)
+    common_options(dead_command, top=False)
     dead_command.add_argument("--limit", type=int, default=100, help="at most this many")
     dead_command.set_defaults(handler=dead)
     redrive_command = actions.add_parser("redrive", help="make parked events pending again")
-    _common(redrive_command, top=False)
+    common_options(redrive_command, top=False)
     which = redrive_command.add_mutually_exclusive_group(required=True)
     which.add_argument("positions", nargs="*", type=int, default=[], metavar="POSITION")
     which.add_argument("--all", action="store_true", help="every dead event")

@@ -6,7 +6,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from teamaccess.cli._app import ERROR, OK, Context, UsageError, _Commands
+from teamaccess.cli._commands import Commands
+from teamaccess.cli._context import ERROR, OK, Context, UsageError
 from teamaccess.cli._output import emit, emit_one
 from teamaccess.cli._progress import ProgressBar
 from teamaccess.domain.ids import UserId
@@ -16,9 +17,9 @@ from teamaccess.errors import CsvImportError
 _GROUP = "the pool's (group's) id"
 
 
-def register(top: _Commands) -> None:
+def register(top: Commands) -> None:
     """Add this module's commands to the tree."""
-    products = _Commands(top.add("product", None, "list or create products"), "product commands")
+    products = Commands(top.add("product", None, "list or create products"), "product commands")
     products.add("list", list_products, "list the products with their access tags")
     create = products.add("create", create_product, "define a product; platform admins (R-TAG-1)")
     create.add_argument("product", help="the product's id")
@@ -32,7 +33,7 @@ def register(top: _Commands) -> None:
         "--no-notify", action="store_true", help="enrollments emit no notification (R-SEAT-8)"
     )
 
-    seats = _Commands(top.add("seats", None, "seat pools and enrollment"), "seats commands")
+    seats = Commands(top.add("seats", None, "seat pools and enrollment"), "seats commands")
     seats.add("list", list_pools, "list the seat pools with their usage")
     seats.add("show", show_pool, "one pool and its participants").add_argument("group", help=_GROUP)
     buy_ = seats.add("buy", buy, "buy a pool of seats; --as leads it (R-SEAT-1)")

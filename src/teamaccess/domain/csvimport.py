@@ -16,7 +16,7 @@ import attrs
 
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.ids import shown
-from teamaccess.errors import CsvImportError, CsvTooLarge, InvalidEmail, InvalidInput
+from teamaccess.errors import CsvImportError, CsvTooLarge, InvalidEmail, InvalidInput, RowError
 
 __all__ = [
     "MAX_LIMIT",
@@ -29,25 +29,6 @@ __all__ = [
 ]
 
 _EMAIL_HEADERS = {"email", "e-mail", "mail"}
-
-
-@attrs.frozen
-class RowError:
-    """One problem in one row of an import.
-
-    Attributes:
-        row: The line number in the file (1 is the first line; 0 is the whole file).
-        column: The column it concerns, or ``""``.
-        reason: What is wrong.
-    """
-
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = "file" if self.row == 0 else f"row {self.row}"
-        return f"{where}, column {self.column or '-'}: {self.reason}"
 
 
 @attrs.frozen

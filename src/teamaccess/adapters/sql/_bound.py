@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Connection
 from typing_extensions import ParamSpec
 
 from teamaccess.adapters.sql._bridge import run_sync
+from teamaccess.adapters.sql._raw import RawSelect
+from teamaccess.adapters.sql._schema import Tables
 from teamaccess.adapters.sql._transaction import SqlTransaction
 from teamaccess.domain.ids import UserId
 from teamaccess.domain.models import Company, Membership
@@ -18,12 +20,27 @@ from teamaccess.errors import StorageError
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
 
-    from teamaccess.adapters.sql._store import SqlStore
-
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 __all__ = ["BoundSqlStore"]
+
+_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None]
+
+
+class _Engine(Protocol):
+    """What a bound store takes from the `SqlStore` that made it.
+
+    Named here, so that this module needs nothing of ``_store`` (which imports it):
+    the two modules do not import each other.
+    """
+
+    tables: Tables
+    _facts: RawSelect
+
+    def _translate(self) -> AbstractContextManager[None]: ...
+
+    def _facts_of(self, row: Any, user_id: UserId) -> _Facts: ...
 
 
 class BoundSqlStore:
@@ -41,7 +58,7 @@ class BoundSqlStore:
     SQLAlchemy's greenlet bridge (`run_sync`), on the host's event loop.
     """
 
-    def __init__(self, store: SqlStore, connection: Connection | AsyncConnection) -> None:
+    def __init__(self, store: _Engine, connection: Connection | AsyncConnection) -> None:
         self.store = store
         sync: Connection | None = getattr(connection, "sync_connection", None)
         self.is_async = sync is not None
@@ -83,9 +100,7 @@ class BoundSqlStore:
         with self.store._translate():
             yield SqlTransaction(self.connection, self.tables)
 
-    def check_facts(
-        self, company_id: str, user_id: str
-    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None]:
+    def check_facts(self, company_id: str, user_id: str) -> _Facts:
         """The check's facts, read with SQLAlchemy on the host's connection."""
         with self.store._translate():
             row: Any = self.connection.execute(
