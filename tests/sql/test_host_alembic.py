@@ -9,6 +9,7 @@ database stamped by the previous release's revision ids is moved onto the new on
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,9 +19,18 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import Script
+from alembic.util import CommandError
 
 from teamaccess.adapters.sql import SCHEMA_VERSION, SqlStore, build_tables, upgrade_schema
-from teamaccess.adapters.sql.alembic import BRANCH, VERSIONS_DIR, exclude_teamaccess
+from teamaccess.adapters.sql.alembic import (
+    BRANCH,
+    VERSIONS_DIR,
+    VERSIONS_RESOURCE,
+    AlembicSetupError,
+    exclude_teamaccess,
+)
+from teamaccess.errors import TeamAccessError
 from teamaccess.testing import make_service
 
 HOST_ENV = """
@@ -145,3 +155,75 @@ def test_a_database_of_the_previous_revision_ids_moves_onto_the_new_ones(tmp_pat
     assert ta.users.get("anna").email == "anna@example.com"
     assert ta.companies.get("acme").suspended_at is None  # the suspension columns
     store.engine.dispose()
+
+
+GUARDED_ENV = """
+from alembic import context
+import sqlalchemy as sa
+from teamaccess.adapters.sql.alembic import VERSIONS_RESOURCE, exclude_teamaccess, host_revisions
+
+config = context.config
+if config.get_main_option("set_in_env"):  # what the issue tried: too late, Alembic has read them
+    config.set_main_option("version_locations", config.get_main_option("set_in_env"))
+with sa.create_engine(config.get_main_option("sqlalchemy.url")).begin() as connection:
+    context.configure(connection=connection, target_metadata=sa.MetaData(),
+                      include_object=exclude_teamaccess("app_ta_"),
+                      process_revision_directives=host_revisions(context))
+    with context.begin_transaction():
+        context.run_migrations()
+"""
+
+
+@pytest.fixture
+def guarded(host: Config, tmp_path: Path) -> Iterator[Config]:
+    """The host with an env.py that passes host_revisions; new files in the package fail the test."""
+    (tmp_path / "migrations" / "env.py").write_text(GUARDED_ENV)
+    (tmp_path / "migrations" / "script.py.mako").write_text(
+        (Path(VERSIONS_DIR).parent / "script.py.mako").read_text()
+    )
+    host.set_main_option("revision_environment", "true")
+    shipped = set(Path(VERSIONS_DIR).iterdir())
+    yield host
+    leaked = set(Path(VERSIONS_DIR).iterdir()) - shipped
+    for path in leaked:
+        path.unlink()
+    assert not leaked, "a host revision was written into the package"
+
+
+def test_versions_missing_from_version_locations_fail_instead_of_creating_nothing(
+    guarded: Config, tmp_path: Path
+) -> None:
+    """Without teamaccess's revisions in version_locations (even when env.py sets them), upgrade fails with AlembicSetupError."""
+    host_only = str(tmp_path / "migrations" / "versions")
+    guarded.set_main_option("version_locations", host_only)
+    guarded.set_main_option("set_in_env", f"{host_only} {VERSIONS_RESOURCE}")
+    with pytest.raises(AlembicSetupError, match="not in version_locations") as raised:
+        command.upgrade(guarded, "heads")
+    assert isinstance(raised.value, CommandError)  # alembic prints it as one FAILED: line
+    assert isinstance(raised.value, TeamAccessError)
+    assert "host_orders" not in _tables(guarded)  # nothing ran
+
+
+def test_version_locations_without_a_host_folder_are_refused(guarded: Config) -> None:
+    """Only the package's folder in version_locations: refused, as new revisions would land there."""
+    guarded.set_main_option("version_locations", VERSIONS_RESOURCE)
+    with pytest.raises(AlembicSetupError, match="no folder of the host's own"):
+        command.upgrade(guarded, "heads")
+
+
+def test_host_revisions_go_on_the_host_branch_and_refuse_the_package(
+    guarded: Config, tmp_path: Path
+) -> None:
+    """A plain revision continues the host's branch in its folder; --head teamaccess@head and --version-path into the package are refused."""
+    command.upgrade(guarded, "heads")
+    script = command.revision(guarded, message="notes")
+    assert isinstance(script, Script)
+    assert Path(script.path).parent == tmp_path / "migrations" / "versions"
+    assert script.down_revision == "0001"  # after the host's head, not teamaccess's
+    later = command.revision(guarded, message="more notes")
+    assert isinstance(later, Script)
+    assert later.down_revision == script.revision  # the branch goes on past its labelled base
+    with pytest.raises(AlembicSetupError, match="teamaccess branch"):
+        command.revision(guarded, message="ours", head=f"{BRANCH}@head")
+    with pytest.raises(AlembicSetupError, match="package's folder"):
+        command.revision(guarded, message="ours", head="host@head", version_path=VERSIONS_DIR)
