@@ -80,5 +80,31 @@ def test_r_all_3_django_site_on_its_own_database(database: str) -> None:
     assert f"{SITE_TESTS} passed" in done.stdout
 
 
-SITE_TESTS = 15
+SITE_TESTS = 20
 """The tests of tests/django_project: all run on each database, none skipped."""
+
+
+def test_r_dom_4_change_email_carries_the_address_over() -> None:
+    """R-DOM-4, R-CO-9: users.change_email moves the user to the new address with UserEmailChanged, rewrites earlier events to it, keeps the membership; taken, erased and unchanged are handled."""
+    from teamaccess import MemoryStore, TeamAccess
+    from teamaccess.errors import EmailTaken, UnknownUser
+
+    ta = TeamAccess(MemoryStore(), platform_admins=["root"])
+    ta.users.register("anna", "anna@example.com")
+    ta.users.register("ben", "ben@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    assert ta.users.change_email("anna", " Anna@New.example ").email == "anna@new.example"
+    events = [m.event for m in ta.outbox.pending(limit=100)]
+    assert (events[-1].type, events[-1].email) == ("UserEmailChanged", "anna@new.example")
+    assert "anna@example.com" not in repr(events)  # an erasure finds every copy
+    assert ta.members.main_contact("acme").user_id == "anna"
+    assert ta.users.change_email("anna", "anna@new.example").email == "anna@new.example"
+    assert ta.outbox.count_pending() == len(events)  # the same address emits nothing
+    with pytest.raises(EmailTaken):
+        ta.users.change_email("anna", "BEN@example.com")
+    with pytest.raises(UnknownUser):
+        ta.users.change_email("carla", "carla@example.com")
+    ta.privacy.erase("root", "ben")
+    with pytest.raises(UnknownUser):
+        ta.users.change_email("ben", "ben@example.com")
+    assert ta.users.get("anna").email == "anna@new.example"

@@ -3,21 +3,8 @@
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from shipping.models import Shipment
-
-
-@pytest.fixture
-def site(teamaccess):
-    """Anna (main contact of ACME), ben and carla; Django users, registered by the signal."""
-    users = {
-        name: get_user_model().objects.create_user(name, f"{name}@example.com")
-        for name in ("anna", "ben", "carla")
-    }
-    ids = {name: str(user.pk) for name, user in users.items()}
-    teamaccess.companies.create(ids["anna"], "ACME", company_id="acme")
-    return teamaccess, ids
 
 
 def test_a_saved_django_user_is_a_teamaccess_user(site):

@@ -45,6 +45,7 @@ __all__ = [
     "TagGranted",
     "TagRevoked",
     "UndecodableEvent",
+    "UserEmailChanged",
     "UserErased",
     "UserRegistered",
     "decode_event",
@@ -97,6 +98,20 @@ def _event(cls: _E) -> _E:
 @attrs.frozen(kw_only=True)
 class UserRegistered(Event):
     """A user became known to the library."""
+
+    user_id: UserId
+    email: str
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class UserEmailChanged(Event):
+    """A user's e-mail address changed (the host's user record did, R-DOM-4).
+
+    Memberships, seats and tags stay as they were. The new address is the only one
+    the event names: earlier events are rewritten to it, so that an erasure later
+    finds every copy of the person's address (R-CO-9).
+    """
 
     user_id: UserId
     email: str

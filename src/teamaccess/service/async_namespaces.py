@@ -109,6 +109,7 @@ class AsyncUsers(_Namespace):
     """``ata.users``: the methods of ``ta.users``, awaitable."""
 
     __slots__ = ()
+    change_email = awaitable(Users.change_email)
     find = awaitable(Users.find)
     find_by_email = awaitable(Users.find_by_email)
     get = awaitable(Users.get)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import (
+    UserEmailChanged,
     UserRegistered,
 )
 from teamaccess.domain.ids import (
@@ -21,7 +22,8 @@ from teamaccess.domain.inputs import check_attributes, check_bool
 from teamaccess.domain.models import (
     User,
 )
-from teamaccess.errors import UserAlreadyExists
+from teamaccess.domain.privacy import ERASED_DOMAIN
+from teamaccess.errors import UnknownUser, UserAlreadyExists
 from teamaccess.ports import Transaction
 from teamaccess.service._core import ServiceCore
 
@@ -80,6 +82,42 @@ class Users:
                 )
             )
             return user
+
+        return self._core.command(work)
+
+    def change_email(self, user_id: str, email: str) -> User:
+        """Carry a change of the user's e-mail address in the host over (R-DOM-4).
+
+        Memberships, seats, tags and pending invitations stay as they are; the change
+        is reported as ``UserEmailChanged``. Earlier events that name the old address
+        are rewritten to the new one, so that an erasure later finds every copy of it
+        (R-CO-9). The same address again changes nothing and emits nothing.
+
+        Raises:
+            InvalidName: ``user_id`` is not a usable id.
+            InvalidEmail: ``email`` cannot be normalized (R-INV-4).
+            UnknownUser: No such user, or the user was erased (R-CO-9).
+            EmailTaken: Another user has the same normalized e-mail.
+        """
+        check_id(user_id, "user")
+        new = normalize_email(email)
+
+        def work(tx: Transaction, now: datetime) -> User:
+            tx.tags.lock_holders([UserId(user_id)])  # as erasure locks it (R-CO-9)
+            user = self._core.user(tx, user_id)
+            if user.email.endswith("@" + ERASED_DOMAIN):
+                raise UnknownUser(user_id)
+            if user.email == new:
+                return user
+            changed = User(user.id, new, user.attributes)
+            tx.users.update(changed)
+            tx.outbox.redact(user.email, new)
+            tx.outbox.append(
+                UserEmailChanged(
+                    occurred_at=now, actor_id=user.id, company_id=None, user_id=user.id, email=new
+                )
+            )
+            return changed
 
         return self._core.command(work)
 
