@@ -87,3 +87,20 @@ def test_sync_users_backfills_existing_users(teamaccess):
     call_command("teamaccess_sync_users", stdout=out)
     assert out.getvalue().strip() == "0 registered, 1 updated, 2 unchanged, 1 skipped, 0 refused"
     assert teamaccess.users.get(str(old[0].pk)).email == "renamed@example.com"
+
+
+def test_explain_accepts_the_id_username_and_e_mail(site):
+    """teamaccess_explain finds the user by primary key, username or e-mail (any case); an unknown user is a clear error with exit status 2."""
+    from django.core.management.base import CommandError
+
+    _, ids = site
+    for given in (ids["anna"], "anna", "ANNA@example.com"):
+        out = io.StringIO()
+        call_command("teamaccess_explain", given, "edit_profile", "acme", stdout=out)
+        assert out.getvalue().startswith("allowed"), given
+    with pytest.raises(SystemExit):
+        call_command("teamaccess_explain", "carla", "edit_profile", "acme", stdout=io.StringIO())
+    for unknown in ("nobody", "nobody@example.com", "999999"):
+        with pytest.raises(CommandError, match="unknown user") as error:
+            call_command("teamaccess_explain", unknown, "edit_profile", "acme")
+        assert error.value.returncode == 2
