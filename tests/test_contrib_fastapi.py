@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from teamaccess import TeamAccess
 from teamaccess.adapters.sql import SqlStore
@@ -181,3 +181,59 @@ def test_r_all_9_an_outsiders_403_carries_no_suspension_reason() -> None:
             assert insider.status_code == 403
             assert insider.json()["reason"] == "company_suspended"
         assert "4711" in client.get("/companies/acme/guarded", headers={"X-User": "anna"}).text
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_require_takes_the_service_from_a_dependency_built_at_startup(flavour: str) -> None:
+    """require(service=<dependency>) decides with the service the app's lifespan built after the routes were declared; 403 with reason and rule (R-MEM-8)."""
+    import contextlib
+
+    from fastapi import FastAPI, Header
+    from fastapi.testclient import TestClient
+
+    from teamaccess import AsyncTeamAccess, MemoryStore
+    from teamaccess.contrib.fastapi import add_problem_handlers, require
+
+    def service(request: Request) -> object:
+        return request.app.state.teamaccess
+
+    def user(x_user: str = Header()) -> str:
+        return x_user
+
+    def company(company_id: str) -> str:
+        return company_id
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        store = MemoryStore()
+        ta = TeamAccess(store)
+        for name in ("anna", "ben"):
+            ta.users.register(name, f"{name}@example.com")
+        ta.companies.create("anna", "ACME", company_id="acme")
+        ta.members.add("anna", "acme", "ben")
+        app.state.teamaccess = ta if flavour == "sync" else AsyncTeamAccess(store)
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+    add_problem_handlers(app)
+    manage = require("manage_team", service=service, user=user, company=company)
+
+    @app.get("/companies/{company_id}/settings", dependencies=[Depends(manage)])
+    def settings(company_id: str) -> dict[str, str]:
+        return {"company": company_id}
+
+    with TestClient(app) as client:
+        assert client.get("/companies/acme/settings", headers={"X-User": "anna"}).json() == {
+            "company": "acme"
+        }
+        refused = client.get("/companies/acme/settings", headers={"X-User": "ben"})
+        assert refused.status_code == 403
+        assert (refused.json()["reason"], refused.json()["rule"]) == ("not_permitted", "R-MEM-8")
+
+
+def test_require_refuses_what_is_not_a_service() -> None:
+    """require(service=...) with neither a service nor a dependency raises TypeError at once."""
+    from teamaccess.contrib.fastapi import require
+
+    with pytest.raises(TypeError, match="service must be a TeamAccess"):
+        require("manage_team", service="ta", user=str, company=str)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ user. docs/web-frameworks.md adds the FastAPI app (``myapp/main.py``).
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import re
 import shlex
@@ -75,6 +76,56 @@ def build_alembic_project(project: Path, url: str) -> None:
     assert {"myapp/db.py", "alembic.ini [alembic]", "migrations/env.py"} <= set(shown)
 
 
+SERVE = """
+import json
+import os
+
+from fastapi.testclient import TestClient
+
+from myapp.db import DATABASE_URL, TEAMACCESS_PREFIX
+from myapp.main import create_app, delivered
+from teamaccess import TeamAccess
+from teamaccess.adapters.sql import SqlStore
+
+sync_url = DATABASE_URL.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
+setup = SqlStore.from_url(sync_url, prefix=TEAMACCESS_PREFIX)
+ta = TeamAccess(setup)
+for user in ("anna", "ben"):
+    ta.users.register(user, f"{user}@example.com")
+ta.companies.create("anna", "ACME", company_id="acme")
+setup.engine.dispose()
+answers = []
+with TestClient(create_app(DATABASE_URL, TEAMACCESS_PREFIX)) as client:
+    for method, path, user in [
+        ("POST", "/companies/acme/members/ben", "anna"),
+        ("GET", "/companies/acme/team-settings", "anna"),
+        ("GET", "/companies/acme/team-settings", "ben"),
+    ]:
+        response = client.request(method, path, headers={"X-User": user})
+        answers.append([response.status_code, response.json()])
+print(json.dumps({"answers": answers, "delivered": delivered}))
+"""
+
+
+def serve_app(project: Path, url: str) -> None:
+    """Write the docs' ``myapp/main.py`` into the project and call it through Starlette's test client."""
+    (path, main), *_ = [(p, t) for p, t in files_of(WEB).items() if p == "myapp/main.py"]
+    (project / path).write_text(main)
+    done = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning:starlette.testclient", "-c", SERVE],
+        cwd=project, capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(project)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.splitlines()[-1])
+    added, allowed, refused = result["answers"]
+    assert added == [201, {"user": "ben", "role": "member"}]
+    assert allowed == [200, {"company": "acme", "allowed_by": "R-MEM-8"}]
+    assert refused[0] == 403
+    assert (refused[1]["reason"], refused[1]["rule"]) == ("not_permitted", "R-MEM-8")
+    assert "MemberAdded" in result["delivered"]  # the relay ran in the app's own lifespan
+
+
 def assigned(revision_file: str, name: str) -> str:
     """The value a revision file assigns to ``name`` (``revision``, ``down_revision``, ...), as written."""
     found = re.search(rf"^{name}\b[^=]*= (.+)$", revision_file, re.M)
@@ -115,8 +166,10 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def test_alembic_recipe_runs_as_documented(tmp_path: Path, database: str) -> None:
-    """The docs' Alembic recipe, run command by command: both histories, host revisions in the host's folder, teamaccess@base."""
+def test_host_project_from_the_docs_migrates_with_alembic_and_serves_fastapi(
+    tmp_path: Path, database: str
+) -> None:
+    """The docs' host project, command by command: both histories, host revisions in its folder, the FastAPI app served, teamaccess@base."""
     project = tmp_path / "project"
     project.mkdir()
     build_alembic_project(project, database)
@@ -153,6 +206,8 @@ def test_alembic_recipe_runs_as_documented(tmp_path: Path, database: str) -> Non
     assert assigned(notes_text, "down_revision") == assigned(orders_text, "revision")
     assert set(Path(VERSIONS_DIR).iterdir()) == shipped  # nothing written into the package
     run(project, database, third)
+
+    serve_app(project, database)  # FastAPI on the migrated tables: myapp/main.py of the docs
 
     run(project, database, downgrade)
     tables = tables_of(database)

@@ -54,7 +54,7 @@ def add_problem_handlers(app: FastAPI) -> None:
 def require(
     action: str,
     *,
-    service: Service,
+    service: Service | Callable[..., Any],
     user: Callable[..., Any],
     company: Callable[..., Any],
 ) -> Callable[..., Awaitable[Decision]]:
@@ -63,20 +63,49 @@ def require(
     Args:
         action: The action to decide (see ``teamaccess actions``).
         service: The ``TeamAccess`` (its check runs in the thread pool, off the event
-            loop) or ``AsyncTeamAccess`` (awaited).
+            loop) or ``AsyncTeamAccess`` (awaited), or your dependency that returns
+            one, e.g. from ``request.app.state`` when the app builds its service at
+            startup (in its lifespan), after the routes are declared.
         user: Your dependency that returns the acting user's id (from the session or
             token).
-        company: Your dependency that returns the company id (e.g. the path parameter).
+        company: Your dependency that returns the company id (e.g. the path parameter:
+            ``def company_id(company_id: str) -> str``).
 
     The dependency returns the allowing [Decision][teamaccess.Decision]; a denial
     raises ``AccessDenied``, answered 403 by
     [add_problem_handlers][teamaccess.contrib.fastapi.add_problem_handlers].
-    """
 
-    async def decided(actor: str = Depends(user), company_id: str = Depends(company)) -> Decision:
-        if isinstance(service, AsyncTeamAccess):
-            return await service.require(actor, company_id, action)
-        return await run_in_threadpool(service.require, actor, company_id, action)
+    Raises:
+        TypeError: ``service`` is neither a service nor a callable.
+    """
+    if isinstance(service, (TeamAccess, AsyncTeamAccess)):
+        built = service
+
+        def given() -> Service:
+            return built
+
+        resolve: Callable[..., Any] = given
+    elif callable(service):
+        resolve = service
+    else:
+        raise TypeError(
+            f"service must be a TeamAccess, an AsyncTeamAccess or a dependency returning one, "
+            f"not {type(service).__name__}"
+        )
+
+    async def decided(
+        actor: str = Depends(user),
+        company_id: str = Depends(company),
+        ta: Any = Depends(resolve),
+    ) -> Decision:
+        if isinstance(ta, AsyncTeamAccess):
+            return await ta.require(actor, company_id, action)
+        if isinstance(ta, TeamAccess):
+            return await run_in_threadpool(ta.require, actor, company_id, action)
+        raise TypeError(
+            f"the service dependency of require({action!r}) returned {type(ta).__name__}, "
+            "not a TeamAccess or AsyncTeamAccess"
+        )
 
     return decided
 
@@ -89,8 +118,21 @@ def relay_lifespan(
     ``sink`` is a [Sink][teamaccess.relay.Sink] (run by a `Relay` on a thread) or an
     [AsyncSink][teamaccess.relay.AsyncSink] (an `AsyncRelay` task on the app's loop; so
     is a plain sink on a store over an ``AsyncEngine``);
-    ``options`` go to the relay (``batch``, ``max_attempts``, ...). On shutdown the batch
-    in hand is finished and everything still due is delivered before the app exits.
+    ``options`` go to the relay (``batch``, ``max_attempts``, ``timeout``, ...). On
+    shutdown no new delivery starts: the one in hand is waited for at most the relay's
+    ``timeout``, the rest of its batch is given back, and everything still due is then
+    delivered before the app exits.
+
+    The result is FastAPI's ``lifespan``; an app with a lifespan of its own enters it
+    inside its own, where the store exists::
+
+        @contextlib.asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            store = SqlStore(create_async_engine(url))  # the host's startup
+            app.state.teamaccess = AsyncTeamAccess(store)
+            async with relay_lifespan(store, deliver)(app):
+                yield
+            await store.engine.dispose()  # after the relay has stopped
     """
     awaitable = inspect.iscoroutinefunction(sink) or inspect.iscoroutinefunction(
         getattr(sink, "__call__", None)  # noqa: B004 - an object with an async __call__
