@@ -97,3 +97,18 @@ def test_fastapi_async_example_commits_host_row_and_company_together(
     }
     example = load_example("fastapi_async")
     assert asyncio.run(example.main(urls[backend]())) == ASYNC_EXPECTED
+
+
+def test_docs_name_the_package_starlettes_test_client_imports() -> None:
+    """docs/web-frameworks.md tells FastAPI users to install the HTTP package the installed Starlette's test client imports (httpx2 from 1.8 on, httpx before)."""
+    pytest.importorskip("fastapi", reason="the examples extra is not installed")
+    import starlette
+    import starlette.testclient
+
+    imported = starlette.testclient.httpx.__name__
+    major, minor = (int(part) for part in starlette.__version__.split(".")[:2])
+    assert (imported == "httpx2") == ((major, minor) >= (1, 8))  # what the page says
+    page = (ROOT / "docs" / "web-frameworks.md").read_text(encoding="utf-8")
+    fastapi_part = page[page.index("## FastAPI") : page.index("## Django")]
+    assert f"`pip install {imported}`" in fastapi_part or f"`{imported}`" in fastapi_part
+    assert "needs `httpx2` from Starlette 1.8 on" in fastapi_part
