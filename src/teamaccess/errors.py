@@ -55,7 +55,8 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── NotAMember
     │   └── NotEligible
     └── StorageError
-        └── TransientStorageError
+        ├── TransientStorageError
+        └── SchemaMissing
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ __all__ = [
     "NotEligible",
     "NotEnrolled",
     "NotFound",
+    "SchemaMissing",
     "SeatsExhausted",
     "SeatsInUse",
     "StorageError",
@@ -437,3 +439,11 @@ class StorageError(TeamAccessError):
 
 class TransientStorageError(StorageError):
     """A serialization failure or deadlock; the command may be retried as a whole."""
+
+
+class SchemaMissing(StorageError):
+    """A teamaccess table is not in the database: the schema was never created there.
+
+    The message says how to create it: ``store.create_schema()``, ``teamaccess init``,
+    or the host's Alembic upgrade.
+    """

@@ -35,6 +35,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from typing_extensions import ParamSpec
 
 from teamaccess.adapters.sql._bridge import run_sync
+from teamaccess.adapters.sql._missing import schema_missing
 from teamaccess.adapters.sql._people import company_from_row
 from teamaccess.adapters.sql._raw import RawSelect, joined, sqlite_version, watched
 from teamaccess.adapters.sql._repo import is_transient
@@ -630,11 +631,16 @@ class SqlStore:
                 raise TransientStorageError(f"{self.dialect}: {error.orig}") from error
             if isinstance(error, sa.exc.IntegrityError):
                 raise Conflict(f"{self.dialect} refused the change: {error.orig}") from error
-            raise StorageError(f"{self.dialect}: {error.orig}") from error
+            raise self._storage_error(error) from error
         except sa.exc.TimeoutError as error:  # no free connection in the pool
             raise TransientStorageError(f"{self.dialect}: {error}") from error
         except self._storage_errors as error:
-            raise StorageError(f"{self.dialect}: {_orig(error)}") from error
+            raise self._storage_error(error) from error
+
+    def _storage_error(self, error: BaseException) -> StorageError:
+        """`SchemaMissing` with its hint if a table is not there, else `StorageError`."""
+        missing = schema_missing(self.dialect, self.tables.prefix, error)
+        return missing or StorageError(f"{self.dialect}: {_orig(error)}")
 
     def __repr__(self) -> str:
         return f"<SqlStore {self.engine.url!r} prefix={self.tables.prefix!r}>"
