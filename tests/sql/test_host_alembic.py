@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+import alembic
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -178,9 +179,8 @@ with sa.create_engine(config.get_main_option("sqlalchemy.url")).begin() as conne
 def guarded(host: Config, tmp_path: Path) -> Iterator[Config]:
     """The host with an env.py that passes host_revisions; new files in the package fail the test."""
     (tmp_path / "migrations" / "env.py").write_text(GUARDED_ENV)
-    (tmp_path / "migrations" / "script.py.mako").write_text(
-        (Path(VERSIONS_DIR).parent / "script.py.mako").read_text()
-    )
+    template = Path(alembic.__file__).parent / "templates" / "generic" / "script.py.mako"
+    (tmp_path / "migrations" / "script.py.mako").write_text(template.read_text())  # alembic init's
     host.set_main_option("revision_environment", "true")
     shipped = set(Path(VERSIONS_DIR).iterdir())
     yield host
@@ -227,3 +227,14 @@ def test_host_revisions_go_on_the_host_branch_and_refuse_the_package(
         command.revision(guarded, message="ours", head=f"{BRANCH}@head")
     with pytest.raises(AlembicSetupError, match="package's folder"):
         command.revision(guarded, message="ours", head="host@head", version_path=VERSIONS_DIR)
+
+
+def test_the_first_host_revision_may_name_the_host_branch_before_it_exists(
+    guarded: Config, tmp_path: Path
+) -> None:
+    """--head host@head before any host revision starts the host's branch (Alembic alone: "Can't locate revision 'host'")."""
+    (tmp_path / "migrations" / "versions" / "0001_orders.py").unlink()  # a host with no revision
+    script = command.revision(guarded, message="first", head="host@head")
+    assert isinstance(script, Script)
+    assert Path(script.path).parent == tmp_path / "migrations" / "versions"
+    assert (script.down_revision, script.branch_labels) == (None, {"host"})

@@ -100,7 +100,8 @@ def host_revisions(
 
     - in the host's folder, the first of ``version_locations`` that is not teamaccess's;
     - on the host's branch: after ``<branch>@head``, or, while the host has no revision
-      yet, as the first of a new branch labelled ``branch`` (``--head base``).
+      yet, as the first of a new branch labelled ``branch`` (``--head base``); an
+      explicit ``--head host@head`` is taken the same way, also before the first.
 
     A revision asked for explicitly on the teamaccess branch (``--head teamaccess@head``)
     or into the package's folder (``--version-path``) is refused: those revisions are
@@ -141,7 +142,7 @@ def host_revisions(
                     f"leave out --version-path (the host's folder is {hosts[0]})"
                 )
             head = directive.head
-            if head in (None, "head"):
+            if head in (None, "head", f"{branch}@head"):
                 if _has_branch(revisions, branch):
                     directive.head = f"{branch}@head"
                 else:
