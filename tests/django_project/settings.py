@@ -8,15 +8,33 @@ USE_TZ = True
 ROOT_URLCONF = "urls"
 ALLOWED_HOSTS = ["testserver"]
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "rest_framework",
     "teamaccess.contrib.django",
     "shipping",
 ]
 MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "teamaccess.contrib.django.views.ProblemMiddleware",
+]
+TEMPLATES = [  # the admin's pages
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
 ]
 if os.environ.get("TEAMACCESS_DJANGO_DB") == "postgres":
     DATABASES = {

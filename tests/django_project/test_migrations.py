@@ -38,6 +38,12 @@ def _columns(table):
         return {c.name for c in connection.introspection.get_table_description(cursor, table)}
 
 
+@pytest.mark.django_db
+def test_the_app_needs_no_new_migration():
+    """The admin's unmanaged models match the app's migrations, with the site's table prefix."""
+    call_command("makemigrations", "teamaccess", "--check", "--dry-run", verbosity=0)
+
+
 def _migrate(*args):
     call_command("migrate", "teamaccess", *args, verbosity=0)
 
@@ -51,7 +57,7 @@ def test_migrate_forward_zero_forward():
     assert (_tables(), _applied()) == ([], [])
     _migrate()
     assert "ta_companies" in _tables()
-    assert _applied() == ["0001_initial", "0002_library_schema"]
+    assert _applied() == ["0001_initial", "0002_library_schema", "0003_admin_models"]
     assert _version(store) == SCHEMA_VERSION
     assert service().users.register("mig-1", "mig@example.com").email == "mig@example.com"
     _migrate("zero")  # leaves nothing of this test behind
@@ -70,7 +76,7 @@ def test_0002_brings_an_older_schema_to_the_library_version():
     _migrate()
     assert _version(store) == SCHEMA_VERSION
     assert "origin" in _columns("ta_memberships")
-    assert _applied() == ["0001_initial", "0002_library_schema"]
+    assert _applied() == ["0001_initial", "0002_library_schema", "0003_admin_models"]
     assert store.upgrade_schema() is False  # current: nothing runs
     _migrate("zero")
     _migrate()
