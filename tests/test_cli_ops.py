@@ -183,7 +183,7 @@ def test_operator_errors_are_one_line(tmp_path: Path, db: tuple[str, str]) -> No
     )
     assert missing.returncode == 2
     assert missing.stderr == (
-        "teamaccess: the driver 'psycopg' is not installed: pip install 'teamaccess[postgres]'\n"
+        "teamaccess: the driver 'psycopg' is not installed: pip install \"teamaccess[postgres]\"\n"
     )
 
     nowhere = tmp_path / "nowhere.sqlite"

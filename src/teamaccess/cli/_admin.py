@@ -31,7 +31,9 @@ def register(top: Commands) -> None:
 
     users = Commands(top.add("user", None, "list, show or register users"), "user commands")
     users.add("list", list_users, "list the registered users")
-    users.add("show", show_user, "one user and their companies").add_argument("user", help=_USER)
+    users.add("show", show_user, "one user, their companies and their seats").add_argument(
+        "user", help=_USER
+    )
     add_user = users.add("add", register_user, "register a user")
     add_user.add_argument("user", help="the new user's id")
     add_user.add_argument("email", help="their e-mail address")
@@ -116,21 +118,33 @@ def list_users(context: Context) -> int:
 
 
 def show_user(context: Context) -> int:
-    """Print a user and the companies they belong to."""
+    """Print a user, the companies they belong to, and the seats they hold."""
     service = context.service()
     user = service.users.get(context.user_ref(context.args.user))
     memberships = service.members.of_user(user.id)
+    with context.store().reader() as tx:
+        held = [(e, tx.pools.get(e.pool_id)) for e in tx.enrollments.of_user(user.id)]
+    seats = [
+        {"group": e.pool_id, "title": p.title if p else None,
+         "company": p.company_id if p else None, "product": p.product_id if p else None,
+         "leader": p.leader_id if p else None, "enrolled": f"{e.enrolled_at:%Y-%m-%d}"}
+        for e, p in held
+    ]  # fmt: skip
     if context.json():
         emit_one(context, "", {"user": user.id, "email": user.email, "companies": [
             {"company": m.company_id, "role": m.role, "main_contact": m.is_main_contact}
             for m in memberships
-        ]})  # fmt: skip
+        ], "seats": seats})  # fmt: skip
         return OK
     print(f"{user.id} <{user.email}>", file=context.out)
     rows = [
         {"company": m.company_id, "role": m.role, "main": m.is_main_contact} for m in memberships
     ]
     emit(context, {"company": "company", "role": "role", "main": "main contact"}, rows)
+    print(file=context.out)
+    columns = {"group": "seat in group", "title": "title", "company": "company",
+               "product": "product", "enrolled": "enrolled"}  # fmt: skip
+    emit(context, columns, seats)
     return OK
 
 

@@ -10,9 +10,17 @@ from typing import TextIO, cast
 
 from teamaccess import __version__
 from teamaccess.cli._commands import Commands, common_options
-from teamaccess.cli._context import DENIED, ERROR, OK, Context, Handler, UsageError
+from teamaccess.cli._context import (
+    ADMINS_VARIABLE,
+    DENIED,
+    ERROR,
+    OK,
+    Context,
+    Handler,
+    UsageError,
+)
 from teamaccess.cli._safe import EscapingWriter, escape
-from teamaccess.errors import TeamAccessError
+from teamaccess.errors import AccessDenied, TeamAccessError
 
 __all__ = ["DENIED", "ERROR", "OK", "build_parser", "main"]
 
@@ -52,7 +60,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return OK
     except (UsageError, TeamAccessError) as error:
         kind = "" if isinstance(error, UsageError) else f"{type(error).__name__}: "
-        print(f"teamaccess: {kind}{escape(str(error))}", file=sys.stderr)
+        print(f"teamaccess: {kind}{escape(str(error))}{_hint(error)}", file=sys.stderr)
     except Exception as error:  # a driver or connection error: one line, not a traceback
         if not _is_database_error(error):
             raise
@@ -61,6 +69,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     finally:
         context.close()
     return ERROR
+
+
+def _hint(error: Exception) -> str:
+    """What the operator can do about ``error`` on the command line, if there is a way."""
+    if isinstance(error, AccessDenied) and error.decision.reason == "not_platform_admin":
+        return f" (name them with --platform-admin USER or ${ADMINS_VARIABLE})"
+    return ""
 
 
 def _complete(parser: argparse.ArgumentParser) -> None:

@@ -10,8 +10,12 @@ from typing import TYPE_CHECKING, TextIO
 
 import attrs
 
+from teamaccess.domain.ids import CompanyId
+from teamaccess.domain.seats import PoolId
+
 if TYPE_CHECKING:
     from teamaccess.adapters.sql import SqlStore
+    from teamaccess.ports import IdFactory
     from teamaccess.service.facade import TeamAccess
 
 DEFAULT_DB = "sqlite:///teamaccess.sqlite"
@@ -90,12 +94,49 @@ class Context:
             raise UsageError(f"{len(named)} companies are named {value!r}: {', '.join(named)}")
         raise UsageError(f"no company with id or name {value!r}")
 
-    def service(self) -> TeamAccess:
-        """The facade on the store, with the platform admins of the options."""
+    def service(self, *, ids: IdFactory | None = None) -> TeamAccess:
+        """The facade on the store, with the platform admins of the options.
+
+        ``ids``, if given, makes the ids of new things (``seats buy --id``).
+        """
         from teamaccess.service.facade import TeamAccess
 
         admins = {*self.args.platform_admin, *_split(os.environ.get(ADMINS_VARIABLE, ""))}
-        return TeamAccess(self.store(), platform_admins=admins)
+        if ids is None:
+            return TeamAccess(self.store(), platform_admins=admins)
+        return TeamAccess(self.store(), platform_admins=admins, ids=ids)
+
+    def known_user(self, value: str) -> str:
+        """A user id, as `user_ref`, of a user the store knows; else `UnknownUser`."""
+        user = self.user_ref(value)
+        self.service().users.get(user)
+        return user
+
+    def pool_ref(self, value: str, company: str | None = None) -> str:
+        """A pool (group) id, from its id or its title; ``company`` narrows the titles.
+
+        Pool ids are made by the library (``pool_`` and 32 hex digits), so people name
+        a group by its title. A title several groups share is refused with their ids.
+        """
+        owner = None if company is None else CompanyId(self.company_ref(company))
+        with self.store().reader() as tx:
+            if owner is None:
+                if tx.pools.get(PoolId(value)) is not None:
+                    return value
+                pools = tx.pools.all()
+            else:
+                pools = tx.pools.of_company(owner)
+                if any(pool.id == value for pool in pools):
+                    return value
+        titled = sorted((pool for pool in pools if pool.title == value), key=lambda p: p.id)
+        where = "" if owner is None else f" in company {owner}"
+        if len(titled) == 1:
+            return titled[0].id
+        if not titled:
+            raise UsageError(f"no group with id or title {value!r}{where}")
+        ids = ", ".join(f"{pool.id} (company {pool.company_id or '-'})" for pool in titled)
+        hint = "pass the id" + (", or --company" if owner is None else "")
+        raise UsageError(f"{len(titled)} groups are titled {value!r}{where}: {ids}; {hint}")
 
     def actor(self) -> str:
         """The acting user of ``--as`` (or ``$TEAMACCESS_USER``)."""
@@ -128,7 +169,10 @@ class Context:
 Handler = Callable[[Context], int]
 
 
-_DRIVER_EXTRAS = {"psycopg": "postgres", "psycopg2": "postgres", "pymysql": "mysql"}
+_DRIVER_EXTRAS = {"psycopg": "postgres", "pymysql": "mysql"}
+_EXTRA_DRIVERS = {"postgresql": ("postgres", "psycopg"), "mysql": ("mysql", "pymysql"),
+                  "mariadb": ("mysql", "pymysql")}  # fmt: skip
+"""Per database kind: the extra that installs a driver, and that driver's URL name."""
 
 
 def open_store(url: str, prefix: str, *, create: bool) -> SqlStore:
@@ -140,7 +184,7 @@ def open_store(url: str, prefix: str, *, create: bool) -> SqlStore:
         from teamaccess.adapters.sql import SqlStore
     except ImportError as error:
         raise UsageError(
-            f"the command line needs the SQL extra: pip install 'teamaccess[cli]' ({error})"
+            f'the command line needs the SQL extra: pip install "teamaccess[cli]" ({error})'
         ) from error
     try:
         parsed = make_url(url)
@@ -159,7 +203,19 @@ def open_store(url: str, prefix: str, *, create: bool) -> SqlStore:
     except ImportError as error:
         driver = (error.name or "").split(".")[0]
         extra = _DRIVER_EXTRAS.get(driver)
-        install = f"pip install 'teamaccess[{extra}]'" if extra else f"install {driver!r}"
+        if extra is not None:
+            install = f'pip install "teamaccess[{extra}]"'
+        elif (kind := _EXTRA_DRIVERS.get(parsed.get_backend_name())) is not None:
+            # SQLAlchemy's default driver (MySQLdb for mysql://, psycopg2 for
+            # postgresql://) is not the one the extras install: name the URL that uses it
+            extra, name = kind
+            usable = parsed.set(drivername=f"{parsed.get_backend_name()}+{name}")
+            install = (
+                f'pip install "teamaccess[{extra}]" and use '
+                f"{usable.render_as_string(hide_password=True)}"
+            )
+        else:
+            install = f"install {driver!r}"
         raise UsageError(f"the driver {driver!r} is not installed: {install}") from error
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -34,6 +35,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     LeadAction.EDIT: ("R-LEAD-3", "with --lead: change it; the picking company"),
     LeadAction.ASSIGN: ("R-LEAD-5", "with --lead: assign it; responsible handlers"),
     "view": ("R-REC-1", "with --record: see the record"),
+    "open_content": ("R-TAG-4", "with --tag: open content the tag protects; its holders"),
+    "manage_group": ("R-SEAT-4", "with --group: manage a group; its leader, platform admins"),
 }
 """Every action ``explain`` knows: its rule and who may."""
 
@@ -47,11 +50,25 @@ def register(top: Commands) -> None:
     )
     explain_command.add_argument("user", help="a user id or e-mail address")
     explain_command.add_argument("action", help="see 'teamaccess actions'")
-    explain_command.add_argument("target", help="the company the user acts in (id or name)")
+    explain_command.add_argument(
+        "target",
+        nargs="?",
+        help="the company the user acts in (id or name); with --group, the company whose "
+        "group has that title; none with --tag",
+    )
     on = explain_command.add_mutually_exclusive_group()
     on.add_argument("--member", metavar="USER", help="the colleague the action is aimed at")
     on.add_argument("--lead", metavar="ID", help="decide a lead action on this lead")
     on.add_argument("--record", metavar="ID", help="decide whether the record may be seen")
+    on.add_argument(
+        "--tag",
+        action="append",
+        metavar="TAG",
+        help="open_content: may the user open content this tag protects (repeatable: any)",
+    )
+    on.add_argument(
+        "--group", metavar="GROUP", help="manage_group: may the user manage it (title or id)"
+    )
 
     top.add("actions", actions, "list the actions 'explain' knows, with the rule behind each")
 
@@ -86,23 +103,51 @@ def register(top: Commands) -> None:
     completion_command.add_argument("shell", choices=["bash", "zsh", "fish"])
 
 
+_OWN_KINDS = {"view": "record", "open_content": "tag", "manage_group": "group"}
+"""The actions that only one kind of target has, with the option that names it."""
+
+
 def _known(kind: str) -> list[str]:
     if kind == "lead":
         return [a.value for a in LeadAction]
-    if kind == "record":
-        return ["view"]
-    return [str(getattr(a, "value", a)) for a in ACTIONS if a not in set(LeadAction) | {"view"}]
+    if kind in ("record", "tag", "group"):
+        return [action for action, own in _OWN_KINDS.items() if own == kind]
+    others = set(LeadAction) | set(_OWN_KINDS)
+    return [str(getattr(a, "value", a)) for a in ACTIONS if a not in others]
+
+
+def _kind(args: argparse.Namespace) -> str:
+    for kind in ("lead", "record", "tag", "group"):
+        if getattr(args, kind) is not None:
+            return kind
+    return "company"
 
 
 def explain(context: Context) -> int:
-    """Print the decision; exit 0 when allowed, 1 when denied."""
+    """Print the decision; exit 0 when allowed, 1 when denied; an unknown user is an error."""
     args = context.args
-    kind = "lead" if args.lead is not None else "record" if args.record is not None else "company"
+    kind = _kind(args)
     known = _known(kind)
     if args.action not in known:
+        own = _OWN_KINDS.get(args.action)
+        if own is not None and kind == "company":
+            raise UsageError(f"{args.action} needs --{own} {own.upper()}")
         raise UsageError(f"unknown action {args.action!r} for a {kind}; known: {', '.join(known)}")
     service = context.service()
-    user = context.user_ref(args.user)
+    user = context.known_user(args.user)
+    if kind == "tag":
+        if args.target is not None:
+            raise UsageError(f"--tag decides content access, which no company changes: "
+                             f"leave out {args.target!r}")  # fmt: skip
+        decision = service.tags.can_access(user, args.tag)
+        return _explained(context, decision, user, "content tagged " + " or ".join(args.tag))
+    if kind == "group":
+        group = context.pool_ref(args.group, args.target)
+        pool = service.seats.get(group)
+        decision = service.seats.check_group(user, group)
+        return _explained(context, decision, user, f"group {group} ({pool.title})")
+    if args.target is None:
+        raise UsageError(f"{args.action} is decided in a company: name it after the action")
     company = context.company_ref(args.target)
     if args.lead is not None:
         decision = service.leads.check(user, company, args.lead, args.action)
@@ -111,9 +156,15 @@ def explain(context: Context) -> int:
         decision = service.records.check(user, company, args.record)
         target = f"record {args.record} for company {company}"
     else:
-        member = None if args.member is None else context.user_ref(args.member)
+        member = None if args.member is None else context.known_user(args.member)
         decision = service.check(user, company, args.action, target_user_id=member)
         target = f"company {company}" + (f", member {member}" if member else "")
+    return _explained(context, decision, user, target)
+
+
+def _explained(context: Context, decision: Decision, user: str, target: str) -> int:
+    """Print ``decision`` for people or as JSON; the exit code says allowed or denied."""
+    args = context.args
     if context.json():
         print(json.dumps(_as_dict(decision, user, args.action, target)), file=context.out)
     else:
@@ -203,7 +254,7 @@ def completion(context: Context) -> int:
         from argcomplete.shell_integration import shellcode
     except ImportError as error:
         raise UsageError(
-            "shell completion needs argcomplete: pip install 'teamaccess[cli]'"
+            'shell completion needs argcomplete: pip install "teamaccess[cli]"'
         ) from error
     print(shellcode(["teamaccess"], shell=context.args.shell), file=context.out)
     return OK

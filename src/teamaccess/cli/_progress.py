@@ -19,6 +19,7 @@ class ProgressBar:
         self.out = out
         self.live = out.isatty()
         self.phase: str | None = None
+        self.done = self.total = 0  # the last report of this phase
         self.shown = -1  # the last quarter of this phase written when not live
         self.open = False  # a live line is drawn and not yet ended
 
@@ -28,6 +29,7 @@ class ProgressBar:
             if self.open:
                 self.out.write("\n")
             self.phase, self.shown, self.open = phase, -1, False
+        self.done, self.total = done, total
         share = done / total if total else 1.0
         filled = round(share * WIDTH)
         name = f"{self.label} {phase}" if phase else self.label
@@ -42,3 +44,18 @@ class ProgressBar:
             self.shown = quarter
             self.out.write(line + "\n")
         self.out.flush()
+
+    def end(self, *, complete: bool) -> None:
+        """End the bar, so that what is printed next starts on a line of its own.
+
+        With ``complete`` the phase in hand did go through all its items (an import
+        refused for its bad rows checked every row first): the bar is drawn full, as
+        it is when the phase ends by itself. Without it, an unfinished bar is left as
+        it was, and only a line left open on a terminal is ended.
+        """
+        if complete and self.phase is not None and self.done < self.total:
+            self(self.total, self.total, self.phase)
+        if self.open:
+            self.out.write("\n")
+            self.out.flush()
+            self.open = False
