@@ -14,7 +14,7 @@ def admin_site(site):
     """ACME with ben as a member and a seat pool of 5, and a superuser "root"."""
     ta, ids = site
     ta.members.add(ids["anna"], "acme", ids["ben"])
-    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    root = get_user_model().objects.create_superuser("root", "root@example.com", None)
     platform = TeamAccess(ta.store, platform_admins=[str(root.pk)])
     platform.seats.create_product(str(root.pk), "course", "Course", tag="course-access")
     ta.seats.purchase(ids["anna"], "course", 5, "ACME staff", company_id="acme")

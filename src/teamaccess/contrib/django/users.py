@@ -2,11 +2,10 @@
 
 - Saved (``post_save``, created or changed): a user with an e-mail is registered; a
   registered user whose e-mail changed gets the new one
-  ([change_email][teamaccess.service.users.Users.change_email], ``UserEmailChanged``);
+  (``ta.users.change_email``, ``UserEmailChanged``);
   a user who adds an e-mail later is registered then. A user without an e-mail is
   left out. Each runs in the transaction of the save.
-- Deleted (``pre_delete``): the person is erased
-  ([privacy.erase][teamaccess.service.privacy.Privacy.erase]): their memberships,
+- Deleted (``pre_delete``): the person is erased (``ta.privacy.erase``): their memberships,
   seats and tags end as a removal ends them (R-MEM-7, R-MEM-10, R-SEAT-10, R-TAG-3),
   each with its event, and their address becomes a pseudonym, free for a new user.
   The acting user of those events is `SYNC_ACTOR`. Deleting the main contact of a

@@ -1,1 +1,1 @@
-"""``teamaccess_relay`` and ``teamaccess_explain``."""
+"""``teamaccess_relay``, ``teamaccess_explain`` and ``teamaccess_sync_users``."""
