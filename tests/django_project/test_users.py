@@ -34,6 +34,16 @@ def test_r_dom_4_an_e_mail_change_is_carried_over(site):
     assert ta.outbox.count_pending() == len(_types(ta))
 
 
+def test_a_save_of_other_fields_leaves_the_e_mail_alone(site, django_assert_num_queries):
+    """A save with update_fields that leave out the e-mail (a login's last_login) syncs nothing and reads nothing of teamaccess."""
+    ta, ids = site
+    ben = User.objects.get(username="ben")
+    ben.email = "unsaved@example.com"
+    with django_assert_num_queries(1):  # the UPDATE of last_login, nothing else
+        ben.save(update_fields=["last_login"])
+    assert ta.users.get(ids["ben"]).email == "ben@example.com"
+
+
 def test_a_user_who_adds_an_e_mail_later_is_registered(teamaccess):
     """A user saved without an e-mail is left out, and registered when the e-mail comes."""
     dora = User.objects.create_user("dora")

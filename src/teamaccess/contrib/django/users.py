@@ -44,10 +44,14 @@ class Synced(enum.Enum):
     SKIPPED = "skipped"  # no e-mail
 
 
+def _email_field(user: Any) -> str:
+    """The name of the user model's e-mail field (``EMAIL_FIELD``)."""
+    return str(user.get_email_field_name()) if hasattr(user, "get_email_field_name") else "email"
+
+
 def _email(user: Any) -> str:
-    """The user's e-mail (the model's ``EMAIL_FIELD``), or ``""``."""
-    name = user.get_email_field_name() if hasattr(user, "get_email_field_name") else "email"
-    return str(getattr(user, name, "") or "").strip()
+    """The user's e-mail, or ``""``."""
+    return str(getattr(user, _email_field(user), "") or "").strip()
 
 
 def sync_user(user: Any) -> Synced:
@@ -74,10 +78,14 @@ def sync_user(user: Any) -> Synced:
 def register_user(sender: Any, instance: Any, **kwargs: Any) -> None:
     """``post_save`` of the user model: `sync_user`, in the save's transaction.
 
-    A user teamaccess refuses (an e-mail it cannot use, or one another user has) is
+    A save of other fields only (``update_fields``, as a login saves ``last_login``)
+    reads nothing. A user teamaccess refuses (an e-mail it cannot use, or one another user has) is
     left as it was and logged; the host's save goes on.
     """
     if kwargs.get("raw"):  # loaddata: fixtures carry their own state
+        return
+    fields = kwargs.get("update_fields")
+    if fields is not None and _email_field(instance) not in fields:  # a login's last_login
         return
     try:
         sync_user(instance)
