@@ -114,3 +114,20 @@ def test_explain_accepts_the_id_username_and_e_mail(site):
         with pytest.raises(CommandError, match="unknown user") as error:
             call_command("teamaccess_explain", unknown, "edit_profile", "acme")
         assert error.value.returncode == 2
+
+
+def test_sync_users_reports_a_refused_user_and_exits_1(teamaccess):
+    """teamaccess_sync_users names a user teamaccess refuses (an e-mail another user has) on stderr, counts it and exits with status 1; the others are registered."""
+    post_save.disconnect(register_user, sender=User)
+    try:
+        first = User.objects.create_user("twin1", "twin@example.com")
+        second = User.objects.create_user("twin2", "TWIN@example.com")
+    finally:
+        post_save.connect(register_user, sender=User, weak=False)
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("teamaccess_sync_users", stdout=out, stderr=err)
+    assert exited.value.code == 1
+    assert out.getvalue().strip() == "1 registered, 0 updated, 0 unchanged, 0 skipped, 1 refused"
+    assert err.getvalue().startswith(f"user {second.pk}: ")
+    assert teamaccess.users.get(str(first.pk)).email == "twin@example.com"

@@ -24,7 +24,7 @@ import logging
 from typing import Any
 
 from teamaccess.contrib.django.conf import service, user_id
-from teamaccess.errors import TeamAccessError
+from teamaccess.errors import AccessDenied, TeamAccessError
 from teamaccess.service.facade import TeamAccess
 
 __all__ = ["SYNC_ACTOR", "Synced", "erase_user", "register_user", "sync_user"]
@@ -90,7 +90,7 @@ def register_user(sender: Any, instance: Any, **kwargs: Any) -> None:
     try:
         sync_user(instance)
     except TeamAccessError as error:
-        log.warning("user %s not synced with teamaccess: %s", user_id(instance), error)
+        log.warning("user %s not synced with teamaccess: %s", instance.pk, error)
 
 
 @functools.cache
@@ -106,6 +106,9 @@ def erase_user(sender: Any, instance: Any, **kwargs: Any) -> None:
         MainContactRequired: They are the main contact of a company with other
             members (R-MC-4): the deletion rolls back.
     """
-    uid = user_id(instance)
+    try:
+        uid = user_id(instance)
+    except AccessDenied:  # no teamaccess id (an empty USER_ID attribute): never registered
+        return
     if service().users.find(uid) is not None:
         _sync_service().privacy.erase(SYNC_ACTOR, uid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from teamaccess.contrib.django.conf import service, setting, user_id
@@ -36,7 +36,7 @@ def find_user(given: str) -> Any:
     for lookup in lookups:
         try:
             found = list(users.filter(**lookup)[:2])
-        except (ValueError, TypeError, ValidationError):  # not a value of that field
+        except (ValueError, TypeError, ValidationError, FieldError):  # not that field's value
             continue
         if len(found) == 1:
             return found[0]

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from teamaccess.contrib.django.conf import user_id
 from teamaccess.contrib.django.users import Synced, sync_user
 from teamaccess.errors import TeamAccessError
 
@@ -30,7 +29,7 @@ class Command(BaseCommand):
                 counts[sync_user(user).value] += 1
             except TeamAccessError as error:
                 counts["refused"] += 1
-                self.stderr.write(f"user {user_id(user)}: {error}")
+                self.stderr.write(f"user {user.pk}: {error}")
         names = [*(s.value for s in Synced), "refused"]
         self.stdout.write(", ".join(f"{counts[name]} {name}" for name in names))
         if counts["refused"]:
