@@ -73,3 +73,24 @@ def test_r_all_7_ids_compare_exactly_on_every_store(ta: TeamAccess) -> None:
     for padded in ("anna ", " anna"):
         with pytest.raises(InvalidName):
             ta.check(padded, "acme", "open_backoffice")
+
+
+def test_r_dom_4_change_email_moves_the_address_and_keeps_the_memberships(
+    ta: TeamAccess, store
+) -> None:
+    """R-DOM-4, R-CO-9: change_email gives the user the new address with UserEmailChanged, rewrites earlier events to it and keeps the membership; a taken address changes nothing."""
+    ta.users.register("anna", "anna@example.com")
+    ta.users.register("ben", "ben@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    assert ta.users.change_email("anna", "Anna@New.example").email == "anna@new.example"
+    assert ta.users.find_by_email("anna@example.com") is None
+    assert ta.users.find_by_email("anna@new.example") == ta.users.get("anna")
+    events = [m.event for m in ta.outbox.pending(limit=100)]
+    assert (events[-1].type, events[-1].email) == ("UserEmailChanged", "anna@new.example")
+    assert "anna@example.com" not in repr(events)
+    assert ta.members.main_contact("acme").user_id == "anna"
+    before = dump(store)
+    with pytest.raises(EmailTaken):
+        ta.users.change_email("anna", "ben@example.com")
+    assert ta.users.change_email("anna", "anna@new.example").email == "anna@new.example"
+    assert dump(store) == before
