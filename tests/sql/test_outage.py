@@ -30,6 +30,9 @@ from ..clusters.postgres import PostgresCluster, cluster_or_skip
 
 ROUNDS = 30
 
+# Under pytest-xdist (--dist loadgroup) the module runs on one worker: one cluster a run.
+pytestmark = pytest.mark.xdist_group("pg_cluster")
+
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[PostgresCluster]:
