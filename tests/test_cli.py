@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -610,3 +613,62 @@ def test_progress_bar_end_completes_only_when_asked() -> None:
     bar(0, 4, "checking")
     bar.end(complete=True)
     assert log.getvalue().splitlines()[-1].endswith("4/4 100%")
+
+
+DOCS_CLI = Path(__file__).parent.parent / "docs" / "cli.md"
+RUN_MARK = "<!-- run by tests/test_cli.py -->"
+
+
+def docs_sessions(text: str) -> list[str]:
+    """The console blocks of docs/cli.md that follow the mark saying the tests run them."""
+    return re.findall(re.escape(RUN_MARK) + r"\n```console\n(.*?)\n```", text, re.S)
+
+
+def play(session: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Run a console block's commands and return the transcript a terminal would show.
+
+    ``$ teamaccess ...`` runs the command line; ``$ echo $?`` prints its exit code;
+    ``$ export NAME=VALUE`` sets a variable; ``$ cat FILE`` writes the lines that follow
+    it into FILE (and shows them). Dates print as YYYY-MM-DD.
+    """
+    shown: list[str] = []
+    code = 0
+    lines = session.splitlines()
+    for number, line in enumerate(lines):
+        if not line.startswith("$ "):
+            continue
+        shown.append(line)
+        command = shlex.split(line[2:])
+        if command[0] == "teamaccess":
+            screen = Terminal()
+            monkeypatch.setattr(sys, "stderr", screen)
+            code = main(command[1:], out=screen)
+            shown += screen_lines(screen.getvalue())[:-1]
+        elif command == ["echo", "$?"]:
+            shown.append(str(code))
+        elif command[0] == "export":
+            name, value = command[1].split("=", 1)
+            monkeypatch.setenv(name, value)
+        elif command[0] == "cat":
+            content = list(itertools.takewhile(lambda x: not x.startswith("$ "),
+                                               lines[number + 1 :]))  # fmt: skip
+            Path(command[1]).write_text("\n".join(content) + "\n", encoding="utf-8")
+            shown += content
+        else:  # pragma: no cover - a command the docs should not show
+            raise AssertionError(f"docs/cli.md runs {line!r}, which this test cannot play")
+    return [re.sub(r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD", line) for line in shown]
+
+
+def test_docs_cli_sessions_print_what_the_page_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every console block of docs/cli.md marked as run shows exactly what its commands print (user add included), in one database, in order."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TEAMACCESS_PLATFORM_ADMINS", raising=False)
+    monkeypatch.delenv("TEAMACCESS_USER", raising=False)
+    sessions = docs_sessions(DOCS_CLI.read_text(encoding="utf-8"))
+    assert len(sessions) == 2
+    for session in sessions:
+        expected = [re.sub(r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD", line)
+                    for line in session.splitlines()]  # fmt: skip
+        assert play(session, monkeypatch) == expected

@@ -25,6 +25,8 @@ class ProgressBar:
 
     def __call__(self, done: int, total: int, phase: str = "") -> None:
         """Report that ``done`` of ``total`` items are through ``phase``."""
+        if phase == self.phase and (done, total) == (self.done, self.total):
+            return  # said already (the import reports its end once more after the commit)
         if phase != self.phase:
             if self.open:
                 self.out.write("\n")
