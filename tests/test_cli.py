@@ -429,6 +429,17 @@ def test_seats_buy_takes_an_id_and_groups_are_found_by_title(
     assert (code, out) == (0, "enrolled ben into acme-staff: 1/3 free\n")
     code, out, _ = run(capsys, "seats", "show", "ACME staff", "--company", "acme", "--db", db)
     assert out.splitlines()[0] == "acme-staff: ACME staff (1/3 free)"
+    for company_first in (True, False):  # COMPANY before or after the options
+        where = (
+            ["acme", "--group", "ACME staff"]
+            if company_first
+            else ["--group", "ACME staff", "acme"]
+        )
+        code, out, _ = run(capsys, "explain", "anna", "manage_group", *where, "--db", db)
+        assert (code, out.splitlines()[0]) == (0, "allowed: is_group_leader (R-SEAT-4)")
+    with pytest.raises(SystemExit):  # one positional too many is still refused
+        main(["explain", "anna", "edit_profile", "acme", "more", "--db", db])
+    assert "unrecognized arguments: more" in capsys.readouterr().err
     code, _, err = run(capsys, "seats", "show", "Nobody's", "--company", "acme", "--db", db)
     assert (code, err) == (2, 'teamaccess: no group with id or title "Nobody\'s" in company acme\n')
 

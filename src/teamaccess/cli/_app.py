@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     safe_out = EscapingWriter(out or sys.stdout)
     parser = build_parser()
     _complete(parser)
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     context = Context(args, cast("TextIO", safe_out), sys.stderr)
     try:
         handler: Handler = args.handler
@@ -69,6 +69,21 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     finally:
         context.close()
     return ERROR
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments; an optional positional may also follow the options.
+
+    argparse gives an optional positional (``explain``'s COMPANY) nothing once options
+    come between it and the positionals before it, so ``explain ben manage_group
+    --group "ACME staff" acme`` would refuse ``acme``: it is taken as that positional.
+    """
+    args, extras = parser.parse_known_args(argv)
+    if len(extras) == 1 and not extras[0].startswith("-") and getattr(args, "target", 0) is None:
+        args.target = extras[0]
+    elif extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
 
 
 def _hint(error: Exception) -> str:
