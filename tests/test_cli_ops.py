@@ -1,11 +1,14 @@
 """The operator's command line: every job a seed describes, on SQLite and PostgreSQL.
 
-Each test runs the installed console script in a subprocess, as an operator would, and
-checks the exit code, the one line of an error, and the library's state afterwards.
+Each test runs the command line as an operator would, and checks the exit code, the one
+line of an error, and the library's state afterwards: the many-step jobs run it in this
+process (`cli`, the same `main` the console script calls, a second faster per call), the
+file and encoding tests run the installed console script in a subprocess.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -33,12 +36,20 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, st
         url, prefix = f"sqlite:///{tmp_path / 'ops.sqlite'}", "teamaccess_"
     else:
         url, prefix = POSTGRES.url_of_run, "tacli_"
-    done = script("init", "--db", url, "--prefix", prefix)
+    done = cli("init", "--db", url, "--prefix", prefix)
     assert done.returncode == 0, done.stderr
     yield url, prefix
     store = SqlStore.from_url(url, prefix=prefix)
     store.drop_schema()
     store.engine.dispose()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the command line in this process; the result as `script` gives it."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(list(args), out=out)
+    return subprocess.CompletedProcess(["teamaccess", *args], code, out.getvalue(), err.getvalue())
 
 
 def _lines(stdout: str) -> list[dict[str, object]]:
@@ -51,14 +62,14 @@ def test_operator_jobs_run_through_the_rules(db: tuple[str, str]) -> None:
     common = ("--db", url, "--prefix", prefix)
 
     def ok(*args: str) -> subprocess.CompletedProcess[str]:
-        done = script(*args, *common)
+        done = cli(*args, *common)
         assert done.returncode == 0, (args, done.stderr)
         return done
 
     for user in ("platform", "anna", "ben", "carl"):
         ok("user", "add", user, f"{user}@example.com")
     ok("user", "add", "anna", "Anna@Example.com", "--exist-ok")  # a host's repeated sync
-    clash = script("user", "add", "anna", "other@example.com", "--exist-ok", *common)
+    clash = cli("user", "add", "anna", "other@example.com", "--exist-ok", *common)
     assert clash.returncode == 2
     assert clash.stderr.count("\n") == 1
     assert "another e-mail" in clash.stderr
@@ -70,7 +81,7 @@ def test_operator_jobs_run_through_the_rules(db: tuple[str, str]) -> None:
         ("anna", "anna@example.com", "admin"),
         ("ben", "ben@example.com", "member"),
     ]
-    refused = script("member", "remove", "acme", "anna", "--as", "anna", *common)
+    refused = cli("member", "remove", "acme", "anna", "--as", "anna", *common)
     assert refused.returncode == 2
     assert "R-MC-4" in refused.stderr
     ok("member", "role", "acme", "ben", "admin", "--as", "anna")
@@ -131,7 +142,7 @@ def test_operator_jobs_run_through_the_rules(db: tuple[str, str]) -> None:
     assert service.companies.get("kunde").parent_id == "acme"
     service.store.engine.dispose()  # type: ignore[attr-defined]
 
-    explained = script("explain", "carl@example.com", "edit_profile", "ACME GmbH", *common)
+    explained = cli("explain", "carl@example.com", "edit_profile", "ACME GmbH", *common)
     assert explained.returncode == 1
     assert explained.stdout.splitlines()[0] == "denied: not_a_member (R-MEM-1)"
     assert "  user    carl" in explained.stdout
@@ -156,7 +167,7 @@ def test_actions_and_completion_scripts(capsys: pytest.CaptureFixture[str]) -> N
 def test_operator_errors_are_one_line(tmp_path: Path, db: tuple[str, str]) -> None:
     """A wrong prefix names the prefixes found; postgres:// gets the right scheme; a missing driver names its extra; a read-only command creates no file."""
     url, prefix = db
-    wrong = script("company", "list", "--db", url, "--prefix", "typo_")
+    wrong = cli("company", "list", "--db", url, "--prefix", "typo_")
     assert wrong.returncode == 2
     assert (
         wrong.stderr
@@ -168,7 +179,7 @@ def test_operator_errors_are_one_line(tmp_path: Path, db: tuple[str, str]) -> No
     )
     assert wrong.stderr.count("\n") == 1
 
-    heroku = script("company", "list", "--db", "postgres://u:secret@db.example:5432/app")
+    heroku = cli("company", "list", "--db", "postgres://u:secret@db.example:5432/app")
     assert heroku.returncode == 2
     assert heroku.stderr == (
         "teamaccess: unsupported URL scheme 'postgres'; "
@@ -188,7 +199,7 @@ def test_operator_errors_are_one_line(tmp_path: Path, db: tuple[str, str]) -> No
 
     nowhere = tmp_path / "nowhere.sqlite"
     for command in (["company", "list"], ["user", "list"], ["seats", "list"], ["outbox"]):
-        done = script(*command, "--db", f"sqlite:///{nowhere}")
+        done = cli(*command, "--db", f"sqlite:///{nowhere}")
         assert done.returncode == 2
         assert (
             done.stderr == f"teamaccess: no database file {nowhere}: run 'teamaccess init' first\n"
@@ -200,7 +211,7 @@ def test_operator_errors_are_one_line(tmp_path: Path, db: tuple[str, str]) -> No
 def pool_db(tmp_path: Path) -> Iterator[tuple[str, str, TeamAccess]]:
     """A SQLite file with a leader, a product and a pool of 20,000 seats."""
     url = f"sqlite:///{tmp_path / 'import.sqlite'}"
-    assert script("init", "--db", url).returncode == 0
+    assert cli("init", "--db", url).returncode == 0
     store = SqlStore.from_url(url)
     ta = TeamAccess(store, platform_admins={"platform"})
     ta.users.register("platform", "platform@example.com")
