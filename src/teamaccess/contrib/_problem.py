@@ -17,6 +17,7 @@ from teamaccess.errors import (
     NotFound,
     StorageError,
     TeamAccessError,
+    TransientStorageError,
 )
 
 __all__ = ["PROBLEM_JSON", "STORAGE_DETAIL", "problem"]
@@ -56,6 +57,9 @@ def problem(error: TeamAccessError) -> tuple[int, dict[str, Any]]:
     if isinstance(error, StorageError):
         log.error("storage failure answered %d: %s", status, detail, exc_info=error)
         detail = STORAGE_DETAIL
+        if not isinstance(error, TransientStorageError):  # a missing table (SchemaMissing)
+            code = StorageError.__name__  # is for the host's log, not the client
+
     body: dict[str, Any] = {
         "type": f"urn:teamaccess:{code}",
         "title": title,
