@@ -114,6 +114,8 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
         "users.find_by_email": ({"email": "anna@example.com"}, {"email": "email"}),
         "companies.get": ({"company_id": acme}, {"company_id": C}),
         "users.get": ({"user_id": a}, {"user_id": U}),
+        "users.change_email": ({"user_id": a, "email": "anna@example.org"},
+                               {"user_id": U, "email": "email"}),
         "tags.grant": ({"actor_id": ADMIN, "user_id": "carl", "tag": "extra", "label": "gift"},
                       {"actor_id": U, "user_id": U, "tag": "tag", "label": "id"}),
         "seats.group": ({"actor_id": a, "pool_id": pool}, {"actor_id": U, "pool_id": "id"}),

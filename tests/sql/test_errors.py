@@ -9,6 +9,8 @@ from teamaccess.adapters.sql import SqlStore, create_engine
 from teamaccess.errors import StorageError, TransientStorageError, UnknownCompany
 from teamaccess.testing import make_service
 
+from ..backends import POSTGRES, SQLITE
+
 
 def test_missing_schema_raises_storage_error_with_cause(sql_store: SqlStore) -> None:
     """A store whose tables were never created raises StorageError chaining the driver error."""
@@ -123,12 +125,14 @@ def test_r_all_6_async_bind_without_begin_refuses_the_command(async_backend) -> 
     run_blocking(main())
 
 
-def test_r_all_10_bulk_insert_on_the_driver_raises_storage_error(sql_store: SqlStore) -> None:
+# MariaDB inserts in bulk through SQLAlchemy's executemany, not the driver's RawInsert.
+@pytest.mark.parametrize("backend", [SQLITE, POSTGRES], ids=["sqlite", "postgres"])
+def test_r_all_10_bulk_insert_on_the_driver_raises_storage_error(backend) -> None:
     """R-ALL-10: a driver error in RawInsert (COPY, executemany) raises StorageError from the driver's error, and the store works on."""
     from teamaccess.adapters.sql._raw import RawInsert
 
-    if sql_store.dialect == "mysql":
-        pytest.skip("MariaDB inserts in bulk through SQLAlchemy's executemany")
+    sql_store = backend.store()
+    sql_store.clear()
 
     missing = sa.Table("tanotables_rows", sa.MetaData(), sa.Column("id", sa.String(10)))
     insert = RawInsert(missing, ("id",), sql_store.engine.dialect)
