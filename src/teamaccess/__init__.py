@@ -19,6 +19,10 @@ from teamaccess import errors, events, ports, values
 from teamaccess.adapters.memory import (
     MemoryStore,
 )
+from teamaccess.domain.consistency import (
+    Consistency,
+    ConsistencyToken,
+)
 from teamaccess.domain.csvimport import (
     CsvLimits,
 )
@@ -70,6 +74,11 @@ from teamaccess.domain.seats import (
 from teamaccess.ports import (
     Store,
 )
+from teamaccess.service._tokens import (
+    TokenScope,
+    consistency_scope,
+    last_token,
+)
 from teamaccess.service.async_facade import (
     AsyncTeamAccess,
 )
@@ -91,6 +100,8 @@ __all__ = [
     "AsyncTeamAccess",
     "Company",
     "CompanySettings",
+    "Consistency",
+    "ConsistencyToken",
     "CsvLimits",
     "Decision",
     "Enrollment",
@@ -116,10 +127,13 @@ __all__ = [
     "SharedRecord",
     "Store",
     "TeamAccess",
+    "TokenScope",
     "User",
     "__version__",
+    "consistency_scope",
     "errors",
     "events",
+    "last_token",
     "normalize_email",
     "ports",
     "values",

@@ -14,7 +14,8 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── UnknownRole
     │   ├── CsvImportError
     │   ├── CsvTooLarge
-    │   └── InvalidPropertyValue
+    │   ├── InvalidPropertyValue
+    │   └── InvalidToken
     ├── NotFound (LookupError)
     │   ├── UnknownUser
     │   ├── UnknownCompany
@@ -56,7 +57,8 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   └── NotEligible
     └── StorageError
         ├── TransientStorageError
-        └── SchemaMissing
+        ├── SchemaMissing
+        └── ReadOnlyStorage
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ __all__ = [
     "InvalidInput",
     "InvalidName",
     "InvalidPropertyValue",
+    "InvalidToken",
     "InvitationEmailMismatch",
     "InvitationError",
     "InvitationExpired",
@@ -103,6 +106,7 @@ __all__ = [
     "NotEligible",
     "NotEnrolled",
     "NotFound",
+    "ReadOnlyStorage",
     "SchemaMissing",
     "SeatsExhausted",
     "SeatsInUse",
@@ -150,6 +154,10 @@ class InvalidEmail(InvalidInput):
         super().__init__(f"invalid e-mail address {shown}: {reason}")
         self.address = address
         self.reason = reason
+
+
+class InvalidToken(InvalidInput):
+    """A consistency token is malformed, of an unknown version, or of another store kind."""
 
 
 class InvalidName(InvalidInput):
@@ -446,4 +454,12 @@ class SchemaMissing(StorageError):
 
     The message says how to create it: ``store.create_schema()``, ``teamaccess init``,
     or the host's Alembic upgrade.
+    """
+
+
+class ReadOnlyStorage(StorageError):
+    """A write reached a read-only database node (a replica, a read-only session).
+
+    PostgreSQL's SQLSTATE 25006, MariaDB's errors 1290, 1792 and 1836, SQLite's
+    ``SQLITE_READONLY``: commands belong on the primary (R-ALL-12). Not retried.
     """

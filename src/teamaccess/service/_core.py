@@ -13,6 +13,7 @@ from typing import Any, NoReturn, TypeVar
 
 import attrs
 
+from teamaccess.domain.consistency import KINDS, Consistency, ConsistencyToken, Mode
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.events import Event, Stamp, stamp
 from teamaccess.domain.gate import closed, company_gate, suspended
@@ -28,6 +29,7 @@ from teamaccess.errors import (
     CompanyClosed,
     HierarchyTooDeep,
     InvalidInput,
+    InvalidToken,
     MembershipNotFound,
     NotAMember,
     StorageError,
@@ -45,6 +47,7 @@ from teamaccess.ports import (
     UserDirectory,
 )
 from teamaccess.service._telemetry import HOOKS, decision_attributes, trace_current
+from teamaccess.service._tokens import issued, scoped
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
 
 __all__ = [
@@ -114,6 +117,10 @@ class ServiceCore:
         if not isinstance(timeline_embargo, timedelta) or timeline_embargo < timedelta(0):
             raise InvalidInput(f"timeline_embargo must be a timedelta >= 0: {timeline_embargo!r}")
         self.embargo = timeline_embargo
+        # Read routing (R-ALL-12): a store with replicas routes reads by consistency.
+        self._route: Callable[[Consistency], Store] | None = getattr(store, "route", None)
+        kind = getattr(store, "token_kind", None)
+        self.token_kind: str | None = kind if isinstance(kind, str) else None
 
     def command(self, work: Callable[[Transaction, datetime], _T]) -> _T:
         """Run ``work`` in one transaction; retry it whole after a transient failure."""
@@ -123,7 +130,8 @@ class ServiceCore:
                 with self.store.transaction() as tx:
                     result = work(tx, self.clock())
                     tx.commit()
-                    return result
+                issued(_token_of(tx))  # R-ALL-12: teamaccess.last_token()
+                return result
             except TransientStorageError as error:
                 attempt += 1
                 if attempt > self.retries:
@@ -133,6 +141,48 @@ class ServiceCore:
             except StorageError as error:
                 STORAGE_LOG.warning("storage error: %s", error)
                 raise
+
+    def reads(self, consistency: Consistency | None) -> Store:
+        """The store a read with ``consistency`` runs on (R-ALL-12).
+
+        Without one, the consistency of the enclosing ``consistency_scope`` (``at_least``
+        its token), else the primary. A store without replicas reads its one database
+        whatever the mode; a token of another store kind is refused (`InvalidToken`),
+        except a scope's (a stale cookie), which is ignored.
+        """
+        if consistency is None:
+            consistency = scoped()
+            if consistency is None:
+                return self.store
+            token = consistency.token
+            if token is not None and self.token_kind is not None and token.kind != self.token_kind:
+                return self.store
+        elif not isinstance(consistency, Consistency):
+            raise InvalidInput(
+                f"consistency must be a teamaccess.Consistency, not {type(consistency).__name__}"
+            )
+        elif consistency.mode is Mode.AT_LEAST:
+            token = consistency.token
+            if token is not None and self.token_kind is not None and token.kind != self.token_kind:
+                raise InvalidToken(
+                    f"token {str(token)!r} was issued by {KINDS[token.kind]}; this store "
+                    f"({KINDS[self.token_kind]}) issues '{self.token_kind}' tokens"
+                )
+        route = self._route
+        return self.store if route is None else route(consistency)
+
+    def current_token(self) -> ConsistencyToken:
+        """The store's position now: at or past every command committed before the call."""
+        current = getattr(self.store, "current_token", None)
+        if current is None:
+            raise TypeError(
+                f"{self.store!r} issues no consistency tokens here; inside a host's "
+                "transaction ask the unbound service's current_token() after your COMMIT"
+            )
+        token = current()
+        if not isinstance(token, ConsistencyToken):
+            raise TypeError(f"{self.store!r}.current_token() returned {token!r}")
+        return token
 
     def require(
         self,
@@ -373,6 +423,12 @@ class ServiceCore:
         if membership is None:
             raise MembershipNotFound(company_id, user_id)
         return membership
+
+
+def _token_of(tx: object) -> ConsistencyToken | None:
+    """The token a committed transaction carries; ``None`` for a host's savepoint."""
+    token = getattr(tx, "token", None)
+    return token if isinstance(token, ConsistencyToken) else None
 
 
 def _existing(

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
+from teamaccess.domain.consistency import Consistency
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.gate import company_gate, is_open
 from teamaccess.domain.ids import CompanyId, LeadId, RecordId, UserId, check_id
@@ -34,7 +35,7 @@ from teamaccess.domain.review import KINDS, AccessReview, ReviewRow
 from teamaccess.domain.roles import MANAGE_TEAM, Policy
 from teamaccess.domain.seats import pool_source
 from teamaccess.errors import InvalidInput, NotAMember, UnknownCompany, UnknownLead, UnknownRecord
-from teamaccess.ports import Transaction
+from teamaccess.ports import Store, Transaction
 from teamaccess.service._core import (
     MAX_PAGE,
     ServiceCore,
@@ -64,13 +65,15 @@ class Access:
         target_user_id: str | None = None,
         after: str | None = None,
         limit: int = 50,
+        consistency: Consistency | None = None,
     ) -> Page[Holder]:
         """One page of the users who may do ``action`` in the company, by user id.
 
         Members whose membership allows it, and for an account's overview the members
         of its ancestors (R-PART-2), each with the decision ``check`` gives them. Pass
         ``target_user_id`` for an action aimed at a member, as to ``check``. On SQL one
-        select per page, however many members the company has.
+        select per page, however many members the company has. ``consistency``: where
+        it may read (R-ALL-12), as for ``ta.check``.
 
         Raises:
             AccessDenied: The actor may not see the company's members (R-CO-6).
@@ -83,8 +86,9 @@ class Access:
         check_optional_id(after, "user cursor")
         check_count(limit, "limit", 1, MAX_PAGE)
         core = self._core
-        company = self._members_view(actor_id, company_id)
-        with core.store.reader() as tx:
+        store = core.reads(consistency)
+        company = self._members_view(actor_id, company_id, store)
+        with store.reader() as tx:
             target = None
             if target_user_id is not None and company is not None:
                 target = tx.memberships.get(company.id, UserId(target_user_id))
@@ -125,10 +129,12 @@ class Access:
         *,
         after: str | None = None,
         limit: int = 50,
+        consistency: Consistency | None = None,
     ) -> Page[Holder]:
         """One page of the companies in which the user may do ``action``, by company id.
 
         Their companies, and for an overview the accounts below them (R-PART-2).
+        ``consistency``: where it may read (R-ALL-12), as for ``ta.check``.
 
         Raises:
             AccessDenied: The actor is neither the user nor a platform admin (R-CO-6).
@@ -141,7 +147,7 @@ class Access:
         if actor_id != user_id:
             self._core.require_platform_admin(actor_id, "R-CO-6")
         policy = self._core.policy
-        with self._core.store.reader() as tx:
+        with self._core.reads(consistency).reader() as tx:
             memberships = tx.memberships.of_user(UserId(user_id))
             downwards = reaches_below(action, policy)
             found: dict[str, Holder] = {}
@@ -252,7 +258,7 @@ class Access:
         core = self._core
         admin = actor_id in core.platform_admins
         if actor_id != user_id:
-            self._members_view(actor_id, company_id)
+            self._members_view(actor_id, company_id, core.store)
         with core.store.reader() as tx:
             company = tx.companies.get(CompanyId(company_id))
             actor = None if company is None else tx.memberships.get(company.id, UserId(user_id))
@@ -341,7 +347,7 @@ class Access:
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _members_view(self, actor_id: str, company_id: str) -> Company | None:
+    def _members_view(self, actor_id: str, company_id: str, store: Store) -> Company | None:
         """The company (``None`` if missing) if the actor may see who holds access in it.
 
         Needs ``view_members`` there (R-CO-6) or a platform admin. Read with the check's
@@ -353,7 +359,7 @@ class Access:
             AccessDenied: Any other denial of ``view_members``.
         """
         core = self._core
-        company, me, above, ancestor = core.store.check_facts(company_id, actor_id)
+        company, me, above, ancestor = store.check_facts(company_id, actor_id)
         if actor_id in core.platform_admins:
             return company
         if company is None or (me is None and above is None):  # as if missing (R-ALL-9)

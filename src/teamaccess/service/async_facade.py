@@ -17,6 +17,7 @@ from typing import Any, ClassVar, TypedDict
 
 from typing_extensions import Unpack
 
+from teamaccess.domain.consistency import Consistency, ConsistencyToken
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.models import CompanySettings
 from teamaccess.domain.roles import Policy
@@ -174,13 +175,20 @@ class AsyncTeamAccess:
         action: str,
         *,
         target_user_id: str | None = None,
+        consistency: Consistency | None = None,
     ) -> Decision:
         """Decide whether the actor may do ``action`` in the company (R-ALL-2).
 
-        See [TeamAccess.check][teamaccess.TeamAccess.check]: the same answer, awaited.
+        See [TeamAccess.check][teamaccess.TeamAccess.check]: the same answer, awaited;
+        ``consistency`` as there (R-ALL-12).
         """
         decision: Decision = await self._run(
-            self._sync.check, actor_id, company_id, action, target_user_id=target_user_id
+            self._sync.check,
+            actor_id,
+            company_id,
+            action,
+            target_user_id=target_user_id,
+            consistency=consistency,
         )
         return decision
 
@@ -191,11 +199,22 @@ class AsyncTeamAccess:
         action: str,
         *,
         target_user_id: str | None = None,
+        consistency: Consistency | None = None,
     ) -> Decision:
         """Like `check`, but raise [AccessDenied][teamaccess.errors.AccessDenied] if denied."""
-        decision = await self.check(actor_id, company_id, action, target_user_id=target_user_id)
+        decision = await self.check(
+            actor_id, company_id, action, target_user_id=target_user_id, consistency=consistency
+        )
         raise_if_denied(decision)
         return decision
+
+    async def current_token(self) -> ConsistencyToken:
+        """The store's position now (R-ALL-12).
+
+        See [TeamAccess.current_token][teamaccess.TeamAccess.current_token].
+        """
+        token: ConsistencyToken = await self._run(self._sync.current_token)
+        return token
 
     def __repr__(self) -> str:
         return f"<AsyncTeamAccess {self.store!r}>"

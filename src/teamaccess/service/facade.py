@@ -17,6 +17,7 @@ from collections.abc import Collection
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from teamaccess.domain.consistency import Consistency, ConsistencyToken
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.ids import CompanyId, UserId, check_id, well_formed
 from teamaccess.domain.models import CompanySettings
@@ -25,6 +26,7 @@ from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy
 from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
 from teamaccess.service._core import DECISION_LOG, ServiceCore, log_decision, raise_if_denied
+from teamaccess.service._tokens import current_scope
 from teamaccess.service.access import Access
 from teamaccess.service.companies import Companies
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
@@ -190,6 +192,7 @@ class TeamAccess:
         action: str,
         *,
         target_user_id: str | None = None,
+        consistency: Consistency | None = None,
     ) -> Decision:
         """Decide whether the actor may do ``action`` in the company (R-ALL-2).
 
@@ -198,8 +201,14 @@ class TeamAccess:
         (R-ALL-1). A malformed id or action (not a string, empty, too long, with
         control characters or outer spaces) raises
         [InvalidName][teamaccess.errors.InvalidName], the same on every store (R-ALL-7).
+        ``consistency`` says where the check may read (R-ALL-12): by default the
+        primary, or ``at_least`` the token of an enclosing
+        [consistency_scope][teamaccess.consistency_scope].
         """
         core = self._core
+        store = core.store
+        if consistency is not None or current_scope() is not None:
+            store = core.reads(consistency)
         known = self._known
         if known is not None and target_user_id is None:
             try:
@@ -221,7 +230,7 @@ class TeamAccess:
             # generation older than the facts it was decided on.
             generation = getattr(core.store, "generation", 0) if known is not None else 0
             # Sight from above passes the ancestor's gate too (R-CO-8): its row comes along.
-            company, actor, above, ancestor = core.store.check_facts(company_id, actor_id)
+            company, actor, above, ancestor = store.check_facts(company_id, actor_id)
             decision = decide(
                 action, company=company, actor=actor, policy=core.policy,
                 ancestor_member=above, ancestor=ancestor, company_id=company_id,
@@ -234,7 +243,7 @@ class TeamAccess:
                 log_decision(decision, actor_id, company_id, action)
             return decision
         check_id(target_user_id, "user")
-        with core.store.reader() as tx:  # an action aimed at a member: its membership too
+        with store.reader() as tx:  # an action aimed at a member: its membership too
             company = tx.companies.get(CompanyId(company_id))
             target = tx.memberships.get(CompanyId(company_id), UserId(target_user_id))
             return core.decide(tx, action, company, actor_id, target, company_id=company_id)
@@ -246,8 +255,24 @@ class TeamAccess:
         action: str,
         *,
         target_user_id: str | None = None,
+        consistency: Consistency | None = None,
     ) -> Decision:
         """Like `check`, but raise [AccessDenied][teamaccess.errors.AccessDenied] if denied."""
-        decision = self.check(actor_id, company_id, action, target_user_id=target_user_id)
+        decision = self.check(
+            actor_id, company_id, action, target_user_id=target_user_id, consistency=consistency
+        )
         raise_if_denied(decision)
         return decision
+
+    def current_token(self) -> ConsistencyToken:
+        """The store's position now, as a consistency token (R-ALL-12).
+
+        Every command committed before the call is at or below it. Commands set
+        [last_token][teamaccess.last_token] themselves; this is for a host that ran
+        commands in its own transaction (``ta.bind(connection)``): call it on the
+        unbound service after the host's COMMIT.
+
+        Raises:
+            TypeError: The store issues no tokens (a bound store: ask after the COMMIT).
+        """
+        return self._core.current_token()

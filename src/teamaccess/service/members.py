@@ -11,6 +11,7 @@ from datetime import datetime
 
 import attrs
 
+from teamaccess.domain.consistency import Consistency
 from teamaccess.domain.decisions import Action
 from teamaccess.domain.events import (
     ContactVisibilityChanged,
@@ -253,11 +254,16 @@ class Members:
             ),
         )  # fmt: skip
 
-    def list(self, actor_id: str, company_id: str) -> Sequence[Membership]:
-        """The company's members with roles, for its members only (R-MEM-6)."""
+    def list(
+        self, actor_id: str, company_id: str, *, consistency: Consistency | None = None
+    ) -> Sequence[Membership]:
+        """The company's members with roles, for its members only (R-MEM-6).
+
+        ``consistency``: where it may read (R-ALL-12), as for ``ta.check``.
+        """
         check_id(actor_id, "user")
         check_id(company_id, "company")
-        with self._core.store.reader() as tx:
+        with self._core.reads(consistency).reader() as tx:
             sighted(self._core, tx, company_id, actor_id, Action.VIEW_MEMBERS)
             company = self._core.company(tx, company_id, closed_ok=True)
             self._core.require(tx, Action.VIEW_MEMBERS, company, actor_id)

@@ -15,6 +15,7 @@ from typing import Any
 from teamaccess.adapters.memory._people import NOBODY
 from teamaccess.adapters.memory._repo import Tables
 from teamaccess.adapters.memory._transaction import MemoryTransaction
+from teamaccess.domain.consistency import ConsistencyToken
 from teamaccess.domain.models import Company, Membership
 
 __all__ = ["MemoryStore"]
@@ -77,9 +78,18 @@ class MemoryStore:
             finally:
                 if not tx.committed:
                     tx.rollback()
-                elif tx.changed:
-                    self._publish()
-                    self.generation += 1
+                else:
+                    if tx.changed:
+                        self._publish()
+                        self.generation += 1
+                    tx.token = ConsistencyToken("m", self.generation)
+
+    token_kind = "m"  # noqa: S105 - a kind of position, not a secret
+    """The kind of the consistency tokens this store issues (R-ALL-12)."""
+
+    def current_token(self) -> ConsistencyToken:
+        """The generation as a token: every committed change is at or below it."""
+        return ConsistencyToken("m", self.generation)
 
     def reader(self, *, one_statement: bool = False) -> _Reader:
         """Begin a read-only view of committed state (``one_statement`` changes nothing)."""

@@ -22,6 +22,7 @@ from teamaccess.adapters.memory._seats import (
     MemoryTagGrants,
 )
 from teamaccess.adapters.memory._work import MemoryInbox, MemoryLeads, MemoryLinks, MemoryRecords
+from teamaccess.domain.consistency import ConsistencyToken
 
 
 class MemoryTransaction:
@@ -45,6 +46,8 @@ class MemoryTransaction:
         self.links = MemoryLinks(tables, self._journal)
         self.outbox = MemoryOutbox(tables, self._journal)
         self.committed = False
+        self.token: ConsistencyToken | None = None
+        """After the commit, the store's generation as a token (R-ALL-12)."""
         self.changed = False
 
     def commit(self) -> None:

@@ -107,3 +107,25 @@ def is_transient(error: sa.exc.DBAPIError) -> bool:
     if args and args[0] in _MYSQL_RETRY:
         return True
     return isinstance(error, sa.exc.OperationalError) and "database is locked" in str(orig)
+
+
+_MYSQL_READ_ONLY = frozenset({1290, 1792, 1836})  # --read-only, READ ONLY transaction, replica
+_SQLITE_READONLY = 8
+
+
+def is_read_only(error: sa.exc.DBAPIError) -> bool:
+    """Whether a write reached a read-only node or session (R-ALL-12).
+
+    PostgreSQL's SQLSTATE 25006 (``read_only_sql_transaction``: a hot standby, or
+    ``default_transaction_read_only``); MariaDB's 1290 (``--read-only``), 1792 (a READ
+    ONLY transaction) and 1836 (a replica in read-only mode); SQLite's
+    ``SQLITE_READONLY`` (a read-only file, ``PRAGMA query_only``).
+    """
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) == "25006":
+        return True
+    args = getattr(orig, "args", ())
+    if args and args[0] in _MYSQL_READ_ONLY:
+        return True
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == _SQLITE_READONLY

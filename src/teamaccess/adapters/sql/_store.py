@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import queue
 import select
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -38,7 +40,8 @@ from teamaccess.adapters.sql._bridge import run_sync
 from teamaccess.adapters.sql._missing import schema_missing
 from teamaccess.adapters.sql._people import company_from_row
 from teamaccess.adapters.sql._raw import RawSelect, joined, sqlite_version, watched
-from teamaccess.adapters.sql._repo import is_transient
+from teamaccess.adapters.sql._replicas import PRIMARY_LSN, Router, pause_for
+from teamaccess.adapters.sql._repo import is_read_only, is_transient
 from teamaccess.adapters.sql._schema import (
     DEFAULT_PREFIX,
     SCHEMA_VERSION,
@@ -47,6 +50,7 @@ from teamaccess.adapters.sql._schema import (
     version_table,
 )
 from teamaccess.adapters.sql._transaction import SqlTransaction
+from teamaccess.domain.consistency import Consistency, ConsistencyToken
 from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.models import (
     Company,
@@ -55,6 +59,7 @@ from teamaccess.domain.models import (
 from teamaccess.errors import (
     Conflict,
     InvalidInput,
+    ReadOnlyStorage,
     StorageError,
     TeamAccessError,
     TransientStorageError,
@@ -81,6 +86,8 @@ _DEAD_TRIES = 20  # dead pooled connections replaced before a call gives up on t
 _ANSWERS = "teamaccess_answers"  # in a kept SQLite connection's info: (version, answers)
 _Facts = tuple[Company | None, Membership | None, Membership | None, Company | None]
 _NO_FACTS: _Facts = (None, None, None, None)
+_TOKEN_KINDS = {"sqlite": "s", "mysql": "y", "postgresql": "p"}
+_LOG = logging.getLogger("teamaccess.storage")
 
 
 def create_engine(url: str | sa.URL, **options: Any) -> Engine:
@@ -149,6 +156,14 @@ class SqlStore:
             ``AsyncEngine``, of ``NullPool``, and of in-memory SQLite pools, which keep
             one connection per thread anyway). When all are in use, a read checks one
             out of the engine's pool.
+        replicas: PostgreSQL streaming replicas (engines, sync or async like
+            ``engine``) for reads that name a consistency (R-ALL-12):
+            ``at_least(token)`` runs on a replica that has replayed the token,
+            ``minimize_latency(s)`` on one at most ``s`` behind, anything else on the
+            primary; commands always run on the primary. Each replica gets a store of
+            its own (its own kept connections, ``fast_path_connections`` of them).
+        replica_wait: How long an ``at_least`` read waits for a replica to replay its
+            token before it runs on the primary; by default it does not wait.
 
     The store does not create tables; call `create_schema` once for a new
     database, or run the shipped Alembic migrations
@@ -163,6 +178,8 @@ class SqlStore:
         metadata: sa.MetaData | None = None,
         fast_path_connections: int | None = None,
         configure_connections: bool = True,
+        replicas: Sequence[Engine | AsyncEngine] = (),
+        replica_wait: timedelta = timedelta(0),
     ) -> None:
         sync_engine: Engine = getattr(engine, "sync_engine", None) or engine  # type: ignore[assignment]
         self.is_async = sync_engine is not engine
@@ -208,11 +225,127 @@ class SqlStore:
             self.engine = sync_engine
         else:
             self.engine = sync_engine.execution_options(isolation_level="READ COMMITTED")
+        self.token_kind = _TOKEN_KINDS.get(self.dialect, "s")
+        """The kind of the consistency tokens this store issues (R-ALL-12)."""
+        self._router = self._replicas(
+            replicas, replica_wait, prefix=prefix, fast_path_connections=fast_path_connections
+        )
 
     @classmethod
-    def from_url(cls, url: str | sa.URL, *, prefix: str = DEFAULT_PREFIX) -> SqlStore:
-        """Create a store for a database URL such as ``sqlite:///teamaccess.db``."""
-        return cls(create_engine(url), prefix=prefix)
+    def from_url(
+        cls,
+        url: str | sa.URL,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        replicas: Sequence[str | sa.URL] = (),
+        replica_wait: timedelta = timedelta(0),
+    ) -> SqlStore:
+        """Create a store for a database URL such as ``sqlite:///teamaccess.db``.
+
+        ``replicas``: URLs of PostgreSQL streaming replicas for reads (see the class).
+        """
+        return cls(
+            create_engine(url),
+            prefix=prefix,
+            replicas=[create_engine(replica) for replica in replicas],
+            replica_wait=replica_wait,
+        )
+
+    def _replicas(
+        self,
+        replicas: Sequence[Engine | AsyncEngine],
+        wait: timedelta,
+        *,
+        prefix: str,
+        fast_path_connections: int | None,
+    ) -> Router | None:
+        """The router over stores of the replicas, or None without replicas."""
+        if isinstance(replicas, str | bytes) or not isinstance(replicas, Sequence):  # type: ignore[unreachable]
+            raise InvalidInput(f"replicas must be a sequence of engines: {replicas!r}")
+        if not isinstance(wait, timedelta) or wait < timedelta(0):
+            raise InvalidInput(f"replica_wait must be a timedelta >= 0: {wait!r}")
+        if not replicas:
+            return None
+        if self.dialect != "postgresql":
+            raise InvalidInput(
+                f"read replicas are routed on PostgreSQL only, not {self.dialect}: "
+                "send reads to a MariaDB replica with a store of its own"
+            )
+        stores = []
+        for number, engine in enumerate(replicas, 1):
+            replica = SqlStore(engine, prefix=prefix, fast_path_connections=fast_path_connections)
+            if replica.is_async != self.is_async or replica.dialect != self.dialect:
+                raise InvalidInput(
+                    f"replica {number} must be a {self.dialect} engine, async like the "
+                    f"primary's: {engine!r}"
+                )
+            url = replica.engine.url
+            stores.append((replica, f"replica {number} ({url.host}:{url.port})"))
+        return Router(self, stores, wait=wait.total_seconds(), pause=pause_for(self.is_async))
+
+    def route(self, consistency: Consistency) -> SqlStore:
+        """The store a read with ``consistency`` runs on: this one, or a replica's (R-ALL-12)."""
+        router = self._router
+        return self if router is None else router.route(consistency)
+
+    def read_counts(self) -> dict[str, int]:
+        """How many reads that named a consistency each node served: ``primary``, replicas.
+
+        Empty for a store without replicas (every read runs on its one database).
+        """
+        router = self._router
+        return {} if router is None else dict(router.counts)
+
+    def current_token(self) -> ConsistencyToken:
+        """The primary's position now: at or past every command committed before the call.
+
+        For a host that runs commands in its own transaction (``store.bind``): ask
+        after its COMMIT, and that transaction's writes are at or below the token.
+        """
+        if self.dialect == "postgresql":
+            taken = time.monotonic()
+            position = self.position_number(PRIMARY_LSN)
+            if self._router is not None:
+                self._router.note_primary(taken, position)
+        else:
+            position = self.position_number(self._outbox_top())
+        return ConsistencyToken(self.token_kind, position)
+
+    def position_number(self, sql: str) -> int:
+        """The integer one position query answers, on a kept connection (NULL: -1)."""
+        with self._translate(), self._kept(autocommit=True) as conn:
+            value = conn.exec_driver_sql(sql).scalar()
+        return -1 if value is None else int(value)
+
+    def _outbox_top(self) -> str:
+        """The query of the outbox's highest position (0 for an empty outbox)."""
+        outbox = self.tables.outbox
+        return f"SELECT coalesce(max(position), 0) FROM {outbox.name}"  # noqa: S608 - our name
+
+    def _issue(self, conn: Connection, *, committed: bool) -> ConsistencyToken | None:
+        """The token of the command on ``conn``: before COMMIT (outbox), after (PostgreSQL).
+
+        On SQLite the write lock is held until COMMIT, and on MariaDB the outbox's top
+        is read inside the transaction: either is at or past the command's own events.
+        On PostgreSQL only a WAL position read after COMMIT is past the commit record
+        (read before, a replica could reach it and still miss the commit). A failure
+        to read it after COMMIT must not fail the committed command: no token then.
+        """
+        if (self.dialect == "postgresql") is not committed:
+            return None
+        sql = PRIMARY_LSN if committed else self._outbox_top()
+        taken = time.monotonic()
+        try:
+            value = conn.exec_driver_sql(sql).scalar()
+        except self._storage_errors as error:
+            if not committed:
+                raise
+            _LOG.warning("no consistency token after the commit: %s", _orig(error))
+            return None
+        position = 0 if value is None else int(value)
+        if committed and self._router is not None:
+            self._router.note_primary(taken, position)
+        return ConsistencyToken(self.token_kind, position)
 
     def create_schema(self) -> None:
         """Create the tables that do not exist yet, and record the schema version.
@@ -261,6 +394,7 @@ class SqlStore:
             conn.begin()
 
             def commit() -> None:
+                tx.token = self._issue(conn, committed=False)
                 try:
                     conn.commit()
                 except sa.exc.DBAPIError as error:
@@ -270,6 +404,7 @@ class SqlStore:
                             f"the command may or may not have been applied: {error.orig}"
                         ) from error
                     raise
+                tx.token = tx.token or self._issue(conn, committed=True)
 
             tx = SqlTransaction(conn, self.tables, commit=commit)
             try:
@@ -627,6 +762,11 @@ class SqlStore:
         except TeamAccessError:
             raise
         except sa.exc.DBAPIError as error:
+            if is_read_only(error):
+                raise ReadOnlyStorage(
+                    f"{self.dialect}: a write reached a read-only node or session; "
+                    f"commands go to the primary: {error.orig}"
+                ) from error
             if is_transient(error) or error.connection_invalidated:
                 raise TransientStorageError(f"{self.dialect}: {error.orig}") from error
             if isinstance(error, sa.exc.IntegrityError):

@@ -14,6 +14,7 @@ from teamaccess.adapters.sql._schema import (
 )
 from teamaccess.adapters.sql._seats import Enrollments, Products, SeatPools, TagGrants
 from teamaccess.adapters.sql._work import InboxRequests, Leads, Records, ServiceLinks
+from teamaccess.domain.consistency import ConsistencyToken
 
 __all__ = ["Outbox", "SqlTransaction"]
 
@@ -41,6 +42,8 @@ class SqlTransaction:
         self.links = ServiceLinks(conn, tables)
         self.outbox = Outbox(conn, tables)
         self.committed = False
+        self.token: ConsistencyToken | None = None
+        """After the commit, the command's consistency token (R-ALL-12)."""
 
     def commit(self) -> None:
         self._commit()
