@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["PG_VERSION", "PostgresCluster", "cluster_or_skip", "spare_port"]
+__all__ = ["PG_VERSION", "PostgresCluster", "cluster_or_skip", "replica_or_skip", "spare_port"]
 
 PG_VERSION = "15"
 _TOOLS = ("pg_createcluster", "pg_ctlcluster", "pg_dropcluster")
@@ -91,6 +91,38 @@ class PostgresCluster:
     def data_directory(self) -> Path:
         """Where the cluster keeps its data (owned by ``postgres``)."""
         return Path("/var/lib/postgresql", PG_VERSION, self.name)
+
+    @classmethod
+    def replica_of(cls, primary: PostgresCluster, prefix: str = "tarep") -> PostgresCluster:
+        """Make and start a streaming replica of ``primary`` (hot standby, same version).
+
+        A new cluster whose data directory is replaced by ``pg_basebackup -R -X stream``
+        of the primary, run as the ``postgres`` user (``-R`` writes ``standby.signal``
+        and the ``primary_conninfo``); the primary's default ``wal_level=replica`` and
+        ``max_wal_senders`` and the trust rule for replication suffice.
+        """
+        replica = cls(f"{prefix}{os.getpid()}_{next(_serial)}", spare_port())
+        atexit.register(replica.drop)
+        try:
+            replica._run(
+                "pg_createcluster", PG_VERSION, replica.name, "-p", str(replica.port),
+                "--", "--auth-host=trust", "--auth-local=trust",
+            )  # fmt: skip
+            data = replica.data_directory
+            shutil.rmtree(data)
+            replica._run(
+                "install", "-d", "-o", "postgres", "-g", "postgres", "-m", "700", str(data)
+            )
+            replica._run(
+                "runuser", "-u", "postgres", "--", "pg_basebackup", "-h", "127.0.0.1",
+                "-p", str(primary.port), "-U", "postgres", "-D", str(data), "-R",
+                "-X", "stream", "-c", "fast",
+            )  # fmt: skip
+            replica.start()
+        except BaseException:
+            replica.drop()
+            raise
+        return replica
 
     def url(self, driver: str = "psycopg", database: str = "postgres") -> str:
         """The SQLAlchemy URL of a database of the cluster through ``driver``."""
@@ -152,6 +184,19 @@ class PostgresCluster:
 
     def __repr__(self) -> str:
         return f"<PostgresCluster {self.name} port={self.port}>"
+
+
+def replica_or_skip(primary: PostgresCluster) -> PostgresCluster:
+    """A streaming replica of ``primary``; skip (fail under ``CI``) as `cluster_or_skip` does."""
+    missing = [tool for tool in ("pg_basebackup", "runuser") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"no streaming replica: {', '.join(missing)} not installed")
+    try:
+        return PostgresCluster.replica_of(primary)
+    except (ClusterError, OSError) as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"streaming replica did not start: {error}", pytrace=False)
+        pytest.skip(f"streaming replica did not start: {error}")
 
 
 def cluster_or_skip(

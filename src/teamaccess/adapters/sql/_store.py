@@ -288,6 +288,12 @@ class SqlStore:
         router = self._router
         return self if router is None else router.route(consistency)
 
+    @property
+    def replicas(self) -> tuple[SqlStore, ...]:
+        """The stores of the replicas, in the order given (dispose their engines at exit)."""
+        router = self._router
+        return () if router is None else tuple(r.store for r in router.replicas)
+
     def read_counts(self) -> dict[str, int]:
         """How many reads that named a consistency each node served: ``primary``, replicas.
 
