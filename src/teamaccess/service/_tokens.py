@@ -29,6 +29,7 @@ __all__ = [
     "consistency_scope",
     "current_scope",
     "issued",
+    "keep_last",
     "last_token",
     "scoped",
 ]
@@ -95,6 +96,11 @@ def issued(token: ConsistencyToken | None) -> None:
         scope = _SCOPE.get()
         if scope is not None:
             scope.record(token)
+
+
+def keep_last(token: ConsistencyToken | None) -> None:
+    """Make ``token`` this context's last token (a call run in a copy of the context)."""
+    _LAST.set(token)
 
 
 def scoped() -> Consistency | None:

@@ -16,6 +16,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from teamaccess.domain.consistency import ConsistencyToken
+from teamaccess.service._tokens import keep_last, last_token
 from teamaccess.service.async_facade import AsyncTeamAccess
 from teamaccess.service.async_namespaces import _Namespace
 
@@ -36,10 +38,14 @@ def run_blocking(awaitable: Awaitable[_T]) -> _T:
     if loop is None or loop.is_closed():
         loop = _loops.loop = asyncio.new_event_loop()
 
-    async def wrapped() -> _T:
-        return await awaitable
+    async def wrapped() -> tuple[_T, ConsistencyToken | None]:
+        return await awaitable, last_token()
 
-    return loop.run_until_complete(wrapped())
+    # The loop runs the call in a task with a copy of this thread's context: the token
+    # the call's command issued comes back to this context, as if awaited here.
+    value, token = loop.run_until_complete(wrapped())
+    keep_last(token)
+    return value
 
 
 def _blocking(value: Any) -> Any:
