@@ -137,7 +137,8 @@ def test_r_all_12_a_scope_records_its_commands_tokens(ta: TeamAccess) -> None:
         ta.members.remove("anna", team.id, "ben")
         assert scope.issued == last_token()
         assert scope.token == scope.issued
-        assert scope.token is not None and scope.token > before
+        assert scope.token is not None
+        assert scope.token > before
         assert not ta.check("ben", team.id, Action.OPEN_BACKOFFICE)
 
 
