@@ -191,6 +191,37 @@ def test_r_all_12_minimize_latency_window_is_measured(
     assert sum(v for k, v in counts.items() if k != "primary") > 0
 
 
+def test_r_all_12_a_token_lies_past_its_commands_commit_record(
+    nodes: tuple[PostgresCluster, PostgresCluster], stores: list[SqlStore]
+) -> None:
+    """R-ALL-12: the WAL (pg_walinspect) has the command's COMMIT record ending at or before its token.
+
+    A position read before COMMIT would lie before that record: a replica could reach
+    it and still miss the commit.
+    """
+    primary, _ = nodes
+    store = SqlStore.from_url(primary.url())
+    stores.append(store)
+    ta = TeamAccess(store)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_walinspect")
+    for _ in range(20):
+        start = ta.current_token()
+        ta.members.add("anna", "acme", "ben")
+        ta.members.remove("anna", "acme", "ben")
+        token = last_token()
+        assert token is not None
+        with store.engine.connect() as conn:
+            commits = conn.exec_driver_sql(
+                "SELECT end_lsn::text FROM pg_get_wal_records_info_till_end_of_wal("
+                "%(start)s::pg_lsn) WHERE resource_manager = 'Transaction' "
+                "AND record_type = 'COMMIT' ORDER BY end_lsn",
+                {"start": start.lsn},
+            ).all()
+        assert len(commits) >= 2  # the add's and the removal's
+        assert ConsistencyToken.of_lsn(commits[-1][0]) <= token
+
+
 def test_r_all_12_fully_consistent_reads_the_primary(
     nodes: tuple[PostgresCluster, PostgresCluster], stores: list[SqlStore]
 ) -> None:
