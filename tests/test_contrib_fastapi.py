@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -237,3 +238,90 @@ def test_require_refuses_what_is_not_a_service() -> None:
 
     with pytest.raises(TypeError, match="service must be a TeamAccess"):
         require("manage_team", service="ta", user=str, company=str)  # type: ignore[arg-type]
+
+
+class _RoutingSpy:
+    """A MemoryStore that records the consistency of every routed read (R-ALL-12)."""
+
+    def __new__(cls) -> Any:
+        from teamaccess import MemoryStore
+
+        class Spy(MemoryStore):
+            def __init__(self) -> None:
+                super().__init__()
+                self.routed: list[object] = []
+
+            def route(self, consistency: object) -> Spy:
+                self.routed.append(consistency)
+                return self
+
+        return Spy()
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_r_all_12_token_middleware_carries_the_users_token(flavour: str) -> None:
+    """R-ALL-12: a command's response sets the token (header, cookie); the next request reads at_least it."""
+    from fastapi import FastAPI, Header
+    from fastapi.testclient import TestClient
+
+    from teamaccess import AsyncTeamAccess, Consistency, ConsistencyToken
+    from teamaccess.contrib.fastapi import TokenMiddleware
+
+    store = _RoutingSpy()
+    ta = TeamAccess(store)
+    for name in ("anna", "ben"):
+        ta.users.register(name, f"{name}@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    ta.members.add("anna", "acme", "ben")
+    app = FastAPI()
+    app.add_middleware(TokenMiddleware)
+    if flavour == "sync":
+
+        @app.delete("/companies/{company_id}/members/{user_id}")
+        def remove(company_id: str, user_id: str, x_user: str = Header()) -> dict[str, str]:
+            ta.members.remove(x_user, company_id, user_id)
+            return {"removed": user_id}
+
+        @app.get("/companies/{company_id}/check")
+        def check(company_id: str, x_user: str = Header()) -> dict[str, bool]:
+            return {"allowed": bool(ta.check(x_user, company_id, "open_backoffice"))}
+
+    else:
+        ata = AsyncTeamAccess(store)
+
+        @app.delete("/companies/{company_id}/members/{user_id}")
+        async def remove(company_id: str, user_id: str, x_user: str = Header()) -> dict[str, str]:
+            await ata.members.remove(x_user, company_id, user_id)
+            return {"removed": user_id}
+
+        @app.get("/companies/{company_id}/check")
+        async def check(company_id: str, x_user: str = Header()) -> dict[str, bool]:
+            return {"allowed": bool(await ata.check(x_user, company_id, "open_backoffice"))}
+
+    with TestClient(app) as client:
+        plain = client.get("/companies/acme/check", headers={"X-User": "ben"})
+        assert plain.json() == {"allowed": True}
+        assert "teamaccess-token" not in plain.headers
+        assert store.routed == []  # no token, no routing: the primary, as before
+
+        removed = client.delete("/companies/acme/members/ben", headers={"X-User": "anna"})
+        text = removed.headers["teamaccess-token"]
+        token = ConsistencyToken.parse(text)
+        assert token == ta.current_token()
+        assert f"teamaccess_token={text}" in removed.headers["set-cookie"]
+        assert "HttpOnly" in removed.headers["set-cookie"]
+
+        after = client.get("/companies/acme/check", headers={"X-User": "ben"})  # the cookie
+        assert after.json() == {"allowed": False}
+        assert store.routed == [Consistency.at_least(token)]
+        client.cookies.clear()
+        by_header = client.get(
+            "/companies/acme/check", headers={"X-User": "ben", "TeamAccess-Token": text}
+        )
+        assert by_header.json() == {"allowed": False}
+        assert store.routed[-1] == Consistency.at_least(token)
+        garbage = client.get(
+            "/companies/acme/check", headers={"X-User": "ben", "TeamAccess-Token": "garbage"}
+        )
+        assert garbage.status_code == 200
+        assert len(store.routed) == 2  # a malformed token is ignored

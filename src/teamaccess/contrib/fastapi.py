@@ -9,6 +9,10 @@
   with its status, title, detail, error code, and for a denial the reason and rule.
 - [relay_lifespan][teamaccess.contrib.fastapi.relay_lifespan]: the outbox relay running
   while the app serves, drained when it stops.
+- [TokenMiddleware][teamaccess.contrib.fastapi.TokenMiddleware]: a user reads their own
+  writes (R-ALL-12): the request's consistency token (header ``TeamAccess-Token`` or
+  cookie ``teamaccess_token``) governs its reads, and a response after a command
+  carries the new token back.
 
 Needs ``fastapi`` (extra ``fastapi``).
 """
@@ -27,14 +31,23 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from teamaccess.contrib._problem import PROBLEM_JSON, problem
+from teamaccess.contrib._tokens import COOKIE, HEADER, MAX_AGE, cookie_header, incoming
 from teamaccess.domain.decisions import Decision
 from teamaccess.errors import TeamAccessError
 from teamaccess.ports import Store
 from teamaccess.relay import AsyncRelay, Envelope, Relay
+from teamaccess.service._tokens import consistency_scope
 from teamaccess.service.async_facade import AsyncTeamAccess
 from teamaccess.service.facade import TeamAccess
 
-__all__ = ["PROBLEM_JSON", "add_problem_handlers", "problem", "relay_lifespan", "require"]
+__all__ = [
+    "PROBLEM_JSON",
+    "TokenMiddleware",
+    "add_problem_handlers",
+    "problem",
+    "relay_lifespan",
+    "require",
+]
 
 Service = TeamAccess | AsyncTeamAccess
 
@@ -166,3 +179,61 @@ def relay_lifespan(
         await run_in_threadpool(relay.drain)
 
     return lifespan
+
+
+class TokenMiddleware:
+    """ASGI middleware: every request reads its user's own writes (R-ALL-12).
+
+    ``app.add_middleware(TokenMiddleware)``. The request's token (header
+    ``TeamAccess-Token``, else cookie ``teamaccess_token``; a malformed one is ignored)
+    opens a [consistency_scope][teamaccess.consistency_scope] around the request, so
+    every check and read in it that names no ``consistency`` runs ``at_least`` that
+    token, on the primary or on a replica that has replayed it; commands in the request
+    (also in sync handlers and dependencies, which run in the thread pool) record their
+    tokens there, and the response carries the newest one back in the header and the
+    cookie. Without replicas nothing changes but the header and the cookie.
+
+    Args:
+        app: The ASGI app (FastAPI passes it).
+        header: The header's name.
+        cookie: The cookie's name.
+        max_age: The cookie's lifetime in seconds.
+        secure: Whether the cookie is ``Secure`` (HTTPS only).
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        header: str = HEADER,
+        cookie: str = COOKIE,
+        max_age: int = MAX_AGE,
+        secure: bool = False,
+    ) -> None:
+        self.app = app
+        self.header = header
+        self.cookie = cookie
+        self.max_age = max_age
+        self.secure = secure
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Run the request in a consistency scope; put its new token on the response."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        token = incoming(request.headers.get(self.header), request.cookies.get(self.cookie))
+        with consistency_scope(token) as tokens:
+
+            async def sending(message: Any) -> None:
+                if message["type"] == "http.response.start" and tokens.issued is not None:
+                    cookie = cookie_header(
+                        tokens, cookie=self.cookie, max_age=self.max_age, secure=self.secure
+                    )
+                    headers = list(message.get("headers", []))
+                    headers.append((self.header.lower().encode(), str(tokens.issued).encode()))
+                    headers.append((b"set-cookie", str(cookie).encode()))
+                    message = {**message, "headers": headers}
+                await send(message)
+
+            await self.app(scope, receive, sending)
