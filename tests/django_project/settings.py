@@ -22,6 +22,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "teamaccess.contrib.django.views.ProblemMiddleware",
+    "teamaccess.contrib.django.views.TokenMiddleware",
 ]
 TEMPLATES = [  # the admin's pages
     {

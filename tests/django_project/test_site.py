@@ -47,6 +47,27 @@ def test_r_mem_6_drf_permission_answers_403_as_a_problem_naming_the_rule(site, c
     assert client.get("/api/companies/acme/members", HTTP_X_USER="anna").json() == [ids["anna"]]
 
 
+def test_r_all_12_token_middleware_hands_out_the_token_after_a_command(site, client):
+    """R-ALL-12: a response after a command carries its token (header, cookie); reads carry none."""
+    from teamaccess import ConsistencyToken
+
+    ta, _ = site
+    booked = client.get("/companies/acme/shipments?title=Pumps&carrier=ben", HTTP_X_USER="anna")
+    text = booked["TeamAccess-Token"]
+    token = ConsistencyToken.parse(text)
+    assert token <= ta.current_token()
+    assert token.kind == ta.store.token_kind
+    assert client.cookies["teamaccess_token"].value == text
+    assert client.cookies["teamaccess_token"]["httponly"]
+    read = client.get("/companies/acme/board", HTTP_X_USER="anna")  # the cookie goes along
+    assert read.status_code == 200
+    assert "TeamAccess-Token" not in read
+    garbage = client.get(
+        "/companies/acme/board", HTTP_X_USER="anna", HTTP_TEAMACCESS_TOKEN="garbage"
+    )
+    assert garbage.status_code == 200
+
+
 def test_r_mem_6_the_view_decorator_and_the_middleware(site, client):
     """R-MEM-6: @requires answers a non-member 403 with the rule; a teamaccess error in a view becomes a problem."""
     assert client.get("/companies/acme/board", HTTP_X_USER="anna").json() == {"company": "acme"}

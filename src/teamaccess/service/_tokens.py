@@ -46,13 +46,16 @@ class TokenScope:
             command in it issued since; ``None`` if neither.
         issued: The newest token a command inside the scope issued, else ``None``:
             what a web response sends back.
+        pending: Whether a command ran inside a host's transaction: its token exists
+            only after the host's COMMIT (ask ``ta.current_token()`` then).
     """
 
-    __slots__ = ("_lock", "issued", "token")
+    __slots__ = ("_lock", "issued", "pending", "token")
 
     def __init__(self, token: ConsistencyToken | None = None) -> None:
         self.token = token
         self.issued: ConsistencyToken | None = None
+        self.pending = False
         self._lock = threading.Lock()
 
     def record(self, token: ConsistencyToken) -> None:
@@ -92,9 +95,11 @@ def last_token() -> ConsistencyToken | None:
 def issued(token: ConsistencyToken | None) -> None:
     """Record the token of a command that just committed (``None``: it has none)."""
     _LAST.set(token)
-    if token is not None:
-        scope = _SCOPE.get()
-        if scope is not None:
+    scope = _SCOPE.get()
+    if scope is not None:
+        if token is None:
+            scope.pending = True
+        else:
             scope.record(token)
 
 

@@ -308,14 +308,15 @@ class SqlStore:
         For a host that runs commands in its own transaction (``store.bind``): ask
         after its COMMIT, and that transaction's writes are at or below the token.
         """
-        if self.dialect == "postgresql":
-            taken = time.monotonic()
-            position = self.position_number(PRIMARY_LSN)
-            if self._router is not None:
-                self._router.note_primary(taken, position)
-        else:
-            position = self.position_number(self._outbox_top())
+        taken = time.monotonic()
+        position = self.position_number(self.position_query())
+        if self._router is not None:
+            self._router.note_primary(taken, position)
         return ConsistencyToken(self.token_kind, position)
+
+    def position_query(self) -> str:
+        """The query of this store's current position (what `current_token` runs)."""
+        return PRIMARY_LSN if self.dialect == "postgresql" else self._outbox_top()
 
     def position_number(self, sql: str) -> int:
         """The integer one position query answers, on a kept connection (NULL: -1)."""

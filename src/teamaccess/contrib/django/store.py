@@ -28,6 +28,7 @@ from sqlalchemy.pool import NullPool
 from teamaccess.adapters.sql import DEFAULT_PREFIX, SqlStore, upgrade_schema
 from teamaccess.adapters.sql._schema import SCHEMA_VERSION, version_table
 from teamaccess.adapters.sql._transaction import SqlTransaction
+from teamaccess.domain.consistency import ConsistencyToken
 from teamaccess.domain.models import Company, Membership
 from teamaccess.errors import StorageError
 
@@ -131,6 +132,7 @@ class DjangoStore:
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
         """A command: ``atomic()`` (a savepoint inside the host's), SQLAlchemy on its connection."""
+        outermost = not connections[self.alias].in_atomic_block
         with (
             self._translate(),
             transaction.atomic(using=self.alias),
@@ -139,6 +141,26 @@ class DjangoStore:
             self.sql.bind(conn).transaction() as tx,
         ):
             yield tx
+        if outermost and tx.committed:  # Django has committed it: its token (R-ALL-12)
+            try:
+                tx.token = self.current_token()
+            except StorageError:
+                tx.token = None
+
+    @property
+    def token_kind(self) -> str:
+        """The kind of the consistency tokens this store issues (R-ALL-12)."""
+        return self.sql.token_kind
+
+    def current_token(self) -> ConsistencyToken:
+        """The database's position now, read on Django's connection (R-ALL-12).
+
+        Inside the host's ``atomic()`` the host's own writes are not covered yet: ask
+        after the outermost block has committed (``TokenMiddleware`` does).
+        """
+        with self._translate(), self.sql.engine.connect() as conn:
+            value = conn.exec_driver_sql(self.sql.position_query()).scalar()
+        return ConsistencyToken(self.sql.token_kind, 0 if value is None else int(value))
 
     @contextmanager
     def reader(self, *, one_statement: bool = False) -> Iterator[SqlTransaction]:

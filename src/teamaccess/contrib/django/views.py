@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -9,8 +10,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from teamaccess.contrib._problem import PROBLEM_JSON, problem
+from teamaccess.contrib._tokens import COOKIE, HEADER, MAX_AGE, incoming
 from teamaccess.contrib.django.conf import service, signed_in, user_id
-from teamaccess.errors import AccessDenied, TeamAccessError
+from teamaccess.errors import AccessDenied, StorageError, TeamAccessError
+from teamaccess.service._tokens import consistency_scope
 
 __all__ = ["ProblemMiddleware", "not_authenticated", "problem_response", "requires"]
 
@@ -85,3 +88,39 @@ class ProblemMiddleware:
         if isinstance(exception, TeamAccessError):
             return problem_response(exception)
         return None
+
+
+class TokenMiddleware:
+    """Every request reads its user's own writes (R-ALL-12).
+
+    Add ``"teamaccess.contrib.django.views.TokenMiddleware"`` to ``MIDDLEWARE``. The
+    request's token (header ``TeamAccess-Token``, else cookie ``teamaccess_token``; a
+    malformed one is ignored) opens a [consistency_scope][teamaccess.consistency_scope]
+    around the view, so its checks and reads that name no ``consistency`` run
+    ``at_least`` that token (on a ``TeamAccess`` over a ``SqlStore`` with replicas).
+    A response after a command carries the newest token in the header and the cookie.
+    A command that ran inside the view's ``atomic()`` (the site's
+    [DjangoStore][teamaccess.contrib.django.store.DjangoStore]) has a token only after
+    that block committed: the middleware then asks the site's service
+    (``TEAMACCESS`` settings) for its current token, once, after the view returned.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Run the view in a consistency scope; put the request's new token on the response."""
+        token = incoming(request.headers.get(HEADER), request.COOKIES.get(COOKIE))
+        with consistency_scope(token) as scope:
+            response = self.get_response(request)
+        issued = scope.issued
+        if scope.pending:  # a command in the view's atomic(), committed by now
+            with contextlib.suppress(StorageError, TypeError):
+                issued = service().current_token()
+        if issued is not None:
+            response[HEADER] = str(issued)
+            response.set_cookie(
+                COOKIE, str(issued), max_age=MAX_AGE, httponly=True, samesite="Lax",
+                secure=request.is_secure(),
+            )  # fmt: skip
+        return response
