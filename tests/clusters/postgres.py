@@ -69,12 +69,12 @@ class PostgresCluster:
     ) -> PostgresCluster:
         """Make and start a new cluster named ``<prefix><pid>_<n>`` on a spare port.
 
-        ``settings`` go to its ``postgresql.conf`` (``-o name=value``), e.g.
+        ``settings`` go to its ``postgresql.conf`` (``-o name=value``; one option each), e.g.
         ``{"wal_level": "replica"}``. The cluster is dropped when the process exits, if
         nothing dropped it before.
         """
         cluster = cls(f"{prefix}{os.getpid()}_{next(_serial)}", spare_port())
-        options = [f"-o{name}={value}" for name, value in (settings or {}).items()]
+        options = [arg for item in (settings or {}).items() for arg in ("-o", "=".join(item))]
         atexit.register(cluster.drop)
         try:
             cluster._run(

@@ -44,7 +44,9 @@ REPLAY = "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')"
 @pytest.fixture(scope="module")
 def nodes() -> Iterator[tuple[PostgresCluster, PostgresCluster]]:
     """A primary with the schema and a team, and its streaming replica (caught up)."""
-    primary = cluster_or_skip("taprim")
+    # fsync off: a test cluster's commits need not survive a power cut, and the rounds
+    # then measure replication, not the shared disk (commits still flush the WAL).
+    primary = cluster_or_skip("taprim", settings={"fsync": "off"})
     try:
         replica = replica_or_skip(primary)
     except BaseException:
@@ -172,7 +174,7 @@ def test_plain_replica_reads_show_the_window_tokens_close(
     assert 0 <= stale <= ROUNDS
 
 
-@pytest.mark.parametrize("staleness_ms", [0, 5])
+@pytest.mark.parametrize("staleness_ms", [0, 50])
 def test_r_all_12_minimize_latency_window_is_measured(
     nodes: tuple[PostgresCluster, PostgresCluster], stores: list[SqlStore], staleness_ms: int
 ) -> None:
@@ -181,7 +183,7 @@ def test_r_all_12_minimize_latency_window_is_measured(
     store = routed(primary, replica)
     stores.append(store)
     ta = TeamAccess(store)
-    rounds = max(ROUNDS // 2, 20)
+    rounds = max(ROUNDS // 5, 20)
     mode = Consistency.minimize_latency(timedelta(milliseconds=staleness_ms))
     stale, windows = remove_then_check(ta, ta, mode, rounds)
     counts = store.read_counts()

@@ -145,7 +145,7 @@ class Consistency:
     consistent.
 
     Attributes:
-        mode: The [Mode][teamaccess.domain.consistency.Mode].
+        mode: The mode: ``FULLY_CONSISTENT``, ``AT_LEAST`` or ``MINIMIZE_LATENCY``.
         token: For ``at_least``: the position the read must have seen.
         max_staleness: For ``minimize_latency``: how far behind a replica may be.
     """

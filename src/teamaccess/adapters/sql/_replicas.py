@@ -26,15 +26,23 @@ import bisect
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import Generic, Protocol, TypeVar
 
 from teamaccess.domain.consistency import Consistency, Mode
 from teamaccess.errors import StorageError
 
-if TYPE_CHECKING:
-    from teamaccess.adapters.sql._store import SqlStore
 
-__all__ = ["PRIMARY_LSN", "REPLAY_LSN", "Router", "pause_for"]
+class Node(Protocol):
+    """A store the router can ask for a position (the SQL store)."""
+
+    def position_number(self, sql: str) -> int:
+        """The integer ``sql`` answers on this node (NULL: -1)."""
+        ...
+
+
+_N = TypeVar("_N", bound=Node)
+
+__all__ = ["PRIMARY_LSN", "REPLAY_LSN", "Node", "Router", "pause_for"]
 
 PRIMARY_LSN = "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')"
 """The primary's WAL insert position as a number (called after COMMIT: past the commit)."""
@@ -47,10 +55,10 @@ _POLL = 0.001  # seconds between asking a replica again while waiting for a toke
 _DOWN_FOR = 1.0  # seconds a replica that failed to answer is left alone
 
 
-class _Replica:
+class _Replica(Generic[_N]):
     __slots__ = ("asked_at", "down_until", "name", "position", "store")
 
-    def __init__(self, store: SqlStore, name: str) -> None:
+    def __init__(self, store: _N, name: str) -> None:
         self.store = store
         self.name = name
         self.position = -1  # the replay position last seen (-1: never asked)
@@ -58,13 +66,13 @@ class _Replica:
         self.down_until = float("-inf")
 
 
-class Router:
+class Router(Generic[_N]):
     """Picks the node each read runs on; counts the reads each node served."""
 
     def __init__(
         self,
-        primary: SqlStore,
-        replicas: Sequence[tuple[SqlStore, str]],
+        primary: _N,
+        replicas: Sequence[tuple[_N, str]],
         *,
         wait: float,
         pause: Callable[[float], None],
@@ -79,10 +87,10 @@ class Router:
         self._next = 0
         self.counts: dict[str, int] = {"primary": 0, **{r.name: 0 for r in self.replicas}}
 
-    def route(self, consistency: Consistency) -> SqlStore:
+    def route(self, consistency: Consistency) -> _N:
         """The store (primary or a replica's) a read with ``consistency`` runs on."""
         mode = consistency.mode
-        chosen: _Replica | None = None
+        chosen: _Replica[_N] | None = None
         if mode is Mode.AT_LEAST and consistency.token is not None:
             chosen = self._at_least(consistency.token.position)
         elif mode is Mode.MINIMIZE_LATENCY and consistency.max_staleness is not None:
@@ -104,7 +112,7 @@ class Router:
             times.append(taken)
             self._positions.append(position)
 
-    def _order(self) -> list[_Replica]:
+    def _order(self) -> list[_Replica[_N]]:
         """The replicas, starting with the next in turn (spreads the reads)."""
         replicas = self.replicas
         with self._lock:
@@ -112,7 +120,7 @@ class Router:
             self._next = (start + 1) % len(replicas)
         return replicas[start:] + replicas[:start]
 
-    def _at_least(self, wanted: int) -> _Replica | None:
+    def _at_least(self, wanted: int) -> _Replica[_N] | None:
         order = self._order()
         for replica in order:
             if replica.position >= wanted:
@@ -126,7 +134,7 @@ class Router:
                 return None
             self._pause(_POLL)
 
-    def _fresh(self, staleness: float) -> _Replica | None:
+    def _fresh(self, staleness: float) -> _Replica[_N] | None:
         now = time.monotonic()
         wanted = self._oldest_since(now - staleness)
         if wanted is None:  # no sample young enough: take one now
@@ -148,7 +156,7 @@ class Router:
             at = bisect.bisect_left(self._times, since)
             return self._positions[at] if at < len(self._times) else None
 
-    def _ask(self, replica: _Replica) -> int:
+    def _ask(self, replica: _Replica[_N]) -> int:
         """Ask a replica its replay position (remembered); -1 if it is down."""
         now = time.monotonic()
         if now < replica.down_until:

@@ -258,7 +258,7 @@ class SqlStore:
         *,
         prefix: str,
         fast_path_connections: int | None,
-    ) -> Router | None:
+    ) -> Router[SqlStore] | None:
         """The router over stores of the replicas, or None without replicas."""
         if isinstance(replicas, str | bytes) or not isinstance(replicas, Sequence):  # type: ignore[unreachable]
             raise InvalidInput(f"replicas must be a sequence of engines: {replicas!r}")
