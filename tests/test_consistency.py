@@ -11,16 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from teamaccess import (
-    Action,
-    Consistency,
-    ConsistencyToken,
-    MemoryStore,
-    TeamAccess,
-    consistency_scope,
-    last_token,
-)
+from teamaccess import Action, MemoryStore, TeamAccess
 from teamaccess.adapters.sql._replicas import PRIMARY_LSN, REPLAY_LSN, Router
+from teamaccess.consistency import Consistency, ConsistencyToken, consistency_scope, last_token
 from teamaccess.domain.consistency import KINDS, Mode
 from teamaccess.errors import InvalidInput, InvalidToken, StorageError
 

@@ -264,7 +264,8 @@ def test_r_all_12_token_middleware_carries_the_users_token(flavour: str) -> None
     from fastapi import FastAPI, Header
     from fastapi.testclient import TestClient
 
-    from teamaccess import AsyncTeamAccess, Consistency, ConsistencyToken
+    from teamaccess import AsyncTeamAccess
+    from teamaccess.consistency import Consistency, ConsistencyToken
     from teamaccess.contrib.fastapi import TokenMiddleware
 
     store = _RoutingSpy()

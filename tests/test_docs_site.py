@@ -150,7 +150,7 @@ def reference_targets() -> set[str]:
     }
 
 
-MODULES = {"errors", "events", "ports", "values", "__version__"}
+MODULES = {"consistency", "errors", "events", "ports", "values", "__version__"}
 
 
 @pytest.mark.parametrize(
@@ -163,6 +163,7 @@ MODULES = {"errors", "events", "ports", "values", "__version__"}
         ("teamaccess.adapters.sql", set(sql.__all__)),
         ("teamaccess.testing", set(testing.__all__)),
         ("teamaccess.relay", set(relay.__all__)),
+        ("teamaccess.consistency", set(teamaccess.consistency.__all__)),
     ],
 )
 def test_reference_names_every_public_name_and_each_has_a_docstring(

@@ -15,13 +15,9 @@ store of your own) from [teamaccess.ports][]. The SQL adapter lives in
 'allowed: is_main_contact (R-MC-2)'
 """
 
-from teamaccess import errors, events, ports, values
+from teamaccess import consistency, errors, events, ports, values
 from teamaccess.adapters.memory import (
     MemoryStore,
-)
-from teamaccess.domain.consistency import (
-    Consistency,
-    ConsistencyToken,
 )
 from teamaccess.domain.csvimport import (
     CsvLimits,
@@ -74,11 +70,6 @@ from teamaccess.domain.seats import (
 from teamaccess.ports import (
     Store,
 )
-from teamaccess.service._tokens import (
-    TokenScope,
-    consistency_scope,
-    last_token,
-)
 from teamaccess.service.async_facade import (
     AsyncTeamAccess,
 )
@@ -100,8 +91,6 @@ __all__ = [
     "AsyncTeamAccess",
     "Company",
     "CompanySettings",
-    "Consistency",
-    "ConsistencyToken",
     "CsvLimits",
     "Decision",
     "Enrollment",
@@ -127,13 +116,11 @@ __all__ = [
     "SharedRecord",
     "Store",
     "TeamAccess",
-    "TokenScope",
     "User",
     "__version__",
-    "consistency_scope",
+    "consistency",
     "errors",
     "events",
-    "last_token",
     "normalize_email",
     "ports",
     "values",

@@ -49,7 +49,7 @@ def test_r_mem_6_drf_permission_answers_403_as_a_problem_naming_the_rule(site, c
 
 def test_r_all_12_token_middleware_hands_out_the_token_after_a_command(site, client):
     """R-ALL-12: a response after a command carries its token (header, cookie); reads carry none."""
-    from teamaccess import ConsistencyToken
+    from teamaccess.consistency import ConsistencyToken
 
     ta, _ = site
     booked = client.get("/companies/acme/shipments?title=Pumps&carrier=ben", HTTP_X_USER="anna")

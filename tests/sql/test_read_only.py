@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from teamaccess import Action, ConsistencyToken, TeamAccess, last_token
+from teamaccess import Action, TeamAccess
 from teamaccess.adapters.sql import SqlStore, create_engine
+from teamaccess.consistency import ConsistencyToken, last_token
 from teamaccess.errors import ReadOnlyStorage, StorageError, TransientStorageError
 from teamaccess.testing import make_service
 

@@ -22,15 +22,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from teamaccess import (
-    Action,
-    AsyncTeamAccess,
-    Consistency,
-    ConsistencyToken,
-    TeamAccess,
-    last_token,
-)
+from teamaccess import Action, AsyncTeamAccess, TeamAccess
 from teamaccess.adapters.sql import SqlStore, create_engine
+from teamaccess.consistency import Consistency, ConsistencyToken, last_token
 from teamaccess.errors import ReadOnlyStorage
 
 from ..clusters.postgres import PostgresCluster, cluster_or_skip, replica_or_skip, spare_port

@@ -2,8 +2,9 @@
 
 A request brings the token of the user's last write in a header (``TeamAccess-Token``,
 for API clients) or a cookie (``teamaccess_token``, for browsers); the header wins.
-Its reads run ``at_least`` that token ([consistency_scope][teamaccess.consistency_scope]);
-a response after a command carries the command's token back in both.
+Its reads run ``at_least`` that token
+([consistency_scope][teamaccess.consistency.consistency_scope]); a response after a
+command carries the command's token back in both.
 """
 
 from __future__ import annotations

@@ -186,7 +186,7 @@ class TokenMiddleware:
 
     ``app.add_middleware(TokenMiddleware)``. The request's token (header
     ``TeamAccess-Token``, else cookie ``teamaccess_token``; a malformed one is ignored)
-    opens a [consistency_scope][teamaccess.consistency_scope] around the request, so
+    opens a [consistency_scope][teamaccess.consistency.consistency_scope] around the request, so
     every check and read in it that names no ``consistency`` runs ``at_least`` that
     token, on the primary or on a replica that has replayed it; commands in the request
     (also in sync handlers and dependencies, which run in the thread pool) record their

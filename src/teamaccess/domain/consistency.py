@@ -1,7 +1,7 @@
 """Consistency tokens and read consistency modes (R-ALL-12, read-your-writes).
 
-A [ConsistencyToken][teamaccess.ConsistencyToken] is a store's commit position: every
-command issues one (``teamaccess.last_token()``), and a read that asks for
+A [ConsistencyToken][teamaccess.consistency.ConsistencyToken] is a store's commit position: every
+command issues one (``teamaccess.consistency.last_token()``), and a read that asks for
 ``Consistency.at_least(token)`` sees that command's writes. Its text form is short
 and opaque (``ta1.p.3000060``), for a cookie or a header. Tokens of one store are
 ordered: ``a >= b`` means that whatever ``b``'s command wrote is visible at ``a``.
@@ -15,7 +15,7 @@ The kinds, one per store kind:
   own connection (``pg_current_wal_insert_lsn()``), which lies past the commit
   record; a replica whose replay position reached it has applied the commit.
 
-A [Consistency][teamaccess.Consistency] says where a read may run, in the spirit of
+A [Consistency][teamaccess.consistency.Consistency] says where a read may run, in the spirit of
 SpiceDB's modes: ``fully_consistent()`` (the primary; what a read without a mode
 does), ``at_least(token)`` (any node that has applied the token), and
 ``minimize_latency(max_staleness)`` (a replica that is at most that far behind).

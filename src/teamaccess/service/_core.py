@@ -130,7 +130,7 @@ class ServiceCore:
                 with self.store.transaction() as tx:
                     result = work(tx, self.clock())
                     tx.commit()
-                issued(_token_of(tx))  # R-ALL-12: teamaccess.last_token()
+                issued(_token_of(tx))  # R-ALL-12: teamaccess.consistency.last_token()
                 return result
             except TransientStorageError as error:
                 attempt += 1
@@ -159,7 +159,8 @@ class ServiceCore:
                 return self.store
         elif not isinstance(consistency, Consistency):
             raise InvalidInput(
-                f"consistency must be a teamaccess.Consistency, not {type(consistency).__name__}"
+                "consistency must be a teamaccess.consistency.Consistency, "
+                f"not {type(consistency).__name__}"
             )
         elif consistency.mode is Mode.AT_LEAST:
             token = consistency.token

@@ -1,15 +1,15 @@
 """Where a command's consistency token goes, and which reads demand it (R-ALL-12).
 
 Every command returns its usual value; its token goes to a context variable,
-[last_token][teamaccess.last_token], so no return type changes. Context variables are
+[last_token][teamaccess.consistency.last_token], so no return type changes. Context variables are
 per thread and per asyncio task (SQLAlchemy's greenlet bridge runs in the caller's
 context), so two requests never see each other's tokens.
 
 A web request wants more: the token of the user's last write (from a cookie or a
 header) must govern every read of the request, and the tokens its commands issue must
 reach the response, even when the framework runs the handler in a thread pool with a
-copy of the context. [consistency_scope][teamaccess.consistency_scope] gives that: a
-mutable [TokenScope][teamaccess.TokenScope] shared by every copy of the context made
+copy of the context. [consistency_scope][teamaccess.consistency.consistency_scope] gives that: a
+mutable [TokenScope][teamaccess.consistency.TokenScope] shared by every copy of the context made
 inside it. Reads in a scope that holds a token, and that name no ``consistency`` of
 their own, read ``at_least`` that token.
 """
@@ -76,7 +76,7 @@ def _newest(old: ConsistencyToken | None, new: ConsistencyToken) -> ConsistencyT
 
 
 current_scope = _SCOPE.get
-"""The enclosing [TokenScope][teamaccess.TokenScope], or ``None``."""
+"""The enclosing [TokenScope][teamaccess.consistency.TokenScope], or ``None``."""
 
 
 def last_token() -> ConsistencyToken | None:

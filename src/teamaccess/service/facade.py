@@ -203,7 +203,7 @@ class TeamAccess:
         [InvalidName][teamaccess.errors.InvalidName], the same on every store (R-ALL-7).
         ``consistency`` says where the check may read (R-ALL-12): by default the
         primary, or ``at_least`` the token of an enclosing
-        [consistency_scope][teamaccess.consistency_scope].
+        [consistency_scope][teamaccess.consistency.consistency_scope].
         """
         core = self._core
         store = core.store
@@ -268,7 +268,7 @@ class TeamAccess:
         """The store's position now, as a consistency token (R-ALL-12).
 
         Every command committed before the call is at or below it. Commands set
-        [last_token][teamaccess.last_token] themselves; this is for a host that ran
+        [last_token][teamaccess.consistency.last_token] themselves; this is for a host that ran
         commands in its own transaction (``ta.bind(connection)``): call it on the
         unbound service after the host's COMMIT.
 

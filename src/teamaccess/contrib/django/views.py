@@ -95,7 +95,7 @@ class TokenMiddleware:
 
     Add ``"teamaccess.contrib.django.views.TokenMiddleware"`` to ``MIDDLEWARE``. The
     request's token (header ``TeamAccess-Token``, else cookie ``teamaccess_token``; a
-    malformed one is ignored) opens a [consistency_scope][teamaccess.consistency_scope]
+    malformed one is ignored) opens a [consistency_scope][teamaccess.consistency.consistency_scope]
     around the view, so its checks and reads that name no ``consistency`` run
     ``at_least`` that token (on a ``TeamAccess`` over a ``SqlStore`` with replicas).
     A response after a command carries the newest token in the header and the cookie.

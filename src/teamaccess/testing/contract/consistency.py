@@ -1,6 +1,6 @@
 """Consistency tokens and read modes, R-ALL-12 (read-your-writes), run against every adapter.
 
-Every command issues a token (``teamaccess.last_token()``); tokens of one store only
+Every command issues a token (``teamaccess.consistency.last_token()``); tokens of one store only
 grow; a read ``at_least`` a command's token sees that command's writes; the three
 modes answer as the default read does on a store's primary; a foreign or malformed
 token is refused before anything is read.
@@ -12,15 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from teamaccess import (
-    Action,
-    Consistency,
-    ConsistencyToken,
-    Store,
-    TeamAccess,
-    consistency_scope,
-    last_token,
-)
+from teamaccess import Action, Store, TeamAccess
+from teamaccess.consistency import Consistency, ConsistencyToken, consistency_scope, last_token
 from teamaccess.domain.consistency import KINDS
 from teamaccess.errors import InvalidInput, InvalidToken
 from teamaccess.testing.contract._helpers import make_team
