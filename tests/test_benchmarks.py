@@ -204,3 +204,17 @@ def test_memory_use_benchmark_smoke() -> None:
     rows = done.stdout.splitlines()[1:]
     assert [row.split()[0] for row in rows] == ["bytes", "bytes", "peak"]
     assert all(row.split()[-3].endswith("x") for row in rows)
+
+
+def test_tokens_benchmark_smoke() -> None:
+    """benchmarks/tokens.py at a small size times commands and checks with and without tokens."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "tokens.py"), "--calls", "20"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line.split(":")[0] for line in done.stdout.splitlines()[1:]]
+    assert rows == [
+        "command, token read", "command, no token", "check, no mode",
+        "check, at_least(token)", "check in a scope",
+    ]  # fmt: skip

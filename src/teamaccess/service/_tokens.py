@@ -48,21 +48,27 @@ class TokenScope:
             what a web response sends back.
         pending: Whether a command ran inside a host's transaction: its token exists
             only after the host's COMMIT (ask ``ta.current_token()`` then).
+        consistency: What reads in the scope that name no mode demand: ``at_least``
+            its token, or ``None`` without one.
     """
 
-    __slots__ = ("_lock", "issued", "pending", "token")
+    __slots__ = ("_lock", "consistency", "issued", "pending", "token")
 
     def __init__(self, token: ConsistencyToken | None = None) -> None:
         self.token = token
         self.issued: ConsistencyToken | None = None
         self.pending = False
+        self.consistency = None if token is None else Consistency.at_least(token)
         self._lock = threading.Lock()
 
     def record(self, token: ConsistencyToken) -> None:
         """Note a token a command issued: it becomes the scope's token if newer."""
         with self._lock:
             self.issued = _newest(self.issued, token)
-            self.token = _newest(self.token, token)
+            newest = _newest(self.token, token)
+            if newest is not self.token:
+                self.token = newest
+                self.consistency = Consistency.at_least(newest)
 
     def __repr__(self) -> str:
         return f"<TokenScope token={self.token} issued={self.issued}>"
@@ -111,9 +117,7 @@ def keep_last(token: ConsistencyToken | None) -> None:
 def scoped() -> Consistency | None:
     """The consistency a read without its own gets: ``at_least`` the scope's token."""
     scope = _SCOPE.get()
-    if scope is None or scope.token is None:
-        return None
-    return Consistency.at_least(scope.token)
+    return None if scope is None else scope.consistency
 
 
 @contextmanager
