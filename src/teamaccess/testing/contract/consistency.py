@@ -8,14 +8,18 @@ token is refused before anything is read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from teamaccess import Action, Store, TeamAccess
 from teamaccess.consistency import Consistency, ConsistencyToken, consistency_scope, last_token
 from teamaccess.domain.consistency import KINDS
-from teamaccess.errors import InvalidInput, InvalidToken
+from teamaccess.errors import InvalidInput, InvalidToken, TeamAccessError
+from teamaccess.testing import FrozenClock, make_service
 from teamaccess.testing.contract._helpers import make_team
 
 _MODES = (
@@ -143,3 +147,49 @@ def test_r_all_12_a_scope_ignores_a_bad_or_foreign_cookie(ta: TeamAccess) -> Non
     for cookie in ("garbage", foreign):
         with consistency_scope(cookie):
             assert ta.check("ben", team.id, Action.OPEN_BACKOFFICE)
+
+
+_PEOPLE = ["p0", "p1", "p2"]
+_history = st.lists(
+    st.tuples(st.sampled_from(["join", "leave", "flag", "admin"]), st.sampled_from(_PEOPLE)),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(
+    max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(history=_history)
+def test_r_all_12_tokens_never_go_back_and_at_least_reads_agree(
+    store_factory: Callable[[], Store], history: list[tuple[str, str]]
+) -> None:
+    """R-ALL-12: over a random history each token is at or past the last; at_least reads agree."""
+    ta = make_service(store_factory(), clock=FrozenClock())
+    for user in ("f", *_PEOPLE):
+        ta.users.register(user, f"{user}@example.com")
+    ta.companies.create("f", "ACME GmbH", company_id="acme")
+    last = _issued(ta)
+    for operation, person in history:
+        try:
+            if operation == "join":
+                ta.members.add("f", "acme", person)
+            elif operation == "leave":
+                ta.members.remove("f", "acme", person)
+            elif operation == "flag":
+                ta.members.set_show_as_contact("f", "acme", person, True)
+            else:
+                ta.members.change_role("f", "acme", person, "admin")
+        except TeamAccessError:
+            assert last_token() == last  # refused: changed nothing, no new token
+            continue
+        token = _issued(ta)
+        assert token >= last
+        last = token
+    assert ta.current_token() >= last
+    mine = Consistency.at_least(last)
+    for person in ("f", *_PEOPLE):
+        for action in (Action.OPEN_BACKOFFICE, Action.MANAGE_TEAM):
+            assert ta.check(person, "acme", action, consistency=mine) == ta.check(
+                person, "acme", action
+            )
