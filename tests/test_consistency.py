@@ -250,3 +250,34 @@ def test_r_all_12_router_spreads_reads_over_replicas() -> None:
         known.position = 99
     chosen = [made.route(at_least(1)) for _ in range(4)]
     assert chosen == [one, two, one, two]
+
+
+def test_r_all_12_async_commands_set_last_token_in_their_task(tmp_path: Any) -> None:
+    """R-ALL-12: awaited commands (aiosqlite, greenlet bridge) set last_token in the awaiting task."""
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from teamaccess import AsyncTeamAccess
+    from teamaccess.adapters.sql import SqlStore
+
+    async def run() -> tuple[object, object, object]:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'a.sqlite'}")
+        store = SqlStore(engine)
+        await store.run_sync(store.create_schema)
+        ata = AsyncTeamAccess(store)
+        await ata.users.register("anna", "anna@example.com")
+        first = last_token()
+        await ata.companies.create("anna", "ACME", company_id="acme")
+        second = last_token()
+        current = await ata.current_token()
+        mine = Consistency.at_least(second)  # type: ignore[arg-type]
+        assert await ata.check("anna", "acme", Action.OPEN_BACKOFFICE, consistency=mine)
+        await engine.dispose()
+        return first, second, current
+
+    first, second, current = asyncio.run(run())
+    assert isinstance(first, ConsistencyToken)
+    assert isinstance(second, ConsistencyToken)
+    assert first.kind == "s"
+    assert first < second <= current  # type: ignore[operator]
