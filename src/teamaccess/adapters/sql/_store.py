@@ -35,6 +35,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from typing_extensions import ParamSpec
 
 from teamaccess.adapters.sql._bridge import run_sync
+from teamaccess.adapters.sql._locks import data_columns
 from teamaccess.adapters.sql._missing import schema_missing
 from teamaccess.adapters.sql._people import company_from_row
 from teamaccess.adapters.sql._raw import RawSelect, joined, sqlite_version, watched
@@ -149,6 +150,13 @@ class SqlStore:
             ``AsyncEngine``, of ``NullPool``, and of in-memory SQLite pools, which keep
             one connection per thread anyway). When all are in use, a read checks one
             out of the engine's pool.
+        lock_writes: Whether a command writes every row it locks (a
+            ``lock_version`` counter bumped right after the ``SELECT ... FOR
+            UPDATE``), so that a multi-primary cluster such as MariaDB Galera sees
+            the conflict at certification (R-ALL-12). The default; one more
+            statement per lock. ``False`` saves it where every write goes to one
+            server (a single PostgreSQL or MariaDB, or Galera with one writer
+            node); never on multi-primary. SQLite writes nothing either way.
 
     The store does not create tables; call `create_schema` once for a new
     database, or run the shipped Alembic migrations
@@ -163,6 +171,7 @@ class SqlStore:
         metadata: sa.MetaData | None = None,
         fast_path_connections: int | None = None,
         configure_connections: bool = True,
+        lock_writes: bool = True,
     ) -> None:
         sync_engine: Engine = getattr(engine, "sync_engine", None) or engine  # type: ignore[assignment]
         self.is_async = sync_engine is not engine
@@ -185,8 +194,9 @@ class SqlStore:
         self._known: dict[tuple[Any, ...], _Facts] = {}
         # Parsed companies by their part of the row: a company's members share it.
         self._companies: dict[tuple[Any, ...], Company] = {}
-        self._company_columns = len(self.tables.companies.columns)
-        self._parent_column = list(self.tables.companies.columns.keys()).index("parent_id")
+        company_columns = [col.name for col in data_columns(self.tables.companies)]
+        self._company_columns = len(company_columns)
+        self._parent_column = company_columns.index("parent_id")
         # Kept read connections with the time each was last returned.
         self._readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
         self._plain_readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
@@ -208,6 +218,10 @@ class SqlStore:
             self.engine = sync_engine
         else:
             self.engine = sync_engine.execution_options(isolation_level="READ COMMITTED")
+        self.lock_writes = lock_writes
+        """Whether every row a command locks is also written (see ``lock_writes``)."""
+        if not lock_writes:
+            self.engine = self.engine.execution_options(**{LOCK_WRITES: False})
 
     @classmethod
     def from_url(cls, url: str | sa.URL, *, prefix: str = DEFAULT_PREFIX) -> SqlStore:
@@ -794,7 +808,7 @@ def _company_columns(c: sa.FromClause, prefix: str = "") -> list[Any]:
     """A company's columns labelled ``prefix + name``, JSON read as text (hashable rows)."""
     return [
         (sa.cast(col, sa.Text) if isinstance(col.type, sa.JSON) else col).label(prefix + col.name)
-        for col in c.columns
+        for col in data_columns(c)
     ]
 
 
@@ -805,7 +819,7 @@ def _company_and_member(c: sa.Table, m: sa.FromClause) -> list[Any]:
     """The company's columns (JSON as text, so that a row is hashable), then ``m_*``."""
     columns: list[Any] = [
         sa.cast(col, sa.Text).label(col.name) if isinstance(col.type, sa.JSON) else col
-        for col in c.columns
+        for col in data_columns(c)
     ]
     return columns + [m.c[name].label(f"m_{name}") for name in _MEMBER_COLUMNS]
 
