@@ -35,7 +35,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from typing_extensions import ParamSpec
 
 from teamaccess.adapters.sql._bridge import run_sync
-from teamaccess.adapters.sql._locks import data_columns
+from teamaccess.adapters.sql._locks import LOCK_WRITES, data_columns
 from teamaccess.adapters.sql._missing import schema_missing
 from teamaccess.adapters.sql._people import company_from_row
 from teamaccess.adapters.sql._raw import RawSelect, joined, sqlite_version, watched
