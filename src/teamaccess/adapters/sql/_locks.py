@@ -12,7 +12,7 @@ So the SQL store writes every row it locks: after the ``SELECT ... FOR UPDATE`` 
 takes the locks, in key order) one ``UPDATE ... SET lock_version = lock_version + 1``
 bumps a counter on the same rows. Two commands guarded by one lock now write one row,
 Galera certifies them as conflicting, and the later one fails at commit with error 1213,
-which the service retries whole (with backoff, see `teamaccess.RetryPolicy`). On a
+which the service retries whole (with backoff, see `teamaccess.values.RetryPolicy`). On a
 single PostgreSQL or MariaDB server the write changes nothing but costs one statement
 per lock; ``SqlStore(..., lock_writes=False)`` leaves it out for single-primary
 deployments. SQLite has one writer (``BEGIN IMMEDIATE``): nothing is written there.

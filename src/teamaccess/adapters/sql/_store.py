@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 from typing_extensions import ParamSpec
 
-from teamaccess.adapters.sql._bridge import run_sync
+from teamaccess.adapters.sql._bridge import pause, run_sync
 from teamaccess.adapters.sql._locks import LOCK_WRITES, data_columns
 from teamaccess.adapters.sql._missing import schema_missing
 from teamaccess.adapters.sql._people import company_from_row
@@ -303,6 +303,10 @@ class SqlStore:
         from teamaccess.adapters.sql._bound import BoundSqlStore
 
         return BoundSqlStore(self, connection)
+
+    def pause(self, seconds: float) -> None:
+        """Wait between a command's retries; on an async engine, an await on the loop."""
+        pause(seconds)
 
     async def run_sync(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         """Await ``fn(*args, **kwargs)``, which uses this store, on the running event loop.
