@@ -9,11 +9,21 @@ the service retried it (counted from the ``teamaccess.storage`` log).
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from teamaccess.adapters.sql import SqlStore, create_engine
 from teamaccess.errors import TeamAccessError, TransientStorageError
 from teamaccess.testing import make_service
+from teamaccess.values import RetryPolicy
+
+RETRY_POLICY = RetryPolicy(
+    attempts=int(os.environ.get("TEAMACCESS_GALERA_ATTEMPTS", "6")),
+    base_delay=float(os.environ.get("TEAMACCESS_GALERA_BASE_DELAY", "0.005")),
+    max_delay=0.25,
+)
+"""The library's default; ``TEAMACCESS_GALERA_BASE_DELAY=0 ..._ATTEMPTS=4`` is the old
+three immediate retries."""
 
 SYNC_WAIT = {"init_command": "SET SESSION wsrep_sync_wait = 1"}
 """Reads on a node wait until it has applied what the cluster committed before them."""
@@ -34,7 +44,10 @@ def service(url: str, prefix: str, *, lock_writes: bool = True, pool_size: int =
     engine = create_engine(url, pool_size=pool_size, connect_args=SYNC_WAIT)
     store = SqlStore(engine, prefix=prefix, lock_writes=lock_writes, fast_path_connections=2)
     return make_service(
-        store, platform_admins={"admin"}, directory=lambda email: email.split("@")[0]
+        store,
+        platform_admins={"admin"},
+        directory=lambda email: email.split("@")[0],
+        retry_policy=RETRY_POLICY,
     )
 
 
