@@ -20,6 +20,7 @@ cluster that does not start fails the test instead.
 from __future__ import annotations
 
 import atexit
+import getpass
 import os
 import shutil
 import subprocess
@@ -35,6 +36,8 @@ __all__ = ["PROVIDER", "GaleraCluster", "cluster_or_skip"]
 
 PROVIDER = "/usr/lib/galera/libgalera_smm.so"
 DATABASE = "teamaccess"
+_USER = "mysql" if os.geteuid() == 0 else getpass.getuser()
+"""The nodes' user: ``mysql`` when the tests run as root, else the tests' own user."""
 _TOOLS = ("mariadbd", "mariadb-install-db", "mariadb", "rsync")
 _CONFIG = """\
 [mariadbd]
@@ -90,14 +93,14 @@ class GaleraNode:
     def install(self) -> None:
         """Make the node's datadir with the system tables (``mariadb-install-db``)."""
         _run(
-            "mariadb-install-db", f"--defaults-file={self.config}", "--user=mysql",
+            "mariadb-install-db", f"--defaults-file={self.config}", f"--user={_USER}",
             f"--datadir={self.datadir}", "--auth-root-authentication-method=normal",
             "--skip-test-db", "--skip-name-resolve",
         )  # fmt: skip
 
     def start(self, *, bootstrap: bool = False) -> None:
         """Start the server process (``--wsrep-new-cluster`` for the first node)."""
-        command = ["mariadbd", f"--defaults-file={self.config}", "--user=mysql"]
+        command = ["mariadbd", f"--defaults-file={self.config}", f"--user={_USER}"]
         if bootstrap:
             command.append("--wsrep-new-cluster")
         self.process = subprocess.Popen(
@@ -174,7 +177,8 @@ class GaleraCluster:
         return cluster
 
     def _start(self, timeout: float) -> None:
-        shutil.chown(self.base, "mysql", "mysql")
+        if os.geteuid() == 0:  # as root the nodes run as mysql (rsync SST must enter the datadir)
+            shutil.chown(self.base, "mysql", "mysql")
         self.base.chmod(0o755)
         peers = ",".join(f"127.0.0.1:{node.gcomm}" for node in self.nodes)
         for node in self.nodes:
