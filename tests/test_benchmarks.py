@@ -204,3 +204,16 @@ def test_memory_use_benchmark_smoke() -> None:
     rows = done.stdout.splitlines()[1:]
     assert [row.split()[0] for row in rows] == ["bytes", "bytes", "peak"]
     assert all(row.split()[-3].endswith("x") for row in rows)
+
+
+def test_lock_writes_benchmark_smoke() -> None:
+    """benchmarks/lock_writes.py at 10 commands on PostgreSQL: lock writes add one UPDATE per command (R-ALL-12)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "lock_writes.py"), "--adapters", "postgres",
+         "--threads", "2", "--commands", "10"],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "TEAMACCESS_TEST_POSTGRES_URL": POSTGRES.url_of_run},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if line.startswith("postgres")]
+    assert [(row[1], row[3]) for row in rows] == [("off", "1.00"), ("on", "2.00")], done.stdout
