@@ -218,3 +218,16 @@ def test_tokens_benchmark_smoke() -> None:
         "command, token read", "command, no token", "check, no mode",
         "check, at_least(token)", "check in a scope",
     ]  # fmt: skip
+
+
+def test_lock_writes_benchmark_smoke() -> None:
+    """benchmarks/lock_writes.py at 10 commands on PostgreSQL: lock writes add one UPDATE per command (R-ALL-12)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "lock_writes.py"), "--adapters", "postgres",
+         "--threads", "2", "--commands", "10"],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "TEAMACCESS_TEST_POSTGRES_URL": POSTGRES.url_of_run},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if line.startswith("postgres")]
+    assert [(row[1], row[3]) for row in rows] == [("off", "1.00"), ("on", "2.00")], done.stdout

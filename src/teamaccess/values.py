@@ -64,6 +64,7 @@ from teamaccess.domain.records import (
     ServiceLink,
     SharedRecord,
 )
+from teamaccess.domain.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from teamaccess.domain.reverse import (
     Expansion,
     Holder,
@@ -102,6 +103,7 @@ from teamaccess.service.partners import (
 __all__ = [
     "CHILD_ACCOUNT_SETTINGS",
     "DEFAULT_POLICY",
+    "DEFAULT_RETRY_POLICY",
     "DEFAULT_TIMELINE_EMBARGO",
     "MANAGE_TEAM",
     "REASSIGN_MAIN_CONTACT",
@@ -148,6 +150,7 @@ __all__ = [
     "RequestId",
     "RequestKind",
     "RequestState",
+    "RetryPolicy",
     "ReviewDiff",
     "ReviewRow",
     "RolePolicy",

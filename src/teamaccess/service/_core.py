@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, TypeVar
@@ -23,6 +24,7 @@ from teamaccess.domain.leads import Page
 from teamaccess.domain.models import Company, CompanySettings, Invitation, Membership, User
 from teamaccess.domain.policy import decide, decide_grant
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
+from teamaccess.domain.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
 from teamaccess.errors import (
     AccessDenied,
@@ -90,8 +92,10 @@ class ServiceCore:
         platform_admins: Collection[str] = (),
         directory: UserDirectory | None = None,
         max_partner_depth: int | None = None,
-        retries: int = 3,
+        retries: int | None = None,
         timeline_embargo: timedelta = DEFAULT_TIMELINE_EMBARGO,
+        retry_policy: RetryPolicy | None = None,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
@@ -104,7 +108,18 @@ class ServiceCore:
         self.default_settings = default_settings or CompanySettings()
         self.platform_admins = frozenset(platform_admins)
         self.directory: UserDirectory = directory or (lambda _email: ids("user"))
-        self.retries = retries
+        if retries is not None and retry_policy is not None:
+            raise InvalidInput("give retry_policy or retries, not both")
+        self.retry_policy = (
+            RetryPolicy.from_retries(retries)
+            if retries is not None
+            else retry_policy or DEFAULT_RETRY_POLICY
+        )
+        if not isinstance(self.retry_policy, RetryPolicy):
+            raise InvalidInput(f"retry_policy must be a RetryPolicy: {self.retry_policy!r}")
+        # The store's own pause (an async store's awaits on the loop), else time.sleep.
+        pause: Callable[[float], object] = getattr(store, "pause", None) or time.sleep
+        self.sleep = sleep or pause
         if max_partner_depth is not None and (
             isinstance(max_partner_depth, bool)
             or not isinstance(max_partner_depth, int)
@@ -123,8 +138,14 @@ class ServiceCore:
         self.token_kind: str | None = kind if isinstance(kind, str) else None
 
     def command(self, work: Callable[[Transaction, datetime], _T]) -> _T:
-        """Run ``work`` in one transaction; retry it whole after a transient failure."""
-        attempt = 0
+        """Run ``work`` in one transaction; retry it whole after a transient failure.
+
+        The retries follow `retry_policy` (backoff with full jitter, a number of
+        attempts and a time budget); each is logged with its attempt and delay.
+        """
+        policy = self.retry_policy
+        started = time.monotonic()
+        attempt = 1
         while True:
             try:
                 with self.store.transaction() as tx:
@@ -133,11 +154,25 @@ class ServiceCore:
                 issued(_token_of(tx))  # R-ALL-12: teamaccess.consistency.last_token()
                 return result
             except TransientStorageError as error:
-                attempt += 1
-                if attempt > self.retries:
+                if attempt >= policy.attempts:
                     STORAGE_LOG.warning("giving up after %d attempts: %s", attempt, error)
                     raise
-                STORAGE_LOG.warning("retrying the command (attempt %d): %s", attempt + 1, error)
+                delay = policy.delay(attempt)
+                spent = time.monotonic() - started
+                if policy.deadline is not None and spent + delay > policy.deadline:
+                    STORAGE_LOG.warning(
+                        "giving up after %d attempts in %.3f s (deadline %.3f s): %s",
+                        attempt, spent, policy.deadline, error,
+                    )  # fmt: skip
+                    raise
+                attempt += 1
+                STORAGE_LOG.warning(
+                    "retrying the command (attempt %d of %d, after %.4f s): %s",
+                    attempt, policy.attempts, delay, error,
+                    extra={"attempt": attempt, "delay": delay},
+                )  # fmt: skip
+                if delay > 0:
+                    self.sleep(delay)
             except StorageError as error:
                 STORAGE_LOG.warning("storage error: %s", error)
                 raise

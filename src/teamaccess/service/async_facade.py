@@ -11,7 +11,7 @@ answers directly, so tests of an async host need no database.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from typing import Any, ClassVar, TypedDict
 
@@ -20,6 +20,7 @@ from typing_extensions import Unpack
 from teamaccess.domain.consistency import Consistency, ConsistencyToken
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.models import CompanySettings
+from teamaccess.domain.retry import RetryPolicy
 from teamaccess.domain.roles import Policy
 from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
 from teamaccess.service._core import raise_if_denied
@@ -60,8 +61,10 @@ class ServiceOptions(TypedDict, total=False):
     platform_admins: Collection[str]
     directory: UserDirectory | None
     max_partner_depth: int | None
-    retries: int
+    retries: int | None
     timeline_embargo: timedelta
+    retry_policy: RetryPolicy | None
+    sleep: Callable[[float], object] | None
 
 
 class _Awaited(TeamAccess):
@@ -101,7 +104,10 @@ class AsyncTeamAccess:
     Every namespace of ``TeamAccess`` is here under the same name, and every method
     takes the same arguments and returns (when awaited) the same value or raises the
     same [teamaccess.errors][] exception: one command is one transaction, retried
-    after a serialization failure as on the synchronous facade.
+    after a serialization failure as on the synchronous facade, by the same
+    ``retry_policy``. The wait between retries is the store's ``pause``: over an
+    ``AsyncEngine`` it awaits ``asyncio.sleep`` on the running loop (inside
+    SQLAlchemy's greenlet bridge), so a retrying command never blocks the loop.
 
     Attributes:
         users: ``ta.users``, awaitable.

@@ -13,7 +13,7 @@ or written (R-ALL-6, R-ALL-7).
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -23,6 +23,7 @@ from teamaccess.domain.ids import CompanyId, UserId, check_id, well_formed
 from teamaccess.domain.models import CompanySettings
 from teamaccess.domain.policy import decide
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
+from teamaccess.domain.retry import RetryPolicy
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy
 from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
 from teamaccess.service._core import DECISION_LOG, ServiceCore, log_decision, raise_if_denied
@@ -70,9 +71,17 @@ class TeamAccess:
             an e-mail no user has yet (R-SEAT-5); by default a new id from ``ids``.
         max_partner_depth: How many ancestors an account may have at most (R-PART-3);
             unlimited by default.
-        retries: How often a command is retried after a serialization failure.
+        retries: How often a command is retried after a serialization failure: a
+            shorthand for ``retry_policy=RetryPolicy(attempts=retries + 1)``
+            (default delays); give one or the other.
         timeline_embargo: How long after the activity a provider's timeline entry
             reaches the customer's members (R-REC-2); 10 days by default.
+        retry_policy: How a command is retried after a serialization failure or
+            deadlock: attempts, exponential backoff with full jitter, a time budget
+            ([RetryPolicy][teamaccess.values.RetryPolicy]; six tries within 5 s by default).
+        sleep: Waits between retries (seconds); the store's own pause by default
+            (``time.sleep``; on an async store, an await on the running loop).
+            Tests pass a recorder so that nothing waits.
 
     Attributes:
         users: Registering and finding users.
@@ -109,8 +118,10 @@ class TeamAccess:
         platform_admins: Collection[str] = (),
         directory: UserDirectory | None = None,
         max_partner_depth: int | None = None,
-        retries: int = 3,
+        retries: int | None = None,
         timeline_embargo: timedelta = DEFAULT_TIMELINE_EMBARGO,
+        retry_policy: RetryPolicy | None = None,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         if getattr(store, "is_async", False) and not self._awaited:
             raise TypeError(
@@ -130,6 +141,8 @@ class TeamAccess:
             "max_partner_depth": max_partner_depth,
             "retries": retries,
             "timeline_embargo": timeline_embargo,
+            "retry_policy": retry_policy,
+            "sleep": sleep,
         }
         core = ServiceCore(store, **self._options)
         self._core = core
@@ -183,7 +196,10 @@ class TeamAccess:
         bind = getattr(self._core.store, "bind", None)
         if bind is None:
             raise TypeError(f"{self._core.store!r} cannot join a host's transaction")
-        return type(self)(bind(connection), **{**self._options, "retries": 0})
+        once = RetryPolicy(attempts=1)
+        return type(self)(
+            bind(connection), **{**self._options, "retries": None, "retry_policy": once}
+        )
 
     def check(
         self,

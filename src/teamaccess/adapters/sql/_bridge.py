@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
@@ -39,3 +41,19 @@ async def run_sync(
         # (a connection lost while SQLAlchemy awaits the driver outside a statement).
         raise StorageError(f"{type(error).__name__}: {error}") from error
     return result
+
+
+def pause(seconds: float) -> None:
+    """Wait ``seconds`` without blocking an event loop the caller may run on.
+
+    Inside the greenlet bridge (a store over an ``AsyncEngine``, called through
+    `run_sync`) this awaits ``asyncio.sleep`` on the running loop, so other tasks go on;
+    anywhere else it is ``time.sleep``.
+    """
+    from sqlalchemy.util import await_only
+    from sqlalchemy.util.concurrency import in_greenlet
+
+    if in_greenlet():
+        await_only(asyncio.sleep(seconds))
+    else:
+        time.sleep(seconds)

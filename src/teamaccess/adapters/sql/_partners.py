@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from teamaccess.adapters.sql._locks import write_locked
 from teamaccess.adapters.sql._repo import Repo, chunks
 from teamaccess.domain.ids import CompanyId
 from teamaccess.domain.partners import (
@@ -186,11 +187,16 @@ class Licenses(Repo):
 
     def get(self, company_id: CompanyId, kind: str, *, for_update: bool = False) -> License | None:
         t = self._t.licenses
-        statement = sa.select(t).where(t.c.company_id == company_id, t.c.kind == kind)
-        if for_update:
-            statement = statement.with_for_update()
-        row = self._row(statement)
-        return None if row is None else _license(row)
+        key = sa.and_(t.c.company_id == company_id, t.c.kind == kind)
+        statement = sa.select(t).where(key)
+        if not for_update:
+            row = self._row(statement)
+            return None if row is None else _license(row)
+        row = self._row(statement.with_for_update())
+        if row is None:
+            return None
+        write_locked(self._c, t, key)  # visible to certification (R-ALL-12)
+        return _license(row)
 
     def add(self, license_: License) -> None:
         try:

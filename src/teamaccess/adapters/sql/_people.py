@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from teamaccess.adapters.sql._locks import write_locked
 from teamaccess.adapters.sql._partners import Hierarchy
 from teamaccess.adapters.sql._repo import Repo, constraint_error
 from teamaccess.adapters.sql._schema import Tables
@@ -143,10 +144,14 @@ class Companies(Repo):
     def get(self, company_id: CompanyId, *, for_update: bool = False) -> Company | None:
         t = self._t.companies
         statement = sa.select(t).where(t.c.id == company_id)
-        if for_update:
-            statement = statement.with_for_update()
-        row = self._row(statement)
-        return None if row is None else company_from_row(row)
+        if not for_update:
+            row = self._row(statement)
+            return None if row is None else company_from_row(row)
+        row = self._row(statement.with_for_update())
+        if row is None:
+            return None
+        write_locked(self._c, t, t.c.id == company_id)  # visible to certification (R-ALL-12)
+        return company_from_row(row)
 
     def add(self, company: Company) -> None:
         if self.get(company.id) is not None:

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from teamaccess.adapters.sql._locks import lock_version_column
 from teamaccess.adapters.sql._types import Id, UtcDateTime
 from teamaccess.adapters.sql._work_schema import work_tables
 from teamaccess.domain.ids import shown
@@ -24,7 +25,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "teamaccess_0007"
+SCHEMA_VERSION = "teamaccess_0008"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -125,6 +126,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("id", Id(), primary_key=True),
         sa.Column("email", Id(254), nullable=False),
         sa.Column("attributes", sa.JSON, nullable=False),
+        lock_version_column(),
         sa.UniqueConstraint("email", name=f"{p}uq_users_email"),
     )
     companies = sa.Table(
@@ -142,6 +144,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("closed_at", UtcDateTime(), nullable=True),
         sa.Column("merged_into", Id(), nullable=True),
         *suspension_columns(),
+        lock_version_column(),
         sa.Index(f"{p}ix_companies_parent", "parent_id"),
     )
     memberships = sa.Table(
@@ -255,6 +258,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
             sa.ForeignKey(companies.c.id, name=f"{p}fk_pools_company"),
             nullable=True,
         ),
+        lock_version_column(),
         # R-SEAT-6 held by the database too: seats in use never exceed the pool.
         sa.CheckConstraint(
             "consumed >= 0 AND consumed <= used AND used <= seats AND seats >= 1",
@@ -350,6 +354,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("kind", Id(100), primary_key=True),
         sa.Column("max_uses", sa.Integer, nullable=False),
         sa.Column("used", sa.Integer, nullable=False),
+        lock_version_column(),
         # R-LIC-2 held by the database too: usage never exceeds the limit.
         sa.CheckConstraint("used >= 0 AND used <= max_uses", name=f"{p}ck_licenses_usage"),
     )

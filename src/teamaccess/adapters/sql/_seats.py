@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from teamaccess.adapters.sql._locks import write_locked
 from teamaccess.adapters.sql._people import company_from_row
 from teamaccess.adapters.sql._repo import Repo, chunks, is_transient
 from teamaccess.domain.ids import CompanyId, UserId
@@ -101,10 +102,14 @@ class SeatPools(Repo):
     def get(self, pool_id: PoolId, *, for_update: bool = False) -> SeatPool | None:
         t = self._t.pools
         statement = sa.select(t).where(t.c.id == pool_id)
-        if for_update:
-            statement = statement.with_for_update()
-        row = self._row(statement)
-        return None if row is None else _pool(row)
+        if not for_update:
+            row = self._row(statement)
+            return None if row is None else _pool(row)
+        row = self._row(statement.with_for_update())
+        if row is None:
+            return None
+        write_locked(self._c, t, t.c.id == pool_id)  # visible to certification (R-ALL-12)
+        return _pool(row)
 
     def add(self, pool: SeatPool) -> None:
         try:
@@ -262,13 +267,14 @@ class TagGrants(Repo):
         return [row.source for row in self._rows(statement)]
 
     def lock_holders(self, user_ids: Sequence[UserId]) -> None:
-        """Lock the users' rows in id order (SQLite's one writer needs no lock)."""
+        """Lock the users' rows in id order and write them (SQLite's one writer needs neither)."""
         users = self._t.users
         if self._c.dialect.name == "sqlite":
             return
         for chunk in chunks(sorted(user_ids)):
             locked = sa.select(users.c.id).where(users.c.id.in_(chunk)).order_by(users.c.id)
-            self._c.execute(locked.with_for_update()).all()
+            if self._c.execute(locked.with_for_update()).all():  # locked in id order, then
+                write_locked(self._c, users, users.c.id.in_(chunk))  # written (R-ALL-12)
 
     def of_users(self, user_ids: Sequence[UserId]) -> Sequence[TagGrant]:
         t = self._t.tags

@@ -36,7 +36,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 from typing_extensions import ParamSpec
 
-from teamaccess.adapters.sql._bridge import run_sync
+from teamaccess.adapters.sql._bridge import pause, run_sync
+from teamaccess.adapters.sql._locks import LOCK_WRITES, data_columns
 from teamaccess.adapters.sql._missing import schema_missing
 from teamaccess.adapters.sql._people import company_from_row
 from teamaccess.adapters.sql._raw import RawSelect, joined, sqlite_version, watched
@@ -164,6 +165,13 @@ class SqlStore:
             its own (its own kept connections, ``fast_path_connections`` of them).
         replica_wait: How long an ``at_least`` read waits for a replica to replay its
             token before it runs on the primary; by default it does not wait.
+        lock_writes: Whether a command writes every row it locks (a
+            ``lock_version`` counter bumped right after the ``SELECT ... FOR
+            UPDATE``), so that a multi-primary cluster such as MariaDB Galera sees
+            the conflict at certification (R-ALL-12). The default; one more
+            statement per lock. ``False`` saves it where every write goes to one
+            server (a single PostgreSQL or MariaDB, or Galera with one writer
+            node); never on multi-primary. SQLite writes nothing either way.
 
     The store does not create tables; call `create_schema` once for a new
     database, or run the shipped Alembic migrations
@@ -180,6 +188,7 @@ class SqlStore:
         configure_connections: bool = True,
         replicas: Sequence[Engine | AsyncEngine] = (),
         replica_wait: timedelta = timedelta(0),
+        lock_writes: bool = True,
     ) -> None:
         sync_engine: Engine = getattr(engine, "sync_engine", None) or engine  # type: ignore[assignment]
         self.is_async = sync_engine is not engine
@@ -202,8 +211,9 @@ class SqlStore:
         self._known: dict[tuple[Any, ...], _Facts] = {}
         # Parsed companies by their part of the row: a company's members share it.
         self._companies: dict[tuple[Any, ...], Company] = {}
-        self._company_columns = len(self.tables.companies.columns)
-        self._parent_column = list(self.tables.companies.columns.keys()).index("parent_id")
+        company_columns = [col.name for col in data_columns(self.tables.companies)]
+        self._company_columns = len(company_columns)
+        self._parent_column = company_columns.index("parent_id")
         # Kept read connections with the time each was last returned.
         self._readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
         self._plain_readers: queue.SimpleQueue[tuple[Connection, float]] = queue.SimpleQueue()
@@ -230,6 +240,10 @@ class SqlStore:
         self._router = self._replicas(
             replicas, replica_wait, prefix=prefix, fast_path_connections=fast_path_connections
         )
+        self.lock_writes = lock_writes
+        """Whether every row a command locks is also written (see ``lock_writes``)."""
+        if not lock_writes:
+            self.engine = self.engine.execution_options(**{LOCK_WRITES: False})
 
     @classmethod
     def from_url(
@@ -431,6 +445,10 @@ class SqlStore:
         from teamaccess.adapters.sql._bound import BoundSqlStore
 
         return BoundSqlStore(self, connection)
+
+    def pause(self, seconds: float) -> None:
+        """Wait between a command's retries; on an async engine, an await on the loop."""
+        pause(seconds)
 
     async def run_sync(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         """Await ``fn(*args, **kwargs)``, which uses this store, on the running event loop.
@@ -941,7 +959,7 @@ def _company_columns(c: sa.FromClause, prefix: str = "") -> list[Any]:
     """A company's columns labelled ``prefix + name``, JSON read as text (hashable rows)."""
     return [
         (sa.cast(col, sa.Text) if isinstance(col.type, sa.JSON) else col).label(prefix + col.name)
-        for col in c.columns
+        for col in data_columns(c)
     ]
 
 
@@ -952,7 +970,7 @@ def _company_and_member(c: sa.Table, m: sa.FromClause) -> list[Any]:
     """The company's columns (JSON as text, so that a row is hashable), then ``m_*``."""
     columns: list[Any] = [
         sa.cast(col, sa.Text).label(col.name) if isinstance(col.type, sa.JSON) else col
-        for col in c.columns
+        for col in data_columns(c)
     ]
     return columns + [m.c[name].label(f"m_{name}") for name in _MEMBER_COLUMNS]
 

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from teamaccess.adapters.sql._locks import write_locked
 from teamaccess.adapters.sql._raw import RawSelect
 from teamaccess.adapters.sql._repo import Repo, chunks
 from teamaccess.adapters.sql._schema import Tables
@@ -51,6 +52,10 @@ def _lead_values(lead: Lead) -> dict[str, Any]:
     }
 
 
+_LEAD_COLUMNS = ("id", "operator_id", "giver_id", "title", "state", "created_at", "picked_by",
+                 "picked_by_user", "picked_at", "assignee_id")  # fmt: skip
+
+
 @functools.lru_cache(maxsize=64)
 def _visible_statement(t: Tables, by_state: bool, paged: bool, offers: bool) -> sa.Select[Any]:
     """The visible-leads page as one statement, built once per shape (R-LEAD-7).
@@ -77,7 +82,8 @@ def _visible_statement(t: Tables, by_state: bool, paged: bool, offers: bool) -> 
         branches.append(branch.order_by(o.c.lead_id).limit(limit))
     parts = [b.subquery(f"b{i}") for i, b in enumerate(branches)]
     ids = sa.union(*(sa.select(part.c.id) for part in parts)).subquery("visible")
-    return sa.select(leads).join(ids, ids.c.id == leads.c.id).order_by(leads.c.id).limit(limit)
+    columns = [leads.c[name] for name in _LEAD_COLUMNS]  # not the lock counter
+    return sa.select(*columns).join(ids, ids.c.id == leads.c.id).order_by(leads.c.id).limit(limit)
 
 
 @functools.lru_cache(maxsize=64)
@@ -89,10 +95,6 @@ def _visible_select(
     if tuple(statement.selected_columns.keys()) != _LEAD_COLUMNS:
         raise StorageError(f"{t.leads.name} has other columns than {_LEAD_COLUMNS}")
     return RawSelect(statement, dialect)
-
-
-_LEAD_COLUMNS = ("id", "operator_id", "giver_id", "title", "state", "created_at", "picked_by",
-                 "picked_by_user", "picked_at", "assignee_id")  # fmt: skip
 
 
 def _lead_at(values: list[Any]) -> Lead:
@@ -110,10 +112,14 @@ class Leads(Repo):
     def get(self, lead_id: LeadId, *, for_update: bool = False) -> Lead | None:
         t = self._t.leads
         statement = sa.select(t).where(t.c.id == lead_id)
-        if for_update:
-            statement = statement.with_for_update()
-        row = self._row(statement)
-        return None if row is None else _lead(row)
+        if not for_update:
+            row = self._row(statement)
+            return None if row is None else _lead(row)
+        row = self._row(statement.with_for_update())
+        if row is None:
+            return None
+        write_locked(self._c, t, t.c.id == lead_id)  # visible to certification (R-ALL-12)
+        return _lead(row)
 
     def add(self, lead: Lead, offered_to: Sequence[CompanyId]) -> None:
         self._insert_one(self._t.leads, _lead_values(lead), f"lead {lead.id!r}")
@@ -209,7 +215,11 @@ class InboxRequests(Repo):
         t = self._t.inbox
         statement = sa.select(t).where(t.c.id == request_id)
         row = self._row(statement.with_for_update() if for_update else statement)
-        return None if row is None else _request(row)
+        if row is None:
+            return None
+        if for_update:
+            write_locked(self._c, t, t.c.id == request_id)  # visible to certification (R-ALL-12)
+        return _request(row)
 
     def add(self, request: InboxRequest) -> None:
         self._insert_one(self._t.inbox, _request_values(request), f"request {request.id!r}")

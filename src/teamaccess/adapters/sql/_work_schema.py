@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from teamaccess.adapters.sql._locks import lock_version_column
 from teamaccess.adapters.sql._types import Id, UtcDateTime
 
 __all__ = ["work_tables"]
@@ -42,6 +43,7 @@ def work_tables(
         user("picked_by_user", "leads_picking_user", nullable=True),
         sa.Column("picked_at", UtcDateTime(), nullable=True),
         user("assignee_id", "leads_assignee", nullable=True),
+        lock_version_column(),
         sa.Index(f"{p}ix_leads_operator", "operator_id", "id"),
         sa.Index(f"{p}ix_leads_giver", "giver_id", "id"),
         sa.Index(f"{p}ix_leads_picker", "picked_by", "id"),
@@ -70,6 +72,7 @@ def work_tables(
         user("sender_id", "inbox_sender", nullable=True),
         user("assignee_id", "inbox_assignee", nullable=True),
         sa.Column("state", sa.String(16), nullable=False),
+        lock_version_column(),
         sa.Index(f"{p}ix_inbox_company", "company_id", "id"),
     )
     records = sa.Table(
