@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 import attrs
 
 from teamaccess.domain.decisions import Action, Decision, Reason
+from teamaccess.domain.domains import consumer_domains
 from teamaccess.domain.events import Event, Stamp, stamp
 from teamaccess.domain.gate import closed, company_gate, suspended
 from teamaccess.domain.ids import CompanyId, UserId, check_id
@@ -89,6 +90,7 @@ class ServiceCore:
         max_partner_depth: int | None = None,
         retries: int = 3,
         timeline_embargo: timedelta = DEFAULT_TIMELINE_EMBARGO,
+        consumer_domains: Collection[str] = (),
     ) -> None:
         self.store = store
         self.policy = policy
@@ -114,6 +116,7 @@ class ServiceCore:
         if not isinstance(timeline_embargo, timedelta) or timeline_embargo < timedelta(0):
             raise InvalidInput(f"timeline_embargo must be a timedelta >= 0: {timeline_embargo!r}")
         self.embargo = timeline_embargo
+        self.consumer_domains = _consumer(consumer_domains)
 
     def command(self, work: Callable[[Transaction, datetime], _T]) -> _T:
         """Run ``work`` in one transaction; retry it whole after a transient failure."""
@@ -373,6 +376,9 @@ class ServiceCore:
         if membership is None:
             raise MembershipNotFound(company_id, user_id)
         return membership
+
+
+_consumer = consumer_domains  # the argument's name hides the function in __init__
 
 
 def _existing(

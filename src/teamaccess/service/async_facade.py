@@ -25,6 +25,7 @@ from teamaccess.service._core import raise_if_denied
 from teamaccess.service.async_namespaces import (
     AsyncAccess,
     AsyncCompanies,
+    AsyncDomains,
     AsyncInbox,
     AsyncInvitations,
     AsyncLeads,
@@ -61,6 +62,7 @@ class ServiceOptions(TypedDict, total=False):
     max_partner_depth: int | None
     retries: int
     timeline_embargo: timedelta
+    consumer_domains: Collection[str]
 
 
 class _Awaited(TeamAccess):
@@ -140,6 +142,7 @@ class AsyncTeamAccess:
         self.outbox = AsyncOutbox(sync.outbox, run)
         self.access = AsyncAccess(sync.access, run)
         self.privacy = AsyncPrivacy(sync.privacy, run)
+        self.domains = AsyncDomains(sync.domains, run)
 
     @property
     def store(self) -> Store:

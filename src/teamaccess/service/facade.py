@@ -28,6 +28,7 @@ from teamaccess.service._core import DECISION_LOG, ServiceCore, log_decision, ra
 from teamaccess.service.access import Access
 from teamaccess.service.companies import Companies
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
+from teamaccess.service.domains import Domains
 from teamaccess.service.inbox import Inbox
 from teamaccess.service.invitations import Invitations
 from teamaccess.service.leads import Leads
@@ -71,6 +72,8 @@ class TeamAccess:
         retries: How often a command is retried after a serialization failure.
         timeline_embargo: How long after the activity a provider's timeline entry
             reaches the customer's members (R-REC-2); 10 days by default.
+        consumer_domains: Mail domains no company may claim, added to the shipped
+            [CONSUMER_DOMAINS][teamaccess.CONSUMER_DOMAINS] (R-DOM-1).
 
     Attributes:
         users: Registering and finding users.
@@ -88,6 +91,7 @@ class TeamAccess:
         outbox: The events waiting for a consumer.
         access: Who may do what, and why: reverse queries and access reviews.
         privacy: A person's data rights: export and erasure (GDPR).
+        domains: Verified company domains and join requests by domain (R-DOM-*).
     """
 
     _awaited: ClassVar[bool] = False  # True under AsyncTeamAccess, which runs it in run_sync
@@ -109,6 +113,7 @@ class TeamAccess:
         max_partner_depth: int | None = None,
         retries: int = 3,
         timeline_embargo: timedelta = DEFAULT_TIMELINE_EMBARGO,
+        consumer_domains: Collection[str] = (),
     ) -> None:
         if getattr(store, "is_async", False) and not self._awaited:
             raise TypeError(
@@ -128,6 +133,7 @@ class TeamAccess:
             "max_partner_depth": max_partner_depth,
             "retries": retries,
             "timeline_embargo": timeline_embargo,
+            "consumer_domains": consumer_domains,
         }
         core = ServiceCore(store, **self._options)
         self._core = core
@@ -151,6 +157,7 @@ class TeamAccess:
         self.outbox = Outbox(core)
         self.access = Access(core)
         self.privacy = Privacy(core)
+        self.domains = Domains(core)
 
     @property
     def store(self) -> Store:

@@ -158,6 +158,7 @@ class Privacy:
             for request in tx.inbox.of_sender(user.email):
                 tx.inbox.update(attrs.evolve(request, sender_email=pseudonym))
             erased = User(user.id, pseudonym, {})
+            tx.join_requests.remove_of_user(user.id)  # they go with the person (R-CO-9)
             tx.users.update(erased)
             tx.outbox.append(UserErased(**stamp(now, actor, None), user_id=user.id))
             tx.outbox.redact(user.email, pseudonym)
