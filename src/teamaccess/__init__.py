@@ -27,16 +27,6 @@ from teamaccess.domain.decisions import (
     Decision,
     Reason,
 )
-from teamaccess.domain.domains import (
-    CONSUMER_DOMAINS,
-    ChallengeMethod,
-    DomainClaim,
-    DomainState,
-    EnrollmentMode,
-    JoinRequest,
-    JoinRequestState,
-    normalize_domain,
-)
 from teamaccess.domain.emails import (
     normalize_email,
 )
@@ -80,15 +70,8 @@ from teamaccess.domain.seats import (
 from teamaccess.ports import (
     Store,
 )
-from teamaccess.service._domain_enrolment import (
-    DomainMatch,
-    DomainRegistration,
-)
 from teamaccess.service.async_facade import (
     AsyncTeamAccess,
-)
-from teamaccess.service.domains import (
-    DomainChallenge,
 )
 from teamaccess.service.facade import (
     TeamAccess,
@@ -100,32 +83,22 @@ from teamaccess.service.invitations import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
-    "CONSUMER_DOMAINS",
     "DEFAULT_POLICY",
     "MANAGE_TEAM",
     "REASSIGN_MAIN_CONTACT",
     "Action",
     "AddMembersBy",
     "AsyncTeamAccess",
-    "ChallengeMethod",
     "Company",
     "CompanySettings",
     "CsvLimits",
     "Decision",
-    "DomainChallenge",
-    "DomainClaim",
-    "DomainMatch",
-    "DomainRegistration",
-    "DomainState",
     "Enrollment",
-    "EnrollmentMode",
     "GroupView",
     "InboxRequest",
     "Invitation",
     "InvitationStatus",
     "IssuedInvitation",
-    "JoinRequest",
-    "JoinRequestState",
     "Lead",
     "LeadAction",
     "LeadState",
@@ -147,7 +120,6 @@ __all__ = [
     "__version__",
     "errors",
     "events",
-    "normalize_domain",
     "normalize_email",
     "ports",
     "values",

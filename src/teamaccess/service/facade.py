@@ -73,7 +73,7 @@ class TeamAccess:
         timeline_embargo: How long after the activity a provider's timeline entry
             reaches the customer's members (R-REC-2); 10 days by default.
         consumer_domains: Mail domains no company may claim, added to the shipped
-            [CONSUMER_DOMAINS][teamaccess.CONSUMER_DOMAINS] (R-DOM-1).
+            [CONSUMER_DOMAINS][teamaccess.values.CONSUMER_DOMAINS] (R-DOM-1).
 
     Attributes:
         users: Registering and finding users.

@@ -11,16 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from teamaccess import (
-    DomainState,
-    EnrollmentMode,
-    InvitationStatus,
-    JoinRequestState,
-    RolePolicy,
-    Store,
-    TeamAccess,
-)
-from teamaccess.domain.domains import TXT_PREFIX
+from teamaccess import InvitationStatus, RolePolicy, Store, TeamAccess
 from teamaccess.errors import (
     AccessDenied,
     ConsumerDomain,
@@ -44,6 +35,7 @@ from teamaccess.events import (
     MemberAdded,
 )
 from teamaccess.testing import FailingStore, FrozenClock, InjectedFailure, dump, make_service
+from teamaccess.values import TXT_PREFIX, DomainState, EnrollmentMode, JoinRequestState
 
 DOMAIN = "acme.example"
 
@@ -102,7 +94,9 @@ def test_r_dom_1_dns_claim_verifies_only_with_the_issued_txt_value(ta: TeamAcces
     claim = ta.domains.verify(
         "anna", "acme", DOMAIN, txt_records=["google-site-verification=x", challenge.txt_record]
     )
-    assert claim.verified and claim.verified_by == "anna" and claim.challenge_hash is None
+    assert claim.verified
+    assert claim.verified_by == "anna"
+    assert claim.challenge_hash is None
     assert ta.domains.list("anna", "acme") == [claim]
     assert isinstance(_events(ta)[-1], DomainVerified)
 
@@ -115,7 +109,8 @@ def test_r_dom_1_email_code_proves_with_the_mailed_address(ta: TeamAccess) -> No
     with pytest.raises(InvalidInput):
         ta.domains.claim("anna", "acme", DOMAIN, method="email")
     challenge = ta.domains.claim("anna", "acme", DOMAIN, method="email", address="IT@acme.example")
-    assert challenge.address == "it@acme.example" and challenge.txt_record is None
+    assert challenge.address == "it@acme.example"
+    assert challenge.txt_record is None
     with pytest.raises(DomainProofRejected):
         ta.domains.verify("anna", "acme", DOMAIN, code=challenge.secret, address="x@acme.example")
     with pytest.raises(DomainProofRejected):
@@ -241,7 +236,8 @@ def test_r_dom_2_join_mode_adds_the_member_at_registration(ta: TeamAccess) -> No
     _tenants(ta)
     _verified(ta, "join")
     registration = ta.domains.register("cleo", "Cleo@ACME.example")
-    assert registration.membership is not None and registration.membership.role == "member"
+    assert registration.membership is not None
+    assert registration.membership.role == "member"
     assert [m.company_id for m in registration.matches] == ["acme"]
     assert "cleo" in _members(ta, "acme")
     kinds = [type(e) for e in _events(ta)[-2:]]
@@ -257,8 +253,10 @@ def test_r_dom_2_invite_mode_issues_an_invitation(ta: TeamAccess) -> None:
     registration = ta.domains.register("cleo", "cleo@acme.example")
     assert registration.membership is None
     invitation = registration.invitation
-    assert invitation is not None and invitation.role == "admin"
-    assert invitation.invited_by == "anna" and invitation.status is InvitationStatus.PENDING
+    assert invitation is not None
+    assert invitation.role == "admin"
+    assert invitation.invited_by == "anna"
+    assert invitation.status is InvitationStatus.PENDING
     assert isinstance(_events(ta)[-1], InvitationSent)
     assert "cleo" not in _members(ta, "acme")
     assert registration.token is not None
@@ -270,7 +268,8 @@ def test_r_dom_2_suggest_mode_shows_the_company(ta: TeamAccess) -> None:
     _tenants(ta)
     _verified(ta, "suggest")
     registration = ta.domains.register("cleo", "cleo@acme.example")
-    assert registration.membership is None and registration.invitation is None
+    assert registration.membership is None
+    assert registration.invitation is None
     (match,) = ta.domains.matching("cleo")
     assert (match.company_id, match.company_name, match.mode) == (
         "acme",
@@ -285,7 +284,8 @@ def test_r_dom_2_manual_mode_does_nothing(ta: TeamAccess) -> None:
     _tenants(ta)
     _verified(ta)
     registration = ta.domains.register("cleo", "cleo@acme.example")
-    assert registration.matches == () and registration.membership is None
+    assert registration.matches == ()
+    assert registration.membership is None
     assert ta.domains.matching("cleo") == ()
     assert not any(isinstance(e, DomainMatched) for e in _events(ta))
 
@@ -348,14 +348,17 @@ def test_r_dom_2_join_at_registration_is_one_transaction(store: Store, clock: Fr
     assert "cleo" in _members(ta, "acme")
 
 
-def test_r_dom_2_suspended_company_adds_and_suggests_nobody(store: Store, clock: FrozenClock) -> None:
+def test_r_dom_2_suspended_company_adds_and_suggests_nobody(
+    store: Store, clock: FrozenClock
+) -> None:
     """R-DOM-2, R-CO-8: while acme is suspended its join, invite and suggest modes do nothing."""
     ta = make_service(store, clock=clock, platform_admins={"root"})
     _tenants(ta)
     _verified(ta, "join")
     ta.companies.suspend("root", "acme", reason="unpaid")
     registration = ta.domains.register("cleo", "cleo@acme.example")
-    assert registration.membership is None and registration.matches == ()
+    assert registration.membership is None
+    assert registration.matches == ()
     with pytest.raises(AccessDenied):
         ta.domains.set_mode("anna", "acme", DOMAIN, "suggest")
     ta.companies.resume("root", "acme")
@@ -386,7 +389,8 @@ def test_r_dom_3_manager_approves_a_join_request(ta: TeamAccess) -> None:
     kinds = [type(e) for e in _events(ta)[-2:]]
     assert kinds == [JoinRequestApproved, MemberAdded]
     (stored,) = ta.domains.requests("anna", "acme")
-    assert stored.state is JoinRequestState.APPROVED and stored.decided_by == "anna"
+    assert stored.state is JoinRequestState.APPROVED
+    assert stored.decided_by == "anna"
     with pytest.raises(JoinRequestClosed):
         ta.domains.approve("anna", "acme", request.id)
 
@@ -415,7 +419,8 @@ def test_r_dom_3_request_ends_when_the_person_joins_another_way(ta: TeamAccess) 
     ta.members.add("anna", "acme", "cleo")
     assert isinstance(_events(ta)[-1], JoinRequestWithdrawn)
     (stored,) = ta.domains.requests("anna", "acme")
-    assert stored.id == request.id and stored.state is JoinRequestState.WITHDRAWN
+    assert stored.id == request.id
+    assert stored.state is JoinRequestState.WITHDRAWN
     with pytest.raises(JoinRequestClosed):
         ta.domains.approve("anna", "acme", request.id)
 
@@ -472,7 +477,8 @@ def test_r_dom_4_release_keeps_members(ta: TeamAccess) -> None:
     released = ta.domains.release("anna", "acme", DOMAIN)
     assert released.verified
     event = _events(ta)[-1]
-    assert isinstance(event, DomainReleased) and event.was_verified
+    assert isinstance(event, DomainReleased)
+    assert event.was_verified
     assert {"anna", "ben", "cleo"} <= _members(ta, "acme")
     ta.users.register("dan", "dan@acme.example")
     assert "dan" not in _members(ta, "acme")
