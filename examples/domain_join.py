@@ -20,12 +20,14 @@ ta.users.register("maria", "maria@bäckerei-müller.example")
 ta.companies.create("maria", "Bäckerei Müller GmbH", company_id="mueller")
 ta.users.register("tom", "tom@werkstatt.example")
 ta.companies.create("tom", "Werkstatt Schmidt KG", company_id="werkstatt")
-# --8<-- [end:setup]
 
 
 def dns_lookup(domain: str, published: dict[str, list[str]]) -> list[str]:
     """Projectly's DNS look-up, faked here: the TXT strings found at ``domain``."""
     return published.get(domain, [])
+
+
+# --8<-- [end:setup]
 
 
 def main() -> None:

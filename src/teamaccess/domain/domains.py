@@ -189,7 +189,7 @@ class JoinRequest:
         company_id: The company asked.
         user_id: The user asking.
         domain: The matching domain when it was asked.
-        state: Its [JoinRequestState][teamaccess.JoinRequestState].
+        state: Its [JoinRequestState][teamaccess.values.JoinRequestState].
         created_at: When it was asked.
         decided_by: The manager who approved or declined it.
         closed_at: When it was decided or withdrawn.
