@@ -14,16 +14,23 @@ import attrs
 
 from teamaccess.domain.decisions import Action
 from teamaccess.domain.domain_events import DomainMatched
-from teamaccess.domain.domains import DomainClaim, EnrollmentMode, domain_of
+from teamaccess.domain.domains import DomainClaim, EnrollmentMode, JoinRequestState, domain_of
 from teamaccess.domain.events import stamp
+from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.models import Company, Invitation, Membership, User
 from teamaccess.domain.policy import decide, decide_grant
 from teamaccess.ports import Transaction
-from teamaccess.service._authority import join
+from teamaccess.service._authority import join, withdraw_join_request
 from teamaccess.service._core import ServiceCore
 from teamaccess.service.invitations import issue_invitation
 
-__all__ = ["DomainMatch", "DomainRegistration", "enroll_by_domain", "matching_claim"]
+__all__ = [
+    "DomainMatch",
+    "DomainRegistration",
+    "enroll_by_domain",
+    "matching_claim",
+    "move_domains",
+]
 
 
 @attrs.frozen
@@ -140,3 +147,32 @@ def _invite(
         return registration  # nobody vouches for the role any more, or one is open already
     issued = issue_invitation(core, tx, now, company, issuer_id, user.email, role)
     return attrs.evolve(registration, invitation=issued.invitation, token=issued.token)
+
+
+def move_domains(
+    tx: Transaction, now: datetime, actor_id: UserId, source_id: CompanyId, target_id: CompanyId
+) -> None:
+    """A merge (R-CO-2) hands the source's domain claims to the target.
+
+    Run after the members moved. A claim the target has too stays the target's,
+    unless only the source's is verified. The source's pending join requests end
+    (the person may ask the target), and so do the target's of people who are its
+    members now (R-DOM-3); each with ``JoinRequestWithdrawn``.
+    """
+    for request in tx.join_requests.of_company(source_id):
+        if request.state is JoinRequestState.PENDING:
+            withdraw_join_request(tx, now, actor_id, source_id, request.user_id)
+    for request in tx.join_requests.of_company(target_id):
+        if (
+            request.state is JoinRequestState.PENDING
+            and tx.memberships.get(target_id, request.user_id) is not None
+        ):
+            withdraw_join_request(tx, now, actor_id, target_id, request.user_id)
+    for claim in tx.domains.of_company(source_id):
+        tx.domains.remove(source_id, claim.domain)
+        theirs = tx.domains.get(target_id, claim.domain)
+        if theirs is not None and (theirs.verified or not claim.verified):
+            continue
+        if theirs is not None:
+            tx.domains.remove(target_id, claim.domain)
+        tx.domains.add(attrs.evolve(claim, company_id=target_id))

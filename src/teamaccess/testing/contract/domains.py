@@ -452,6 +452,25 @@ def test_r_dom_3_erasure_takes_the_join_requests(store: Store, clock: FrozenCloc
         ta.domains.request_join("cleo", "acme")
 
 
+def test_r_dom_1_a_merge_hands_the_verified_domain_to_the_target(
+    store: Store, clock: FrozenClock
+) -> None:
+    """R-DOM-1, R-CO-2: merging acme into other moves its verified domain; no closed company keeps it."""
+    ta = make_service(store, clock=clock, platform_admins={"root"})
+    _tenants(ta)
+    _verified(ta, "suggest")
+    ta.users.register("cleo", "cleo@acme.example")
+    request = ta.domains.request_join("cleo", "acme")
+    ta.lifecycle.merge("root", "acme", "other")
+    assert ta.domains.list("olga", "other")[0].domain == DOMAIN
+    assert ta.domains.list("olga", "other")[0].verified
+    withdrawn = [e for e in _events(ta) if isinstance(e, JoinRequestWithdrawn)]
+    assert [e.request_id for e in withdrawn] == [request.id]
+    ta.domains.set_mode("olga", "other", DOMAIN, "join")
+    ta.users.register("dan", "dan@acme.example")
+    assert "dan" in {m.user_id for m in ta.members.list("olga", "other")}
+
+
 # -- R-DOM-4 -------------------------------------------------------------------------
 
 
