@@ -84,6 +84,7 @@ class Privacy:
                 "inbox_requests_sent": _plain(tx.inbox.of_sender(user.email)),
                 "leads_assigned": _plain(assigned_leads),
                 "inbox_requests_assigned": _plain(assigned_requests),
+                "join_requests": _plain(tx.join_requests.of_user(user.id)),
                 "events": events,
             }
 

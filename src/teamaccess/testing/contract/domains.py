@@ -445,7 +445,9 @@ def test_r_dom_3_erasure_takes_the_join_requests(store: Store, clock: FrozenCloc
     _tenants(ta)
     _verified(ta, "suggest")
     ta.users.register("cleo", "cleo@acme.example")
-    ta.domains.request_join("cleo", "acme")
+    request = ta.domains.request_join("cleo", "acme")
+    exported = ta.privacy.export("cleo", "cleo")["join_requests"]
+    assert [(r["id"], r["state"]) for r in exported] == [(request.id, "pending")]
     ta.privacy.erase("root", "cleo")
     assert ta.domains.requests("anna", "acme") == []
     with pytest.raises(UnknownUser):
