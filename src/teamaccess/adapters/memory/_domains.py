@@ -72,16 +72,8 @@ class MemoryJoinRequests(Repo):
         return self._t.join_requests.get(request_id)
 
     def pending(self, company_id: CompanyId, user_id: UserId) -> JoinRequest | None:
-        return next(
-            (
-                r
-                for r in self._t.join_requests.values()
-                if r.company_id == company_id
-                and r.user_id == user_id
-                and r.state is JoinRequestState.PENDING
-            ),
-            None,
-        )
+        request_id = self._t.pending_requests.get((company_id, user_id))
+        return None if request_id is None else self._t.join_requests[request_id]
 
     def of_company(self, company_id: CompanyId) -> Sequence[JoinRequest]:
         return [r for _, r in sorted(self._t.join_requests.items()) if r.company_id == company_id]
@@ -94,21 +86,35 @@ class MemoryJoinRequests(Repo):
         require(request.user_id in self._t.users, "user", request.user_id)
         if request.id in self._t.join_requests:
             raise Conflict(f"join request {request.id!r} exists already")
-        if request.state is JoinRequestState.PENDING and self.pending(
-            request.company_id, request.user_id
-        ):
-            raise Conflict(f"{request.user_id!r} has asked {request.company_id!r} already")
+        key = (request.company_id, request.user_id)
+        if request.state is JoinRequestState.PENDING:
+            if key in self._t.pending_requests:
+                raise Conflict(f"{request.user_id!r} has asked {request.company_id!r} already")
+            self._j.put(self._t.pending_requests, key, request.id)
         self._j.put(self._t.join_requests, request.id, request)
 
     def update(self, request: JoinRequest) -> None:
-        if request.id not in self._t.join_requests:
+        old = self._t.join_requests.get(request.id)
+        if old is None:
             raise StorageError(f"no join request {request.id!r} to update")
+        key = (request.company_id, request.user_id)
+        if old.state is JoinRequestState.PENDING and request.state is not JoinRequestState.PENDING:
+            self._j.pop(self._t.pending_requests, key)
+        elif (
+            request.state is JoinRequestState.PENDING and old.state is not JoinRequestState.PENDING
+        ):
+            if key in self._t.pending_requests:
+                raise Conflict(f"{request.user_id!r} has asked {request.company_id!r} already")
+            self._j.put(self._t.pending_requests, key, request.id)
         self._j.put(self._t.join_requests, request.id, request)
 
     def remove_of_user(self, user_id: UserId) -> int:
-        mine = [r.id for r in self.of_user(user_id)]
-        for request_id in mine:
-            self._j.pop(self._t.join_requests, request_id)
+        mine = self.of_user(user_id)
+        for request in mine:
+            key = (request.company_id, request.user_id)
+            if self._t.pending_requests.get(key) == request.id:
+                self._j.pop(self._t.pending_requests, key)
+            self._j.pop(self._t.join_requests, request.id)
         return len(mine)
 
     def all(self) -> Sequence[JoinRequest]:

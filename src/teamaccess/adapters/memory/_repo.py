@@ -187,6 +187,7 @@ class Tables:
     domain_claims: dict[tuple[CompanyId, str], DomainClaim] = attrs.Factory(dict)
     verified_domains: dict[str, CompanyId] = attrs.Factory(dict)
     join_requests: dict[str, JoinRequest] = attrs.Factory(dict)
+    pending_requests: dict[tuple[CompanyId, UserId], str] = attrs.Factory(dict)
     outbox: dict[int, OutboxMessage] = attrs.Factory(dict)
     next_position: list[int] = attrs.Factory(lambda: [1])
     # Companies whose row or members the running transaction changed: at commit the
