@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from teamaccess import InvitationStatus, RolePolicy, Store, TeamAccess
 from teamaccess.errors import (
@@ -23,6 +25,7 @@ from teamaccess.errors import (
     InvalidInput,
     JoinRequestClosed,
     NotAMember,
+    TeamAccessError,
     UnknownUser,
 )
 from teamaccess.events import (
@@ -226,6 +229,55 @@ def test_r_dom_1_only_team_managers_claim_and_outsiders_learn_nothing(ta: TeamAc
                 call(company_id)
             answers.append(_refusal(refused.value, company_id))
     assert answers[:3] == answers[3:]
+
+
+_CLAIMANTS = (("anna", "acme"), ("olga", "other"))
+_DOMAINS = ("one.example", "two.example")
+_domain_steps = st.tuples(
+    st.sampled_from(("claim", "verify", "release")),
+    st.sampled_from(range(len(_CLAIMANTS))),
+    st.sampled_from(_DOMAINS),
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(steps=st.lists(_domain_steps, max_size=12))
+def test_r_dom_1_at_most_one_verified_owner_after_any_history(store_factory, steps) -> None:
+    """R-DOM-1: any history of claims, verifications and releases keeps one owner per domain, as a model says."""
+    ta = make_service(store_factory())
+    _tenants(ta)
+    owner: dict[str, str] = {}  # the model: domain -> verified company
+    pending: dict[tuple[str, str], str] = {}  # (company, domain) -> its TXT value
+    for op, who, domain in steps:
+        actor, company = _CLAIMANTS[who]
+        refused: TeamAccessError | None = None
+        try:
+            if op == "claim":
+                issued = ta.domains.claim(actor, company, domain)
+                pending[company, domain] = issued.txt_record or ""
+            elif op == "verify":
+                proof = [pending.get((company, domain), "")]
+                ta.domains.verify(actor, company, domain, txt_records=proof)
+            else:
+                ta.domains.release(actor, company, domain)
+        except TeamAccessError as error:
+            refused = error
+        if refused is not None:
+            unclaimed = (company, domain) not in pending and owner.get(domain) != company
+            assert (
+                (op == "claim" and domain in owner)
+                or (op != "claim" and unclaimed)
+                or (op == "verify" and owner.get(domain, company) != company)
+            ), (op, company, domain, refused)
+            continue
+        if op == "verify":
+            owner[domain] = company
+        elif op == "release":
+            pending.pop((company, domain), None)
+            if owner.get(domain) == company:
+                del owner[domain]
+        verified = {(c.company_id, c.domain) for c in dump(ta.store).domains if c.verified}
+        assert verified == {(c, d) for d, c in owner.items()}
 
 
 # -- R-DOM-2 -------------------------------------------------------------------------
