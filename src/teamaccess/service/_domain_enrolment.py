@@ -93,7 +93,8 @@ def enroll_by_domain(
     """Report the user's matching company, and at registration act on its mode.
 
     ``cause`` ``registered``: ``join`` adds the membership with the domain's default
-    role, ``invite`` issues an invitation from the member who set the mode (if they
+    role (if the host's eligibility predicate, asked for the member who chose the mode,
+    allows it, R-MEM-4), ``invite`` issues an invitation from the member who set the mode (if they
     may still invite with that role, R-MEM-9), ``suggest`` only reports. Any other
     cause (an e-mail change) only reports (R-DOM-4). Each match is a ``DomainMatched``.
     """
@@ -120,11 +121,25 @@ def enroll_by_domain(
         return registration
     role = claim.default_role or core.member_role
     if claim.mode is EnrollmentMode.JOIN:
+        if not _eligible(core, tx, locked, claim, user):
+            return registration  # the host's predicate refused (R-MEM-4): reported only
         membership = join(tx, now, locked, user, role, actor_id=user.id)
         return attrs.evolve(registration, membership=membership)
     if claim.mode is EnrollmentMode.INVITE:
         return _invite(core, tx, now, locked, claim, user, role, registration)
     return registration
+
+
+def _eligible(
+    core: ServiceCore, tx: Transaction, company: Company, claim: DomainClaim, user: User
+) -> bool:
+    """The host's eligibility predicate (R-MEM-4), asked for the member who chose the mode."""
+    if core.eligibility is None:
+        return True
+    chooser = tx.users.get(claim.mode_set_by or claim.claimed_by)
+    if chooser is None:
+        return False
+    return bool(core.eligibility(actor=chooser, candidate=user, company=company))
 
 
 def _invite(

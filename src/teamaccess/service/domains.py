@@ -62,6 +62,7 @@ from teamaccess.errors import (
     InvalidInput,
     JoinRequestClosed,
     JoinRequestNotFound,
+    NotEligible,
 )
 from teamaccess.ports import Transaction
 from teamaccess.service._authority import join
@@ -320,7 +321,7 @@ class Domains:
         check_id(actor_id, "user")
         check_id(company_id, "company")
         with self._core.store.reader() as tx:
-            company = self._manager(tx, company_id, actor_id, "R-DOM-1")
+            company = self._manager(tx, company_id, actor_id, "R-DOM-1", lock=False)
             return tx.domains.of_company(company.id)
 
     # -- matching and registration (R-DOM-2, R-DOM-4) -----------------------------
@@ -426,7 +427,7 @@ class Domains:
         check_id(actor_id, "user")
         check_id(company_id, "company")
         with self._core.store.reader() as tx:
-            company = self._manager(tx, company_id, actor_id, "R-DOM-3")
+            company = self._manager(tx, company_id, actor_id, "R-DOM-3", lock=False)
             return tx.join_requests.of_company(company.id)
 
     def approve(self, actor_id: str, company_id: str, request_id: str) -> Membership:
@@ -439,6 +440,7 @@ class Domains:
             JoinRequestNotFound: No such request in this company.
             JoinRequestClosed: It was decided or withdrawn already.
             UnknownUser: The user was erased (R-CO-9).
+            NotEligible: The host's eligibility predicate refused (R-MEM-4).
             NotAMember / AccessDenied: As for `claim`, or the role is above the approver's.
         """
         check_id(actor_id, "user")
@@ -454,6 +456,12 @@ class Domains:
             claim = tx.domains.get(company.id, request.domain)
             role = (claim.default_role if claim is not None else None) or self._core.member_role
             self._core.require_grant(tx, company, actor_id, role)
+            if self._core.eligibility is not None:  # as members.add asks it (R-MEM-4)
+                verdict = self._core.eligibility(
+                    actor=self._core.user(tx, actor_id), candidate=user, company=company
+                )
+                if not verdict:
+                    raise NotEligible(verdict)
             actor = UserId(actor_id)
             tx.join_requests.update(
                 attrs.evolve(
@@ -497,13 +505,15 @@ class Domains:
 
     # -- helpers --------------------------------------------------------------
 
-    def _manager(self, tx: Transaction, company_id: str, actor_id: str, rule: str) -> Company:
+    def _manager(
+        self, tx: Transaction, company_id: str, actor_id: str, rule: str, *, lock: bool = True
+    ) -> Company:
         """The open company if the actor is a member with ``manage_team``, else raise.
 
         An outsider gets ``not_a_member`` for a missing and an existing company alike
         (R-ALL-9); a suspended company is refused to its members (R-CO-8).
         """
-        company, _ = self._core.acting(tx, company_id, actor_id, rule, lock=True)
+        company, _ = self._core.acting(tx, company_id, actor_id, rule, lock=lock)
         decision = self._core.decide(tx, Action.MANAGE_TEAM, company, actor_id)
         if not decision.allowed:
             raise_denied(attrs.evolve(decision, rule=rule))

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from teamaccess import InvitationStatus, RolePolicy, Store, TeamAccess
+from teamaccess import Decision, InvitationStatus, RolePolicy, Store, TeamAccess
 from teamaccess.errors import (
     AccessDenied,
     ConsumerDomain,
@@ -25,6 +25,7 @@ from teamaccess.errors import (
     InvalidInput,
     JoinRequestClosed,
     NotAMember,
+    NotEligible,
     TeamAccessError,
     UnknownUser,
 )
@@ -420,6 +421,32 @@ def test_r_dom_2_suspended_company_adds_and_suggests_nobody(
     assert ta.domains.matching("dan") == ()
     with pytest.raises(NotAMember):
         ta.domains.request_join("dan", "acme")
+
+
+def test_r_dom_2_join_mode_and_approval_ask_the_hosts_eligibility(
+    store: Store, clock: FrozenClock
+) -> None:
+    """R-DOM-2, R-MEM-4: nobody the host's predicate refuses joins by a domain or an approval."""
+
+    def only_listed(*, actor, candidate, company):
+        allowed = candidate.attributes.get("networking") == "on"
+        return (
+            Decision.allow("eligible", "R-MEM-4")
+            if allowed
+            else Decision.deny("networking_off", "R-MEM-4")
+        )
+
+    setup = make_service(store, clock=clock)
+    _tenants(setup)
+    _verified(setup, "join")
+    ta = make_service(store, clock=clock, eligibility=only_listed)
+    assert ta.domains.register("cleo", "cleo@acme.example").membership is None
+    joined = ta.domains.register("dan", "dan@acme.example", attributes={"networking": "on"})
+    assert joined.membership is not None
+    ta.domains.set_mode("anna", "acme", DOMAIN, "suggest")
+    request = ta.domains.request_join("cleo", "acme")
+    with pytest.raises(NotEligible):
+        ta.domains.approve("anna", "acme", request.id)
 
 
 # -- R-DOM-3 -------------------------------------------------------------------------
