@@ -204,3 +204,16 @@ def test_memory_use_benchmark_smoke() -> None:
     rows = done.stdout.splitlines()[1:]
     assert [row.split()[0] for row in rows] == ["bytes", "bytes", "peak"]
     assert all(row.split()[-3].endswith("x") for row in rows)
+
+
+def test_domain_register_benchmark_smoke() -> None:
+    """benchmarks/domain_register.py at a small size: one row per adapter and mode, join adds all."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "domain_register.py"), "--users", "30"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [row.split()[:2] for row in done.stdout.splitlines()[1:]]
+    assert rows == [
+        [a, m] for a in ("memory", "sqlite") for m in ("-", "manual", "suggest", "join")
+    ]
