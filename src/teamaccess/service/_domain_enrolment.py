@@ -121,8 +121,10 @@ def enroll_by_domain(
         return registration
     role = claim.default_role or core.member_role
     if claim.mode is EnrollmentMode.JOIN:
-        if not _eligible(core, tx, locked, claim, user):
-            return registration  # the host's predicate refused (R-MEM-4): reported only
+        if tx.memberships.count(locked.id) == 0 or not _eligible(core, tx, locked, claim, user):
+            # a company nobody is left in would make the newcomer its main contact
+            # (R-MC-1); the host's predicate refused (R-MEM-4): either is reported only
+            return registration
         membership = join(tx, now, locked, user, role, actor_id=user.id)
         return attrs.evolve(registration, membership=membership)
     if claim.mode is EnrollmentMode.INVITE:

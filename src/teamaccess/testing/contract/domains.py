@@ -299,6 +299,17 @@ def test_r_dom_2_join_mode_adds_the_member_at_registration(ta: TeamAccess) -> No
     assert "dan" in _members(ta, "acme")
 
 
+def test_r_dom_2_join_mode_never_makes_a_newcomer_main_contact(ta: TeamAccess) -> None:
+    """R-DOM-2, R-MC-1: a company whose members all left takes nobody in by its domain."""
+    _tenants(ta)
+    _verified(ta, "join")
+    ta.members.remove("anna", "acme", "ben")
+    ta.members.remove("anna", "acme", "anna")
+    registration = ta.domains.register("cleo", "cleo@acme.example")
+    assert registration.membership is None
+    assert ta.members.main_contact("acme") is None
+
+
 def test_r_dom_2_invite_mode_issues_an_invitation(ta: TeamAccess) -> None:
     """R-DOM-2: in invite mode registration issues an invitation, from the member who chose it."""
     _tenants(ta)
