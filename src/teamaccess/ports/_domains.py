@@ -26,6 +26,10 @@ class DomainClaims(Protocol):
         """The company's claims, ordered by domain."""
         ...
 
+    def of_domain(self, domain: str) -> Sequence[DomainClaim]:
+        """Every company's claim of ``domain``, ordered by company id."""
+        ...
+
     def add(self, claim: DomainClaim) -> None:
         """Insert; raise ``Conflict`` if the company claims it already."""
         ...

@@ -27,6 +27,9 @@ class MemoryDomainClaims(Repo):
     def of_company(self, company_id: CompanyId) -> Sequence[DomainClaim]:
         return [c for (owner, _), c in sorted(self._t.domain_claims.items()) if owner == company_id]
 
+    def of_domain(self, domain: str) -> Sequence[DomainClaim]:
+        return [c for (_, name), c in sorted(self._t.domain_claims.items()) if name == domain]
+
     def add(self, claim: DomainClaim) -> None:
         require(claim.company_id in self._t.companies, "company", claim.company_id)
         key = (claim.company_id, claim.domain)

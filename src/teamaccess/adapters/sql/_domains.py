@@ -77,6 +77,11 @@ class DomainClaims(Repo):
         statement = sa.select(t).where(t.c.company_id == company_id).order_by(t.c.domain)
         return [_claim(row) for row in self._rows(statement)]
 
+    def of_domain(self, domain: str) -> Sequence[DomainClaim]:
+        t = self._t.domains
+        statement = sa.select(t).where(t.c.domain == domain).order_by(t.c.company_id)
+        return [_claim(row) for row in self._rows(statement)]
+
     def add(self, claim: DomainClaim) -> None:
         try:
             self._c.execute(self._t.domains.insert(), _claim_values(claim))

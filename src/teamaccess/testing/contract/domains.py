@@ -544,6 +544,23 @@ def test_r_dom_3_erasure_takes_the_join_requests(store: Store, clock: FrozenCloc
         ta.domains.request_join("cleo", "acme")
 
 
+def test_r_dom_1_erasure_voids_a_code_mailed_to_the_person(
+    store: Store, clock: FrozenClock
+) -> None:
+    """R-DOM-1, R-CO-9: an e-mail challenge sent to an erased person's address keeps no trace of it."""
+    ta = make_service(store, clock=clock, platform_admins={"root"})
+    _tenants(ta)
+    ta.users.register("cleo", "cleo@other.example")
+    ta.members.add("olga", "other", "cleo")
+    sent = ta.domains.claim("olga", "other", "other.example", method="email",
+                            address="cleo@other.example")  # fmt: skip
+    ta.privacy.erase("root", "cleo")
+    assert "cleo@other.example" not in repr(dump(store))
+    with pytest.raises(DomainProofRejected):
+        ta.domains.verify("olga", "other", "other.example", code=sent.secret,
+                          address="cleo@other.example")  # fmt: skip
+
+
 def test_r_dom_1_a_merge_hands_the_verified_domain_to_the_target(
     store: Store, clock: FrozenClock
 ) -> None:
