@@ -231,3 +231,16 @@ def test_lock_writes_benchmark_smoke() -> None:
     assert done.returncode == 0, done.stderr
     rows = [line.split() for line in done.stdout.splitlines() if line.startswith("postgres")]
     assert [(row[1], row[3]) for row in rows] == [("off", "1.00"), ("on", "2.00")], done.stdout
+
+
+def test_domain_register_benchmark_smoke() -> None:
+    """benchmarks/domain_register.py at a small size: one row per adapter and mode, join adds all."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "domain_register.py"), "--users", "30"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [row.split()[:2] for row in done.stdout.splitlines()[1:]]
+    assert rows == [
+        [a, m] for a in ("memory", "sqlite") for m in ("-", "manual", "suggest", "join")
+    ]

@@ -15,7 +15,9 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── CsvImportError
     │   ├── CsvTooLarge
     │   ├── InvalidPropertyValue
-    │   └── InvalidToken
+    │   ├── InvalidToken
+    │   └── InvalidDomain
+    │       └── ConsumerDomain
     ├── NotFound (LookupError)
     │   ├── UnknownUser
     │   ├── UnknownCompany
@@ -28,7 +30,9 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── UnknownLicense
     │   ├── UnknownLead
     │   ├── UnknownRequest
-    │   └── UnknownRecord
+    │   ├── UnknownRecord
+    │   ├── DomainNotFound
+    │   └── JoinRequestNotFound
     ├── Conflict
     │   ├── AlreadyAMember
     │   ├── AlreadyInvited
@@ -46,7 +50,11 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── MissingMarketRole
     │   ├── LeadAlreadyPicked
     │   ├── CompanyClosed
-    │   └── MergeConflict
+    │   ├── MergeConflict
+    │   ├── DomainTaken
+    │   ├── DomainNotVerified
+    │   └── JoinRequestClosed
+    ├── DomainProofRejected (ValueError)
     ├── InvitationError
     │   ├── InvitationExpired
     │   ├── InvitationRevoked
@@ -80,11 +88,17 @@ __all__ = [
     "CompanyAlreadyExists",
     "CompanyClosed",
     "Conflict",
+    "ConsumerDomain",
     "CsvImportError",
     "CsvTooLarge",
+    "DomainNotFound",
+    "DomainNotVerified",
+    "DomainProofRejected",
+    "DomainTaken",
     "EmailTaken",
     "HierarchyCycle",
     "HierarchyTooDeep",
+    "InvalidDomain",
     "InvalidEmail",
     "InvalidInput",
     "InvalidName",
@@ -96,6 +110,8 @@ __all__ = [
     "InvitationNotFound",
     "InvitationRevoked",
     "InvitationUsed",
+    "JoinRequestClosed",
+    "JoinRequestNotFound",
     "LeadAlreadyPicked",
     "LicenseExhausted",
     "MainContactRequired",
@@ -213,6 +229,14 @@ class CsvTooLarge(InvalidInput):
     """An import file exceeds the configured size or row limit (R-ALL-6)."""
 
 
+class InvalidDomain(InvalidInput):
+    """A domain name is not a valid IDNA 2008 host name (R-DOM-1)."""
+
+
+class ConsumerDomain(InvalidDomain):
+    """The domain is a consumer mail provider's, which no company may claim (R-DOM-1)."""
+
+
 # -- lookups -------------------------------------------------------------------
 
 
@@ -286,6 +310,14 @@ class UnknownRequest(NotFound):
 
 class UnknownRecord(NotFound):
     """No shared record with this id exists for this customer (R-REC-1)."""
+
+
+class DomainNotFound(NotFound):
+    """The company has no claim of this domain (R-DOM-1)."""
+
+
+class JoinRequestNotFound(NotFound):
+    """No join request with this id in this company (R-DOM-3)."""
 
 
 class Conflict(TeamAccessError):
@@ -393,6 +425,25 @@ class MergeConflict(Conflict):
 
 
 # -- invitations ---------------------------------------------------------------
+
+
+class DomainTaken(Conflict):
+    """Another company holds the domain verified; it names no company (R-DOM-1, R-ALL-9)."""
+
+
+class DomainNotVerified(Conflict):
+    """The command needs a verified domain and the claim is still pending (R-DOM-2)."""
+
+
+class JoinRequestClosed(Conflict):
+    """The join request was decided or withdrawn already (R-DOM-3)."""
+
+
+class DomainProofRejected(TeamAccessError, ValueError):
+    """The host's proof does not match the claim's challenge, or it expired (R-DOM-1).
+
+    Nothing was changed; issue a new challenge by claiming the domain again.
+    """
 
 
 class InvitationError(TeamAccessError):

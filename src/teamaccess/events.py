@@ -9,6 +9,17 @@ and back, which is how the SQL adapter stores them and how a consumer may send t
 
 from __future__ import annotations
 
+from teamaccess.domain.domain_events import (
+    DomainClaimed,
+    DomainMatched,
+    DomainModeSet,
+    DomainReleased,
+    DomainVerified,
+    JoinRequestApproved,
+    JoinRequestDeclined,
+    JoinRequested,
+    JoinRequestWithdrawn,
+)
 from teamaccess.domain.events import (
     CompanyCreated,
     CompanyProfileUpdated,
@@ -75,12 +86,21 @@ __all__ = [
     "CompanyResumed",
     "CompanySuspended",
     "ContactVisibilityChanged",
+    "DomainClaimed",
+    "DomainMatched",
+    "DomainModeSet",
+    "DomainReleased",
+    "DomainVerified",
     "EnrollmentNotificationRequested",
     "Event",
     "HandlerChanged",
     "InvitationAccepted",
     "InvitationSent",
     "InvitationWithdrawn",
+    "JoinRequestApproved",
+    "JoinRequestDeclined",
+    "JoinRequestWithdrawn",
+    "JoinRequested",
     "LeadAssigned",
     "LeadOffered",
     "LeadPicked",

@@ -15,6 +15,19 @@ from teamaccess.domain.csvimport import (
     parse_enrollment_csv,
     read_enrollment_csv,
 )
+from teamaccess.domain.domains import (
+    CONSUMER_DOMAINS,
+    DNS_CHALLENGE_TTL,
+    EMAIL_CHALLENGE_TTL,
+    TXT_PREFIX,
+    ChallengeMethod,
+    DomainClaim,
+    DomainState,
+    EnrollmentMode,
+    JoinRequest,
+    JoinRequestState,
+    normalize_domain,
+)
 from teamaccess.domain.ids import (
     CompanyId,
     InvitationId,
@@ -93,6 +106,13 @@ from teamaccess.domain.seats import (
     SeatPool,
     TagGrant,
 )
+from teamaccess.service._domain_enrolment import (
+    DomainMatch,
+    DomainRegistration,
+)
+from teamaccess.service.domains import (
+    DomainChallenge,
+)
 from teamaccess.service.invitations import (
     IssuedInvitation,
 )
@@ -102,21 +122,32 @@ from teamaccess.service.partners import (
 
 __all__ = [
     "CHILD_ACCOUNT_SETTINGS",
+    "CONSUMER_DOMAINS",
     "DEFAULT_POLICY",
     "DEFAULT_RETRY_POLICY",
     "DEFAULT_TIMELINE_EMBARGO",
+    "DNS_CHALLENGE_TTL",
+    "EMAIL_CHALLENGE_TTL",
     "MANAGE_TEAM",
     "REASSIGN_MAIN_CONTACT",
+    "TXT_PREFIX",
     "AccessReview",
     "AccountOverview",
     "AddMembersBy",
     "Article",
+    "ChallengeMethod",
     "Company",
     "CompanyId",
     "CompanySettings",
     "CsvLimits",
     "CsvRow",
+    "DomainChallenge",
+    "DomainClaim",
+    "DomainMatch",
+    "DomainRegistration",
+    "DomainState",
     "Enrollment",
+    "EnrollmentMode",
     "Expansion",
     "GroupView",
     "Holder",
@@ -125,6 +156,8 @@ __all__ = [
     "InvitationId",
     "InvitationStatus",
     "IssuedInvitation",
+    "JoinRequest",
+    "JoinRequestState",
     "Lead",
     "LeadAction",
     "LeadId",
@@ -164,6 +197,7 @@ __all__ = [
     "UserId",
     "hash_token",
     "neutralize",
+    "normalize_domain",
     "parse_enrollment_csv",
     "personal_company_id",
     "read_enrollment_csv",

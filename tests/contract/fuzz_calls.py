@@ -41,7 +41,13 @@ def world(store: Store) -> tuple[TeamAccess, dict[str, str]]:
     ta.records.link("anna", "acme", "partner")
     ta.records.add("anna", "partner", "acme", "minutes", "Kick-off", record_id="rec")
     issued = ta.invitations.send("anna", "acme", "dora@example.com")
-    ids = {"pool": pool.id, "invitation": issued.invitation.id, "token": issued.token}
+    challenge = ta.domains.claim("anna", "acme", "acme.example")
+    ta.domains.verify("anna", "acme", "acme.example", txt_records=[challenge.txt_record or ""])
+    ta.domains.set_mode("anna", "acme", "acme.example", "suggest")
+    ta.users.register("ida", "ida@acme.example")
+    asked = ta.domains.request_join("ida", "acme")
+    ids = {"pool": pool.id, "invitation": issued.invitation.id, "token": issued.token,
+           "join_request": asked.id}  # fmt: skip
     return ta, ids
 
 
@@ -264,6 +270,34 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
                            "limit": 5},
                           {"actor_id": U, "company_id": C, "state": "id", "after": "id",
                            "limit": "count"}),
+        "domains.claim": ({"actor_id": a, "company_id": acme, "domain": "acme2.example",
+                           "method": "dns_txt", "address": None},
+                          {"actor_id": U, "company_id": C, "domain": "domain", "method": "id",
+                           "address": "email"}),
+        "domains.verify": ({"actor_id": a, "company_id": acme, "domain": "acme.example",
+                            "txt_records": ["x"], "code": None, "address": None},
+                           {"actor_id": U, "company_id": C, "domain": "domain",
+                            "txt_records": "txt", "code": "code", "address": "email"}),
+        "domains.set_mode": ({"actor_id": a, "company_id": acme, "domain": "acme.example",
+                              "mode": "suggest", "default_role": "member"},
+                             {"actor_id": U, "company_id": C, "domain": "domain", "mode": "id",
+                              "default_role": "id"}),
+        "domains.release": ({"actor_id": a, "company_id": acme, "domain": "acme.example"},
+                            {"actor_id": U, "company_id": C, "domain": "domain"}),
+        "domains.list": ({"actor_id": a, "company_id": acme}, {"actor_id": U, "company_id": C}),
+        "domains.requests": ({"actor_id": a, "company_id": acme},
+                             {"actor_id": U, "company_id": C}),
+        "domains.matching": ({"user_id": "ida"}, {"user_id": U}),
+        "domains.register": ({"user_id": "ivy", "email": "ivy@acme.example",
+                              "attributes": {"networking": "on"}, "exist_ok": False},
+                             {"user_id": U, "email": "email", "attributes": "attributes",
+                              "exist_ok": "bool"}),
+        "domains.request_join": ({"user_id": "ida", "company_id": acme},
+                                 {"user_id": U, "company_id": C}),
+        "domains.approve": ({"actor_id": a, "company_id": acme, "request_id": ids.get("join_request", "jr")},
+                            {"actor_id": U, "company_id": C, "request_id": "id"}),
+        "domains.decline": ({"actor_id": a, "company_id": acme, "request_id": ids.get("join_request", "jr")},
+                            {"actor_id": U, "company_id": C, "request_id": "id"}),
     }  # fmt: skip
 
 
@@ -293,6 +327,10 @@ JUNK: dict[str, list[object]] = {
     "names": [["a"], "a", 7, {1: "x"}, {"anna": 1}, {"anna": "\x00"}, {"\ud800": "N"}],
     "properties": [["a"], "a", 7, {1: "x"}, {"size": "x" * 1001}, {"\ud800": "v"},
                    {"size": _BIG}],
+    "domain": [*_ID_JUNK, "localhost", "a..b.example", "-x.example", "a@b.example",
+               "a\u200db.example", "x" * 64 + ".example", "exa mple.com"],
+    "txt": [None, "v=spf1", 7, b"ab", [7], [None], ["x"] * 101, {"k": "v"}],
+    "code": [j for j in _ID_JUNK if j != _LONG_ID] + ["x" * 513],
 }  # fmt: skip
 """Values each kind of argument must refuse with an ``InvalidInput`` (R-ALL-7).
 

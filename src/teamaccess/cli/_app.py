@@ -27,7 +27,7 @@ __all__ = ["DENIED", "ERROR", "OK", "build_parser", "main"]
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree."""
-    from teamaccess.cli import _accounts, _admin, _inspect, _seats
+    from teamaccess.cli import _accounts, _admin, _domains, _inspect, _seats
 
     parser = argparse.ArgumentParser(
         prog="teamaccess",
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     _admin.register(top)
     _seats.register(top)
     _accounts.register(top)
+    _domains.register(top)
     _inspect.register(top)
     return parser
 

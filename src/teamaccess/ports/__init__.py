@@ -11,6 +11,7 @@ The clock, id and token factories are injectable so that tests are deterministic
 
 from __future__ import annotations
 
+from teamaccess.ports._domains import DomainClaims, JoinRequests
 from teamaccess.ports._partners import Articles, Licenses, PropertyDefinitions
 from teamaccess.ports._people import Companies, Invitations, Memberships, Users
 from teamaccess.ports._seats import Enrollments, Products, SeatPools, TagGrants
@@ -30,11 +31,13 @@ __all__ = [
     "Articles",
     "Clock",
     "Companies",
+    "DomainClaims",
     "Eligibility",
     "Enrollments",
     "IdFactory",
     "InboxRequests",
     "Invitations",
+    "JoinRequests",
     "Leads",
     "Licenses",
     "Memberships",

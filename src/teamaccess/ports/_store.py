@@ -10,6 +10,7 @@ from typing import Protocol
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.models import Company, Membership, User
+from teamaccess.ports._domains import DomainClaims, JoinRequests
 from teamaccess.ports._partners import Articles, Licenses, PropertyDefinitions
 from teamaccess.ports._people import Companies, Invitations, Memberships, Users
 from teamaccess.ports._seats import Enrollments, Products, SeatPools, TagGrants
@@ -213,6 +214,16 @@ class Transaction(Protocol):
     @property
     def links(self) -> ServiceLinks:
         """Service links between customers and providers."""
+        ...
+
+    @property
+    def domains(self) -> DomainClaims:
+        """Company domain claims (R-DOM-1)."""
+        ...
+
+    @property
+    def join_requests(self) -> JoinRequests:
+        """Join requests by domain (R-DOM-3)."""
         ...
 
     @property

@@ -12,6 +12,8 @@ from datetime import datetime
 
 import attrs
 
+from teamaccess.domain.domain_events import JoinRequestWithdrawn
+from teamaccess.domain.domains import JoinRequestState
 from teamaccess.domain.events import (
     InvitationWithdrawn,
     MainContactChanged,
@@ -33,6 +35,7 @@ __all__ = [
     "join",
     "successor",
     "withdraw_invitation",
+    "withdraw_join_request",
 ]
 
 
@@ -49,9 +52,10 @@ def join(
 ) -> Membership:
     """Add a membership; the first member of a company becomes main contact (R-MC-1).
 
-    A pending invitation of the user's address to the company is withdrawn: they
-    joined by this way (R-INV-5). ``origin`` is the ancestor whose admin added them
-    (R-PART-5); the membership then ends when they leave it (R-PART-6).
+    A pending invitation of the user's address to the company, and a pending join
+    request of theirs, are withdrawn: they joined by this way (R-INV-5, R-DOM-3).
+    ``origin`` is the ancestor whose admin added them (R-PART-5); the membership then
+    ends when they leave it (R-PART-6).
     """
     first = tx.memberships.count(company.id) == 0
     membership = Membership(company.id, user.id, role, now, is_main_contact=first, origin=origin)
@@ -61,7 +65,23 @@ def join(
     if first:
         tx.outbox.append(MainContactChanged(**common, old_user_id=None, new_user_id=user.id))
     withdraw_invitation(tx, now, actor_id, company.id, user.email)
+    withdraw_join_request(tx, now, actor_id, company.id, user.id)
     return membership
+
+
+def withdraw_join_request(
+    tx: Transaction, now: datetime, actor_id: UserId, company_id: CompanyId, user_id: UserId
+) -> None:
+    """End the user's pending join request to the company, if any: they joined (R-DOM-3)."""
+    pending = tx.join_requests.pending(company_id, user_id)
+    if pending is None:
+        return
+    tx.join_requests.update(attrs.evolve(pending, state=JoinRequestState.WITHDRAWN, closed_at=now))
+    tx.outbox.append(
+        JoinRequestWithdrawn(
+            **stamp(now, actor_id, company_id), request_id=pending.id, user_id=user_id
+        )
+    )
 
 
 def withdraw_invitation(

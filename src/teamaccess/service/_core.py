@@ -16,6 +16,7 @@ import attrs
 
 from teamaccess.domain.consistency import KINDS, Consistency, ConsistencyToken, Mode
 from teamaccess.domain.decisions import Action, Decision, Reason
+from teamaccess.domain.domains import consumer_domains
 from teamaccess.domain.events import Event, Stamp, stamp
 from teamaccess.domain.gate import closed, company_gate, suspended
 from teamaccess.domain.ids import CompanyId, UserId, check_id
@@ -96,6 +97,7 @@ class ServiceCore:
         timeline_embargo: timedelta = DEFAULT_TIMELINE_EMBARGO,
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], object] | None = None,
+        consumer_domains: Collection[str] = (),
     ) -> None:
         self.store = store
         self.policy = policy
@@ -136,6 +138,7 @@ class ServiceCore:
         self._route: Callable[[Consistency], Store] | None = getattr(store, "route", None)
         kind = getattr(store, "token_kind", None)
         self.token_kind: str | None = kind if isinstance(kind, str) else None
+        self.consumer_domains = _consumer(consumer_domains)
 
     def command(self, work: Callable[[Transaction, datetime], _T]) -> _T:
         """Run ``work`` in one transaction; retry it whole after a transient failure.
@@ -465,6 +468,9 @@ def _token_of(tx: object) -> ConsistencyToken | None:
     """The token a committed transaction carries; ``None`` for a host's savepoint."""
     token = getattr(tx, "token", None)
     return token if isinstance(token, ConsistencyToken) else None
+
+
+_consumer = consumer_domains  # the argument's name hides the function in __init__
 
 
 def _existing(

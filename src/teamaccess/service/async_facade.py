@@ -27,6 +27,7 @@ from teamaccess.service._core import raise_if_denied
 from teamaccess.service.async_namespaces import (
     AsyncAccess,
     AsyncCompanies,
+    AsyncDomains,
     AsyncInbox,
     AsyncInvitations,
     AsyncLeads,
@@ -65,6 +66,7 @@ class ServiceOptions(TypedDict, total=False):
     timeline_embargo: timedelta
     retry_policy: RetryPolicy | None
     sleep: Callable[[float], object] | None
+    consumer_domains: Collection[str]
 
 
 class _Awaited(TeamAccess):
@@ -147,6 +149,7 @@ class AsyncTeamAccess:
         self.outbox = AsyncOutbox(sync.outbox, run)
         self.access = AsyncAccess(sync.access, run)
         self.privacy = AsyncPrivacy(sync.privacy, run)
+        self.domains = AsyncDomains(sync.domains, run)
 
     @property
     def store(self) -> Store:

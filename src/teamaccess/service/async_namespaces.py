@@ -16,6 +16,7 @@ from typing_extensions import Self
 
 from teamaccess.service.access import Access
 from teamaccess.service.companies import Companies
+from teamaccess.service.domains import Domains
 from teamaccess.service.inbox import Inbox
 from teamaccess.service.invitations import Invitations
 from teamaccess.service.leads import Leads
@@ -33,6 +34,7 @@ from teamaccess.service.users import Users
 __all__ = [
     "AsyncAccess",
     "AsyncCompanies",
+    "AsyncDomains",
     "AsyncInbox",
     "AsyncInvitations",
     "AsyncLeads",
@@ -282,3 +284,20 @@ class AsyncPrivacy(_Namespace):
     __slots__ = ()
     erase = awaitable(Privacy.erase)
     export = awaitable(Privacy.export)
+
+
+class AsyncDomains(_Namespace):
+    """``ata.domains``: the methods of ``ta.domains``, awaitable."""
+
+    __slots__ = ()
+    approve = awaitable(Domains.approve)
+    claim = awaitable(Domains.claim)
+    decline = awaitable(Domains.decline)
+    list = awaitable(Domains.list)
+    matching = awaitable(Domains.matching)
+    register = awaitable(Domains.register)
+    release = awaitable(Domains.release)
+    request_join = awaitable(Domains.request_join)
+    requests = awaitable(Domains.requests)
+    set_mode = awaitable(Domains.set_mode)
+    verify = awaitable(Domains.verify)

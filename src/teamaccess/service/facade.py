@@ -31,6 +31,7 @@ from teamaccess.service._tokens import current_scope
 from teamaccess.service.access import Access
 from teamaccess.service.companies import Companies
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
+from teamaccess.service.domains import Domains
 from teamaccess.service.inbox import Inbox
 from teamaccess.service.invitations import Invitations
 from teamaccess.service.leads import Leads
@@ -82,6 +83,8 @@ class TeamAccess:
         sleep: Waits between retries (seconds); the store's own pause by default
             (``time.sleep``; on an async store, an await on the running loop).
             Tests pass a recorder so that nothing waits.
+        consumer_domains: Mail domains no company may claim, added to the shipped
+            [CONSUMER_DOMAINS][teamaccess.values.CONSUMER_DOMAINS] (R-DOM-1).
 
     Attributes:
         users: Registering and finding users.
@@ -99,6 +102,7 @@ class TeamAccess:
         outbox: The events waiting for a consumer.
         access: Who may do what, and why: reverse queries and access reviews.
         privacy: A person's data rights: export and erasure (GDPR).
+        domains: Verified company domains and join requests by domain (R-DOM-*).
     """
 
     _awaited: ClassVar[bool] = False  # True under AsyncTeamAccess, which runs it in run_sync
@@ -122,6 +126,7 @@ class TeamAccess:
         timeline_embargo: timedelta = DEFAULT_TIMELINE_EMBARGO,
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], object] | None = None,
+        consumer_domains: Collection[str] = (),
     ) -> None:
         if getattr(store, "is_async", False) and not self._awaited:
             raise TypeError(
@@ -143,6 +148,7 @@ class TeamAccess:
             "timeline_embargo": timeline_embargo,
             "retry_policy": retry_policy,
             "sleep": sleep,
+            "consumer_domains": consumer_domains,
         }
         core = ServiceCore(store, **self._options)
         self._core = core
@@ -166,6 +172,7 @@ class TeamAccess:
         self.outbox = Outbox(core)
         self.access = Access(core)
         self.privacy = Privacy(core)
+        self.domains = Domains(core)
 
     @property
     def store(self) -> Store:

@@ -40,7 +40,7 @@ from teamaccess.service._authority import join
 from teamaccess.service._core import ServiceCore
 from teamaccess.service._erasure import live_user
 
-__all__ = ["MAX_TOKEN_LENGTH", "Invitations", "IssuedInvitation"]
+__all__ = ["MAX_TOKEN_LENGTH", "Invitations", "IssuedInvitation", "issue_invitation"]
 
 MAX_TOKEN_LENGTH = 256
 _NOT_FOR_YOU = "no invitation for this user with this token"
@@ -241,31 +241,7 @@ class Invitations:
         role: str,
         replaces: InvitationId | None,
     ) -> IssuedInvitation:
-        token = self._core.tokens()
-        invitation = Invitation(
-            id=InvitationId(self._core.ids("invitation")),
-            company_id=company.id,
-            email=email,
-            role=role,
-            token_hash=hash_token(token),
-            invited_by=actor_id,
-            created_at=now,
-            expires_at=now + company.settings.invitation_ttl,
-        )
-        tx.invitations.add(invitation)
-        tx.outbox.append(
-            InvitationSent(
-                occurred_at=now,
-                actor_id=actor_id,
-                company_id=company.id,
-                invitation_id=invitation.id,
-                email=email,
-                role=role,
-                expires_at=invitation.expires_at,
-                replaces=replaces,
-            )
-        )
-        return IssuedInvitation(invitation, token)
+        return issue_invitation(self._core, tx, now, company, actor_id, email, role, replaces)
 
     @staticmethod
     def _invitation(tx: Transaction, company_id: CompanyId, invitation_id: str) -> Invitation:
@@ -273,6 +249,48 @@ class Invitations:
         if invitation is None or invitation.company_id != company_id:
             raise InvitationNotFound(f"no invitation {invitation_id!r} in company {company_id!r}")
         return invitation
+
+
+def issue_invitation(
+    core: ServiceCore,
+    tx: Transaction,
+    now: datetime,
+    company: Company,
+    actor_id: UserId,
+    email: str,
+    role: str,
+    replaces: InvitationId | None = None,
+) -> IssuedInvitation:
+    """Store a new invitation with a fresh token and emit ``InvitationSent`` (R-INV-1, R-INV-2).
+
+    The caller has checked that ``actor_id`` may invite with ``role``; also used by
+    ``invite`` mode of a verified domain (R-DOM-2).
+    """
+    token = core.tokens()
+    invitation = Invitation(
+        id=InvitationId(core.ids("invitation")),
+        company_id=company.id,
+        email=email,
+        role=role,
+        token_hash=hash_token(token),
+        invited_by=actor_id,
+        created_at=now,
+        expires_at=now + company.settings.invitation_ttl,
+    )
+    tx.invitations.add(invitation)
+    tx.outbox.append(
+        InvitationSent(
+            occurred_at=now,
+            actor_id=actor_id,
+            company_id=company.id,
+            invitation_id=invitation.id,
+            email=email,
+            role=role,
+            expires_at=invitation.expires_at,
+            replaces=replaces,
+        )
+    )
+    return IssuedInvitation(invitation, token)
 
 
 def _require_not_closed(invitation: Invitation) -> None:

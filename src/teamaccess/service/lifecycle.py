@@ -39,6 +39,7 @@ from teamaccess.errors import InvalidInput, MergeConflict, UnknownUser
 from teamaccess.ports import Transaction
 from teamaccess.service._authority import withdraw_invitation
 from teamaccess.service._core import ServiceCore
+from teamaccess.service._domain_enrolment import move_domains
 
 __all__ = ["Lifecycle"]
 
@@ -175,6 +176,7 @@ class Lifecycle:
             tx.records.reassign(source.id, target.id)
             tx.links.reassign(source.id, target.id)
             tx.pools.reassign(source.id, target.id)
+            move_domains(tx, now, UserId(actor_id), source.id, target.id)
             for repo in (tx.licenses, tx.articles, tx.properties):
                 repo.remove_all(source.id)
                 repo.remove_all(target.id)

@@ -84,6 +84,7 @@ class Privacy:
                 "inbox_requests_sent": _plain(tx.inbox.of_sender(user.email)),
                 "leads_assigned": _plain(assigned_leads),
                 "inbox_requests_assigned": _plain(assigned_requests),
+                "join_requests": _plain(tx.join_requests.of_user(user.id)),
                 "events": events,
             }
 
@@ -158,6 +159,12 @@ class Privacy:
             for request in tx.inbox.of_sender(user.email):
                 tx.inbox.update(attrs.evolve(request, sender_email=pseudonym))
             erased = User(user.id, pseudonym, {})
+            tx.join_requests.remove_of_user(user.id)  # they go with the person (R-CO-9)
+            for claim in tx.domains.of_domain(user.email.rpartition("@")[2]):
+                if claim.challenge_address == user.email:  # a code mailed to them is void
+                    tx.domains.update(
+                        attrs.evolve(claim, challenge_address=None, challenge_hash=None)
+                    )
             tx.users.update(erased)
             tx.outbox.append(UserErased(**stamp(now, actor, None), user_id=user.id))
             tx.outbox.redact(user.email, pseudonym)

@@ -25,6 +25,7 @@ from typing import Any, TypeVar, cast
 import attrs
 
 from teamaccess.adapters.memory import MemoryStore
+from teamaccess.domain.domains import DomainClaim, JoinRequest
 from teamaccess.domain.events import event_to_dict
 from teamaccess.domain.ids import CompanyId, LeadId
 from teamaccess.domain.leads import InboxRequest, Lead
@@ -135,6 +136,7 @@ _WRITES = frozenset(
         "update",
         "remove",
         "remove_all",
+        "remove_of_user",
         "reassign",
         "end_offers",
         "append",
@@ -184,6 +186,8 @@ class _FailingTransaction:
         self.inbox = _CountingRepo(inner.inbox, on_write)
         self.records = _CountingRepo(inner.records, on_write)
         self.links = _CountingRepo(inner.links, on_write)
+        self.domains = _CountingRepo(inner.domains, on_write)
+        self.join_requests = _CountingRepo(inner.join_requests, on_write)
         self.outbox = _CountingRepo(inner.outbox, on_write)
 
     def __getattr__(self, name: str) -> Any:
@@ -255,6 +259,8 @@ class StoreDump:
     links: tuple[ServiceLink, ...]
     events: tuple[tuple[tuple[str, Any], ...], ...]
     delivered: tuple[bool, ...]
+    domains: tuple[DomainClaim, ...] = ()
+    join_requests: tuple[JoinRequest, ...] = ()
 
 
 def dump(store: Store) -> StoreDump:
@@ -324,4 +330,6 @@ def _dump(store: Store) -> StoreDump:
             links=tuple(tx.links.all()),
             events=tuple(tuple(sorted(event_to_dict(m.event).items())) for m in messages),
             delivered=tuple(m.delivered_at is not None for m in messages),
+            domains=tuple(tx.domains.all()),
+            join_requests=tuple(tx.join_requests.all()),
         )

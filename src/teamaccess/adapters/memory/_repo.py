@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from teamaccess.domain.domains import DomainClaim, JoinRequest
 from teamaccess.domain.events import OutboxMessage
 from teamaccess.domain.ids import CompanyId, InvitationId, LeadId, RecordId, RequestId, UserId
 from teamaccess.domain.leads import InboxRequest, Lead
@@ -183,6 +184,10 @@ class Tables:
     records: dict[RecordId, SharedRecord] = attrs.Factory(dict)
     records_of: SortedIndex[CompanyId, tuple[datetime, RecordId]] = attrs.Factory(SortedIndex)
     links: dict[CompanyId, dict[CompanyId, ServiceLink]] = attrs.Factory(dict)
+    domain_claims: dict[tuple[CompanyId, str], DomainClaim] = attrs.Factory(dict)
+    verified_domains: dict[str, CompanyId] = attrs.Factory(dict)
+    join_requests: dict[str, JoinRequest] = attrs.Factory(dict)
+    pending_requests: dict[tuple[CompanyId, UserId], str] = attrs.Factory(dict)
     outbox: dict[int, OutboxMessage] = attrs.Factory(dict)
     next_position: list[int] = attrs.Factory(lambda: [1])
     # Companies whose row or members the running transaction changed: at commit the

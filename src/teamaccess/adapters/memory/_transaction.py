@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from teamaccess.adapters.memory._domains import MemoryDomainClaims, MemoryJoinRequests
 from teamaccess.adapters.memory._outbox import MemoryOutbox
 from teamaccess.adapters.memory._partners import (
     MemoryArticles,
@@ -44,6 +45,8 @@ class MemoryTransaction:
         self.inbox = MemoryInbox(tables, self._journal)
         self.records = MemoryRecords(tables, self._journal)
         self.links = MemoryLinks(tables, self._journal)
+        self.domains = MemoryDomainClaims(tables, self._journal)
+        self.join_requests = MemoryJoinRequests(tables, self._journal)
         self.outbox = MemoryOutbox(tables, self._journal)
         self.committed = False
         self.token: ConsistencyToken | None = None

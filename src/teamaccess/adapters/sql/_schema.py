@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from teamaccess.adapters.sql._domain_schema import domain_tables
 from teamaccess.adapters.sql._locks import lock_version_column
 from teamaccess.adapters.sql._types import Id, UtcDateTime
 from teamaccess.adapters.sql._work_schema import work_tables
@@ -25,7 +26,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "teamaccess_0008"
+SCHEMA_VERSION = "teamaccess_0011"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -60,11 +61,15 @@ class Tables:
     inbox: sa.Table
     records: sa.Table
     links: sa.Table
+    domains: sa.Table
+    join_requests: sa.Table
 
     def in_delete_order(self) -> list[sa.Table]:
         """Children before parents, for emptying the tables."""
         return [
             self.outbox,
+            self.join_requests,
+            self.domains,
             self.offers,
             self.leads,
             self.inbox,
@@ -359,6 +364,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.CheckConstraint("used >= 0 AND used <= max_uses", name=f"{p}ck_licenses_usage"),
     )
     leads, offers, inbox, records, links = work_tables(md, p, companies, users)
+    domains, join_requests = domain_tables(md, p)
     return Tables(
         md,
         prefix,
@@ -380,6 +386,8 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         inbox,
         records,
         links,
+        domains,
+        join_requests,
     )
 
 

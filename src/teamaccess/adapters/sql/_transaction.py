@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
+from teamaccess.adapters.sql._domains import DomainClaims, JoinRequests
 from teamaccess.adapters.sql._outbox import Outbox
 from teamaccess.adapters.sql._partners import Articles, Licenses, PropertyDefinitions
 from teamaccess.adapters.sql._people import Companies, Invitations, Memberships, Users
@@ -40,6 +41,8 @@ class SqlTransaction:
         self.inbox = InboxRequests(conn, tables)
         self.records = Records(conn, tables)
         self.links = ServiceLinks(conn, tables)
+        self.domains = DomainClaims(conn, tables)
+        self.join_requests = JoinRequests(conn, tables)
         self.outbox = Outbox(conn, tables)
         self.committed = False
         self.token: ConsistencyToken | None = None
