@@ -281,3 +281,14 @@ def test_r_all_12_async_commands_set_last_token_in_their_task(tmp_path: Any) -> 
     assert isinstance(second, ConsistencyToken)
     assert first.kind == "s"
     assert first < second <= current  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("junk", ["ta1.m.1", 3, object()])
+def test_r_all_7_a_consistency_that_is_not_one_is_invalid_input(junk: object) -> None:
+    """R-ALL-7: ``consistency=`` junk (a token's text, a number) is InvalidInput, not a crash."""
+    ta = TeamAccess(MemoryStore())
+    ta.users.register("u", "u@example.com")
+    with pytest.raises(InvalidInput, match="consistency must be"):
+        ta.check("u", "c", Action.OPEN_BACKOFFICE, consistency=junk)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="consistency must be"):
+        ta.members.list("u", "c", consistency=junk)  # type: ignore[arg-type]

@@ -69,7 +69,8 @@ def test_r_all_7_every_public_method_is_fuzzed() -> None:
             "occurred_at",
             "visible_from",
             "until",
-        }  # fmt: skip - typed values, not text or numbers
+            "consistency",
+        }  # fmt: skip - typed values, not text or numbers (consistency: tests/test_consistency.py)
         assert set(kinds) == set(valid) == params - skipped, method
 
 
