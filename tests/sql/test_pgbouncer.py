@@ -13,7 +13,9 @@ check connections) and async (asyncpg). Skips with one line without ``pgbouncer`
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -70,12 +72,48 @@ def _dispose(store: SqlStore) -> None:
         store.engine.dispose()
 
 
+@contextmanager
+def _churn(bouncer: PgBouncer) -> Iterator[None]:
+    """Another client's short transactions, one after another, while the block runs.
+
+    It takes whichever server connection is free for a moment and gives it back, so
+    the transactions of the store under test land on one server connection, then
+    another, as among the many clients of a production PgBouncer.
+    """
+    stop = threading.Event()
+    engine = sa.create_engine(
+        bouncer.url(_server()),
+        poolclass=sa.pool.NullPool,
+        connect_args={"prepare_threshold": None},  # it must not break on its own statements
+    )
+
+    def run() -> None:
+        with engine.connect() as conn:
+            while not stop.is_set():
+                conn.execute(sa.text("SELECT pg_sleep(0.003)"))
+                conn.commit()
+                stop.wait(0.001)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        engine.dispose()
+
+
 @pytest.fixture(scope="module", params=["psycopg", "asyncpg"])
 def bounced(request: pytest.FixtureRequest, bouncer: PgBouncer) -> Iterator[SqlStore]:
-    """A store through PgBouncer with ``pgbouncer=True``, its tables made once."""
+    """A store through PgBouncer with ``pgbouncer=True``, its tables made once.
+
+    Another client's transactions churn the server connections meanwhile.
+    """
     store = _store(bouncer, request.param, pgbouncer=True)
     _call(store, store.create_schema)
-    yield store
+    with _churn(bouncer):
+        yield store
     _call(store, store.drop_schema)
     _dispose(store)
 
@@ -123,21 +161,23 @@ def test_without_the_setting_a_prepared_statement_is_missing_on_the_next_server_
     bouncer: PgBouncer, driver: str
 ) -> None:
     """Without pgbouncer=True commands fail on a prepared statement once a transaction lands on another server connection; with it, none does."""
+    own = PgBouncer.start()  # no other client's transactions in the way
     stores = {
-        flag: _store(bouncer, driver, pgbouncer=flag, prefix="tabdemo_") for flag in (False, True)
+        flag: _store(own, driver, pgbouncer=flag, prefix="tabdemo_") for flag in (False, True)
     }
     try:
         for store in stores.values():
             _call(store, store.create_schema)
-        errors = _registrations(stores[False], bouncer, 0)
+        errors = _registrations(stores[False], own, 0)
         print(f"{driver} without pgbouncer=True: {len(errors)} errors, first: {errors[:1]}")
         assert errors
         assert all("prepared statement" in error for error in errors), errors[:3]
-        assert _registrations(stores[True], bouncer, 100) == []
+        assert _registrations(stores[True], own, 100) == []
     finally:
         _call(stores[True], stores[True].drop_schema)
         for store in stores.values():
             _dispose(store)
+        own.stop()
 
 
 def test_pgbouncer_is_for_postgresql_only() -> None:

@@ -24,7 +24,6 @@ import json
 import queue
 import select
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -128,9 +127,10 @@ def create_async_engine(
         pgbouncer: PostgreSQL is reached through PgBouncer in transaction pooling mode:
             asyncpg keeps no statement cache (``statement_cache_size=0``), SQLAlchemy's
             dialect none either (``prepared_statement_cache_size=0``), and the statements
-            it still prepares get a unique name each, so that two clients whose
-            transactions share a server connection never meet the other's statement
-            (``prepared statement "__asyncpg_stmt_1__" already exists``).
+            it still prepares to learn the columns are unnamed, parsed again with each
+            execution: nothing is left on a server connection for another client to
+            meet (``prepared statement "__asyncpg_stmt_1__" already exists``) or for
+            this one to miss on the next (``... does not exist``).
         **options: Passed on to SQLAlchemy's ``create_async_engine``
             (``connect_args`` are merged).
 
@@ -159,8 +159,16 @@ def _pgbouncer_args(url: sa.URL) -> dict[str, Any]:
 
 
 def _statement_name() -> str:
-    """A name no other client's statement has (asyncpg behind PgBouncer)."""
-    return f"__teamaccess_{uuid.uuid4().hex}__"
+    """No name: asyncpg's unnamed statement, parsed again with each execution.
+
+    SQLAlchemy's asyncpg dialect prepares every statement to learn its columns; a named
+    statement would stay on the server connection PgBouncer chose for the prepare, and
+    outside a transaction (a check's one-statement read) the execution that follows may
+    go to another one (``prepared statement "..." does not exist``). With no statement
+    cache, asyncpg (0.29 and later) sends an unnamed statement's parse again together
+    with its execution, so no statement outlives the round trip it is used in.
+    """
+    return ""
 
 
 def _configure_sqlite(engine: Engine) -> None:
