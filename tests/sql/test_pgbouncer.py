@@ -180,6 +180,42 @@ def test_without_the_setting_a_prepared_statement_is_missing_on_the_next_server_
         own.stop()
 
 
+@pytest.mark.parametrize("driver", ["psycopg", "asyncpg"])
+def test_with_the_setting_no_statement_is_left_on_the_server_connection(
+    bouncer: PgBouncer, driver: str
+) -> None:
+    """With pgbouncer=True, after commands and checks (kept connections too) the one server connection holds no prepared statement; without it, it does."""
+    own = PgBouncer.start(pool_size=1)  # every client's transactions on one server connection
+    look = sa.create_engine(
+        own.url(_server()), poolclass=sa.pool.NullPool, connect_args={"prepare_threshold": None}
+    )
+
+    def left_behind(pgbouncer: bool) -> list[str]:
+        store = _store(own, driver, pgbouncer=pgbouncer, prefix="tableft_")
+        try:
+            _call(store, store.create_schema)
+            ta = make_service(store)
+            for i in range(12):
+                ta.users.register(f"u{i}", f"u{i}@example.com")
+                ta.check(f"u{i}", "acme", "members.view")
+            with look.connect() as conn:
+                names = conn.execute(sa.text("SELECT name FROM pg_prepared_statements"))
+                found = sorted(names.scalars())
+                conn.execute(sa.text("DEALLOCATE ALL"))
+                conn.commit()
+            _call(store, store.drop_schema)
+            return found
+        finally:
+            _dispose(store)
+
+    try:
+        assert left_behind(pgbouncer=True) == []
+        assert left_behind(pgbouncer=False) != []
+    finally:
+        look.dispose()
+        own.stop()
+
+
 def test_pgbouncer_is_for_postgresql_only() -> None:
     """pgbouncer=True for SQLite or MariaDB is refused with InvalidInput."""
     with pytest.raises(InvalidInput, match="for PostgreSQL"):
