@@ -204,3 +204,15 @@ def test_memory_use_benchmark_smoke() -> None:
     rows = done.stdout.splitlines()[1:]
     assert [row.split()[0] for row in rows] == ["bytes", "bytes", "peak"]
     assert all(row.split()[-3].endswith("x") for row in rows)
+
+
+def test_relay_scale_benchmark_smoke() -> None:
+    """benchmarks/relay_scale.py with 1 and 2 relay processes on SQLite: all delivered, per company in order."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "relay_scale.py"), "--stores", "sqlite",
+         "--events", "200", "--companies", "20", "--sink-ms", "1", "--relays", "1,2"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()[2:]
+    assert [row.split()[:2] for row in rows] == [["sqlite", "1"], ["sqlite", "2"]]
