@@ -216,6 +216,42 @@ def test_with_the_setting_no_statement_is_left_on_the_server_connection(
         own.stop()
 
 
+def test_asyncpg_leaves_no_statement_to_close_on_another_server_connection(
+    bouncer: PgBouncer,
+) -> None:
+    """With pgbouncer=True on asyncpg, no named statement is left for a later Close to miss: checks go on while their last server connection is held by others."""
+    own = PgBouncer.start()  # two server connections, no other client
+    pinning = sa.create_engine(
+        own.url(_server()), poolclass=sa.pool.NullPool, connect_args={"prepare_threshold": None}
+    )
+    store = _store(own, "asyncpg", pgbouncer=True, prefix="tabmove_")
+    try:
+        _call(store, store.create_schema)
+        ta = make_service(store)
+        ta.users.register("anna", "anna@example.com")
+        ta.companies.create("anna", "ACME", company_id="acme")
+        expected = ta.check("anna", "acme", "members.view")
+        for _ in range(3):
+            # Both server connections held by two other clients; the one that holds a
+            # statement of the check just run keeps it, the other lets go. A named
+            # statement, closed by asyncpg with the next call, would be closed on the
+            # server connection that does not have it: "... does not exist".
+            pins = [pinning.connect() for _ in range(2)]
+            held = [
+                pin.execute(sa.text("SELECT name FROM pg_prepared_statements")).scalars().all()
+                for pin in pins
+            ]
+            assert held == [[], []]  # nothing is left on either server connection
+            pins.pop().close()
+            assert ta.check("anna", "acme", "members.view") == expected
+            pins.pop().close()
+        _call(store, store.drop_schema)
+    finally:
+        _dispose(store)
+        pinning.dispose()
+        own.stop()
+
+
 def test_pgbouncer_is_for_postgresql_only() -> None:
     """pgbouncer=True for SQLite or MariaDB is refused with InvalidInput."""
     with pytest.raises(InvalidInput, match="for PostgreSQL"):
