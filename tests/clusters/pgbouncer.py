@@ -97,9 +97,7 @@ class PgBouncer:
             for path in folder.iterdir():
                 shutil.chown(path, user)
             command[1:1] = ["-u", user]
-        process = subprocess.Popen(  # noqa: S603 - the installed binary, our own config
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         bouncer = cls(folder, port, process)
         atexit.register(bouncer.stop)
         try:

@@ -161,12 +161,12 @@ def _pgbouncer_args(url: sa.URL) -> dict[str, Any]:
 def _statement_name() -> str:
     """No name: asyncpg's unnamed statement, parsed again with each execution.
 
-    SQLAlchemy's asyncpg dialect prepares every statement to learn its columns; a named
-    statement would stay on the server connection PgBouncer chose for the prepare, and
-    outside a transaction (a check's one-statement read) the execution that follows may
-    go to another one (``prepared statement "..." does not exist``). With no statement
-    cache, asyncpg (0.29 and later) sends an unnamed statement's parse again together
-    with its execution, so no statement outlives the round trip it is used in.
+    SQLAlchemy's asyncpg dialect prepares every statement to learn its columns. A named
+    statement lives on the server connection it was prepared on, and any later use of
+    it that PgBouncer sends to another one fails (seen under churn in the tests, with
+    unique names: ``prepared statement "__teamaccess_<uuid>__" does not exist``). With
+    no statement cache, asyncpg (0.29 and later) sends an unnamed statement's parse
+    again together with its execution: nothing is left to miss.
     """
     return ""
 
