@@ -244,3 +244,15 @@ def test_domain_register_benchmark_smoke() -> None:
     assert rows == [
         [a, m] for a in ("memory", "sqlite") for m in ("-", "manual", "suggest", "join")
     ]
+
+
+def test_relay_scale_benchmark_smoke() -> None:
+    """benchmarks/relay_scale.py with 1 and 2 relay processes on SQLite: all delivered, per company in order."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "relay_scale.py"), "--stores", "sqlite",
+         "--events", "200", "--companies", "20", "--sink-ms", "1", "--relays", "1,2"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()[2:]
+    assert [row.split()[:2] for row in rows] == [["sqlite", "1"], ["sqlite", "2"]]

@@ -171,3 +171,48 @@ def test_schema_version_is_the_newest_migration() -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     assert ScriptDirectory.from_config(config).get_heads() == [SCHEMA_VERSION]
+
+
+def test_r_all_8_revision_0009_gives_pending_outbox_rows_their_shard(sql_store: SqlStore) -> None:
+    """R-ALL-8: upgrading from teamaccess_0007 puts each pending row in its company's shard; delivered rows stay in shard 0."""
+    from teamaccess.domain.relay import shard_of
+
+    prefix = "tashard_"
+    tables = build_tables(prefix)
+    engine = sql_store.engine
+    tables.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {prefix}alembic_version"))
+    try:
+        upgrade_schema(engine, prefix=prefix, revision="teamaccess_0007")
+        outbox = sa.table(
+            f"{prefix}outbox",
+            *(sa.column(name) for name in ("event_type", "occurred_at", "company_id")),
+            sa.column("payload", sa.JSON),
+            sa.column("delivered_at"),
+        )
+        companies = [f"c{i}" for i in range(12)]
+        with engine.begin() as conn:
+            conn.execute(
+                outbox.insert(),
+                [
+                    {"event_type": "CompanyProfileUpdated", "occurred_at": NOW, "company_id": c,
+                     "payload": {"type": "CompanyProfileUpdated"}, "delivered_at": None}
+                    for c in [*companies, None]
+                ]
+                + [{"event_type": "CompanyProfileUpdated", "occurred_at": NOW,
+                    "company_id": "c1", "payload": {"type": "CompanyProfileUpdated"},
+                    "delivered_at": NOW}],
+            )  # fmt: skip
+        upgrade_schema(engine, prefix=prefix)
+        with engine.connect() as conn:
+            t = tables.outbox
+            rows = conn.execute(sa.select(t.c.company_id, t.c.shard, t.c.delivered_at)).all()
+        pending = {company: shard for company, shard, delivered in rows if delivered is None}
+        assert pending == {company: shard_of(company) for company in [*companies, None]}
+        assert len(set(pending.values())) > 1
+        assert [shard for _, shard, delivered in rows if delivered is not None] == [0]
+    finally:
+        tables.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {prefix}alembic_version"))

@@ -8,15 +8,54 @@ in position order, and an event only after every earlier pending event of its co
 (pending, not leased, due), never by a "last position seen" cursor, so an event whose
 position is lower than one already delivered but which committed later is claimed by
 the next poll and never skipped.
+
+Several relays share the work by company: each company belongs to one of `SHARDS`
+shards (`shard_of`), and each live relay takes its share of the shards (`share`) and
+claims their events first. The share is only where a relay looks first; the order
+above is kept by the per-event leases and ``in_company_order`` whatever the shares
+are, so while relays come and go (and two of them briefly look at one shard) nothing
+is delivered out of order.
 """
 
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-__all__ = ["backoff", "in_company_order"]
+__all__ = ["SHARDS", "backoff", "in_company_order", "shard_of", "share"]
+
+SHARDS = 64
+"""How many shards the companies are spread over: at most this many relays share work.
+
+Stored with each outbox row (revision teamaccess_0009): changing it needs a migration.
+"""
+
+
+def shard_of(company_id: str | None) -> int:
+    """The shard of a company's events, from 0 to ``SHARDS - 1``; 0 for no company.
+
+    CRC-32 of the id's UTF-8 bytes, the same in every process and version.
+    """
+    if company_id is None:
+        return 0
+    return zlib.crc32(company_id.encode("utf-8")) % SHARDS
+
+
+def share(relays: Iterable[str], me: str) -> frozenset[int] | None:
+    """The shards relay ``me`` claims first, when ``relays`` (and ``me``) are alive.
+
+    The live relays in name order take the shards round robin: the i-th of n takes
+    every shard ``s`` with ``s % n == i``. ``None`` when ``me`` is alone: every shard.
+    Once there are more relays than shards, the later ones get none of their own
+    (they still take work no one else can, see ``Outbox.claim``).
+    """
+    names = sorted(set(relays) | {me})
+    if len(names) == 1:
+        return None
+    index = names.index(me)
+    return frozenset(s for s in range(SHARDS) if s % len(names) == index)
 
 
 def in_company_order(

@@ -91,7 +91,16 @@ class Outbox(Protocol):
         ``in_company_order``); a claim looks past the messages of companies held back
         that way, so they never starve the others (R-ALL-11). In order. A stored event
         this version cannot read comes as an ``UndecodableEvent``, never an error.
+
+        Relays share the work by company (R-ALL-8): the claim keeps ``owner`` alive
+        until ``until``, and looks first at the shards of its share among the relays
+        alive at ``now`` (``teamaccess.domain.relay.share``); only when nothing there is
+        due does it look at every shard. Order never depends on the shares.
         """
+        ...
+
+    def leave(self, owner: str) -> None:
+        """Relay ``owner`` stops: the others share its shards from their next claim."""
         ...
 
     def release(self, owner: str, positions: Sequence[int]) -> None:

@@ -188,6 +188,19 @@ def _claim(store: Store, settings: _Settings) -> list[OutboxMessage]:
     return messages
 
 
+def _leave(store: Store, name: str) -> None:
+    """Tell the others relay ``name`` stops, so that they share its shards (R-ALL-8).
+
+    Best effort: should the store fail, the relay drops out when its lease ends.
+    """
+    try:
+        with store.transaction() as tx:
+            tx.outbox.leave(name)
+            tx.commit()
+    except StorageError as error:
+        log.warning("relay %s could not sign off, its share passes on later: %s", name, error)
+
+
 def _sink_timeout(sink: object) -> float | None:
     """The ``timeout`` a sink declares (seconds or a timedelta), if it declares one."""
     value = getattr(sink, "timeout", None)
@@ -472,6 +485,7 @@ class Relay(_RelayBase[Sink]):
         finally:
             self._stopping = lambda: False
             self._courier.close()
+            _leave(self.store, self.settings.name)
         log.info("relay %s stopped", self.settings.name)
 
 
@@ -546,6 +560,7 @@ class AsyncRelay(_RelayBase[AsyncSink]):
                         await asyncio.wait_for(stop.wait(), idle)
         finally:
             self._stopping = lambda: False
+            await self._store_call(_leave, self.store, self.settings.name)
 
 
 async def _awaited(awaitable: Awaitable[Any]) -> None:

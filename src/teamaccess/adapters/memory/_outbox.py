@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -11,7 +11,10 @@ import attrs
 from teamaccess.adapters.memory._repo import Repo
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.privacy import redact_event
-from teamaccess.domain.relay import in_company_order
+from teamaccess.domain.relay import in_company_order, shard_of, share
+
+_FORGET = timedelta(hours=1)
+"""A relay this long past its lease is forgotten by the next claim."""
 
 
 class MemoryOutbox(Repo):
@@ -42,6 +45,28 @@ class MemoryOutbox(Repo):
     def claim(
         self, owner: str, now: datetime, until: datetime, limit: int
     ) -> Sequence[OutboxMessage]:
+        relays = self._t.relays
+        for name in [name for name, alive in relays.items() if alive < now - _FORGET]:
+            del relays[name]
+        live = [name for name, alive in relays.items() if alive > now]
+        relays[owner] = until
+        mine = share(live, owner)
+        found = self._claim(owner, now, until, limit, mine)
+        if not found and mine is not None:  # nothing due in its share: any shard will do
+            found = self._claim(owner, now, until, limit, None)
+        return found
+
+    def leave(self, owner: str) -> None:
+        self._t.relays.pop(owner, None)
+
+    def _claim(
+        self,
+        owner: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        shards: frozenset[int] | None,
+    ) -> Sequence[OutboxMessage]:
         # The store's lock is held by the whole transaction: claims run one at a time.
         # A company whose earliest pending message is not due holds back its later ones;
         # the walk looks past them, so one company's queue never starves the others.
@@ -58,6 +83,8 @@ class MemoryOutbox(Repo):
             if not _due(m, now):
                 if company is not None:
                     held.add(company)
+                continue
+            if shards is not None and shard_of(company) not in shards:
                 continue
             due.append((m.position, company))
             if len(due) >= limit:

@@ -190,6 +190,8 @@ class Tables:
     pending_requests: dict[tuple[CompanyId, UserId], str] = attrs.Factory(dict)
     outbox: dict[int, OutboxMessage] = attrs.Factory(dict)
     next_position: list[int] = attrs.Factory(lambda: [1])
+    # The live relays and the end of their latest lease (not journaled: a heartbeat).
+    relays: dict[str, datetime] = attrs.Factory(dict)
     # Companies whose row or members the running transaction changed: at commit the
     # store publishes their new state to the readers' snapshot.
     changed_companies: set[CompanyId] = attrs.Factory(set)

@@ -15,7 +15,7 @@ with needs_extra("teamaccess.adapters.sql", "sql"):
     import sqlalchemy  # noqa: F401 - the extra's one dependency, checked first
 
 from teamaccess.adapters.sql._schema import DEFAULT_PREFIX, SCHEMA_VERSION, Tables, build_tables
-from teamaccess.adapters.sql._store import SqlStore, create_engine
+from teamaccess.adapters.sql._store import SqlStore, create_async_engine, create_engine
 from teamaccess.adapters.sql.migrations import upgrade_schema
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "SqlStore",
     "Tables",
     "build_tables",
+    "create_async_engine",
     "create_engine",
     "upgrade_schema",
 ]

@@ -4,13 +4,19 @@ A claim selects due rows ``FOR UPDATE SKIP LOCKED`` (PostgreSQL, MariaDB; SQLite
 one writer at a time and no such clause), keeps per company the run the domain rule
 allows (``teamaccess.domain.relay.in_company_order``), and leases
 those rows to the relay, all in one short transaction.
+
+Several relays share the work by shard of companies: each claim renews the relay's
+row in ``<prefix>relays`` until its lease ends, reads which relays are alive, and
+looks first at the rows of its share of the shards (``teamaccess.domain.relay.share``);
+only when its share has nothing due does it look at every shard. A relay that dies
+drops out when its lease ends and the others take its share over.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,12 +24,15 @@ import sqlalchemy as sa
 from teamaccess.adapters.sql._repo import Repo, chunks
 from teamaccess.domain.events import Event, OutboxMessage, decode_event, event_to_dict
 from teamaccess.domain.privacy import redact
-from teamaccess.domain.relay import in_company_order
+from teamaccess.domain.relay import in_company_order, shard_of, share
 
 __all__ = ["Outbox"]
 
 _CLAIM_ROUNDS = 4
 """Selects a claim makes at most, each looking past the companies held back before."""
+
+_FORGET = timedelta(hours=1)
+"""A relay row this long past its lease is deleted by the next claim that sees it."""
 
 
 def _message(row: sa.Row[Any]) -> OutboxMessage:
@@ -56,6 +65,7 @@ def _outbox_row(event: Event) -> dict[str, Any]:
         "actor_id": event.actor_id,
         "company_id": event.company_id,
         "payload": payload,
+        "shard": shard_of(event.company_id),
     }
 
 
@@ -86,7 +96,39 @@ class Outbox(Repo):
     def claim(
         self, owner: str, now: datetime, until: datetime, limit: int
     ) -> Sequence[OutboxMessage]:
+        mine = self._share(owner, now, until)
+        found = self._claim(owner, now, until, limit, mine)
+        if not found and mine is not None:  # nothing due in its share: any shard will do
+            found = self._claim(owner, now, until, limit, None)
+        return found
+
+    def leave(self, owner: str) -> None:
+        self._c.execute(self._t.relays.delete().where(self._t.relays.c.name == owner))
+
+    def _share(self, owner: str, now: datetime, until: datetime) -> frozenset[int] | None:
+        """Keep ``owner`` alive until ``until``; its shards among the live relays."""
+        r = self._t.relays
+        seen = {row.name: row.alive_until for row in self._rows(sa.select(r))}
+        if owner in seen:
+            self._c.execute(r.update().where(r.c.name == owner).values(alive_until=until))
+        else:  # a second process under the same name is refused here (a key conflict)
+            self._c.execute(r.insert().values(name=owner, alive_until=until))
+        gone = sorted(name for name, alive in seen.items() if alive < now - _FORGET)
+        if gone:
+            self._c.execute(r.delete().where(r.c.name.in_(gone), r.c.alive_until < now - _FORGET))
+        return share((name for name, alive in seen.items() if alive > now), owner)
+
+    def _claim(
+        self,
+        owner: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        shards: frozenset[int] | None,
+    ) -> Sequence[OutboxMessage]:
         t = self._t.outbox
+        if shards is not None and not shards:
+            return []
         claimed: list[tuple[int, str | None]] = []
         keep: list[int] = []
         blocked: set[str] = set()
@@ -106,6 +148,8 @@ class Outbox(Repo):
                 .limit(wanted)
                 .with_for_update(skip_locked=True)
             )
+            if shards is not None:
+                due = due.where(t.c.shard.in_(sorted(shards)))
             if claimed:
                 due = due.where(t.c.position > claimed[-1][0])
             if blocked:

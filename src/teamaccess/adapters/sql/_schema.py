@@ -63,10 +63,12 @@ class Tables:
     links: sa.Table
     domains: sa.Table
     join_requests: sa.Table
+    relays: sa.Table
 
     def in_delete_order(self) -> list[sa.Table]:
         """Children before parents, for emptying the tables."""
         return [
+            self.relays,
             self.outbox,
             self.join_requests,
             self.domains,
@@ -113,6 +115,29 @@ def outbox_relay_columns() -> list[sa.Column[Any]]:
         sa.Column("dead_at", UtcDateTime(), nullable=True),
         sa.Column("last_error", sa.Text, nullable=True),
     ]
+
+
+def outbox_shard_columns() -> list[sa.Column[Any]]:
+    """The shard of each outbox row's company (revision teamaccess_0009).
+
+    ``teamaccess.domain.relay.shard_of``: relays claim the shards of their share first.
+    """
+    return [sa.Column("shard", sa.SmallInteger, nullable=False, server_default="0")]
+
+
+def relays_table(md: sa.MetaData, p: str) -> sa.Table:
+    """The live relays, one row each, kept alive by every claim (revision teamaccess_0009).
+
+    A relay is alive until ``alive_until`` (the end of its latest lease); the live
+    relays share the shards between them. A relay that stops deletes its row; one that
+    dies drops out when its lease ends, and the others take its share.
+    """
+    return sa.Table(
+        f"{p}relays",
+        md,
+        sa.Column("name", sa.String(100), primary_key=True),
+        sa.Column("alive_until", UtcDateTime(), nullable=False),
+    )
 
 
 def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = None) -> Tables:
@@ -227,6 +252,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("payload", sa.JSON, nullable=False),
         sa.Column("delivered_at", UtcDateTime(), nullable=True),
         *outbox_relay_columns(),
+        *outbox_shard_columns(),
         sa.Index(f"{p}ix_outbox_pending", "delivered_at", "position"),
         sa.Index(f"{p}ix_outbox_company", "company_id", "position"),
     )
@@ -388,6 +414,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         links,
         domains,
         join_requests,
+        relays_table(md, p),
     )
 
 

@@ -74,7 +74,7 @@ if TYPE_CHECKING:
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
-__all__ = ["SqlStore", "create_engine"]
+__all__ = ["SqlStore", "create_async_engine", "create_engine"]
 
 _WRITE_OPTION = "teamaccess_write"
 _KNOWN_ROWS = 10_000  # parsed rows (and companies) check_facts keeps
@@ -91,17 +91,92 @@ _TOKEN_KINDS = {"sqlite": "s", "mysql": "y", "postgresql": "p"}
 _LOG = logging.getLogger("teamaccess.storage")
 
 
-def create_engine(url: str | sa.URL, **options: Any) -> Engine:
+def create_engine(url: str | sa.URL, *, pgbouncer: bool = False, **options: Any) -> Engine:
     """Create an engine configured the way [SqlStore][teamaccess.adapters.sql.SqlStore] wants it.
 
     SQLite files get a 30 s busy timeout; everything else is SQLAlchemy's
-    ``create_engine`` with ``pool_pre_ping``. ``options`` override these defaults.
+    ``create_engine`` with ``pool_pre_ping``. ``options`` override these defaults
+    (``connect_args`` are merged).
+
+    Args:
+        url: The database URL.
+        pgbouncer: PostgreSQL is reached through PgBouncer in transaction pooling mode
+            (or another pooler that gives each transaction whichever server connection
+            is free): psycopg then never prepares a statement on the server
+            (``prepare_threshold=None``; by default it prepares one after 5 uses, and
+            the next transaction of the same connection, on another server connection,
+            fails with ``prepared statement "_pg3_0" does not exist`` or ``already
+            exists``). It reaches every connection the store makes or keeps, the kept
+            ones of the permission check included.
+        **options: Passed on to SQLAlchemy's ``create_engine``.
+
+    Raises:
+        InvalidInput: ``pgbouncer`` for a database other than PostgreSQL.
     """
     url = sa.make_url(url)
     defaults: dict[str, Any] = {"pool_pre_ping": True}
     if url.get_backend_name() == "sqlite":
         defaults = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    if pgbouncer:
+        defaults["connect_args"] = _pgbouncer_args(url)
+    connect_args = {**defaults.get("connect_args", {}), **options.pop("connect_args", {})}
+    if connect_args:
+        options["connect_args"] = connect_args
     return sa.create_engine(url, **{**defaults, **options})
+
+
+def create_async_engine(
+    url: str | sa.URL, *, pgbouncer: bool = False, **options: Any
+) -> AsyncEngine:
+    """SQLAlchemy's ``create_async_engine``, ready for PgBouncer if asked.
+
+    Args:
+        url: The database URL of an async driver (asyncpg, aiosqlite, asyncmy).
+        pgbouncer: PostgreSQL is reached through PgBouncer in transaction pooling mode:
+            asyncpg keeps no statement cache (``statement_cache_size=0``), SQLAlchemy's
+            dialect none either (``prepared_statement_cache_size=0``), and the statements
+            it still prepares to learn the columns are unnamed, parsed again with each
+            execution: nothing is left on a server connection for another client to
+            meet (``prepared statement "__asyncpg_stmt_1__" already exists``) or for
+            this one to miss on the next (``... does not exist``).
+        **options: Passed on to SQLAlchemy's ``create_async_engine``
+            (``connect_args`` are merged).
+
+    Raises:
+        InvalidInput: ``pgbouncer`` for a database other than PostgreSQL.
+    """
+    from sqlalchemy.ext.asyncio import create_async_engine as create
+
+    url = sa.make_url(url)
+    if pgbouncer:
+        options["connect_args"] = {**_pgbouncer_args(url), **options.get("connect_args", {})}
+    return create(url, **options)
+
+
+def _pgbouncer_args(url: sa.URL) -> dict[str, Any]:
+    """The connect arguments that keep a PostgreSQL driver from server-side statements."""
+    if url.get_backend_name() != "postgresql":
+        raise InvalidInput(f"pgbouncer=True is for PostgreSQL, not {url.get_backend_name()}")
+    if url.get_driver_name() == "asyncpg":
+        return {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": _statement_name,
+        }
+    return {"prepare_threshold": None}
+
+
+def _statement_name() -> str:
+    """No name: asyncpg's unnamed statement, parsed again with each execution.
+
+    SQLAlchemy's asyncpg dialect prepares every statement to learn its columns. A named
+    statement lives on the server connection it was prepared on, and any later use of
+    it that PgBouncer sends to another one fails (seen under churn in the tests, with
+    unique names: ``prepared statement "__teamaccess_<uuid>__" does not exist``). With
+    no statement cache, asyncpg (0.29 and later) sends an unnamed statement's parse
+    again together with its execution: nothing is left to miss.
+    """
+    return ""
 
 
 def _configure_sqlite(engine: Engine) -> None:

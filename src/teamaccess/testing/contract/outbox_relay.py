@@ -2,7 +2,9 @@
 
 Every event is delivered at least once and, per company, in commit order; a failing
 event holds back only the later events of its own company; after ``max_attempts`` it
-is dead until redriven; a lease keeps a batch one relay's until it ends. One bad row
+is dead until redriven; a lease keeps a batch one relay's until it ends; live relays
+share the companies by shard, and a relay that stops or whose lease ends passes its
+share to the others. One bad row
 never stops the feed: an event this version cannot read is a dead letter at once, with
 its reason, and reading the outbox never fails because of it; a company held back by a
 failing event never starves the others. Erasure reaches the relay's stored errors.
@@ -21,6 +23,7 @@ from teamaccess.domain.events import (
     decode_event,
     event_to_dict,
 )
+from teamaccess.domain.relay import shard_of
 from teamaccess.errors import InvalidInput
 from teamaccess.relay import Relay
 from teamaccess.testing import in_transaction, make_service
@@ -334,3 +337,55 @@ def test_r_co_9_erasure_redacts_a_sink_error_that_quotes_the_payload(store, cloc
     for message in in_transaction(ta.store, lambda tx: tx.outbox.all()):
         assert "erin.secret@example.com" not in str(event_to_dict(message.event))
         assert "erin.secret@example.com" not in (message.last_error or ""), message.position
+
+
+def _shared_history(ta) -> list[int]:
+    """Three events each of 40 companies whose shards are both even and odd."""
+    companies = [f"c{i}" for i in range(40)]
+    assert {shard_of(c) % 2 for c in companies} == {0, 1}
+    return _append(ta, [_profile(c, f"n{k}") for k in range(3) for c in companies])
+
+
+def _claim_and_deliver(ta, clock, owner: str, limit: int = 10) -> set[int]:
+    """``owner`` claims up to ``limit`` events and delivers them: the parities of their shards."""
+    now = clock()
+    claimed = in_transaction(
+        ta.store, lambda tx: tx.outbox.claim(owner, now, now + timedelta(seconds=30), limit)
+    )
+    assert claimed
+    in_transaction(
+        ta.store, lambda tx: tx.outbox.mark_delivered([m.position for m in claimed], now)
+    )
+    return {shard_of(m.event.company_id) % 2 for m in claimed}
+
+
+def test_r_all_8_live_relays_claim_the_companies_of_their_own_shards(ta, clock) -> None:
+    """R-ALL-8: two live relays claim companies of disjoint shards (r1 the even, r2 the odd); once r2 leaves, r1 claims every shard."""
+    _shared_history(ta)
+    assert _claim_and_deliver(ta, clock, "r1") == {0, 1}  # alone: any shard
+    assert _claim_and_deliver(ta, clock, "r2") == {1}  # r1 is alive: r2 takes the odd shards
+    assert _claim_and_deliver(ta, clock, "r1") == {0}  # and r1 the even ones
+    assert _claim_and_deliver(ta, clock, "r2") == {1}
+    in_transaction(ta.store, lambda tx: tx.outbox.leave("r2"))  # r2 stops
+    assert _claim_and_deliver(ta, clock, "r1", 100) == {0, 1}
+
+
+def test_r_all_8_a_dead_relays_share_passes_on_when_its_lease_ends(ta, clock) -> None:
+    """R-ALL-8: r2 dies (claims no more); while its lease runs r1 keeps to its own shards, after it r1 claims every shard."""
+    _shared_history(ta)
+    _claim_and_deliver(ta, clock, "r1")
+    assert _claim_and_deliver(ta, clock, "r2") == {1}
+    clock.advance(seconds=29)
+    assert _claim_and_deliver(ta, clock, "r1") == {0}  # r2's lease still runs
+    clock.advance(seconds=2)
+    assert _claim_and_deliver(ta, clock, "r1", 100) == {0, 1}
+
+
+def test_r_all_8_a_relay_whose_shards_are_empty_helps_with_the_others(ta, clock) -> None:
+    """R-ALL-8: r2's shards have nothing due; it claims from r1's shards rather than idle."""
+    companies = [f"c{i}" for i in range(40)]
+    even = [c for c in companies if shard_of(c) % 2 == 0]
+    _append(ta, [_profile(c, f"n{k}") for k in range(2) for c in even])
+    _claim_and_deliver(ta, clock, "r1", 1)
+    assert _claim_and_deliver(ta, clock, "r2", 100) == {0}  # r1's shards, r2 being alive
+    assert ta.outbox.count_pending() == 0
