@@ -67,6 +67,9 @@ from teamaccess.domain.seats import (
     ReplacementPolicy,
     SeatPool,
 )
+from teamaccess.domain.windows import (
+    Window,
+)
 from teamaccess.ports import (
     Store,
 )
@@ -117,6 +120,7 @@ __all__ = [
     "Store",
     "TeamAccess",
     "User",
+    "Window",
     "__version__",
     "errors",
     "events",

@@ -40,6 +40,12 @@ from teamaccess.domain.events import (
     event_from_dict,
     event_to_dict,
 )
+from teamaccess.domain.grant_events import (
+    MembershipExpired,
+    MembershipWindowChanged,
+    RoleExpired,
+    RoleWindowChanged,
+)
 from teamaccess.domain.lead_events import (
     CompanyMerged,
     HandlerChanged,
@@ -92,6 +98,8 @@ __all__ = [
     "MarketRolesSet",
     "MemberAdded",
     "MemberRemoved",
+    "MembershipExpired",
+    "MembershipWindowChanged",
     "OutboxMessage",
     "ParticipantEnrolled",
     "ParticipantRemoved",
@@ -104,6 +112,8 @@ __all__ = [
     "RequestClosed",
     "RequestReceived",
     "RoleChanged",
+    "RoleExpired",
+    "RoleWindowChanged",
     "SeatPoolResized",
     "SeatsPurchased",
     "ServiceLinked",

@@ -92,6 +92,15 @@ from teamaccess.domain.seats import (
     SeatPool,
     TagGrant,
 )
+from teamaccess.domain.windows import (
+    Window,
+    WindowState,
+)
+from teamaccess.service.grants import (
+    ExpiredGrant,
+    ExpiringGrant,
+    ExpiryReport,
+)
 from teamaccess.service.invitations import (
     IssuedInvitation,
 )
@@ -116,6 +125,9 @@ __all__ = [
     "CsvRow",
     "Enrollment",
     "Expansion",
+    "ExpiredGrant",
+    "ExpiringGrant",
+    "ExpiryReport",
     "GroupView",
     "Holder",
     "InboxRequest",
@@ -159,6 +171,8 @@ __all__ = [
     "TagGrant",
     "User",
     "UserId",
+    "Window",
+    "WindowState",
     "hash_token",
     "neutralize",
     "parse_enrollment_csv",

@@ -23,6 +23,7 @@ from teamaccess.domain.models import Company, CompanySettings, Invitation, Membe
 from teamaccess.domain.policy import decide, decide_grant
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
+from teamaccess.domain.windows import at_instant, is_windowed, membership_window_denial
 from teamaccess.errors import (
     AccessDenied,
     CompanyClosed,
@@ -173,6 +174,7 @@ class ServiceCore:
             ancestor_member=above,
             ancestor=ancestor,
             company_id=company_id,
+            now=self.clock() if is_windowed(actor) or is_windowed(above) else None,
         )
         log_decision(decision, actor_id, None if company is None else company.id, action)
         if HOOKS.tracer is not None:
@@ -240,6 +242,12 @@ class ServiceCore:
         denied = company_gate(company, insider=True)
         if denied is not None:
             return denied
+        if is_windowed(actor):  # outside its window the membership counts for nothing
+            now = self.clock()
+            denied = membership_window_denial(actor, now)
+            if denied is not None:
+                return denied
+            actor = at_instant(actor, now)
         if actor.role not in self.policy.roles:
             return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
         return company, actor
@@ -290,7 +298,9 @@ class ServiceCore:
         """Raise unless the actor may hand out ``role`` in the company (R-MEM-9)."""
         actor = tx.memberships.get(company.id, UserId(actor_id))
         raise_if_denied(
-            decide_grant(actor, role, policy=self.policy, default_role=self.member_role)
+            decide_grant(
+                actor, role, policy=self.policy, default_role=self.member_role, now=self.clock()
+            )
         )
 
     def require_issuer_grant(
@@ -302,11 +312,13 @@ class ServiceCore:
         left the company or lost the right no longer vouches for it.
         """
         issuer = tx.memberships.get(company.id, invitation.invited_by)
-        decision = decide(Action.INVITE, company=company, actor=issuer, policy=self.policy)
+        now = self.clock()
+        decision = decide(Action.INVITE, company=company, actor=issuer, policy=self.policy, now=now)
         if decision.allowed:
             decision = decide_grant(
-                issuer, invitation.role, policy=self.policy, default_role=self.member_role
-            )
+                issuer, invitation.role, policy=self.policy, default_role=self.member_role,
+                now=now,
+            )  # fmt: skip
         if not decision.allowed:
             raise AccessDenied(
                 Decision.deny(

@@ -25,6 +25,7 @@ from teamaccess.service._core import raise_if_denied
 from teamaccess.service.async_namespaces import (
     AsyncAccess,
     AsyncCompanies,
+    AsyncGrants,
     AsyncInbox,
     AsyncInvitations,
     AsyncLeads,
@@ -117,6 +118,7 @@ class AsyncTeamAccess:
         lifecycle: ``ta.lifecycle``, awaitable.
         outbox: ``ta.outbox``, awaitable.
         access: ``ta.access``, awaitable.
+        grants: ``ta.grants``, awaitable.
         privacy: ``ta.privacy``, awaitable.
     """
 
@@ -139,6 +141,7 @@ class AsyncTeamAccess:
         self.lifecycle = AsyncLifecycle(sync.lifecycle, run)
         self.outbox = AsyncOutbox(sync.outbox, run)
         self.access = AsyncAccess(sync.access, run)
+        self.grants = AsyncGrants(sync.grants, run)
         self.privacy = AsyncPrivacy(sync.privacy, run)
 
     @property

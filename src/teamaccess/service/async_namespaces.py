@@ -16,6 +16,7 @@ from typing_extensions import Self
 
 from teamaccess.service.access import Access
 from teamaccess.service.companies import Companies
+from teamaccess.service.grants import Grants
 from teamaccess.service.inbox import Inbox
 from teamaccess.service.invitations import Invitations
 from teamaccess.service.leads import Leads
@@ -33,6 +34,7 @@ from teamaccess.service.users import Users
 __all__ = [
     "AsyncAccess",
     "AsyncCompanies",
+    "AsyncGrants",
     "AsyncInbox",
     "AsyncInvitations",
     "AsyncLeads",
@@ -274,6 +276,16 @@ class AsyncAccess(_Namespace):
     who_may = awaitable(Access.who_may)
     who_sees_lead = awaitable(Access.who_sees_lead)
     who_sees_record = awaitable(Access.who_sees_record)
+
+
+class AsyncGrants(_Namespace):
+    """``ata.grants``: the methods of ``ta.grants``, awaitable."""
+
+    __slots__ = ()
+    expire_due = awaitable(Grants.expire_due)
+    expiring = awaitable(Grants.expiring)
+    expiring_for_user = awaitable(Grants.expiring_for_user)
+    set_window = awaitable(Grants.set_window)
 
 
 class AsyncPrivacy(_Namespace):

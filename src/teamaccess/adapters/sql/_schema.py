@@ -24,7 +24,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "teamaccess_0007"
+SCHEMA_VERSION = "teamaccess_0010"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -95,6 +95,24 @@ def suspension_columns() -> list[sa.Column[Any]]:
 def membership_origin_columns() -> list[sa.Column[Any]]:
     """The partner a membership came from (revision teamaccess_0007, R-PART-6)."""
     return [sa.Column("origin", Id(), nullable=True)]
+
+
+def grant_window_columns() -> list[sa.Column[Any]]:
+    """A membership's window and temporary role (revision teamaccess_0010, R-TIME-1)."""
+    return [
+        sa.Column("starts_at", UtcDateTime(), nullable=True),
+        sa.Column("expires_at", UtcDateTime(), nullable=True),
+        sa.Column("role_until", UtcDateTime(), nullable=True),
+        sa.Column("role_after", sa.String(64), nullable=True),
+    ]
+
+
+def grant_window_indexes(p: str) -> list[sa.Index]:
+    """The sweep's and the "expires within" query's indexes (revision teamaccess_0010)."""
+    return [
+        sa.Index(f"{p}ix_memberships_expires", "expires_at"),
+        sa.Index(f"{p}ix_memberships_role_until", "role_until"),
+    ]
 
 
 def outbox_relay_columns() -> list[sa.Column[Any]]:
@@ -168,8 +186,10 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("show_as_contact", sa.Boolean, nullable=False),
         sa.Column("handler", sa.Boolean, nullable=False, server_default=sa.false()),
         *membership_origin_columns(),
+        *grant_window_columns(),
         sa.UniqueConstraint("company_id", "main_contact", name=f"{p}uq_one_main_contact"),
         sa.Index(f"{p}ix_memberships_user", "user_id"),
+        *grant_window_indexes(p),
     )
     invitations = sa.Table(
         f"{p}invitations",

@@ -798,7 +798,10 @@ def _company_columns(c: sa.FromClause, prefix: str = "") -> list[Any]:
     ]
 
 
-_MEMBER_COLUMNS = ("role", "joined_at", "main_contact", "show_as_contact", "handler", "origin")
+_MEMBER_COLUMNS = (
+    "role", "joined_at", "main_contact", "show_as_contact", "handler", "origin",
+    "starts_at", "expires_at", "role_until", "role_after",
+)  # fmt: skip
 
 
 def _company_and_member(c: sa.Table, m: sa.FromClause) -> list[Any]:
@@ -866,4 +869,8 @@ def _joined_membership(row: Any, prefix: str, company_id: str, user_id: str) -> 
         show_as_contact=bool(get("show_as_contact")),
         is_handler=bool(get("handler")),
         origin=get("origin"),
+        starts_at=get("starts_at"),
+        expires_at=get("expires_at"),
+        role_until=get("role_until"),
+        role_after=get("role_after"),
     )
