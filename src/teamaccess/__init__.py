@@ -67,9 +67,6 @@ from teamaccess.domain.seats import (
     ReplacementPolicy,
     SeatPool,
 )
-from teamaccess.domain.windows import (
-    Window,
-)
 from teamaccess.ports import (
     Store,
 )
@@ -120,7 +117,6 @@ __all__ = [
     "Store",
     "TeamAccess",
     "User",
-    "Window",
     "__version__",
     "errors",
     "events",

@@ -252,6 +252,18 @@ class ServiceCore:
             return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
         return company, actor
 
+    def counts(self, membership: Membership | None) -> bool:
+        """Whether the membership exists and counts now: inside its window (R-TIME-1).
+
+        Where a decision only asks "is this user a member?" (a pool's leader, a
+        handler, the public contacts), an expired or not yet started membership is none.
+        """
+        if membership is None:
+            return False
+        if membership.starts_at is None and membership.expires_at is None:
+            return True
+        return membership_window_denial(membership, self.clock()) is None
+
     def member_of(self, company_id: str, actor_id: str, rule: str) -> tuple[Company, Membership]:
         """Like `acting`, for reads: one ``check_facts`` outside a transaction."""
         company, actor, *_ = self.store.check_facts(

@@ -341,7 +341,11 @@ class Members:
         check_id(company_id, "company")
         with self._core.store.reader() as tx:
             company = self._core.company(tx, company_id, closed_ok=True)
-            return [m for m in tx.memberships.of_company(company.id) if m.show_as_contact]
+            return [
+                m
+                for m in tx.memberships.of_company(company.id)
+                if m.show_as_contact and self._core.counts(m)  # R-TIME-1
+            ]
 
     def of_user(self, user_id: str) -> Sequence[Membership]:
         """Every membership of a user, one per company (R-MEM-1)."""

@@ -244,7 +244,11 @@ class Seats:
             if not led:
                 return []
             owners = tx.pools.owners([pool.id for pool in led])
-            member_of = {m.company_id for m in tx.memberships.of_user(UserId(actor_id))}
+            member_of = {
+                m.company_id
+                for m in tx.memberships.of_user(UserId(actor_id))
+                if self._core.counts(m)  # an expired membership leads nothing (R-TIME-1)
+            }
             leader = tx.users.get(UserId(actor_id))
             admin = actor_id in self._core.platform_admins
             return [
@@ -465,7 +469,8 @@ class Seats:
             leader = tx.users.get(pool.leader_id)
             erased = leader is None or is_erased(leader)
         if pool is not None and pool.company_id is not None:
-            insider = tx.memberships.get(pool.company_id, UserId(actor_id)) is not None
+            # an expired or not yet started membership is none (R-TIME-1, R-MEM-10)
+            insider = self._core.counts(tx.memberships.get(pool.company_id, UserId(actor_id)))
             if actor_id == pool.leader_id:
                 member = insider
         return decide_group(
