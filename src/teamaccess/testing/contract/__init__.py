@@ -33,7 +33,7 @@ AREAS = (
     "properties", "bulk_ports", "seats", "tags", "seat_properties", "partners",
     "partner_properties", "licenses", "leads", "lead_properties", "inbox", "records",
     "lifecycle", "outbox_relay", "suspension", "suspension_reach", "suspension_hierarchy",
-    "sight", "access", "access_properties", "privacy",
+    "sight", "access", "access_properties", "privacy", "grant_windows",
 )  # fmt: skip
 """The modules of the suite, one per area."""
 
