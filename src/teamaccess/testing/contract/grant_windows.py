@@ -64,7 +64,7 @@ def test_r_time_1_membership_counts_only_from_its_start(ta, clock) -> None:
 
 
 def test_r_time_1_expired_member_is_refused_by_every_command_gate(ta, clock) -> None:
-    """R-TIME-1: an expired member can neither add colleagues, list members nor ask who may act: each command's gate denies with expired, and nothing changes."""
+    """R-TIME-1: an expired member can neither add colleagues, list members, ask who may act, read the inbox nor the leads: each command's gate denies with expired, and nothing changes."""
     team = make_team(ta)
     ta.members.add("anna", team.id, "carl", expires_at=_later(clock, 1))
     clock.advance(days=1)
@@ -75,6 +75,10 @@ def test_r_time_1_expired_member_is_refused_by_every_command_gate(ta, clock) -> 
         ta.members.list("carl", team.id)
     with pytest.raises(AccessDenied, match="expired"):
         ta.access.who_may("carl", team.id, Action.OPEN_BACKOFFICE)
+    with pytest.raises(AccessDenied, match="expired"):  # the company gate (ServiceCore.gate)
+        ta.inbox.list("carl", team.id)
+    with pytest.raises(AccessDenied, match="expired"):
+        ta.leads.pick("carl", team.id, "any-lead")
     assert dump(ta.store) == before
 
 
@@ -115,6 +119,12 @@ def test_r_time_1_temporary_role_falls_back_at_its_end(ta, clock) -> None:
     with pytest.raises(AccessDenied) as caught:
         ta.members.change_role("ben", team.id, "anna", "member")
     assert caught.value.decision.rule == "R-MEM-8"  # manage_team ended with the role
+    with pytest.raises(AccessDenied) as giving:  # any member may add, but not an admin
+        ta.members.add("ben", team.id, "carl", role="admin")
+    assert (giving.value.decision.reason, giving.value.decision.rule) == (
+        "role_above_actor",
+        "R-MEM-9",
+    )
     events = _events(ta, RoleWindowChanged)
     assert [(e.role, e.role_until, e.role_after) for e in events] == [("admin", end, "member")]
 
@@ -334,3 +344,14 @@ def test_r_time_1_instants_in_other_zones_are_stored_in_utc(ta, clock) -> None:
     (stored,) = [m for m in ta.members.list("anna", team.id) if m.user_id == "carl"]
     assert stored.expires_at == added.expires_at == end
     assert stored.expires_at.utcoffset() == timedelta(0)
+
+
+def test_r_time_2_first_member_of_an_empty_account_takes_no_window(store, clock) -> None:
+    """R-TIME-2, R-MC-4: a partner's admin adding the first member of an empty account (who becomes its main contact) cannot give a window; without one they may."""
+    ta = partner_service(store, clock)
+    ta.members.leave("paula", "kunde-a")
+    before = dump(ta.store)
+    with pytest.raises(MainContactRequired, match="R-MC-4"):
+        ta.members.add("paula", "kunde-a", "karl", role="admin", expires_at=_later(clock, 9))
+    assert dump(ta.store) == before
+    assert ta.members.add("paula", "kunde-a", "karl", role="admin").is_main_contact
