@@ -47,10 +47,10 @@ operations = st.one_of(
         st.sampled_from(ROLES),
         offset,
         offset,
-    ),  # fmt: skip
+    ),
     st.tuples(
         st.just("window"), st.sampled_from(COMPANIES), st.sampled_from(PEOPLE), offset, offset
-    ),  # fmt: skip
+    ),
     st.tuples(
         st.just("temp"),
         st.sampled_from(COMPANIES),
@@ -58,7 +58,7 @@ operations = st.one_of(
         st.sampled_from(ROLES),
         st.integers(-1, 30),
         st.sampled_from(ROLES),
-    ),  # fmt: skip
+    ),
     st.tuples(st.just("leave"), st.sampled_from(COMPANIES), st.sampled_from(PEOPLE)),
     st.tuples(st.just("tick"), st.integers(0, 12)),
     st.tuples(st.just("sweep")),
