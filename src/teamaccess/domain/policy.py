@@ -78,9 +78,10 @@ def decide(
             company of which the actor is not a member (R-ALL-9); without it,
             ``unknown_company``.
         now: The instant to decide at (the service's clock): a membership outside its
-            window denies with ``expired`` or ``not_yet_valid``, a temporary role that
-            ended counts as the role after it (R-TIME-1). Only read when a membership
-            has a window; ``None`` then means the system's UTC time.
+            window denies with ``expired`` or ``not_yet_valid`` (unless sight from an
+            ancestor allows: pass ``ancestor_member`` too for a windowed member), a
+            temporary role that ended counts as the role after it (R-TIME-1). Only read
+            when a membership has a window; ``None`` then means the system's UTC time.
     """
     # Action is a str enum: its members equal (and hash like) their values, so the
     # lookups below work for either. The common answers are shared constants: a
@@ -92,6 +93,14 @@ def decide(
     insider = actor is not None and actor.company_id == company.id
     if company.suspended_at is not None and (insider or ancestor_member is not None):
         return suspended(company, insider=insider)  # the reason only for its members
+    expired = None
+    if insider and actor is not None and _timed(actor):
+        when = now or datetime.now(timezone.utc)
+        expired = membership_window_denial(actor, when)
+        if expired is None:
+            actor = at_instant(actor, when)
+        else:  # no member now (R-TIME-1); sight from an ancestor may still hold (R-PART-2)
+            actor, insider = None, False
     if actor is None or not insider:
         if ancestor_member is not None and _timed(ancestor_member):
             when = now or datetime.now(timezone.utc)
@@ -101,14 +110,10 @@ def decide(
                 at_instant(ancestor_member, when) if in_window(ancestor_member, when) else None
             )
         if ancestor_member is not None:
-            return _through_ancestor(action, company, ancestor_member, ancestor, policy, target)
-        return not_a_member(action, company.id)
-    if _timed(actor):
-        when = now or datetime.now(timezone.utc)
-        expired = membership_window_denial(actor, when)
-        if expired is not None:
-            return expired
-        actor = at_instant(actor, when)
+            through = _through_ancestor(action, company, ancestor_member, ancestor, policy, target)
+            if expired is None or through.allowed:
+                return through
+        return expired if expired is not None else not_a_member(action, company.id)
     if actor.role not in policy.roles:  # RolePolicy keeps its roles as a tuple
         return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
     if action in _MEMBER_ACTIONS:

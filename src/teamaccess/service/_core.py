@@ -162,7 +162,11 @@ class ServiceCore:
         """
         actor = None if company is None else tx.memberships.get(company.id, UserId(actor_id))
         above = ancestor = None
-        if actor is None and company is not None and company.parent_id is not None:
+        if (
+            (actor is None or is_windowed(actor))  # a window may have ended (R-TIME-1)
+            and company is not None
+            and company.parent_id is not None
+        ):
             above = self.ancestor_membership(tx, company.id, UserId(actor_id))
             ancestor = None if above is None else tx.companies.get(above.company_id)
         decision = decide(

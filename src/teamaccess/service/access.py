@@ -115,9 +115,12 @@ class Access:
             page = page_of(found, limit, lambda m: m.user_id)
             above = _Companies(tx, company)
             holders = (
-                self._holder(action, company, m, target, above(m.company_id), now)
+                self._holder(
+                    action, company, m, target, above(m.company_id), now,
+                    self._above_if_windowed(tx, company, m),
+                )
                 for m in page.items
-            )
+            )  # fmt: skip
             return Page(tuple(h for h in holders if h is not None), page.next_after)
 
     def where_may(
@@ -160,7 +163,8 @@ class Access:
                     for child, depth in _all_descendants(tx, company.id):
                         if child.id not in below or below[child.id][0] > depth:
                             below[child.id] = (depth, m)
-            mine = {m.company_id for m in memberships}
+            # a membership outside its window leaves sight from above (R-TIME-1, R-PART-2)
+            mine = {m.company_id for m in memberships if window_of(m).contains(now)}
             for child_id, (_, above) in below.items():
                 if child_id not in mine:  # through the ancestor's gate too (R-CO-8)
                     account = tx.companies.get(child_id)
@@ -263,7 +267,8 @@ class Access:
             above: Membership | None = None
             ancestor: Company | None = None
             chain: tuple[CompanyId, ...] = ()
-            if actor is None and company is not None and company.parent_id is not None:
+            timed = actor is not None and (actor.starts_at or actor.expires_at) is not None
+            if (actor is None or timed) and company is not None and company.parent_id is not None:
                 above = core.ancestor_membership(tx, company.id, UserId(user_id))
                 chain = tuple(tx.companies.ancestors(company.id))
                 ancestor = None if above is None else tx.companies.get(above.company_id)
@@ -388,11 +393,14 @@ class Access:
         target: Membership | None,
         via: Company | None,
         now: datetime,
+        over: tuple[Membership, Company | None] | None = None,
     ) -> Holder | None:
         """The row of ``m`` if it may do ``action`` at ``now``; ``via`` is ``m``'s company.
 
         Decided as the check decides at that instant (R-CO-8, R-TIME-1); the row shows
-        the membership's window (R-TIME-3).
+        the membership's window (R-TIME-3). ``over``: for a member whose window may
+        have ended, their membership in the nearest ancestor and its company, whose
+        sight then still counts (R-PART-2), as in the check.
         """
         if company is None:
             return None
@@ -402,6 +410,13 @@ class Access:
             target=target, ancestor_member=None if own else m, ancestor=None if own else via,
             now=now,
         )  # fmt: skip
+        if not decision.allowed and own and over is not None:
+            decision = decide(
+                action, company=company, actor=m, policy=self._core.policy, target=target,
+                ancestor_member=over[0], ancestor=over[1], now=now,
+            )  # fmt: skip
+            if decision.allowed:
+                m = over[0]
         if not decision.allowed:
             return None
         return Holder(
@@ -409,6 +424,17 @@ class Access:
             starts_at=m.starts_at, expires_at=m.expires_at,
             role_until=m.role_until if m.role_until is not None and now < m.role_until else None,
         )  # fmt: skip
+
+    def _above_if_windowed(
+        self, tx: Transaction, company: Company, m: Membership
+    ) -> tuple[Membership, Company | None] | None:
+        """For a member whose window may have ended: the nearest ancestor's membership."""
+        if m.company_id != company.id or company.parent_id is None:
+            return None
+        if m.starts_at is None and m.expires_at is None:
+            return None
+        above = self._core.ancestor_membership(tx, company.id, m.user_id)
+        return None if above is None else (above, tx.companies.get(above.company_id))
 
     def _viewers(
         self,

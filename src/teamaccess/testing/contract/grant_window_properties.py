@@ -105,11 +105,9 @@ def brute_force(
 ) -> bool:
     """Whether the windows of the stored memberships allow ``action`` at ``now``."""
     m = held.get((company, user))
-    if m is None:  # sight from above: an open window in the parent (R-PART-2)
+    if m is None or not _counts(m, now):  # no member now: sight from an open parent window
         above = held.get(("hq", user)) if company == "branch" else None
         return action == Action.VIEW_OVERVIEW.value and above is not None and _counts(above, now)
-    if not _counts(m, now):
-        return False
     role = m.role_after if m.role_until is not None and now >= m.role_until else m.role
     if action in _MEMBER_ACTIONS:
         return True
