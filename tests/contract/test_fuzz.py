@@ -69,6 +69,10 @@ def test_r_all_7_every_public_method_is_fuzzed() -> None:
             "occurred_at",
             "visible_from",
             "until",
+            "starts_at",
+            "expires_at",
+            "within",
+            "now",
         }  # fmt: skip - typed values, not text or numbers
         assert set(kinds) == set(valid) == params - skipped, method
 

@@ -258,7 +258,7 @@ class Grants:
         return None  # extended meanwhile
 
     def expiring(
-        self, actor_id: str, company_id: str, *, within: timedelta
+        self, actor_id: str, company_id: str, *, within: timedelta = timedelta(days=30)
     ) -> Sequence[ExpiringGrant]:
         """The company's grants that end within ``within`` from now, soonest first (R-TIME-3).
 
@@ -288,7 +288,7 @@ class Grants:
         return _ending(found, now, now + until)
 
     def expiring_for_user(
-        self, actor_id: str, user_id: str, *, within: timedelta
+        self, actor_id: str, user_id: str, *, within: timedelta = timedelta(days=30)
     ) -> Sequence[ExpiringGrant]:
         """The user's own grants that end within ``within`` from now, soonest first (R-TIME-3).
 
