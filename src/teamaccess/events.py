@@ -45,6 +45,7 @@ from teamaccess.domain.grant_events import (
     MembershipWindowChanged,
     RoleExpired,
     RoleWindowChanged,
+    TagGrantExpired,
 )
 from teamaccess.domain.lead_events import (
     CompanyMerged,
@@ -118,6 +119,7 @@ __all__ = [
     "SeatsPurchased",
     "ServiceLinked",
     "SingleAccessPurchased",
+    "TagGrantExpired",
     "TagGranted",
     "TagRevoked",
     "UserEmailChanged",

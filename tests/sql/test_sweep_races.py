@@ -1,7 +1,8 @@
 """The expiry sweep from 4 processes at once (R-TIME-2), on PostgreSQL and MariaDB.
 
-Each round gives a company 8 memberships and 2 temporary roles that end together (one
-of the members leads the company's pool); 4 processes then sweep at the same instant.
+Each round gives a company 8 memberships, 2 temporary roles and a direct tag grant that
+end together (one of the members leads the company's pool); 4 processes then sweep at
+the same instant.
 Every grant's ``...Expired`` event is written exactly once, and each consequence (the
 pool's leadership passing on) once. ``TEAMACCESS_SWEEP_ROUNDS`` sets the rounds
 (default 50).
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from teamaccess.events import MembershipExpired, PoolLeaderChanged, RoleExpired
+from teamaccess.events import MembershipExpired, PoolLeaderChanged, RoleExpired, TagGrantExpired
 from teamaccess.testing import FrozenClock, in_transaction, make_service
 
 from ..backends import MARIADB, POSTGRES
@@ -50,12 +51,15 @@ def _fill(store, rounds: int) -> set[tuple[str, str, str]]:
             ta.members.add("boss", company, user)
             ta.members.change_role("boss", company, user, "admin", until=ends, then="member")
             due.add(("role", company, user))
+        label = f"r{round_}"  # one direct tag grant per round too, held by nobody's company
+        ta.tags.grant(ADMIN, "boss", "bonus", label=label, expires_at=ends)
+        due.add(("tag", f"direct:{label}", "boss"))
     return due
 
 
 @pytest.mark.parametrize("backend", SERVERS)
 def test_r_time_2_four_processes_sweep_each_grant_exactly_once(backend) -> None:
-    """R-TIME-2: 4 processes sweep at once each round; every grant's Expired event exactly once, 0 duplicates, one leadership change per round."""
+    """R-TIME-2: 4 processes sweep at once each round; every grant's Expired event (membership, role, tag) exactly once, 0 duplicates, one leadership change per round."""
     store = backend.store()
     store.clear()
     due = _fill(store, ROUNDS)
@@ -77,7 +81,7 @@ def test_r_time_2_four_processes_sweep_each_grant_exactly_once(backend) -> None:
         ("membership" if isinstance(e, MembershipExpired) else "role", e.company_id, e.user_id)
         for e in events
         if isinstance(e, (MembershipExpired, RoleExpired))
-    )
+    ) + Counter(("tag", e.source, e.user_id) for e in events if isinstance(e, TagGrantExpired))
     duplicates = sum(n - 1 for n in seen.values())
     leaders = Counter(e.company_id for e in events if isinstance(e, PoolLeaderChanged))
     print(

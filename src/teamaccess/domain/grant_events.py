@@ -19,6 +19,7 @@ __all__ = [
     "MembershipWindowChanged",
     "RoleExpired",
     "RoleWindowChanged",
+    "TagGrantExpired",
 ]
 
 
@@ -95,3 +96,26 @@ class RoleWindowChanged(Event):
     role_until: datetime | None
     role_after: str | None
     old_role_until: datetime | None
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class TagGrantExpired(Event):
+    """A direct tag grant reached its ``expires_at`` and the sweep ended it (R-TIME-2).
+
+    Read it as a `TagRevoked` (R-TAG-6): ``still_held`` is true if another source keeps
+    the tag for the user (R-TAG-3).
+
+    Attributes:
+        user_id: Who held it.
+        tag: The tag.
+        source: The grant's source (``direct:<label>``).
+        still_held: Whether another source still gives the user the tag.
+        expired_at: When the grant ended.
+    """
+
+    user_id: UserId
+    tag: str
+    source: str
+    still_held: bool
+    expired_at: datetime

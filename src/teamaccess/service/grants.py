@@ -23,6 +23,7 @@ from teamaccess.domain.ids import CompanyId, UserId, check_id
 from teamaccess.domain.inputs import check_count, check_instant
 from teamaccess.domain.models import Membership
 from teamaccess.domain.roles import MANAGE_TEAM
+from teamaccess.domain.seats import TagGrant
 from teamaccess.domain.windows import (
     WindowState,
     at_instant,
@@ -34,6 +35,7 @@ from teamaccess.ports import Transaction
 from teamaccess.service._authority import end_membership
 from teamaccess.service._core import ServiceCore, raise_if_denied
 from teamaccess.service._sight import sighted
+from teamaccess.service._tagging import revoke
 from teamaccess.service.members import Members
 
 __all__ = ["ExpiredGrant", "ExpiringGrant", "ExpiryReport", "Grants"]
@@ -49,17 +51,21 @@ class ExpiredGrant:
     """One grant the sweep ended (R-TIME-2).
 
     Attributes:
-        kind: ``membership`` (the membership ended) or ``role`` (a temporary role fell
-            back to the role after it).
-        company_id: The company.
-        user_id: The member.
+        kind: ``membership`` (the membership ended), ``role`` (a temporary role fell
+            back to the role after it) or ``tag`` (a direct tag grant ended).
+        company_id: The company (``None`` for a tag).
+        user_id: The member, or the tag's holder.
         expired_at: The end of its window.
+        tag: For ``tag``: the tag.
+        source: For ``tag``: the grant's source.
     """
 
     kind: str
-    company_id: CompanyId
+    company_id: CompanyId | None
     user_id: UserId
     expired_at: datetime
+    tag: str | None = None
+    source: str | None = None
 
 
 @attrs.frozen
@@ -209,6 +215,7 @@ class Grants:
         check_count(limit, "limit", 1, MAX_SWEEP)
         with core.store.reader() as tx:
             due = list(tx.memberships.due(at, limit))
+            tags = list(tx.tags.due(at, limit - len(due))) if len(due) < limit else []
         expired: list[ExpiredGrant] = []
         held: list[ExpiredGrant] = []
         for grant in due:
@@ -216,14 +223,42 @@ class Grants:
             if outcome is None:
                 continue
             (held if outcome[0] else expired).append(outcome[1])
+        for tag_grant in tags:
+            ended = core.command(functools.partial(self._expire_tag, seen=tag_grant, at=at))
+            if ended is not None:
+                expired.append(ended)
         with core.store.reader() as tx:
-            next_due = tx.memberships.next_due(at)
+            ends = [tx.memberships.next_due(at), tx.tags.next_due(at)]
         return ExpiryReport(
             now=at,
             expired=tuple(expired),
             held=tuple(held),
-            more=len(due) >= limit,
-            next_due=next_due,
+            more=len(due) + len(tags) >= limit,
+            next_due=min((end for end in ends if end is not None), default=None),
+        )
+
+    @staticmethod
+    def _expire_tag(
+        tx: Transaction, when: datetime, seen: TagGrant, at: datetime
+    ) -> ExpiredGrant | None:
+        """End one due direct tag grant, re-read under its holder's lock; ``None`` if gone."""
+        tx.tags.lock_holders([seen.user_id])  # a second sweeper waits, then finds it gone
+        now_held = next(
+            (
+                g
+                for g in tx.tags.of_users([seen.user_id])
+                if (g.tag, g.source) == (seen.tag, seen.source)
+            ),
+            None,
+        )
+        if now_held is None or now_held.expires_at is None or now_held.expires_at > at:
+            return None
+        revoke(
+            tx, when, None, None, seen.user_id, seen.tag, seen.source,
+            expired_at=now_held.expires_at,
+        )  # fmt: skip
+        return ExpiredGrant(
+            "tag", None, seen.user_id, now_held.expires_at, tag=seen.tag, source=seen.source
         )
 
     def _expire(

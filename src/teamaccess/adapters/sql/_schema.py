@@ -107,6 +107,11 @@ def grant_window_columns() -> list[sa.Column[Any]]:
     ]
 
 
+def tag_grant_window_columns() -> list[sa.Column[Any]]:
+    """When a direct tag grant ends (revision teamaccess_0010, R-TIME-1)."""
+    return [sa.Column("expires_at", UtcDateTime(), nullable=True)]
+
+
 def grant_window_indexes(p: str) -> list[sa.Index]:
     """The sweep's and the "expires within" query's indexes (revision teamaccess_0010)."""
     return [
@@ -311,6 +316,8 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("tag", Id(100), primary_key=True),
         sa.Column("source", Id(100), primary_key=True),
         sa.Column("granted_at", UtcDateTime(), nullable=False),
+        *tag_grant_window_columns(),
+        sa.Index(f"{p}ix_tag_grants_expires", "expires_at"),
     )
     paths = sa.Table(  # the closure of the hierarchy: one row per (ancestor, descendant)
         f"{p}company_paths",

@@ -22,6 +22,7 @@ from teamaccess.events import (
     PoolLeaderChanged,
     RoleExpired,
     RoleWindowChanged,
+    TagGrantExpired,
 )
 from teamaccess.testing import FrozenClock, dump
 from teamaccess.testing.contract._helpers import make_team
@@ -355,3 +356,29 @@ def test_r_time_2_first_member_of_an_empty_account_takes_no_window(store, clock)
         ta.members.add("paula", "kunde-a", "karl", role="admin", expires_at=_later(clock, 9))
     assert dump(ta.store) == before
     assert ta.members.add("paula", "kunde-a", "karl", role="admin").is_main_contact
+
+
+def test_r_time_1_direct_tag_grant_opens_nothing_from_its_end(store, clock) -> None:
+    """R-TIME-1, R-TIME-2, R-TAG-3: a direct tag grant with an end opens content until it, nothing from it on (before any sweep); the sweep ends it with TagGrantExpired saying another source still holds the tag, once."""
+    ta = seat_service(store, clock)
+    ta.users.register("zoe", "zoe@example.com")
+    end = _later(clock, 2)
+    ta.tags.grant(ADMIN, "zoe", "course-access", label="trial", expires_at=end)
+    ta.tags.grant(ADMIN, "zoe", "course-access", label="forever")
+    ta.tags.grant(ADMIN, "zoe", "webinar", label="trial", expires_at=end)
+    assert ta.tags.can_access("zoe", "webinar").allowed
+    clock.now = end
+    denied = ta.tags.can_access("zoe", "webinar")
+    assert (denied.allowed, denied.reason) == (False, "missing_tag")
+    assert ta.tags.can_access("zoe", "course-access").allowed  # another source (R-TAG-3)
+    report = ta.grants.expire_due()
+    assert sorted((g.kind, g.tag) for g in report.expired) == [
+        ("tag", "course-access"),
+        ("tag", "webinar"),
+    ]
+    assert report.next_due is None
+    events = {e.tag: e.still_held for e in _events(ta, TagGrantExpired)}
+    assert events == {"course-access": True, "webinar": False}
+    assert ta.tags.of_user("zoe") == frozenset({"course-access"})
+    assert ta.grants.expire_due().expired == ()
+    assert len(_events(ta, TagGrantExpired)) == 2
