@@ -108,16 +108,16 @@ class ExpiringGrant:
     """A grant that ends within the asked horizon (R-TIME-3).
 
     Attributes:
-        kind: ``membership`` or ``role``.
-        company_id: The company.
-        user_id: The member.
-        role: The member's role now (for ``role``: the temporary role).
+        kind: ``membership``, ``role`` or ``tag`` (a direct tag grant).
+        company_id: The company (``None`` for a tag).
+        user_id: The member, or the tag's holder.
+        role: The member's role now (for ``role``: the temporary role; for ``tag``: the tag).
         ends_at: When it ends.
-        role_after: For ``role``: the role held after it.
+        role_after: For ``role``: the role held after it; for ``tag``: the grant's source.
     """
 
     kind: str
-    company_id: CompanyId
+    company_id: CompanyId | None
     user_id: UserId
     role: str
     ends_at: datetime
@@ -327,7 +327,8 @@ class Grants:
     ) -> Sequence[ExpiringGrant]:
         """The user's own grants that end within ``within`` from now, soonest first (R-TIME-3).
 
-        For the user themselves or a platform admin (R-CO-6).
+        Memberships, temporary roles and direct tag grants; for the user themselves or
+        a platform admin (R-CO-6).
         """
         check_id(actor_id, "user")
         check_id(user_id, "user")
@@ -338,7 +339,13 @@ class Grants:
         with core.store.reader() as tx:
             now = core.clock()
             found = tx.memberships.of_user(UserId(user_id))
-        return _ending(found, now, now + until)
+            tags = tx.tags.of_users([UserId(user_id)])
+        rows = _ending(found, now, now + until) + [
+            ExpiringGrant("tag", None, g.user_id, g.tag, g.expires_at, g.source)
+            for g in tags
+            if g.expires_at is not None and now < g.expires_at <= now + until
+        ]
+        return sorted(rows, key=lambda r: (r.ends_at, r.company_id or "", r.user_id, r.kind))
 
     @staticmethod
     def _horizon(within: object) -> timedelta:

@@ -359,7 +359,7 @@ def test_r_time_2_first_member_of_an_empty_account_takes_no_window(store, clock)
 
 
 def test_r_time_1_direct_tag_grant_opens_nothing_from_its_end(store, clock) -> None:
-    """R-TIME-1, R-TIME-2, R-TAG-3: a direct tag grant with an end opens content until it, nothing from it on (before any sweep); the sweep ends it with TagGrantExpired saying another source still holds the tag, once."""
+    """R-TIME-1, R-TIME-2, R-TIME-3, R-TAG-3: a direct tag grant with an end is listed as expiring and opens content until it, nothing from it on (before any sweep); the sweep ends it with TagGrantExpired saying another source still holds the tag, once."""
     ta = seat_service(store, clock)
     ta.users.register("zoe", "zoe@example.com")
     end = _later(clock, 2)
@@ -367,6 +367,11 @@ def test_r_time_1_direct_tag_grant_opens_nothing_from_its_end(store, clock) -> N
     ta.tags.grant(ADMIN, "zoe", "course-access", label="forever")
     ta.tags.grant(ADMIN, "zoe", "webinar", label="trial", expires_at=end)
     assert ta.tags.can_access("zoe", "webinar").allowed
+    soon = ta.grants.expiring_for_user("zoe", "zoe", within=timedelta(days=3))
+    assert [(g.kind, g.role, g.ends_at) for g in soon] == [
+        ("tag", "course-access", end),
+        ("tag", "webinar", end),
+    ]
     clock.now = end
     denied = ta.tags.can_access("zoe", "webinar")
     assert (denied.allowed, denied.reason) == (False, "missing_tag")
