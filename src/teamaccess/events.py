@@ -41,10 +41,12 @@ from teamaccess.domain.events import (
     event_to_dict,
 )
 from teamaccess.domain.grant_events import (
+    EnrollmentExpired,
     MembershipExpired,
     MembershipWindowChanged,
     RoleExpired,
     RoleWindowChanged,
+    SeatWindowChanged,
     TagGrantExpired,
 )
 from teamaccess.domain.lead_events import (
@@ -82,6 +84,7 @@ __all__ = [
     "CompanyResumed",
     "CompanySuspended",
     "ContactVisibilityChanged",
+    "EnrollmentExpired",
     "EnrollmentNotificationRequested",
     "Event",
     "HandlerChanged",
@@ -116,6 +119,7 @@ __all__ = [
     "RoleExpired",
     "RoleWindowChanged",
     "SeatPoolResized",
+    "SeatWindowChanged",
     "SeatsPurchased",
     "ServiceLinked",
     "SingleAccessPurchased",

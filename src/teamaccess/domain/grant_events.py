@@ -13,12 +13,15 @@ import attrs
 
 from teamaccess.domain.events import Event, _event
 from teamaccess.domain.ids import UserId
+from teamaccess.domain.seats import PoolId
 
 __all__ = [
+    "EnrollmentExpired",
     "MembershipExpired",
     "MembershipWindowChanged",
     "RoleExpired",
     "RoleWindowChanged",
+    "SeatWindowChanged",
     "TagGrantExpired",
 ]
 
@@ -119,3 +122,42 @@ class TagGrantExpired(Event):
     source: str
     still_held: bool
     expired_at: datetime
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class EnrollmentExpired(Event):
+    """A participant's seat reached its end and the sweep took it (R-TIME-2).
+
+    As `ParticipantRemoved`: the product's replacement policy decided whether the seat
+    was freed (R-SEAT-10); the tag the seat gave ends with `TagGrantExpired` (R-TAG-3).
+
+    Attributes:
+        pool_id: The pool.
+        user_id: The former participant.
+        seat_freed: Whether the seat can be given to someone new.
+        expired_at: When the seat ended.
+    """
+
+    pool_id: PoolId
+    user_id: UserId
+    seat_freed: bool
+    expired_at: datetime
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class SeatWindowChanged(Event):
+    """A participant's seat got an end, or its end moved or was cleared (R-TIME-4).
+
+    Attributes:
+        pool_id: The pool.
+        user_id: The participant.
+        expires_at: The new end, or ``None``.
+        old_expires_at: The end before.
+    """
+
+    pool_id: PoolId
+    user_id: UserId
+    expires_at: datetime | None
+    old_expires_at: datetime | None

@@ -149,6 +149,12 @@ class TagGrants(Protocol):
         """Every grant, ordered by (user, tag, source)."""
         ...
 
+    def set_expiry(
+        self, user_id: UserId, tag: str, source: str, expires_at: datetime | None
+    ) -> None:
+        """Set when one source's grant ends (``None``: never); it must exist (R-TIME-4)."""
+        ...
+
     def due(self, now: datetime, limit: int) -> Sequence[TagGrant]:
         """Up to ``limit`` grants with ``expires_at <= now``, by (user, tag, source) (R-TIME-2)."""
         ...

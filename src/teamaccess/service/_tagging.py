@@ -11,7 +11,7 @@ from datetime import datetime
 import attrs
 
 from teamaccess.domain.events import ParticipantRemoved, TagGranted, TagRevoked, stamp
-from teamaccess.domain.grant_events import TagGrantExpired
+from teamaccess.domain.grant_events import EnrollmentExpired, TagGrantExpired
 from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.seats import Product, ReplacementPolicy, SeatPool, TagGrant, pool_source
 from teamaccess.ports import Transaction
@@ -79,11 +79,20 @@ def revoke(
 
 
 def take_seat(
-    tx: Transaction, now: datetime, actor_id: UserId, pool: SeatPool, product: Product, user: UserId
+    tx: Transaction,
+    now: datetime,
+    actor_id: UserId | None,
+    pool: SeatPool,
+    product: Product,
+    user: UserId,
+    *,
+    expired_at: datetime | None = None,
 ) -> SeatPool:
     """End ``user``'s seat in the locked ``pool`` and the tag it gave (R-SEAT-9, R-TAG-3).
 
     The product's replacement policy decides whether the seat is freed (R-SEAT-10).
+    With ``expired_at`` (the sweep, R-TIME-2) the events are `EnrollmentExpired` and
+    `TagGrantExpired` instead of `ParticipantRemoved` and `TagRevoked`.
     """
     tx.enrollments.remove(pool.id, user)
     refill = product.replacement is ReplacementPolicy.REFILL
@@ -93,13 +102,19 @@ def take_seat(
         else attrs.evolve(pool, consumed=pool.consumed + 1)
     )
     tx.pools.update(updated)
-    tx.outbox.append(
-        ParticipantRemoved(
-            **stamp(now, actor_id, pool.company_id),
-            pool_id=pool.id,
-            user_id=user,
-            seat_freed=refill,
+    common = stamp(now, actor_id, pool.company_id)
+    if expired_at is not None:
+        tx.outbox.append(
+            EnrollmentExpired(
+                **common, pool_id=pool.id, user_id=user, seat_freed=refill, expired_at=expired_at
+            )
         )
-    )
-    revoke(tx, now, actor_id, pool.company_id, user, product.tag, pool_source(pool.id))
+    else:
+        tx.outbox.append(
+            ParticipantRemoved(**common, pool_id=pool.id, user_id=user, seat_freed=refill)
+        )
+    revoke(
+        tx, now, actor_id, pool.company_id, user, product.tag, pool_source(pool.id),
+        expired_at=expired_at,
+    )  # fmt: skip
     return updated

@@ -23,19 +23,20 @@ from teamaccess.domain.ids import CompanyId, UserId, check_id
 from teamaccess.domain.inputs import check_count, check_instant
 from teamaccess.domain.models import Membership
 from teamaccess.domain.roles import MANAGE_TEAM
-from teamaccess.domain.seats import TagGrant
+from teamaccess.domain.seats import TagGrant, pool_source
 from teamaccess.domain.windows import (
     WindowState,
     at_instant,
     check_window,
     window_of,
 )
-from teamaccess.errors import InvalidInput, MainContactRequired
+from teamaccess.errors import InvalidInput, MainContactRequired, UnknownGroup
 from teamaccess.ports import Transaction
 from teamaccess.service._authority import end_membership
 from teamaccess.service._core import ServiceCore, raise_if_denied
+from teamaccess.service._enrolment import find_product, lock_pool
 from teamaccess.service._sight import sighted
-from teamaccess.service._tagging import revoke
+from teamaccess.service._tagging import revoke, take_seat
 from teamaccess.service.members import Members
 
 __all__ = ["ExpiredGrant", "ExpiringGrant", "ExpiryReport", "Grants"]
@@ -52,8 +53,9 @@ class ExpiredGrant:
 
     Attributes:
         kind: ``membership`` (the membership ended), ``role`` (a temporary role fell
-            back to the role after it) or ``tag`` (a direct tag grant ended).
-        company_id: The company (``None`` for a tag).
+            back to the role after it), ``seat`` (a participant's seat was taken) or
+            ``tag`` (a direct tag grant ended).
+        company_id: The company (``None`` for a tag, or a pool bought without one).
         user_id: The member, or the tag's holder.
         expired_at: The end of its window.
         tag: For ``tag``: the tag.
@@ -108,7 +110,7 @@ class ExpiringGrant:
     """A grant that ends within the asked horizon (R-TIME-3).
 
     Attributes:
-        kind: ``membership``, ``role`` or ``tag`` (a direct tag grant).
+        kind: ``membership``, ``role``, ``seat`` or ``tag`` (a direct tag grant).
         company_id: The company (``None`` for a tag).
         user_id: The member, or the tag's holder.
         role: The member's role now (for ``role``: the temporary role; for ``tag``: the tag).
@@ -241,7 +243,13 @@ class Grants:
     def _expire_tag(
         tx: Transaction, when: datetime, seen: TagGrant, at: datetime
     ) -> ExpiredGrant | None:
-        """End one due direct tag grant, re-read under its holder's lock; ``None`` if gone."""
+        """End one due tag grant, re-read under its lock; ``None`` if gone already.
+
+        A grant through a pool is a seat: the seat is taken as a removal does, under
+        the pool's lock, by the product's replacement policy (R-SEAT-10).
+        """
+        if seen.source.startswith(_POOL):
+            return _expire_seat(tx, when, seen, at)
         tx.tags.lock_holders([seen.user_id])  # a second sweeper waits, then finds it gone
         now_held = next(
             (
@@ -341,7 +349,14 @@ class Grants:
             found = tx.memberships.of_user(UserId(user_id))
             tags = tx.tags.of_users([UserId(user_id)])
         rows = _ending(found, now, now + until) + [
-            ExpiringGrant("tag", None, g.user_id, g.tag, g.expires_at, g.source)
+            ExpiringGrant(
+                "seat" if g.source.startswith(_POOL) else "tag",
+                None,
+                g.user_id,
+                g.tag,
+                g.expires_at,
+                g.source,
+            )
             for g in tags
             if g.expires_at is not None and now < g.expires_at <= now + until
         ]
@@ -357,6 +372,41 @@ class Grants:
                 f"got {within!r}"
             )
         return within
+
+
+_POOL = pool_source("")
+
+
+def _current(tx: Transaction, seen: TagGrant) -> TagGrant | None:
+    return next(
+        (
+            g
+            for g in tx.tags.of_users([seen.user_id])
+            if (g.tag, g.source) == (seen.tag, seen.source)
+        ),
+        None,
+    )
+
+
+def _expire_seat(
+    tx: Transaction, when: datetime, seen: TagGrant, at: datetime
+) -> ExpiredGrant | None:
+    """Take one seat whose end has come, re-read under its pool's lock (R-TIME-2, R-SEAT-10)."""
+    try:
+        pool, _company = lock_pool(tx, seen.source[len(_POOL) :])
+    except UnknownGroup:
+        return None
+    if tx.enrollments.get(pool.id, seen.user_id) is None:
+        return None  # a sweeper or a removal took it first
+    tx.tags.lock_holders([seen.user_id])
+    held = _current(tx, seen)
+    if held is None or held.expires_at is None or held.expires_at > at:
+        return None
+    product = find_product(tx, pool.product_id)
+    take_seat(tx, when, None, pool, product, seen.user_id, expired_at=held.expires_at)
+    return ExpiredGrant(
+        "seat", pool.company_id, seen.user_id, held.expires_at, tag=seen.tag, source=seen.source
+    )
 
 
 def _ending(found: Sequence[Membership], now: datetime, until: datetime) -> list[ExpiringGrant]:

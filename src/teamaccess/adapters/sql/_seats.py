@@ -297,6 +297,18 @@ class TagGrants(Repo):
         statement = sa.select(t).order_by(t.c.user_id, t.c.tag, t.c.source)
         return [_grant(row) for row in self._rows(statement)]
 
+    def set_expiry(
+        self, user_id: UserId, tag: str, source: str, expires_at: datetime | None
+    ) -> None:
+        t = self._t.tags
+        result = self._c.execute(
+            t.update()
+            .where(t.c.user_id == user_id, t.c.tag == tag, t.c.source == source)
+            .values(expires_at=expires_at)
+        )
+        if result.rowcount != 1:
+            raise StorageError(f"no grant of {tag!r} by {source} to change")
+
     def due(self, now: datetime, limit: int) -> Sequence[TagGrant]:
         t = self._t.tags
         statement = (

@@ -16,12 +16,14 @@ import pytest
 from teamaccess import Action, TeamAccess
 from teamaccess.errors import AccessDenied, InvalidInput, MainContactRequired, NotAMember
 from teamaccess.events import (
+    EnrollmentExpired,
     MemberRemoved,
     MembershipExpired,
     MembershipWindowChanged,
     PoolLeaderChanged,
     RoleExpired,
     RoleWindowChanged,
+    SeatWindowChanged,
     TagGrantExpired,
 )
 from teamaccess.testing import FrozenClock, dump
@@ -387,3 +389,31 @@ def test_r_time_1_direct_tag_grant_opens_nothing_from_its_end(store, clock) -> N
     assert ta.tags.of_user("zoe") == frozenset({"course-access"})
     assert ta.grants.expire_due().expired == ()
     assert len(_events(ta, TagGrantExpired)) == 2
+
+
+def test_r_time_2_seat_with_an_end_is_taken_by_the_replacement_policy(store, clock) -> None:
+    """R-TIME-1, R-TIME-2, R-TIME-4, R-SEAT-10: the leader gives a seat an end (SeatWindowChanged); from it on the seat's tag opens nothing; the sweep takes the seat once with EnrollmentExpired, freeing it (refill) or not (consume); a participant may not set it."""
+    ta = seat_service(store, clock)
+    end = _later(clock, 5)
+    pools = {}
+    for product in ("course", "consumed"):
+        pool = ta.seats.purchase("buyer", product, 3, f"Group {product}")
+        seat = ta.seats.enroll("buyer", pool.id, f"pia.{product}@example.com")
+        ta.seats.set_window("buyer", pool.id, seat.user_id, expires_at=end)
+        pools[product] = (pool.id, seat.user_id)
+    pool_id, pia = pools["course"]
+    with pytest.raises(AccessDenied, match="R-SEAT-4"):
+        ta.seats.set_window(pia, pool_id, pia, expires_at=_later(clock, 50))
+    (changed, _) = _events(ta, SeatWindowChanged)
+    assert (changed.user_id, changed.old_expires_at, changed.expires_at) == (pia, None, end)
+    assert ta.tags.can_access(pia, "course-access").allowed
+    clock.now = end
+    assert not ta.tags.can_access(pia, "course-access").allowed
+    report = ta.grants.expire_due()
+    assert sorted(g.kind for g in report.expired) == ["seat", "seat"]
+    expired = {e.pool_id: e.seat_freed for e in _events(ta, EnrollmentExpired)}
+    assert expired == {pools["course"][0]: True, pools["consumed"][0]: False}
+    assert ta.seats.get(pools["course"][0]).used == 0
+    assert ta.seats.get(pools["consumed"][0]).used == 1  # consumed for good (R-SEAT-10)
+    assert ta.grants.expire_due().expired == ()
+    assert len(_events(ta, EnrollmentExpired)) == 2
