@@ -1,8 +1,8 @@
 """The expiry sweep from 4 processes at once (R-TIME-2), on PostgreSQL and MariaDB.
 
-Each round gives a company 8 memberships, 2 temporary roles and a direct tag grant that
-end together (one of the members leads the company's pool); 4 processes then sweep at
-the same instant.
+Each round gives a company 8 memberships, 2 temporary roles, a seat and a direct tag
+grant that end together (one of the members leads the company's pool); 4 processes then
+sweep at the same instant.
 Every grant's ``...Expired`` event is written exactly once, and each consequence (the
 pool's leadership passing on) once. ``TEAMACCESS_SWEEP_ROUNDS`` sets the rounds
 (default 50).
@@ -17,7 +17,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from teamaccess.events import MembershipExpired, PoolLeaderChanged, RoleExpired, TagGrantExpired
+from teamaccess.events import (
+    EnrollmentExpired,
+    MembershipExpired,
+    PoolLeaderChanged,
+    RoleExpired,
+    TagGrantExpired,
+)
 from teamaccess.testing import FrozenClock, in_transaction, make_service
 
 from ..backends import MARIADB, POSTGRES
@@ -46,7 +52,11 @@ def _fill(store, rounds: int) -> set[tuple[str, str, str]]:
         for user in users[:8]:
             ta.members.add("boss", company, user, expires_at=ends)
             due.add(("membership", company, user))
-        ta.seats.purchase("u0", "course", 2, "Team", company_id=company)
+        pool = ta.seats.purchase("u0", "course", 2, "Team", company_id=company)
+        seat = ta.seats.enroll("u0", pool.id, f"seat{round_}@example.com")
+        ta.seats.set_window("u0", pool.id, seat.user_id, expires_at=ends)
+        due.add(("seat", company, seat.user_id))
+        due.add(("tag", f"pool:{pool.id}", seat.user_id))
         for user in users[8:]:
             ta.members.add("boss", company, user)
             ta.members.change_role("boss", company, user, "admin", until=ends, then="member")
@@ -59,7 +69,7 @@ def _fill(store, rounds: int) -> set[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("backend", SERVERS)
 def test_r_time_2_four_processes_sweep_each_grant_exactly_once(backend) -> None:
-    """R-TIME-2: 4 processes sweep at once each round; every grant's Expired event (membership, role, tag) exactly once, 0 duplicates, one leadership change per round."""
+    """R-TIME-2: 4 processes sweep at once each round; every grant's Expired event (membership, role, seat, tag) exactly once, 0 duplicates, one leadership change per round."""
     store = backend.store()
     store.clear()
     due = _fill(store, ROUNDS)
@@ -81,7 +91,12 @@ def test_r_time_2_four_processes_sweep_each_grant_exactly_once(backend) -> None:
         ("membership" if isinstance(e, MembershipExpired) else "role", e.company_id, e.user_id)
         for e in events
         if isinstance(e, (MembershipExpired, RoleExpired))
-    ) + Counter(("tag", e.source, e.user_id) for e in events if isinstance(e, TagGrantExpired))
+    ) + Counter(
+        ("tag", e.source, e.user_id) if isinstance(e, TagGrantExpired) else
+        ("seat", e.company_id, e.user_id)
+        for e in events
+        if isinstance(e, (TagGrantExpired, EnrollmentExpired))
+    )  # fmt: skip
     duplicates = sum(n - 1 for n in seen.values())
     leaders = Counter(e.company_id for e in events if isinstance(e, PoolLeaderChanged))
     print(
@@ -91,5 +106,6 @@ def test_r_time_2_four_processes_sweep_each_grant_exactly_once(backend) -> None:
     )
     assert set(seen) == due
     assert duplicates == 0
-    assert sum(sum(c) for c in counts) == len(due)  # each grant reported by one sweeper
+    seats_tags = sum(1 for kind, source, _ in due if kind == "tag" and source.startswith("pool:"))
+    assert sum(sum(c) for c in counts) == len(due) - seats_tags  # one report per grant
     assert leaders == Counter({f"r{r}": 1 for r in range(ROUNDS)})
