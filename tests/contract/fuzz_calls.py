@@ -84,6 +84,8 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
         "grants.set_window": ({"actor_id": a, "company_id": acme, "user_id": b},
                               {"actor_id": U, "company_id": C, "user_id": U}),
         "grants.expire_due": ({"limit": 5}, {"limit": "count"}),
+        "seats.set_window": ({"actor_id": a, "pool_id": pool, "user_id": b},
+                             {"actor_id": U, "pool_id": "id", "user_id": U}),
         "grants.expiring": ({"actor_id": a, "company_id": acme},
                             {"actor_id": U, "company_id": C}),
         "grants.expiring_for_user": ({"actor_id": b, "user_id": b},

@@ -172,6 +172,7 @@ class AsyncSeats(_Namespace):
     purchase = awaitable(Seats.purchase)
     purchase_single_access = awaitable(Seats.purchase_single_access)
     reinvite = awaitable(Seats.reinvite)
+    set_window = awaitable(Seats.set_window)
     remove = awaitable(Seats.remove)
     resize = awaitable(Seats.resize)
     validate_csv = awaitable(Seats.validate_csv)

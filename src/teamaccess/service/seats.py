@@ -399,7 +399,7 @@ class Seats:
         return self._core.command(work)
 
     def set_window(
-        self, actor_id: str, pool_id: str, user_id: str, *, expires_at: datetime | None
+        self, actor_id: str, pool_id: str, user_id: str, *, expires_at: datetime | None = None
     ) -> TagGrant:
         """Give a participant's seat an end, move it, or clear it (``None``) (R-TIME-4).
 
