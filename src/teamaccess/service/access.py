@@ -512,15 +512,19 @@ def _review_rows(
             grants.append((m.user_id, "main_contact", "main_contact", "", None, None))
     pools = tx.pools.of_company(company.id)
     sources = {pool_source(p.id) for p in pools}
-    holders: set[UserId] = set()
+    seats = {pool.id: tx.enrollments.of_pool(pool.id) for pool in pools}
+    holders = sorted({seat.user_id for taken in seats.values() for seat in taken})
+    tagged = [g for g in tx.tags.of_users(holders) if g.source in sources]
+    ends = {(g.user_id, g.source): g.expires_at for g in tagged}  # a seat's end (R-TIME-3)
     for pool in pools:
         grants.append((pool.leader_id, "leader", pool.id, pool.product_id, pool.created_at, None))
-        for seat in tx.enrollments.of_pool(pool.id):
-            holders.add(seat.user_id)
-            grants.append((seat.user_id, "seat", pool.id, pool.product_id, seat.enrolled_at, None))
-    for grant in tx.tags.of_users(sorted(holders)):
-        if grant.source in sources:
-            grants.append((grant.user_id, "tag", grant.tag, grant.source, grant.granted_at, None))
+        for seat in seats[pool.id]:
+            until = ends.get((seat.user_id, pool_source(pool.id)))
+            grants.append((seat.user_id, "seat", pool.id, pool.product_id, seat.enrolled_at, until))
+    for grant in tagged:
+        grants.append(
+            (grant.user_id, "tag", grant.tag, grant.source, grant.granted_at, grant.expires_at)
+        )
     above = tx.memberships.admitted(
         company.id, roles=frozenset(), main_contact_roles=frozenset(), ancestors=True,
         after=None, limit=_ALL,

@@ -392,7 +392,7 @@ def test_r_time_1_direct_tag_grant_opens_nothing_from_its_end(store, clock) -> N
 
 
 def test_r_time_2_seat_with_an_end_is_taken_by_the_replacement_policy(store, clock) -> None:
-    """R-TIME-1, R-TIME-2, R-TIME-4, R-SEAT-10: the leader gives a seat an end (SeatWindowChanged); from it on the seat's tag opens nothing; the sweep takes the seat once with EnrollmentExpired, freeing it (refill) or not (consume); a participant may not set it."""
+    """R-TIME-1, R-TIME-2, R-TIME-3, R-TIME-4, R-SEAT-10: the leader gives a seat an end (SeatWindowChanged), the review shows it; from it on the seat's tag opens nothing; the sweep takes the seat once with EnrollmentExpired, freeing it (refill) or not (consume); a participant may not set it."""
     ta = seat_service(store, clock)
     end = _later(clock, 5)
     pools = {}
@@ -406,6 +406,15 @@ def test_r_time_2_seat_with_an_end_is_taken_by_the_replacement_policy(store, clo
         ta.seats.set_window(pia, pool_id, pia, expires_at=_later(clock, 50))
     (changed, _) = _events(ta, SeatWindowChanged)
     assert (changed.user_id, changed.old_expires_at, changed.expires_at) == (pia, None, end)
+    team = make_team(ta)  # a company's pool: its review shows the seat's end (R-TIME-3)
+    company_pool = ta.seats.purchase("anna", "course", 2, "Staff", company_id=team.id)
+    staff = ta.seats.enroll("anna", company_pool.id, "ben@example.com")
+    ta.seats.set_window("anna", company_pool.id, staff.user_id, expires_at=_later(clock, 9))
+    rows = [r for r in ta.access.review("anna", team.id).rows if r.subject == "ben"]
+    assert {r.kind: r.until for r in rows if r.kind in ("seat", "tag")} == {
+        "seat": _later(clock, 9).isoformat(),
+        "tag": _later(clock, 9).isoformat(),
+    }
     assert ta.tags.can_access(pia, "course-access").allowed
     clock.now = end
     assert not ta.tags.can_access(pia, "course-access").allowed
