@@ -224,6 +224,7 @@ class Invitation:
         status: Its stored [InvitationStatus][teamaccess.InvitationStatus].
         accepted_by: The user who accepted it, once accepted.
         closed_at: When it was accepted, revoked or superseded.
+        member_until: When the membership it gives ends (R-TIME-1); ``None``: never.
     """
 
     id: InvitationId
@@ -237,6 +238,7 @@ class Invitation:
     status: InvitationStatus = InvitationStatus.PENDING
     accepted_by: UserId | None = None
     closed_at: datetime | None = None
+    member_until: datetime | None = None
 
     def is_open(self, now: datetime) -> bool:
         """Return whether the token can still be accepted at ``now``."""

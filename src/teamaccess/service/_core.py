@@ -23,7 +23,12 @@ from teamaccess.domain.models import Company, CompanySettings, Invitation, Membe
 from teamaccess.domain.policy import decide, decide_grant
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
-from teamaccess.domain.windows import at_instant, is_windowed, membership_window_denial
+from teamaccess.domain.windows import (
+    at_instant,
+    decide_window_grant,
+    is_windowed,
+    membership_window_denial,
+)
 from teamaccess.errors import (
     AccessDenied,
     CompanyClosed,
@@ -310,14 +315,24 @@ class ServiceCore:
             return self.member_role
         return require_known_role(self.policy, role)
 
-    def require_grant(self, tx: Transaction, company: Company, actor_id: str, role: str) -> None:
-        """Raise unless the actor may hand out ``role`` in the company (R-MEM-9)."""
+    def require_grant(
+        self,
+        tx: Transaction,
+        company: Company,
+        actor_id: str,
+        role: str,
+        *,
+        until: datetime | None = None,
+    ) -> None:
+        """Raise unless the actor may hand out ``role``, ending at ``until`` (R-MEM-9, R-TIME-4)."""
         actor = tx.memberships.get(company.id, UserId(actor_id))
+        now = self.clock()
         raise_if_denied(
-            decide_grant(
-                actor, role, policy=self.policy, default_role=self.member_role, now=self.clock()
-            )
+            decide_grant(actor, role, policy=self.policy, default_role=self.member_role, now=now)
         )
+        if actor is not None:
+            by_role = role != self.member_role
+            raise_if_denied(decide_window_grant(actor, until, by_role=by_role, now=now))
 
     def require_issuer_grant(
         self, tx: Transaction, company: Company, invitation: Invitation
@@ -335,6 +350,10 @@ class ServiceCore:
                 issuer, invitation.role, policy=self.policy, default_role=self.member_role,
                 now=now,
             )  # fmt: skip
+        if decision.allowed and issuer is not None:  # nor beyond their own window (R-TIME-4)
+            by_role = invitation.role != self.member_role
+            until = invitation.member_until
+            decision = decide_window_grant(issuer, until, by_role=by_role, now=now)
         if not decision.allowed:
             raise AccessDenied(
                 Decision.deny(

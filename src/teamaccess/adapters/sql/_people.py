@@ -435,6 +435,7 @@ def _invitation(row: sa.Row[Any]) -> Invitation:
         status=InvitationStatus(row.status),
         accepted_by=None if row.accepted_by is None else UserId(row.accepted_by),
         closed_at=row.closed_at,
+        member_until=row.member_until,
     )
 
 
@@ -451,6 +452,7 @@ def _invitation_values(i: Invitation) -> dict[str, Any]:
         "status": i.status.value,
         "accepted_by": i.accepted_by,
         "closed_at": i.closed_at,
+        "member_until": i.member_until,
     }
 
 

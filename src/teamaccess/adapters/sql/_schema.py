@@ -107,6 +107,11 @@ def grant_window_columns() -> list[sa.Column[Any]]:
     ]
 
 
+def invitation_window_columns() -> list[sa.Column[Any]]:
+    """When the membership an invitation gives ends (revision teamaccess_0010, R-TIME-1)."""
+    return [sa.Column("member_until", UtcDateTime(), nullable=True)]
+
+
 def tag_grant_window_columns() -> list[sa.Column[Any]]:
     """When a direct tag grant ends (revision teamaccess_0010, R-TIME-1)."""
     return [sa.Column("expires_at", UtcDateTime(), nullable=True)]
@@ -225,6 +230,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
             nullable=True,
         ),
         sa.Column("closed_at", UtcDateTime(), nullable=True),
+        *invitation_window_columns(),
         sa.UniqueConstraint("token_hash", name=f"{p}uq_invitations_token"),
         sa.Index(f"{p}ix_invitations_company_email", "company_id", "email"),
     )

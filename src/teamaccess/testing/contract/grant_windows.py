@@ -426,3 +426,25 @@ def test_r_time_2_seat_with_an_end_is_taken_by_the_replacement_policy(store, clo
     assert ta.seats.get(pools["consumed"][0]).used == 1  # consumed for good (R-SEAT-10)
     assert ta.grants.expire_due().expired == ()
     assert len(_events(ta, EnrollmentExpired)) == 2
+
+
+def test_r_time_1_invitation_gives_a_membership_that_ends(ta, clock) -> None:
+    """R-TIME-1, R-TIME-4: an invitation with member_until gives a membership ending then (re-sent, it keeps it); an inviter whose own membership ends earlier cannot issue it, and one who lost that standing since cannot have it accepted."""
+    team = make_team(ta)
+    until = _later(clock, 20)
+    issued = ta.invitations.send("anna", team.id, "carl@example.com", member_until=until)
+    again = ta.invitations.resend("anna", team.id, issued.invitation.id)
+    assert again.invitation.member_until == until
+    joined = ta.invitations.accept("carl", again.token)
+    assert joined.expires_at == until
+    clock.now = until
+    assert ta.check("carl", team.id, Action.OPEN_BACKOFFICE).reason == "expired"
+    clock.now = until - timedelta(days=19)
+    ta.members.change_role("anna", team.id, "ben", "admin")
+    ta.grants.set_window("anna", team.id, "ben", expires_at=_later(clock, 5))
+    with pytest.raises(AccessDenied, match="window_above_actor"):
+        ta.invitations.send("ben", team.id, "dora@example.com", member_until=_later(clock, 6))
+    late = ta.invitations.send("ben", team.id, "dora@example.com", member_until=_later(clock, 5))
+    ta.grants.set_window("anna", team.id, "ben", expires_at=_later(clock, 4))
+    with pytest.raises(AccessDenied, match="may no longer .* ending by"):
+        ta.invitations.accept("dora", late.token)

@@ -1,4 +1,4 @@
-"""Time-bound memberships, temporary roles and direct tag grants (R-TIME-1).
+"""Time-bound memberships, temporary roles, invitations' memberships and tag grants (R-TIME-1).
 
 Revision ID: teamaccess_0010
 Revises: teamaccess_0007
@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from alembic import context, op
 
-from teamaccess.adapters.sql._schema import grant_window_columns, tag_grant_window_columns
+from teamaccess.adapters.sql._schema import (
+    grant_window_columns,
+    invitation_window_columns,
+    tag_grant_window_columns,
+)
 from teamaccess.adapters.sql.migrations.prefix import migration_prefix
 
 revision = "teamaccess_0010"
@@ -28,10 +32,16 @@ def upgrade() -> None:
         for column in tag_grant_window_columns():
             batch.add_column(column)
     op.create_index(f"{p}ix_tag_grants_expires", f"{p}tag_grants", ["expires_at"])
+    with op.batch_alter_table(f"{p}invitations") as batch:
+        for column in invitation_window_columns():
+            batch.add_column(column)
 
 
 def downgrade() -> None:
     p = migration_prefix(context)
+    with op.batch_alter_table(f"{p}invitations") as batch:
+        for column in reversed(invitation_window_columns()):
+            batch.drop_column(column.name)
     op.drop_index(f"{p}ix_tag_grants_expires", table_name=f"{p}tag_grants")
     with op.batch_alter_table(f"{p}tag_grants") as batch:
         for column in reversed(tag_grant_window_columns()):
