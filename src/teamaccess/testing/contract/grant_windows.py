@@ -446,5 +446,5 @@ def test_r_time_1_invitation_gives_a_membership_that_ends(ta, clock) -> None:
         ta.invitations.send("ben", team.id, "dora@example.com", member_until=_later(clock, 6))
     late = ta.invitations.send("ben", team.id, "dora@example.com", member_until=_later(clock, 5))
     ta.grants.set_window("anna", team.id, "ben", expires_at=_later(clock, 4))
-    with pytest.raises(AccessDenied, match="may no longer .* ending by"):
+    with pytest.raises(AccessDenied, match=r"may no longer .* ending by"):
         ta.invitations.accept("dora", late.token)
