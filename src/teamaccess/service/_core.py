@@ -411,8 +411,17 @@ class ServiceCore:
             )
 
     def assignee(self, tx: Transaction, company: Company, user_id: str | None) -> UserId | None:
-        """The assignee, who must be a member: work never leaves the company (R-LEAD-5)."""
-        return None if user_id is None else self.membership(tx, company.id, user_id).user_id
+        """The assignee, who must be a member: work never leaves the company (R-LEAD-5).
+
+        A membership outside its window is none: work goes to nobody who has no access
+        (R-TIME-1).
+        """
+        if user_id is None:
+            return None
+        member = self.membership(tx, company.id, user_id)
+        if not self.counts(member):
+            raise MembershipNotFound(company.id, user_id)
+        return member.user_id
 
     @staticmethod
     def membership(tx: Transaction, company_id: CompanyId, user_id: str) -> Membership:

@@ -14,7 +14,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from teamaccess import Action, TeamAccess
-from teamaccess.errors import AccessDenied, InvalidInput, MainContactRequired, NotAMember
+from teamaccess.errors import (
+    AccessDenied,
+    InvalidInput,
+    MainContactRequired,
+    MembershipNotFound,
+    NotAMember,
+)
 from teamaccess.events import (
     EnrollmentExpired,
     MemberRemoved,
@@ -448,3 +454,17 @@ def test_r_time_1_invitation_gives_a_membership_that_ends(ta, clock) -> None:
     ta.grants.set_window("anna", team.id, "ben", expires_at=_later(clock, 4))
     with pytest.raises(AccessDenied, match=r"may no longer .* ending by"):
         ta.invitations.accept("dora", late.token)
+
+
+def test_r_time_1_work_is_not_assigned_to_an_expired_member(ta, clock) -> None:
+    """R-TIME-1, R-LEAD-5: an inbox request cannot be assigned to a member whose membership has ended (MembershipNotFound, as for a non-member); nothing changes."""
+    team = make_team(ta)
+    ta.members.add("anna", team.id, "carl", expires_at=_later(clock, 1))
+    request = ta.inbox.send(team.id, "contact", "kunde@example.com", "Offer?")
+    ta.inbox.assign("anna", team.id, request.id, "carl")
+    ta.inbox.assign("anna", team.id, request.id, "ben")
+    clock.advance(days=1)
+    before = dump(ta.store)
+    with pytest.raises(MembershipNotFound):
+        ta.inbox.assign("anna", team.id, request.id, "carl")
+    assert dump(ta.store) == before
