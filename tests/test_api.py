@@ -34,6 +34,7 @@ def test_namespaces_are_composed_not_inherited() -> None:
         "users", "companies", "members", "invitations", "seats", "tags", "partners",
         "licenses", "leads", "inbox", "records", "lifecycle", "outbox", "access", "privacy",
         "domains",
+        "grants",
     }  # fmt: skip
     assert TeamAccess.__mro__ == (TeamAccess, object)
     assert not hasattr(ta, "add_member")  # no flat aliases

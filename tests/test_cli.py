@@ -273,7 +273,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         for action in parser._actions:
             if isinstance(action.choices, dict):
                 paths.extend([*path, name] for name in action.choices)
-    assert len(found) == 56
+    assert len(found) == 58
 
 
 def test_progress_bar_draws_quarters_in_logs_and_redraws_on_a_terminal() -> None:
@@ -683,3 +683,33 @@ def test_docs_cli_sessions_print_what_the_page_shows(
         expected = [re.sub(r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD", line)
                     for line in session.splitlines()]  # fmt: skip
         assert play(session, monkeypatch) == expected
+
+
+def test_grants_expire_due_and_expiring(
+    ta: TeamAccess, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """R-TIME-2, R-TIME-3: `grants expiring` lists a membership ending soon; `grants expire-due --now` ends it once with its event and prints the schedule hint, as JSON too."""
+    from datetime import datetime, timedelta, timezone
+
+    soon = datetime.now(timezone.utc) + timedelta(days=3)
+    ta.members.add("anna", "acme", "lea", expires_at=soon)
+    code, out, err = run(capsys, "grants", "expiring", "--db", db, "--company", "acme",
+                         "--days", "7", "--as", "anna")  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "lea" in out
+    assert soon.isoformat() in out
+    code, out, _ = run(capsys, "grants", "expire-due", "--db", db, "--json")
+    assert code == 0
+    assert json.loads(out) == {
+        "expired": [], "more": False, "next_due": soon.isoformat(), "sleep_seconds": 3600,
+    }  # fmt: skip
+    later = (soon + timedelta(seconds=1)).isoformat()
+    code, out, _ = run(capsys, "grants", "expire-due", "--db", db, "--now", later)
+    assert code == 0
+    assert "1 grant(s) expired; next due: none" in out
+    assert "lea" not in [m.user_id for m in ta.members.list("anna", "acme")]
+    code, out, _ = run(capsys, "grants", "expire-due", "--db", db, "--now", later)
+    assert "0 grant(s) expired" in out
+    code, _, err = run(capsys, "grants", "expire-due", "--db", db, "--now", "tomorrow")
+    assert code == 2
+    assert "ISO 8601" in err

@@ -208,7 +208,7 @@ def test_cli_page_names_every_command() -> None:
         for name, sub in (action.choices or {}).items() if isinstance(action.choices, dict) else ():
             nested = [a for a in sub._actions if isinstance(a.choices, dict)]
             commands += [f"{name} {child}" for a in nested for child in a.choices] or [name]
-    assert len(commands) == 44
+    assert len(commands) == 46
     for command in commands:
         assert f"teamaccess {command}" in text, command
 

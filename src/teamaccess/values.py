@@ -106,12 +106,21 @@ from teamaccess.domain.seats import (
     SeatPool,
     TagGrant,
 )
+from teamaccess.domain.windows import (
+    Window,
+    WindowState,
+)
 from teamaccess.service._domain_enrolment import (
     DomainMatch,
     DomainRegistration,
 )
 from teamaccess.service.domains import (
     DomainChallenge,
+)
+from teamaccess.service.grants import (
+    ExpiredGrant,
+    ExpiringGrant,
+    ExpiryReport,
 )
 from teamaccess.service.invitations import (
     IssuedInvitation,
@@ -149,6 +158,9 @@ __all__ = [
     "Enrollment",
     "EnrollmentMode",
     "Expansion",
+    "ExpiredGrant",
+    "ExpiringGrant",
+    "ExpiryReport",
     "GroupView",
     "Holder",
     "InboxRequest",
@@ -195,6 +207,8 @@ __all__ = [
     "TagGrant",
     "User",
     "UserId",
+    "Window",
+    "WindowState",
     "hash_token",
     "neutralize",
     "normalize_domain",

@@ -70,7 +70,12 @@ def test_r_all_7_every_public_method_is_fuzzed() -> None:
             "visible_from",
             "until",
             "consistency",
-        }  # fmt: skip - typed values, not text or numbers (consistency: tests/test_consistency.py)
+            "starts_at",
+            "expires_at",
+            "within",
+            "now",
+            "member_until",
+        }  # fmt: skip - typed values, not text or numbers
         assert set(kinds) == set(valid) == params - skipped, method
 
 

@@ -27,7 +27,7 @@ __all__ = ["DENIED", "ERROR", "OK", "build_parser", "main"]
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree."""
-    from teamaccess.cli import _accounts, _admin, _domains, _inspect, _seats
+    from teamaccess.cli import _accounts, _admin, _domains, _grants, _inspect, _seats
 
     parser = argparse.ArgumentParser(
         prog="teamaccess",
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     _accounts.register(top)
     _domains.register(top)
     _inspect.register(top)
+    _grants.register(top)
     return parser
 
 

@@ -76,6 +76,9 @@ class Reason(str, enum.Enum):
     EMBARGOED = "embargoed"
     NOT_LINKED = "not_linked"
     ROLE_ABOVE_ACTOR = "role_above_actor"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    WINDOW_ABOVE_ACTOR = "window_above_actor"
 
 
 @attrs.frozen

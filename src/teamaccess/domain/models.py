@@ -168,6 +168,13 @@ class Membership:
             as (by creating the account, or being added by an admin of the partner);
             it ends when they leave or are removed from that partner (R-PART-6).
             ``None`` for a membership the account's own members gave.
+        starts_at: When the membership starts to count (UTC); before it, the user is
+            not a member for any decision (R-TIME-1). ``None``: at once.
+        expires_at: When it ends (UTC); from then on the user is not a member for any
+            decision, before any sweep runs (R-TIME-1). ``None``: never.
+        role_until: When ``role`` ends (a temporary role, e.g. admin until a date);
+            from then on the member holds ``role_after`` (R-TIME-1). ``None``: never.
+        role_after: The role the member falls back to at ``role_until``.
     """
 
     company_id: CompanyId
@@ -178,6 +185,10 @@ class Membership:
     show_as_contact: bool = True
     is_handler: bool = False
     origin: CompanyId | None = None
+    starts_at: datetime | None = None
+    expires_at: datetime | None = None
+    role_until: datetime | None = None
+    role_after: str | None = None
 
 
 class InvitationStatus(str, enum.Enum):
@@ -213,6 +224,7 @@ class Invitation:
         status: Its stored [InvitationStatus][teamaccess.InvitationStatus].
         accepted_by: The user who accepted it, once accepted.
         closed_at: When it was accepted, revoked or superseded.
+        member_until: When the membership it gives ends (R-TIME-1); ``None``: never.
     """
 
     id: InvitationId
@@ -226,6 +238,7 @@ class Invitation:
     status: InvitationStatus = InvitationStatus.PENDING
     accepted_by: UserId | None = None
     closed_at: datetime | None = None
+    member_until: datetime | None = None
 
     def is_open(self, now: datetime) -> bool:
         """Return whether the token can still be accepted at ``now``."""

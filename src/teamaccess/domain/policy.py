@@ -6,10 +6,13 @@ company, a missing membership, an unknown role or an unknown action never allows
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.gate import closed, company_gate, suspended
 from teamaccess.domain.models import AddMembersBy, Company, Membership
 from teamaccess.domain.roles import MANAGE_TEAM, REASSIGN_MAIN_CONTACT, Policy
+from teamaccess.domain.windows import at_instant, in_window, membership_window_denial
 
 __all__ = ["decide", "decide_grant", "not_a_member", "suspended"]
 
@@ -51,6 +54,7 @@ def decide(
     ancestor_member: Membership | None = None,
     ancestor: Company | None = None,
     company_id: str | None = None,
+    now: datetime | None = None,
 ) -> Decision:
     """Decide whether ``actor`` may do ``action`` in ``company``.
 
@@ -73,6 +77,11 @@ def decide(
         company_id: The id asked about: with it, a missing company is denied as a
             company of which the actor is not a member (R-ALL-9); without it,
             ``unknown_company``.
+        now: The instant to decide at (the service's clock): a membership outside its
+            window denies with ``expired`` or ``not_yet_valid`` (unless sight from an
+            ancestor allows: pass ``ancestor_member`` too for a windowed member), a
+            temporary role that ended counts as the role after it (R-TIME-1). Only read
+            when a membership has a window; ``None`` then means the system's UTC time.
     """
     # Action is a str enum: its members equal (and hash like) their values, so the
     # lookups below work for either. The common answers are shared constants: a
@@ -84,10 +93,27 @@ def decide(
     insider = actor is not None and actor.company_id == company.id
     if company.suspended_at is not None and (insider or ancestor_member is not None):
         return suspended(company, insider=insider)  # the reason only for its members
+    expired = None
+    if insider and actor is not None and _timed(actor):
+        when = now or datetime.now(timezone.utc)
+        expired = membership_window_denial(actor, when)
+        if expired is None:
+            actor = at_instant(actor, when)
+        else:  # no member now (R-TIME-1); sight from an ancestor may still hold (R-PART-2)
+            actor, insider = None, False
     if actor is None or not insider:
+        if ancestor_member is not None and _timed(ancestor_member):
+            when = now or datetime.now(timezone.utc)
+            # An ancestor membership outside its window gives no sight: an outsider then
+            # learns nothing of the account, not even that it exists (R-TIME-1, R-ALL-9).
+            ancestor_member = (
+                at_instant(ancestor_member, when) if in_window(ancestor_member, when) else None
+            )
         if ancestor_member is not None:
-            return _through_ancestor(action, company, ancestor_member, ancestor, policy, target)
-        return not_a_member(action, company.id)
+            through = _through_ancestor(action, company, ancestor_member, ancestor, policy, target)
+            if expired is None or through.allowed:
+                return through
+        return expired if expired is not None else not_a_member(action, company.id)
     if actor.role not in policy.roles:  # RolePolicy keeps its roles as a tuple
         return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
     if action in _MEMBER_ACTIONS:
@@ -163,8 +189,17 @@ def _through_ancestor(
     return Decision.deny(Reason.OVERVIEW_ONLY, "R-PART-2", where)
 
 
+def _timed(m: Membership) -> bool:
+    return m.starts_at is not None or m.expires_at is not None or m.role_until is not None
+
+
 def decide_grant(
-    actor: Membership | None, role: str, *, policy: Policy, default_role: str
+    actor: Membership | None,
+    role: str,
+    *,
+    policy: Policy,
+    default_role: str,
+    now: datetime | None = None,
 ) -> Decision:
     """May ``actor`` hand out ``role`` (add, invite, accept, change a role)? (R-MEM-9).
 
@@ -178,9 +213,16 @@ def decide_grant(
         role: The role handed out.
         policy: The role policy.
         default_role: The company's plain member role.
+        now: The instant to judge the actor's membership and role at (R-TIME-1).
     """
     if actor is None:
         return Decision.deny(Reason.NOT_A_MEMBER, "R-MEM-9", "the granting user is not a member")
+    if _timed(actor):
+        when = now or datetime.now(timezone.utc)
+        expired = membership_window_denial(actor, when)
+        if expired is not None:
+            return Decision.deny(expired.reason, "R-MEM-9", expired.detail)
+        actor = at_instant(actor, when)
     held = policy.permissions(actor.role) if actor.role in policy.roles else frozenset()
     if role != default_role and MANAGE_TEAM not in held:
         return Decision.deny(

@@ -111,8 +111,12 @@ class Holder:
         company_id: The company they may act in (or act for, to see a lead or record).
         via: The company whose membership grants it: ``company_id`` itself, or an
             ancestor for a partner's overview (R-PART-2).
-        role: Their role in ``via``.
+        role: Their role in ``via`` at the instant asked about (a temporary role that
+            ended counts as the role after it, R-TIME-1).
         decision: The allowing decision, with its reason and rule, as the check gives it.
+        starts_at: When the membership of ``via`` began to count, if it has a start (R-TIME-3).
+        expires_at: When that membership ends, if it does (R-TIME-3).
+        role_until: When ``role`` ends, if it is temporary (R-TIME-3).
     """
 
     user_id: UserId
@@ -120,6 +124,9 @@ class Holder:
     via: CompanyId
     role: str
     decision: Decision
+    starts_at: datetime | None = None
+    expires_at: datetime | None = None
+    role_until: datetime | None = None
 
 
 @attrs.frozen

@@ -25,7 +25,7 @@ __all__ = ["AccessReview", "ReviewDiff", "ReviewRow", "neutralize"]
 KINDS = ("role", "main_contact", "leader", "seat", "tag", "invitation", "overview", "team")
 """The kinds of grant a review lists, in the order it lists them."""
 
-_COLUMNS = ("company_id", "subject", "email", "kind", "grant", "via", "since")
+_COLUMNS = ("company_id", "subject", "email", "kind", "grant", "via", "since", "until")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -55,6 +55,7 @@ class ReviewRow:
             ancestor whose membership gives the overview (R-PART-2) or the team
             management (R-PART-5).
         since: When it began (ISO 8601), where the store knows it.
+        until: When it ends (ISO 8601), for a time-bound grant (R-TIME-3); empty if never.
     """
 
     company_id: str
@@ -64,6 +65,7 @@ class ReviewRow:
     grant: str
     via: str = ""
     since: str = ""
+    until: str = ""
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:

@@ -145,12 +145,15 @@ class TagGrant:
         tag: The access tag.
         source: Where it comes from: ``pool:<id>``, ``purchase:<id>`` or ``direct:<label>``.
         granted_at: When this source granted it.
+        expires_at: When a direct grant ends (UTC); from then on it opens no content,
+            before any sweep (R-TIME-1). ``None``: never.
     """
 
     user_id: UserId
     tag: str
     source: str
     granted_at: datetime
+    expires_at: datetime | None = None
 
 
 def pool_source(pool_id: str) -> str:

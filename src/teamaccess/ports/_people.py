@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
@@ -141,6 +142,21 @@ class Memberships(Protocol):
         (R-PART-2), if its role is in ``ancestor_roles`` (``None``: any role; R-PART-5
         admits an ancestor's admins only). Ordered by user id, after ``after``, at most
         ``limit``; on SQL one statement, however many members the company has.
+        """
+        ...
+
+    def due(self, now: datetime, limit: int) -> Sequence[Membership]:
+        """Up to ``limit`` memberships whose window or temporary role has ended by ``now``.
+
+        Those with ``expires_at <= now`` or ``role_until <= now``, ordered by
+        (company id, user id): what the expiry sweep ends (R-TIME-2).
+        """
+        ...
+
+    def next_due(self, after: datetime) -> datetime | None:
+        """The earliest ``expires_at`` or ``role_until`` later than ``after``, or ``None``.
+
+        When the expiry sweep has work next: its schedule hint (R-TIME-2).
         """
         ...
 

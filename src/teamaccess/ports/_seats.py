@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from teamaccess.domain.ids import CompanyId, UserId
@@ -146,4 +147,18 @@ class TagGrants(Protocol):
 
     def all(self) -> Sequence[TagGrant]:
         """Every grant, ordered by (user, tag, source)."""
+        ...
+
+    def set_expiry(
+        self, user_id: UserId, tag: str, source: str, expires_at: datetime | None
+    ) -> None:
+        """Set when one source's grant ends (``None``: never); it must exist (R-TIME-4)."""
+        ...
+
+    def due(self, now: datetime, limit: int) -> Sequence[TagGrant]:
+        """Up to ``limit`` grants with ``expires_at <= now``, by (user, tag, source) (R-TIME-2)."""
+        ...
+
+    def next_due(self, after: datetime) -> datetime | None:
+        """The earliest ``expires_at`` later than ``after``, or ``None`` (R-TIME-2)."""
         ...

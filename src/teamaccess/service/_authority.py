@@ -22,10 +22,13 @@ from teamaccess.domain.events import (
     PoolLeaderChanged,
     stamp,
 )
+from teamaccess.domain.grant_events import MembershipExpired
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.lead_events import LeadAssigned, RequestAssigned
 from teamaccess.domain.models import Company, InvitationStatus, Membership, User
 from teamaccess.domain.roles import MANAGE_TEAM, Policy
+from teamaccess.domain.windows import Window
+from teamaccess.errors import MainContactRequired
 from teamaccess.ports import Transaction
 
 __all__ = [
@@ -49,16 +52,30 @@ def join(
     actor_id: UserId,
     via: InvitationId | None = None,
     origin: CompanyId | None = None,
+    window: Window | None = None,
 ) -> Membership:
     """Add a membership; the first member of a company becomes main contact (R-MC-1).
 
     A pending invitation of the user's address to the company, and a pending join
     request of theirs, are withdrawn: they joined by this way (R-INV-5, R-DOM-3).
     ``origin`` is the ancestor whose admin added them (R-PART-5); the membership then
-    ends when they leave it (R-PART-6).
+    ends when they leave it (R-PART-6). ``window`` bounds it in time (R-TIME-1); the
+    main contact's membership has none (R-MC-4).
+
+    Raises:
+        MainContactRequired: A window on the first member, who becomes main contact.
     """
     first = tx.memberships.count(company.id) == 0
-    membership = Membership(company.id, user.id, role, now, is_main_contact=first, origin=origin)
+    window = window or Window()
+    if first and not window.unbounded:
+        raise MainContactRequired(
+            f"user {user.id!r} becomes the main contact of {company.id!r}, whose membership "
+            "cannot start later or expire (R-MC-4)"
+        )
+    membership = Membership(
+        company.id, user.id, role, now, is_main_contact=first, origin=origin,
+        starts_at=window.starts_at, expires_at=window.expires_at,
+    )  # fmt: skip
     tx.memberships.add(membership)
     common = stamp(now, actor_id, company.id)
     tx.outbox.append(MemberAdded(**common, user_id=user.id, role=role, invitation_id=via))
@@ -85,7 +102,7 @@ def withdraw_join_request(
 
 
 def withdraw_invitation(
-    tx: Transaction, now: datetime, actor_id: UserId, company_id: CompanyId, email: str
+    tx: Transaction, now: datetime, actor_id: UserId | None, company_id: CompanyId, email: str
 ) -> None:
     """Withdraw the pending invitation of ``email`` to the company, if any (R-INV-5).
 
@@ -102,7 +119,11 @@ def withdraw_invitation(
 
 
 def end_authority(
-    tx: Transaction, now: datetime, actor_id: UserId, company_id: CompanyId, user_id: UserId
+    tx: Transaction,
+    now: datetime,
+    actor_id: UserId | None,
+    company_id: CompanyId,
+    user_id: UserId,
 ) -> None:
     """End what ``user_id`` held through the company they just left (R-MEM-10).
 
@@ -141,24 +162,32 @@ def end_authority(
 def end_membership(
     tx: Transaction,
     now: datetime,
-    actor_id: UserId,
+    actor_id: UserId | None,
     member: Membership,
     email: str,
     *,
     policy: Policy | None = None,
+    expired: bool = False,
 ) -> None:
     """Remove the membership with its events and what follows (R-MEM-7, R-MEM-10, R-INV-5).
 
     The caller has checked that it may end: the main contact leaves last (R-MC-4).
     Then every membership the person received as this company's staff (``origin``)
     ends too, and so on below (R-PART-6): see `end_staff_memberships`. A membership
-    already ended (by such a cascade in the same command) is skipped.
+    already ended (by such a cascade in the same command) is skipped. With
+    ``expired`` (the sweep, R-TIME-2) the event is `MembershipExpired`, not
+    `MemberRemoved`; what follows is the same.
     """
     if tx.memberships.get(member.company_id, member.user_id) is None:
         return
     tx.memberships.remove(member.company_id, member.user_id)
     common = stamp(now, actor_id, member.company_id)
-    tx.outbox.append(MemberRemoved(**common, user_id=member.user_id))
+    if expired and member.expires_at is not None:
+        tx.outbox.append(
+            MembershipExpired(**common, user_id=member.user_id, expired_at=member.expires_at)
+        )
+    else:
+        tx.outbox.append(MemberRemoved(**common, user_id=member.user_id))
     if member.is_main_contact:
         tx.outbox.append(MainContactChanged(**common, old_user_id=member.user_id, new_user_id=None))
     end_authority(tx, now, actor_id, member.company_id, member.user_id)
@@ -169,7 +198,7 @@ def end_membership(
 def end_staff_memberships(
     tx: Transaction,
     now: datetime,
-    actor_id: UserId,
+    actor_id: UserId | None,
     ended: Membership,
     email: str,
     *,
@@ -193,7 +222,9 @@ def end_staff_memberships(
             heir = successor(tx, current, policy)
             if heir is not None:
                 tx.memberships.update(attrs.evolve(current, is_main_contact=False))
-                tx.memberships.update(attrs.evolve(heir, is_main_contact=True))
+                tx.memberships.update(
+                    attrs.evolve(heir, is_main_contact=True, starts_at=None, expires_at=None)
+                )
                 tx.outbox.append(
                     MainContactChanged(
                         **stamp(now, actor_id, current.company_id),
@@ -209,15 +240,18 @@ def successor(tx: Transaction, leaving: Membership, policy: Policy | None) -> Me
     """Who becomes main contact when ``leaving`` loses the role with others remaining.
 
     The longest-standing remaining member whose role holds ``manage_team`` (an admin),
-    else the longest-standing remaining member; ties by user id. ``None`` if nobody
-    remains.
+    else the longest-standing remaining member; ties by user id; a member whose
+    membership has a window only after every member without one, since a main
+    contact's membership has none (R-MC-4; the heir's window is cleared). ``None`` if
+    nobody remains.
     """
     others = [
         m for m in tx.memberships.of_company(leaving.company_id) if m.user_id != leaving.user_id
     ]
 
-    def rank(m: Membership) -> tuple[bool, datetime, str]:
+    def rank(m: Membership) -> tuple[bool, bool, datetime, str]:
         manages = policy is not None and MANAGE_TEAM in policy.permissions(m.role)
-        return (not manages, m.joined_at, m.user_id)
+        timed = m.starts_at is not None or m.expires_at is not None
+        return (timed, not manages, m.joined_at, m.user_id)
 
     return min(others, key=rank, default=None)

@@ -27,6 +27,12 @@ from teamaccess.domain.policy import decide, decide_grant
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
+from teamaccess.domain.windows import (
+    at_instant,
+    decide_window_grant,
+    is_windowed,
+    membership_window_denial,
+)
 from teamaccess.errors import (
     AccessDenied,
     CompanyClosed,
@@ -250,7 +256,11 @@ class ServiceCore:
         """
         actor = None if company is None else tx.memberships.get(company.id, UserId(actor_id))
         above = ancestor = None
-        if actor is None and company is not None and company.parent_id is not None:
+        if (
+            (actor is None or is_windowed(actor))  # a window may have ended (R-TIME-1)
+            and company is not None
+            and company.parent_id is not None
+        ):
             above = self.ancestor_membership(tx, company.id, UserId(actor_id))
             ancestor = None if above is None else tx.companies.get(above.company_id)
         decision = decide(
@@ -262,6 +272,7 @@ class ServiceCore:
             ancestor_member=above,
             ancestor=ancestor,
             company_id=company_id,
+            now=self.clock() if is_windowed(actor) or is_windowed(above) else None,
         )
         log_decision(decision, actor_id, None if company is None else company.id, action)
         if HOOKS.tracer is not None:
@@ -329,9 +340,27 @@ class ServiceCore:
         denied = company_gate(company, insider=True)
         if denied is not None:
             return denied
+        if is_windowed(actor):  # outside its window the membership counts for nothing
+            now = self.clock()
+            denied = membership_window_denial(actor, now)
+            if denied is not None:
+                return denied
+            actor = at_instant(actor, now)
         if actor.role not in self.policy.roles:
             return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
         return company, actor
+
+    def counts(self, membership: Membership | None) -> bool:
+        """Whether the membership exists and counts now: inside its window (R-TIME-1).
+
+        Where a decision only asks "is this user a member?" (a pool's leader, a
+        handler, the public contacts), an expired or not yet started membership is none.
+        """
+        if membership is None:
+            return False
+        if membership.starts_at is None and membership.expires_at is None:
+            return True
+        return membership_window_denial(membership, self.clock()) is None
 
     def member_of(self, company_id: str, actor_id: str, rule: str) -> tuple[Company, Membership]:
         """Like `acting`, for reads: one ``check_facts`` outside a transaction."""
@@ -375,12 +404,24 @@ class ServiceCore:
             return self.member_role
         return require_known_role(self.policy, role)
 
-    def require_grant(self, tx: Transaction, company: Company, actor_id: str, role: str) -> None:
-        """Raise unless the actor may hand out ``role`` in the company (R-MEM-9)."""
+    def require_grant(
+        self,
+        tx: Transaction,
+        company: Company,
+        actor_id: str,
+        role: str,
+        *,
+        until: datetime | None = None,
+    ) -> None:
+        """Raise unless the actor may hand out ``role``, ending at ``until`` (R-MEM-9, R-TIME-4)."""
         actor = tx.memberships.get(company.id, UserId(actor_id))
+        now = self.clock()
         raise_if_denied(
-            decide_grant(actor, role, policy=self.policy, default_role=self.member_role)
+            decide_grant(actor, role, policy=self.policy, default_role=self.member_role, now=now)
         )
+        if actor is not None:
+            by_role = role != self.member_role
+            raise_if_denied(decide_window_grant(actor, until, by_role=by_role, now=now))
 
     def require_issuer_grant(
         self, tx: Transaction, company: Company, invitation: Invitation
@@ -391,11 +432,17 @@ class ServiceCore:
         left the company or lost the right no longer vouches for it.
         """
         issuer = tx.memberships.get(company.id, invitation.invited_by)
-        decision = decide(Action.INVITE, company=company, actor=issuer, policy=self.policy)
+        now = self.clock()
+        decision = decide(Action.INVITE, company=company, actor=issuer, policy=self.policy, now=now)
         if decision.allowed:
             decision = decide_grant(
-                issuer, invitation.role, policy=self.policy, default_role=self.member_role
-            )
+                issuer, invitation.role, policy=self.policy, default_role=self.member_role,
+                now=now,
+            )  # fmt: skip
+        if decision.allowed and issuer is not None:  # nor beyond their own window (R-TIME-4)
+            by_role = invitation.role != self.member_role
+            until = invitation.member_until
+            decision = decide_window_grant(issuer, until, by_role=by_role, now=now)
         if not decision.allowed:
             raise AccessDenied(
                 Decision.deny(
@@ -453,8 +500,17 @@ class ServiceCore:
             )
 
     def assignee(self, tx: Transaction, company: Company, user_id: str | None) -> UserId | None:
-        """The assignee, who must be a member: work never leaves the company (R-LEAD-5)."""
-        return None if user_id is None else self.membership(tx, company.id, user_id).user_id
+        """The assignee, who must be a member: work never leaves the company (R-LEAD-5).
+
+        A membership outside its window is none: work goes to nobody who has no access
+        (R-TIME-1).
+        """
+        if user_id is None:
+            return None
+        member = self.membership(tx, company.id, user_id)
+        if not self.counts(member):
+            raise MembershipNotFound(company.id, user_id)
+        return member.user_id
 
     @staticmethod
     def membership(tx: Transaction, company_id: CompanyId, user_id: str) -> Membership:

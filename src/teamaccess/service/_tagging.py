@@ -11,6 +11,7 @@ from datetime import datetime
 import attrs
 
 from teamaccess.domain.events import ParticipantRemoved, TagGranted, TagRevoked, stamp
+from teamaccess.domain.grant_events import EnrollmentExpired, TagGrantExpired
 from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.seats import Product, ReplacementPolicy, SeatPool, TagGrant, pool_source
 from teamaccess.ports import Transaction
@@ -26,11 +27,12 @@ def grant(
     user_id: UserId,
     tag: str,
     source: str,
+    expires_at: datetime | None = None,
 ) -> TagGrant:
     """Grant ``tag`` to the user through ``source``, with its event (R-TAG-5, R-TAG-6)."""
     tx.tags.lock_holders([user_id])  # newly_held stays true until commit (R-TAG-6)
     newly = tag not in tx.tags.tags_of(user_id)
-    grant = TagGrant(user_id, tag, source, now)
+    grant = TagGrant(user_id, tag, source, now, expires_at=expires_at)
     tx.tags.add(grant)
     tx.outbox.append(
         TagGranted(
@@ -47,32 +49,50 @@ def grant(
 def revoke(
     tx: Transaction,
     now: datetime,
-    actor_id: UserId,
+    actor_id: UserId | None,
     company_id: CompanyId | None,
     user_id: UserId,
     tag: str,
     source: str,
+    *,
+    expired_at: datetime | None = None,
 ) -> None:
-    """End ``source``'s grant of ``tag``; the event says if another source still gives it."""
+    """End ``source``'s grant of ``tag``; the event says if another source still gives it.
+
+    With ``expired_at`` (the sweep, R-TIME-2) the event is `TagGrantExpired`.
+    """
     tx.tags.lock_holders([user_id])  # still_held stays true until commit (R-TAG-6)
     tx.tags.remove(user_id, tag, source)
+    still = tag in tx.tags.tags_of(user_id)
+    common = stamp(now, actor_id, company_id)
+    if expired_at is not None:
+        tx.outbox.append(
+            TagGrantExpired(
+                **common, user_id=user_id, tag=tag, source=source, still_held=still,
+                expired_at=expired_at,
+            )
+        )  # fmt: skip
+        return
     tx.outbox.append(
-        TagRevoked(
-            **stamp(now, actor_id, company_id),
-            user_id=user_id,
-            tag=tag,
-            source=source,
-            still_held=tag in tx.tags.tags_of(user_id),
-        )
+        TagRevoked(**common, user_id=user_id, tag=tag, source=source, still_held=still)
     )
 
 
 def take_seat(
-    tx: Transaction, now: datetime, actor_id: UserId, pool: SeatPool, product: Product, user: UserId
+    tx: Transaction,
+    now: datetime,
+    actor_id: UserId | None,
+    pool: SeatPool,
+    product: Product,
+    user: UserId,
+    *,
+    expired_at: datetime | None = None,
 ) -> SeatPool:
     """End ``user``'s seat in the locked ``pool`` and the tag it gave (R-SEAT-9, R-TAG-3).
 
     The product's replacement policy decides whether the seat is freed (R-SEAT-10).
+    With ``expired_at`` (the sweep, R-TIME-2) the events are `EnrollmentExpired` and
+    `TagGrantExpired` instead of `ParticipantRemoved` and `TagRevoked`.
     """
     tx.enrollments.remove(pool.id, user)
     refill = product.replacement is ReplacementPolicy.REFILL
@@ -82,13 +102,19 @@ def take_seat(
         else attrs.evolve(pool, consumed=pool.consumed + 1)
     )
     tx.pools.update(updated)
-    tx.outbox.append(
-        ParticipantRemoved(
-            **stamp(now, actor_id, pool.company_id),
-            pool_id=pool.id,
-            user_id=user,
-            seat_freed=refill,
+    common = stamp(now, actor_id, pool.company_id)
+    if expired_at is not None:
+        tx.outbox.append(
+            EnrollmentExpired(
+                **common, pool_id=pool.id, user_id=user, seat_freed=refill, expired_at=expired_at
+            )
         )
-    )
-    revoke(tx, now, actor_id, pool.company_id, user, product.tag, pool_source(pool.id))
+    else:
+        tx.outbox.append(
+            ParticipantRemoved(**common, pool_id=pool.id, user_id=user, seat_freed=refill)
+        )
+    revoke(
+        tx, now, actor_id, pool.company_id, user, product.tag, pool_source(pool.id),
+        expired_at=expired_at,
+    )  # fmt: skip
     return updated

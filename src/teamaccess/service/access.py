@@ -34,6 +34,7 @@ from teamaccess.domain.reverse import (
 from teamaccess.domain.review import KINDS, AccessReview, ReviewRow
 from teamaccess.domain.roles import MANAGE_TEAM, Policy
 from teamaccess.domain.seats import pool_source
+from teamaccess.domain.windows import WindowState, at_instant, window_of
 from teamaccess.errors import InvalidInput, NotAMember, UnknownCompany, UnknownLead, UnknownRecord
 from teamaccess.ports import Store, Transaction
 from teamaccess.service._core import (
@@ -87,7 +88,8 @@ class Access:
         check_count(limit, "limit", 1, MAX_PAGE)
         core = self._core
         store = core.reads(consistency)
-        company = self._members_view(actor_id, company_id, store)
+        now = core.clock()
+        company = self._members_view(actor_id, company_id, store, now)
         with store.reader() as tx:
             target = None
             if target_user_id is not None and company is not None:
@@ -117,8 +119,12 @@ class Access:
             page = page_of(found, limit, lambda m: m.user_id)
             above = _Companies(tx, company)
             holders = (
-                self._holder(action, company, m, target, above(m.company_id)) for m in page.items
-            )
+                self._holder(
+                    action, company, m, target, above(m.company_id), now,
+                    self._above_if_windowed(tx, company, m),
+                )
+                for m in page.items
+            )  # fmt: skip
             return Page(tuple(h for h in holders if h is not None), page.next_after)
 
     def where_may(
@@ -147,6 +153,7 @@ class Access:
         if actor_id != user_id:
             self._core.require_platform_admin(actor_id, "R-CO-6")
         policy = self._core.policy
+        now = self._core.clock()
         with self._core.reads(consistency).reader() as tx:
             memberships = tx.memberships.of_user(UserId(user_id))
             downwards = reaches_below(action, policy)
@@ -155,19 +162,20 @@ class Access:
             companies = _Companies(tx)
             for m in memberships:
                 company = companies(m.company_id)
-                holder = self._holder(action, company, m, None, company)
+                holder = self._holder(action, company, m, None, company, now)
                 if holder is not None:
                     found[m.company_id] = holder
                 if company is not None and downwards:
                     for child, depth in _all_descendants(tx, company.id):
                         if child.id not in below or below[child.id][0] > depth:
                             below[child.id] = (depth, m)
-            mine = {m.company_id for m in memberships}
+            # a membership outside its window leaves sight from above (R-TIME-1, R-PART-2)
+            mine = {m.company_id for m in memberships if window_of(m).contains(now)}
             for child_id, (_, above) in below.items():
                 if child_id not in mine:  # through the ancestor's gate too (R-CO-8)
                     account = tx.companies.get(child_id)
                     via = companies(above.company_id)
-                    holder = self._holder(action, account, above, None, via)
+                    holder = self._holder(action, account, above, None, via, now)
                     if holder is not None:
                         found[child_id] = holder
             keys = sorted(k for k in found if after is None or k > after)
@@ -265,7 +273,8 @@ class Access:
             above: Membership | None = None
             ancestor: Company | None = None
             chain: tuple[CompanyId, ...] = ()
-            if actor is None and company is not None and company.parent_id is not None:
+            timed = actor is not None and (actor.starts_at or actor.expires_at) is not None
+            if (actor is None or timed) and company is not None and company.parent_id is not None:
                 above = core.ancestor_membership(tx, company.id, UserId(user_id))
                 chain = tuple(tx.companies.ancestors(company.id))
                 ancestor = None if above is None else tx.companies.get(above.company_id)
@@ -285,6 +294,7 @@ class Access:
             decision = decide(
                 action, company=company, actor=actor, policy=core.policy, target=target,
                 ancestor_member=above, ancestor=ancestor, company_id=company_id,
+                now=core.clock(),
             )  # fmt: skip
             steps = expand_steps(
                 decision, user_id=user_id, company=company, company_id=company_id, actor=actor,
@@ -314,6 +324,8 @@ class Access:
         with core.store.reader() as tx:
             root = tx.companies.get(CompanyId(company_id))
             me = None if root is None else tx.memberships.get(root.id, UserId(actor_id))
+            if me is not None:  # outside its window a membership counts for nothing (R-TIME-1)
+                me = at_instant(me, now) if window_of(me).contains(now) else None
             if root is None or (me is None and not admin):  # the same answer (R-ALL-9)
                 if admin:
                     raise UnknownCompany(company_id)
@@ -347,7 +359,9 @@ class Access:
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _members_view(self, actor_id: str, company_id: str, store: Store) -> Company | None:
+    def _members_view(
+        self, actor_id: str, company_id: str, store: Store, now: datetime | None = None
+    ) -> Company | None:
         """The company (``None`` if missing) if the actor may see who holds access in it.
 
         Needs ``view_members`` there (R-CO-6) or a platform admin. Read with the check's
@@ -367,7 +381,7 @@ class Access:
         else:
             decision = decide(
                 Action.VIEW_MEMBERS, company=company, actor=me, policy=core.policy,
-                ancestor_member=above, ancestor=ancestor,
+                ancestor_member=above, ancestor=ancestor, now=now or core.clock(),
             )  # fmt: skip
         if not decision.allowed:
             raise_if_denied(
@@ -384,18 +398,49 @@ class Access:
         m: Membership,
         target: Membership | None,
         via: Company | None,
+        now: datetime,
+        over: tuple[Membership, Company | None] | None = None,
     ) -> Holder | None:
-        """The row of ``m`` if it may do ``action``; ``via`` is ``m``'s company (R-CO-8)."""
+        """The row of ``m`` if it may do ``action`` at ``now``; ``via`` is ``m``'s company.
+
+        Decided as the check decides at that instant (R-CO-8, R-TIME-1); the row shows
+        the membership's window (R-TIME-3). ``over``: for a member whose window may
+        have ended, their membership in the nearest ancestor and its company, whose
+        sight then still counts (R-PART-2), as in the check.
+        """
         if company is None:
             return None
         own = m.company_id == company.id
         decision = decide(
             action, company=company, actor=m if own else None, policy=self._core.policy,
             target=target, ancestor_member=None if own else m, ancestor=None if own else via,
+            now=now,
         )  # fmt: skip
+        if not decision.allowed and own and over is not None:
+            decision = decide(
+                action, company=company, actor=m, policy=self._core.policy, target=target,
+                ancestor_member=over[0], ancestor=over[1], now=now,
+            )  # fmt: skip
+            if decision.allowed:
+                m = over[0]
         if not decision.allowed:
             return None
-        return Holder(m.user_id, company.id, m.company_id, m.role, decision)
+        return Holder(
+            m.user_id, company.id, m.company_id, at_instant(m, now).role, decision,
+            starts_at=m.starts_at, expires_at=m.expires_at,
+            role_until=m.role_until if m.role_until is not None and now < m.role_until else None,
+        )  # fmt: skip
+
+    def _above_if_windowed(
+        self, tx: Transaction, company: Company, m: Membership
+    ) -> tuple[Membership, Company | None] | None:
+        """For a member whose window may have ended: the nearest ancestor's membership."""
+        if m.company_id != company.id or company.parent_id is None:
+            return None
+        if m.starts_at is None and m.expires_at is None:
+            return None
+        above = self._core.ancestor_membership(tx, company.id, m.user_id)
+        return None if above is None else (above, tx.companies.get(above.company_id))
 
     def _viewers(
         self,
@@ -459,39 +504,54 @@ def _review_rows(
     tx: Transaction, company: Company, now: datetime, policy: Policy
 ) -> list[ReviewRow]:
     grants: list[
-        tuple[str, str, str, str, datetime | None]
-    ] = []  # subject, kind, grant, via, since
+        tuple[str, str, str, str, datetime | None, datetime | None]
+    ] = []  # subject, kind, grant, via, since, until
     for m in tx.memberships.of_company(company.id):  # via: the partner it came from (R-PART-6)
-        grants.append((m.user_id, "role", m.role, m.origin or "", m.joined_at))
+        if window_of(m).state(now) is WindowState.EXPIRED:
+            continue  # it grants nothing from its end on, swept or not (R-TIME-1)
+        held = at_instant(m, now)  # a pending one shows when it starts (R-TIME-3)
+        role_end = held.role_until or m.expires_at
+        grants.append(
+            (m.user_id, "role", held.role, m.origin or "", m.starts_at or m.joined_at, role_end)
+        )
         if m.is_main_contact:
-            grants.append((m.user_id, "main_contact", "main_contact", "", None))
+            grants.append((m.user_id, "main_contact", "main_contact", "", None, None))
     pools = tx.pools.of_company(company.id)
     sources = {pool_source(p.id) for p in pools}
-    holders: set[UserId] = set()
+    seats = {pool.id: tx.enrollments.of_pool(pool.id) for pool in pools}
+    holders = sorted({seat.user_id for taken in seats.values() for seat in taken})
+    tagged = [g for g in tx.tags.of_users(holders) if g.source in sources]
+    ends = {(g.user_id, g.source): g.expires_at for g in tagged}  # a seat's end (R-TIME-3)
     for pool in pools:
-        grants.append((pool.leader_id, "leader", pool.id, pool.product_id, pool.created_at))
-        for seat in tx.enrollments.of_pool(pool.id):
-            holders.add(seat.user_id)
-            grants.append((seat.user_id, "seat", pool.id, pool.product_id, seat.enrolled_at))
-    for grant in tx.tags.of_users(sorted(holders)):
-        if grant.source in sources:
-            grants.append((grant.user_id, "tag", grant.tag, grant.source, grant.granted_at))
+        grants.append((pool.leader_id, "leader", pool.id, pool.product_id, pool.created_at, None))
+        for seat in seats[pool.id]:
+            until = ends.get((seat.user_id, pool_source(pool.id)))
+            grants.append((seat.user_id, "seat", pool.id, pool.product_id, seat.enrolled_at, until))
+    for grant in tagged:
+        grants.append(
+            (grant.user_id, "tag", grant.tag, grant.source, grant.granted_at, grant.expires_at)
+        )
     above = tx.memberships.admitted(
         company.id, roles=frozenset(), main_contact_roles=frozenset(), ancestors=True,
         after=None, limit=_ALL,
     )  # fmt: skip
     ancestors = _Companies(tx)
     for m in above:  # sight from above passes the ancestor's gate (R-CO-8)
-        if not is_open(ancestors(m.company_id)):
-            continue
-        grants.append((m.user_id, "overview", Action.VIEW_OVERVIEW.value, m.company_id, None))
-        if m.role in policy.roles and MANAGE_TEAM in policy.permissions(m.role):
-            grants.append((m.user_id, "team", MANAGE_TEAM, m.company_id, None))  # R-PART-5
+        if not is_open(ancestors(m.company_id)) or not window_of(m).contains(now):
+            continue  # nor does a membership outside its window give sight (R-TIME-1)
+        grants.append(
+            (m.user_id, "overview", Action.VIEW_OVERVIEW.value, m.company_id, None, m.expires_at)
+        )
+        role = at_instant(m, now).role
+        if role in policy.roles and MANAGE_TEAM in policy.permissions(role):
+            until = m.role_until or m.expires_at
+            grants.append((m.user_id, "team", MANAGE_TEAM, m.company_id, None, until))  # R-PART-5
     users = tx.users.get_many(sorted({UserId(subject) for subject, *_ in grants}))
     rows = [
         ReviewRow(company.id, subject, users[UserId(subject)].email if subject in users else "",
-                  kind, grant, via, "" if since is None else since.isoformat())
-        for subject, kind, grant, via, since in grants
+                  kind, grant, via, "" if since is None else since.isoformat(),
+                  "" if until is None else until.isoformat())
+        for subject, kind, grant, via, since, until in grants
     ]  # fmt: skip
     for invitation in tx.invitations.of_company(company.id):
         if invitation.status is InvitationStatus.PENDING and invitation.expires_at > now:

@@ -28,6 +28,7 @@ from teamaccess.service.async_namespaces import (
     AsyncAccess,
     AsyncCompanies,
     AsyncDomains,
+    AsyncGrants,
     AsyncInbox,
     AsyncInvitations,
     AsyncLeads,
@@ -126,6 +127,7 @@ class AsyncTeamAccess:
         lifecycle: ``ta.lifecycle``, awaitable.
         outbox: ``ta.outbox``, awaitable.
         access: ``ta.access``, awaitable.
+        grants: ``ta.grants``, awaitable.
         privacy: ``ta.privacy``, awaitable.
     """
 
@@ -148,6 +150,7 @@ class AsyncTeamAccess:
         self.lifecycle = AsyncLifecycle(sync.lifecycle, run)
         self.outbox = AsyncOutbox(sync.outbox, run)
         self.access = AsyncAccess(sync.access, run)
+        self.grants = AsyncGrants(sync.grants, run)
         self.privacy = AsyncPrivacy(sync.privacy, run)
         self.domains = AsyncDomains(sync.domains, run)
 

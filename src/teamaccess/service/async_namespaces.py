@@ -17,6 +17,7 @@ from typing_extensions import Self
 from teamaccess.service.access import Access
 from teamaccess.service.companies import Companies
 from teamaccess.service.domains import Domains
+from teamaccess.service.grants import Grants
 from teamaccess.service.inbox import Inbox
 from teamaccess.service.invitations import Invitations
 from teamaccess.service.leads import Leads
@@ -35,6 +36,7 @@ __all__ = [
     "AsyncAccess",
     "AsyncCompanies",
     "AsyncDomains",
+    "AsyncGrants",
     "AsyncInbox",
     "AsyncInvitations",
     "AsyncLeads",
@@ -172,6 +174,7 @@ class AsyncSeats(_Namespace):
     purchase = awaitable(Seats.purchase)
     purchase_single_access = awaitable(Seats.purchase_single_access)
     reinvite = awaitable(Seats.reinvite)
+    set_window = awaitable(Seats.set_window)
     remove = awaitable(Seats.remove)
     resize = awaitable(Seats.resize)
     validate_csv = awaitable(Seats.validate_csv)
@@ -276,6 +279,16 @@ class AsyncAccess(_Namespace):
     who_may = awaitable(Access.who_may)
     who_sees_lead = awaitable(Access.who_sees_lead)
     who_sees_record = awaitable(Access.who_sees_record)
+
+
+class AsyncGrants(_Namespace):
+    """``ata.grants``: the methods of ``ta.grants``, awaitable."""
+
+    __slots__ = ()
+    expire_due = awaitable(Grants.expire_due)
+    expiring = awaitable(Grants.expiring)
+    expiring_for_user = awaitable(Grants.expiring_for_user)
+    set_window = awaitable(Grants.set_window)
 
 
 class AsyncPrivacy(_Namespace):

@@ -25,6 +25,7 @@ from teamaccess.domain.policy import decide
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.retry import RetryPolicy
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy
+from teamaccess.domain.windows import is_windowed
 from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
 from teamaccess.service._core import DECISION_LOG, ServiceCore, log_decision, raise_if_denied
 from teamaccess.service._tokens import current_scope
@@ -32,6 +33,7 @@ from teamaccess.service.access import Access
 from teamaccess.service.companies import Companies
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
 from teamaccess.service.domains import Domains
+from teamaccess.service.grants import Grants
 from teamaccess.service.inbox import Inbox
 from teamaccess.service.invitations import Invitations
 from teamaccess.service.leads import Leads
@@ -101,6 +103,7 @@ class TeamAccess:
         lifecycle: Migrating per-user accounts and merging companies.
         outbox: The events waiting for a consumer.
         access: Who may do what, and why: reverse queries and access reviews.
+        grants: Time-bound grants: windows, the expiry sweep, what expires soon.
         privacy: A person's data rights: export and erasure (GDPR).
         domains: Verified company domains and join requests by domain (R-DOM-*).
     """
@@ -171,6 +174,7 @@ class TeamAccess:
         self.lifecycle = Lifecycle(core)
         self.outbox = Outbox(core)
         self.access = Access(core)
+        self.grants = Grants(core)
         self.privacy = Privacy(core)
         self.domains = Domains(core)
 
@@ -254,11 +258,15 @@ class TeamAccess:
             generation = getattr(core.store, "generation", 0) if known is not None else 0
             # Sight from above passes the ancestor's gate too (R-CO-8): its row comes along.
             company, actor, above, ancestor = store.check_facts(company_id, actor_id)
+            # A window is judged at the service's clock (R-TIME-1); such an answer
+            # changes with time alone, so it is never kept.
+            timed = is_windowed(actor) or is_windowed(above)
             decision = decide(
                 action, company=company, actor=actor, policy=core.policy,
                 ancestor_member=above, ancestor=ancestor, company_id=company_id,
+                now=core.clock() if timed else None,
             )  # fmt: skip
-            if known is not None:
+            if known is not None and not timed:
                 if len(known) >= _KNOWN_ANSWERS:
                     known.clear()
                 known[(actor_id, company_id, action)] = (generation, decision)

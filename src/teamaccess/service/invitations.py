@@ -27,6 +27,7 @@ from teamaccess.domain.models import (
     Membership,
     hash_token,
 )
+from teamaccess.domain.windows import Window, check_window
 from teamaccess.errors import (
     AlreadyAMember,
     AlreadyInvited,
@@ -70,11 +71,19 @@ class Invitations:
         self._core = core
 
     def send(
-        self, actor_id: str, company_id: str, email: str, *, role: str | None = None
+        self,
+        actor_id: str,
+        company_id: str,
+        email: str,
+        *,
+        role: str | None = None,
+        member_until: datetime | None = None,
     ) -> IssuedInvitation:
         """Invite an e-mail address with a role; needs ``manage_team`` (R-INV-1).
 
         Returns the invitation and its secret token, which is not stored (R-INV-2).
+        With ``member_until`` (aware) the membership it gives ends then (R-TIME-1); it
+        may not outlast the inviter's own (R-TIME-4), checked again at acceptance.
 
         Raises:
             InvalidEmail: The address cannot be normalized (R-INV-4).
@@ -85,11 +94,12 @@ class Invitations:
         check_id(company_id, "company")
         address = normalize_email(email)
         role = self._core.known_role(role)
+        until = check_window(None, member_until).expires_at
 
         def work(tx: Transaction, now: datetime) -> IssuedInvitation:
             company = self._core.company(tx, company_id, lock=True)
             self._core.require(tx, Action.INVITE, company, actor_id)
-            self._core.require_grant(tx, company, actor_id, role)
+            self._core.require_grant(tx, company, actor_id, role, until=until)
             existing_user = tx.users.get_by_email(address)
             if existing_user is not None and tx.memberships.get(company.id, existing_user.id):
                 raise AlreadyAMember(company.id, existing_user.id)
@@ -98,7 +108,9 @@ class Invitations:
                 raise AlreadyInvited(
                     f"{address!r} already has pending invitation {pending.id!r}; re-send it"
                 )
-            return self._issue(tx, now, company, UserId(actor_id), address, role, replaces=None)
+            return self._issue(
+                tx, now, company, UserId(actor_id), address, role, replaces=None, until=until
+            )
 
         return self._core.command(work)
 
@@ -122,7 +134,10 @@ class Invitations:
             tx.invitations.update(
                 attrs.evolve(old, status=InvitationStatus.SUPERSEDED, closed_at=now)
             )
-            return self._issue(tx, now, company, UserId(actor_id), old.email, old.role, old.id)
+            return self._issue(
+                tx, now, company, UserId(actor_id), old.email, old.role, old.id,
+                until=old.member_until,
+            )  # fmt: skip
 
         return self._core.command(work)
 
@@ -217,8 +232,9 @@ class Invitations:
                 )
             )
             return join(
-                tx, now, company, user, invitation.role, actor_id=user.id, via=invitation.id
-            )
+                tx, now, company, user, invitation.role, actor_id=user.id, via=invitation.id,
+                window=Window(None, invitation.member_until),
+            )  # fmt: skip
 
         return self._core.command(work)
 
@@ -240,8 +256,12 @@ class Invitations:
         email: str,
         role: str,
         replaces: InvitationId | None,
+        *,
+        until: datetime | None = None,
     ) -> IssuedInvitation:
-        return issue_invitation(self._core, tx, now, company, actor_id, email, role, replaces)
+        return issue_invitation(
+            self._core, tx, now, company, actor_id, email, role, replaces, until=until
+        )
 
     @staticmethod
     def _invitation(tx: Transaction, company_id: CompanyId, invitation_id: str) -> Invitation:
@@ -260,11 +280,14 @@ def issue_invitation(
     email: str,
     role: str,
     replaces: InvitationId | None = None,
+    *,
+    until: datetime | None = None,
 ) -> IssuedInvitation:
     """Store a new invitation with a fresh token and emit ``InvitationSent`` (R-INV-1, R-INV-2).
 
     The caller has checked that ``actor_id`` may invite with ``role``; also used by
-    ``invite`` mode of a verified domain (R-DOM-2).
+    ``invite`` mode of a verified domain (R-DOM-2). ``until`` ends the membership the
+    invitation gives (R-TIME-1).
     """
     token = core.tokens()
     invitation = Invitation(
@@ -276,6 +299,7 @@ def issue_invitation(
         invited_by=actor_id,
         created_at=now,
         expires_at=now + company.settings.invitation_ttl,
+        member_until=until,
     )
     tx.invitations.add(invitation)
     tx.outbox.append(

@@ -19,6 +19,7 @@ from teamaccess.domain.events import (
     RoleChanged,
     stamp,
 )
+from teamaccess.domain.grant_events import RoleWindowChanged
 from teamaccess.domain.ids import (
     CompanyId,
     UserId,
@@ -33,6 +34,7 @@ from teamaccess.domain.models import (
     Membership,
 )
 from teamaccess.domain.policy import decide_grant
+from teamaccess.domain.windows import at_instant, check_window, decide_window_grant
 from teamaccess.errors import (
     AlreadyAMember,
     InvalidInput,
@@ -62,6 +64,8 @@ class Members:
         *,
         role: str | None = None,
         exist_ok: bool = False,
+        starts_at: datetime | None = None,
+        expires_at: datetime | None = None,
     ) -> Membership:
         """Add a registered user to the company (R-MEM-2, R-MEM-3, R-MEM-4).
 
@@ -72,23 +76,32 @@ class Members:
             role: Their role; the service's ``member_role`` if omitted.
             exist_ok: Return the existing membership instead of raising
                 [AlreadyAMember][teamaccess.errors.AlreadyAMember].
+            starts_at: When the membership starts to count (aware); at once if omitted.
+            expires_at: When it ends (aware): from then on the check denies with
+                ``expired`` and the sweep ends it (R-TIME-1, R-TIME-2). It may not
+                outlast the adder's own membership (R-TIME-4).
 
         Raises:
             NotAMember: The actor is not a member (R-MEM-1).
             AccessDenied: Only team managers may add members here (R-MEM-3).
             NotEligible: The host's eligibility predicate refused (R-MEM-4).
             AlreadyAMember: The user is already a member (R-MEM-2).
+            MainContactRequired: A window on a company's first member, who becomes its
+                main contact (R-MC-4).
         """
         check_id(actor_id, "user")
         check_id(company_id, "company")
         check_id(user_id, "user")
         role = self._core.known_role(role)
         check_bool(exist_ok, "exist_ok")
+        window = check_window(starts_at, expires_at)
 
         def work(tx: Transaction, now: datetime) -> Membership:
             sighted(self._core, tx, company_id, actor_id, Action.ADD_MEMBER, lock=True)
             company = self._core.company(tx, company_id)
-            origin = self._require_team(tx, Action.ADD_MEMBER, company, actor_id, role)
+            origin = self._require_team(
+                tx, Action.ADD_MEMBER, company, actor_id, role, expires_at=window.expires_at
+            )
             candidate = live_user(tx, user_id)  # an erased person joins nothing (R-CO-9)
             if origin is not None and tx.memberships.get(origin, candidate.id) is None:
                 origin = None  # not the partner's staff: a customer the partner added
@@ -103,7 +116,10 @@ class Members:
                 )
                 if not verdict:
                     raise NotEligible(verdict)
-            return join(tx, now, company, candidate, role, actor_id=UserId(actor_id), origin=origin)
+            return join(
+                tx, now, company, candidate, role,
+                actor_id=UserId(actor_id), origin=origin, window=window,
+            )  # fmt: skip
 
         return self._core.command(work)
 
@@ -143,32 +159,72 @@ class Members:
         """Remove yourself from the company; same rules as `remove_member`."""
         self.remove(actor_id, company_id, actor_id)
 
-    def change_role(self, actor_id: str, company_id: str, user_id: str, role: str) -> Membership:
+    def change_role(
+        self,
+        actor_id: str,
+        company_id: str,
+        user_id: str,
+        role: str,
+        *,
+        until: datetime | None = None,
+        then: str | None = None,
+    ) -> Membership:
         """Give a member another role; needs ``manage_team`` (R-MEM-8).
 
         Nobody gives a role with permissions they do not hold themselves (R-MEM-9);
         an admin of an ancestor is judged on their role there (R-PART-5).
+
+        Args:
+            actor_id: The member who changes it.
+            company_id: The acting company.
+            user_id: The member.
+            role: The new role.
+            until: Make it temporary: from this instant on (aware) the member holds
+                ``then`` instead, at once for every decision and in the store once the
+                sweep ran (R-TIME-1, R-TIME-2). It may not outlast the actor's own
+                membership or temporary role (R-TIME-4).
+            then: The role after ``until``; the member's current role if omitted. The
+                actor must be allowed to give it too (R-MEM-9).
         """
         check_id(actor_id, "user")
         check_id(company_id, "company")
         check_id(user_id, "user")
         role = self._core.known_role(role, required=True)
+        ends = check_window(None, until).expires_at
+        after = None if then is None else self._core.known_role(then, required=True)
+        if ends is None and then is not None:
+            raise InvalidInput("then needs until: the role after a temporary one")
 
         def work(tx: Transaction, now: datetime) -> Membership:
             sighted(self._core, tx, company_id, actor_id, Action.MANAGE_TEAM, lock=True)
             company = self._core.company(tx, company_id)
             target = self._core.membership(tx, company.id, user_id)
-            self._require_team(tx, Action.MANAGE_TEAM, company, actor_id, role, target)
-            updated = attrs.evolve(target, role=role)
+            self._require_team(
+                tx, Action.MANAGE_TEAM, company, actor_id, role, target,
+                expires_at=ends, by_role=True, allow_open=role == self._core.member_role,
+            )  # fmt: skip
+            successor = None
+            if ends is not None:
+                successor = after or at_instant(target, now).role
+                self._require_team(tx, Action.MANAGE_TEAM, company, actor_id, successor, target)
+            updated = attrs.evolve(target, role=role, role_until=ends, role_after=successor)
             if updated == target:
                 return target
             tx.memberships.update(updated)
-            tx.outbox.append(
-                RoleChanged(
-                    **stamp(now, UserId(actor_id), company.id),
-                    user_id=target.user_id, old_role=target.role, new_role=role,
+            common = stamp(now, UserId(actor_id), company.id)
+            if role != target.role:
+                tx.outbox.append(
+                    RoleChanged(
+                        **common, user_id=target.user_id, old_role=target.role, new_role=role
+                    )
                 )
-            )  # fmt: skip
+            if (ends, successor) != (target.role_until, target.role_after):
+                tx.outbox.append(
+                    RoleWindowChanged(
+                        **common, user_id=target.user_id, role=role, role_until=ends,
+                        role_after=successor, old_role_until=target.role_until,
+                    )
+                )  # fmt: skip
             return updated
 
         return self._core.command(work)
@@ -181,8 +237,16 @@ class Members:
         actor_id: str,
         role: str,
         target: Membership | None = None,
+        *,
+        expires_at: datetime | None = None,
+        by_role: bool = False,
+        allow_open: bool = False,
     ) -> CompanyId | None:
         """Raise unless the actor may do ``action`` handing out ``role`` (R-MEM-9, R-PART-5).
+
+        What is handed out ends at ``expires_at`` (``None``: never); it may not outlast
+        the granting membership, nor with ``by_role`` the granting temporary role
+        (R-TIME-4); ``allow_open`` skips that bound (a grant without an end of its own).
 
         Returns the ancestor whose admin the actor acts as (the new membership's
         ``origin`` if the person added is that ancestor's staff too, R-PART-6), or
@@ -196,7 +260,11 @@ class Members:
             granting = self._core.ancestor_membership(tx, company.id, UserId(actor_id))
             origin = None if granting is None else granting.company_id
         policy, default = self._core.policy, self._core.member_role
-        raise_if_denied(decide_grant(granting, role, policy=policy, default_role=default))
+        now = self._core.clock()
+        raise_if_denied(decide_grant(granting, role, policy=policy, default_role=default, now=now))
+        if granting is not None and not allow_open:
+            by_role = by_role or role != default
+            raise_if_denied(decide_window_grant(granting, expires_at, by_role=by_role, now=now))
         return origin
 
     def transfer_main_contact(self, actor_id: str, company_id: str, to_user_id: str) -> Membership:
@@ -220,6 +288,11 @@ class Members:
             self._core.require(tx, Action.TRANSFER_MAIN_CONTACT, company, actor_id, target)
             if target.is_main_contact:
                 return target
+            if target.starts_at is not None or target.expires_at is not None:
+                raise MainContactRequired(
+                    f"the membership of {target.user_id!r} has a window; a main contact's "
+                    "cannot start later or expire: clear it first (R-MC-4)"
+                )
             current = next(m for m in tx.memberships.of_company(company.id) if m.is_main_contact)
             tx.memberships.update(attrs.evolve(current, is_main_contact=False))
             updated = attrs.evolve(target, is_main_contact=True)
@@ -274,7 +347,11 @@ class Members:
         check_id(company_id, "company")
         with self._core.store.reader() as tx:
             company = self._core.company(tx, company_id, closed_ok=True)
-            return [m for m in tx.memberships.of_company(company.id) if m.show_as_contact]
+            return [
+                m
+                for m in tx.memberships.of_company(company.id)
+                if m.show_as_contact and self._core.counts(m)  # R-TIME-1
+            ]
 
     def of_user(self, user_id: str) -> Sequence[Membership]:
         """Every membership of a user, one per company (R-MEM-1)."""

@@ -24,6 +24,7 @@ from teamaccess.domain.events import (
     SingleAccessPurchased,
     stamp,
 )
+from teamaccess.domain.grant_events import SeatWindowChanged
 from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
 from teamaccess.domain.inputs import (
     check_bool,
@@ -43,8 +44,10 @@ from teamaccess.domain.seats import (
     SeatPool,
     TagGrant,
     decide_group,
+    pool_source,
     purchase_source,
 )
+from teamaccess.domain.windows import check_window, decide_window_grant
 from teamaccess.errors import (
     AlreadyEnrolled,
     NotEnrolled,
@@ -244,7 +247,11 @@ class Seats:
             if not led:
                 return []
             owners = tx.pools.owners([pool.id for pool in led])
-            member_of = {m.company_id for m in tx.memberships.of_user(UserId(actor_id))}
+            member_of = {
+                m.company_id
+                for m in tx.memberships.of_user(UserId(actor_id))
+                if self._core.counts(m)  # an expired membership leads nothing (R-TIME-1)
+            }
             leader = tx.users.get(UserId(actor_id))
             admin = actor_id in self._core.platform_admins
             return [
@@ -391,6 +398,55 @@ class Seats:
 
         return self._core.command(work)
 
+    def set_window(
+        self, actor_id: str, pool_id: str, user_id: str, *, expires_at: datetime | None = None
+    ) -> TagGrant:
+        """Give a participant's seat an end, move it, or clear it (``None``) (R-TIME-4).
+
+        From ``expires_at`` on the seat's tag opens no content (R-TIME-1); the sweep,
+        `ta.grants.expire_due`, then takes the seat as a removal does, by the product's
+        replacement policy (R-SEAT-10), with `EnrollmentExpired` (R-TIME-2). Only the
+        group's leader or a platform admin (R-SEAT-4), not beyond the leader's own
+        membership of the pool's company (R-TIME-4); a suspended company refuses (R-CO-8).
+        Emits `SeatWindowChanged`; the same end again emits nothing.
+
+        Returns:
+            The seat's tag grant, with its new end.
+
+        Raises:
+            NotEnrolled: The user holds no seat in the pool.
+        """
+        check_id(actor_id, "user")
+        check_id(pool_id, "group")
+        check_id(user_id, "user")
+        ends = check_window(None, expires_at).expires_at
+
+        def work(tx: Transaction, now: datetime) -> TagGrant:
+            pool, company = lock_pool(tx, pool_id)
+            self._require_leader(tx, actor_id, pool, company)
+            user = UserId(check_id(user_id, "user"))
+            if tx.enrollments.get(pool.id, user) is None:
+                raise NotEnrolled(f"{user_id!r} holds no seat in {pool.title!r}")
+            if pool.company_id is not None and actor_id not in self._core.platform_admins:
+                leader = tx.memberships.get(pool.company_id, UserId(actor_id))
+                if leader is not None:
+                    raise_if_denied(decide_window_grant(leader, ends, by_role=False, now=now))
+            tag, source = find_product(tx, pool.product_id).tag, pool_source(pool.id)
+            tx.tags.lock_holders([user])
+            held = next(g for g in tx.tags.of_users([user]) if (g.tag, g.source) == (tag, source))
+            if held.expires_at == ends:
+                return held
+            tx.tags.set_expiry(user, tag, source, ends)
+            tx.outbox.append(
+                SeatWindowChanged(
+                    **stamp(now, UserId(actor_id), pool.company_id), pool_id=pool.id,
+                    user_id=user, expires_at=ends, old_expires_at=held.expires_at,
+                )
+            )  # fmt: skip
+            return attrs.evolve(held, expires_at=ends)
+
+        return self._core.command(work)
+
     def reinvite(self, actor_id: str, pool_id: str, user_id: str) -> None:
         """Ask the host to e-mail a participant again (R-SEAT-8)."""
         check_id(actor_id, "user")
@@ -465,7 +521,8 @@ class Seats:
             leader = tx.users.get(pool.leader_id)
             erased = leader is None or is_erased(leader)
         if pool is not None and pool.company_id is not None:
-            insider = tx.memberships.get(pool.company_id, UserId(actor_id)) is not None
+            # an expired or not yet started membership is none (R-TIME-1, R-MEM-10)
+            insider = self._core.counts(tx.memberships.get(pool.company_id, UserId(actor_id)))
             if actor_id == pool.leader_id:
                 member = insider
         return decide_group(

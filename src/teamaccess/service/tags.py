@@ -21,6 +21,7 @@ from teamaccess.domain.seats import (
     live_tags,
     pool_source,
 )
+from teamaccess.domain.windows import check_window
 from teamaccess.errors import (
     AlreadyGranted,
     NotEnrolled,
@@ -42,12 +43,26 @@ class Tags:
     def __init__(self, core: ServiceCore) -> None:
         self._core = core
 
-    def grant(self, actor_id: str, user_id: str, tag: str, *, label: str = "manual") -> TagGrant:
-        """Grant a tag directly (source ``direct:<label>``); platform admins only."""
+    def grant(
+        self,
+        actor_id: str,
+        user_id: str,
+        tag: str,
+        *,
+        label: str = "manual",
+        expires_at: datetime | None = None,
+    ) -> TagGrant:
+        """Grant a tag directly (source ``direct:<label>``); platform admins only.
+
+        With ``expires_at`` (aware) the grant opens no content from then on, before
+        any sweep, and `ta.grants.expire_due` ends it with `TagGrantExpired` (R-TIME-1,
+        R-TIME-2); other sources of the tag stay (R-TAG-3).
+        """
         check_id(actor_id, "user")
         check_id(user_id, "user")
         tag = check_tag(tag)
         source = direct_source(check_id(label, "label"))
+        ends = check_window(None, expires_at).expires_at
 
         def work(tx: Transaction, now: datetime) -> TagGrant:
             self._core.require_platform_admin(actor_id, "R-SEAT-4")
@@ -56,7 +71,7 @@ class Tags:
             user = live_user(tx, user_id)
             if source in tx.tags.sources(user.id, tag):
                 raise AlreadyGranted(f"{user_id!r} already holds {tag!r} through {source}")
-            return grant(tx, now, UserId(actor_id), None, user.id, tag, source)
+            return grant(tx, now, UserId(actor_id), None, user.id, tag, source, ends)
 
         return self._core.command(work)
 
@@ -94,13 +109,19 @@ class Tags:
         A tag opens content while at least one of its sources is live: a seat in a
         pool of a suspended or closed company gives no access while that lasts, and
         gives it back on resume (R-CO-8); a direct grant, a purchase or a seat in
-        another pool still opens (R-TAG-3).
+        another pool still opens (R-TAG-3). A direct grant past its ``expires_at``
+        opens nothing, swept or not (R-TIME-1).
         """
         check_id(user_id, "user")
         wanted = [content_tags] if isinstance(content_tags, str) else content_tags
         wanted = check_list(wanted, "tag", MAX_TAG_LENGTH)
+        now = self._core.clock()
         with self._core.store.reader() as tx:
-            grants = [g for g in tx.tags.of_users([UserId(user_id)]) if g.tag in wanted]
+            grants = [
+                g
+                for g in tx.tags.of_users([UserId(user_id)])
+                if g.tag in wanted and (g.expires_at is None or now < g.expires_at)  # R-TIME-1
+            ]
             return decide_content(live_tags(grants, _shut_sources(tx, grants)), wanted)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 from teamaccess.adapters.memory._repo import Repo, Tables, require
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
@@ -133,6 +134,13 @@ class MemoryCompanies(Repo):
                 yield child, depth
 
 
+def _qualifies(
+    role: str | None, m: Membership, roles: frozenset[str], main_roles: frozenset[str]
+) -> bool:
+    """Whether ``role`` (``m``'s, or the one after its temporary role) admits ``m``."""
+    return role in roles or (m.is_main_contact and role in main_roles)
+
+
 class MemoryMemberships(Repo):
     def get(self, company_id: CompanyId, user_id: UserId) -> Membership | None:
         members = self._t.members.get(company_id)
@@ -174,7 +182,8 @@ class MemoryMemberships(Repo):
         found = {
             u: m
             for u, m in members.items()
-            if m.role in roles or (m.is_main_contact and m.role in main_contact_roles)
+            if _qualifies(m.role, m, roles, main_contact_roles)
+            or (m.role_until is not None and _qualifies(m.role_after, m, roles, main_contact_roles))
         }
         if ancestors:
             nearest: dict[UserId, Membership] = {}
@@ -187,6 +196,26 @@ class MemoryMemberships(Repo):
                     found[user_id] = m
         keys = sorted(u for u in found if after is None or u > after)
         return [found[u] for u in keys[:limit]]
+
+    def due(self, now: datetime, limit: int) -> Sequence[Membership]:
+        found = [
+            m
+            for c in sorted(self._t.members)
+            for m in self.of_company(c)
+            if (m.expires_at is not None and m.expires_at <= now)
+            or (m.role_until is not None and m.role_until <= now)
+        ]
+        return found[:limit]
+
+    def next_due(self, after: datetime) -> datetime | None:
+        ends = (
+            end
+            for members in self._t.members.values()
+            for m in members.values()
+            for end in (m.expires_at, m.role_until)
+            if end is not None and end > after
+        )
+        return min(ends, default=None)
 
     def add(self, membership: Membership) -> None:
         company_id, user_id = membership.company_id, membership.user_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import attrs
 
@@ -158,6 +159,21 @@ class MemoryTagGrants(Repo):
 
     def lock_holders(self, user_ids: Sequence[UserId]) -> None:
         """Nothing to do: the store's one writer lock already serializes transactions."""
+
+    def set_expiry(
+        self, user_id: UserId, tag: str, source: str, expires_at: datetime | None
+    ) -> None:
+        sources = self._t.tags.get(user_id, {}).get(tag, {})
+        require(source in sources, "tag grant", (user_id, tag, source))
+        self._j.put(sources, source, attrs.evolve(sources[source], expires_at=expires_at))
+
+    def due(self, now: datetime, limit: int) -> Sequence[TagGrant]:
+        found = [g for g in self.all() if g.expires_at is not None and g.expires_at <= now]
+        return found[:limit]
+
+    def next_due(self, after: datetime) -> datetime | None:
+        ends = (g.expires_at for g in self.all() if g.expires_at is not None)
+        return min((end for end in ends if end > after), default=None)
 
     def all(self) -> Sequence[TagGrant]:
         return [

@@ -129,15 +129,17 @@ class MemoryStore:
         if company is None:
             return None, None, None, None
         member = members.get(company_id, NOBODY).get(user_id)
-        if member is not None or company.parent_id is None:
+        if company.parent_id is None or (
+            member is not None and member.starts_at is None and member.expires_at is None
+        ):  # a member with a window brings the ancestor's too: it may have ended (R-TIME-1)
             return company, member, None, None
         above = company
         while above.parent_id is not None:
             found = members.get(above.parent_id, NOBODY).get(user_id)
             above = companies[above.parent_id]
             if found is not None:
-                return company, None, found, above
-        return company, None, None, None
+                return company, member, found, above
+        return company, member, None, None
 
     def __repr__(self) -> str:
         return (

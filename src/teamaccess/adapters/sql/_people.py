@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -213,6 +214,10 @@ def _membership(row: sa.Row[Any]) -> Membership:
         show_as_contact=bool(row.show_as_contact),
         is_handler=bool(row.handler),
         origin=None if row.origin is None else CompanyId(row.origin),
+        starts_at=row.starts_at,
+        expires_at=row.expires_at,
+        role_until=row.role_until,
+        role_after=row.role_after,
     )
 
 
@@ -226,6 +231,10 @@ def _membership_values(m: Membership) -> dict[str, Any]:
         "show_as_contact": m.show_as_contact,
         "handler": m.is_handler,
         "origin": m.origin,
+        "starts_at": m.starts_at,
+        "expires_at": m.expires_at,
+        "role_until": m.role_until,
+        "role_after": m.role_after,
     }
 
 
@@ -243,10 +252,15 @@ def _admitted_statement(t: Tables, ancestors: bool, by_role: bool = False) -> sa
     m, p = t.memberships, t.paths
     company: sa.BindParameter[str] = sa.bindparam("company_id")
     limit: sa.BindParameter[int] = sa.bindparam("limit")
+    roles: sa.BindParameter[list[str]] = sa.bindparam("roles", expanding=True)
+    main_roles: sa.BindParameter[list[str]] = sa.bindparam("main_roles", expanding=True)
     qualifies = sa.or_(
-        m.c.role.in_(sa.bindparam("roles", expanding=True)),
+        m.c.role.in_(roles),
+        sa.and_(m.c.main_contact.is_(True), m.c.role.in_(main_roles)),
+        # a temporary role's successor may qualify: the caller decides at its instant
+        sa.and_(m.c.role_until.is_not(None), m.c.role_after.in_(roles)),
         sa.and_(
-            m.c.main_contact.is_(True), m.c.role.in_(sa.bindparam("main_roles", expanding=True))
+            m.c.role_until.is_not(None), m.c.main_contact.is_(True), m.c.role_after.in_(main_roles)
         ),
     )
     own = (
@@ -345,6 +359,26 @@ class Memberships(Repo):
             params["ancestor_roles"] = sorted(ancestor_roles or ())
         return [_membership(row) for row in self._c.execute(statement, params)]
 
+    def due(self, now: datetime, limit: int) -> Sequence[Membership]:
+        t = self._t.memberships
+        statement = (
+            sa.select(t)
+            .where(sa.or_(t.c.expires_at <= now, t.c.role_until <= now))
+            .order_by(t.c.company_id, t.c.user_id)
+            .limit(limit)
+        )
+        return [_membership(row) for row in self._rows(statement)]
+
+    def next_due(self, after: datetime) -> datetime | None:
+        t = self._t.memberships
+        ends = [
+            sa.select(sa.func.min(column)).where(column > after).scalar_subquery()
+            for column in (t.c.expires_at, t.c.role_until)
+        ]
+        row = self._c.execute(sa.select(*ends)).first()
+        found: list[datetime] = [] if row is None else [v for v in row if v is not None]
+        return min(found, default=None)
+
     def add(self, membership: Membership) -> None:
         try:
             self._c.execute(self._t.memberships.insert(), _membership_values(membership))
@@ -406,6 +440,7 @@ def _invitation(row: sa.Row[Any]) -> Invitation:
         status=InvitationStatus(row.status),
         accepted_by=None if row.accepted_by is None else UserId(row.accepted_by),
         closed_at=row.closed_at,
+        member_until=row.member_until,
     )
 
 
@@ -422,6 +457,7 @@ def _invitation_values(i: Invitation) -> dict[str, Any]:
         "status": i.status.value,
         "accepted_by": i.accepted_by,
         "closed_at": i.closed_at,
+        "member_until": i.member_until,
     }
 
 

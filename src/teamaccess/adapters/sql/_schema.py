@@ -105,6 +105,34 @@ def membership_origin_columns() -> list[sa.Column[Any]]:
     return [sa.Column("origin", Id(), nullable=True)]
 
 
+def grant_window_columns() -> list[sa.Column[Any]]:
+    """A membership's window and temporary role (revision teamaccess_0010, R-TIME-1)."""
+    return [
+        sa.Column("starts_at", UtcDateTime(), nullable=True),
+        sa.Column("expires_at", UtcDateTime(), nullable=True),
+        sa.Column("role_until", UtcDateTime(), nullable=True),
+        sa.Column("role_after", sa.String(64), nullable=True),
+    ]
+
+
+def invitation_window_columns() -> list[sa.Column[Any]]:
+    """When the membership an invitation gives ends (revision teamaccess_0010, R-TIME-1)."""
+    return [sa.Column("member_until", UtcDateTime(), nullable=True)]
+
+
+def tag_grant_window_columns() -> list[sa.Column[Any]]:
+    """When a direct tag grant ends (revision teamaccess_0010, R-TIME-1)."""
+    return [sa.Column("expires_at", UtcDateTime(), nullable=True)]
+
+
+def grant_window_indexes(p: str) -> list[sa.Index]:
+    """The sweep's and the "expires within" query's indexes (revision teamaccess_0010)."""
+    return [
+        sa.Index(f"{p}ix_memberships_expires", "expires_at"),
+        sa.Index(f"{p}ix_memberships_role_until", "role_until"),
+    ]
+
+
 def outbox_relay_columns() -> list[sa.Column[Any]]:
     """The relay's bookkeeping on each outbox row (revision teamaccess_0005)."""
     return [
@@ -201,8 +229,10 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("show_as_contact", sa.Boolean, nullable=False),
         sa.Column("handler", sa.Boolean, nullable=False, server_default=sa.false()),
         *membership_origin_columns(),
+        *grant_window_columns(),
         sa.UniqueConstraint("company_id", "main_contact", name=f"{p}uq_one_main_contact"),
         sa.Index(f"{p}ix_memberships_user", "user_id"),
+        *grant_window_indexes(p),
     )
     invitations = sa.Table(
         f"{p}invitations",
@@ -233,6 +263,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
             nullable=True,
         ),
         sa.Column("closed_at", UtcDateTime(), nullable=True),
+        *invitation_window_columns(),
         sa.UniqueConstraint("token_hash", name=f"{p}uq_invitations_token"),
         sa.Index(f"{p}ix_invitations_company_email", "company_id", "email"),
     )
@@ -326,6 +357,8 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("tag", Id(100), primary_key=True),
         sa.Column("source", Id(100), primary_key=True),
         sa.Column("granted_at", UtcDateTime(), nullable=False),
+        *tag_grant_window_columns(),
+        sa.Index(f"{p}ix_tag_grants_expires", "expires_at"),
     )
     paths = sa.Table(  # the closure of the hierarchy: one row per (ancestor, descendant)
         f"{p}company_paths",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -216,7 +217,9 @@ class Enrollments(Repo):
 
 
 def _grant(row: sa.Row[Any]) -> TagGrant:
-    return TagGrant(UserId(row.user_id), row.tag, row.source, row.granted_at)
+    return TagGrant(
+        UserId(row.user_id), row.tag, row.source, row.granted_at, expires_at=row.expires_at
+    )
 
 
 class TagGrants(Repo):
@@ -226,6 +229,7 @@ class TagGrants(Repo):
             "tag": grant.tag,
             "source": grant.source,
             "granted_at": grant.granted_at,
+            "expires_at": grant.expires_at,
         }
         try:
             self._c.execute(self._t.tags.insert(), values)
@@ -236,7 +240,13 @@ class TagGrants(Repo):
 
     def add_many(self, grants: Sequence[TagGrant]) -> None:
         values = [
-            {"user_id": g.user_id, "tag": g.tag, "source": g.source, "granted_at": g.granted_at}
+            {
+                "user_id": g.user_id,
+                "tag": g.tag,
+                "source": g.source,
+                "granted_at": g.granted_at,
+                "expires_at": g.expires_at,
+            }
             for g in grants
         ]
         try:
@@ -292,3 +302,32 @@ class TagGrants(Repo):
         t = self._t.tags
         statement = sa.select(t).order_by(t.c.user_id, t.c.tag, t.c.source)
         return [_grant(row) for row in self._rows(statement)]
+
+    def set_expiry(
+        self, user_id: UserId, tag: str, source: str, expires_at: datetime | None
+    ) -> None:
+        t = self._t.tags
+        result = self._c.execute(
+            t.update()
+            .where(t.c.user_id == user_id, t.c.tag == tag, t.c.source == source)
+            .values(expires_at=expires_at)
+        )
+        if result.rowcount != 1:
+            raise StorageError(f"no grant of {tag!r} by {source} to change")
+
+    def due(self, now: datetime, limit: int) -> Sequence[TagGrant]:
+        t = self._t.tags
+        statement = (
+            sa.select(t)
+            .where(t.c.expires_at <= now)
+            .order_by(t.c.user_id, t.c.tag, t.c.source)
+            .limit(limit)
+        )
+        return [_grant(row) for row in self._rows(statement)]
+
+    def next_due(self, after: datetime) -> datetime | None:
+        t = self._t.tags
+        found: datetime | None = self._c.execute(
+            sa.select(sa.func.min(t.c.expires_at)).where(t.c.expires_at > after)
+        ).scalar()
+        return found

@@ -621,7 +621,8 @@ class SqlStore:
             return None
         width = self._company_columns
         above = None
-        if row[width] is None and row[self._parent_column] is not None:  # no role: no member
+        windowed = row[width + _STARTS] is not None or row[width + _EXPIRES] is not None
+        if (row[width] is None or windowed) and row[self._parent_column] is not None:
             above = ancestor.first(conn, params)
         return joined(row, above, len(ancestor.statement.selected_columns))
 
@@ -669,7 +670,11 @@ class SqlStore:
         if company is None:
             company = company_from_row(row, _loads)
         if row.m_role is not None:
-            return company, _joined_membership(row, "m_", company.id, user_id), None, None
+            member = _joined_membership(row, "m_", company.id, user_id)
+            if row.a_role is None:
+                return company, member, None, None
+            above = _joined_membership(row, "a_", row.a_company_id, user_id)  # windowed member
+            return company, member, above, company_from_row(_Prefixed(row, "ac_"), _loads)
         if row.a_role is not None:
             above = _joined_membership(row, "a_", row.a_company_id, user_id)
             return company, None, above, company_from_row(_Prefixed(row, "ac_"), _loads)
@@ -1016,7 +1021,9 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
         .limit(1)
         .scalar_subquery()
     )
-    above = sa.case((sa.and_(m.c.role.is_(None), c.c.parent_id.is_not(None)), nearest))
+    # no member, or one whose window may have ended (R-TIME-1): the ancestor's too
+    unsure = sa.or_(m.c.role.is_(None), m.c.starts_at.is_not(None), m.c.expires_at.is_not(None))
+    above = sa.case((sa.and_(unsure, c.c.parent_id.is_not(None)), nearest))
     ancestor = [a.c[name].label(f"a_{name}") for name in ("company_id", *_MEMBER_COLUMNS)]
     ac = c.alias("ac")
     return (
@@ -1038,7 +1045,11 @@ def _company_columns(c: sa.FromClause, prefix: str = "") -> list[Any]:
     ]
 
 
-_MEMBER_COLUMNS = ("role", "joined_at", "main_contact", "show_as_contact", "handler", "origin")
+_STARTS, _EXPIRES = 6, 7  # the places of starts_at and expires_at in _MEMBER_COLUMNS
+_MEMBER_COLUMNS = (
+    "role", "joined_at", "main_contact", "show_as_contact", "handler", "origin",
+    "starts_at", "expires_at", "role_until", "role_after",
+)  # fmt: skip
 
 
 def _company_and_member(c: sa.Table, m: sa.FromClause) -> list[Any]:
@@ -1106,4 +1117,8 @@ def _joined_membership(row: Any, prefix: str, company_id: str, user_id: str) -> 
         show_as_contact=bool(get("show_as_contact")),
         is_handler=bool(get("handler")),
         origin=get("origin"),
+        starts_at=get("starts_at"),
+        expires_at=get("expires_at"),
+        role_until=get("role_until"),
+        role_after=get("role_after"),
     )

@@ -34,6 +34,7 @@ AREAS = (
     "partner_properties", "licenses", "leads", "lead_properties", "inbox", "records",
     "lifecycle", "outbox_relay", "suspension", "suspension_reach", "suspension_hierarchy",
     "sight", "access", "access_properties", "privacy", "consistency", "domains",
+    "grant_windows", "grant_window_properties",
 )  # fmt: skip
 """The modules of the suite, one per area."""
 

@@ -1,7 +1,7 @@
 """Verified company domains and join requests (R-DOM-1..4).
 
 Revision ID: teamaccess_0011
-Revises: teamaccess_0009
+Revises: teamaccess_0010
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from teamaccess.adapters.sql._domain_schema import domain_claim_items, join_requ
 from teamaccess.adapters.sql.migrations.prefix import migration_prefix
 
 revision = "teamaccess_0011"
-down_revision = "teamaccess_0009"
+down_revision = "teamaccess_0010"
 branch_labels = None
 depends_on = None
 
