@@ -170,7 +170,12 @@ def test_without_the_setting_a_prepared_statement_is_missing_on_the_next_server_
             _call(store, store.create_schema)
         errors = _registrations(stores[False], own, 0)
         print(f"{driver} without pgbouncer=True: {len(errors)} errors, first: {errors[:1]}")
-        assert errors
+        # asyncpg prepares every statement, so the move to the other server connection
+        # always shows; psycopg prepares a statement only after 5 uses, and whether one
+        # of those lands on the other connection varies from run to run (0 or 1 errors
+        # seen): its deterministic proof is test_with_the_setting_no_statement_is_left_...
+        if driver == "asyncpg":
+            assert errors
         assert all("prepared statement" in error for error in errors), errors[:3]
         assert _registrations(stores[True], own, 100) == []
     finally:
