@@ -100,13 +100,15 @@ def test_r_all_12_sqlite_token_survives_the_process(tmp_path: Any) -> None:
 
 
 def test_r_all_12_replicas_are_refused_off_postgresql(sql_store: SqlStore) -> None:
-    """R-ALL-12: replicas on SQLite or MariaDB are refused with a reason (not silently ignored)."""
-    if sql_store.dialect == "postgresql":
-        pytest.skip("PostgreSQL routes replicas (test_replicas.py)")
+    """R-ALL-12: replicas on SQLite or MariaDB are refused with a reason (not silently ignored); PostgreSQL takes them."""
     from teamaccess.errors import InvalidInput
 
     engine = create_engine(sql_store.engine.url)
     try:
+        if sql_store.dialect == "postgresql":  # routed (tests/sql/test_replicas.py)
+            routed = SqlStore(engine, prefix=sql_store.tables.prefix, replicas=[engine])
+            assert len(routed.replicas) == 1
+            return
         with pytest.raises(InvalidInput, match="PostgreSQL only"):
             SqlStore(engine, prefix=sql_store.tables.prefix, replicas=[engine])
     finally:
