@@ -163,9 +163,10 @@ def test_plain_replica_reads_show_the_window_tokens_close(
     primary, replica = nodes
     stores.extend([SqlStore.from_url(primary.url()), SqlStore.from_url(replica.url())])
     ta, on_replica = TeamAccess(stores[0]), TeamAccess(stores[1])
-    stale, windows = remove_then_check(ta, on_replica, Consistency.fully_consistent(), ROUNDS)
-    report("plain replica read", stale, ROUNDS, windows, "all on the replica")
-    assert 0 <= stale <= ROUNDS
+    rounds = max(ROUNDS // 4, 20)  # a measurement, not a proof: a quarter of the rounds
+    stale, windows = remove_then_check(ta, on_replica, Consistency.fully_consistent(), rounds)
+    report("plain replica read", stale, rounds, windows, "all on the replica")
+    assert 0 <= stale <= rounds
 
 
 @pytest.mark.parametrize("staleness_ms", [0, 50])
