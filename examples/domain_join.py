@@ -1,6 +1,7 @@
-"""A SaaS whose customers' staff join their company by e-mail domain (R-DOM-1..4).
+"""A SaaS whose staff join their company by domain, and a contractor who leaves on a date.
 
-Projectly, a project-management SaaS, lets each customer company prove that it owns
+(R-DOM-1..4, R-TIME-1..3.) Projectly, a project-management SaaS, lets each customer
+company prove that it owns
 its e-mail domain. From then on colleagues who sign up with an address at that domain
 join their company at once (``join``), or ask to and are let in by an admin
 (``suggest``). Projectly publishes nothing and mails nothing for this: it looks up the
@@ -11,11 +12,16 @@ Run it: ``python examples/domain_join.py``.
 # --8<-- [start:setup]
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from teamaccess import MemoryStore, TeamAccess
 from teamaccess.errors import ConsumerDomain, DomainTaken
+from teamaccess.testing import FrozenClock
 
+# A clock the story can move (a real app leaves the default, the system's UTC clock).
+clock = FrozenClock(datetime(2026, 12, 1, 9, tzinfo=timezone.utc))
 # Projectly's own free-mail domain joins the shipped list of consumer providers.
-ta = TeamAccess(MemoryStore(), consumer_domains=["mail.projectly.example"])
+ta = TeamAccess(MemoryStore(), clock=clock, consumer_domains=["mail.projectly.example"])
 ta.users.register("maria", "maria@bäckerei-müller.example")
 ta.companies.create("maria", "Bäckerei Müller GmbH", company_id="mueller")
 ta.users.register("tom", "tom@werkstatt.example")
@@ -83,8 +89,18 @@ def main() -> None:
     # --8<-- [end:change]
 
     # --8<-- [start:contractor]
-    # The second half of this tutorial, a contractor whose access ends on a date,
-    # lands with the time-bound grants (R-TIME-1); it is written there.
+    # Kai, a freelancer with his own address, helps the bakery until his contract ends.
+    ta.users.register("kai", "kai@freelance.example")
+    contract_ends = clock.now + timedelta(days=30)
+    ta.members.add("maria", "mueller", "kai", expires_at=contract_ends)
+    print("kai during the contract:", ta.check("kai", "mueller", "open_backoffice"))
+    for grant in ta.grants.expiring("maria", "mueller", within=timedelta(days=31)):
+        print(f"ends soon: {grant.user_id}'s {grant.kind} on {grant.ends_at:%Y-%m-%d}")
+    clock.now = contract_ends  # the day comes: denied at once, before any sweep
+    print("kai after it:", ta.check("kai", "mueller", "open_backoffice"))
+    report = ta.grants.expire_due()  # the nightly job ends it in the store
+    print("the sweep ended:", [(g.kind, g.user_id) for g in report.expired])
+    print("kai's companies now:", [m.company_id for m in ta.members.of_user("kai")])
     # --8<-- [end:contractor]
 
 
