@@ -12,9 +12,8 @@ rounds by default; set ``TEAMACCESS_DOMAIN_RACE_ROUNDS`` to race longer.
 from __future__ import annotations
 
 import os
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -24,30 +23,12 @@ from teamaccess.errors import DomainTaken, TeamAccessError
 from teamaccess.testing import dump, make_service
 
 from ..backends import SQL_BACKENDS
+from .test_races import _race
 
 COMPANIES = 8
 ROUNDS = int(os.environ.get("TEAMACCESS_DOMAIN_RACE_ROUNDS", "20"))
 
 pytestmark = pytest.mark.slow
-
-
-def _race(actions: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[object] = [None] * len(actions)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[i] = actions[i]()
-        except Exception as error:
-            outcomes[i] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.fixture(params=SQL_BACKENDS)

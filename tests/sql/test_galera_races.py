@@ -26,11 +26,11 @@ from typing import Any, NamedTuple
 import pytest
 
 from teamaccess import TeamAccess
-from teamaccess.events import TagGranted, TagRevoked
 from teamaccess.testing import dump
 
 from ..clusters.galera import GaleraCluster, cluster_or_skip
 from . import galera_child
+from .test_tag_races import replayed
 
 ROUNDS = int(os.environ.get("TEAMACCESS_GALERA_ROUNDS", "20"))
 LOCK_WRITES = os.environ.get("TEAMACCESS_GALERA_LOCK_WRITES", "1") != "0"
@@ -251,18 +251,6 @@ def test_r_mc_1_r_mc_4_r_all_12_sole_member_leaving_racing_an_add_keeps_a_main_c
     tally.report()
 
 
-def _replayed(ta: TeamAccess, user: str) -> frozenset[str]:
-    """The tags a CRM following the outbox believes ``user`` holds."""
-    held: dict[str, bool] = {}
-    for message in ta.outbox.pending(limit=1_000_000):
-        event = message.event
-        if isinstance(event, TagGranted) and event.user_id == user:
-            held[event.tag] = True
-        elif isinstance(event, TagRevoked) and event.user_id == user:
-            held[event.tag] = event.still_held
-    return frozenset(tag for tag, on in held.items() if on)
-
-
 @pytest.mark.parametrize("case", ["remove-remove", "enroll-remove"])
 def test_r_tag_6_r_all_12_tag_events_replay_to_tags_of_across_nodes(
     galera: tuple[TeamAccess, Racers], case: str
@@ -289,7 +277,7 @@ def test_r_tag_6_r_all_12_tag_events_replay_to_tags_of_across_nodes(
             other = ("seats.enroll", (lars, second, email))
         outcomes = racers.race([("seats.remove", (lena, first, user)), other])
         lost = [o for o in outcomes if o.kind != "won"]
-        tally.add(n, outcomes, bool(lost) or _replayed(ta, user) != ta.tags.of_user(user))
+        tally.add(n, outcomes, bool(lost) or replayed(ta, user) != ta.tags.of_user(user))
     tally.report()
 
 
