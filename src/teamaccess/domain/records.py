@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 import attrs
 
 from teamaccess.domain.decisions import Decision, Reason
+from teamaccess.domain.gate import suspended
 from teamaccess.domain.ids import CompanyId, RecordId, UserId
+from teamaccess.domain.models import Company
 from teamaccess.errors import InvalidInput
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "SharedRecord",
     "decide_record",
     "default_visible_from",
+    "link_gate",
     "parse_timeline_cursor",
     "timeline_cursor",
 ]
@@ -109,6 +112,16 @@ def default_visible_from(
     if kind is RecordKind.TIMELINE and by_linked_company:
         return occurred_at + embargo
     return None
+
+
+def link_gate(customer: Company) -> Decision | None:
+    """The denial a linked company gets for the customer's records, or ``None``.
+
+    While the customer is suspended its records are out of every linked company's
+    reach, and the reason stays with the customer's own members (R-CO-8, R-ALL-9).
+    The check and the reverse query (``who_sees_record``) both ask here.
+    """
+    return None if customer.suspended_at is None else suspended(customer, insider=False)
 
 
 def decide_record(

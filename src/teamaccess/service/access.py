@@ -22,7 +22,7 @@ from teamaccess.domain.inputs import check_bool, check_count, check_optional_id
 from teamaccess.domain.leads import LeadAction, LeadState, Page, decide_lead
 from teamaccess.domain.models import Company, InvitationStatus, Membership
 from teamaccess.domain.policy import decide, not_a_member
-from teamaccess.domain.records import decide_record
+from teamaccess.domain.records import decide_record, link_gate
 from teamaccess.domain.reverse import (
     Expansion,
     Holder,
@@ -98,34 +98,41 @@ class Access:
             admits = admission(action, company, core.policy, targeted=targeted)
             if company is None or admits.nobody or (targeted and target is None):
                 return Page((), None)
-            found = list(
-                tx.memberships.admitted(
-                    company.id,
-                    roles=admits.roles,
-                    main_contact_roles=admits.main_contact_roles,
-                    ancestors=admits.ancestors,
-                    after=None if after is None else UserId(after),
-                    limit=limit + 1,
-                    ancestor_roles=admits.ancestor_roles,
-                )
-            )
-            if (  # the member aimed at may act on itself
-                target is not None
-                and targeted
-                and (after is None or target.user_id > after)
-                and all(m.user_id != target.user_id for m in found)
-            ):
-                found = sorted([*found, target], key=lambda m: m.user_id)[: limit + 1]
-            page = page_of(found, limit, lambda m: m.user_id)
             above = _Companies(tx, company)
-            holders = (
-                self._holder(
-                    action, company, m, target, above(m.company_id), now,
-                    self._above_if_windowed(tx, company, m),
+            holders: list[Holder] = []
+            cursor = None if after is None else UserId(after)
+            while len(holders) <= limit:  # a row the check denies leaves no gap in the page
+                found = list(
+                    tx.memberships.admitted(
+                        company.id,
+                        roles=admits.roles,
+                        main_contact_roles=admits.main_contact_roles,
+                        ancestors=admits.ancestors,
+                        after=cursor,
+                        limit=limit + 1,
+                        ancestor_roles=admits.ancestor_roles,
+                    )
                 )
-                for m in page.items
-            )  # fmt: skip
-            return Page(tuple(h for h in holders if h is not None), page.next_after)
+                end = len(found) <= limit
+                if (  # the member aimed at may act on itself
+                    target is not None
+                    and targeted
+                    and (cursor is None or target.user_id > cursor)
+                    and (end or target.user_id < found[-1].user_id)
+                    and all(m.user_id != target.user_id for m in found)
+                ):
+                    found = sorted([*found, target], key=lambda m: m.user_id)
+                for m in found:
+                    holder = self._holder(
+                        action, company, m, target, above(m.company_id), now,
+                        self._above_if_windowed(tx, company, m),
+                    )  # fmt: skip
+                    if holder is not None and len(holders) <= limit:
+                        holders.append(holder)
+                if end:
+                    break
+                cursor = found[-1].user_id
+            return page_of(holders, limit, lambda h: h.user_id)
 
     def where_may(
         self,
@@ -232,9 +239,13 @@ class Access:
                 raise UnknownRecord(f"unknown record {record_id!r}")
             linked = tx.links.of_customer(record.customer_id)
             links = {link.partner_id: link.kind for link in linked}
+            customer = tx.companies.get(record.customer_id)
+            barred = None if customer is None else link_gate(customer)
 
             def sees(company: Company, _m: Membership) -> Decision:
                 link = links.get(company.id)
+                if link is not None and barred is not None:
+                    return barred  # the customer is suspended (R-CO-8)
                 return decide_record(record, company_id=company.id, link=link, now=now)
 
             companies = sorted({record.customer_id, *links})

@@ -14,7 +14,6 @@ import attrs
 
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.events import stamp
-from teamaccess.domain.gate import suspended
 from teamaccess.domain.ids import CompanyId, RecordId, UserId, check_id, check_name
 from teamaccess.domain.inputs import check_instant, check_list, check_optional_id
 from teamaccess.domain.lead_events import RecordAdded, ServiceLinked
@@ -27,6 +26,7 @@ from teamaccess.domain.records import (
     SharedRecord,
     decide_record,
     default_visible_from,
+    link_gate,
     parse_timeline_cursor,
     timeline_cursor,
 )
@@ -287,9 +287,8 @@ class Records:
         customer = None if link is None else tx.companies.get(customer_id)
         if link is None or customer is None:
             return None
-        if customer.suspended_at is not None:
-            return suspended(customer, insider=False)
-        return _Sight(customer, link.kind)
+        barred = link_gate(customer)
+        return _Sight(customer, link.kind) if barred is None else barred
 
 
 @attrs.frozen

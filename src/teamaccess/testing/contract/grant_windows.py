@@ -282,6 +282,25 @@ def test_r_time_3_reverse_queries_and_review_show_windows(ta, clock) -> None:
     assert "carl" not in {r.subject for r in ta.access.review("anna", team.id).rows}
 
 
+def test_r_time_3_who_may_pages_are_full_when_ended_members_lie_between(ta, clock) -> None:
+    """R-TIME-3: members whose window ended (not yet swept) leave no short or empty page before the end."""
+    team = make_team(ta)
+    end = _later(clock, 3)
+    for user in ("bea", "bert", "bob"):  # between anna and ben by id
+        ta.users.register(user, f"{user}@example.com")
+        ta.members.add("anna", team.id, user, expires_at=end)
+    ta.members.add("anna", team.id, "carl")
+    clock.now = end
+    pages, after = [], None
+    while True:
+        page = ta.access.who_may("anna", team.id, Action.OPEN_BACKOFFICE, after=after, limit=1)
+        pages.append([h.user_id for h in page.items])
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert pages == [["anna"], ["ben"], ["carl"]]
+
+
 def test_r_time_4_extend_and_shorten_are_commands_with_their_event(ta, clock) -> None:
     """R-TIME-4: a team manager moves a window with MembershipWindowChanged each time; the same window again emits nothing."""
     team = make_team(ta)

@@ -105,6 +105,26 @@ def test_r_co_8_a_suspended_customers_records_are_out_of_reach_until_resumed(
     assert {name: read() for name, read in reads.items()} == before
 
 
+def test_r_co_8_r_co_6_who_sees_record_agrees_with_the_check_while_the_customer_is_suspended(
+    sight_rta,
+) -> None:
+    """R-CO-8, R-CO-6: the reverse query lists a linked provider's members exactly when the check allows them."""
+
+    def viewers() -> set[tuple[str, str]]:
+        page = sight_rta.access.who_sees_record(ADMIN, "inv-1")
+        return {(h.company_id, h.user_id) for h in page.items}
+
+    def allowed() -> set[tuple[str, str]]:
+        pairs = [("osg", "osgar"), ("kunde", "kurt"), ("fremd", "fritz")]
+        return {(c, u) for c, u in pairs if sight_rta.records.check(u, c, "inv-1").allowed}
+
+    assert viewers() == allowed() == {("osg", "osgar"), ("kunde", "kurt")}
+    sight_rta.companies.suspend(ADMIN, "kunde", reason="unpaid invoice 4711")
+    assert viewers() == allowed() == set()
+    sight_rta.companies.resume(ADMIN, "kunde")
+    assert viewers() == allowed() == {("osg", "osgar"), ("kunde", "kurt")}
+
+
 FAR = [
     datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))),  # past 9999 in UTC
     datetime(9999, 12, 25, tzinfo=timezone.utc),  # its embargo would overflow
