@@ -1,6 +1,7 @@
 """Erasure is final (R-CO-9): an erased person gets nothing back, also under a race.
 
-``privacy.erase`` locks the person's user row before anything else and keeps it until
+``privacy.erase`` locks the person's user row (after their companies and pools, in the
+order every command takes them) and keeps it until
 it commits. Every command that hands a right to a person (an invitation accepted, a
 seat, a membership) locks the same row and reads the user again under that lock with
 [live_user][teamaccess.service._erasure.live_user]: it either commits before the

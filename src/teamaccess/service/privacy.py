@@ -101,13 +101,14 @@ class Privacy:
         requests and inside every stored outbox payload. ``UserErased`` closes it.
         Erasing an erased user again changes nothing.
 
-        Erasure is final (R-CO-9): it locks the person's user row first, and every
-        command that would hand them something (an invitation accepted, a seat, a
-        purchase, a direct tag, a membership) locks that row too and reads the user
-        again, so it commits before the erasure (which then ends what it gave) or is
-        refused with `UnknownUser`. Their leadership of pools ends: a company's pool
-        passes to its main contact (``PoolLeaderChanged``); a pool without one is left
-        to platform admins, as the group decision refuses an erased leader.
+        Erasure is final (R-CO-9): it locks the person's companies and pools, then
+        their user row, and every command that would hand them something (an
+        invitation accepted, a seat, a purchase, a direct tag, a membership) locks that
+        row too and reads the user again, so it commits before the erasure (which then
+        ends what it gave) or is refused with `UnknownUser`. Their leadership of pools
+        ends: a company's pool passes to its main contact (``PoolLeaderChanged``); a
+        pool without one is left to platform admins, as the group decision refuses an
+        erased leader.
 
         Raises:
             AccessDenied: The actor is not a platform admin (R-CO-7).
@@ -120,9 +121,7 @@ class Privacy:
 
         def work(tx: Transaction, now: datetime) -> User:
             self._core.user(tx, user_id)
-            # The user's row first, held until commit: a command that would hand them
-            # something locks it too, so it commits before or sees them erased (R-CO-9).
-            tx.tags.lock_holders([UserId(user_id)])
+            _lock_what_they_hold(tx, UserId(user_id))
             user = self._core.user(tx, user_id)
             if user.email.endswith("@" + ERASED_DOMAIN):
                 return user
@@ -211,3 +210,18 @@ def _end_leadership(tx: Transaction, now: datetime, actor: UserId, user_id: User
                 new_leader_id=main.user_id,
             )
         )
+
+
+def _lock_what_they_hold(tx: Transaction, user_id: UserId) -> None:
+    """Lock the person's companies and pools, then their own row, held until commit.
+
+    A command that would hand them something locks the row too, so it commits before
+    the erasure or sees them erased (R-CO-9). The order is every command's (a company,
+    then its pool, then the people), so erasing never deadlocks with an enrolment or
+    an added membership; what they gain before the row is locked is read again after.
+    """
+    for company_id in sorted({m.company_id for m in tx.memberships.of_user(user_id)}):
+        tx.companies.get(company_id, for_update=True)
+    for pool_id in sorted({seat.pool_id for seat in tx.enrollments.of_user(user_id)}):
+        lock_pool(tx, pool_id)
+    tx.tags.lock_holders([user_id])

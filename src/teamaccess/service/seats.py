@@ -287,10 +287,10 @@ class Seats:
         address = normalize_email(email)
 
         def work(tx: Transaction, now: datetime) -> Enrollment:
-            user = tx.users.get_by_email(address)
-            if user is not None:  # its row first, as erasure locks it first (R-CO-9)
-                user = live_user(tx, user.id)
             pool, company = lock_pool(tx, pool_id)
+            user = tx.users.get_by_email(address)
+            if user is not None:  # the company, its pool, then the person, as erasure (R-CO-9)
+                user = live_user(tx, user.id)
             self._require_leader(tx, actor_id, pool, company)
             product = find_product(tx, pool.product_id)
             if user is not None and tx.enrollments.get(pool.id, user.id) is not None:
