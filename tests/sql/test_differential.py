@@ -7,14 +7,17 @@ and asyncpg (with the servers). After every step it asserts that every command h
 the same outcome (result or error type and message), that every decision of every
 user on every company, group and tag agrees, and that the stores and their outboxes
 hold the same. Memberships, invitations, seat pools, enrollments, tag grants, partner
-accounts and licenses, leads, the inbox, shared records and one merge all take part.
+accounts and licenses, leads, the inbox, shared records and one merge all take part,
+and so do time-bound grants (R-TIME): memberships that start later or end, windows
+changed afterwards, temporary roles, a clock that moves in hours and days, the expiry
+sweep, and the reverse queries and expiry lists that show the windows.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import settings
@@ -49,6 +52,7 @@ tags = st.sampled_from(TAGS)
 accounts = st.sampled_from(ACCOUNTS)
 founders = st.sampled_from(["u1", "u1", *USERS])  # u1 created c0 and admins what it creates
 existing = st.sampled_from(["c0", "c0", "k0", *ACCOUNTS])
+hours = st.one_of(st.none(), st.integers(-3, 48))  # a window bound from now; None: open
 
 
 def _outcome(call: Callable[[], object]) -> tuple[str, str]:
@@ -256,6 +260,45 @@ class AdaptersAgree(RuleBasedStateMachine):
     def wait(self, days: int) -> None:
         self.clock.advance(days=days)
 
+    def _at(self, offset: int | None) -> datetime | None:
+        return None if offset is None else self.clock() + timedelta(hours=offset)
+
+    @rule(actor=users, company=companies, user=users, role=roles, start=hours, end=hours)
+    def add_for_a_while(
+        self, actor: str, company: str, user: str, role: str, start: int | None, end: int | None
+    ) -> None:
+        """R-TIME-1: a membership that starts later, ends, or both."""
+        s, e = self._at(start), self._at(end)
+        self.each(lambda ta: ta.members.add(actor, company, user, role=role, starts_at=s,
+                                            expires_at=e))  # fmt: skip
+
+    @rule(actor=users, company=companies, user=users, start=hours, end=hours)
+    def set_window(
+        self, actor: str, company: str, user: str, start: int | None, end: int | None
+    ) -> None:
+        """R-TIME-4: extending, shortening or clearing a membership's window."""
+        s, e = self._at(start), self._at(end)
+        self.each(lambda ta: ta.grants.set_window(actor, company, user, starts_at=s, expires_at=e))
+
+    @rule(actor=users, company=companies, user=users, role=roles, until=st.integers(-1, 48),
+          then=roles)  # fmt: skip
+    def role_for_a_while(
+        self, actor: str, company: str, user: str, role: str, until: int, then: str
+    ) -> None:
+        """R-TIME-1: a role until an instant, then another."""
+        ends = self._at(until)
+        self.each(lambda ta: ta.members.change_role(actor, company, user, role, until=ends,
+                                                    then=then))  # fmt: skip
+
+    @rule(hours_=st.integers(1, 30))
+    def tick(self, hours_: int) -> None:
+        self.clock.advance(hours=hours_)
+
+    @rule()
+    def sweep(self) -> None:
+        """R-TIME-2: the expiry sweep ends what is due, on every store alike."""
+        self.each(lambda ta: ta.grants.expire_due())
+
     @rule(limit=st.integers(1, 5))
     def deliver(self, limit: int) -> None:
         batches = [ta.outbox.pending(limit) for ta in self.services]
@@ -277,8 +320,12 @@ class AdaptersAgree(RuleBasedStateMachine):
                 for action in (Action.EDIT_PROFILE, Action.ADD_MEMBER, Action.INVITE, "x"):
                     self.each(lambda ta, u=user, c=company, a=action: ta.check(u, c, a))
                 self.each(lambda ta, u=user, c=company: ta.members.list(u, c))
+            self.each(lambda ta, c=company: ta.access.who_may(ADMIN, c, Action.ADD_MEMBER, limit=3))
+            self.each(lambda ta, c=company: ta.grants.expiring(ADMIN, c, within=timedelta(days=3)))
         for user in USERS:
             self.each(lambda ta, u=user: ta.members.of_user(u))
+            self.each(lambda ta, u=user: ta.access.where_may(u, u, Action.EDIT_PROFILE, limit=3))
+            self.each(lambda ta, u=user: ta.grants.expiring_for_user(u, u))
             self.each(lambda ta, u=user: ta.tags.can_access(u, TAGS))
             for pool, _ in self.pools:
                 self.each(lambda ta, u=user, p=pool: ta.seats.check_group(u, p))
@@ -300,7 +347,9 @@ class AdaptersAgree(RuleBasedStateMachine):
 
 
 AdaptersAgree.TestCase.settings = settings(
-    max_examples=3 if _everywhere else 25, stateful_step_count=15, deadline=None
+    max_examples=int(os.environ.get("TEAMACCESS_DIFF_EXAMPLES", "3" if _everywhere else "25")),
+    stateful_step_count=15,
+    deadline=None,
 )
 
 
