@@ -384,7 +384,7 @@ class Access:
             AccessDenied: Any other denial of ``view_members``.
         """
         core = self._core
-        company, me, above, ancestor = store.check_facts(company_id, actor_id)
+        company, me, above, ancestor, sight = store.check_facts(company_id, actor_id)
         if actor_id in core.platform_admins:
             return company
         if company is None or (me is None and above is None):  # as if missing (R-ALL-9)
@@ -393,6 +393,7 @@ class Access:
             decision = decide(
                 Action.VIEW_MEMBERS, company=company, actor=me, policy=core.policy,
                 ancestor_member=above, ancestor=ancestor, now=now or core.clock(),
+                sight=sight,
             )  # fmt: skip
         if not decision.allowed:
             raise_if_denied(

@@ -121,6 +121,9 @@ def company_from_row(row: Any, loads: Callable[[Any], Any] = lambda value: value
         merged_into=row.merged_into,
         suspended_at=row.suspended_at,
         suspension_reason=row.suspension_reason,
+        sight_starts_at=row.sight_starts_at,
+        sight_expires_at=row.sight_expires_at,
+        sight_expired=bool(row.sight_expired),
     )
 
 
@@ -138,6 +141,9 @@ def _company_values(company: Company) -> dict[str, Any]:
         "merged_into": company.merged_into,
         "suspended_at": company.suspended_at,
         "suspension_reason": company.suspension_reason,
+        "sight_starts_at": company.sight_starts_at,
+        "sight_expires_at": company.sight_expires_at,
+        "sight_expired": company.sight_expired,
     }
 
 
