@@ -84,6 +84,12 @@ class Window:
         """Whether the window has neither start nor end."""
         return self.starts_at is None and self.expires_at is None
 
+    def within(self, other: Window) -> Window:
+        """The part of this window inside ``other``: the later start, the earlier end."""
+        starts = [t for t in (self.starts_at, other.starts_at) if t is not None]
+        ends = [t for t in (self.expires_at, other.expires_at) if t is not None]
+        return Window(max(starts, default=None), min(ends, default=None))
+
 
 def _utc(value: object, name: str) -> datetime | None:
     if value is None:
@@ -123,9 +129,10 @@ def sight_path(links: Iterable[Company]) -> Window:
     links on the path up to it). Sight counts from the latest start to the earliest
     end; an empty intersection never counts (it is pending, then expired).
     """
-    starts = [c.sight_starts_at for c in links if c.sight_starts_at is not None]
-    ends = [c.sight_expires_at for c in links if c.sight_expires_at is not None]
-    return Window(max(starts, default=None), min(ends, default=None))
+    window = Window()
+    for link in links:
+        window = window.within(sight_of(link))
+    return window
 
 
 def sight_denial(

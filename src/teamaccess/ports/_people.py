@@ -93,6 +93,18 @@ class Companies(Protocol):
         """The company's direct children, ordered by id."""
         ...
 
+    def sight_due(self, now: datetime, limit: int) -> Sequence[Company]:
+        """Up to ``limit`` companies whose sight window ended by ``now``, not yet swept.
+
+        Those with ``sight_expires_at <= now`` and ``sight_expired`` false, ordered by
+        id (R-TIME-2).
+        """
+        ...
+
+    def sight_next_due(self, after: datetime) -> datetime | None:
+        """The earliest ``sight_expires_at`` later than ``after``, or ``None``."""
+        ...
+
 
 class Memberships(Protocol):
     """Memberships, at most one per (company, user) (R-MEM-2)."""

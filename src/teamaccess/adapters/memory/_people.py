@@ -125,6 +125,22 @@ class MemoryCompanies(Repo):
     def children(self, company_id: CompanyId) -> Sequence[Company]:
         return [self._t.companies[c] for c in sorted(self._t.children.get(company_id, ()))]
 
+    def sight_due(self, now: datetime, limit: int) -> Sequence[Company]:
+        found = [
+            c
+            for c in self.all()
+            if c.sight_expires_at is not None and c.sight_expires_at <= now and not c.sight_expired
+        ]
+        return found[:limit]
+
+    def sight_next_due(self, after: datetime) -> datetime | None:
+        ends = (
+            c.sight_expires_at
+            for c in self._t.companies.values()
+            if c.sight_expires_at is not None and c.sight_expires_at > after
+        )
+        return min(ends, default=None)
+
     def _below(self, company_id: CompanyId) -> Iterator[tuple[CompanyId, int]]:
         level, depth = [company_id], 0
         while level:

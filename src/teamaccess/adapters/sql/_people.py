@@ -206,6 +206,23 @@ class Companies(Repo):
         t = self._t.companies
         return [company_from_row(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
 
+    def sight_due(self, now: datetime, limit: int) -> Sequence[Company]:
+        t = self._t.companies
+        statement = (
+            sa.select(t)
+            .where(t.c.sight_expires_at <= now, t.c.sight_expired.is_(False))
+            .order_by(t.c.id)
+            .limit(limit)
+        )
+        return [company_from_row(row) for row in self._rows(statement)]
+
+    def sight_next_due(self, after: datetime) -> datetime | None:
+        t = self._t.companies
+        found: datetime | None = self._c.execute(
+            sa.select(sa.func.min(t.c.sight_expires_at)).where(t.c.sight_expires_at > after)
+        ).scalar()
+        return found
+
 
 # -- memberships ----------------------------------------------------------------------
 
