@@ -125,8 +125,10 @@ def decide(
             if sight is not None and not sight.unbounded:  # every link's window (R-TIME-1)
                 when = now or datetime.now(timezone.utc)
                 ended = sight_denial(sight, company.id, ancestor_member.company_id, when)
-            through = ended or _through_ancestor(
-                action, company, ancestor_member, ancestor, policy, target
+            through = (  # a Decision is falsy when it denies: no ``or`` here
+                ended
+                if ended is not None
+                else _through_ancestor(action, company, ancestor_member, ancestor, policy, target)
             )
             if expired is None or through.allowed:
                 return through
