@@ -26,9 +26,7 @@ _T = TypeVar("_T")
 
 __all__ = ["BoundSqlStore"]
 
-_Facts = tuple[
-    Company | None, Membership | None, Membership | None, Company | None, Window | None
-]
+_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]
 
 
 class _Engine(Protocol):

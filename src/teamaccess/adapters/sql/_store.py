@@ -86,9 +86,7 @@ _KEPT = "teamaccess_kept"  # in a kept SQLite connection's info: it only ever re
 _USED = "teamaccess_used"  # in a pooled connection's info: when the store last gave it back
 _DEAD_TRIES = 20  # dead pooled connections replaced before a call gives up on the pool
 _ANSWERS = "teamaccess_answers"  # in a kept SQLite connection's info: (version, answers)
-_Facts = tuple[
-    Company | None, Membership | None, Membership | None, Company | None, Window | None
-]
+_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]
 _NO_FACTS: _Facts = (None, None, None, None, None)
 _TOKEN_KINDS = {"sqlite": "s", "mysql": "y", "postgresql": "p"}
 _LOG = logging.getLogger("teamaccess.storage")
@@ -1048,7 +1046,7 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
 
 
 def _sight_columns(t: Tables, company: Any, ancestor: Any) -> list[Any]:
-    """``s_starts_at`` and ``s_expires_at``: the window of the sight ``ancestor`` has of ``company``.
+    """``s_starts_at``, ``s_expires_at``: the window of the sight ``ancestor`` has of ``company``.
 
     The latest start and the earliest end among the sight windows of the links between
     them: the company and each of its ancestors that lies below ``ancestor`` (R-TIME-1),
