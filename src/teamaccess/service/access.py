@@ -286,9 +286,10 @@ class Access:
             above: Membership | None = None
             ancestor: Company | None = None
             chain: tuple[CompanyId, ...] = ()
+            sight: Window | None = None
             timed = actor is not None and (actor.starts_at or actor.expires_at) is not None
             if (actor is None or timed) and company is not None and company.parent_id is not None:
-                above = core.ancestor_membership(tx, company.id, UserId(user_id))
+                above, sight = core.ancestor_sight(tx, company, UserId(user_id))
                 chain = tuple(tx.companies.ancestors(company.id))
                 ancestor = None if above is None else tx.companies.get(above.company_id)
             if not admin and actor_id == user_id and actor is None and above is None:
@@ -307,7 +308,7 @@ class Access:
             decision = decide(
                 action, company=company, actor=actor, policy=core.policy, target=target,
                 ancestor_member=above, ancestor=ancestor, company_id=company_id,
-                now=core.clock(),
+                now=core.clock(), sight=sight,
             )  # fmt: skip
             steps = expand_steps(
                 decision, user_id=user_id, company=company, company_id=company_id, actor=actor,

@@ -38,7 +38,7 @@ def _tree(store, clock) -> TeamAccess:
 
 
 def test_r_time_1_partner_sight_ends_at_its_expiry(store, clock) -> None:
-    """R-TIME-1: at the sight window's end the check denies a member of the parent with expired, naming the date, before any sweep; one instant earlier it allows."""
+    """R-TIME-1: at the sight window's end the check (and expand) denies a member of the parent with expired, naming the date, before any sweep; one instant earlier it allows."""
     ta = _tree(store, clock)
     end = _later(clock, 30)
     ta.partners.set_sight_window("paula", "kunde-a", expires_at=end)
@@ -48,6 +48,7 @@ def test_r_time_1_partner_sight_ends_at_its_expiry(store, clock) -> None:
     denied = ta.check("piet", "kunde-a", Action.VIEW_OVERVIEW)
     assert (denied.allowed, denied.reason, denied.rule) == (False, "expired", "R-TIME-1")
     assert end.isoformat() in denied.detail
+    assert ta.access.expand("piet", "piet", "kunde-a", Action.VIEW_OVERVIEW).decision == denied
     assert ta.partners.ancestors("kunde-a") == ["lm"]  # the link stays
 
 
