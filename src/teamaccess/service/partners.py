@@ -56,6 +56,8 @@ CHILD_ACCOUNT_SETTINGS = CompanySettings(add_members_by=AddMembersBy.TEAM_MANAGE
 """Default settings of child accounts: only admins add members (R-MEM-3, seed 004)."""
 
 
+_OPEN = Window()  # no bounds
+
 MAX_CHOICES = 100
 """The most choices a ``choice`` property may offer."""
 MAX_CHOICE_LENGTH = 100
@@ -444,8 +446,11 @@ class Partners:
             page = tx.companies.descendants(
                 partner.id, after=None if after is None else CompanyId(after), limit=limit
             )
-            seen = _SightFrom(tx, partner.id, [c for c, _ in page], self._core.clock())
-            accounts = self._overviews(tx, [(c, d) for c, d in page if seen(c)])
+            # sight passes every link between the partner and the account (R-TIME-1)
+            windows = tx.companies.sight_paths(partner.id, [c.id for c, _ in page])
+            now = self._core.clock()
+            seen = [(c, d) for c, d in page if windows.get(c.id, _OPEN).contains(now)]
+            accounts = self._overviews(tx, seen)
             columns = tuple(tx.properties.of_partner(partner.id))
         next_after = page[-1][0].id if len(page) == limit else None
         return OverviewPage(columns, accounts, next_after)
@@ -499,29 +504,3 @@ class Partners:
             else AccountOverview.of_suspended(company, depth)  # nothing passes (R-CO-8)
             for company, depth in page
         )
-
-
-class _SightFrom:
-    """Whether a partner's sight reaches a descendant at ``now``: every link's window (R-TIME-1).
-
-    Companies are read once; those of the page pass through.
-    """
-
-    def __init__(
-        self, tx: Transaction, partner_id: CompanyId, known: Sequence[Company], now: datetime
-    ) -> None:
-        self._tx, self._partner, self._now = tx, partner_id, now
-        self._known: dict[CompanyId, Company | None] = {c.id: c for c in known}
-
-    def __call__(self, company: Company) -> bool:
-        link: Company | None = company
-        while link is not None and link.id != self._partner:
-            if not sight_of(link).contains(self._now):
-                return False
-            if link.parent_id is None:
-                return False  # not below the partner at all
-            parent = link.parent_id
-            if parent not in self._known:
-                self._known[parent] = self._tx.companies.get(parent)
-            link = self._known[parent]
-        return link is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from teamaccess.domain.models import (
     User,
 )
 from teamaccess.domain.partners import properties_from_json, properties_to_json
+from teamaccess.domain.windows import Window
 from teamaccess.errors import (
     AlreadyAMember,
     CompanyAlreadyExists,
@@ -205,6 +206,39 @@ class Companies(Repo):
     def all(self) -> Sequence[Company]:
         t = self._t.companies
         return [company_from_row(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
+
+    def sight_paths(
+        self, ancestor_id: CompanyId, company_ids: Sequence[CompanyId]
+    ) -> Mapping[CompanyId, Window]:
+        if not company_ids:
+            return {}
+        up, below, link = self._t.paths.alias("up"), self._t.paths.alias("below"), self._t.companies
+        statement = (
+            sa.select(
+                up.c.descendant_id,
+                sa.func.max(link.c.sight_starts_at).label("starts_at"),
+                sa.func.min(link.c.sight_expires_at).label("expires_at"),
+            )
+            .select_from(
+                up.join(link, link.c.id == up.c.ancestor_id).join(
+                    below,
+                    sa.and_(
+                        below.c.descendant_id == up.c.ancestor_id,
+                        below.c.ancestor_id == ancestor_id,
+                        below.c.depth > 0,
+                    ),
+                )
+            )
+            .where(
+                up.c.descendant_id.in_(list(company_ids)),
+                sa.or_(link.c.sight_starts_at.is_not(None), link.c.sight_expires_at.is_not(None)),
+            )
+            .group_by(up.c.descendant_id)
+        )
+        return {
+            CompanyId(row.descendant_id): Window(row.starts_at, row.expires_at)
+            for row in self._rows(statement)
+        }
 
     def sight_due(self, now: datetime, limit: int) -> Sequence[Company]:
         t = self._t.companies
