@@ -74,6 +74,8 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
                        {"actor_id": U, "company_id": C, "customer_id": C, "kind": "id",
                         "title": "name", "record_id": "id"}),
         "partners.ancestors": ({"company_id": "child"}, {"company_id": C}),
+        "partners.set_sight_window": ({"actor_id": a, "company_id": "child"},
+                                      {"actor_id": U, "company_id": C}),
         "leads.assign": ({"actor_id": a, "company_id": acme, "lead_id": "valves",
                          "assignee_id": b},
                         {"actor_id": U, "company_id": C, "lead_id": "id", "assignee_id": "id"}),

@@ -1,8 +1,8 @@
 """The expiry sweep from 4 processes at once (R-TIME-2), on PostgreSQL and MariaDB.
 
-Each round gives a company 8 memberships, 2 temporary roles, a seat and a direct tag
-grant that end together (one of the members leads the company's pool); 4 processes then
-sweep at the same instant.
+Each round gives a company 8 memberships, 2 temporary roles, a seat, a direct tag
+grant and the company's sight of a child account that end together (one of the members
+leads the company's pool); 4 processes then sweep at the same instant.
 Every grant's ``...Expired`` event is written exactly once, and each consequence (the
 pool's leadership passing on) once. ``TEAMACCESS_SWEEP_ROUNDS`` sets the rounds
 (default 50).
@@ -20,6 +20,7 @@ import pytest
 from teamaccess.events import (
     EnrollmentExpired,
     MembershipExpired,
+    PartnerSightExpired,
     PoolLeaderChanged,
     RoleExpired,
     TagGrantExpired,
@@ -64,12 +65,15 @@ def _fill(store, rounds: int) -> set[tuple[str, str, str]]:
         label = f"r{round_}"  # one direct tag grant per round too, held by nobody's company
         ta.tags.grant(ADMIN, "boss", "bonus", label=label, expires_at=ends)
         due.add(("tag", f"direct:{label}", "boss"))
+        kid = ta.partners.create_child("boss", company, "Kid", company_id=f"k{round_}").id
+        ta.partners.set_sight_window("boss", kid, expires_at=ends)  # R-TIME-1 on the link
+        due.add(("sight", kid, company))
     return due
 
 
 @pytest.mark.parametrize("backend", SERVERS)
 def test_r_time_2_four_processes_sweep_each_grant_exactly_once(backend) -> None:
-    """R-TIME-2: 4 processes sweep at once each round; every grant's Expired event (membership, role, seat, tag) exactly once, 0 duplicates, one leadership change per round."""
+    """R-TIME-2: 4 processes sweep at once each round; every grant's Expired event (membership, role, seat, tag, partner sight) exactly once, 0 duplicates, one leadership change per round."""
     store = backend.store()
     store.clear()
     due = _fill(store, ROUNDS)
@@ -96,16 +100,21 @@ def test_r_time_2_four_processes_sweep_each_grant_exactly_once(backend) -> None:
         ("seat", e.company_id, e.user_id)
         for e in events
         if isinstance(e, (TagGrantExpired, EnrollmentExpired))
+    ) + Counter(
+        ("sight", e.company_id, e.parent_id) for e in events if isinstance(e, PartnerSightExpired)
     )  # fmt: skip
     duplicates = sum(n - 1 for n in seen.values())
+    sights = sum(n for (kind, *_), n in seen.items() if kind == "sight")
     leaders = Counter(e.company_id for e in events if isinstance(e, PoolLeaderChanged))
     print(
         f"{backend.name}: {ROUNDS} rounds x {SWEEPERS} sweepers, {len(due)} grants, "
-        f"{sum(seen.values())} expired events, {duplicates} duplicates; "
+        f"{sum(seen.values())} expired events ({sights} partner sights), "
+        f"{duplicates} duplicates; "
         f"ended per process {[sum(c) for c in counts]}"
     )
     assert set(seen) == due
     assert duplicates == 0
+    assert sights == ROUNDS
     seats_tags = sum(1 for kind, source, _ in due if kind == "tag" and source.startswith("pool:"))
     assert sum(sum(c) for c in counts) == len(due) - seats_tags  # one report per grant
     assert leaders == Counter({f"r{r}": 1 for r in range(ROUNDS)})

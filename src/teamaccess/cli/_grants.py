@@ -50,7 +50,7 @@ def expire_due(context: Context) -> int:
         {
             "kind": g.kind,
             "company": g.company_id,
-            "user": g.user_id,
+            "user": g.user_id or f"(sight of {g.parent_id})",
             "expired_at": g.expired_at.isoformat(),
             "held": False,
         }
@@ -59,7 +59,7 @@ def expire_due(context: Context) -> int:
         {
             "kind": g.kind,
             "company": g.company_id,
-            "user": g.user_id,
+            "user": g.user_id or f"(sight of {g.parent_id})",
             "expired_at": g.expired_at.isoformat(),
             "held": True,
         }
@@ -100,7 +100,7 @@ def expiring_soon(context: Context) -> int:
         {
             "kind": g.kind,
             "company": g.company_id,
-            "user": g.user_id,
+            "user": g.user_id or f"(sight of {g.parent_id})",
             "role": g.role,
             "ends_at": g.ends_at.isoformat(),
             "then": g.role_after or "",

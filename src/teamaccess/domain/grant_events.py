@@ -12,13 +12,15 @@ from datetime import datetime
 import attrs
 
 from teamaccess.domain.events import Event, _event
-from teamaccess.domain.ids import UserId
+from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.seats import PoolId
 
 __all__ = [
     "EnrollmentExpired",
     "MembershipExpired",
     "MembershipWindowChanged",
+    "PartnerSightExpired",
+    "PartnerSightWindowChanged",
     "RoleExpired",
     "RoleWindowChanged",
     "SeatWindowChanged",
@@ -161,3 +163,44 @@ class SeatWindowChanged(Event):
     user_id: UserId
     expires_at: datetime | None
     old_expires_at: datetime | None
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class PartnerSightWindowChanged(Event):
+    """The window of a partner's sight of a child account was set, moved or cleared (R-TIME-4).
+
+    ``company_id`` is the child account; the sight is that of its parent's members
+    (and through it of every ancestor's, R-PART-2, R-PART-5).
+
+    Attributes:
+        parent_id: The parent whose sight it is.
+        starts_at: The new start, or ``None``.
+        expires_at: The new end, or ``None`` (no end).
+        old_starts_at: The start before.
+        old_expires_at: The end before.
+    """
+
+    parent_id: CompanyId
+    starts_at: datetime | None
+    expires_at: datetime | None
+    old_starts_at: datetime | None
+    old_expires_at: datetime | None
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class PartnerSightExpired(Event):
+    """A partner's sight of a child account reached its end; the sweep recorded it (R-TIME-2).
+
+    ``company_id`` is the child account. The link stays (the tree is unchanged) and
+    so does the ended window: no sight passes it until a new window is set (R-TIME-4).
+    ``actor_id`` is ``None``: nobody did it.
+
+    Attributes:
+        parent_id: The parent whose sight ended.
+        expired_at: The end of the window.
+    """
+
+    parent_id: CompanyId
+    expired_at: datetime

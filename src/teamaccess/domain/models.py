@@ -123,6 +123,14 @@ class Company:
         suspended_at: When a platform admin suspended it; a suspended company refuses
             every action until it is resumed (R-CO-5).
         suspension_reason: Why it was suspended (an unpaid invoice, an incident).
+        sight_starts_at: When the sight its parent's members have of it starts
+            (R-PART-2, R-PART-5, R-TIME-1): before it, they have none. ``None``: at once.
+        sight_expires_at: When that sight ends; from then on the link to the parent
+            gives no sight of it or of anything below it, before any sweep (R-TIME-1).
+            ``None``: never. Its own members are not concerned.
+        sight_expired: Whether the sweep has ended that sight with its
+            `PartnerSightExpired` event (R-TIME-2); the window stays as it was, so the
+            sight stays ended until a new window is set (R-TIME-4).
     """
 
     id: CompanyId
@@ -139,6 +147,9 @@ class Company:
     merged_into: CompanyId | None = None
     suspended_at: datetime | None = None
     suspension_reason: str | None = None
+    sight_starts_at: datetime | None = None
+    sight_expires_at: datetime | None = None
+    sight_expired: bool = False
 
     @property
     def is_closed(self) -> bool:

@@ -12,7 +12,13 @@ from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.gate import closed, company_gate, suspended
 from teamaccess.domain.models import AddMembersBy, Company, Membership
 from teamaccess.domain.roles import MANAGE_TEAM, REASSIGN_MAIN_CONTACT, Policy
-from teamaccess.domain.windows import at_instant, in_window, membership_window_denial
+from teamaccess.domain.windows import (
+    Window,
+    at_instant,
+    in_window,
+    membership_window_denial,
+    sight_denial,
+)
 
 __all__ = ["decide", "decide_grant", "not_a_member", "suspended"]
 
@@ -55,6 +61,7 @@ def decide(
     ancestor: Company | None = None,
     company_id: str | None = None,
     now: datetime | None = None,
+    sight: Window | None = None,
 ) -> Decision:
     """Decide whether ``actor`` may do ``action`` in ``company``.
 
@@ -82,6 +89,10 @@ def decide(
             ancestor allows: pass ``ancestor_member`` too for a windowed member), a
             temporary role that ended counts as the role after it (R-TIME-1). Only read
             when a membership has a window; ``None`` then means the system's UTC time.
+        sight: The window of the sight ``ancestor_member`` has of the company: the
+            intersection of the windows of every link between the ancestor and the
+            company (`sight_path`). Outside it that sight denies with ``expired`` or
+            ``not_yet_valid`` and the date (R-TIME-1); ``None``: no window.
     """
     # Action is a str enum: its members equal (and hash like) their values, so the
     # lookups below work for either. The common answers are shared constants: a
@@ -110,7 +121,15 @@ def decide(
                 at_instant(ancestor_member, when) if in_window(ancestor_member, when) else None
             )
         if ancestor_member is not None:
-            through = _through_ancestor(action, company, ancestor_member, ancestor, policy, target)
+            ended = None
+            if sight is not None and not sight.unbounded:  # every link's window (R-TIME-1)
+                when = now or datetime.now(timezone.utc)
+                ended = sight_denial(sight, company.id, ancestor_member.company_id, when)
+            through = (  # a Decision is falsy when it denies: no ``or`` here
+                ended
+                if ended is not None
+                else _through_ancestor(action, company, ancestor_member, ancestor, policy, target)
+            )
             if expired is None or through.allowed:
                 return through
         return expired if expired is not None else not_a_member(action, company.id)

@@ -8,18 +8,24 @@ it (R-TIME-1); the sweep then ends it with its consequences and an ``...Expired`
 
 A membership's role may be temporary too: ``role`` until ``role_until``, then
 ``role_after`` (an admin for the month of a project, a member after it).
+
+A partner's sight of a child account has a window too, on the child's link to its
+parent (``Company.sight_starts_at``/``sight_expires_at``). Sight from an ancestor
+passes every link between it and the account, so it counts only inside all their
+windows: `sight_path` is their intersection, `sight_denial` what it imposes.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime, timezone
 
 import attrs
 
 from teamaccess.domain.decisions import Decision, Reason
 from teamaccess.domain.inputs import check_instant
-from teamaccess.domain.models import Membership
+from teamaccess.domain.models import Company, Membership
 from teamaccess.errors import InvalidInput
 
 __all__ = [
@@ -31,6 +37,9 @@ __all__ = [
     "in_window",
     "is_windowed",
     "membership_window_denial",
+    "sight_denial",
+    "sight_of",
+    "sight_path",
     "window_of",
 ]
 
@@ -75,6 +84,12 @@ class Window:
         """Whether the window has neither start nor end."""
         return self.starts_at is None and self.expires_at is None
 
+    def within(self, other: Window) -> Window:
+        """The part of this window inside ``other``: the later start, the earlier end."""
+        starts = [t for t in (self.starts_at, other.starts_at) if t is not None]
+        ends = [t for t in (self.expires_at, other.expires_at) if t is not None]
+        return Window(max(starts, default=None), min(ends, default=None))
+
 
 def _utc(value: object, name: str) -> datetime | None:
     if value is None:
@@ -100,6 +115,48 @@ def check_window(starts_at: object = None, expires_at: object = None) -> Window:
 def window_of(membership: Membership) -> Window:
     """The window of a membership."""
     return Window(membership.starts_at, membership.expires_at)
+
+
+def sight_of(company: Company) -> Window:
+    """The window of the sight its parent's members have of ``company`` (R-TIME-1)."""
+    return Window(company.sight_starts_at, company.sight_expires_at)
+
+
+def sight_path(links: Iterable[Company]) -> Window:
+    """The window of sight through all of ``links``: the intersection of theirs.
+
+    ``links``: the account and each ancestor below the one sight comes from (the
+    links on the path up to it). Sight counts from the latest start to the earliest
+    end; an empty intersection never counts (it is pending, then expired).
+    """
+    window = Window()
+    for link in links:
+        window = window.within(sight_of(link))
+    return window
+
+
+def sight_denial(
+    sight: Window | None, company_id: str, ancestor_id: str, now: datetime
+) -> Decision | None:
+    """The denial a sight window imposes at ``now`` on sight from an ancestor, or ``None``.
+
+    At or after its end: ``expired`` with the date; before its start: ``not_yet_valid``
+    with the date (R-TIME-1). Said only to a member of the ancestor, who had or will
+    have the sight: the account's existence is no news to them (R-ALL-9).
+    """
+    if sight is None:
+        return None
+    where = f"sight of {company_id!r} from {ancestor_id!r}"
+    state = sight.state(now)
+    if state is WindowState.EXPIRED and sight.expires_at is not None:
+        return Decision.deny(
+            Reason.EXPIRED, "R-TIME-1", f"{where} ended at {sight.expires_at.isoformat()}"
+        )
+    if state is WindowState.PENDING and sight.starts_at is not None:
+        return Decision.deny(
+            Reason.NOT_YET_VALID, "R-TIME-1", f"{where} starts at {sight.starts_at.isoformat()}"
+        )
+    return None
 
 
 def is_windowed(membership: Membership | None) -> bool:

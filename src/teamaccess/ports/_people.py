@@ -8,6 +8,7 @@ from typing import Protocol
 
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.models import Company, Invitation, Membership, User
+from teamaccess.domain.windows import Window
 
 __all__ = ["Companies", "Invitations", "Memberships", "Users"]
 
@@ -91,6 +92,28 @@ class Companies(Protocol):
 
     def children(self, company_id: CompanyId) -> Sequence[Company]:
         """The company's direct children, ordered by id."""
+        ...
+
+    def sight_paths(
+        self, ancestor_id: CompanyId, company_ids: Sequence[CompanyId]
+    ) -> Mapping[CompanyId, Window]:
+        """The window of the sight ``ancestor_id`` has of each of ``company_ids`` below it.
+
+        The intersection of the sight windows of every link between them (R-TIME-1);
+        only the companies whose window has a bound are named. One query on SQL.
+        """
+        ...
+
+    def sight_due(self, now: datetime, limit: int) -> Sequence[Company]:
+        """Up to ``limit`` companies whose sight window ended by ``now``, not yet swept.
+
+        Those with ``sight_expires_at <= now`` and ``sight_expired`` false, ordered by
+        id (R-TIME-2).
+        """
+        ...
+
+    def sight_next_due(self, after: datetime) -> datetime | None:
+        """The earliest ``sight_expires_at`` later than ``after``, or ``None``."""
         ...
 
 

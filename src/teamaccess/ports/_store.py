@@ -10,6 +10,7 @@ from typing import Protocol
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.models import Company, Membership, User
+from teamaccess.domain.windows import Window
 from teamaccess.ports._domains import DomainClaims, JoinRequests
 from teamaccess.ports._partners import Articles, Licenses, PropertyDefinitions
 from teamaccess.ports._people import Companies, Invitations, Memberships, Users
@@ -263,12 +264,15 @@ class Store(Protocol):
 
     def check_facts(
         self, company_id: str, user_id: str
-    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None]:
+    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]:
         """What a permission check needs, read together in one go.
 
         The company, the user's membership in it, and, if they are not a member, their
         membership in the nearest ancestor of the company (R-PART-2) and that ancestor,
-        whose state gates the sight it gives (R-CO-8); ``None`` for what is not there.
+        whose state gates the sight it gives (R-CO-8), and the window of that sight:
+        the intersection of the sight windows of the company and of each ancestor
+        below that one (R-TIME-1; ``None`` if none has a window); ``None`` for what is
+        not there.
         The hot path of a check: on SQL one statement (through the closure table),
         without an explicit transaction; in memory a few lookups under the store's lock.
         """

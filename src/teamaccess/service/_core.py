@@ -28,10 +28,12 @@ from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
 from teamaccess.domain.windows import (
+    Window,
     at_instant,
     decide_window_grant,
     is_windowed,
     membership_window_denial,
+    sight_path,
 )
 from teamaccess.errors import (
     AccessDenied,
@@ -255,13 +257,13 @@ class ServiceCore:
         member of (R-ALL-9).
         """
         actor = None if company is None else tx.memberships.get(company.id, UserId(actor_id))
-        above = ancestor = None
+        above = ancestor = sight = None
         if (
             (actor is None or is_windowed(actor))  # a window may have ended (R-TIME-1)
             and company is not None
             and company.parent_id is not None
         ):
-            above = self.ancestor_membership(tx, company.id, UserId(actor_id))
+            above, sight = self.ancestor_sight(tx, company, UserId(actor_id))
             ancestor = None if above is None else tx.companies.get(above.company_id)
         decision = decide(
             action,
@@ -272,7 +274,10 @@ class ServiceCore:
             ancestor_member=above,
             ancestor=ancestor,
             company_id=company_id,
-            now=self.clock() if is_windowed(actor) or is_windowed(above) else None,
+            now=self.clock()
+            if is_windowed(actor) or is_windowed(above) or sight is not None
+            else None,
+            sight=sight,
         )
         log_decision(decision, actor_id, None if company is None else company.id, action)
         if HOOKS.tracer is not None:
@@ -289,6 +294,34 @@ class ServiceCore:
         ancestors = tx.companies.ancestors(company_id)
         found = {m.company_id: m for m in tx.memberships.of_user_among(user_id, ancestors)}
         return next((found[a] for a in ancestors if a in found), None)
+
+    @staticmethod
+    def ancestor_sight(
+        tx: Transaction, company: Company, user_id: UserId
+    ) -> tuple[Membership | None, Window | None]:
+        """The nearest ancestor's membership (as `ancestor_membership`) and its sight's window.
+
+        The window is the intersection of the windows of every link between that
+        ancestor and the company (R-TIME-1): the company's own and those of the
+        ancestors below the one the membership is in; ``None`` if none has one.
+        """
+        ancestors = tx.companies.ancestors(company.id)
+        found = {m.company_id: m for m in tx.memberships.of_user_among(user_id, ancestors)}
+        above = next((found[a] for a in ancestors if a in found), None)
+        if above is None:
+            return None, None
+        links = [company]
+        for link_id in ancestors[: ancestors.index(above.company_id)]:
+            link = tx.companies.get(link_id)
+            if link is not None:
+                links.append(link)
+        window = sight_path(links)
+        return above, None if window.unbounded else window
+
+    def sees_through(self, tx: Transaction, company: Company, user_id: UserId) -> bool:
+        """Whether the user's sight of the company from an ancestor counts now (R-TIME-1)."""
+        above, sight = self.ancestor_sight(tx, company, user_id)
+        return above is not None and (sight is None or sight.contains(self.clock()))
 
     def require_platform_admin(self, actor_id: str, rule: str) -> None:
         """Raise `AccessDenied` unless the actor is a platform admin."""

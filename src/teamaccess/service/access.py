@@ -34,7 +34,7 @@ from teamaccess.domain.reverse import (
 from teamaccess.domain.review import KINDS, AccessReview, ReviewRow
 from teamaccess.domain.roles import MANAGE_TEAM, Policy
 from teamaccess.domain.seats import pool_source
-from teamaccess.domain.windows import WindowState, at_instant, window_of
+from teamaccess.domain.windows import Window, WindowState, at_instant, sight_path, window_of
 from teamaccess.errors import InvalidInput, NotAMember, UnknownCompany, UnknownLead, UnknownRecord
 from teamaccess.ports import Store, Transaction
 from teamaccess.service._core import (
@@ -126,6 +126,7 @@ class Access:
                     holder = self._holder(
                         action, company, m, target, above(m.company_id), now,
                         self._above_if_windowed(tx, company, m),
+                        sight=_path_sight(above, company, m.company_id),
                     )  # fmt: skip
                     if holder is not None and len(holders) <= limit:
                         holders.append(holder)
@@ -180,9 +181,10 @@ class Access:
             mine = {m.company_id for m in memberships if window_of(m).contains(now)}
             for child_id, (_, above) in below.items():
                 if child_id not in mine:  # through the ancestor's gate too (R-CO-8)
-                    account = tx.companies.get(child_id)
+                    account = companies(child_id)
                     via = companies(above.company_id)
-                    holder = self._holder(action, account, above, None, via, now)
+                    sight = None if account is None else _path_sight(companies, account, via)
+                    holder = self._holder(action, account, above, None, via, now, sight=sight)
                     if holder is not None:
                         found[child_id] = holder
             keys = sorted(k for k in found if after is None or k > after)
@@ -284,9 +286,10 @@ class Access:
             above: Membership | None = None
             ancestor: Company | None = None
             chain: tuple[CompanyId, ...] = ()
+            sight: Window | None = None
             timed = actor is not None and (actor.starts_at or actor.expires_at) is not None
             if (actor is None or timed) and company is not None and company.parent_id is not None:
-                above = core.ancestor_membership(tx, company.id, UserId(user_id))
+                above, sight = core.ancestor_sight(tx, company, UserId(user_id))
                 chain = tuple(tx.companies.ancestors(company.id))
                 ancestor = None if above is None else tx.companies.get(above.company_id)
             if not admin and actor_id == user_id and actor is None and above is None:
@@ -305,7 +308,7 @@ class Access:
             decision = decide(
                 action, company=company, actor=actor, policy=core.policy, target=target,
                 ancestor_member=above, ancestor=ancestor, company_id=company_id,
-                now=core.clock(),
+                now=core.clock(), sight=sight,
             )  # fmt: skip
             steps = expand_steps(
                 decision, user_id=user_id, company=company, company_id=company_id, actor=actor,
@@ -384,7 +387,7 @@ class Access:
             AccessDenied: Any other denial of ``view_members``.
         """
         core = self._core
-        company, me, above, ancestor = store.check_facts(company_id, actor_id)
+        company, me, above, ancestor, sight = store.check_facts(company_id, actor_id)
         if actor_id in core.platform_admins:
             return company
         if company is None or (me is None and above is None):  # as if missing (R-ALL-9)
@@ -393,6 +396,7 @@ class Access:
             decision = decide(
                 Action.VIEW_MEMBERS, company=company, actor=me, policy=core.policy,
                 ancestor_member=above, ancestor=ancestor, now=now or core.clock(),
+                sight=sight,
             )  # fmt: skip
         if not decision.allowed:
             raise_if_denied(
@@ -410,14 +414,18 @@ class Access:
         target: Membership | None,
         via: Company | None,
         now: datetime,
-        over: tuple[Membership, Company | None] | None = None,
+        over: tuple[Membership, Company | None, Window | None] | None = None,
+        *,
+        sight: Window | None = None,
     ) -> Holder | None:
         """The row of ``m`` if it may do ``action`` at ``now``; ``via`` is ``m``'s company.
 
         Decided as the check decides at that instant (R-CO-8, R-TIME-1); the row shows
         the membership's window (R-TIME-3). ``over``: for a member whose window may
-        have ended, their membership in the nearest ancestor and its company, whose
-        sight then still counts (R-PART-2), as in the check.
+        have ended, their membership in the nearest ancestor, its company and that
+        sight's window, which then still counts (R-PART-2), as in the check. ``sight``:
+        for a member of an ancestor, the window of their sight of the company (R-TIME-1);
+        the row then shows the narrower of it and their membership's window (R-TIME-3).
         """
         if company is None:
             return None
@@ -425,33 +433,36 @@ class Access:
         decision = decide(
             action, company=company, actor=m if own else None, policy=self._core.policy,
             target=target, ancestor_member=None if own else m, ancestor=None if own else via,
-            now=now,
+            now=now, sight=None if own else sight,
         )  # fmt: skip
         if not decision.allowed and own and over is not None:
             decision = decide(
                 action, company=company, actor=m, policy=self._core.policy, target=target,
-                ancestor_member=over[0], ancestor=over[1], now=now,
+                ancestor_member=over[0], ancestor=over[1], now=now, sight=over[2],
             )  # fmt: skip
             if decision.allowed:
-                m = over[0]
+                m, sight, own = over[0], over[2], False
         if not decision.allowed:
             return None
+        window = Window(m.starts_at, m.expires_at)
+        if not own and sight is not None:  # the sight's window narrows it (R-TIME-3)
+            window = window.within(sight)
         return Holder(
             m.user_id, company.id, m.company_id, at_instant(m, now).role, decision,
-            starts_at=m.starts_at, expires_at=m.expires_at,
+            starts_at=window.starts_at, expires_at=window.expires_at,
             role_until=m.role_until if m.role_until is not None and now < m.role_until else None,
         )  # fmt: skip
 
     def _above_if_windowed(
         self, tx: Transaction, company: Company, m: Membership
-    ) -> tuple[Membership, Company | None] | None:
+    ) -> tuple[Membership, Company | None, Window | None] | None:
         """For a member whose window may have ended: the nearest ancestor's membership."""
         if m.company_id != company.id or company.parent_id is None:
             return None
         if m.starts_at is None and m.expires_at is None:
             return None
-        above = self._core.ancestor_membership(tx, company.id, m.user_id)
-        return None if above is None else (above, tx.companies.get(above.company_id))
+        above, sight = self._core.ancestor_sight(tx, company, m.user_id)
+        return None if above is None else (above, tx.companies.get(above.company_id), sight)
 
     def _viewers(
         self,
@@ -546,17 +557,24 @@ def _review_rows(
         company.id, roles=frozenset(), main_contact_roles=frozenset(), ancestors=True,
         after=None, limit=_ALL,
     )  # fmt: skip
-    ancestors = _Companies(tx)
+    ancestors = _Companies(tx, company)
     for m in above:  # sight from above passes the ancestor's gate (R-CO-8)
         if not is_open(ancestors(m.company_id)) or not window_of(m).contains(now):
             continue  # nor does a membership outside its window give sight (R-TIME-1)
+        sight = _path_sight(ancestors, company, m.company_id) or Window()
+        if not sight.contains(now):
+            continue  # nor sight through a link outside its window (R-TIME-1)
+        shown = Window(None, m.expires_at).within(sight)  # the sight's window (R-TIME-3)
         grants.append(
-            (m.user_id, "overview", Action.VIEW_OVERVIEW.value, m.company_id, None, m.expires_at)
-        )
+            (m.user_id, "overview", Action.VIEW_OVERVIEW.value, m.company_id,
+             shown.starts_at, shown.expires_at)
+        )  # fmt: skip
         role = at_instant(m, now).role
         if role in policy.roles and MANAGE_TEAM in policy.permissions(role):
-            until = m.role_until or m.expires_at
-            grants.append((m.user_id, "team", MANAGE_TEAM, m.company_id, None, until))  # R-PART-5
+            until = Window(None, m.role_until or m.expires_at).within(sight).expires_at
+            grants.append(  # R-PART-5
+                (m.user_id, "team", MANAGE_TEAM, m.company_id, shown.starts_at, until)
+            )
     users = tx.users.get_many(sorted({UserId(subject) for subject, *_ in grants}))
     rows = [
         ReviewRow(company.id, subject, users[UserId(subject)].email if subject in users else "",
@@ -572,6 +590,26 @@ def _review_rows(
                           invitation.created_at.isoformat())
             )  # fmt: skip
     return rows
+
+
+def _path_sight(
+    companies: _Companies, company: Company, ancestor: Company | CompanyId | None
+) -> Window | None:
+    """The window of sight from ``ancestor`` of ``company``: every link between (R-TIME-1).
+
+    Walks up through ``companies`` (read once per call): a parent's sight of its
+    child costs no read.
+    """
+    if ancestor is None:
+        return None
+    top = ancestor if isinstance(ancestor, str) else ancestor.id
+    links: list[Company] = []
+    link: Company | None = company
+    while link is not None and link.id != top:
+        links.append(link)
+        link = None if link.parent_id is None else companies(link.parent_id)
+    window = sight_path(links)
+    return None if window.unbounded else window
 
 
 class _Companies:

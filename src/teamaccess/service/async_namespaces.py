@@ -202,6 +202,7 @@ class AsyncPartners(_Namespace):
     overview = awaitable(Partners.overview)
     set_pricing_model = awaitable(Partners.set_pricing_model)
     set_properties = awaitable(Partners.set_properties)
+    set_sight_window = awaitable(Partners.set_sight_window)
 
 
 class AsyncLicenses(_Namespace):

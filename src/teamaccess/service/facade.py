@@ -257,14 +257,14 @@ class TeamAccess:
             # generation older than the facts it was decided on.
             generation = getattr(core.store, "generation", 0) if known is not None else 0
             # Sight from above passes the ancestor's gate too (R-CO-8): its row comes along.
-            company, actor, above, ancestor = store.check_facts(company_id, actor_id)
+            company, actor, above, ancestor, sight = store.check_facts(company_id, actor_id)
             # A window is judged at the service's clock (R-TIME-1); such an answer
             # changes with time alone, so it is never kept.
-            timed = is_windowed(actor) or is_windowed(above)
+            timed = is_windowed(actor) or is_windowed(above) or sight is not None
             decision = decide(
                 action, company=company, actor=actor, policy=core.policy,
                 ancestor_member=above, ancestor=ancestor, company_id=company_id,
-                now=core.clock() if timed else None,
+                now=core.clock() if timed else None, sight=sight,
             )  # fmt: skip
             if known is not None and not timed:
                 if len(known) >= _KNOWN_ANSWERS:

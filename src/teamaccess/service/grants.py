@@ -6,6 +6,12 @@ the service's clock, so an expired grant denies at once (R-TIME-1). The sweep,
 `Grants.expire_due`, then ends each expired grant in the store with its consequences and
 one ``...Expired`` event (R-TIME-2); run it from cron or a worker, as often as you like
 and from as many processes as you like, and sleep until its report's ``next_due``.
+
+A partner's sight of a child account has a window too (set with
+`Partners.set_sight_window <teamaccess.service.partners.Partners.set_sight_window>`):
+the sweep records its end with `PartnerSightExpired` and marks the link swept
+(``Company.sight_expired``); the link and the ended window stay, so the tree is intact
+and the sight stays ended until a new window is set.
 """
 
 from __future__ import annotations
@@ -18,10 +24,14 @@ import attrs
 
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.events import stamp
-from teamaccess.domain.grant_events import MembershipWindowChanged, RoleExpired
+from teamaccess.domain.grant_events import (
+    MembershipWindowChanged,
+    PartnerSightExpired,
+    RoleExpired,
+)
 from teamaccess.domain.ids import CompanyId, UserId, check_id
 from teamaccess.domain.inputs import check_count, check_instant
-from teamaccess.domain.models import Membership
+from teamaccess.domain.models import Company, Membership
 from teamaccess.domain.roles import MANAGE_TEAM
 from teamaccess.domain.seats import TagGrant, pool_source
 from teamaccess.domain.windows import (
@@ -53,13 +63,16 @@ class ExpiredGrant:
 
     Attributes:
         kind: ``membership`` (the membership ended), ``role`` (a temporary role fell
-            back to the role after it), ``seat`` (a participant's seat was taken) or
-            ``tag`` (a direct tag grant ended).
-        company_id: The company (``None`` for a tag, or a pool bought without one).
-        user_id: The member, or the tag's holder.
+            back to the role after it), ``seat`` (a participant's seat was taken),
+            ``tag`` (a direct tag grant ended) or ``sight`` (a partner's sight of a
+            child account ended).
+        company_id: The company (``None`` for a tag, or a pool bought without one);
+            for ``sight`` the child account.
+        user_id: The member, or the tag's holder; empty for ``sight``.
         expired_at: The end of its window.
         tag: For ``tag``: the tag.
         source: For ``tag``: the grant's source.
+        parent_id: For ``sight``: the parent whose sight ended.
     """
 
     kind: str
@@ -68,6 +81,7 @@ class ExpiredGrant:
     expired_at: datetime
     tag: str | None = None
     source: str | None = None
+    parent_id: CompanyId | None = None
 
 
 @attrs.frozen
@@ -110,12 +124,15 @@ class ExpiringGrant:
     """A grant that ends within the asked horizon (R-TIME-3).
 
     Attributes:
-        kind: ``membership``, ``role``, ``seat`` or ``tag`` (a direct tag grant).
-        company_id: The company (``None`` for a tag).
-        user_id: The member, or the tag's holder.
-        role: The member's role now (for ``role``: the temporary role; for ``tag``: the tag).
+        kind: ``membership``, ``role``, ``seat``, ``tag`` (a direct tag grant) or
+            ``sight`` (a partner's sight of a child account).
+        company_id: The company (``None`` for a tag); for ``sight`` the child account.
+        user_id: The member, or the tag's holder; empty for ``sight``.
+        role: The member's role now (for ``role``: the temporary role; for ``tag``: the
+            tag; for ``sight``: ``view_overview``).
         ends_at: When it ends.
         role_after: For ``role``: the role held after it; for ``tag``: the grant's source.
+        parent_id: For ``sight``: the parent whose sight it is.
     """
 
     kind: str
@@ -124,6 +141,7 @@ class ExpiringGrant:
     role: str
     ends_at: datetime
     role_after: str | None = None
+    parent_id: CompanyId | None = None
 
 
 class Grants:
@@ -201,9 +219,11 @@ class Grants:
         leadership to the main contact, assignments back to the company; R-PART-6:
         staff memberships below), with `MembershipExpired` instead of `MemberRemoved`;
         each temporary role past its ``role_until`` becomes its ``role_after`` with
-        `RoleExpired`. One transaction per grant, under its company's lock, re-reading
-        the grant: running it again, or from several processes at once, writes each
-        grant's event exactly once. The check denied these grants already (R-TIME-1).
+        `RoleExpired`; each partner's sight of a child account past its
+        ``sight_expires_at`` is marked swept with `PartnerSightExpired` (the link stays).
+        One transaction per grant, under its company's lock, re-reading the grant:
+        running it again, or from several processes at once, writes each grant's event
+        exactly once. The check denied these grants already (R-TIME-1).
 
         Args:
             now: The instant to sweep up to; the service's clock if omitted.
@@ -218,6 +238,8 @@ class Grants:
         with core.store.reader() as tx:
             due = list(tx.memberships.due(at, limit))
             tags = list(tx.tags.due(at, limit - len(due))) if len(due) < limit else []
+            left = limit - len(due) - len(tags)
+            sights = list(tx.companies.sight_due(at, left)) if left > 0 else []
         expired: list[ExpiredGrant] = []
         held: list[ExpiredGrant] = []
         for grant in due:
@@ -229,13 +251,21 @@ class Grants:
             ended = core.command(functools.partial(self._expire_tag, seen=tag_grant, at=at))
             if ended is not None:
                 expired.append(ended)
+        for link in sights:
+            ended = core.command(functools.partial(_expire_sight, seen=link, at=at))
+            if ended is not None:
+                expired.append(ended)
         with core.store.reader() as tx:
-            ends = [tx.memberships.next_due(at), tx.tags.next_due(at)]
+            ends = [
+                tx.memberships.next_due(at),
+                tx.tags.next_due(at),
+                tx.companies.sight_next_due(at),
+            ]
         return ExpiryReport(
             now=at,
             expired=tuple(expired),
             held=tuple(held),
-            more=len(due) + len(tags) >= limit,
+            more=len(due) + len(tags) + len(sights) >= limit,
             next_due=min((end for end in ends if end is not None), default=None),
         )
 
@@ -305,6 +335,9 @@ class Grants:
     ) -> Sequence[ExpiringGrant]:
         """The company's grants that end within ``within`` from now, soonest first (R-TIME-3).
 
+        Memberships and temporary roles, and the sight windows of its link to its
+        parent and of its children's links to it (kind ``sight``).
+
         For whoever may take its access review: the main contact, a member with
         ``manage_team``, a platform admin (R-CO-6); an outsider gets ``not_a_member``
         whether the company exists or not (R-ALL-9); a suspended company refuses (R-CO-8).
@@ -328,7 +361,11 @@ class Grants:
             else:
                 company = core.company(tx, company_id, suspended_ok=True)
             found = tx.memberships.of_company(company.id)
-        return _ending(found, now, now + until)
+            links = [company, *tx.companies.children(company.id)]
+        return sorted(
+            _ending(found, now, now + until) + _sight_ending(links, now, now + until),
+            key=lambda r: (r.ends_at, r.company_id or "", r.user_id, r.kind),
+        )
 
     def expiring_for_user(
         self, actor_id: str, user_id: str, *, within: timedelta = timedelta(days=30)
@@ -427,3 +464,41 @@ def _ending(found: Sequence[Membership], now: datetime, until: datetime) -> list
                 )
             )
     return sorted(rows, key=lambda r: (r.ends_at, r.company_id, r.user_id, r.kind))
+
+
+def _sight_ending(links: Sequence[Company], now: datetime, until: datetime) -> list[ExpiringGrant]:
+    """The sight windows among ``links`` that count at ``now`` or later and end in (now, until]."""
+    return [
+        ExpiringGrant(
+            "sight", c.id, UserId(""), "view_overview", c.sight_expires_at, parent_id=c.parent_id
+        )
+        for c in links
+        if c.parent_id is not None
+        and c.sight_expires_at is not None
+        and now < c.sight_expires_at <= until
+    ]
+
+
+def _expire_sight(
+    tx: Transaction, when: datetime, seen: Company, at: datetime
+) -> ExpiredGrant | None:
+    """Record the end of one partner's sight, re-read under its row lock (R-TIME-2).
+
+    ``None`` if another sweep recorded it first, or a new window was set meanwhile.
+    The link stays and so does the ended window: the sight stays ended (R-TIME-1).
+    """
+    company = tx.companies.get(seen.id, for_update=True)  # a second sweeper waits here
+    if company is None or company.sight_expired:
+        return None
+    end = company.sight_expires_at
+    if end is None or end > at:
+        return None  # extended or cleared meanwhile
+    tx.companies.update(attrs.evolve(company, sight_expired=True))
+    if company.parent_id is None:
+        return None  # no parent any more: nobody's sight ended
+    tx.outbox.append(
+        PartnerSightExpired(
+            **stamp(when, None, company.id), parent_id=company.parent_id, expired_at=end
+        )
+    )
+    return ExpiredGrant("sight", company.id, UserId(""), end, parent_id=company.parent_id)

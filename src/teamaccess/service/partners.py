@@ -2,7 +2,10 @@
 
 A partner's team managers create child accounts and become their admins (R-PART-1);
 members of an ancestor see descendants only through `overview` (R-PART-2); the
-hierarchy stays a tree (R-PART-3); partners define typed properties (R-PART-4).
+hierarchy stays a tree (R-PART-3); partners define typed properties (R-PART-4). A
+partner's sight of a child account may start later and end (`Partners.set_sight_window`,
+R-TIME-1): it lives on the link, so it is a command of the hierarchy, guarded as a move
+is (R-PART-5).
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from datetime import datetime
 
 import attrs
 
-from teamaccess.domain.decisions import Action
+from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.events import (
     CompanyCreated,
     MainContactChanged,
     MemberAdded,
     stamp,
 )
+from teamaccess.domain.grant_events import PartnerSightWindowChanged
 from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name, shown
 from teamaccess.domain.inputs import check_list, check_optional_id, check_settings
 from teamaccess.domain.models import AddMembersBy, Company, CompanySettings, Membership
@@ -37,6 +41,7 @@ from teamaccess.domain.partners import (
     PropertyKind,
     validate_properties,
 )
+from teamaccess.domain.windows import Window, check_window, decide_window_grant, sight_of
 from teamaccess.errors import (
     HierarchyCycle,
     InvalidInput,
@@ -50,6 +55,8 @@ __all__ = ["Partners"]
 CHILD_ACCOUNT_SETTINGS = CompanySettings(add_members_by=AddMembersBy.TEAM_MANAGERS)
 """Default settings of child accounts: only admins add members (R-MEM-3, seed 004)."""
 
+
+_OPEN = Window()  # no bounds
 
 MAX_CHOICES = 100
 """The most choices a ``choice`` property may offer."""
@@ -174,7 +181,14 @@ class Partners:
             new_parent = None if parent is None else parent.id
             if account.parent_id == new_parent:
                 return account
-            moved = attrs.evolve(account, parent_id=new_parent)
+            # a new link: the old parent's sight window does not pass to it (R-TIME-1)
+            moved = attrs.evolve(
+                account,
+                parent_id=new_parent,
+                sight_starts_at=None,
+                sight_expires_at=None,
+                sight_expired=False,
+            )
             tx.companies.update(moved)
             tx.outbox.append(
                 AccountParentChanged(
@@ -186,6 +200,103 @@ class Partners:
             return moved
 
         return self._core.command(work)
+
+    def set_sight_window(
+        self,
+        actor_id: str,
+        company_id: str,
+        *,
+        starts_at: datetime | None = None,
+        expires_at: datetime | None = None,
+    ) -> Company:
+        """Set, extend or shorten the window of the parent's sight of an account (R-TIME-4).
+
+        Members of the parent (and of every ancestor above it) see the account's
+        overview and manage its team (R-PART-2, R-PART-5) only inside the window, and so
+        the accounts below it, whose sight passes this link (R-TIME-1); ``None`` ends
+        clear it. The account's own members are not concerned. Who moves the account
+        decides its link (R-PART-5): ``manage_team`` in the current parent, or a
+        platform admin; nobody sets an end beyond their own membership's (or temporary
+        role's) end, nor, acting from above, beyond their own sight of the parent.
+        Emits `PartnerSightWindowChanged`; an unchanged window emits nothing. An ended
+        window set anew is swept anew (`Grants.expire_due`).
+
+        Raises:
+            NotAMember: The actor has no sight of the account, whether it exists or
+                not (R-ALL-9), or is no member of its parent.
+            AccessDenied: The actor lacks ``manage_team`` in the parent, or asks beyond
+                their own window (``window_above_actor``).
+            InvalidInput: A root account (no parent), a naive instant, or
+                ``starts_at`` not before ``expires_at``.
+        """
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        window = check_window(starts_at, expires_at)
+        core = self._core
+
+        def work(tx: Transaction, now: datetime) -> Company:
+            sighted(core, tx, company_id, actor_id, Action.MANAGE_TEAM, lock=True)
+            account = core.company(tx, company_id)
+            if account.parent_id is None:
+                raise InvalidInput(f"{account.id!r} has no parent whose sight could have a window")
+            if actor_id not in core.platform_admins:
+                parent = core.company(tx, account.parent_id)
+                core.require(tx, Action.MANAGE_TEAM, parent, actor_id)
+                self._require_sight_grant(tx, parent, actor_id, window.expires_at, now)
+            old = sight_of(account)
+            if old == window:
+                return account
+            updated = attrs.evolve(
+                account,
+                sight_starts_at=window.starts_at,
+                sight_expires_at=window.expires_at,
+                sight_expired=False,
+            )
+            tx.companies.update(updated)
+            tx.outbox.append(
+                PartnerSightWindowChanged(
+                    **stamp(now, UserId(actor_id), account.id),
+                    parent_id=account.parent_id,
+                    starts_at=window.starts_at,
+                    expires_at=window.expires_at,
+                    old_starts_at=old.starts_at,
+                    old_expires_at=old.expires_at,
+                )
+            )
+            return updated
+
+        return core.command(work)
+
+    def _require_sight_grant(
+        self,
+        tx: Transaction,
+        parent: Company,
+        actor_id: str,
+        expires_at: datetime | None,
+        now: datetime,
+    ) -> None:
+        """Raise if a sight ending at ``expires_at`` outlasts the actor's own (R-TIME-4).
+
+        The actor holds ``manage_team`` in the parent as its member, or from an
+        ancestor (R-PART-5): then their own sight of the parent bounds it too.
+        """
+        granting = tx.memberships.get(parent.id, UserId(actor_id))
+        sight: Window | None = None
+        if granting is None or not self._core.counts(granting):
+            granting, sight = self._core.ancestor_sight(tx, parent, UserId(actor_id))
+        if granting is None:
+            return  # decided above: no authority without a membership
+        raise_if_denied(decide_window_grant(granting, expires_at, by_role=True, now=now))
+        bound = None if sight is None else sight.expires_at
+        if bound is not None and (expires_at is None or expires_at > bound):
+            asked = "no end" if expires_at is None else expires_at.isoformat()
+            raise_if_denied(
+                Decision.deny(
+                    Reason.WINDOW_ABOVE_ACTOR, "R-TIME-4",
+                    f"{actor_id!r} sees {parent.id!r} until {bound.isoformat()} and may not "
+                    f"give sight beyond it; asked for {asked}",
+                )
+            )  # fmt: skip
 
     def ancestors(self, company_id: str) -> Sequence[CompanyId]:
         """The account's ancestors, parent first (R-PART-1)."""
@@ -317,8 +428,11 @@ class Partners:
         licenses, columns), however many accounts the partner has.
 
         A suspended account's row shows its id, name, place in the tree and
-        ``suspended``, nothing of its data, until it is resumed (R-CO-8). A caller
-        without sight of the partner gets the answer for a missing one (R-ALL-9).
+        ``suspended``, nothing of its data, until it is resumed (R-CO-8). An account
+        the partner's sight does not reach now, because the window of a link between
+        them has ended or not begun, is left out (R-TIME-1); a page may then hold fewer
+        rows than ``limit`` and still have a ``next_after``. A caller without sight of
+        the partner gets the answer for a missing one (R-ALL-9).
         """
         check_id(actor_id, "user")
         check_id(partner_id, "company")
@@ -332,9 +446,13 @@ class Partners:
             page = tx.companies.descendants(
                 partner.id, after=None if after is None else CompanyId(after), limit=limit
             )
-            accounts = self._overviews(tx, page)
+            # sight passes every link between the partner and the account (R-TIME-1)
+            windows = tx.companies.sight_paths(partner.id, [c.id for c, _ in page])
+            now = self._core.clock()
+            seen = [(c, d) for c, d in page if windows.get(c.id, _OPEN).contains(now)]
+            accounts = self._overviews(tx, seen)
             columns = tuple(tx.properties.of_partner(partner.id))
-        next_after = accounts[-1].id if len(accounts) == limit else None
+        next_after = page[-1][0].id if len(page) == limit else None
         return OverviewPage(columns, accounts, next_after)
 
     def account_overview(self, actor_id: str, company_id: str) -> AccountOverview:

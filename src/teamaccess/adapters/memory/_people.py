@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
 from teamaccess.adapters.memory._repo import Repo, Tables, require
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.models import Company, Invitation, InvitationStatus, Membership, User
+from teamaccess.domain.windows import Window, sight_path
 from teamaccess.errors import (
     AlreadyAMember,
     CompanyAlreadyExists,
@@ -124,6 +125,37 @@ class MemoryCompanies(Repo):
 
     def children(self, company_id: CompanyId) -> Sequence[Company]:
         return [self._t.companies[c] for c in sorted(self._t.children.get(company_id, ()))]
+
+    def sight_paths(
+        self, ancestor_id: CompanyId, company_ids: Sequence[CompanyId]
+    ) -> Mapping[CompanyId, Window]:
+        found: dict[CompanyId, Window] = {}
+        for company_id in company_ids:
+            ancestors = _ancestors(self._t, company_id)
+            if ancestor_id not in ancestors:
+                continue
+            below = ancestors[: ancestors.index(ancestor_id)]
+            links = [self._t.companies[company_id], *(self._t.companies[a] for a in below)]
+            window = sight_path(links)
+            if not window.unbounded:
+                found[company_id] = window
+        return found
+
+    def sight_due(self, now: datetime, limit: int) -> Sequence[Company]:
+        found = [
+            c
+            for c in self.all()
+            if c.sight_expires_at is not None and c.sight_expires_at <= now and not c.sight_expired
+        ]
+        return found[:limit]
+
+    def sight_next_due(self, after: datetime) -> datetime | None:
+        ends = (
+            c.sight_expires_at
+            for c in self._t.companies.values()
+            if c.sight_expires_at is not None and c.sight_expires_at > after
+        )
+        return min(ends, default=None)
 
     def _below(self, company_id: CompanyId) -> Iterator[tuple[CompanyId, int]]:
         level, depth = [company_id], 0

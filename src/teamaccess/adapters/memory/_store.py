@@ -17,6 +17,7 @@ from teamaccess.adapters.memory._repo import Tables
 from teamaccess.adapters.memory._transaction import MemoryTransaction
 from teamaccess.domain.consistency import ConsistencyToken
 from teamaccess.domain.models import Company, Membership
+from teamaccess.domain.windows import Window, sight_path
 
 __all__ = ["MemoryStore"]
 
@@ -118,8 +119,8 @@ class MemoryStore:
 
     def check_facts(
         self, company_id: str, user_id: str
-    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None]:
-        """The company, the membership, else the nearest ancestor's and its company.
+    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]:
+        """The company, the membership, else the nearest ancestor's, its company and sight.
 
         Read from the committed snapshot without the lock: a check never waits for a
         writer and never sees a transaction half done.
@@ -127,19 +128,21 @@ class MemoryStore:
         companies, members = self._committed
         company = companies.get(company_id)
         if company is None:
-            return None, None, None, None
+            return None, None, None, None, None
         member = members.get(company_id, NOBODY).get(user_id)
         if company.parent_id is None or (
             member is not None and member.starts_at is None and member.expires_at is None
         ):  # a member with a window brings the ancestor's too: it may have ended (R-TIME-1)
-            return company, member, None, None
-        above = company
+            return company, member, None, None, None
+        above, links = company, [company]
         while above.parent_id is not None:
             found = members.get(above.parent_id, NOBODY).get(user_id)
             above = companies[above.parent_id]
             if found is not None:
-                return company, member, found, above
-        return company, member, None, None
+                sight = sight_path(links)  # every link below it (R-TIME-1)
+                return company, member, found, above, None if sight.unbounded else sight
+            links.append(above)
+        return company, member, None, None, None
 
     def __repr__(self) -> str:
         return (

@@ -15,6 +15,7 @@ from teamaccess.adapters.sql._schema import Tables
 from teamaccess.adapters.sql._transaction import SqlTransaction
 from teamaccess.domain.ids import UserId
 from teamaccess.domain.models import Company, Membership
+from teamaccess.domain.windows import Window
 from teamaccess.errors import StorageError
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ _T = TypeVar("_T")
 
 __all__ = ["BoundSqlStore"]
 
-_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None]
+_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]
 
 
 class _Engine(Protocol):
@@ -107,7 +108,7 @@ class BoundSqlStore:
                 self.store._facts.statement, {"company_id": company_id, "user_id": user_id}
             ).first()
         if row is None:
-            return None, None, None, None
+            return None, None, None, None, None
         return self.store._facts_of(row, UserId(user_id))
 
     def __repr__(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from teamaccess.domain.models import (
     User,
 )
 from teamaccess.domain.partners import properties_from_json, properties_to_json
+from teamaccess.domain.windows import Window
 from teamaccess.errors import (
     AlreadyAMember,
     CompanyAlreadyExists,
@@ -121,6 +122,9 @@ def company_from_row(row: Any, loads: Callable[[Any], Any] = lambda value: value
         merged_into=row.merged_into,
         suspended_at=row.suspended_at,
         suspension_reason=row.suspension_reason,
+        sight_starts_at=row.sight_starts_at,
+        sight_expires_at=row.sight_expires_at,
+        sight_expired=bool(row.sight_expired),
     )
 
 
@@ -138,6 +142,9 @@ def _company_values(company: Company) -> dict[str, Any]:
         "merged_into": company.merged_into,
         "suspended_at": company.suspended_at,
         "suspension_reason": company.suspension_reason,
+        "sight_starts_at": company.sight_starts_at,
+        "sight_expires_at": company.sight_expires_at,
+        "sight_expired": company.sight_expired,
     }
 
 
@@ -199,6 +206,56 @@ class Companies(Repo):
     def all(self) -> Sequence[Company]:
         t = self._t.companies
         return [company_from_row(row) for row in self._rows(sa.select(t).order_by(t.c.id))]
+
+    def sight_paths(
+        self, ancestor_id: CompanyId, company_ids: Sequence[CompanyId]
+    ) -> Mapping[CompanyId, Window]:
+        if not company_ids:
+            return {}
+        up, below, link = self._t.paths.alias("up"), self._t.paths.alias("below"), self._t.companies
+        statement = (
+            sa.select(
+                up.c.descendant_id,
+                sa.func.max(link.c.sight_starts_at).label("starts_at"),
+                sa.func.min(link.c.sight_expires_at).label("expires_at"),
+            )
+            .select_from(
+                up.join(link, link.c.id == up.c.ancestor_id).join(
+                    below,
+                    sa.and_(
+                        below.c.descendant_id == up.c.ancestor_id,
+                        below.c.ancestor_id == ancestor_id,
+                        below.c.depth > 0,
+                    ),
+                )
+            )
+            .where(
+                up.c.descendant_id.in_(list(company_ids)),
+                sa.or_(link.c.sight_starts_at.is_not(None), link.c.sight_expires_at.is_not(None)),
+            )
+            .group_by(up.c.descendant_id)
+        )
+        return {
+            CompanyId(row.descendant_id): Window(row.starts_at, row.expires_at)
+            for row in self._rows(statement)
+        }
+
+    def sight_due(self, now: datetime, limit: int) -> Sequence[Company]:
+        t = self._t.companies
+        statement = (
+            sa.select(t)
+            .where(t.c.sight_expires_at <= now, t.c.sight_expired.is_(False))
+            .order_by(t.c.id)
+            .limit(limit)
+        )
+        return [company_from_row(row) for row in self._rows(statement)]
+
+    def sight_next_due(self, after: datetime) -> datetime | None:
+        t = self._t.companies
+        found: datetime | None = self._c.execute(
+            sa.select(sa.func.min(t.c.sight_expires_at)).where(t.c.sight_expires_at > after)
+        ).scalar()
+        return found
 
 
 # -- memberships ----------------------------------------------------------------------

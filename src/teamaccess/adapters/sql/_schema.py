@@ -26,7 +26,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "teamaccess_0011"
+SCHEMA_VERSION = "teamaccess_0012"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -98,6 +98,20 @@ def suspension_columns() -> list[sa.Column[Any]]:
         sa.Column("suspended_at", UtcDateTime(), nullable=True),
         sa.Column("suspension_reason", sa.String(200), nullable=True),
     ]
+
+
+def sight_window_columns() -> list[sa.Column[Any]]:
+    """The window of a partner's sight of a child account (revision teamaccess_0012, R-TIME-1)."""
+    return [
+        sa.Column("sight_starts_at", UtcDateTime(), nullable=True),
+        sa.Column("sight_expires_at", UtcDateTime(), nullable=True),
+        sa.Column("sight_expired", sa.Boolean(), nullable=False, server_default=sa.false()),
+    ]
+
+
+def sight_window_indexes(p: str) -> list[sa.Index]:
+    """The sweep's index of sight windows (revision teamaccess_0012)."""
+    return [sa.Index(f"{p}ix_companies_sight_expires", "sight_expires_at")]
 
 
 def membership_origin_columns() -> list[sa.Column[Any]]:
@@ -203,7 +217,9 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("merged_into", Id(), nullable=True),
         *suspension_columns(),
         lock_version_column(),
+        *sight_window_columns(),
         sa.Index(f"{p}ix_companies_parent", "parent_id"),
+        *sight_window_indexes(p),
     )
     memberships = sa.Table(
         f"{p}memberships",

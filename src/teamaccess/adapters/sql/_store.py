@@ -57,6 +57,7 @@ from teamaccess.domain.models import (
     Company,
     Membership,
 )
+from teamaccess.domain.windows import Window
 from teamaccess.errors import (
     Conflict,
     InvalidInput,
@@ -85,8 +86,8 @@ _KEPT = "teamaccess_kept"  # in a kept SQLite connection's info: it only ever re
 _USED = "teamaccess_used"  # in a pooled connection's info: when the store last gave it back
 _DEAD_TRIES = 20  # dead pooled connections replaced before a call gives up on the pool
 _ANSWERS = "teamaccess_answers"  # in a kept SQLite connection's info: (version, answers)
-_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None]
-_NO_FACTS: _Facts = (None, None, None, None)
+_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]
+_NO_FACTS: _Facts = (None, None, None, None, None)
 _TOKEN_KINDS = {"sqlite": "s", "mysql": "y", "postgresql": "p"}
 _LOG = logging.getLogger("teamaccess.storage")
 
@@ -665,20 +666,21 @@ class SqlStore:
     @staticmethod
     def _facts_of(
         row: Any, user_id: UserId, company: Company | None = None
-    ) -> tuple[Company, Membership | None, Membership | None, Company | None]:
+    ) -> tuple[Company, Membership | None, Membership | None, Company | None, Window | None]:
         """The facts of a processed row (``company``: its company, parsed already)."""
         if company is None:
             company = company_from_row(row, _loads)
+        member = None
         if row.m_role is not None:
             member = _joined_membership(row, "m_", company.id, user_id)
-            if row.a_role is None:
-                return company, member, None, None
-            above = _joined_membership(row, "a_", row.a_company_id, user_id)  # windowed member
-            return company, member, above, company_from_row(_Prefixed(row, "ac_"), _loads)
-        if row.a_role is not None:
-            above = _joined_membership(row, "a_", row.a_company_id, user_id)
-            return company, None, above, company_from_row(_Prefixed(row, "ac_"), _loads)
-        return company, None, None, None
+        if row.a_role is None:
+            return company, member, None, None, None
+        above = _joined_membership(row, "a_", row.a_company_id, user_id)  # or a windowed member's
+        sight = Window(row.s_starts_at, row.s_expires_at)  # every link below it (R-TIME-1)
+        return (
+            company, member, above, company_from_row(_Prefixed(row, "ac_"), _loads),
+            None if sight.unbounded else sight,
+        )  # fmt: skip
 
     @contextmanager
     def _kept(self, *, autocommit: bool) -> Iterator[Connection]:
@@ -1007,8 +1009,9 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
     and the company has a parent, their membership in the nearest ancestor (``a_*``),
     found through the closure table (R-PART-2), with that ancestor's row (``ac_*``),
     whose state the check gates too (R-CO-8): a ``CASE`` guards that subquery, so a
-    member's check costs no more than a join of two primary keys. The JSON columns
-    are read as text, so that a row can key the cache of parsed answers.
+    member's check costs no more than a join of two primary keys; and the window of
+    that sight (``s_*``, R-TIME-1). The JSON columns are read as text, so that a row
+    can key the cache of parsed answers.
     """
     c, p = t.companies, t.paths
     m, a, x = (t.memberships.alias(name) for name in ("m", "a", "x"))
@@ -1027,7 +1030,12 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
     ancestor = [a.c[name].label(f"a_{name}") for name in ("company_id", *_MEMBER_COLUMNS)]
     ac = c.alias("ac")
     return (
-        sa.select(*_company_and_member(c, m), *ancestor, *_company_columns(ac, "ac_"))
+        sa.select(
+            *_company_and_member(c, m),
+            *ancestor,
+            *_company_columns(ac, "ac_"),
+            *_sight_columns(t, c.c.id, a.c.company_id),
+        )
         .select_from(
             c.outerjoin(m, sa.and_(m.c.company_id == c.c.id, m.c.user_id == user))
             .outerjoin(a, sa.and_(a.c.user_id == user, a.c.company_id == above))
@@ -1035,6 +1043,36 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
         )
         .where(c.c.id == sa.bindparam("company_id"))
     )
+
+
+def _sight_columns(t: Tables, company: Any, ancestor: Any) -> list[Any]:
+    """``s_starts_at``, ``s_expires_at``: the window of the sight ``ancestor`` has of ``company``.
+
+    The latest start and the earliest end among the sight windows of the links between
+    them: the company and each of its ancestors that lies below ``ancestor`` (R-TIME-1),
+    found through the closure table; read only when there is an ancestor's membership.
+    """
+    up, below, link = t.paths.alias("sp"), t.paths.alias("sb"), t.companies.alias("sl")
+    links = (
+        sa.select()
+        .select_from(
+            up.join(link, link.c.id == up.c.ancestor_id).join(
+                below,
+                sa.and_(
+                    below.c.descendant_id == up.c.ancestor_id,
+                    below.c.ancestor_id == ancestor,
+                    below.c.depth > 0,
+                ),
+            )
+        )
+        .where(up.c.descendant_id == company)
+    )
+    starts = links.add_columns(sa.func.max(link.c.sight_starts_at)).scalar_subquery()
+    ends = links.add_columns(sa.func.min(link.c.sight_expires_at)).scalar_subquery()
+    return [
+        sa.case((ancestor.is_not(None), starts)).label("s_starts_at"),
+        sa.case((ancestor.is_not(None), ends)).label("s_expires_at"),
+    ]
 
 
 def _company_columns(c: sa.FromClause, prefix: str = "") -> list[Any]:
@@ -1080,6 +1118,7 @@ def _ancestor_statement(t: Tables) -> sa.Select[Any]:
         sa.select(
             *(x.c[name].label(f"a_{name}") for name in ("company_id", *_MEMBER_COLUMNS)),
             *_company_columns(ac, "ac_"),
+            *_sight_columns(t, p.c.descendant_id, x.c.company_id),
         )
         .select_from(
             p.join(x, sa.and_(x.c.company_id == p.c.ancestor_id, x.c.user_id == user)).join(

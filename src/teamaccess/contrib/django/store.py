@@ -30,6 +30,7 @@ from teamaccess.adapters.sql._schema import SCHEMA_VERSION, version_table
 from teamaccess.adapters.sql._transaction import SqlTransaction
 from teamaccess.domain.consistency import ConsistencyToken
 from teamaccess.domain.models import Company, Membership
+from teamaccess.domain.windows import Window
 from teamaccess.errors import StorageError
 
 __all__ = ["DjangoStore"]
@@ -174,7 +175,7 @@ class DjangoStore:
 
     def check_facts(
         self, company_id: str, user_id: str
-    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None]:
+    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]:
         """The check's facts, read on Django's connection."""
         with self._translate(), self.sql.engine.connect() as conn:
             return self.sql.bind(conn).check_facts(company_id, user_id)

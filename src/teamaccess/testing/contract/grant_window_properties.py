@@ -1,10 +1,12 @@
 """Hypothesis property: windows decide at every instant as a brute force does (R-TIME-1..3).
 
 A random history of joins with random windows, window changes, temporary roles,
-departures, sweeps and a clock that moves forward runs on the store. After each step,
+departures, windows on hq's sight of its branch, sweeps and a clock that moves forward
+runs on the store. After each step,
 for every user, company and four actions, ``check`` must equal a brute-force
 evaluation of the stored memberships' windows at the clock's instant (the
-membership's own window, its temporary role, a partner's sight from above); the
+membership's own window, its temporary role, a partner's sight from above inside the
+link's sight window); the
 sweep must change no decision; and ``who_may`` and ``where_may`` must list exactly the
 users (companies) ``check`` allows, with each membership's window.
 """
@@ -17,8 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from teamaccess.domain.decisions import Action
+from teamaccess.domain.ids import CompanyId
 from teamaccess.domain.models import Membership
 from teamaccess.domain.roles import MANAGE_TEAM, REASSIGN_MAIN_CONTACT, RolePolicy
+from teamaccess.domain.windows import Window, sight_of
 from teamaccess.errors import TeamAccessError
 from teamaccess.testing import FrozenClock, make_service
 
@@ -60,9 +64,13 @@ operations = st.one_of(
         st.sampled_from(ROLES),
     ),
     st.tuples(st.just("leave"), st.sampled_from(COMPANIES), st.sampled_from(PEOPLE)),
+    st.tuples(st.just("sight"), offset, offset),  # hq's sight of branch (R-TIME-1)
     st.tuples(st.just("tick"), st.integers(0, 12)),
     st.tuples(st.just("sweep")),
 )
+
+
+_OPEN = Window()  # no bounds: always open
 
 
 def _at(clock: FrozenClock, hours: int | None) -> datetime | None:
@@ -86,6 +94,10 @@ def _run(ta, clock: FrozenClock, op: tuple) -> None:
                                    until=_at(clock, until), then=then)  # fmt: skip
         elif kind == "leave":
             ta.members.remove(FOUNDER, args[0], args[1])
+        elif kind == "sight":
+            start, end = args
+            ta.partners.set_sight_window(FOUNDER, "branch",
+                                         starts_at=_at(clock, start), expires_at=_at(clock, end))  # fmt: skip
         elif kind == "tick":
             clock.advance(hours=args[0])
         else:
@@ -101,13 +113,23 @@ def _counts(m: Membership, now: datetime) -> bool:
 
 
 def brute_force(
-    held: dict[tuple[str, str], Membership], user: str, company: str, action: str, now: datetime
+    held: dict[tuple[str, str], Membership],
+    user: str,
+    company: str,
+    action: str,
+    now: datetime,
+    sight: Window = _OPEN,
 ) -> bool:
-    """Whether the windows of the stored memberships allow ``action`` at ``now``."""
+    """Whether the windows of the stored memberships (and of hq's sight) allow ``action``."""
     m = held.get((company, user))
     if m is None or not _counts(m, now):  # no member now: sight from an open parent window
         above = held.get(("hq", user)) if company == "branch" else None
-        return action == Action.VIEW_OVERVIEW.value and above is not None and _counts(above, now)
+        return (
+            action == Action.VIEW_OVERVIEW.value
+            and above is not None
+            and _counts(above, now)
+            and sight.contains(now)
+        )
     role = m.role_after if m.role_until is not None and now >= m.role_until else m.role
     if action in _MEMBER_ACTIONS:
         return True
@@ -159,9 +181,11 @@ def test_r_time_1_check_equals_brute_force_over_windows_at_every_instant(
         now = clock.now
         with ta.store.reader() as tx:
             held = {(m.company_id, m.user_id): m for m in tx.memberships.all()}
+            branch = tx.companies.get(CompanyId("branch"))
+        sight = Window() if branch is None else sight_of(branch)
         decisions = _decisions(ta)
         for (user, company, action), (allowed, *_) in decisions.items():
-            assert allowed == brute_force(held, user, company, action, now), (
+            assert allowed == brute_force(held, user, company, action, now, sight), (
                 user, company, action, now, held.get((company, user)),
             )  # fmt: skip
         ta.grants.expire_due()  # it ends in the store what had ended: no answer changes
@@ -177,7 +201,10 @@ def test_r_time_1_check_equals_brute_force_over_windows_at_every_instant(
                 assert {h.user_id for h in rows} == brute, (company, action)
                 for h in rows:
                     m = held[(h.via, h.user_id)]
-                    assert (h.starts_at, h.expires_at) == (m.starts_at, m.expires_at)
+                    shown = Window(m.starts_at, m.expires_at)
+                    if h.via != h.company_id:  # through hq: the sight's window too (R-TIME-3)
+                        shown = shown.within(sight)
+                    assert (h.starts_at, h.expires_at) == (shown.starts_at, shown.expires_at)
             for user in PEOPLE:
                 brute = {c for c in COMPANIES if decisions[(user, c, action)][0]}
                 rows = _pages(lambda after, u=user, a=action: ta.access.where_may(
