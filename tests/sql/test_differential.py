@@ -52,6 +52,7 @@ tags = st.sampled_from(TAGS)
 accounts = st.sampled_from(ACCOUNTS)
 founders = st.sampled_from(["u1", "u1", *USERS])  # u1 created c0 and admins what it creates
 existing = st.sampled_from(["c0", "c0", "k0", *ACCOUNTS])
+home = st.sampled_from(["c0", "c0", *COMPANIES])  # where u1 and u2 are members
 hours = st.one_of(st.none(), st.integers(-3, 48))  # a window bound from now; None: open
 
 
@@ -263,7 +264,7 @@ class AdaptersAgree(RuleBasedStateMachine):
     def _at(self, offset: int | None) -> datetime | None:
         return None if offset is None else self.clock() + timedelta(hours=offset)
 
-    @rule(actor=users, company=companies, user=users, role=roles, start=hours, end=hours)
+    @rule(actor=founders, company=home, user=users, role=roles, start=hours, end=hours)
     def add_for_a_while(
         self, actor: str, company: str, user: str, role: str, start: int | None, end: int | None
     ) -> None:
@@ -272,7 +273,7 @@ class AdaptersAgree(RuleBasedStateMachine):
         self.each(lambda ta: ta.members.add(actor, company, user, role=role, starts_at=s,
                                             expires_at=e))  # fmt: skip
 
-    @rule(actor=users, company=companies, user=users, start=hours, end=hours)
+    @rule(actor=founders, company=home, user=users, start=hours, end=hours)
     def set_window(
         self, actor: str, company: str, user: str, start: int | None, end: int | None
     ) -> None:
@@ -280,7 +281,7 @@ class AdaptersAgree(RuleBasedStateMachine):
         s, e = self._at(start), self._at(end)
         self.each(lambda ta: ta.grants.set_window(actor, company, user, starts_at=s, expires_at=e))
 
-    @rule(actor=users, company=companies, user=users, role=roles, until=st.integers(-1, 48),
+    @rule(actor=founders, company=home, user=users, role=roles, until=st.integers(-1, 48),
           then=roles)  # fmt: skip
     def role_for_a_while(
         self, actor: str, company: str, user: str, role: str, until: int, then: str

@@ -6,7 +6,7 @@ address in a company's pool. Whichever commits first, afterwards the erased pers
 no member, holds no seat and no tag, and their address is in no table and no outbox
 payload. The host's user directory maps an address to the host's id for it, as a real
 directory does, so an enrollment after the erasure finds the erased id and is refused.
-50 rounds per case and database (``TEAMACCESS_ERASURE_RACE_ROUNDS``); the counts are
+20 rounds per case and database by default (``TEAMACCESS_ERASURE_RACE_ROUNDS``); the counts are
 printed (``pytest -s``).
 """
 
@@ -26,7 +26,7 @@ from teamaccess.testing import dump, make_service
 from ..backends import MARIADB, POSTGRES
 from .test_races import _race
 
-ROUNDS = int(os.environ.get("TEAMACCESS_ERASURE_RACE_ROUNDS", "50"))
+ROUNDS = int(os.environ.get("TEAMACCESS_ERASURE_RACE_ROUNDS", "20"))
 ADMIN = "admin"
 
 pytestmark = pytest.mark.slow
