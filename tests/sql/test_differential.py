@@ -53,6 +53,8 @@ accounts = st.sampled_from(ACCOUNTS)
 founders = st.sampled_from(["u1", "u1", *USERS])  # u1 created c0 and admins what it creates
 existing = st.sampled_from(["c0", "c0", "k0", *ACCOUNTS])
 home = st.sampled_from(["c0", "c0", *COMPANIES])  # where u1 and u2 are members
+keepers = st.sampled_from(["u1", "u1", "u1", *USERS])  # u1 manages c0
+colleagues = st.sampled_from(["u2", "u2", *USERS])  # u2 starts in c0
 hours = st.one_of(st.none(), st.integers(-3, 48))  # a window bound from now; None: open
 
 
@@ -264,7 +266,7 @@ class AdaptersAgree(RuleBasedStateMachine):
     def _at(self, offset: int | None) -> datetime | None:
         return None if offset is None else self.clock() + timedelta(hours=offset)
 
-    @rule(actor=founders, company=home, user=users, role=roles, start=hours, end=hours)
+    @rule(actor=keepers, company=home, user=colleagues, role=roles, start=hours, end=hours)
     def add_for_a_while(
         self, actor: str, company: str, user: str, role: str, start: int | None, end: int | None
     ) -> None:
@@ -273,7 +275,7 @@ class AdaptersAgree(RuleBasedStateMachine):
         self.each(lambda ta: ta.members.add(actor, company, user, role=role, starts_at=s,
                                             expires_at=e))  # fmt: skip
 
-    @rule(actor=founders, company=home, user=users, start=hours, end=hours)
+    @rule(actor=keepers, company=home, user=colleagues, start=hours, end=hours)
     def set_window(
         self, actor: str, company: str, user: str, start: int | None, end: int | None
     ) -> None:
@@ -281,19 +283,22 @@ class AdaptersAgree(RuleBasedStateMachine):
         s, e = self._at(start), self._at(end)
         self.each(lambda ta: ta.grants.set_window(actor, company, user, starts_at=s, expires_at=e))
 
-    @rule(actor=founders, company=home, user=users, role=roles, until=st.integers(-1, 48),
-          then=roles)  # fmt: skip
+    @rule(actor=keepers, company=home, user=colleagues, role=roles, until=st.integers(-1, 48),
+          then=roles, later=st.integers(0, 50))  # fmt: skip
     def role_for_a_while(
-        self, actor: str, company: str, user: str, role: str, until: int, then: str
+        self, actor: str, company: str, user: str, role: str, until: int, then: str, later: int
     ) -> None:
-        """R-TIME-1: a role until an instant, then another."""
+        """R-TIME-1, R-TIME-2: a role until an instant, then another; hours pass, the sweep runs."""
         ends = self._at(until)
         self.each(lambda ta: ta.members.change_role(actor, company, user, role, until=ends,
                                                     then=then))  # fmt: skip
+        self.tick(later)
 
-    @rule(hours_=st.integers(1, 30))
+    @rule(hours_=st.integers(0, 30))
     def tick(self, hours_: int) -> None:
+        """Hours pass and the sweep runs (R-TIME-2), as a scheduled sweep would."""
         self.clock.advance(hours=hours_)
+        self.each(lambda ta: ta.grants.expire_due())
 
     @rule()
     def sweep(self) -> None:
