@@ -49,6 +49,9 @@ _WORKER_IDLE = 5.0
 """Seconds a relay's sink thread waits for a call before it ends (a new one starts later)."""
 
 
+_SETTLE_ATTEMPTS = 5  # a settle that meets a deadlock is tried again this often
+
+
 @attrs.frozen
 class BatchReport:
     """What one batch did.
@@ -154,13 +157,20 @@ class _Batch:
         self.failures.append((message.position, text, now + wait, None))
 
     def settle(self, store: Store) -> BatchReport:
-        """Record the outcome in one transaction."""
-        with store.transaction() as tx:
-            tx.outbox.mark_delivered(self.delivered, self._settings.clock())
-            for position, error, retry_at, dead_at in self.failures:
-                tx.outbox.failed(self._settings.name, position, error, retry_at, dead_at)
-            tx.outbox.release(self._settings.name, self.held)
-            tx.commit()
+        """Record the outcome in one transaction, tried again on a deadlock.
+
+        A batch left unsettled would be delivered again once its lease ends, so a
+        transient failure (a deadlock with another relay's claim) is retried a few times.
+        """
+        for attempt in range(1, _SETTLE_ATTEMPTS + 1):
+            try:
+                self._record(store)
+                break
+            except TransientStorageError as error:
+                if attempt == _SETTLE_ATTEMPTS:
+                    raise
+                log.warning("relay %s settles again: %s", self._settings.name, error)
+                time.sleep(0.005 * attempt)
         dead = sum(1 for failure in self.failures if failure[3] is not None)
         report = BatchReport(
             claimed=len(self.messages),
@@ -171,6 +181,14 @@ class _Batch:
         )
         log.info("relay %s: %s", self._settings.name, report)
         return report
+
+    def _record(self, store: Store) -> None:
+        with store.transaction() as tx:
+            tx.outbox.mark_delivered(self.delivered, self._settings.clock())
+            for position, error, retry_at, dead_at in self.failures:
+                tx.outbox.failed(self._settings.name, position, error, retry_at, dead_at)
+            tx.outbox.release(self._settings.name, self.held)
+            tx.commit()
 
 
 def _claim(store: Store, settings: _Settings) -> list[OutboxMessage]:
