@@ -19,6 +19,7 @@ import attrs
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId, shown
 from teamaccess.domain.leads import MarketRole
 from teamaccess.domain.partners import PropertyValue
+from teamaccess.domain.roles import CompanyRole
 from teamaccess.errors import InvalidInput
 
 __all__ = [
@@ -131,6 +132,8 @@ class Company:
         sight_expired: Whether the sweep has ended that sight with its
             `PartnerSightExpired` event (R-TIME-2); the window stays as it was, so the
             sight stays ended until a new window is set (R-TIME-4).
+        roles: The roles its admins defined, by name (R-ROLE-1); they count in this
+            company only, beside the built-in roles of the policy.
     """
 
     id: CompanyId
@@ -150,6 +153,9 @@ class Company:
     sight_starts_at: datetime | None = None
     sight_expires_at: datetime | None = None
     sight_expired: bool = False
+    roles: Mapping[str, CompanyRole] = attrs.field(
+        factory=dict, converter=_frozen_mapping, hash=False
+    )
 
     @property
     def is_closed(self) -> bool:
@@ -186,6 +192,9 @@ class Membership:
         role_until: When ``role`` ends (a temporary role, e.g. admin until a date);
             from then on the member holds ``role_after`` (R-TIME-1). ``None``: never.
         role_after: The role the member falls back to at ``role_until``.
+        extra_roles: Further roles the member holds beside ``role`` (R-ROLE-3); what
+            they may do is the union of all their roles' permissions. A temporary role
+            (``role_until``) concerns ``role`` only.
     """
 
     company_id: CompanyId
@@ -200,6 +209,14 @@ class Membership:
     expires_at: datetime | None = None
     role_until: datetime | None = None
     role_after: str | None = None
+    extra_roles: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Every role the member holds: ``role`` first, then the others by name (R-ROLE-3)."""
+        if not self.extra_roles:
+            return (self.role,)
+        return (self.role, *sorted(self.extra_roles - {self.role}))
 
 
 class InvitationStatus(str, enum.Enum):

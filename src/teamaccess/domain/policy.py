@@ -11,7 +11,14 @@ from datetime import datetime, timezone
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.gate import closed, company_gate, suspended
 from teamaccess.domain.models import AddMembersBy, Company, Membership
-from teamaccess.domain.roles import MANAGE_TEAM, REASSIGN_MAIN_CONTACT, Policy
+from teamaccess.domain.roles import (
+    MANAGE_TEAM,
+    REASSIGN_MAIN_CONTACT,
+    Policy,
+    granting_role,
+    held,
+    policy_for,
+)
 from teamaccess.domain.windows import (
     Window,
     at_instant,
@@ -133,13 +140,26 @@ def decide(
             if expired is None or through.allowed:
                 return through
         return expired if expired is not None else not_a_member(action, company.id)
+    if company.roles:  # the company's own roles count beside the built-in ones (R-ROLE-1)
+        policy = policy_for(policy, company)
     if actor.role not in policy.roles:  # RolePolicy keeps its roles as a tuple
         return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
     if action in _MEMBER_ACTIONS:
         return _MEMBER_OK
     if action in _ACCOUNT_ACTIONS:
         return _ACCOUNT_OK
-    permissions = policy.permissions(actor.role)
+    permissions = held(policy, actor)  # the union of the member's roles (R-ROLE-3)
+    return _by_roles(_decide_member(action, company, actor, permissions, target), policy, actor)
+
+
+def _decide_member(
+    action: str,
+    company: Company,
+    actor: Membership,
+    permissions: frozenset[str],
+    target: Membership | None,
+) -> Decision:
+    """What a member of the company, holding ``permissions``, may do in it."""
     if action in _MANAGER_ACTIONS:
         return _by_permission(permissions, MANAGE_TEAM, _MANAGER_ACTIONS[action])
     if action == Action.EDIT_PROFILE.value:
@@ -194,11 +214,8 @@ def _through_ancestor(
     if action == _VIEW_OVERVIEW:
         return _ANCESTOR_OK
     needed = _ANCESTOR_TEAM.get(action)
-    if (
-        needed is not None
-        and above.role in policy.roles
-        and needed in policy.permissions(above.role)
-    ):
+    policy = policy_for(policy, ancestor)  # the roles it defined count there (R-ROLE-1)
+    if needed is not None and above.role in policy.roles and needed in held(policy, above):
         if action in _SELF_OR_MANAGER and target is None:
             return Decision.deny(Reason.TARGET_REQUIRED, "R-PART-5", "name the member it is about")
         return Decision.allow(
@@ -219,13 +236,15 @@ def decide_grant(
     policy: Policy,
     default_role: str,
     now: datetime | None = None,
+    company: Company | None = None,
+    actor_company: Company | None = None,
 ) -> Decision:
     """May ``actor`` hand out ``role`` (add, invite, accept, change a role)? (R-MEM-9).
 
     Nobody hands out more than they hold: every permission of ``role`` must be one of
-    the actor's, and any role other than ``default_role`` (the plain member role) needs
-    ``manage_team``. So a plain member who may add colleagues (R-MEM-3) adds them as
-    plain members only.
+    the actor's (the union over their roles, R-ROLE-3), and any role other than
+    ``default_role`` (the plain member role) needs ``manage_team``. So a plain member
+    who may add colleagues (R-MEM-3) adds them as plain members only.
 
     Args:
         actor: The granting member's membership now, or ``None`` if they are not one.
@@ -233,6 +252,10 @@ def decide_grant(
         policy: The role policy.
         default_role: The company's plain member role.
         now: The instant to judge the actor's membership and role at (R-TIME-1).
+        company: The company the role is handed out in: its own roles count
+            (R-ROLE-1); ``None``: the built-in roles only.
+        actor_company: The company of the actor's membership, if it is not
+            ``company`` (an ancestor's admin, R-PART-5): the actor's roles are read there.
     """
     if actor is None:
         return Decision.deny(Reason.NOT_A_MEMBER, "R-MEM-9", "the granting user is not a member")
@@ -242,14 +265,16 @@ def decide_grant(
         if expired is not None:
             return Decision.deny(expired.reason, "R-MEM-9", expired.detail)
         actor = at_instant(actor, when)
-    held = policy.permissions(actor.role) if actor.role in policy.roles else frozenset()
-    if role != default_role and MANAGE_TEAM not in held:
+    given = policy_for(policy, company)
+    holder = given if actor_company is None else policy_for(policy, actor_company)
+    mine = held(holder, actor) if actor.role in holder.roles else frozenset()
+    if role != default_role and MANAGE_TEAM not in mine:
         return Decision.deny(
             Reason.ROLE_ABOVE_ACTOR,
             "R-MEM-9",
             f"giving role {role!r} needs {MANAGE_TEAM!r}, which role {actor.role!r} lacks",
         )
-    missing = sorted(policy.permissions(role) - held)
+    missing = sorted(given.permissions(role) - mine)
     if missing:
         return Decision.deny(
             Reason.ROLE_ABOVE_ACTOR,
@@ -258,6 +283,28 @@ def decide_grant(
             f"which role {actor.role!r} lacks",
         )
     return Decision.allow(Reason.ROLE_PERMITS, "R-MEM-9", f"may give role {role!r}")
+
+
+def _by_roles(decision: Decision, policy: Policy, actor: Membership) -> Decision:
+    """Name the role that granted the permission of an allowing decision (R-ROLE-3)."""
+    if not decision.allowed or decision.reason != Reason.ROLE_PERMITS:
+        return decision
+    role = actor.role if not actor.extra_roles else granting_role(policy, actor, decision.detail)
+    return _named(decision, role)
+
+
+_NAMED: dict[tuple[Decision, str | None], Decision] = {}  # shared: the hot path allocates none
+
+
+def _named(decision: Decision, role: str | None) -> Decision:
+    found = _NAMED.get((decision, role))
+    if found is None:
+        if len(_NAMED) >= 10_000:
+            _NAMED.clear()
+        detail = decision.detail if role is None else f"{decision.detail} by role {role!r}"
+        found = Decision.allow(decision.reason, decision.rule, detail)
+        _NAMED[(decision, role)] = found
+    return found
 
 
 def _by_permission(permissions: frozenset[str], permission: str, rule: str) -> Decision:

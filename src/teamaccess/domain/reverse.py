@@ -19,7 +19,7 @@ from teamaccess.domain.decisions import Decision
 from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.models import Company, Membership
 from teamaccess.domain.policy import decide
-from teamaccess.domain.roles import Policy
+from teamaccess.domain.roles import Policy, policy_for
 
 __all__ = [
     "Admission",
@@ -73,14 +73,15 @@ def admission(
     if company is None:
         return Admission()
     when = company.created_at
+    own = policy_for(policy, company)  # its own roles count in it too (R-ROLE-1)
 
     def allows(role: str, main: bool) -> bool:
         actor = Membership(company.id, _PROBE, role, when, is_main_contact=main)
         target = Membership(company.id, _OTHER, role, when) if targeted else None
         return decide(action, company=company, actor=actor, policy=policy, target=target).allowed
 
-    roles = frozenset(r for r in policy.roles if allows(r, False) and allows(r, True))
-    main_only = frozenset(r for r in policy.roles if r not in roles and allows(r, True))
+    roles = frozenset(r for r in own.roles if allows(r, False) and allows(r, True))
+    main_only = frozenset(r for r in own.roles if r not in roles and allows(r, True))
     # An open ancestor: each row's own ancestor is gated when the row is decided.
     ancestor = Company(_ANCESTOR, "ancestor", when)
     target = Membership(company.id, _OTHER, "", when) if targeted else None
@@ -180,8 +181,11 @@ def expand_steps(
     if company is not None:
         if actor is not None:
             main = ", main contact" if actor.is_main_contact else ""
-            steps.append(Step("membership", f"{user_id}@{company.id}", f"role {actor.role}{main}"))
-            steps.append(_role_step(actor.role, policy))
+            roles = ", ".join(actor.roles)
+            label = "roles" if actor.extra_roles else "role"
+            steps.append(Step("membership", f"{user_id}@{company.id}", f"{label} {roles}{main}"))
+            own = policy_for(policy, company)
+            steps.extend(_role_step(role, own) for role in actor.roles)
         elif ancestor_member is not None:
             where = ancestor_member.company_id
             chain = " > ".join([*reversed(ancestors[: ancestors.index(where) + 1]), company.id])

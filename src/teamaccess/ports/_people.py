@@ -156,6 +156,7 @@ class Memberships(Protocol):
         after: UserId | None,
         limit: int,
         ancestor_roles: frozenset[str] | None = None,
+        built_in: frozenset[str] = frozenset(),
     ) -> Sequence[Membership]:
         """One page of the memberships an action admits in the company, by user id.
 
@@ -165,6 +166,10 @@ class Memberships(Protocol):
         (R-PART-2), if its role is in ``ancestor_roles`` (``None``: any role; R-PART-5
         admits an ancestor's admins only). Ordered by user id, after ``after``, at most
         ``limit``; on SQL one statement, however many members the company has.
+
+        A membership that holds several roles (R-ROLE-3), or whose ancestor
+        membership's role is not one of ``built_in`` (an ancestor's own role, R-ROLE-1),
+        counts too: the caller decides such rows again, as it does every row.
         """
         ...
 

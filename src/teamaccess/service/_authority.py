@@ -26,7 +26,7 @@ from teamaccess.domain.grant_events import MembershipExpired
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.lead_events import LeadAssigned, RequestAssigned
 from teamaccess.domain.models import Company, InvitationStatus, Membership, User
-from teamaccess.domain.roles import MANAGE_TEAM, Policy
+from teamaccess.domain.roles import MANAGE_TEAM, Policy, held, policy_for
 from teamaccess.domain.windows import Window
 from teamaccess.errors import MainContactRequired
 from teamaccess.ports import Transaction
@@ -248,9 +248,11 @@ def successor(tx: Transaction, leaving: Membership, policy: Policy | None) -> Me
     others = [
         m for m in tx.memberships.of_company(leaving.company_id) if m.user_id != leaving.user_id
     ]
+    if policy is not None:  # the company's own roles count too (R-ROLE-1)
+        policy = policy_for(policy, tx.companies.get(leaving.company_id))
 
     def rank(m: Membership) -> tuple[bool, bool, datetime, str]:
-        manages = policy is not None and MANAGE_TEAM in policy.permissions(m.role)
+        manages = policy is not None and MANAGE_TEAM in held(policy, m)
         timed = m.starts_at is not None or m.expires_at is not None
         return (timed, not manages, m.joined_at, m.user_id)
 

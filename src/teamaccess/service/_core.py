@@ -26,7 +26,7 @@ from teamaccess.domain.models import Company, CompanySettings, Invitation, Membe
 from teamaccess.domain.policy import decide, decide_grant
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.retry import DEFAULT_RETRY_POLICY, RetryPolicy
-from teamaccess.domain.roles import DEFAULT_POLICY, Policy, require_known_role
+from teamaccess.domain.roles import DEFAULT_POLICY, Policy, policy_for, require_known_role
 from teamaccess.domain.windows import (
     Window,
     at_instant,
@@ -46,6 +46,7 @@ from teamaccess.errors import (
     StorageError,
     TransientStorageError,
     UnknownCompany,
+    UnknownRole,
     UnknownUser,
 )
 from teamaccess.ports import (
@@ -379,7 +380,7 @@ class ServiceCore:
             if denied is not None:
                 return denied
             actor = at_instant(actor, now)
-        if actor.role not in self.policy.roles:
+        if actor.role not in policy_for(self.policy, company).roles:
             return Decision.deny(Reason.UNKNOWN_ROLE, "R-ALL-1", f"role {actor.role!r}")
         return company, actor
 
@@ -432,10 +433,23 @@ class ServiceCore:
         return gated
 
     def known_role(self, role: object, *, required: bool = False) -> str:
-        """``role`` if the policy knows it; ``None`` is the member role unless ``required``."""
+        """``role`` if it is a built-in role or may name a company's own (R-ROLE-1).
+
+        ``None`` is the member role unless ``required``. A name the policy does not
+        know is checked against the company's roles in the command (`company_role`).
+        """
         if role is None and not required:
             return self.member_role
-        return require_known_role(self.policy, role)
+        if isinstance(role, str) and role in self.policy.roles:
+            return role
+        try:
+            return check_id(role, "role")  # a name a company's role may have: decided later
+        except InvalidInput:
+            raise UnknownRole(str(role), self.policy.roles) from None
+
+    def company_role(self, company: Company, role: str) -> str:
+        """``role`` if it counts in ``company``: built in or its own, else `UnknownRole`."""
+        return require_known_role(policy_for(self.policy, company), role)
 
     def require_grant(
         self,
@@ -447,10 +461,14 @@ class ServiceCore:
         until: datetime | None = None,
     ) -> None:
         """Raise unless the actor may hand out ``role``, ending at ``until`` (R-MEM-9, R-TIME-4)."""
+        self.company_role(company, role)
         actor = tx.memberships.get(company.id, UserId(actor_id))
         now = self.clock()
         raise_if_denied(
-            decide_grant(actor, role, policy=self.policy, default_role=self.member_role, now=now)
+            decide_grant(
+                actor, role, policy=self.policy, default_role=self.member_role, now=now,
+                company=company,
+            )  # fmt: skip
         )
         if actor is not None:
             by_role = role != self.member_role
@@ -470,7 +488,7 @@ class ServiceCore:
         if decision.allowed:
             decision = decide_grant(
                 issuer, invitation.role, policy=self.policy, default_role=self.member_role,
-                now=now,
+                now=now, company=company,
             )  # fmt: skip
         if decision.allowed and issuer is not None:  # nor beyond their own window (R-TIME-4)
             by_role = invitation.role != self.member_role

@@ -159,7 +159,9 @@ def _invite(
     issuer = tx.memberships.get(company.id, issuer_id)
     may = decide(Action.INVITE, company=company, actor=issuer, policy=core.policy)
     if may.allowed:
-        may = decide_grant(issuer, role, policy=core.policy, default_role=core.member_role)
+        may = decide_grant(
+            issuer, role, policy=core.policy, default_role=core.member_role, company=company
+        )
     if not may.allowed or tx.invitations.pending_for(company.id, user.email) is not None:
         return registration  # nobody vouches for the role any more, or one is open already
     issued = issue_invitation(core, tx, now, company, issuer_id, user.email, role)

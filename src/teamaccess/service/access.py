@@ -32,7 +32,7 @@ from teamaccess.domain.reverse import (
     reaches_below,
 )
 from teamaccess.domain.review import KINDS, AccessReview, ReviewRow
-from teamaccess.domain.roles import MANAGE_TEAM, Policy
+from teamaccess.domain.roles import MANAGE_TEAM, Policy, held, policy_for
 from teamaccess.domain.seats import pool_source
 from teamaccess.domain.windows import Window, WindowState, at_instant, sight_path, window_of
 from teamaccess.errors import InvalidInput, NotAMember, UnknownCompany, UnknownLead, UnknownRecord
@@ -111,6 +111,7 @@ class Access:
                         after=cursor,
                         limit=limit + 1,
                         ancestor_roles=admits.ancestor_roles,
+                        built_in=frozenset(core.policy.roles),
                     )
                 )
                 end = len(found) <= limit
@@ -348,8 +349,8 @@ class Access:
                 blocked = company_gate(root, insider=True)
                 if blocked is not None and not root.is_closed:  # closed: history stays
                     raise_denied(Decision.deny(blocked.reason, "R-CO-8", blocked.detail))
-                held = frozenset() if me is None else core.policy.permissions(me.role)
-                if me is None or not (me.is_main_contact or MANAGE_TEAM in held):
+                mine = frozenset() if me is None else held(policy_for(core.policy, root), me)
+                if me is None or not (me.is_main_contact or MANAGE_TEAM in mine):
                     raise_if_denied(
                         Decision.deny(
                             Reason.NOT_PERMITTED, "R-CO-6",
@@ -536,6 +537,10 @@ def _review_rows(
         grants.append(
             (m.user_id, "role", held.role, m.origin or "", m.starts_at or m.joined_at, role_end)
         )
+        for role in held.roles[1:]:  # each further role, with its own row (R-ROLE-3)
+            grants.append(
+                (m.user_id, "role", role, m.origin or "", m.starts_at or m.joined_at, m.expires_at)
+            )
         if m.is_main_contact:
             grants.append((m.user_id, "main_contact", "main_contact", "", None, None))
     pools = tx.pools.of_company(company.id)

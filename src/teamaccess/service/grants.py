@@ -32,7 +32,7 @@ from teamaccess.domain.grant_events import (
 from teamaccess.domain.ids import CompanyId, UserId, check_id
 from teamaccess.domain.inputs import check_count, check_instant
 from teamaccess.domain.models import Company, Membership
-from teamaccess.domain.roles import MANAGE_TEAM
+from teamaccess.domain.roles import MANAGE_TEAM, held, policy_for
 from teamaccess.domain.seats import TagGrant, pool_source
 from teamaccess.domain.windows import (
     WindowState,
@@ -351,7 +351,7 @@ class Grants:
             if actor_id not in core.platform_admins:
                 company = sighted(core, tx, company_id, actor_id, Action.VIEW_MEMBERS)
                 company, me = core.acting(tx, company.id, actor_id, "R-TIME-3")
-                if not (me.is_main_contact or MANAGE_TEAM in core.policy.permissions(me.role)):
+                if not (me.is_main_contact or MANAGE_TEAM in held(policy_for(core.policy, company), me)):
                     raise_if_denied(
                         Decision.deny(
                             Reason.NOT_PERMITTED, "R-TIME-3",

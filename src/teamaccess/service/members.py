@@ -254,14 +254,21 @@ class Members:
         """
         decision = self._core.decide(tx, action, company, actor_id, target)
         raise_if_denied(decision)
+        self._core.company_role(company, role)
         granting = tx.memberships.get(company.id, UserId(actor_id))
-        origin = None
+        origin = above = None
         if granting is None and decision.rule == "R-PART-5":
             granting = self._core.ancestor_membership(tx, company.id, UserId(actor_id))
             origin = None if granting is None else granting.company_id
+            above = None if origin is None else tx.companies.get(origin)
         policy, default = self._core.policy, self._core.member_role
         now = self._core.clock()
-        raise_if_denied(decide_grant(granting, role, policy=policy, default_role=default, now=now))
+        raise_if_denied(
+            decide_grant(
+                granting, role, policy=policy, default_role=default, now=now, company=company,
+                actor_company=above,
+            )  # fmt: skip
+        )
         if granting is not None and not allow_open:
             by_role = by_role or role != default
             raise_if_denied(decide_window_grant(granting, expires_at, by_role=by_role, now=now))

@@ -209,12 +209,14 @@ class MemoryMemberships(Repo):
         after: UserId | None,
         limit: int,
         ancestor_roles: frozenset[str] | None = None,
+        built_in: frozenset[str] = frozenset(),
     ) -> Sequence[Membership]:
         members = self._t.members.get(company_id, {})
         found = {
             u: m
             for u, m in members.items()
-            if _qualifies(m.role, m, roles, main_contact_roles)
+            if m.extra_roles  # several roles: the caller decides (R-ROLE-3)
+            or _qualifies(m.role, m, roles, main_contact_roles)
             or (m.role_until is not None and _qualifies(m.role_after, m, roles, main_contact_roles))
         }
         if ancestors:
@@ -224,7 +226,12 @@ class MemoryMemberships(Repo):
                     if user_id not in members:  # the nearest ancestor, visited last, wins
                         nearest[user_id] = m
             for user_id, m in nearest.items():
-                if ancestor_roles is None or m.role in ancestor_roles:
+                if (
+                    ancestor_roles is None
+                    or m.role in ancestor_roles
+                    or m.role not in built_in  # an ancestor's own role (R-ROLE-1)
+                    or m.extra_roles
+                ):
                     found[user_id] = m
         keys = sorted(u for u in found if after is None or u > after)
         return [found[u] for u in keys[:limit]]

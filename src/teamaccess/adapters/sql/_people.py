@@ -25,6 +25,7 @@ from teamaccess.domain.models import (
     User,
 )
 from teamaccess.domain.partners import properties_from_json, properties_to_json
+from teamaccess.domain.roles import join_roles, roles_from_json, roles_to_json, split_roles
 from teamaccess.domain.windows import Window
 from teamaccess.errors import (
     AlreadyAMember,
@@ -125,6 +126,7 @@ def company_from_row(row: Any, loads: Callable[[Any], Any] = lambda value: value
         sight_starts_at=row.sight_starts_at,
         sight_expires_at=row.sight_expires_at,
         sight_expired=bool(row.sight_expired),
+        roles=roles_from_json(loads(row.roles)),
     )
 
 
@@ -145,6 +147,7 @@ def _company_values(company: Company) -> dict[str, Any]:
         "sight_starts_at": company.sight_starts_at,
         "sight_expires_at": company.sight_expires_at,
         "sight_expired": company.sight_expired,
+        "roles": roles_to_json(company.roles),
     }
 
 
@@ -275,6 +278,7 @@ def _membership(row: sa.Row[Any]) -> Membership:
         expires_at=row.expires_at,
         role_until=row.role_until,
         role_after=row.role_after,
+        extra_roles=split_roles(row.extra_roles),
     )
 
 
@@ -292,6 +296,7 @@ def _membership_values(m: Membership) -> dict[str, Any]:
         "expires_at": m.expires_at,
         "role_until": m.role_until,
         "role_after": m.role_after,
+        "extra_roles": join_roles(m.extra_roles),
     }
 
 
@@ -312,6 +317,7 @@ def _admitted_statement(t: Tables, ancestors: bool, by_role: bool = False) -> sa
     roles: sa.BindParameter[list[str]] = sa.bindparam("roles", expanding=True)
     main_roles: sa.BindParameter[list[str]] = sa.bindparam("main_roles", expanding=True)
     qualifies = sa.or_(
+        m.c.extra_roles.is_not(None),  # several roles: the caller decides (R-ROLE-3)
         m.c.role.in_(roles),
         sa.and_(m.c.main_contact.is_(True), m.c.role.in_(main_roles)),
         # a temporary role's successor may qualify: the caller decides at its instant
@@ -349,13 +355,26 @@ def _admitted_statement(t: Tables, ancestors: bool, by_role: bool = False) -> sa
             a.c.user_id > sa.bindparam("after"),
             ~member.exists(),
             ~nearer.exists(),
-            *([a.c.role.in_(sa.bindparam("ancestor_roles", expanding=True))] if by_role else []),
+            *([_by_ancestor_role(a)] if by_role else []),
         )
         .order_by(a.c.user_id)
         .limit(limit)
     )
     both = sa.union_all(own.subquery("o").select(), above.subquery("b").select()).subquery("u")
     return sa.select(both).order_by(both.c.user_id).limit(limit)
+
+
+def _by_ancestor_role(a: sa.FromClause) -> sa.ColumnElement[bool]:
+    """An ancestor's membership whose role may qualify; the caller decides each (R-PART-5).
+
+    A role of ``:ancestor_roles``, or one the caller cannot judge here: a role that is
+    not built in (the ancestor's own, R-ROLE-1) or a membership with several roles.
+    """
+    return sa.or_(
+        a.c.role.in_(sa.bindparam("ancestor_roles", expanding=True)),
+        a.c.role.not_in(sa.bindparam("built_in", expanding=True)),
+        a.c.extra_roles.is_not(None),
+    )
 
 
 class Memberships(Repo):
@@ -402,6 +421,7 @@ class Memberships(Repo):
         after: UserId | None,
         limit: int,
         ancestor_roles: frozenset[str] | None = None,
+        built_in: frozenset[str] = frozenset(),
     ) -> Sequence[Membership]:
         by_role = ancestors and ancestor_roles is not None
         statement = _admitted_statement(self._t, ancestors, by_role)
@@ -414,6 +434,7 @@ class Memberships(Repo):
         }
         if by_role:
             params["ancestor_roles"] = sorted(ancestor_roles or ())
+            params["built_in"] = sorted(built_in)
         return [_membership(row) for row in self._c.execute(statement, params)]
 
     def due(self, now: datetime, limit: int) -> Sequence[Membership]:

@@ -26,7 +26,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "teamaccess_0012"
+SCHEMA_VERSION = "teamaccess_0014"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -129,6 +129,16 @@ def grant_window_columns() -> list[sa.Column[Any]]:
     ]
 
 
+def company_role_columns() -> list[sa.Column[Any]]:
+    """A company's own roles (revision teamaccess_0014, R-ROLE-1)."""
+    return [sa.Column("roles", sa.JSON, nullable=True)]
+
+
+def membership_role_columns() -> list[sa.Column[Any]]:
+    """A member's further roles, one per line (revision teamaccess_0014, R-ROLE-3)."""
+    return [sa.Column("extra_roles", sa.Text, nullable=True)]
+
+
 def invitation_window_columns() -> list[sa.Column[Any]]:
     """When the membership an invitation gives ends (revision teamaccess_0010, R-TIME-1)."""
     return [sa.Column("member_until", UtcDateTime(), nullable=True)]
@@ -218,6 +228,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         *suspension_columns(),
         lock_version_column(),
         *sight_window_columns(),
+        *company_role_columns(),
         sa.Index(f"{p}ix_companies_parent", "parent_id"),
         *sight_window_indexes(p),
     )
@@ -246,6 +257,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("handler", sa.Boolean, nullable=False, server_default=sa.false()),
         *membership_origin_columns(),
         *grant_window_columns(),
+        *membership_role_columns(),
         sa.UniqueConstraint("company_id", "main_contact", name=f"{p}uq_one_main_contact"),
         sa.Index(f"{p}ix_memberships_user", "user_id"),
         *grant_window_indexes(p),

@@ -57,6 +57,7 @@ from teamaccess.domain.models import (
     Company,
     Membership,
 )
+from teamaccess.domain.roles import split_roles
 from teamaccess.domain.windows import Window
 from teamaccess.errors import (
     Conflict,
@@ -1086,7 +1087,7 @@ def _company_columns(c: sa.FromClause, prefix: str = "") -> list[Any]:
 _STARTS, _EXPIRES = 6, 7  # the places of starts_at and expires_at in _MEMBER_COLUMNS
 _MEMBER_COLUMNS = (
     "role", "joined_at", "main_contact", "show_as_contact", "handler", "origin",
-    "starts_at", "expires_at", "role_until", "role_after",
+    "starts_at", "expires_at", "role_until", "role_after", "extra_roles",
 )  # fmt: skip
 
 
@@ -1160,4 +1161,5 @@ def _joined_membership(row: Any, prefix: str, company_id: str, user_id: str) -> 
         expires_at=get("expires_at"),
         role_until=get("role_until"),
         role_after=get("role_after"),
+        extra_roles=split_roles(get("extra_roles")),
     )
