@@ -19,6 +19,10 @@ from teamaccess import consistency, errors, events, ports, values
 from teamaccess.adapters.memory import (
     MemoryStore,
 )
+from teamaccess.domain.company_roles import (
+    RoleLimits,
+    RolePlan,
+)
 from teamaccess.domain.csvimport import (
     CsvLimits,
 )
@@ -57,6 +61,7 @@ from teamaccess.domain.roles import (
     DEFAULT_POLICY,
     MANAGE_TEAM,
     REASSIGN_MAIN_CONTACT,
+    CompanyRole,
     Policy,
     RolePolicy,
 )
@@ -90,6 +95,7 @@ __all__ = [
     "AddMembersBy",
     "AsyncTeamAccess",
     "Company",
+    "CompanyRole",
     "CompanySettings",
     "CsvLimits",
     "Decision",
@@ -111,6 +117,8 @@ __all__ = [
     "Reason",
     "RecordKind",
     "ReplacementPolicy",
+    "RoleLimits",
+    "RolePlan",
     "RolePolicy",
     "SeatPool",
     "SharedRecord",

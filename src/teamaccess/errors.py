@@ -123,6 +123,9 @@ __all__ = [
     "NotEnrolled",
     "NotFound",
     "ReadOnlyStorage",
+    "RoleExists",
+    "RoleInUse",
+    "RoleLimitExceeded",
     "SchemaMissing",
     "SeatsExhausted",
     "SeatsInUse",
@@ -134,6 +137,7 @@ __all__ = [
     "UnknownGroup",
     "UnknownLead",
     "UnknownLicense",
+    "UnknownPermission",
     "UnknownProduct",
     "UnknownProperty",
     "UnknownRecord",
@@ -227,6 +231,10 @@ class CsvImportError(InvalidInput):
 
 class CsvTooLarge(InvalidInput):
     """An import file exceeds the configured size or row limit (R-ALL-6)."""
+
+
+class UnknownPermission(InvalidInput):
+    """A company's role names a permission not on the host's permission list (R-ROLE-1)."""
 
 
 class InvalidDomain(InvalidInput):
@@ -331,6 +339,18 @@ class AlreadyAMember(Conflict):
         super().__init__(f"user {user_id!r} is already a member of company {company_id!r}")
         self.company_id = company_id
         self.user_id = user_id
+
+
+class RoleExists(Conflict):
+    """A role of that name counts in the company already: built in or its own (R-ROLE-1)."""
+
+
+class RoleInUse(Conflict):
+    """A company's role is still held or handed out; name a role to move it to (R-ROLE-3)."""
+
+
+class RoleLimitExceeded(Conflict):
+    """The plan or the host's cap allows no more roles, or not that permission (R-ROLE-1)."""
 
 
 class AlreadyInvited(Conflict):

@@ -86,6 +86,13 @@ from teamaccess.domain.partner_events import (
     PricingModelChanged,
     PropertyDefined,
 )
+from teamaccess.domain.role_events import (
+    CompanyRoleChanged,
+    CompanyRoleDefined,
+    CompanyRoleDeleted,
+    MemberRoleAdded,
+    MemberRoleRemoved,
+)
 
 __all__ = [
     "AccountParentChanged",
@@ -95,6 +102,9 @@ __all__ = [
     "CompanyMerged",
     "CompanyProfileUpdated",
     "CompanyResumed",
+    "CompanyRoleChanged",
+    "CompanyRoleDefined",
+    "CompanyRoleDeleted",
     "CompanySuspended",
     "ContactVisibilityChanged",
     "DomainClaimed",
@@ -124,6 +134,8 @@ __all__ = [
     "MarketRolesSet",
     "MemberAdded",
     "MemberRemoved",
+    "MemberRoleAdded",
+    "MemberRoleRemoved",
     "MembershipExpired",
     "MembershipWindowChanged",
     "OutboxMessage",

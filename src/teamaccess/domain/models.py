@@ -19,7 +19,7 @@ import attrs
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId, shown
 from teamaccess.domain.leads import MarketRole
 from teamaccess.domain.partners import PropertyValue
-from teamaccess.domain.roles import CompanyRole
+from teamaccess.domain.roles import CompanyRole, names
 from teamaccess.errors import InvalidInput
 
 __all__ = [
@@ -209,7 +209,7 @@ class Membership:
     expires_at: datetime | None = None
     role_until: datetime | None = None
     role_after: str | None = None
-    extra_roles: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    extra_roles: frozenset[str] = attrs.field(default=frozenset(), converter=names)
 
     @property
     def roles(self) -> tuple[str, ...]:

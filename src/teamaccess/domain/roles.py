@@ -100,6 +100,11 @@ def require_known_role(policy: Policy, role: object) -> str:
     return role
 
 
+def names(value: Iterable[str]) -> frozenset[str]:
+    """A set of role or permission names (the converter of the fields holding one)."""
+    return frozenset(value)
+
+
 @attrs.frozen
 class CompanyRole:
     """A role a company's admins defined for that company (R-ROLE-1).
@@ -113,7 +118,7 @@ class CompanyRole:
 
     name: str
     label: str
-    permissions: frozenset[str] = attrs.field(converter=frozenset)
+    permissions: frozenset[str] = attrs.field(converter=names)
 
 
 @attrs.frozen
@@ -178,9 +183,13 @@ def roles_to_json(roles: Mapping[str, CompanyRole]) -> dict[str, dict[str, objec
 def roles_from_json(value: Mapping[str, Mapping[str, object]] | None) -> dict[str, CompanyRole]:
     """The inverse of `roles_to_json`."""
     return {
-        name: CompanyRole(name, str(spec["label"]), frozenset(spec["permissions"]))  # type: ignore[arg-type]
+        name: CompanyRole(name, str(spec["label"]), _strings(spec["permissions"]))
         for name, spec in (value or {}).items()
     }
+
+
+def _strings(value: object) -> frozenset[str]:
+    return frozenset(str(v) for v in value) if isinstance(value, (list, tuple)) else frozenset()
 
 
 def join_roles(roles: frozenset[str]) -> str | None:

@@ -26,7 +26,8 @@ from teamaccess.domain.grant_events import MembershipExpired
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId
 from teamaccess.domain.lead_events import LeadAssigned, RequestAssigned
 from teamaccess.domain.models import Company, InvitationStatus, Membership, User
-from teamaccess.domain.roles import MANAGE_TEAM, Policy, held, policy_for
+from teamaccess.domain.roles import MANAGE_TEAM, Policy, policy_for
+from teamaccess.domain.roles import held as held_by
 from teamaccess.domain.windows import Window
 from teamaccess.errors import MainContactRequired
 from teamaccess.ports import Transaction
@@ -252,7 +253,7 @@ def successor(tx: Transaction, leaving: Membership, policy: Policy | None) -> Me
         policy = policy_for(policy, tx.companies.get(leaving.company_id))
 
     def rank(m: Membership) -> tuple[bool, bool, datetime, str]:
-        manages = policy is not None and MANAGE_TEAM in held(policy, m)
+        manages = policy is not None and MANAGE_TEAM in held_by(policy, m)
         timed = m.starts_at is not None or m.expires_at is not None
         return (timed, not manages, m.joined_at, m.user_id)
 

@@ -466,9 +466,13 @@ class ServiceCore:
         now = self.clock()
         raise_if_denied(
             decide_grant(
-                actor, role, policy=self.policy, default_role=self.member_role, now=now,
+                actor,
+                role,
+                policy=self.policy,
+                default_role=self.member_role,
+                now=now,
                 company=company,
-            )  # fmt: skip
+            )
         )
         if actor is not None:
             by_role = role != self.member_role

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, TypedDict
 
 from typing_extensions import Unpack
 
+from teamaccess.domain.company_roles import RoleLimits
 from teamaccess.domain.consistency import Consistency, ConsistencyToken
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.models import CompanySettings
@@ -39,6 +40,7 @@ from teamaccess.service.async_namespaces import (
     AsyncPartners,
     AsyncPrivacy,
     AsyncRecords,
+    AsyncRoles,
     AsyncSeats,
     AsyncTags,
     AsyncUsers,
@@ -68,6 +70,7 @@ class ServiceOptions(TypedDict, total=False):
     retry_policy: RetryPolicy | None
     sleep: Callable[[float], object] | None
     consumer_domains: Collection[str]
+    role_limits: RoleLimits | None
 
 
 class _Awaited(TeamAccess):
@@ -129,6 +132,8 @@ class AsyncTeamAccess:
         access: ``ta.access``, awaitable.
         grants: ``ta.grants``, awaitable.
         privacy: ``ta.privacy``, awaitable.
+        domains: ``ta.domains``, awaitable.
+        roles: ``ta.roles``, awaitable.
     """
 
     def __init__(self, store: Store, **options: Unpack[ServiceOptions]) -> None:
@@ -153,6 +158,7 @@ class AsyncTeamAccess:
         self.grants = AsyncGrants(sync.grants, run)
         self.privacy = AsyncPrivacy(sync.privacy, run)
         self.domains = AsyncDomains(sync.domains, run)
+        self.roles = AsyncRoles(sync.roles, run)
 
     @property
     def store(self) -> Store:

@@ -28,6 +28,7 @@ from teamaccess.service.outbox import Outbox
 from teamaccess.service.partners import Partners
 from teamaccess.service.privacy import Privacy
 from teamaccess.service.records import Records
+from teamaccess.service.roles import Roles
 from teamaccess.service.seats import Seats
 from teamaccess.service.tags import Tags
 from teamaccess.service.users import Users
@@ -47,6 +48,7 @@ __all__ = [
     "AsyncPartners",
     "AsyncPrivacy",
     "AsyncRecords",
+    "AsyncRoles",
     "AsyncSeats",
     "AsyncTags",
     "AsyncUsers",
@@ -137,6 +139,7 @@ class AsyncMembers(_Namespace):
 
     __slots__ = ()
     add = awaitable(Members.add)
+    add_role = awaitable(Members.add_role)
     change_role = awaitable(Members.change_role)
     leave = awaitable(Members.leave)
     list = awaitable(Members.list)
@@ -144,6 +147,7 @@ class AsyncMembers(_Namespace):
     of_user = awaitable(Members.of_user)
     public_contacts = awaitable(Members.public_contacts)
     remove = awaitable(Members.remove)
+    remove_role = awaitable(Members.remove_role)
     set_handler = awaitable(Members.set_handler)
     set_show_as_contact = awaitable(Members.set_show_as_contact)
     transfer_main_contact = awaitable(Members.transfer_main_contact)
@@ -315,3 +319,13 @@ class AsyncDomains(_Namespace):
     requests = awaitable(Domains.requests)
     set_mode = awaitable(Domains.set_mode)
     verify = awaitable(Domains.verify)
+
+
+class AsyncRoles(_Namespace):
+    """``ata.roles``: the methods of ``ta.roles``, awaitable."""
+
+    __slots__ = ()
+    change = awaitable(Roles.change)
+    define = awaitable(Roles.define)
+    delete = awaitable(Roles.delete)
+    list = awaitable(Roles.list)

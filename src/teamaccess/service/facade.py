@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from teamaccess.domain.company_roles import RoleLimits
 from teamaccess.domain.consistency import Consistency, ConsistencyToken
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.ids import CompanyId, UserId, check_id, well_formed
@@ -26,6 +27,7 @@ from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.retry import RetryPolicy
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy
 from teamaccess.domain.windows import is_windowed
+from teamaccess.errors import InvalidInput
 from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
 from teamaccess.service._core import DECISION_LOG, ServiceCore, log_decision, raise_if_denied
 from teamaccess.service._tokens import current_scope
@@ -44,6 +46,7 @@ from teamaccess.service.outbox import Outbox
 from teamaccess.service.partners import Partners
 from teamaccess.service.privacy import Privacy
 from teamaccess.service.records import Records
+from teamaccess.service.roles import Roles
 from teamaccess.service.seats import Seats
 from teamaccess.service.tags import Tags
 from teamaccess.service.users import Users
@@ -87,6 +90,9 @@ class TeamAccess:
             Tests pass a recorder so that nothing waits.
         consumer_domains: Mail domains no company may claim, added to the shipped
             [CONSUMER_DOMAINS][teamaccess.values.CONSUMER_DOMAINS] (R-DOM-1).
+        role_limits: The host's permission list for companies' own roles, and how many
+            roles each plan may define ([RoleLimits][teamaccess.RoleLimits], R-ROLE-1);
+            by default 20 per company, from the permissions of the built-in roles.
 
     Attributes:
         users: Registering and finding users.
@@ -106,6 +112,7 @@ class TeamAccess:
         grants: Time-bound grants: windows, the expiry sweep, what expires soon.
         privacy: A person's data rights: export and erasure (GDPR).
         domains: Verified company domains and join requests by domain (R-DOM-*).
+        roles: A company's own roles (R-ROLE-1..3).
     """
 
     _awaited: ClassVar[bool] = False  # True under AsyncTeamAccess, which runs it in run_sync
@@ -130,6 +137,7 @@ class TeamAccess:
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], object] | None = None,
         consumer_domains: Collection[str] = (),
+        role_limits: RoleLimits | None = None,
     ) -> None:
         if getattr(store, "is_async", False) and not self._awaited:
             raise TypeError(
@@ -153,7 +161,11 @@ class TeamAccess:
             "sleep": sleep,
             "consumer_domains": consumer_domains,
         }
+        limits = role_limits if role_limits is not None else RoleLimits()
+        if not isinstance(limits, RoleLimits):
+            raise InvalidInput(f"role_limits must be a RoleLimits: {limits!r}")
         core = ServiceCore(store, **self._options)
+        self._options["role_limits"] = limits  # for `bind`; the core needs none
         self._core = core
         # Answers by (actor, company, action), kept while the store's committed state
         # stays the same generation; only for stores that count generations (memory).
@@ -177,6 +189,7 @@ class TeamAccess:
         self.grants = Grants(core)
         self.privacy = Privacy(core)
         self.domains = Domains(core)
+        self.roles = Roles(core, limits)
 
     @property
     def store(self) -> Store:

@@ -351,7 +351,9 @@ class Grants:
             if actor_id not in core.platform_admins:
                 company = sighted(core, tx, company_id, actor_id, Action.VIEW_MEMBERS)
                 company, me = core.acting(tx, company.id, actor_id, "R-TIME-3")
-                if not (me.is_main_contact or MANAGE_TEAM in held(policy_for(core.policy, company), me)):
+                if not (
+                    me.is_main_contact or MANAGE_TEAM in held(policy_for(core.policy, company), me)
+                ):
                     raise_if_denied(
                         Decision.deny(
                             Reason.NOT_PERMITTED, "R-TIME-3",

@@ -15,6 +15,7 @@ from teamaccess.domain.consistency import Consistency
 from teamaccess.domain.decisions import Action
 from teamaccess.domain.events import (
     ContactVisibilityChanged,
+    Event,
     MainContactChanged,
     RoleChanged,
     stamp,
@@ -34,6 +35,7 @@ from teamaccess.domain.models import (
     Membership,
 )
 from teamaccess.domain.policy import decide_grant
+from teamaccess.domain.role_events import MemberRoleAdded, MemberRoleRemoved
 from teamaccess.domain.windows import at_instant, check_window, decide_window_grant
 from teamaccess.errors import (
     AlreadyAMember,
@@ -48,6 +50,21 @@ from teamaccess.service._erasure import live_user
 from teamaccess.service._sight import sighted
 
 __all__ = ["Members"]
+
+
+def _without(m: Membership, role: str) -> Membership:
+    """``m`` without ``role``, or raise if it is their only or their temporary role."""
+    rest = m.extra_roles - {role}
+    if role != m.role:
+        return attrs.evolve(m, extra_roles=rest)
+    if not rest:
+        raise InvalidInput(
+            f"role {role!r} is the only role of {m.user_id!r}: change it with change_role"
+        )
+    if m.role_until is not None:
+        raise InvalidInput(f"role {role!r} of {m.user_id!r} is temporary: it ends by itself")
+    first, *others = sorted(rest)
+    return attrs.evolve(m, role=first, extra_roles=frozenset(others))
 
 
 class Members:
@@ -207,7 +224,10 @@ class Members:
             if ends is not None:
                 successor = after or at_instant(target, now).role
                 self._require_team(tx, Action.MANAGE_TEAM, company, actor_id, successor, target)
-            updated = attrs.evolve(target, role=role, role_until=ends, role_after=successor)
+            updated = attrs.evolve(
+                target, role=role, role_until=ends, role_after=successor,
+                extra_roles=target.extra_roles - {role},  # held once, as its role (R-ROLE-3)
+            )  # fmt: skip
             if updated == target:
                 return target
             tx.memberships.update(updated)
@@ -225,6 +245,62 @@ class Members:
                         role_after=successor, old_role_until=target.role_until,
                     )
                 )  # fmt: skip
+            return updated
+
+        return self._core.command(work)
+
+    def add_role(self, actor_id: str, company_id: str, user_id: str, role: str) -> Membership:
+        """Give a member a further role beside the ones they hold (R-ROLE-3).
+
+        What they may do is then the union of their roles. Needs ``manage_team`` and
+        the right to hand out ``role`` (R-MEM-9); holding it already changes nothing.
+
+        Raises:
+            UnknownRole: ``role`` counts neither as built in nor as the company's own.
+            AccessDenied: The actor lacks ``manage_team`` or a permission of ``role``.
+        """
+        return self._roles(actor_id, company_id, user_id, role, add=True)
+
+    def remove_role(self, actor_id: str, company_id: str, user_id: str, role: str) -> Membership:
+        """Take one of a member's roles away; they keep at least one (R-ROLE-3).
+
+        Needs ``manage_team`` and the right to hand out ``role`` (R-MEM-9): nobody
+        takes away what they could not give. Taking away their first role makes the
+        next (by name) their role. Not holding it changes nothing.
+
+        Raises:
+            InvalidInput: It is their only role (change it with `change_role`), or their
+                temporary role (R-TIME-1), which ends by itself or by `change_role`.
+            AccessDenied: The actor lacks ``manage_team`` or a permission of ``role``.
+        """
+        return self._roles(actor_id, company_id, user_id, role, add=False)
+
+    def _roles(
+        self, actor_id: str, company_id: str, user_id: str, role: str, *, add: bool
+    ) -> Membership:
+        check_id(actor_id, "user")
+        check_id(company_id, "company")
+        check_id(user_id, "user")
+        role = self._core.known_role(role, required=True)
+
+        def work(tx: Transaction, now: datetime) -> Membership:
+            sighted(self._core, tx, company_id, actor_id, Action.MANAGE_TEAM, lock=True)
+            company = self._core.company(tx, company_id)
+            target = self._core.membership(tx, company.id, user_id)
+            self._require_team(
+                tx, Action.MANAGE_TEAM, company, actor_id, role, target, allow_open=True
+            )
+            if add == (role in target.roles):
+                return target
+            common = stamp(now, UserId(actor_id), company.id)
+            if add:
+                updated = attrs.evolve(target, extra_roles=target.extra_roles | {role})
+                event: Event = MemberRoleAdded(**common, user_id=target.user_id, role=role)
+            else:
+                updated = _without(target, role)
+                event = MemberRoleRemoved(**common, user_id=target.user_id, role=role)
+            tx.memberships.update(updated)
+            tx.outbox.append(event)
             return updated
 
         return self._core.command(work)
@@ -265,9 +341,14 @@ class Members:
         now = self._core.clock()
         raise_if_denied(
             decide_grant(
-                granting, role, policy=policy, default_role=default, now=now, company=company,
+                granting,
+                role,
+                policy=policy,
+                default_role=default,
+                now=now,
+                company=company,
                 actor_company=above,
-            )  # fmt: skip
+            )
         )
         if granting is not None and not allow_open:
             by_role = by_role or role != default
