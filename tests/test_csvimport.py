@@ -98,3 +98,9 @@ def test_r_all_6_limits_of_the_wrong_type_or_range_raise_invalid_input(limits) -
     """R-ALL-6: a CsvLimits value that is not a whole number from 1 to MAX_LIMIT raises InvalidInput."""
     with pytest.raises(InvalidInput, match=next(iter(limits))):
         CsvLimits(**limits)
+
+
+def test_r_all_6_text_with_an_unpaired_surrogate_is_a_csv_error() -> None:
+    """R-ALL-6: a str holding an unpaired surrogate (no file can hold it) raises CsvImportError, not UnicodeEncodeError."""
+    with pytest.raises(CsvImportError, match="not encodable as UTF-8"):
+        parse_enrollment_csv("email\n\ud800@example.com\n")

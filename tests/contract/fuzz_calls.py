@@ -46,6 +46,7 @@ def world(store: Store) -> tuple[TeamAccess, dict[str, str]]:
     ta.domains.set_mode("anna", "acme", "acme.example", "suggest")
     ta.users.register("ida", "ida@acme.example")
     asked = ta.domains.request_join("ida", "acme")
+    ta.roles.define("anna", "acme", "reader", permissions=[])
     ids = {"pool": pool.id, "invitation": issued.invitation.id, "token": issued.token,
            "join_request": asked.id}  # fmt: skip
     return ta, ids
@@ -311,6 +312,22 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
                             {"actor_id": U, "company_id": C, "request_id": "id"}),
         "domains.decline": ({"actor_id": a, "company_id": acme, "request_id": ids.get("join_request", "jr")},
                             {"actor_id": U, "company_id": C, "request_id": "id"}),
+        "roles.define": ({"actor_id": a, "company_id": acme, "name": "payer",
+                          "permissions": ["manage_team"], "label": "Payer"},
+                         {"actor_id": U, "company_id": C, "name": "id", "permissions": "tags",
+                          "label": "name"}),
+        "roles.change": ({"actor_id": a, "company_id": acme, "name": "reader",
+                          "permissions": [], "label": "Readers"},
+                         {"actor_id": U, "company_id": C, "name": "id", "permissions": "tags",
+                          "label": "name"}),
+        "roles.delete": ({"actor_id": a, "company_id": acme, "name": "reader", "move_to": "member"},
+                         {"actor_id": U, "company_id": C, "name": "id", "move_to": "id"}),
+        "roles.list": ({"actor_id": a, "company_id": acme}, {"actor_id": U, "company_id": C}),
+        "members.add_role": ({"actor_id": a, "company_id": acme, "user_id": b, "role": "reader"},
+                             {"actor_id": U, "company_id": C, "user_id": U, "role": "id"}),
+        "members.remove_role": ({"actor_id": a, "company_id": acme, "user_id": b,
+                                 "role": "reader"},
+                                {"actor_id": U, "company_id": C, "user_id": U, "role": "id"}),
     }  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from types import MappingProxyType
 import attrs
 
 from teamaccess.domain.decisions import Decision, Reason
-from teamaccess.domain.ids import BAD_IN_TEXT, MAX_NAME_LENGTH, shown
+from teamaccess.domain.ids import check_name, shown
 from teamaccess.domain.models import Company, Membership
 from teamaccess.domain.roles import MANAGE_TEAM, CompanyRole, Policy, held
 from teamaccess.errors import InvalidInput, RoleLimitExceeded, UnknownPermission
@@ -95,31 +95,22 @@ def check_role_name(name: object) -> str:
 
 
 def check_label(label: object) -> str:
-    """A role's shown name: 1 to 200 printable characters, no outer spaces (R-ALL-6)."""
-    if (
-        not isinstance(label, str)
-        or not 0 < len(label) <= MAX_NAME_LENGTH
-        or label != label.strip()
-        or BAD_IN_TEXT.search(label)
-    ):
-        raise InvalidInput(
-            f"a role's label is 1 to {MAX_NAME_LENGTH} printable characters without outer "
-            f"spaces, got {shown(label)}"
-        )
-    return label
+    """A role's shown name: a display name of up to 200 characters, stripped (R-ALL-7)."""
+    return check_name(label, "a role's label")
 
 
 def check_permissions(permissions: object, known: frozenset[str]) -> frozenset[str]:
     """The permissions as a set, each on the host's list (R-ROLE-1, R-ALL-6)."""
     if isinstance(permissions, (str, bytes)) or not isinstance(permissions, Iterable):
         raise InvalidInput(f"permissions must be a collection of names, got {shown(permissions)}")
-    found = frozenset(permissions)
-    for name in sorted(found, key=repr):
+    found: set[str] = set()
+    for name in permissions:
         if not isinstance(name, str) or name not in known:
             raise UnknownPermission(
                 f"unknown permission {shown(name)}; the host's list is {', '.join(sorted(known))}"
             )
-    return found
+        found.add(name)
+    return frozenset(found)
 
 
 def check_plan(plan: RolePlan, company: Company, permissions: frozenset[str], *, new: bool) -> None:

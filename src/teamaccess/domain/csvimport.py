@@ -100,7 +100,10 @@ def read_enrollment_csv(
         CsvImportError: The file as a whole is unreadable: not UTF-8, malformed CSV,
             empty, or without an ``email`` column.
     """
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+    except UnicodeEncodeError as error:  # an unpaired surrogate: no text a file can hold
+        raise CsvImportError([RowError(0, "", f"not encodable as UTF-8: {error.reason}")]) from None
     if not isinstance(raw, bytes):
         raise CsvImportError([RowError(0, "", f"expected bytes or str, got {type(data).__name__}")])
     if len(raw) > limits.max_bytes:
