@@ -57,7 +57,12 @@ def test_migrate_forward_zero_forward():
     assert (_tables(), _applied()) == ([], [])
     _migrate()
     assert "ta_companies" in _tables()
-    assert _applied() == ["0001_initial", "0002_library_schema", "0003_admin_models"]
+    assert _applied() == [
+        "0001_initial",
+        "0002_library_schema",
+        "0003_admin_models",
+        "0004_company_roles",
+    ]
     assert _version(store) == SCHEMA_VERSION
     assert service().users.register("mig-1", "mig@example.com").email == "mig@example.com"
     _migrate("zero")  # leaves nothing of this test behind
@@ -76,8 +81,33 @@ def test_0002_brings_an_older_schema_to_the_library_version():
     _migrate()
     assert _version(store) == SCHEMA_VERSION
     assert "origin" in _columns("ta_memberships")
-    assert _applied() == ["0001_initial", "0002_library_schema", "0003_admin_models"]
+    assert _applied() == [
+        "0001_initial",
+        "0002_library_schema",
+        "0003_admin_models",
+        "0004_company_roles",
+    ]
     assert store.upgrade_schema() is False  # current: nothing runs
+    _migrate("zero")
+    _migrate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r_role_3_0004_brings_a_site_migrated_before_roles_to_the_library_version():
+    """R-ROLE-3: a site whose 0001-0003 ran with the previous library (schema teamaccess_0012) gets companies.roles and memberships.extra_roles from 0004; members keep their role."""
+    store = DjangoStore(prefix=setting("PREFIX"))
+    _migrate("zero")
+    upgrade_schema(store.sql.engine, prefix=setting("PREFIX"), revision="teamaccess_0012")
+    _migrate("0003", "--fake")  # what the previous library's migrations made
+    assert "extra_roles" not in _columns("ta_memberships")
+    _migrate()
+    assert _version(store) == SCHEMA_VERSION
+    assert "extra_roles" in _columns("ta_memberships")
+    assert "roles" in _columns("ta_companies")
+    ta = service()
+    ta.users.register("mig-r", "mig-r@example.com")
+    company = ta.companies.create("mig-r", "Roles GmbH")
+    assert [m.roles for m in ta.members.list("mig-r", company.id)] == [("admin",)]
     _migrate("zero")
     _migrate()
 

@@ -77,6 +77,7 @@ class Membership(models.Model):
     show_as_contact = models.BooleanField()
     handler = models.BooleanField()
     origin = models.CharField(max_length=ID, null=True)
+    extra_roles = models.TextField(null=True)  # further roles, one per line (R-ROLE-3)
 
     class Meta:
         """Unmanaged, over the prefixed table; a view permission only."""
