@@ -33,7 +33,7 @@ def test_namespaces_are_composed_not_inherited() -> None:
     assert spaces == {
         "users", "companies", "members", "invitations", "seats", "tags", "partners",
         "licenses", "leads", "inbox", "records", "lifecycle", "outbox", "access", "privacy",
-        "domains",
+        "domains", "roles",
         "grants",
     }  # fmt: skip
     assert TeamAccess.__mro__ == (TeamAccess, object)

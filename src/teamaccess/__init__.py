@@ -19,10 +19,6 @@ from teamaccess import consistency, errors, events, ports, values
 from teamaccess.adapters.memory import (
     MemoryStore,
 )
-from teamaccess.domain.company_roles import (
-    RoleLimits,
-    RolePlan,
-)
 from teamaccess.domain.csvimport import (
     CsvLimits,
 )
@@ -61,7 +57,6 @@ from teamaccess.domain.roles import (
     DEFAULT_POLICY,
     MANAGE_TEAM,
     REASSIGN_MAIN_CONTACT,
-    CompanyRole,
     Policy,
     RolePolicy,
 )
@@ -95,7 +90,6 @@ __all__ = [
     "AddMembersBy",
     "AsyncTeamAccess",
     "Company",
-    "CompanyRole",
     "CompanySettings",
     "CsvLimits",
     "Decision",
@@ -117,8 +111,6 @@ __all__ = [
     "Reason",
     "RecordKind",
     "ReplacementPolicy",
-    "RoleLimits",
-    "RolePlan",
     "RolePolicy",
     "SeatPool",
     "SharedRecord",

@@ -8,6 +8,7 @@ from `teamaccess` itself too.
 
 from __future__ import annotations
 
+from teamaccess.domain.company_roles import RoleLimits, RolePlan
 from teamaccess.domain.csvimport import (
     CsvLimits,
     CsvRow,
@@ -54,6 +55,7 @@ from teamaccess.domain.lifecycle import (
 from teamaccess.domain.models import (
     AddMembersBy,
     Company,
+    CompanyRole,
     CompanySettings,
     Invitation,
     InvitationStatus,
@@ -147,6 +149,7 @@ __all__ = [
     "ChallengeMethod",
     "Company",
     "CompanyId",
+    "CompanyRole",
     "CompanySettings",
     "CsvLimits",
     "CsvRow",
@@ -198,6 +201,8 @@ __all__ = [
     "RetryPolicy",
     "ReviewDiff",
     "ReviewRow",
+    "RoleLimits",
+    "RolePlan",
     "RolePolicy",
     "RowError",
     "SeatPool",

@@ -13,8 +13,8 @@ import attrs
 
 from teamaccess.domain.decisions import Decision, Reason
 from teamaccess.domain.ids import check_name, shown
-from teamaccess.domain.models import Company, Membership
-from teamaccess.domain.roles import MANAGE_TEAM, CompanyRole, Policy, held
+from teamaccess.domain.models import Company, CompanyRole, Membership
+from teamaccess.domain.roles import MANAGE_TEAM, Policy, held
 from teamaccess.errors import InvalidInput, RoleLimitExceeded, UnknownPermission
 
 __all__ = [
@@ -65,7 +65,7 @@ class RoleLimits:
         permissions: The host's permission list, the only names a company's role may
             hold; ``None``: every permission some built-in role grants.
         max_roles: The cap for a company whose plan is not in ``plans``.
-        plans: A [RolePlan][teamaccess.RolePlan] per pricing model.
+        plans: A [RolePlan][teamaccess.values.RolePlan] per pricing model.
     """
 
     permissions: frozenset[str] | None = attrs.field(default=None, converter=_names_or_none)

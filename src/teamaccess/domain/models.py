@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -19,12 +19,12 @@ import attrs
 from teamaccess.domain.ids import CompanyId, InvitationId, UserId, shown
 from teamaccess.domain.leads import MarketRole
 from teamaccess.domain.partners import PropertyValue
-from teamaccess.domain.roles import CompanyRole, names
 from teamaccess.errors import InvalidInput
 
 __all__ = [
     "AddMembersBy",
     "Company",
+    "CompanyRole",
     "CompanySettings",
     "Invitation",
     "InvitationStatus",
@@ -36,6 +36,27 @@ __all__ = [
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
+
+
+def names(value: Iterable[str]) -> frozenset[str]:
+    """A set of role or permission names (the converter of the fields holding one)."""
+    return frozenset(value)
+
+
+@attrs.frozen
+class CompanyRole:
+    """A role a company's admins defined for that company (R-ROLE-1).
+
+    Attributes:
+        name: Its key, unique in the company and never one of the built-in roles; it
+            never changes, so memberships and invitations keep pointing at it.
+        label: The name shown to people; renaming a role changes only this.
+        permissions: What it grants: names from the host's permission list.
+    """
+
+    name: str
+    label: str
+    permissions: frozenset[str] = attrs.field(converter=names)
 
 
 @attrs.frozen

@@ -2,7 +2,7 @@
 
 A host replaces the policy by passing its own [RolePolicy][teamaccess.RolePolicy] (or any
 object with the same two methods) to [TeamAccess][teamaccess.TeamAccess]. Those are the
-built-in roles; each company may add its own ([CompanyRole][teamaccess.CompanyRole],
+built-in roles; each company may add its own ([CompanyRole][teamaccess.values.CompanyRole],
 R-ROLE-1), which count in that company only: `policy_for` joins the two. A member may
 hold several roles; what they hold is the union (`held`, R-ROLE-3).
 """
@@ -10,20 +10,17 @@ hold several roles; what they hold is the union (`held`, R-ROLE-3).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import attrs
 
+from teamaccess.domain.models import Company, CompanyRole, Membership
 from teamaccess.errors import UnknownRole
-
-if TYPE_CHECKING:
-    from teamaccess.domain.models import Company, Membership
 
 __all__ = [
     "DEFAULT_POLICY",
     "MANAGE_TEAM",
     "REASSIGN_MAIN_CONTACT",
-    "CompanyRole",
     "Policy",
     "RolePolicy",
     "granting_role",
@@ -98,27 +95,6 @@ def require_known_role(policy: Policy, role: object) -> str:
     if not isinstance(role, str) or role not in policy.roles:
         raise UnknownRole(str(role), policy.roles)
     return role
-
-
-def names(value: Iterable[str]) -> frozenset[str]:
-    """A set of role or permission names (the converter of the fields holding one)."""
-    return frozenset(value)
-
-
-@attrs.frozen
-class CompanyRole:
-    """A role a company's admins defined for that company (R-ROLE-1).
-
-    Attributes:
-        name: Its key, unique in the company and never one of the built-in roles; it
-            never changes, so memberships and invitations keep pointing at it.
-        label: The name shown to people; renaming a role changes only this.
-        permissions: What it grants: names from the host's permission list.
-    """
-
-    name: str
-    label: str
-    permissions: frozenset[str] = attrs.field(converter=names)
 
 
 @attrs.frozen

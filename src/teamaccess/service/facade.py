@@ -91,7 +91,7 @@ class TeamAccess:
         consumer_domains: Mail domains no company may claim, added to the shipped
             [CONSUMER_DOMAINS][teamaccess.values.CONSUMER_DOMAINS] (R-DOM-1).
         role_limits: The host's permission list for companies' own roles, and how many
-            roles each plan may define ([RoleLimits][teamaccess.RoleLimits], R-ROLE-1);
+            roles each plan may define ([RoleLimits][teamaccess.values.RoleLimits], R-ROLE-1);
             by default 20 per company, from the permissions of the built-in roles.
 
     Attributes:

@@ -27,7 +27,7 @@ from teamaccess.domain.decisions import Action
 from teamaccess.domain.events import Event, RoleChanged, Stamp, stamp
 from teamaccess.domain.grant_events import RoleWindowChanged
 from teamaccess.domain.ids import UserId, check_id
-from teamaccess.domain.models import Company, InvitationStatus, Membership
+from teamaccess.domain.models import Company, CompanyRole, InvitationStatus, Membership
 from teamaccess.domain.role_events import (
     CompanyRoleChanged,
     CompanyRoleDefined,
@@ -35,7 +35,7 @@ from teamaccess.domain.role_events import (
     MemberRoleAdded,
     MemberRoleRemoved,
 )
-from teamaccess.domain.roles import CompanyRole, policy_for
+from teamaccess.domain.roles import policy_for
 from teamaccess.domain.windows import at_instant
 from teamaccess.errors import RoleExists, RoleInUse, UnknownRole
 from teamaccess.ports import Transaction

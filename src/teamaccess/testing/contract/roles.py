@@ -11,16 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from teamaccess import (
-    MANAGE_TEAM,
-    Action,
-    CompanyRole,
-    RoleLimits,
-    RolePlan,
-    RolePolicy,
-    Store,
-    TeamAccess,
-)
+from teamaccess import MANAGE_TEAM, Action, RolePolicy, Store, TeamAccess
 from teamaccess.errors import (
     AccessDenied,
     InvalidInput,
@@ -40,6 +31,7 @@ from teamaccess.events import (
     RoleChanged,
 )
 from teamaccess.testing import FrozenClock, dump, make_service
+from teamaccess.values import CompanyRole, RoleLimits, RolePlan
 
 POLICY = RolePolicy(
     {
