@@ -113,7 +113,9 @@ def merge_members(
 ) -> MergedMembers:
     """Move the source's members to the target; a user in both keeps the higher role.
 
-    The target's main contact stays the only main contact. A member who is a handler
+    Its other roles in either company stay theirs as further roles (R-ROLE-3); pass
+    the policy of the merged target (`policy_for`), whose own roles include the
+    source's. The target's main contact stays the only main contact. A member who is a handler
     in either company stays one.
     """
     in_target: dict[UserId, Membership] = {m.user_id: m for m in target}
@@ -126,8 +128,9 @@ def merge_members(
             continue
         role = higher_role(policy, kept.role, member.role)
         handler = kept.is_handler or member.is_handler
-        if (role, handler) != (kept.role, kept.is_handler):
-            promoted.append(attrs.evolve(kept, role=role, is_handler=handler))
+        extra = frozenset(kept.roles + member.roles) - {role}  # every role held (R-ROLE-3)
+        if (role, handler, extra) != (kept.role, kept.is_handler, kept.extra_roles):
+            promoted.append(attrs.evolve(kept, role=role, is_handler=handler, extra_roles=extra))
     return MergedMembers(tuple(moved), tuple(promoted), tuple(source))
 
 

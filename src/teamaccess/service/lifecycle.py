@@ -35,6 +35,7 @@ from teamaccess.domain.lifecycle import (
 from teamaccess.domain.models import Company, Membership
 from teamaccess.domain.partner_events import AccountParentChanged
 from teamaccess.domain.partners import Article, License
+from teamaccess.domain.roles import policy_for
 from teamaccess.errors import InvalidInput, MergeConflict, UnknownUser
 from teamaccess.ports import Transaction
 from teamaccess.service._authority import withdraw_invitation
@@ -120,11 +121,12 @@ class Lifecycle:
     def merge(self, actor_id: str, source_id: str, target_id: str) -> Company:
         """Merge ``source`` into ``target`` and close ``source`` (R-CO-2).
 
-        Members, leads and offers, the inbox, records and service links, seat pools,
-        licenses and articles (amounts add up), property definitions and child accounts
-        move to the target. A user in both keeps one membership with the higher role;
-        the target's main contact stays. The source is closed and points to the
-        target (R-CO-3). Platform admins only.
+        Members, the source's own roles (R-ROLE-1), leads and offers, the inbox,
+        records and service links, seat pools, licenses and articles (amounts add up),
+        property definitions and child accounts move to the target. A user in both
+        keeps one membership with the higher role, and their other roles of either as
+        further roles (R-ROLE-3); the target's main contact stays. The source is
+        closed and points to the target (R-CO-3). Platform admins only.
 
         Returns:
             The closed source company.
@@ -132,7 +134,8 @@ class Lifecycle:
         Raises:
             MergeConflict: Source and target are the same, the target lies below the
                 source, the two are linked as customer and provider, or both define
-                a custom property of one name with different types.
+                a custom property of one name with different types, or a role of
+                their own of one name with different permissions.
         """
         check_id(actor_id, "user")
         check_id(source_id, "company")
@@ -147,11 +150,13 @@ class Lifecycle:
                                         self._core.company(tx, second, lock=True))}  # fmt: skip
             source, target = locked[CompanyId(source_id)], locked[CompanyId(target_id)]
             self._refuse_merge(tx, source, target)
+            # the source's own roles come along, so its members keep what they held
+            target = attrs.evolve(target, roles={**source.roles, **target.roles})
             members = merge_members(
                 tx.memberships.of_company(source.id),
                 tx.memberships.of_company(target.id),
                 target.id,
-                self._core.policy,
+                policy_for(self._core.policy, target),
             )
             definitions = merge_definitions(
                 tx.properties.of_partner(source.id), tx.properties.of_partner(target.id), target.id
@@ -197,7 +202,7 @@ class Lifecycle:
                     )
                 )
             roles = target.market_roles | source.market_roles
-            if roles != target.market_roles:
+            if roles != target.market_roles or source.roles:
                 tx.companies.update(attrs.evolve(target, market_roles=roles))
             closed = attrs.evolve(source, closed_at=now, merged_into=target.id)
             tx.companies.update(closed)
@@ -222,6 +227,15 @@ class Lifecycle:
         if tx.links.get(source.id, target.id) or tx.links.get(target.id, source.id):
             raise MergeConflict(
                 f"{source.id!r} and {target.id!r} are linked as customer and provider"
+            )
+        clash = sorted(
+            name for name, role in source.roles.items()
+            if name in target.roles and target.roles[name].permissions != role.permissions
+        )  # fmt: skip
+        if clash:
+            raise MergeConflict(
+                f"{source.id!r} and {target.id!r} define role(s) {', '.join(clash)} with "
+                "different permissions: change or delete one first"
             )
         height = tx.companies.height(source.id)
         if height > 0:
