@@ -10,7 +10,11 @@ hold the same. Memberships, invitations, seat pools, enrollments, tag grants, pa
 accounts and licenses, leads, the inbox, shared records and one merge all take part,
 and so do time-bound grants (R-TIME): memberships that start later or end, windows
 changed afterwards, temporary roles, a clock that moves in hours and days, the expiry
-sweep, and the reverse queries and expiry lists that show the windows.
+sweep, and the reverse queries and expiry lists that show the windows. A company's own
+roles take part too (R-ROLE-1..3): defined, changed, deleted (moving their holders) and
+handed out as further roles, with every role list, check of a host permission and
+reverse query for one compared; from the start u2 holds a further role of c0 that
+grants ``billing``, which their role does not.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from teamaccess import Action, MemoryStore, ReplacementPolicy, TeamAccess
+from teamaccess import Action, MemoryStore, ReplacementPolicy, RolePolicy, TeamAccess
 from teamaccess.errors import TeamAccessError
 from teamaccess.testing import FrozenClock, dump, make_service
 
@@ -35,6 +39,10 @@ COMPANIES = ["c0", "c1", "c2"]
 CHILDREN = ["k0", "k1", "k2"]  # created by create_child_account
 ACCOUNTS = COMPANIES + CHILDREN
 ROLES = ["admin", "member"]
+OWN_ROLES = ["ra", "rb", "rc"]  # names of a company's own roles (R-ROLE-1)
+HOST = ["manage_team", "reassign_main_contact", "billing", "export"]  # the permission list
+POLICY = RolePolicy({"admin": HOST, "member": []})  # admin holds the whole list
+ASKED = ["manage_team", "billing", "export"]  # the permissions checks and reverse queries ask
 ADMIN = "u0"  # also a platform admin: creates products, grants tags, manages any group
 PRODUCTS = {"refill": "course", "consume": "course"}  # both grant tag "course"
 TAGS = ["course", "extra"]
@@ -46,7 +54,10 @@ SQL = [SQLITE, AIOSQLITE, POSTGRES, ASYNCPG, MARIADB] if _everywhere else [SQLIT
 
 users = st.sampled_from(USERS)
 companies = st.sampled_from(COMPANIES)
-roles = st.sampled_from(ROLES)
+roles = st.sampled_from([*ROLES, *ROLES, *OWN_ROLES])  # mostly built in
+own_roles = st.sampled_from(OWN_ROLES)
+permission_sets = st.frozensets(st.sampled_from(HOST))
+labels = st.one_of(st.none(), st.sampled_from(["Sales", "Billing"]))
 emails = st.sampled_from(EMAILS)
 tags = st.sampled_from(TAGS)
 accounts = st.sampled_from(ACCOUNTS)
@@ -76,7 +87,8 @@ class AdaptersAgree(RuleBasedStateMachine):
             with backend.open() as fresh:
                 stores.append(fresh())
         self.services: list[TeamAccess] = [
-            make_service(s, clock=self.clock, platform_admins={ADMIN}) for s in stores
+            make_service(s, clock=self.clock, platform_admins={ADMIN}, policy=POLICY)
+            for s in stores
         ]
         self.tokens: list[str] = []
         self.invitations: list[tuple[str, str]] = []
@@ -87,6 +99,9 @@ class AdaptersAgree(RuleBasedStateMachine):
             self.each(lambda ta, u=user: ta.users.register(u, f"{u}@example.com"))
         self.each(lambda ta: ta.companies.create("u1", "Co c0", company_id="c0"))
         self.each(lambda ta: ta.members.add("u1", "c0", "u2"))
+        # a further role granting billing, which u2's role does not (R-ROLE-3)
+        self.each(lambda ta: ta.roles.define("u1", "c0", "ra", permissions=["billing"]))
+        self.each(lambda ta: ta.members.add_role("u1", "c0", "u2", "ra"))
         for name in PRODUCTS:
             self.each(
                 lambda ta, n=name: ta.seats.create_product(
@@ -118,6 +133,41 @@ class AdaptersAgree(RuleBasedStateMachine):
     @rule(actor=users, company=companies, user=users, role=roles)
     def change_role(self, actor: str, company: str, user: str, role: str) -> None:
         self.each(lambda ta: ta.members.change_role(actor, company, user, role))
+
+    @rule(actor=keepers, company=home, name=own_roles, permissions=permission_sets, label=labels)
+    def define_role(
+        self, actor: str, company: str, name: str, permissions: frozenset[str], label: str | None
+    ) -> None:
+        """R-ROLE-1, R-ROLE-2: a company's own role, from the host's list."""
+        self.each(lambda ta: ta.roles.define(actor, company, name, permissions=permissions,
+                                             label=label))  # fmt: skip
+
+    @rule(actor=keepers, company=home, name=own_roles,
+          permissions=st.one_of(st.none(), permission_sets), label=labels)  # fmt: skip
+    def change_company_role(
+        self,
+        actor: str,
+        company: str,
+        name: str,
+        permissions: frozenset[str] | None,
+        label: str | None,
+    ) -> None:
+        """R-ROLE-2: other permissions or another label; its holders hold them at once."""
+        self.each(lambda ta: ta.roles.change(actor, company, name, permissions=permissions,
+                                             label=label))  # fmt: skip
+
+    @rule(actor=keepers, company=home, name=own_roles, move_to=st.one_of(st.none(), roles))
+    def delete_role(self, actor: str, company: str, name: str, move_to: str | None) -> None:
+        """R-ROLE-3: deleting a role in use is refused, or moves its holders."""
+        self.each(lambda ta: ta.roles.delete(actor, company, name, move_to=move_to))
+
+    @rule(actor=keepers, company=home, user=colleagues, role=roles, add=st.booleans())
+    def add_or_remove_role(self, actor: str, company: str, user: str, role: str, add: bool) -> None:
+        """R-ROLE-3, R-MEM-9: a further role, or one taken away."""
+        if add:
+            self.each(lambda ta: ta.members.add_role(actor, company, user, role))
+        else:
+            self.each(lambda ta: ta.members.remove_role(actor, company, user, role))
 
     @rule(actor=users, company=companies, user=users)
     def transfer(self, actor: str, company: str, user: str) -> None:
@@ -323,14 +373,19 @@ class AdaptersAgree(RuleBasedStateMachine):
             self.each(lambda ta, c=company: ta.members.public_contacts(c))
             self.each(lambda ta, c=company: ta.members.main_contact(c))
             for user in USERS:
-                for action in (Action.EDIT_PROFILE, Action.ADD_MEMBER, Action.INVITE, "x"):
+                self.each(lambda ta, u=user, c=company: ta.roles.list(u, c))
+                for action in (Action.EDIT_PROFILE, Action.ADD_MEMBER, Action.INVITE, "x", *ASKED):
                     self.each(lambda ta, u=user, c=company, a=action: ta.check(u, c, a))
                 self.each(lambda ta, u=user, c=company: ta.members.list(u, c))
             self.each(lambda ta, c=company: ta.access.who_may(ADMIN, c, Action.ADD_MEMBER, limit=3))
+            for permission in ASKED:  # a further role may be what grants it (R-ROLE-3)
+                self.each(lambda ta, c=company, p=permission: ta.access.who_may(ADMIN, c, p))
             self.each(lambda ta, c=company: ta.grants.expiring(ADMIN, c, within=timedelta(days=3)))
         for user in USERS:
             self.each(lambda ta, u=user: ta.members.of_user(u))
             self.each(lambda ta, u=user: ta.access.where_may(u, u, Action.EDIT_PROFILE, limit=3))
+            for permission in ASKED:
+                self.each(lambda ta, u=user, p=permission: ta.access.where_may(u, u, p))
             self.each(lambda ta, u=user: ta.grants.expiring_for_user(u, u))
             self.each(lambda ta, u=user: ta.tags.can_access(u, TAGS))
             for pool, _ in self.pools:

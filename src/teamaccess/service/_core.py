@@ -459,10 +459,19 @@ class ServiceCore:
         role: str,
         *,
         until: datetime | None = None,
+        from_ancestor: bool = False,
     ) -> None:
-        """Raise unless the actor may hand out ``role``, ending at ``until`` (R-MEM-9, R-TIME-4)."""
+        """Raise unless the actor may hand out ``role``, ending at ``until`` (R-MEM-9, R-TIME-4).
+
+        With ``from_ancestor``, an actor who is no member of the company is judged on
+        their membership in its nearest ancestor, with that ancestor's roles (R-PART-5).
+        """
         self.company_role(company, role)
         actor = tx.memberships.get(company.id, UserId(actor_id))
+        above = None
+        if actor is None and from_ancestor:
+            actor = self.ancestor_membership(tx, company.id, UserId(actor_id))
+            above = None if actor is None else tx.companies.get(actor.company_id)
         now = self.clock()
         raise_if_denied(
             decide_grant(
@@ -472,6 +481,7 @@ class ServiceCore:
                 default_role=self.member_role,
                 now=now,
                 company=company,
+                actor_company=above,
             )
         )
         if actor is not None:

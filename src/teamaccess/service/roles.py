@@ -186,7 +186,7 @@ class Roles:
                 )
             common = stamp(now, UserId(actor_id), company.id)
             if holders and target is not None:
-                self._core.require_grant(tx, company, actor_id, target)
+                self._core.require_grant(tx, company, actor_id, target, from_ancestor=True)
                 for m in holders:
                     _move(tx, common, m, name, target)
             roles = {k: v for k, v in company.roles.items() if k != name}
