@@ -86,6 +86,13 @@ from teamaccess.domain.partner_events import (
     PricingModelChanged,
     PropertyDefined,
 )
+from teamaccess.domain.support_events import (
+    SupportAccessApproved,
+    SupportAccessDeclined,
+    SupportAccessEnded,
+    SupportAccessExpired,
+    SupportAccessRequested,
+)
 
 __all__ = [
     "AccountParentChanged",
@@ -147,6 +154,11 @@ __all__ = [
     "SeatsPurchased",
     "ServiceLinked",
     "SingleAccessPurchased",
+    "SupportAccessApproved",
+    "SupportAccessDeclined",
+    "SupportAccessEnded",
+    "SupportAccessExpired",
+    "SupportAccessRequested",
     "TagGrantExpired",
     "TagGranted",
     "TagRevoked",

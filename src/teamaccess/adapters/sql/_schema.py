@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from teamaccess.adapters.sql._domain_schema import domain_tables
 from teamaccess.adapters.sql._locks import lock_version_column
+from teamaccess.adapters.sql._support_schema import support_table
 from teamaccess.adapters.sql._types import Id, UtcDateTime
 from teamaccess.adapters.sql._work_schema import work_tables
 from teamaccess.domain.ids import shown
@@ -26,7 +27,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "teamaccess_0012"
+SCHEMA_VERSION = "teamaccess_0013"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -64,12 +65,14 @@ class Tables:
     domains: sa.Table
     join_requests: sa.Table
     relays: sa.Table
+    support_grants: sa.Table
 
     def in_delete_order(self) -> list[sa.Table]:
         """Children before parents, for emptying the tables."""
         return [
             self.relays,
             self.outbox,
+            self.support_grants,
             self.join_requests,
             self.domains,
             self.offers,
@@ -464,6 +467,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         domains,
         join_requests,
         relays_table(md, p),
+        support_table(md, p),
     )
 
 
