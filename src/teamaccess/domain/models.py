@@ -103,8 +103,10 @@ class CompanySettings:
                 f"invitation_email_must_match must be True or False, got {shown(must_match)}"
             )
         if not isinstance(self.support_approval_by_platform, bool):
-            raise InvalidInput(f"support_approval_by_platform must be True or False, got "
-                               f"{shown(self.support_approval_by_platform)}")
+            raise InvalidInput(
+                f"support_approval_by_platform must be True or False, got "
+                f"{shown(self.support_approval_by_platform)}"
+            )
 
 
 MAX_INVITATION_TTL = timedelta(days=3653)

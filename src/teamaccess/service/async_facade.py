@@ -40,6 +40,7 @@ from teamaccess.service.async_namespaces import (
     AsyncPrivacy,
     AsyncRecords,
     AsyncSeats,
+    AsyncSupport,
     AsyncTags,
     AsyncUsers,
     Runner,
@@ -68,6 +69,8 @@ class ServiceOptions(TypedDict, total=False):
     retry_policy: RetryPolicy | None
     sleep: Callable[[float], object] | None
     consumer_domains: Collection[str]
+    support_staff: Collection[str]
+    support_max_duration: timedelta
 
 
 class _Awaited(TeamAccess):
@@ -129,6 +132,8 @@ class AsyncTeamAccess:
         access: ``ta.access``, awaitable.
         grants: ``ta.grants``, awaitable.
         privacy: ``ta.privacy``, awaitable.
+        domains: ``ta.domains``, awaitable.
+        support: ``ta.support``, awaitable.
     """
 
     def __init__(self, store: Store, **options: Unpack[ServiceOptions]) -> None:
@@ -153,6 +158,7 @@ class AsyncTeamAccess:
         self.grants = AsyncGrants(sync.grants, run)
         self.privacy = AsyncPrivacy(sync.privacy, run)
         self.domains = AsyncDomains(sync.domains, run)
+        self.support = AsyncSupport(sync.support, run)
 
     @property
     def store(self) -> Store:

@@ -29,6 +29,7 @@ from teamaccess.service.partners import Partners
 from teamaccess.service.privacy import Privacy
 from teamaccess.service.records import Records
 from teamaccess.service.seats import Seats
+from teamaccess.service.support import Support
 from teamaccess.service.tags import Tags
 from teamaccess.service.users import Users
 
@@ -48,6 +49,7 @@ __all__ = [
     "AsyncPrivacy",
     "AsyncRecords",
     "AsyncSeats",
+    "AsyncSupport",
     "AsyncTags",
     "AsyncUsers",
     "Runner",
@@ -315,3 +317,16 @@ class AsyncDomains(_Namespace):
     requests = awaitable(Domains.requests)
     set_mode = awaitable(Domains.set_mode)
     verify = awaitable(Domains.verify)
+
+
+class AsyncSupport(_Namespace):
+    """``ata.support``: the methods of ``ta.support``, awaitable."""
+
+    __slots__ = ()
+    approve = awaitable(Support.approve)
+    decline = awaitable(Support.decline)
+    end = awaitable(Support.end)
+    expire_due = awaitable(Support.expire_due)
+    list = awaitable(Support.list)
+    of_staff = awaitable(Support.of_staff)
+    request = awaitable(Support.request)

@@ -18,13 +18,14 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from teamaccess.domain.consistency import Consistency, ConsistencyToken
-from teamaccess.domain.decisions import Decision
+from teamaccess.domain.decisions import Decision, Reason
 from teamaccess.domain.ids import CompanyId, UserId, check_id, well_formed
 from teamaccess.domain.models import CompanySettings
 from teamaccess.domain.policy import decide
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.retry import RetryPolicy
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy
+from teamaccess.domain.support import MAX_SUPPORT_DURATION
 from teamaccess.domain.windows import is_windowed
 from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
 from teamaccess.service._core import DECISION_LOG, ServiceCore, log_decision, raise_if_denied
@@ -45,6 +46,7 @@ from teamaccess.service.partners import Partners
 from teamaccess.service.privacy import Privacy
 from teamaccess.service.records import Records
 from teamaccess.service.seats import Seats
+from teamaccess.service.support import Support
 from teamaccess.service.tags import Tags
 from teamaccess.service.users import Users
 
@@ -87,6 +89,10 @@ class TeamAccess:
             Tests pass a recorder so that nothing waits.
         consumer_domains: Mail domains no company may claim, added to the shipped
             [CONSUMER_DOMAINS][teamaccess.values.CONSUMER_DOMAINS] (R-DOM-1).
+        support_staff: User ids of platform staff, who reach a company only through a
+            support grant it approved (R-SUP-1); platform admins count as staff too.
+        support_max_duration: The longest a support grant may last: 72 hours by
+            default, at most 30 days.
 
     Attributes:
         users: Registering and finding users.
@@ -106,6 +112,7 @@ class TeamAccess:
         grants: Time-bound grants: windows, the expiry sweep, what expires soon.
         privacy: A person's data rights: export and erasure (GDPR).
         domains: Verified company domains and join requests by domain (R-DOM-*).
+        support: Platform staff's support access: request, approve, end (R-SUP-*).
     """
 
     _awaited: ClassVar[bool] = False  # True under AsyncTeamAccess, which runs it in run_sync
@@ -130,6 +137,8 @@ class TeamAccess:
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], object] | None = None,
         consumer_domains: Collection[str] = (),
+        support_staff: Collection[str] = (),
+        support_max_duration: timedelta = MAX_SUPPORT_DURATION,
     ) -> None:
         if getattr(store, "is_async", False) and not self._awaited:
             raise TypeError(
@@ -152,6 +161,8 @@ class TeamAccess:
             "retry_policy": retry_policy,
             "sleep": sleep,
             "consumer_domains": consumer_domains,
+            "support_staff": support_staff,
+            "support_max_duration": support_max_duration,
         }
         core = ServiceCore(store, **self._options)
         self._core = core
@@ -177,6 +188,7 @@ class TeamAccess:
         self.grants = Grants(core)
         self.privacy = Privacy(core)
         self.domains = Domains(core)
+        self.support = Support(core)
 
     @property
     def store(self) -> Store:
@@ -266,6 +278,16 @@ class TeamAccess:
                 ancestor_member=above, ancestor=ancestor, company_id=company_id,
                 now=core.clock() if timed else None, sight=sight,
             )  # fmt: skip
+            if (
+                company is not None
+                and not decision.allowed
+                and actor_id in core.staff
+                and decision.reason == Reason.NOT_A_MEMBER.value
+            ):  # platform staff: a second read, of their support grants (R-SUP-1)
+                with store.reader() as tx:
+                    support = core.support_decision(tx, company, actor_id, action)
+                decision = decision if support is None else support
+                timed = True  # a grant's answer changes with time alone: never kept
             if known is not None and not timed:
                 if len(known) >= _KNOWN_ANSWERS:
                     known.clear()

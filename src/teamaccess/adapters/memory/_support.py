@@ -48,7 +48,9 @@ class MemorySupportGrants(Repo):
         found = [
             g
             for g in self._t.support_grants.values()
-            if g.status is SupportStatus.APPROVED and g.expires_at is not None and g.expires_at <= at
+            if g.status is SupportStatus.APPROVED
+            and g.expires_at is not None
+            and g.expires_at <= at
         ]
         return sorted(found, key=lambda g: (g.expires_at, g.id))[:limit]
 
