@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-RULE = re.compile(r"R-(?:MEM|MC|INV|SEAT|TAG|PART|LIC|LEAD|REC|CO|TIME|DOM|ALL)-\d+")
+RULE = re.compile(r"R-(?:MEM|MC|INV|SEAT|TAG|PART|LIC|LEAD|REC|CO|TIME|DOM|SUP|ALL)-\d+")
 
 
 def _entries() -> dict[str, str]:
@@ -27,7 +27,7 @@ def _named_in(folder: str) -> set[str]:
     for path in (ROOT / folder).rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         found |= set(RULE.findall(text))
-        alt = r"r_(?:mem|mc|inv|seat|tag|part|lic|lead|rec|co|time|dom|all)_\d+"
+        alt = r"r_(?:mem|mc|inv|seat|tag|part|lic|lead|rec|co|time|dom|sup|all)_\d+"
         found |= {m.upper().replace("_", "-") for m in re.findall(alt, text)}
     return found
 
