@@ -35,6 +35,7 @@ def test_namespaces_are_composed_not_inherited() -> None:
         "licenses", "leads", "inbox", "records", "lifecycle", "outbox", "access", "privacy",
         "domains", "roles",
         "grants",
+        "support",
     }  # fmt: skip
     assert TeamAccess.__mro__ == (TeamAccess, object)
     assert not hasattr(ta, "add_member")  # no flat aliases

@@ -16,8 +16,10 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── CsvTooLarge
     │   ├── InvalidPropertyValue
     │   ├── InvalidToken
-    │   └── InvalidDomain
-    │       └── ConsumerDomain
+    │   ├── InvalidDomain
+    │   │   └── ConsumerDomain
+    │   ├── InvalidDuration
+    │   └── SupportActionForbidden
     ├── NotFound (LookupError)
     │   ├── UnknownUser
     │   ├── UnknownCompany
@@ -32,7 +34,8 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── UnknownRequest
     │   ├── UnknownRecord
     │   ├── DomainNotFound
-    │   └── JoinRequestNotFound
+    │   ├── JoinRequestNotFound
+    │   └── UnknownSupportGrant
     ├── Conflict
     │   ├── AlreadyAMember
     │   ├── AlreadyInvited
@@ -53,7 +56,8 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── MergeConflict
     │   ├── DomainTaken
     │   ├── DomainNotVerified
-    │   └── JoinRequestClosed
+    │   ├── JoinRequestClosed
+    │   └── SupportGrantClosed
     ├── DomainProofRejected (ValueError)
     ├── InvitationError
     │   ├── InvitationExpired
@@ -99,6 +103,7 @@ __all__ = [
     "HierarchyCycle",
     "HierarchyTooDeep",
     "InvalidDomain",
+    "InvalidDuration",
     "InvalidEmail",
     "InvalidInput",
     "InvalidName",
@@ -130,6 +135,8 @@ __all__ = [
     "SeatsExhausted",
     "SeatsInUse",
     "StorageError",
+    "SupportActionForbidden",
+    "SupportGrantClosed",
     "SuspensionConflict",
     "TeamAccessError",
     "TransientStorageError",
@@ -143,6 +150,7 @@ __all__ = [
     "UnknownRecord",
     "UnknownRequest",
     "UnknownRole",
+    "UnknownSupportGrant",
     "UnknownUser",
     "UserAlreadyExists",
 ]
@@ -241,6 +249,14 @@ class InvalidDomain(InvalidInput):
     """A domain name is not a valid IDNA 2008 host name (R-DOM-1)."""
 
 
+class InvalidDuration(InvalidInput):
+    """A duration is not a positive ``timedelta`` within its maximum (R-SUP-1, R-ALL-6)."""
+
+
+class SupportActionForbidden(InvalidInput):
+    """A support grant may not name this action: it hands out access (R-SUP-2)."""
+
+
 class ConsumerDomain(InvalidDomain):
     """The domain is a consumer mail provider's, which no company may claim (R-DOM-1)."""
 
@@ -326,6 +342,10 @@ class DomainNotFound(NotFound):
 
 class JoinRequestNotFound(NotFound):
     """No join request with this id in this company (R-DOM-3)."""
+
+
+class UnknownSupportGrant(NotFound):
+    """No support grant with this id that the caller may see (R-SUP-1, R-ALL-9)."""
 
 
 class Conflict(TeamAccessError):
@@ -457,6 +477,10 @@ class DomainNotVerified(Conflict):
 
 class JoinRequestClosed(Conflict):
     """The join request was decided or withdrawn already (R-DOM-3)."""
+
+
+class SupportGrantClosed(Conflict):
+    """The support grant is not in a state that allows this (approved, ended, ...) (R-SUP-1)."""
 
 
 class DomainProofRejected(TeamAccessError, ValueError):

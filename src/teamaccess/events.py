@@ -93,6 +93,13 @@ from teamaccess.domain.role_events import (
     MemberRoleAdded,
     MemberRoleRemoved,
 )
+from teamaccess.domain.support_events import (
+    SupportAccessApproved,
+    SupportAccessDeclined,
+    SupportAccessEnded,
+    SupportAccessExpired,
+    SupportAccessRequested,
+)
 
 __all__ = [
     "AccountParentChanged",
@@ -159,6 +166,11 @@ __all__ = [
     "SeatsPurchased",
     "ServiceLinked",
     "SingleAccessPurchased",
+    "SupportAccessApproved",
+    "SupportAccessDeclined",
+    "SupportAccessEnded",
+    "SupportAccessExpired",
+    "SupportAccessRequested",
     "TagGrantExpired",
     "TagGranted",
     "TagRevoked",

@@ -16,6 +16,7 @@ from teamaccess.domain.csvimport import (
     parse_enrollment_csv,
     read_enrollment_csv,
 )
+from teamaccess.domain.decisions import ActingAs
 from teamaccess.domain.domains import (
     CONSUMER_DOMAINS,
     DNS_CHALLENGE_TTL,
@@ -108,6 +109,13 @@ from teamaccess.domain.seats import (
     SeatPool,
     TagGrant,
 )
+from teamaccess.domain.support import (
+    FORBIDDEN_SUPPORT_ACTIONS,
+    MAX_SUPPORT_DURATION,
+    SUPPORT_DURATION_CAP,
+    SupportGrant,
+    SupportStatus,
+)
 from teamaccess.domain.windows import (
     Window,
     WindowState,
@@ -130,6 +138,9 @@ from teamaccess.service.invitations import (
 from teamaccess.service.partners import (
     CHILD_ACCOUNT_SETTINGS,
 )
+from teamaccess.service.support import (
+    SupportExpiry,
+)
 
 __all__ = [
     "CHILD_ACCOUNT_SETTINGS",
@@ -139,11 +150,15 @@ __all__ = [
     "DEFAULT_TIMELINE_EMBARGO",
     "DNS_CHALLENGE_TTL",
     "EMAIL_CHALLENGE_TTL",
+    "FORBIDDEN_SUPPORT_ACTIONS",
     "MANAGE_TEAM",
+    "MAX_SUPPORT_DURATION",
     "REASSIGN_MAIN_CONTACT",
+    "SUPPORT_DURATION_CAP",
     "TXT_PREFIX",
     "AccessReview",
     "AccountOverview",
+    "ActingAs",
     "AddMembersBy",
     "Article",
     "ChallengeMethod",
@@ -209,6 +224,9 @@ __all__ = [
     "ServiceLink",
     "SharedRecord",
     "Step",
+    "SupportExpiry",
+    "SupportGrant",
+    "SupportStatus",
     "TagGrant",
     "User",
     "UserId",

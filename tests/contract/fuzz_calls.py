@@ -47,8 +47,9 @@ def world(store: Store) -> tuple[TeamAccess, dict[str, str]]:
     ta.users.register("ida", "ida@acme.example")
     asked = ta.domains.request_join("ida", "acme")
     ta.roles.define("anna", "acme", "reader", permissions=[])
+    support = ta.support.request(ADMIN, "acme", reason="ticket", permissions=["view_members"])
     ids = {"pool": pool.id, "invitation": issued.invitation.id, "token": issued.token,
-           "join_request": asked.id}  # fmt: skip
+           "join_request": asked.id, "support": support.id}  # fmt: skip
     return ta, ids
 
 
@@ -328,6 +329,20 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
         "members.remove_role": ({"actor_id": a, "company_id": acme, "user_id": b,
                                  "role": "reader"},
                                 {"actor_id": U, "company_id": C, "user_id": U, "role": "id"}),
+        "support.request": ({"staff_id": ADMIN, "company_id": acme, "reason": "ticket",
+                             "permissions": ["view_members"]},
+                            {"staff_id": U, "company_id": C, "reason": "reason",
+                             "permissions": "ids"}),
+        "support.approve": ({"actor_id": a, "grant_id": ids.get("support", "sg")},
+                            {"actor_id": U, "grant_id": "id"}),
+        "support.decline": ({"actor_id": a, "grant_id": ids.get("support", "sg")},
+                            {"actor_id": U, "grant_id": "id"}),
+        "support.end": ({"actor_id": a, "grant_id": ids.get("support", "sg")},
+                        {"actor_id": U, "grant_id": "id"}),
+        "support.list": ({"actor_id": a, "company_id": acme}, {"actor_id": U, "company_id": C}),
+        "support.of_staff": ({"actor_id": ADMIN, "staff_id": ADMIN},
+                             {"actor_id": U, "staff_id": U}),
+        "support.expire_due": ({"limit": 5}, {"limit": "count"}),
     }  # fmt: skip
 
 
@@ -345,6 +360,7 @@ JUNK: dict[str, list[object]] = {
     "tag": [j for j in _ID_JUNK if j != _LONG_ID] + ["x" * 101],
     "tags": [[j] for j in _ID_JUNK if j not in (_LONG_ID, None)] + [["x" * 101], 7, b"ab"],
     "name": _NAME_JUNK,
+    "reason": [*_TEXT_JUNK, "", "   ", "x" * 501],
     "email": [*_ID_JUNK, "a..b@x.de", ".a@x.de", "a@ex\u200dample.com", "nobody"],
     "count": [-1, 0.5, "3", None, True, 10**12, b"1", [1]],
     "bool": [1, 0, "true", None, "False", [True]],

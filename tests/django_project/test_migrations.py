@@ -61,7 +61,8 @@ def test_migrate_forward_zero_forward():
         "0001_initial",
         "0002_library_schema",
         "0003_admin_models",
-        "0004_company_roles",
+        "0004_support_grants",
+        "0005_company_roles",
     ]
     assert _version(store) == SCHEMA_VERSION
     assert service().users.register("mig-1", "mig@example.com").email == "mig@example.com"
@@ -85,7 +86,8 @@ def test_0002_brings_an_older_schema_to_the_library_version():
         "0001_initial",
         "0002_library_schema",
         "0003_admin_models",
-        "0004_company_roles",
+        "0004_support_grants",
+        "0005_company_roles",
     ]
     assert store.upgrade_schema() is False  # current: nothing runs
     _migrate("zero")
@@ -93,8 +95,8 @@ def test_0002_brings_an_older_schema_to_the_library_version():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_r_role_3_0004_brings_a_site_migrated_before_roles_to_the_library_version():
-    """R-ROLE-3: a site whose 0001-0003 ran with the previous library (schema teamaccess_0012) gets companies.roles and memberships.extra_roles from 0004; members keep their role."""
+def test_r_role_3_0005_brings_a_site_migrated_before_roles_to_the_library_version():
+    """R-ROLE-3: a site whose 0001-0003 ran with the previous library (schema teamaccess_0012) gets companies.roles and memberships.extra_roles from 0005; members keep their role."""
     store = DjangoStore(prefix=setting("PREFIX"))
     _migrate("zero")
     upgrade_schema(store.sql.engine, prefix=setting("PREFIX"), revision="teamaccess_0012")

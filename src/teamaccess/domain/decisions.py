@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-__all__ = ["Action", "Decision", "Reason"]
+__all__ = ["ActingAs", "Action", "Decision", "Reason"]
 
 
 class Action(str, enum.Enum):
@@ -79,6 +79,21 @@ class Reason(str, enum.Enum):
     EXPIRED = "expired"
     NOT_YET_VALID = "not_yet_valid"
     WINDOW_ABOVE_ACTOR = "window_above_actor"
+    SUPPORT_GRANT = "support_grant"
+    SUPPORT_CANNOT_GRANT = "support_cannot_grant"
+
+
+@attrs.frozen
+class ActingAs:
+    """Who acts under a support grant, and which grant (R-SUP-2).
+
+    Attributes:
+        staff_id: The platform staff member acting.
+        grant_id: The support grant they act under.
+    """
+
+    staff_id: str
+    grant_id: str
 
 
 @attrs.frozen
@@ -94,12 +109,15 @@ class Decision:
         reason: A short reason code, usually a [Reason][teamaccess.Reason] value.
         rule: The ID of the rule in the catalogue that decided, e.g. ``"R-MC-2"``.
         detail: Optional human-readable detail.
+        acting_as: For a decision under a support grant, the staff member and the
+            grant (R-SUP-2); ``None`` otherwise.
     """
 
     allowed: bool
     reason: str
     rule: str
     detail: str = ""
+    acting_as: ActingAs | None = None
 
     @classmethod
     def allow(cls, reason: str, rule: str, detail: str = "") -> Decision:

@@ -63,12 +63,16 @@ class Event:
         occurred_at: When it happened (UTC, from the service's clock).
         actor_id: The user who did it, or ``None`` for a system action.
         company_id: The acting company, or ``None`` if none is involved.
+        acting_as: The support grant under which platform staff (``actor_id``) did
+            it, or ``None`` (R-SUP-2). Stored only when set, so events without it
+            encode exactly as before.
     """
 
     type: ClassVar[str] = "Event"
     occurred_at: datetime
     actor_id: UserId | None
     company_id: CompanyId | None
+    acting_as: str | None = None
 
 
 class Stamp(TypedDict):
@@ -404,6 +408,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     if isinstance(event, UndecodableEvent):
         return {**event.data, "type": event.stored_type}
     data: dict[str, Any] = converter.unstructure(event, unstructure_as=type(event))
+    if data.get("acting_as", "") is None:  # absent unless set: old payloads stay as they were
+        del data["acting_as"]
     data["type"] = event.type
     return data
 

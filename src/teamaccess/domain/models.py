@@ -93,11 +93,14 @@ class CompanySettings:
         invitation_ttl: How long an invitation token stays valid (R-INV-2).
         invitation_email_must_match: Whether the accepting user's e-mail must equal
             the invited address (R-INV-3).
+        support_approval_by_platform: Whether a second platform admin may approve
+            platform staff's support access instead of the main contact (R-SUP-1).
     """
 
     add_members_by: AddMembersBy = AddMembersBy.ANY_MEMBER
     invitation_ttl: timedelta = timedelta(days=7)
     invitation_email_must_match: bool = True
+    support_approval_by_platform: bool = False
 
     def __attrs_post_init__(self) -> None:
         """Refuse values of the wrong type and a lifetime outside (0, 10 years] (R-ALL-6)."""
@@ -120,6 +123,11 @@ class CompanySettings:
         if not isinstance(must_match, bool):
             raise InvalidInput(
                 f"invitation_email_must_match must be True or False, got {shown(must_match)}"
+            )
+        if not isinstance(self.support_approval_by_platform, bool):
+            raise InvalidInput(
+                f"support_approval_by_platform must be True or False, got "
+                f"{shown(self.support_approval_by_platform)}"
             )
 
 

@@ -22,7 +22,9 @@ from teamaccess.errors import InvalidInput
 
 __all__ = ["AccessReview", "ReviewDiff", "ReviewRow", "neutralize"]
 
-KINDS = ("role", "main_contact", "leader", "seat", "tag", "invitation", "overview", "team")
+KINDS = (
+    "role", "main_contact", "leader", "seat", "tag", "invitation", "overview", "team", "support",
+)  # fmt: skip
 """The kinds of grant a review lists, in the order it lists them."""
 
 _COLUMNS = ("company_id", "subject", "email", "kind", "grant", "via", "since", "until")
@@ -47,7 +49,9 @@ class ReviewRow:
         subject: Who holds it: a user id, or the invited address of an invitation.
         email: The holder's e-mail address.
         kind: ``role``, ``main_contact``, ``leader``, ``seat``, ``tag``,
-            ``invitation``, ``overview`` or ``team``.
+            ``invitation``, ``overview``, ``team`` or ``support`` (platform staff under
+            a support grant in force, R-SUP-1; ``grant`` lists its actions, ``via`` is
+            the grant's id).
         grant: What is held: the role, the pool, the tag, the invited role,
             ``view_overview``, ``manage_team``.
         via: Where it comes from: the partner a role was received from as its staff

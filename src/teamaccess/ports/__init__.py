@@ -25,6 +25,7 @@ from teamaccess.ports._store import (
     Transaction,
     UserDirectory,
 )
+from teamaccess.ports._support import SupportGrants
 from teamaccess.ports._work import InboxRequests, Leads, Records, ServiceLinks
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "SeatPools",
     "ServiceLinks",
     "Store",
+    "SupportGrants",
     "TagGrants",
     "TokenFactory",
     "Transaction",

@@ -15,6 +15,7 @@ from teamaccess.ports._domains import DomainClaims, JoinRequests
 from teamaccess.ports._partners import Articles, Licenses, PropertyDefinitions
 from teamaccess.ports._people import Companies, Invitations, Memberships, Users
 from teamaccess.ports._seats import Enrollments, Products, SeatPools, TagGrants
+from teamaccess.ports._support import SupportGrants
 from teamaccess.ports._work import InboxRequests, Leads, Records, ServiceLinks
 
 __all__ = [
@@ -234,6 +235,11 @@ class Transaction(Protocol):
     @property
     def join_requests(self) -> JoinRequests:
         """Join requests by domain (R-DOM-3)."""
+        ...
+
+    @property
+    def support(self) -> SupportGrants:
+        """Support grants of platform staff (R-SUP-1)."""
         ...
 
     @property

@@ -27,6 +27,7 @@ from teamaccess.domain.policy import decide, decide_grant
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy, policy_for, require_known_role
+from teamaccess.domain.support import MAX_SUPPORT_DURATION, check_max_duration, decide_support
 from teamaccess.domain.windows import (
     Window,
     at_instant,
@@ -58,6 +59,7 @@ from teamaccess.ports import (
     Transaction,
     UserDirectory,
 )
+from teamaccess.service._acting import acting_view, record_acting
 from teamaccess.service._telemetry import HOOKS, decision_attributes, trace_current
 from teamaccess.service._tokens import issued, scoped
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
@@ -107,6 +109,8 @@ class ServiceCore:
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], object] | None = None,
         consumer_domains: Collection[str] = (),
+        support_staff: Collection[str] = (),
+        support_max_duration: timedelta = MAX_SUPPORT_DURATION,
     ) -> None:
         self.store = store
         self.policy = policy
@@ -118,6 +122,11 @@ class ServiceCore:
         self.member_role = require_known_role(policy, member_role)
         self.default_settings = default_settings or CompanySettings()
         self.platform_admins = frozenset(platform_admins)
+        if isinstance(support_staff, str):
+            raise InvalidInput("support_staff must be a collection of user ids, not one string")
+        # Platform staff, who reach a company only through a support grant (R-SUP-1).
+        self.staff = frozenset(check_id(s, "user") for s in support_staff) | self.platform_admins
+        self.support_max = check_max_duration(support_max_duration)
         self.directory: UserDirectory = directory or (lambda _email: ids("user"))
         if retries is not None and retry_policy is not None:
             raise InvalidInput("give retry_policy or retries, not both")
@@ -161,7 +170,8 @@ class ServiceCore:
         while True:
             try:
                 with self.store.transaction() as tx:
-                    result = work(tx, self.clock())
+                    # With staff, a command may run under a support grant (R-SUP-2).
+                    result = work(acting_view(tx) if self.staff else tx, self.clock())
                     tx.commit()
                 issued(_token_of(tx))  # R-ALL-12: teamaccess.consistency.last_token()
                 return result
@@ -280,11 +290,36 @@ class ServiceCore:
             else None,
             sight=sight,
         )
+        if (
+            company is not None
+            and not decision.allowed
+            and actor_id in self.staff
+            and decision.reason == Reason.NOT_A_MEMBER.value
+        ):
+            support = self.support_decision(tx, company, actor_id, action)
+            decision = decision if support is None else support  # a Decision may be falsy
         log_decision(decision, actor_id, None if company is None else company.id, action)
         if HOOKS.tracer is not None:
             attributes = decision_attributes(action, decision)
             trace_current(attributes)
             HOOKS.decisions.add(1, attributes)
+        return decision
+
+    def support_decision(
+        self, tx: Transaction, company: Company, actor_id: str, action: str
+    ) -> Decision | None:
+        """The decision under the staff member's support grants in the company (R-SUP-1).
+
+        ``None`` if they hold no approved grant there: the caller keeps its denial. An
+        allowed action records the grant on the command, whose events then name it
+        (R-SUP-2).
+        """
+        grants = tx.support.approved(company.id, UserId(actor_id))
+        if not grants:
+            return None
+        decision = decide_support(grants, action, company, self.clock())
+        if decision is not None and decision.allowed and decision.acting_as is not None:
+            record_acting(tx, decision.acting_as.grant_id)
         return decision
 
     @staticmethod

@@ -44,6 +44,7 @@ from teamaccess.service._core import (
     raise_denied,
     raise_if_denied,
 )
+from teamaccess.service.support import support_review_rows
 
 __all__ = ["Access"]
 
@@ -365,6 +366,7 @@ class Access:
             rows: list[ReviewRow] = []
             for company in companies:
                 rows += _review_rows(tx, company, now, core.policy)
+                rows += support_review_rows(tx, company.id, now)  # staff inside (R-SUP-1)
             return AccessReview(
                 company_id=root.id,
                 taken_at=now,

@@ -42,6 +42,7 @@ from teamaccess.service.async_namespaces import (
     AsyncRecords,
     AsyncRoles,
     AsyncSeats,
+    AsyncSupport,
     AsyncTags,
     AsyncUsers,
     Runner,
@@ -71,6 +72,8 @@ class ServiceOptions(TypedDict, total=False):
     sleep: Callable[[float], object] | None
     consumer_domains: Collection[str]
     role_limits: RoleLimits | None
+    support_staff: Collection[str]
+    support_max_duration: timedelta
 
 
 class _Awaited(TeamAccess):
@@ -134,6 +137,7 @@ class AsyncTeamAccess:
         privacy: ``ta.privacy``, awaitable.
         domains: ``ta.domains``, awaitable.
         roles: ``ta.roles``, awaitable.
+        support: ``ta.support``, awaitable.
     """
 
     def __init__(self, store: Store, **options: Unpack[ServiceOptions]) -> None:
@@ -159,6 +163,7 @@ class AsyncTeamAccess:
         self.privacy = AsyncPrivacy(sync.privacy, run)
         self.domains = AsyncDomains(sync.domains, run)
         self.roles = AsyncRoles(sync.roles, run)
+        self.support = AsyncSupport(sync.support, run)
 
     @property
     def store(self) -> Store:

@@ -30,6 +30,7 @@ from teamaccess.service.privacy import Privacy
 from teamaccess.service.records import Records
 from teamaccess.service.roles import Roles
 from teamaccess.service.seats import Seats
+from teamaccess.service.support import Support
 from teamaccess.service.tags import Tags
 from teamaccess.service.users import Users
 
@@ -50,6 +51,7 @@ __all__ = [
     "AsyncRecords",
     "AsyncRoles",
     "AsyncSeats",
+    "AsyncSupport",
     "AsyncTags",
     "AsyncUsers",
     "Runner",
@@ -329,3 +331,16 @@ class AsyncRoles(_Namespace):
     define = awaitable(Roles.define)
     delete = awaitable(Roles.delete)
     list = awaitable(Roles.list)
+
+
+class AsyncSupport(_Namespace):
+    """``ata.support``: the methods of ``ta.support``, awaitable."""
+
+    __slots__ = ()
+    approve = awaitable(Support.approve)
+    decline = awaitable(Support.decline)
+    end = awaitable(Support.end)
+    expire_due = awaitable(Support.expire_due)
+    list = awaitable(Support.list)
+    of_staff = awaitable(Support.of_staff)
+    request = awaitable(Support.request)

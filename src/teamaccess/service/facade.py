@@ -19,13 +19,14 @@ from typing import Any, ClassVar
 
 from teamaccess.domain.company_roles import RoleLimits
 from teamaccess.domain.consistency import Consistency, ConsistencyToken
-from teamaccess.domain.decisions import Decision
+from teamaccess.domain.decisions import Decision, Reason
 from teamaccess.domain.ids import CompanyId, UserId, check_id, well_formed
 from teamaccess.domain.models import CompanySettings
 from teamaccess.domain.policy import decide
 from teamaccess.domain.records import DEFAULT_TIMELINE_EMBARGO
 from teamaccess.domain.retry import RetryPolicy
 from teamaccess.domain.roles import DEFAULT_POLICY, Policy
+from teamaccess.domain.support import MAX_SUPPORT_DURATION
 from teamaccess.domain.windows import is_windowed
 from teamaccess.errors import InvalidInput
 from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
@@ -48,6 +49,7 @@ from teamaccess.service.privacy import Privacy
 from teamaccess.service.records import Records
 from teamaccess.service.roles import Roles
 from teamaccess.service.seats import Seats
+from teamaccess.service.support import Support
 from teamaccess.service.tags import Tags
 from teamaccess.service.users import Users
 
@@ -93,6 +95,10 @@ class TeamAccess:
         role_limits: The host's permission list for companies' own roles, and how many
             roles each plan may define ([RoleLimits][teamaccess.values.RoleLimits], R-ROLE-1);
             by default 20 per company, from the permissions of the built-in roles.
+        support_staff: User ids of platform staff, who reach a company only through a
+            support grant it approved (R-SUP-1); platform admins count as staff too.
+        support_max_duration: The longest a support grant may last: 72 hours by
+            default, at most 30 days.
 
     Attributes:
         users: Registering and finding users.
@@ -113,6 +119,7 @@ class TeamAccess:
         privacy: A person's data rights: export and erasure (GDPR).
         domains: Verified company domains and join requests by domain (R-DOM-*).
         roles: A company's own roles (R-ROLE-1..3).
+        support: Platform staff's support access: request, approve, end (R-SUP-*).
     """
 
     _awaited: ClassVar[bool] = False  # True under AsyncTeamAccess, which runs it in run_sync
@@ -138,6 +145,8 @@ class TeamAccess:
         sleep: Callable[[float], object] | None = None,
         consumer_domains: Collection[str] = (),
         role_limits: RoleLimits | None = None,
+        support_staff: Collection[str] = (),
+        support_max_duration: timedelta = MAX_SUPPORT_DURATION,
     ) -> None:
         if getattr(store, "is_async", False) and not self._awaited:
             raise TypeError(
@@ -160,6 +169,8 @@ class TeamAccess:
             "retry_policy": retry_policy,
             "sleep": sleep,
             "consumer_domains": consumer_domains,
+            "support_staff": support_staff,
+            "support_max_duration": support_max_duration,
         }
         limits = role_limits if role_limits is not None else RoleLimits()
         if not isinstance(limits, RoleLimits):
@@ -190,6 +201,7 @@ class TeamAccess:
         self.privacy = Privacy(core)
         self.domains = Domains(core)
         self.roles = Roles(core, limits)
+        self.support = Support(core)
 
     @property
     def store(self) -> Store:
@@ -279,6 +291,16 @@ class TeamAccess:
                 ancestor_member=above, ancestor=ancestor, company_id=company_id,
                 now=core.clock() if timed else None, sight=sight,
             )  # fmt: skip
+            if (
+                company is not None
+                and not decision.allowed
+                and actor_id in core.staff
+                and decision.reason == Reason.NOT_A_MEMBER.value
+            ):  # platform staff: a second read, of their support grants (R-SUP-1)
+                with store.reader() as tx:
+                    support = core.support_decision(tx, company, actor_id, action)
+                decision = decision if support is None else support
+                timed = True  # a grant's answer changes with time alone: never kept
             if known is not None and not timed:
                 if len(known) >= _KNOWN_ANSWERS:
                     known.clear()

@@ -30,6 +30,7 @@ from teamaccess.service._authority import end_membership
 from teamaccess.service._core import ServiceCore
 from teamaccess.service._enrolment import find_product, lock_pool
 from teamaccess.service._tagging import revoke, take_seat
+from teamaccess.service.support import end_grants_of_erased
 
 __all__ = ["Privacy"]
 
@@ -85,6 +86,7 @@ class Privacy:
                 "leads_assigned": _plain(assigned_leads),
                 "inbox_requests_assigned": _plain(assigned_requests),
                 "join_requests": _plain(tx.join_requests.of_user(user.id)),
+                "support_grants": _plain(tx.support.of_staff(user.id)),
                 "events": events,
             }
 
@@ -159,6 +161,7 @@ class Privacy:
                 tx.inbox.update(attrs.evolve(request, sender_email=pseudonym))
             erased = User(user.id, pseudonym, {})
             tx.join_requests.remove_of_user(user.id)  # they go with the person (R-CO-9)
+            end_grants_of_erased(tx, now, actor, user)  # as staff: ended, reasons scrubbed
             for claim in tx.domains.of_domain(user.email.rpartition("@")[2]):
                 if claim.challenge_address == user.email:  # a code mailed to them is void
                     tx.domains.update(

@@ -17,6 +17,7 @@ from teamaccess.domain.models import Company, Invitation, Membership, User
 from teamaccess.domain.partners import Article, License, PropertyDefinition
 from teamaccess.domain.records import ServiceLink, SharedRecord
 from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
+from teamaccess.domain.support import SupportGrant
 from teamaccess.errors import StorageError
 
 __all__ = ["Journal", "Repo", "SortedIndex", "Tables", "require"]
@@ -188,6 +189,7 @@ class Tables:
     verified_domains: dict[str, CompanyId] = attrs.Factory(dict)
     join_requests: dict[str, JoinRequest] = attrs.Factory(dict)
     pending_requests: dict[tuple[CompanyId, UserId], str] = attrs.Factory(dict)
+    support_grants: dict[str, SupportGrant] = attrs.Factory(dict)
     outbox: dict[int, OutboxMessage] = attrs.Factory(dict)
     next_position: list[int] = attrs.Factory(lambda: [1])
     # The live relays and the end of their latest lease (not journaled: a heartbeat).

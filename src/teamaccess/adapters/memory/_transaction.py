@@ -22,6 +22,7 @@ from teamaccess.adapters.memory._seats import (
     MemorySeatPools,
     MemoryTagGrants,
 )
+from teamaccess.adapters.memory._support import MemorySupportGrants
 from teamaccess.adapters.memory._work import MemoryInbox, MemoryLeads, MemoryLinks, MemoryRecords
 from teamaccess.domain.consistency import ConsistencyToken
 
@@ -47,6 +48,7 @@ class MemoryTransaction:
         self.links = MemoryLinks(tables, self._journal)
         self.domains = MemoryDomainClaims(tables, self._journal)
         self.join_requests = MemoryJoinRequests(tables, self._journal)
+        self.support = MemorySupportGrants(tables, self._journal)
         self.outbox = MemoryOutbox(tables, self._journal)
         self.committed = False
         self.token: ConsistencyToken | None = None

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from teamaccess.adapters.sql._domain_schema import domain_tables
 from teamaccess.adapters.sql._locks import lock_version_column
+from teamaccess.adapters.sql._support_schema import support_table
 from teamaccess.adapters.sql._types import Id, UtcDateTime
 from teamaccess.adapters.sql._work_schema import work_tables
 from teamaccess.domain.ids import shown
@@ -64,12 +65,14 @@ class Tables:
     domains: sa.Table
     join_requests: sa.Table
     relays: sa.Table
+    support_grants: sa.Table
 
     def in_delete_order(self) -> list[sa.Table]:
         """Children before parents, for emptying the tables."""
         return [
             self.relays,
             self.outbox,
+            self.support_grants,
             self.join_requests,
             self.domains,
             self.offers,
@@ -476,6 +479,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         domains,
         join_requests,
         relays_table(md, p),
+        support_table(md, p),
     )
 
 

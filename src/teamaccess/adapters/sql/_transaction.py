@@ -14,6 +14,7 @@ from teamaccess.adapters.sql._schema import (
     Tables,
 )
 from teamaccess.adapters.sql._seats import Enrollments, Products, SeatPools, TagGrants
+from teamaccess.adapters.sql._support import SupportGrants
 from teamaccess.adapters.sql._work import InboxRequests, Leads, Records, ServiceLinks
 from teamaccess.domain.consistency import ConsistencyToken
 
@@ -43,6 +44,7 @@ class SqlTransaction:
         self.links = ServiceLinks(conn, tables)
         self.domains = DomainClaims(conn, tables)
         self.join_requests = JoinRequests(conn, tables)
+        self.support = SupportGrants(conn, tables)
         self.outbox = Outbox(conn, tables)
         self.committed = False
         self.token: ConsistencyToken | None = None

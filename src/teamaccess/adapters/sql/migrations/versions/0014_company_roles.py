@@ -1,7 +1,7 @@
 """Roles a company defines, and several roles per membership (R-ROLE-1, R-ROLE-3).
 
 Revision ID: teamaccess_0014
-Revises: teamaccess_0012
+Revises: teamaccess_0013
 
 Adds ``companies.roles`` (the company's own roles, JSON) and
 ``memberships.extra_roles`` (a member's roles beside ``role``). A membership keeps
@@ -18,7 +18,7 @@ from teamaccess.adapters.sql._schema import company_role_columns, membership_rol
 from teamaccess.adapters.sql.migrations.prefix import migration_prefix
 
 revision = "teamaccess_0014"
-down_revision = "teamaccess_0012"
+down_revision = "teamaccess_0013"
 branch_labels = None
 depends_on = None
 

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     atomic = False
 
-    dependencies: ClassVar[list[tuple[str, str]]] = [("teamaccess", "0003_admin_models")]
+    dependencies: ClassVar[list[tuple[str, str]]] = [("teamaccess", "0004_support_grants")]
     operations: ClassVar[list[Any]] = [
         migrations.RunPython(upgrade, migrations.RunPython.noop),
         migrations.AddField(
