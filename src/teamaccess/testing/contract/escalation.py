@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from teamaccess import RoleLimits, RolePolicy, Store, TeamAccess
+from teamaccess import RolePolicy, Store, TeamAccess
 from teamaccess.errors import AccessDenied, TeamAccessError
 from teamaccess.events import (
     CompanyRoleChanged,
@@ -31,6 +31,7 @@ from teamaccess.events import (
     RoleChanged,
 )
 from teamaccess.testing import FrozenClock, StoreDump, dump, make_service
+from teamaccess.values import RoleLimits
 
 # Property tests take their store from function-scoped fixtures (one store per test).
 _FIXTURES = [HealthCheck.function_scoped_fixture]
