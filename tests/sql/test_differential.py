@@ -408,8 +408,8 @@ class AdaptersAgree(RuleBasedStateMachine):
 
 
 AdaptersAgree.TestCase.settings = settings(
-    max_examples=int(os.environ.get("TEAMACCESS_DIFF_EXAMPLES", "3" if _everywhere else "25")),
-    stateful_step_count=15,
+    max_examples=int(os.environ.get("TEAMACCESS_DIFF_EXAMPLES", "2" if _everywhere else "25")),
+    stateful_step_count=int(os.environ.get("TEAMACCESS_DIFF_STEPS", "12")),
     deadline=None,
 )
 
