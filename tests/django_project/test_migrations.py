@@ -12,6 +12,15 @@ from teamaccess.contrib.django.conf import service, setting
 from teamaccess.contrib.django.store import DjangoStore
 from teamaccess.errors import StorageError
 
+MIGRATIONS = [
+    "0001_initial",
+    "0002_library_schema",
+    "0003_admin_models",
+    "0004_support_grants",
+    "0005_company_roles",
+]
+"""Every migration of contrib.django, in order."""
+
 
 def _tables():
     """The teamaccess tables on the site's database."""
@@ -57,13 +66,7 @@ def test_migrate_forward_zero_forward():
     assert (_tables(), _applied()) == ([], [])
     _migrate()
     assert "ta_companies" in _tables()
-    assert _applied() == [
-        "0001_initial",
-        "0002_library_schema",
-        "0003_admin_models",
-        "0004_support_grants",
-        "0005_company_roles",
-    ]
+    assert _applied() == MIGRATIONS
     assert _version(store) == SCHEMA_VERSION
     assert service().users.register("mig-1", "mig@example.com").email == "mig@example.com"
     _migrate("zero")  # leaves nothing of this test behind
@@ -82,13 +85,7 @@ def test_0002_brings_an_older_schema_to_the_library_version():
     _migrate()
     assert _version(store) == SCHEMA_VERSION
     assert "origin" in _columns("ta_memberships")
-    assert _applied() == [
-        "0001_initial",
-        "0002_library_schema",
-        "0003_admin_models",
-        "0004_support_grants",
-        "0005_company_roles",
-    ]
+    assert _applied() == MIGRATIONS
     assert store.upgrade_schema() is False  # current: nothing runs
     _migrate("zero")
     _migrate()
