@@ -8,6 +8,13 @@ from `teamaccess` itself too.
 
 from __future__ import annotations
 
+from teamaccess.domain.audit import (
+    AuditEntry,
+    AuditFilter,
+    AuditLog,
+    kind_of,
+    targets_of,
+)
 from teamaccess.domain.company_roles import RoleLimits, RolePlan
 from teamaccess.domain.csvimport import (
     CsvLimits,
@@ -161,6 +168,9 @@ __all__ = [
     "ActingAs",
     "AddMembersBy",
     "Article",
+    "AuditEntry",
+    "AuditFilter",
+    "AuditLog",
     "ChallengeMethod",
     "Company",
     "CompanyId",
@@ -233,9 +243,11 @@ __all__ = [
     "Window",
     "WindowState",
     "hash_token",
+    "kind_of",
     "neutralize",
     "normalize_domain",
     "parse_enrollment_csv",
     "personal_company_id",
     "read_enrollment_csv",
+    "targets_of",
 ]

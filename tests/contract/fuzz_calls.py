@@ -343,6 +343,14 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
         "support.of_staff": ({"actor_id": ADMIN, "staff_id": ADMIN},
                              {"actor_id": U, "staff_id": U}),
         "support.expire_due": ({"limit": 5}, {"limit": "count"}),
+        "audit.search": ({"actor_id": a, "company_id": acme, "by": a, "about": b,
+                          "kinds": ["MemberAdded"], "since": EPOCH, "after": "1", "limit": 5},
+                         {"actor_id": U, "company_id": C, "by": U, "about": U, "kinds": "ids",
+                          "since": "time", "after": "id", "limit": "count"}),
+        "audit.export": ({"actor_id": a, "company_id": acme, "by": a, "about": b,
+                          "kinds": ["MemberAdded"], "since": EPOCH},
+                         {"actor_id": U, "company_id": C, "by": U, "about": U, "kinds": "ids",
+                          "since": "time"}),
     }  # fmt: skip
 
 

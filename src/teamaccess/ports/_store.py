@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
+from teamaccess.domain.audit import AuditFilter
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.models import Company, Membership, User
@@ -146,6 +147,10 @@ class Outbox(Protocol):
 
     def all(self) -> Sequence[OutboxMessage]:
         """Every message in order (the audit trail)."""
+        ...
+
+    def search(self, query: AuditFilter, limit: int) -> Sequence[OutboxMessage]:
+        """The first ``limit`` messages in order that ``query`` keeps (``query.matches``)."""
         ...
 
 

@@ -338,26 +338,7 @@ class Access:
         now = core.clock()
         admin = actor_id in core.platform_admins
         with core.store.reader() as tx:
-            root = tx.companies.get(CompanyId(company_id))
-            me = None if root is None else tx.memberships.get(root.id, UserId(actor_id))
-            if me is not None:  # outside its window a membership counts for nothing (R-TIME-1)
-                me = at_instant(me, now) if window_of(me).contains(now) else None
-            if root is None or (me is None and not admin):  # the same answer (R-ALL-9)
-                if admin:
-                    raise UnknownCompany(company_id)
-                raise NotAMember(_no_review(company_id))
-            if not admin:
-                blocked = company_gate(root, insider=True)
-                if blocked is not None and not root.is_closed:  # closed: history stays
-                    raise_denied(Decision.deny(blocked.reason, "R-CO-8", blocked.detail))
-                mine = frozenset() if me is None else held(policy_for(core.policy, root), me)
-                if me is None or not (me.is_main_contact or MANAGE_TEAM in mine):
-                    raise_if_denied(
-                        Decision.deny(
-                            Reason.NOT_PERMITTED, "R-CO-6",
-                            "a review needs the main contact, manage_team or a platform admin",
-                        )
-                    )  # fmt: skip
+            root = reviewed_company(core, tx, actor_id, company_id, now)
             companies = [root]
             if subtree:  # a suspended account below shows nothing while it lasts (R-CO-8)
                 companies += [
@@ -523,6 +504,43 @@ _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 
 def _order(row: ReviewRow) -> tuple[int, str, str]:
     return (_KIND_ORDER[row.kind], row.grant, row.via)
+
+
+def reviewed_company(
+    core: ServiceCore, tx: Transaction, actor_id: str, company_id: str, now: datetime
+) -> Company:
+    """The company whose grants or history the actor may look into (R-CO-6).
+
+    Its main contact, a member with ``manage_team``, or a platform admin; a suspended
+    company shows its insiders nothing while it lasts (R-CO-8), a closed one keeps its
+    history. An unknown company and one the actor is not in get the same answer (R-ALL-9).
+
+    Raises:
+        NotAMember: The company is unknown or the actor is not in it.
+        AccessDenied: The actor may not look into it.
+    """
+    admin = actor_id in core.platform_admins
+    root = tx.companies.get(CompanyId(company_id))
+    me = None if root is None else tx.memberships.get(root.id, UserId(actor_id))
+    if me is not None:  # outside its window a membership counts for nothing (R-TIME-1)
+        me = at_instant(me, now) if window_of(me).contains(now) else None
+    if root is None or (me is None and not admin):  # the same answer (R-ALL-9)
+        if admin:
+            raise UnknownCompany(company_id)
+        raise NotAMember(_no_review(company_id))
+    if not admin:
+        blocked = company_gate(root, insider=True)
+        if blocked is not None and not root.is_closed:  # closed: history stays
+            raise_denied(Decision.deny(blocked.reason, "R-CO-8", blocked.detail))
+        mine = frozenset() if me is None else held(policy_for(core.policy, root), me)
+        if me is None or not (me.is_main_contact or MANAGE_TEAM in mine):
+            raise_if_denied(
+                Decision.deny(
+                    Reason.NOT_PERMITTED, "R-CO-6",
+                    "a review needs the main contact, manage_team or a platform admin",
+                )
+            )  # fmt: skip
+    return root
 
 
 def _review_rows(

@@ -27,6 +27,7 @@ from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory,
 from teamaccess.service._core import raise_if_denied
 from teamaccess.service.async_namespaces import (
     AsyncAccess,
+    AsyncAudit,
     AsyncCompanies,
     AsyncDomains,
     AsyncGrants,
@@ -138,6 +139,7 @@ class AsyncTeamAccess:
         domains: ``ta.domains``, awaitable.
         roles: ``ta.roles``, awaitable.
         support: ``ta.support``, awaitable.
+        audit: ``ta.audit``, awaitable.
     """
 
     def __init__(self, store: Store, **options: Unpack[ServiceOptions]) -> None:
@@ -164,6 +166,7 @@ class AsyncTeamAccess:
         self.domains = AsyncDomains(sync.domains, run)
         self.roles = AsyncRoles(sync.roles, run)
         self.support = AsyncSupport(sync.support, run)
+        self.audit = AsyncAudit(sync.audit, run)
 
     @property
     def store(self) -> Store:

@@ -15,6 +15,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 from typing_extensions import Self
 
 from teamaccess.service.access import Access
+from teamaccess.service.audit import Audit
 from teamaccess.service.companies import Companies
 from teamaccess.service.domains import Domains
 from teamaccess.service.grants import Grants
@@ -36,6 +37,7 @@ from teamaccess.service.users import Users
 
 __all__ = [
     "AsyncAccess",
+    "AsyncAudit",
     "AsyncCompanies",
     "AsyncDomains",
     "AsyncGrants",
@@ -344,3 +346,11 @@ class AsyncSupport(_Namespace):
     list = awaitable(Support.list)
     of_staff = awaitable(Support.of_staff)
     request = awaitable(Support.request)
+
+
+class AsyncAudit(_Namespace):
+    """``ata.audit``: the methods of ``ta.audit``, awaitable."""
+
+    __slots__ = ()
+    export = awaitable(Audit.export)
+    search = awaitable(Audit.search)

@@ -33,6 +33,7 @@ from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory,
 from teamaccess.service._core import DECISION_LOG, ServiceCore, log_decision, raise_if_denied
 from teamaccess.service._tokens import current_scope
 from teamaccess.service.access import Access
+from teamaccess.service.audit import Audit
 from teamaccess.service.companies import Companies
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
 from teamaccess.service.domains import Domains
@@ -120,6 +121,7 @@ class TeamAccess:
         domains: Verified company domains and join requests by domain (R-DOM-*).
         roles: A company's own roles (R-ROLE-1..3).
         support: Platform staff's support access: request, approve, end (R-SUP-*).
+        audit: A company's audit trail, searched and exported (R-ALL-4, R-CO-6).
     """
 
     _awaited: ClassVar[bool] = False  # True under AsyncTeamAccess, which runs it in run_sync
@@ -202,6 +204,7 @@ class TeamAccess:
         self.domains = Domains(core)
         self.roles = Roles(core, limits)
         self.support = Support(core)
+        self.audit = Audit(core)
 
     @property
     def store(self) -> Store:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import attrs
 
 from teamaccess.adapters.memory._repo import Repo
+from teamaccess.domain.audit import AuditFilter
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.privacy import redact_event
 from teamaccess.domain.relay import in_company_order, shard_of, share
@@ -156,6 +158,9 @@ class MemoryOutbox(Repo):
 
     def all(self) -> Sequence[OutboxMessage]:
         return list(self._t.outbox.values())
+
+    def search(self, query: AuditFilter, limit: int) -> Sequence[OutboxMessage]:
+        return list(itertools.islice(filter(query.matches, self._t.outbox.values()), limit))
 
 
 def _waiting(message: OutboxMessage) -> bool:

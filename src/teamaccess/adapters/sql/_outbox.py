@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from teamaccess.adapters.sql._repo import Repo, chunks
+from teamaccess.domain.audit import AuditFilter
 from teamaccess.domain.events import Event, OutboxMessage, decode_event, event_to_dict
 from teamaccess.domain.privacy import redact
 from teamaccess.domain.relay import in_company_order, shard_of, share
@@ -30,6 +31,9 @@ __all__ = ["Outbox"]
 
 _CLAIM_ROUNDS = 4
 """Selects a claim makes at most, each looking past the companies held back before."""
+
+_SEARCH_BATCH = 500
+"""Rows an audit search for a target reads at a time (the target is inside the payload)."""
 
 _FORGET = timedelta(hours=1)
 """A relay row this long past its lease is deleted by the next claim that sees it."""
@@ -257,6 +261,33 @@ class Outbox(Repo):
     def all(self) -> Sequence[OutboxMessage]:
         t = self._t.outbox
         return [_message(row) for row in self._rows(sa.select(t).order_by(t.c.position))]
+
+    def search(self, query: AuditFilter, limit: int) -> Sequence[OutboxMessage]:
+        # Company, actor, kinds and time narrow the rows in SQL (ix_outbox_company);
+        # the targets, inside the payload, are read from the events a batch at a time.
+        t = self._t.outbox
+        where = [t.c.company_id == query.company_id]
+        if query.actor_id is not None:
+            where.append(t.c.actor_id == query.actor_id)
+        if query.kinds:
+            where.append(t.c.event_type.in_(sorted(query.kinds)))
+        if query.since is not None:
+            where.append(t.c.occurred_at >= query.since)
+        if query.until is not None:
+            where.append(t.c.occurred_at < query.until)
+        batch = limit if query.target_id is None else max(limit, _SEARCH_BATCH)
+        found: list[OutboxMessage] = []
+        after = query.after
+        while len(found) < limit:
+            statement = (
+                sa.select(t).where(t.c.position > after, *where).order_by(t.c.position).limit(batch)
+            )
+            messages = [_message(row) for row in self._rows(statement)]
+            found += [m for m in messages if query.matches(m)]
+            if len(messages) < batch:
+                break
+            after = messages[-1].position
+        return found[:limit]
 
     def _change(self, positions: Sequence[int], *, owner: str | None = None, **values: Any) -> None:
         """Update these undelivered rows (only those ``owner`` leases, if given)."""

@@ -1,0 +1,137 @@
+"""The audit trail of a company, searched and exported: ``ta.audit``.
+
+"Who removed Ben, and when?" The outbox holds every change as an event (R-ALL-4);
+``ta.audit`` lets the people who may review a company's grants (R-CO-6: its main
+contact, a member with ``manage_team``, a platform admin) search its events by actor,
+target, kind and time, a page at a time, and export them as JSON or CSV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+import attrs
+
+from teamaccess.domain.audit import AuditEntry, AuditFilter, AuditLog
+from teamaccess.domain.ids import CompanyId, UserId, check_id
+from teamaccess.domain.inputs import check_count, check_instant, check_list, check_optional_id
+from teamaccess.domain.leads import Page
+from teamaccess.errors import InvalidInput
+from teamaccess.service._core import MAX_PAGE, ServiceCore, page_of
+from teamaccess.service.access import reviewed_company
+
+__all__ = ["Audit"]
+
+_EXPORT_BATCH = MAX_PAGE
+
+
+class Audit:
+    """A company's audit trail, searched and exported: ``ta.audit``."""
+
+    def __init__(self, core: ServiceCore) -> None:
+        self._core = core
+
+    def search(
+        self,
+        actor_id: str,
+        company_id: str,
+        *,
+        by: str | None = None,
+        about: str | None = None,
+        kinds: Collection[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> Page[AuditEntry]:
+        """One page of the company's events, oldest first.
+
+        ``by`` keeps the events a user did, ``about`` those about a user (the member
+        removed, the participant enrolled: see [targets_of][teamaccess.values.targets_of]),
+        ``kinds`` those of these event type names (``"MemberRemoved"``), ``since`` and
+        ``until`` those in ``[since, until)``. Pass the page's ``next_after`` as
+        ``after`` for the next one. Erased people appear under their pseudonym (R-CO-7).
+
+        Raises:
+            NotAMember: The company is unknown or the actor is not in it (the same answer).
+            AccessDenied: The actor is neither the company's main contact, nor a member
+                with ``manage_team``, nor a platform admin (R-CO-6).
+            InvalidInput: A malformed filter, cursor or limit (R-ALL-7).
+        """
+        check_count(limit, "limit", 1, MAX_PAGE)
+        query = _query(actor_id, company_id, by, about, kinds, since, until, after)
+        core = self._core
+        with core.store.reader() as tx:
+            reviewed_company(core, tx, actor_id, company_id, core.clock())
+            found = tx.outbox.search(query, limit + 1)
+        entries = [AuditEntry(m.position, m.event) for m in found]
+        return page_of(entries, limit, lambda e: str(e.position))
+
+    def export(
+        self,
+        actor_id: str,
+        company_id: str,
+        *,
+        by: str | None = None,
+        about: str | None = None,
+        kinds: Collection[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> AuditLog:
+        """Every event `search` finds with these filters, for ``to_json`` or ``to_csv``.
+
+        Read in one transaction, so the export is one consistent picture. The CSV's
+        cells that a spreadsheet would run as a formula are neutralized.
+
+        Raises:
+            NotAMember: As for `search`.
+            AccessDenied: As for `search`.
+            InvalidInput: As for `search`.
+        """
+        query = _query(actor_id, company_id, by, about, kinds, since, until, None)
+        core = self._core
+        entries: list[AuditEntry] = []
+        with core.store.reader() as tx:
+            reviewed_company(core, tx, actor_id, company_id, core.clock())
+            while True:
+                found = tx.outbox.search(query, _EXPORT_BATCH)
+                entries += [AuditEntry(m.position, m.event) for m in found]
+                if len(found) < _EXPORT_BATCH:
+                    break
+                query = attrs.evolve(query, after=found[-1].position)
+        return AuditLog(CompanyId(company_id), tuple(entries))
+
+
+def _query(
+    actor_id: str,
+    company_id: str,
+    by: str | None,
+    about: str | None,
+    kinds: Collection[str],
+    since: datetime | None,
+    until: datetime | None,
+    after: str | None,
+) -> AuditFilter:
+    """The search's filter from its checked arguments (R-ALL-7)."""
+    check_id(actor_id, "user")
+    check_id(company_id, "company")
+    by = check_optional_id(by, "user")
+    about = check_optional_id(about, "user")
+    kinds = check_list(kinds, "event kind", 64)
+    since = None if since is None else check_instant(since, "since")
+    until = None if until is None else check_instant(until, "until")
+    cursor = 0
+    if after is not None:
+        if not isinstance(after, str) or not after.isdigit() or len(after) > 19:
+            raise InvalidInput(f"not an audit cursor: {after!r}")
+        cursor = int(after)
+    return AuditFilter(
+        company_id=CompanyId(company_id),
+        actor_id=None if by is None else UserId(by),
+        target_id=None if about is None else UserId(about),
+        kinds=frozenset(kinds),
+        since=since,
+        until=until,
+        after=cursor,
+    )
