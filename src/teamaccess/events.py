@@ -9,6 +9,7 @@ and back, which is how the SQL adapter stores them and how a consumer may send t
 
 from __future__ import annotations
 
+from teamaccess.domain.audit import AuditTrailPurged
 from teamaccess.domain.domain_events import (
     DomainClaimed,
     DomainMatched,
@@ -105,6 +106,7 @@ __all__ = [
     "AccountParentChanged",
     "AccountPropertiesChanged",
     "ArticleAdded",
+    "AuditTrailPurged",
     "CompanyCreated",
     "CompanyMerged",
     "CompanyProfileUpdated",

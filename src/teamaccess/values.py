@@ -9,6 +9,7 @@ from `teamaccess` itself too.
 from __future__ import annotations
 
 from teamaccess.domain.audit import (
+    KEPT_ON_PURGE,
     AuditEntry,
     AuditFilter,
     AuditLog,
@@ -158,6 +159,7 @@ __all__ = [
     "DNS_CHALLENGE_TTL",
     "EMAIL_CHALLENGE_TTL",
     "FORBIDDEN_SUPPORT_ACTIONS",
+    "KEPT_ON_PURGE",
     "MANAGE_TEAM",
     "MAX_SUPPORT_DURATION",
     "REASSIGN_MAIN_CONTACT",

@@ -347,6 +347,7 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
                           "kinds": ["MemberAdded"], "since": EPOCH, "after": "1", "limit": 5},
                          {"actor_id": U, "company_id": C, "by": U, "about": U, "kinds": "ids",
                           "since": "time", "after": "id", "limit": "count"}),
+        "audit.purge": ({"actor_id": ADMIN}, {"actor_id": U}),
         "audit.export": ({"actor_id": a, "company_id": acme, "by": a, "about": b,
                           "kinds": ["MemberAdded"], "since": EPOCH},
                          {"actor_id": U, "company_id": C, "by": U, "about": U, "kinds": "ids",

@@ -73,6 +73,7 @@ def test_r_all_7_every_public_method_is_fuzzed() -> None:
             "starts_at",
             "expires_at",
             "within",
+            "older_than",
             "now",
             "member_until",
             "duration",

@@ -5,7 +5,8 @@ first, by their actor, by the users they are about (their *targets*: every user 
 event names in its own fields, such as the removed member of ``MemberRemoved``), by
 their kinds (type names) and by a half-open time range, a page at a time by outbox
 position. An export of the result is JSON or CSV, its CSV cells formula-safe like the
-access review's.
+access review's. Retention: a platform admin purges the events older than a cutoff
+that no consumer still waits for, keeping the records of erasures.
 """
 
 from __future__ import annotations
@@ -20,11 +21,25 @@ from typing import Any
 
 import attrs
 
-from teamaccess.domain.events import Event, OutboxMessage, UndecodableEvent, event_to_dict
+from teamaccess.domain.events import (
+    Event,
+    OutboxMessage,
+    UndecodableEvent,
+    _event,
+    event_to_dict,
+)
 from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.review import neutralize
 
-__all__ = ["AuditEntry", "AuditFilter", "AuditLog", "kind_of", "targets_of"]
+__all__ = [
+    "KEPT_ON_PURGE",
+    "AuditEntry",
+    "AuditFilter",
+    "AuditLog",
+    "AuditTrailPurged",
+    "kind_of",
+    "targets_of",
+]
 
 _COLUMNS = (
     "position", "occurred_at", "kind", "actor_id", "acting_as", "company_id", "targets", "details",
@@ -172,3 +187,22 @@ class AuditLog:
 
 def _cells(values: Iterable[object]) -> list[str]:
     return [neutralize("" if v is None else str(v)) for v in values]
+
+
+@_event
+@attrs.frozen(kw_only=True)
+class AuditTrailPurged(Event):
+    """A platform admin purged the audit trail's events older than a cutoff.
+
+    Attributes:
+        before: Events that occurred before this instant were deleted, except those
+            still owed to a consumer and the records of erasures (``UserErased``).
+        purged: How many events were deleted.
+    """
+
+    before: datetime
+    purged: int
+
+
+KEPT_ON_PURGE = frozenset({"UserErased"})
+"""Event kinds a purge never deletes: the record that an erasure was done (R-CO-7)."""

@@ -153,6 +153,14 @@ class Outbox(Protocol):
         """The first ``limit`` messages in order that ``query`` keeps (``query.matches``)."""
         ...
 
+    def purge(self, before: datetime, keep: frozenset[str]) -> int:
+        """Delete the delivered or dead messages that occurred before ``before``; how many.
+
+        Pending messages (still owed to a consumer) and those whose kind is in ``keep``
+        stay.
+        """
+        ...
+
 
 class Transaction(Protocol):
     """One unit of work: changes made through it commit together or not at all."""

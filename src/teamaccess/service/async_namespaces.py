@@ -353,4 +353,5 @@ class AsyncAudit(_Namespace):
 
     __slots__ = ()
     export = awaitable(Audit.export)
+    purge = awaitable(Audit.purge)
     search = awaitable(Audit.search)

@@ -3,27 +3,40 @@
 "Who removed Ben, and when?" The outbox holds every change as an event (R-ALL-4);
 ``ta.audit`` lets the people who may review a company's grants (R-CO-6: its main
 contact, a member with ``manage_team``, a platform admin) search its events by actor,
-target, kind and time, a page at a time, and export them as JSON or CSV.
+target, kind and time, a page at a time, and export them as JSON or CSV; platform
+admins purge what is older than the retention they keep.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
-from teamaccess.domain.audit import AuditEntry, AuditFilter, AuditLog
-from teamaccess.domain.ids import CompanyId, UserId, check_id
+from teamaccess.domain.audit import (
+    KEPT_ON_PURGE,
+    AuditEntry,
+    AuditFilter,
+    AuditLog,
+    AuditTrailPurged,
+)
+from teamaccess.domain.events import stamp
+from teamaccess.domain.ids import CompanyId, UserId, check_id, shown
 from teamaccess.domain.inputs import check_count, check_instant, check_list, check_optional_id
 from teamaccess.domain.leads import Page
-from teamaccess.errors import InvalidInput
+from teamaccess.errors import InvalidDuration, InvalidInput
+from teamaccess.ports import Transaction
 from teamaccess.service._core import MAX_PAGE, ServiceCore, page_of
 from teamaccess.service.access import reviewed_company
 
 __all__ = ["Audit"]
 
 _EXPORT_BATCH = MAX_PAGE
+DEFAULT_RETENTION = timedelta(days=365)
+"""How long `Audit.purge` keeps events unless told otherwise."""
+MIN_RETENTION = timedelta(days=1)
+"""The shortest retention a purge accepts: a typo never empties the trail."""
 
 
 class Audit:
@@ -101,6 +114,35 @@ class Audit:
                     break
                 query = attrs.evolve(query, after=found[-1].position)
         return AuditLog(CompanyId(company_id), tuple(entries))
+
+    def purge(self, actor_id: str, *, older_than: timedelta = DEFAULT_RETENTION) -> int:
+        """Delete the trail's events older than ``older_than`` (a year by default); how many.
+
+        Only events a consumer no longer waits for go (delivered, or dead letters);
+        the records of erasures (``UserErased``) stay, as proof that the erasure was
+        done (R-CO-7). The purge is itself an event,
+        [AuditTrailPurged][teamaccess.events.AuditTrailPurged], in the same transaction.
+
+        Raises:
+            AccessDenied: The actor is not a platform admin.
+            InvalidDuration: ``older_than`` is not a ``timedelta`` of at least one day.
+        """
+        check_id(actor_id, "user")
+        if not isinstance(older_than, timedelta) or older_than < MIN_RETENTION:
+            raise InvalidDuration(
+                f"older_than must be a timedelta of at least 1 day, got {shown(older_than)}"
+            )
+        self._core.require_platform_admin(actor_id, "R-ALL-4")
+
+        def work(tx: Transaction, now: datetime) -> int:
+            before = now - older_than
+            purged = tx.outbox.purge(before, KEPT_ON_PURGE)
+            tx.outbox.append(
+                AuditTrailPurged(**stamp(now, UserId(actor_id), None), before=before, purged=purged)
+            )
+            return purged
+
+        return self._core.command(work)
 
 
 def _query(

@@ -146,6 +146,7 @@ _WRITES = frozenset(
         "release",
         "failed",
         "redrive",
+        "purge",
     }
 )
 

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from teamaccess.adapters.memory._repo import Repo
-from teamaccess.domain.audit import AuditFilter
+from teamaccess.domain.audit import AuditFilter, kind_of
 from teamaccess.domain.events import Event, OutboxMessage
 from teamaccess.domain.privacy import redact_event
 from teamaccess.domain.relay import in_company_order, shard_of, share
@@ -161,6 +161,25 @@ class MemoryOutbox(Repo):
 
     def search(self, query: AuditFilter, limit: int) -> Sequence[OutboxMessage]:
         return list(itertools.islice(filter(query.matches, self._t.outbox.values()), limit))
+
+    def purge(self, before: datetime, keep: frozenset[str]) -> int:
+        gone = [
+            position
+            for position, m in self._t.outbox.items()
+            if not _waiting(m) and m.event.occurred_at < before and kind_of(m.event) not in keep
+        ]
+        if gone:
+            outbox = self._t.outbox
+            before_purge = dict(outbox)  # a rollback restores it in position order
+
+            def restore() -> None:
+                outbox.clear()
+                outbox.update(before_purge)
+
+            self._j.call(restore)
+            for position in gone:
+                del outbox[position]
+        return len(gone)
 
 
 def _waiting(message: OutboxMessage) -> bool:

@@ -289,6 +289,15 @@ class Outbox(Repo):
             after = messages[-1].position
         return found[:limit]
 
+    def purge(self, before: datetime, keep: frozenset[str]) -> int:
+        t = self._t.outbox
+        statement = t.delete().where(
+            t.c.occurred_at < before,
+            sa.not_(self._waiting()),
+            t.c.event_type.not_in(sorted(keep)),
+        )
+        return int(self._c.execute(statement).rowcount)
+
     def _change(self, positions: Sequence[int], *, owner: str | None = None, **values: Any) -> None:
         """Update these undelivered rows (only those ``owner`` leases, if given)."""
         t = self._t.outbox

@@ -24,12 +24,13 @@ from teamaccess import TeamAccess
 from teamaccess.domain.audit import AuditFilter, kind_of, targets_of
 from teamaccess.errors import (
     AccessDenied,
+    InvalidDuration,
     InvalidInput,
     NotAMember,
     TeamAccessError,
     UnknownCompany,
 )
-from teamaccess.testing import FrozenClock, dump, make_service
+from teamaccess.testing import FailingStore, FrozenClock, InjectedFailure, dump, make_service
 
 ADMIN = "ops"
 USERS = ("anna", "ben", "carl", "dora")
@@ -290,3 +291,66 @@ def test_r_all_4_search_equals_filtering_the_whole_outbox(
         after = page.next_after
     assert walked == brute
     assert [e.position for e in ta.audit.export(ADMIN, "acme", **options).entries] == brute
+
+
+def _deliver_all(ta: TeamAccess) -> None:
+    while pending := ta.outbox.pending(limit=1000):
+        ta.outbox.mark_delivered([m.position for m in pending])
+
+
+def test_r_all_4_purge_deletes_only_old_delivered_events(
+    audit_ta: TeamAccess, clock: FrozenClock
+) -> None:
+    """R-ALL-4: retention deletes what no consumer waits for; pending and erasure records stay."""
+    ta = audit_ta
+    ta.privacy.erase(ADMIN, "ben")
+    _deliver_all(ta)
+    delivered = _outbox(ta)
+    clock.advance(days=10)
+    ta.members.remove("anna", "acme", "carl")  # pending, and old enough once the clock moves
+    clock.advance(days=2)
+    purged = ta.audit.purge(ADMIN, older_than=timedelta(days=5))
+    left = _outbox(ta)
+    kinds = [kind_of(m.event) for m in left]
+    assert purged == len(delivered) - 1  # all but the record of ben's erasure
+    assert kinds == ["UserErased", "MemberRemoved", "AuditTrailPurged"]
+    assert left[-1].event.purged == purged
+    assert left[-1].event.before == clock() - timedelta(days=5)
+    assert [e.kind for e in ta.audit.search("anna", "acme", limit=1000).items] == ["MemberRemoved"]
+    assert ta.audit.purge(ADMIN, older_than=timedelta(days=5)) == 0  # nothing old is delivered
+
+
+@pytest.mark.parametrize("older_than", [timedelta(hours=23), timedelta(0), -timedelta(days=3), 7])
+def test_r_all_7_purge_needs_a_day_of_retention(audit_ta: TeamAccess, older_than: object) -> None:
+    """R-ALL-7: a retention under one day (or not a timedelta) is refused; nothing changes."""
+    _deliver_all(audit_ta)
+    before = dump(audit_ta.store)
+    with pytest.raises(InvalidDuration):
+        audit_ta.audit.purge(ADMIN, older_than=older_than)  # type: ignore[arg-type]
+    assert dump(audit_ta.store) == before
+
+
+def test_r_co_6_only_platform_admins_purge(audit_ta: TeamAccess, clock: FrozenClock) -> None:
+    """R-CO-6: the main contact cannot purge the trail; nothing changes."""
+    _deliver_all(audit_ta)
+    clock.advance(days=30)
+    before = dump(audit_ta.store)
+    with pytest.raises(AccessDenied):
+        audit_ta.audit.purge("anna", older_than=timedelta(days=1))
+    assert dump(audit_ta.store) == before
+
+
+def test_r_all_3_a_purge_failing_after_its_delete_leaves_the_trail_whole(
+    audit_ta: TeamAccess, clock: FrozenClock
+) -> None:
+    """R-ALL-3: a crash after the purge's delete, before its event, deletes nothing."""
+    _deliver_all(audit_ta)
+    clock.advance(days=30)
+    before = dump(audit_ta.store)
+    failing = make_service(
+        FailingStore(audit_ta.store, fail_after=1), clock=clock, platform_admins={ADMIN}
+    )
+    with pytest.raises(InjectedFailure):
+        failing.audit.purge(ADMIN, older_than=timedelta(days=1))
+    assert dump(audit_ta.store) == before
+    assert audit_ta.audit.purge(ADMIN, older_than=timedelta(days=1)) > 0
