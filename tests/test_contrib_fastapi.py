@@ -326,3 +326,47 @@ def test_r_all_12_token_middleware_carries_the_users_token(flavour: str) -> None
         )
         assert garbage.status_code == 200
         assert len(store.routed) == 2  # a malformed token is ignored
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_r_all_4_request_context_middleware_stamps_the_requests_events(flavour: str) -> None:
+    """R-ALL-4: the events of a request's commands carry the client, the User-Agent and X-Request-ID."""
+    from fastapi import FastAPI, Header
+    from fastapi.testclient import TestClient
+
+    from teamaccess import AsyncTeamAccess, MemoryStore
+    from teamaccess.contrib.fastapi import RequestContextMiddleware
+
+    store = MemoryStore()
+    ta = TeamAccess(store)
+    for name in ("anna", "ben"):
+        ta.users.register(name, f"{name}@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    app = FastAPI()
+    app.add_middleware(RequestContextMiddleware)
+    if flavour == "sync":
+
+        @app.post("/companies/{company_id}/members/{user_id}")
+        def add(company_id: str, user_id: str, x_user: str = Header()) -> dict[str, str]:
+            ta.members.add(x_user, company_id, user_id)
+            return {"added": user_id}
+
+    else:
+        ata = AsyncTeamAccess(store)
+
+        @app.post("/companies/{company_id}/members/{user_id}")
+        async def add(company_id: str, user_id: str, x_user: str = Header()) -> dict[str, str]:
+            await ata.members.add(x_user, company_id, user_id)
+            return {"added": user_id}
+
+    with TestClient(app) as client:
+        answer = client.post(
+            "/companies/acme/members/ben",
+            headers={"X-User": "anna", "User-Agent": "Browser/1.0", "X-Request-ID": "req-7"},
+        )
+    assert answer.json() == {"added": "ben"}
+    events = [m.event for m in ta.outbox.pending(limit=100)]
+    assert events[-1].context is not None
+    assert (events[-1].context.ip, events[-1].context.user_agent) == ("testclient", "Browser/1.0")
+    assert events[-1].context.request_id == "req-7"
+    assert all(e.context is None for e in events[:-1])  # made outside any request

@@ -5,6 +5,8 @@ Each event says who (``actor_id``), what (its type and fields), when
 [event_to_dict][teamaccess.events.event_to_dict] and
 [event_from_dict][teamaccess.events.event_from_dict] turn events into JSON-ready dicts
 and back, which is how the SQL adapter stores them and how a consumer may send them on.
+[request_context][teamaccess.events.request_context] stamps the events of the commands
+inside it with the web request they came from.
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ from teamaccess.domain.support_events import (
     SupportAccessExpired,
     SupportAccessRequested,
 )
+from teamaccess.service._context import request_context
 
 __all__ = [
     "AccountParentChanged",
@@ -181,4 +184,5 @@ __all__ = [
     "UserRegistered",
     "event_from_dict",
     "event_to_dict",
+    "request_context",
 ]

@@ -38,6 +38,7 @@ from teamaccess.domain.domains import (
     JoinRequestState,
     normalize_domain,
 )
+from teamaccess.domain.events import RequestContext
 from teamaccess.domain.ids import (
     CompanyId,
     InvitationId,
@@ -222,6 +223,7 @@ __all__ = [
     "RecordId",
     "RecordKind",
     "ReplacementPolicy",
+    "RequestContext",
     "RequestId",
     "RequestKind",
     "RequestState",

@@ -23,6 +23,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "teamaccess.contrib.django.views.ProblemMiddleware",
     "teamaccess.contrib.django.views.TokenMiddleware",
+    "teamaccess.contrib.django.views.RequestContextMiddleware",
 ]
 TEMPLATES = [  # the admin's pages
     {

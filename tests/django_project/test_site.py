@@ -47,6 +47,21 @@ def test_r_mem_6_drf_permission_answers_403_as_a_problem_naming_the_rule(site, c
     assert client.get("/api/companies/acme/members", HTTP_X_USER="anna").json() == [ids["anna"]]
 
 
+def test_r_all_4_request_context_middleware_stamps_the_views_events(site, client):
+    """R-ALL-4: the events of a view's command carry REMOTE_ADDR, the User-Agent and X-Request-ID."""
+    ta, _ = site
+    before = {m.position for m in ta.outbox.pending(limit=1000)}
+    client.get(
+        "/companies/acme/shipments?title=Pumps&carrier=ben", HTTP_X_USER="anna",
+        HTTP_USER_AGENT="Browser/1.0", HTTP_X_REQUEST_ID="req-42",
+    )  # fmt: skip
+    new = [m.event for m in ta.outbox.pending(limit=1000) if m.position not in before]
+    assert new
+    assert {(e.context.ip, e.context.user_agent, e.context.request_id) for e in new} == {
+        ("127.0.0.1", "Browser/1.0", "req-42")
+    }
+
+
 def test_r_all_12_token_middleware_hands_out_the_token_after_a_command(site, client):
     """R-ALL-12: a response after a command carries its token (header, cookie); reads carry none."""
     from teamaccess.consistency import ConsistencyToken

@@ -13,6 +13,8 @@
   writes (R-ALL-12): the request's consistency token (header ``TeamAccess-Token`` or
   cookie ``teamaccess_token``) governs its reads, and a response after a command
   carries the new token back.
+- [RequestContextMiddleware][teamaccess.contrib.fastapi.RequestContextMiddleware]: the
+  events of a request's commands carry its client address, user agent and request id.
 
 Needs ``fastapi`` (extra ``fastapi``).
 """
@@ -36,12 +38,15 @@ from teamaccess.domain.decisions import Decision
 from teamaccess.errors import TeamAccessError
 from teamaccess.ports import Store
 from teamaccess.relay import AsyncRelay, Envelope, Relay
+from teamaccess.service._context import request_context
 from teamaccess.service._tokens import consistency_scope
 from teamaccess.service.async_facade import AsyncTeamAccess
 from teamaccess.service.facade import TeamAccess
 
 __all__ = [
     "PROBLEM_JSON",
+    "REQUEST_ID_HEADER",
+    "RequestContextMiddleware",
     "TokenMiddleware",
     "add_problem_handlers",
     "problem",
@@ -50,6 +55,9 @@ __all__ = [
 ]
 
 Service = TeamAccess | AsyncTeamAccess
+
+REQUEST_ID_HEADER = "X-Request-ID"
+"""The header a request's id comes in, by default."""
 
 
 def add_problem_handlers(app: FastAPI) -> None:
@@ -237,3 +245,37 @@ class TokenMiddleware:
                 await send(message)
 
             await self.app(scope, receive, sending)
+
+
+class RequestContextMiddleware:
+    """ASGI middleware: the events of a request's commands say where it came from.
+
+    ``app.add_middleware(RequestContextMiddleware)``. Each HTTP request runs in a
+    [request_context][teamaccess.events.request_context] with the client's address (as the
+    ASGI server reports it: behind a proxy, run Uvicorn with ``--proxy-headers`` and
+    ``--forwarded-allow-ips``), its ``User-Agent`` and its request id header, so the
+    events of every command in it (sync handlers in the thread pool, ``AsyncTeamAccess``
+    alike) carry them into the audit trail.
+
+    Args:
+        app: The ASGI app (FastAPI passes it).
+        request_id_header: The header that holds the request's id.
+    """
+
+    def __init__(self, app: Any, *, request_id_header: str = REQUEST_ID_HEADER) -> None:
+        self.app = app
+        self.request_id_header = request_id_header
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Run the request in its request context."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        client = request.client
+        with request_context(
+            ip=None if client is None else client.host,
+            user_agent=request.headers.get("user-agent"),
+            request_id=request.headers.get(self.request_id_header),
+        ):
+            await self.app(scope, receive, send)

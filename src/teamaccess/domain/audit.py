@@ -42,9 +42,10 @@ __all__ = [
 ]
 
 _COLUMNS = (
-    "position", "occurred_at", "kind", "actor_id", "acting_as", "company_id", "targets", "details",
+    "position", "occurred_at", "kind", "actor_id", "acting_as", "company_id", "targets",
+    "ip", "user_agent", "request_id", "details",
 )  # fmt: skip
-_STAMP = frozenset({"type", "occurred_at", "actor_id", "company_id", "acting_as"})
+_STAMP = frozenset({"type", "occurred_at", "actor_id", "company_id", "acting_as", "context"})
 
 
 def kind_of(event: Event) -> str:
@@ -137,7 +138,7 @@ class AuditEntry:
         return tuple(sorted(targets_of(self.event)))
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: the stamp (who, when, which company) and the event's details."""
+        """A JSON-ready dict: who, when, which company, from which request, and details."""
         data = event_to_dict(self.event)
         e = self.event
         return {
@@ -148,6 +149,7 @@ class AuditEntry:
             "acting_as": e.acting_as,
             "company_id": e.company_id,
             "targets": list(self.targets),
+            "context": None if e.context is None else attrs.asdict(e.context),
             "details": {k: v for k, v in data.items() if k not in _STAMP},
         }
 
@@ -172,7 +174,9 @@ class AuditLog:
     def to_csv(self) -> str:
         """The entries as CSV with a header line, formula-like cells neutralized.
 
-        ``targets`` is space-separated; ``details`` the event's own fields as JSON.
+        ``targets`` is space-separated; ``ip``, ``user_agent`` and ``request_id`` come
+        from the request context (empty without one); ``details`` are the event's own
+        fields as JSON.
         """
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -180,6 +184,8 @@ class AuditLog:
         for entry in self.entries:
             data = entry.to_dict()
             data["targets"] = " ".join(data["targets"])
+            context = data.pop("context") or {}
+            data.update({k: context.get(k) for k in ("ip", "user_agent", "request_id")})
             data["details"] = json.dumps(data["details"], sort_keys=True)
             writer.writerow(_cells(data[column] for column in _COLUMNS))
         return out.getvalue()

@@ -9,6 +9,7 @@ dicts and back, which is how SQL adapters store them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, ClassVar, TypedDict, TypeVar
@@ -37,6 +38,7 @@ __all__ = [
     "ParticipantRemoved",
     "PoolLeaderChanged",
     "ProductCreated",
+    "RequestContext",
     "RoleChanged",
     "SeatPoolResized",
     "SeatsPurchased",
@@ -52,7 +54,53 @@ __all__ = [
     "event_from_dict",
     "event_to_dict",
     "stamp",
+    "without_context",
 ]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _header_text(value: object, limit: int) -> str | None:
+    """Text fit for the audit trail: control characters dropped, cut at ``limit``."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"expected text or None, got {type(value).__name__}")
+    return _CONTROL.sub("", value)[:limit] or None
+
+
+def _ip(value: object) -> str | None:
+    return _header_text(value, 45)
+
+
+def _user_agent(value: object) -> str | None:
+    return _header_text(value, 300)
+
+
+def _request_id(value: object) -> str | None:
+    return _header_text(value, 128)
+
+
+@attrs.frozen(kw_only=True)
+class RequestContext:
+    """Where a command came from: the web request behind it, on its events for the audit.
+
+    The values come from the request (its headers are the client's to choose), so each
+    is kept as text without control characters, cut at its length; an empty one is
+    ``None``. They are personal data: erasing a person removes them from the events
+    the person did (R-CO-7).
+
+    Attributes:
+        ip: The client's address as the host sees it (after its trusted proxies), at
+            most 45 characters.
+        user_agent: The ``User-Agent`` header, at most 300 characters.
+        request_id: The request's id (``X-Request-ID``), at most 128 characters.
+    """
+
+    ip: str | None = attrs.field(default=None, converter=_ip)
+    user_agent: str | None = attrs.field(default=None, converter=_user_agent)
+    request_id: str | None = attrs.field(default=None, converter=_request_id)
 
 
 @attrs.frozen(kw_only=True)
@@ -66,6 +114,9 @@ class Event:
         acting_as: The support grant under which platform staff (``actor_id``) did
             it, or ``None`` (R-SUP-2). Stored only when set, so events without it
             encode exactly as before.
+        context: The web request the command came from, when the host named one
+            (``teamaccess.events.request_context``, the contrib middlewares); stored only
+            when set.
     """
 
     type: ClassVar[str] = "Event"
@@ -73,6 +124,7 @@ class Event:
     actor_id: UserId | None
     company_id: CompanyId | None
     acting_as: str | None = None
+    context: RequestContext | None = None
 
 
 class Stamp(TypedDict):
@@ -408,10 +460,20 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     if isinstance(event, UndecodableEvent):
         return {**event.data, "type": event.stored_type}
     data: dict[str, Any] = converter.unstructure(event, unstructure_as=type(event))
-    if data.get("acting_as", "") is None:  # absent unless set: old payloads stay as they were
-        del data["acting_as"]
+    for optional in ("acting_as", "context"):  # absent unless set: old payloads stay as they were
+        if data.get(optional, "") is None:
+            del data[optional]
     data["type"] = event.type
     return data
+
+
+def without_context(event: Event) -> Event:
+    """The event without its request context (erasure of the person who did it, R-CO-7)."""
+    if isinstance(event, UndecodableEvent):
+        return attrs.evolve(
+            event, context=None, data={k: v for k, v in event.data.items() if k != "context"}
+        )
+    return attrs.evolve(event, context=None)
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:

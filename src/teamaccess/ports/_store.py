@@ -10,6 +10,7 @@ from typing import Protocol
 from teamaccess.domain.audit import AuditFilter
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.events import Event, OutboxMessage
+from teamaccess.domain.ids import UserId
 from teamaccess.domain.models import Company, Membership, User
 from teamaccess.domain.windows import Window
 from teamaccess.ports._domains import DomainClaims, JoinRequests
@@ -151,6 +152,13 @@ class Outbox(Protocol):
 
     def search(self, query: AuditFilter, limit: int) -> Sequence[OutboxMessage]:
         """The first ``limit`` messages in order that ``query`` keeps (``query.matches``)."""
+        ...
+
+    def forget_context(self, actor_id: UserId) -> int:
+        """Drop the request context from the stored events ``actor_id`` did; how many.
+
+        The client's address and browser are personal data: erasure (R-CO-7) ends them.
+        """
         ...
 
     def purge(self, before: datetime, keep: frozenset[str]) -> int:

@@ -1,11 +1,12 @@
-"""The one seam that names a support grant in every event of a command (R-SUP-2).
+"""The one seam that names a support grant and the request in every event of a command.
 
 `ServiceCore.command` hands each unit of work an [Acting][teamaccess.service._acting.Acting]
 view of its transaction when the service has platform staff. When
 ``ServiceCore.decide`` allows an action under a support grant it records the grant on
 that view, and from then on the view's outbox stamps every event the command appends
 with ``acting_as`` (the grant's id; the event's ``actor_id`` is the staff member). No
-command names the grant itself, so none can forget it.
+command names the grant itself, so none can forget it (R-SUP-2). The web request of
+an enclosing ``request_context`` is stamped the same way, for the audit trail.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, cast
 
 import attrs
 
-from teamaccess.domain.events import Event
+from teamaccess.domain.events import Event, RequestContext
 from teamaccess.ports import Transaction
 
 __all__ = ["Acting", "acting_view", "record_acting"]
@@ -38,9 +39,13 @@ class _StampingOutbox:
 
     def _stamped(self, event: Event) -> Event:
         grant = self._view.acting_as
-        if grant is None or event.acting_as is not None:
-            return event
-        return attrs.evolve(event, acting_as=grant)
+        context = self._view.context
+        changes: dict[str, Any] = {}
+        if grant is not None and event.acting_as is None:
+            changes["acting_as"] = grant
+        if context is not None and event.context is None:
+            changes["context"] = context
+        return attrs.evolve(event, **changes) if changes else event
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -54,11 +59,12 @@ class Acting:
             action under it; ``None`` until then.
     """
 
-    __slots__ = ("_tx", "acting_as", "outbox")
+    __slots__ = ("_tx", "acting_as", "context", "outbox")
 
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, context: RequestContext | None = None) -> None:
         self._tx = tx
         self.acting_as: str | None = None
+        self.context = context
         self.outbox = _StampingOutbox(tx.outbox, self)
 
     def __getattr__(self, name: str) -> Any:
@@ -69,9 +75,9 @@ class Acting:
         self._tx.commit()
 
 
-def acting_view(tx: Transaction) -> Transaction:
-    """``tx`` as a command of a service with platform staff sees it."""
-    return cast(Transaction, Acting(tx))
+def acting_view(tx: Transaction, context: RequestContext | None = None) -> Transaction:
+    """``tx`` as a command sees it: its events stamped with a support grant and the request."""
+    return cast(Transaction, Acting(tx, context))
 
 
 def record_acting(tx: Transaction, grant_id: str) -> None:

@@ -60,6 +60,7 @@ from teamaccess.ports import (
     UserDirectory,
 )
 from teamaccess.service._acting import acting_view, record_acting
+from teamaccess.service._context import current_request
 from teamaccess.service._telemetry import HOOKS, decision_attributes, trace_current
 from teamaccess.service._tokens import issued, scoped
 from teamaccess.service.defaults import random_ids, secure_tokens, utc_now
@@ -170,8 +171,11 @@ class ServiceCore:
         while True:
             try:
                 with self.store.transaction() as tx:
-                    # With staff, a command may run under a support grant (R-SUP-2).
-                    result = work(acting_view(tx) if self.staff else tx, self.clock())
+                    # With staff, a command may run under a support grant (R-SUP-2); in
+                    # a request context, its events say where it came from.
+                    context = current_request()
+                    view = acting_view(tx, context) if self.staff or context else tx
+                    result = work(view, self.clock())
                     tx.commit()
                 issued(_token_of(tx))  # R-ALL-12: teamaccess.consistency.last_token()
                 return result

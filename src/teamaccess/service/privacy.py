@@ -170,6 +170,7 @@ class Privacy:
             tx.users.update(erased)
             tx.outbox.append(UserErased(**stamp(now, actor, None), user_id=user.id))
             tx.outbox.redact(user.email, pseudonym)
+            tx.outbox.forget_context(user.id)  # where they worked from (R-CO-7)
             return erased
 
         erased = self._core.command(work)

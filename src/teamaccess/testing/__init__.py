@@ -147,6 +147,8 @@ _WRITES = frozenset(
         "failed",
         "redrive",
         "purge",
+        "forget_context",
+        "redact",
     }
 )
 

@@ -11,7 +11,8 @@ import attrs
 
 from teamaccess.adapters.memory._repo import Repo
 from teamaccess.domain.audit import AuditFilter, kind_of
-from teamaccess.domain.events import Event, OutboxMessage
+from teamaccess.domain.events import Event, OutboxMessage, without_context
+from teamaccess.domain.ids import UserId
 from teamaccess.domain.privacy import redact_event
 from teamaccess.domain.relay import in_company_order, shard_of, share
 
@@ -161,6 +162,16 @@ class MemoryOutbox(Repo):
 
     def search(self, query: AuditFilter, limit: int) -> Sequence[OutboxMessage]:
         return list(itertools.islice(filter(query.matches, self._t.outbox.values()), limit))
+
+    def forget_context(self, actor_id: UserId) -> int:
+        outbox = self._t.outbox
+        told = [p for p, m in outbox.items() if m.event.actor_id == actor_id and m.event.context]
+        for position in told:
+            message = outbox[position]
+            self._j.put(
+                outbox, position, attrs.evolve(message, event=without_context(message.event))
+            )
+        return len(told)
 
     def purge(self, before: datetime, keep: frozenset[str]) -> int:
         gone = [

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from teamaccess.adapters.sql._repo import Repo, chunks
 from teamaccess.domain.audit import AuditFilter
 from teamaccess.domain.events import Event, OutboxMessage, decode_event, event_to_dict
+from teamaccess.domain.ids import UserId
 from teamaccess.domain.privacy import redact
 from teamaccess.domain.relay import in_company_order, shard_of, share
 
@@ -59,6 +60,10 @@ def _message(row: sa.Row[Any]) -> OutboxMessage:
         leased_by=row.leased_by,
         leased_until=row.leased_until,
     )
+
+
+def _has_context(payload: object) -> bool:
+    return isinstance(payload, dict) and payload.get("context") is not None
 
 
 def _outbox_row(event: Event) -> dict[str, Any]:
@@ -288,6 +293,15 @@ class Outbox(Repo):
                 break
             after = messages[-1].position
         return found[:limit]
+
+    def forget_context(self, actor_id: UserId) -> int:
+        t = self._t.outbox
+        statement = sa.select(t.c.position, t.c.payload).where(t.c.actor_id == actor_id)
+        told = [row for row in self._rows(statement) if _has_context(row.payload)]
+        for row in told:
+            payload = {k: v for k, v in row.payload.items() if k != "context"}
+            self._c.execute(t.update().where(t.c.position == row.position), {"payload": payload})
+        return len(told)
 
     def purge(self, before: datetime, keep: frozenset[str]) -> int:
         t = self._t.outbox

@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "PREFIX": "teamaccess_",
     "PLATFORM_ADMINS": (),
     "USER_ID": "pk",
+    "REQUEST_ID_HEADER": "X-Request-ID",
 }
 """The settings a site does not give."""
 

@@ -11,11 +11,19 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from teamaccess.contrib._problem import PROBLEM_JSON, problem
 from teamaccess.contrib._tokens import COOKIE, HEADER, MAX_AGE, incoming
-from teamaccess.contrib.django.conf import service, signed_in, user_id
+from teamaccess.contrib.django.conf import service, setting, signed_in, user_id
 from teamaccess.errors import AccessDenied, StorageError, TeamAccessError
+from teamaccess.service._context import request_context
 from teamaccess.service._tokens import consistency_scope
 
-__all__ = ["ProblemMiddleware", "not_authenticated", "problem_response", "requires"]
+__all__ = [
+    "ProblemMiddleware",
+    "RequestContextMiddleware",
+    "TokenMiddleware",
+    "not_authenticated",
+    "problem_response",
+    "requires",
+]
 
 
 def problem_response(error: TeamAccessError) -> JsonResponse:
@@ -124,3 +132,27 @@ class TokenMiddleware:
                 secure=request.is_secure(),
             )  # fmt: skip
         return response
+
+
+class RequestContextMiddleware:
+    """The events of a request's commands say where it came from (the audit trail).
+
+    Add ``"teamaccess.contrib.django.views.RequestContextMiddleware"`` to
+    ``MIDDLEWARE``. The view runs in a [request_context][teamaccess.events.request_context]
+    with ``REMOTE_ADDR`` (behind a proxy, set it from the proxy's header in a middleware
+    before this one), the ``User-Agent`` and the ``X-Request-ID`` header (the
+    ``TEAMACCESS`` setting ``REQUEST_ID_HEADER`` names another).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Run the view in the request's context."""
+        header = setting("REQUEST_ID_HEADER")
+        with request_context(
+            ip=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.headers.get("User-Agent"),
+            request_id=request.headers.get(header),
+        ):
+            return self.get_response(request)

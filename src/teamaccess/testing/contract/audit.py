@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from teamaccess import TeamAccess
 from teamaccess.domain.audit import AuditFilter, kind_of, targets_of
+from teamaccess.domain.events import event_to_dict
 from teamaccess.errors import (
     AccessDenied,
     InvalidDuration,
@@ -30,6 +31,7 @@ from teamaccess.errors import (
     TeamAccessError,
     UnknownCompany,
 )
+from teamaccess.events import request_context
 from teamaccess.testing import FailingStore, FrozenClock, InjectedFailure, dump, make_service
 
 ADMIN = "ops"
@@ -354,3 +356,46 @@ def test_r_all_3_a_purge_failing_after_its_delete_leaves_the_trail_whole(
         failing.audit.purge(ADMIN, older_than=timedelta(days=1))
     assert dump(audit_ta.store) == before
     assert audit_ta.audit.purge(ADMIN, older_than=timedelta(days=1)) > 0
+
+
+def test_r_all_4_events_say_which_request_they_came_from(store: Any, clock: FrozenClock) -> None:
+    """R-ALL-4: commands inside request_context stamp every event; outside, none."""
+    ta = make_service(store, clock=clock)
+    ta.users.register("anna", "anna@example.com")
+    agent = "Mozilla/5.0\r\nX-Injected: 1" + "x" * 400
+    with request_context(ip="203.0.113.9", user_agent=agent, request_id="req-1") as context:
+        ta.companies.create("anna", "ACME GmbH", company_id="acme")
+    ta.companies.update_profile("anna", "acme", name="ACME AG")
+    assert context.user_agent is not None
+    assert "\r" not in context.user_agent
+    assert len(context.user_agent) == 300
+    entries = ta.audit.search("anna", "acme", limit=1000).items
+    stamped = [e.event.context for e in entries]
+    assert stamped[:-1] == [context] * (len(entries) - 1)
+    assert stamped[-1] is None
+    exported = ta.audit.export("anna", "acme")
+    assert json.loads(exported.to_json())["entries"][0]["context"]["ip"] == "203.0.113.9"
+    rows = list(csv.DictReader(io.StringIO(exported.to_csv())))
+    assert [(r["ip"], r["request_id"]) for r in rows][-2:] == [("203.0.113.9", "req-1"), ("", "")]
+
+
+@pytest.mark.parametrize("junk", [7, b"1.2.3.4", ["1.2.3.4"]])
+def test_r_all_7_a_request_context_of_junk_is_refused(junk: object) -> None:
+    """R-ALL-7: a request context value that is not text raises InvalidInput."""
+    for name in ("ip", "user_agent", "request_id"):
+        with pytest.raises(InvalidInput), request_context(**{name: junk}):  # type: ignore[arg-type]
+            pass
+
+
+def test_r_co_7_erasure_forgets_where_the_person_worked_from(audit_ta: TeamAccess) -> None:
+    """R-CO-7: erasing ben drops the request context of his events; anna's stays."""
+    ta = audit_ta
+    with request_context(ip="198.51.100.7", user_agent="ben's browser"):
+        ta.members.leave("ben", "beta")
+    with request_context(ip="203.0.113.9"):
+        ta.companies.update_profile("anna", "acme", name="ACME AG")
+    ta.privacy.erase(ADMIN, "ben")
+    text = json.dumps([event_to_dict(m.event) for m in _outbox(ta)])
+    assert "198.51.100.7" not in text
+    assert "ben's browser" not in text
+    assert "203.0.113.9" in text
