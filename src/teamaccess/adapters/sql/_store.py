@@ -713,6 +713,12 @@ class SqlStore:
             conn.invalidate()
             conn.close()
             raise
+        except Exception:  # the caller's own error (a denial inside a read): it is fine
+            kept.put((conn, time.monotonic()))
+            raise
+        except BaseException:  # interrupted mid-use: back to the own pool, which resets it
+            conn.close()
+            raise
         kept.put((conn, time.monotonic()))
 
     def _take(
