@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import attrs
+from hypothesis import settings
 
 from teamaccess import Company, TeamAccess
+
+
+def examples(wanted: int) -> int:
+    """``wanted`` examples, or fewer when the loaded hypothesis profile asks for fewer.
+
+    A property's own ``max_examples`` would override the runner's profile; through this
+    a quick profile (a CI run within its time limit) caps every property alike, and a
+    deeper one (``max_examples`` above ``wanted``) leaves the property's own number.
+    """
+    return min(wanted, settings.default.max_examples)
 
 
 @attrs.frozen

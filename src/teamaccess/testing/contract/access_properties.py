@@ -20,6 +20,7 @@ from teamaccess.domain.decisions import Action
 from teamaccess.domain.roles import MANAGE_TEAM, REASSIGN_MAIN_CONTACT, RolePolicy
 from teamaccess.errors import TeamAccessError
 from teamaccess.testing import EPOCH, FrozenClock, make_service
+from teamaccess.testing.contract._helpers import examples
 
 ADMIN = "root"
 PEOPLE = ["u0", "u1", "u2", "u3"]
@@ -122,7 +123,7 @@ def _world(store_factory):
     return ta
 
 
-@settings(max_examples=15, suppress_health_check=_FIXTURES, deadline=None)
+@settings(max_examples=examples(15), suppress_health_check=_FIXTURES, deadline=None)
 @given(
     history=st.lists(operations, max_size=16),
     others=st.lists(st.sampled_from(ACTIONS[1:]), min_size=3, max_size=3, unique=True),

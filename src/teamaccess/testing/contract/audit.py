@@ -33,6 +33,7 @@ from teamaccess.errors import (
 )
 from teamaccess.events import request_context
 from teamaccess.testing import FailingStore, FrozenClock, InjectedFailure, dump, make_service
+from teamaccess.testing.contract._helpers import examples
 
 ADMIN = "ops"
 USERS = ("anna", "ben", "carl", "dora")
@@ -228,7 +229,9 @@ _FILTERS = st.fixed_dictionaries(
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(steps=_STEPS, filters=_FILTERS, limit=st.integers(1, 4))
 def test_r_all_4_search_equals_filtering_the_whole_outbox(

@@ -20,7 +20,7 @@ from teamaccess.consistency import Consistency, ConsistencyToken, consistency_sc
 from teamaccess.domain.consistency import KINDS
 from teamaccess.errors import InvalidInput, InvalidToken, TeamAccessError
 from teamaccess.testing import FrozenClock, make_service
-from teamaccess.testing.contract._helpers import make_team
+from teamaccess.testing.contract._helpers import examples, make_team
 
 _MODES = (
     None,
@@ -158,7 +158,9 @@ _history = st.lists(
 
 
 @settings(
-    max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+    max_examples=examples(15),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    deadline=None,
 )
 @given(history=_history)
 def test_r_all_12_tokens_never_go_back_and_at_least_reads_agree(

@@ -25,6 +25,7 @@ from teamaccess.domain.roles import MANAGE_TEAM, REASSIGN_MAIN_CONTACT, RolePoli
 from teamaccess.domain.windows import Window, sight_of
 from teamaccess.errors import TeamAccessError
 from teamaccess.testing import FrozenClock, make_service
+from teamaccess.testing.contract._helpers import examples
 
 ADMIN = "root"
 FOUNDER = "f"
@@ -168,7 +169,7 @@ def _world(store_factory) -> tuple:
     return ta, clock
 
 
-@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture],
+@settings(max_examples=examples(12), suppress_health_check=[HealthCheck.function_scoped_fixture],
           deadline=None)  # fmt: skip
 @given(history=st.lists(operations, min_size=1, max_size=14))
 def test_r_time_1_check_equals_brute_force_over_windows_at_every_instant(

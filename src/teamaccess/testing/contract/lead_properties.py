@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from teamaccess.errors import TeamAccessError
 from teamaccess.testing import make_service
+from teamaccess.testing.contract._helpers import examples
 from teamaccess.testing.contract._lead_helpers import ADMIN
 
 DEALERS = ["d0", "d1", "d2"]
@@ -128,7 +129,7 @@ def seen(ta, user: str, company: str) -> list[str] | None:
         return None
 
 
-@settings(max_examples=40, suppress_health_check=_FIXTURES, deadline=None)
+@settings(max_examples=examples(40), suppress_health_check=_FIXTURES, deadline=None)
 @given(history=st.lists(operations, max_size=14))
 def test_r_lead_4_visible_leads_equal_brute_force_reference(store_factory, history) -> None:
     """R-LEAD-2, R-LEAD-3, R-LEAD-4, R-CO-2: for any history the visible leads match the reference."""

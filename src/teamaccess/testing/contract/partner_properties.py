@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from teamaccess import Action
 from teamaccess.errors import AccessDenied, TeamAccessError
 from teamaccess.testing import make_service
+from teamaccess.testing.contract._helpers import examples
 
 USERS = ["u1", "u2", "u3"]
 MAX_DEPTH = 8
@@ -41,7 +42,7 @@ def forests(draw: st.DrawFn) -> list[int | None]:
     return parents
 
 
-@settings(max_examples=8, suppress_health_check=_FIXTURES, deadline=None)
+@settings(max_examples=examples(8), suppress_health_check=_FIXTURES, deadline=None)
 @given(parents=forests(), data=st.data())
 def test_r_part_2_users_see_full_data_of_members_and_overview_of_descendants(
     store_factory, parents, data
@@ -120,7 +121,7 @@ def _above(company: str) -> list[str]:
     return found
 
 
-@settings(max_examples=25, suppress_health_check=_FIXTURES, deadline=None)
+@settings(max_examples=examples(25), suppress_health_check=_FIXTURES, deadline=None)
 @given(steps=st.lists(_staff_steps, min_size=1, max_size=20))
 def test_r_part_5_and_r_part_6_hold_over_random_staff_histories(store_factory, steps) -> None:
     """R-PART-5, R-PART-6: team authority from above, and staff memberships ending with it."""

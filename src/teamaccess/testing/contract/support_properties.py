@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from teamaccess.errors import TeamAccessError
 from teamaccess.testing import FrozenClock, make_service
+from teamaccess.testing.contract._helpers import examples
 
 ACTIONS = ["view_members", "open_backoffice", "edit_profile", "report_export"]
 FORBIDDEN = ["invite", "manage_team", "add_member"]
@@ -84,7 +85,7 @@ def _expected(grants: list[_Model], action: str, now: datetime) -> bool:
     )
 
 
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture],
+@settings(max_examples=examples(15), suppress_health_check=[HealthCheck.function_scoped_fixture],
           deadline=None)  # fmt: skip
 @given(history=st.lists(operations, min_size=1, max_size=12))
 def test_r_sup_1_check_allows_iff_an_approved_unexpired_unended_grant_names_the_action(
