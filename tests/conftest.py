@@ -29,7 +29,7 @@ settings.register_profile(
 )
 settings.register_profile(  # CI runs every property on four stores within its time limit
     "ci",
-    max_examples=10,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,

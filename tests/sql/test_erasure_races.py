@@ -78,7 +78,7 @@ def _report(case: str, ta: TeamAccess, firsts: Counter[str], bad: Counter[str]) 
 def test_r_co_9_erase_racing_accept_leaves_no_member_and_no_address(
     erasing_service: TeamAccess,
 ) -> None:
-    """R-CO-9: erase and invitations.accept at once, 50 rounds: 0 rounds leave a membership or the address."""
+    """R-CO-9: erase and invitations.accept at once, 20 rounds by default: 0 rounds leave a membership or the address."""
     ta = erasing_service
     _company(ta)
     firsts: Counter[str] = Counter()
@@ -110,7 +110,7 @@ def test_r_co_9_erase_racing_accept_leaves_no_member_and_no_address(
 def test_r_co_9_erase_racing_enroll_leaves_no_seat_and_no_address(
     erasing_service: TeamAccess, command: str, member: bool
 ) -> None:
-    """R-CO-9: erase and an enrollment of the address at once, 50 rounds: 0 rounds leave a seat, a tag or the address."""
+    """R-CO-9: erase and an enrollment of the address at once, 20 rounds by default: 0 rounds leave a seat, a tag or the address."""
     ta = erasing_service
     pool = _company(ta)
     firsts: Counter[str] = Counter()

@@ -9,7 +9,7 @@ conflict fails with 1213 at commit and is retried whole with backoff (RetryPolic
 
 Each test counts the rounds that break its invariant (0 expected), the retries and the
 ``TransientStorageError``s, and prints them (``-s``). ``TEAMACCESS_GALERA_ROUNDS``
-sets the rounds per test (20 by default); ``TEAMACCESS_GALERA_LOCK_WRITES=0`` runs the
+sets the rounds per test (12 by default); ``TEAMACCESS_GALERA_LOCK_WRITES=0`` runs the
 same races with the lock writes off, to see them break (the figures in
 docs/scale-out.md).
 """
@@ -32,7 +32,7 @@ from ..clusters.galera import GaleraCluster, cluster_or_skip
 from . import galera_child
 from .test_tag_races import replayed
 
-ROUNDS = int(os.environ.get("TEAMACCESS_GALERA_ROUNDS", "20"))
+ROUNDS = int(os.environ.get("TEAMACCESS_GALERA_ROUNDS", "12"))
 LOCK_WRITES = os.environ.get("TEAMACCESS_GALERA_LOCK_WRITES", "1") != "0"
 RACERS = 6
 PREFIX = "tagal_"

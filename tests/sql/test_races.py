@@ -1,10 +1,10 @@
 """Concurrency: conflicting commands from many threads, on every SQL database.
 
 Each round, the threads start together (a barrier). 16 threads all add the same user,
-or all try to take the main-contact role (15 rounds): exactly one wins (R-MEM-2,
-R-MC-1). 32 enrollments race for the last 3 seats of a pool (20 rounds, R-SEAT-6),
-and 32 members for the last 5 uses of a license (15 rounds, R-LIC-2): exactly 3 and 5
-win. Members of 16 offered companies pick one lead (20 rounds, R-LEAD-3): one wins.
+or all try to take the main-contact role (8 rounds): exactly one wins (R-MEM-2,
+R-MC-1). 32 enrollments race for the last 3 seats of a pool (10 rounds, R-SEAT-6),
+and 32 members for the last 5 uses of a license (8 rounds, R-LIC-2): exactly 3 and 5
+win. Members of 16 offered companies pick one lead (10 rounds, R-LEAD-3): one wins.
 Every loser gets a library error, never a driver exception, and the invariants
 hold after every round. The counts are CI's; set ``TEAMACCESS_RACE_ROUNDS``,
 ``TEAMACCESS_SEAT_RACE_ROUNDS``, ``TEAMACCESS_LICENSE_RACE_ROUNDS`` or
@@ -35,7 +35,7 @@ from teamaccess.testing import dump, make_service
 from ..backends import SQL_BACKENDS
 
 THREADS = 16
-ROUNDS = int(os.environ.get("TEAMACCESS_RACE_ROUNDS", "15"))
+ROUNDS = int(os.environ.get("TEAMACCESS_RACE_ROUNDS", "8"))
 
 pytestmark = pytest.mark.slow
 
@@ -135,7 +135,7 @@ def test_r_mc_3_concurrent_transfers_leave_exactly_one_main_contact(
 
 
 SEAT_RACERS = 32
-SEAT_ROUNDS = int(os.environ.get("TEAMACCESS_SEAT_RACE_ROUNDS", "20"))
+SEAT_ROUNDS = int(os.environ.get("TEAMACCESS_SEAT_RACE_ROUNDS", "10"))
 
 
 def test_r_seat_6_concurrent_enrollments_never_oversell(racing_service: TeamAccess) -> None:
@@ -157,7 +157,7 @@ def test_r_seat_6_concurrent_enrollments_never_oversell(racing_service: TeamAcce
 
 
 LICENSE_RACERS = 32
-LICENSE_ROUNDS = int(os.environ.get("TEAMACCESS_LICENSE_RACE_ROUNDS", "15"))
+LICENSE_ROUNDS = int(os.environ.get("TEAMACCESS_LICENSE_RACE_ROUNDS", "8"))
 
 
 @pytest.mark.parametrize("racing_service", SQL_BACKENDS[1:], indirect=True)  # the servers
@@ -203,7 +203,7 @@ def test_r_part_3_opposite_concurrent_moves_never_make_a_cycle(racing_service: T
         assert (above_a, above_b) in (([b], []), ([], [a])), (above_a, above_b)
 
 
-PICK_ROUNDS = int(os.environ.get("TEAMACCESS_PICK_RACE_ROUNDS", "20"))
+PICK_ROUNDS = int(os.environ.get("TEAMACCESS_PICK_RACE_ROUNDS", "10"))
 
 
 @pytest.mark.parametrize("racing_service", SQL_BACKENDS[1:], indirect=True)  # the servers

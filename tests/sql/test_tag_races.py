@@ -4,7 +4,7 @@ Two leaders of two pools of one product act on the same participant at the same
 moment: (a) both remove them, (b) one enrolls them while the other removes them. A
 CRM that replays the ``TagGranted``/``TagRevoked`` events in outbox order must end
 with exactly ``tags_of(user)`` after every round. Without the per-user lock, PostgreSQL
-and MariaDB (READ COMMITTED) let both removals say ``still_held=True``. 50 rounds per
+and MariaDB (READ COMMITTED) let both removals say ``still_held=True``. 25 rounds per
 case and database; ``TEAMACCESS_TAG_RACE_ROUNDS`` changes that.
 
 R-ALL-6: two platform admins grant (or revoke) the same direct tag of one user at the
@@ -25,7 +25,7 @@ from teamaccess.events import TagGranted, TagRevoked
 
 from .test_races import _race, racing_service  # noqa: F401 - the fixture is used by name
 
-ROUNDS = int(os.environ.get("TEAMACCESS_TAG_RACE_ROUNDS", "50"))
+ROUNDS = int(os.environ.get("TEAMACCESS_TAG_RACE_ROUNDS", "25"))
 TAG = "course-access"
 
 pytestmark = pytest.mark.slow

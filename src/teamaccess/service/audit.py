@@ -165,8 +165,9 @@ def _query(
     until = None if until is None else check_instant(until, "until")
     cursor = 0
     if after is not None:
-        if not isinstance(after, str) or not after.isdigit() or len(after) > 19:
-            raise InvalidInput(f"not an audit cursor: {after!r}")
+        digits = isinstance(after, str) and after.isascii() and after.isdigit()
+        if not digits or len(after) > 19:  # a position: at most 19 ASCII digits
+            raise InvalidInput(f"not an audit cursor: {shown(after)}")
         cursor = int(after)
     return AuditFilter(
         company_id=CompanyId(company_id),

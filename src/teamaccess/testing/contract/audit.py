@@ -187,7 +187,7 @@ def test_r_all_4_export_json_and_inert_csv(store: Any, clock: FrozenClock) -> No
 @pytest.mark.parametrize(
     ("option", "value"),
     [
-        ("after", "-1"), ("after", "abc"), ("after", 3), ("limit", 0), ("limit", 10**6),
+        ("after", "-1"), ("after", "abc"), ("after", 3), ("after", "\u00b2"), ("after", "1" * 20), ("limit", 0), ("limit", 10**6),
         ("kinds", "MemberRemoved"), ("kinds", [""]), ("by", ""), ("about", 7),
         ("since", datetime(2026, 1, 1)), ("until", "yesterday"),
     ],
