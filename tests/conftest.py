@@ -10,8 +10,11 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
+from . import profiles  # noqa: F401 - first: the properties below take their settings from it
+
+# isort: split
 from teamaccess import Store
 
 # The shipped contract suite's fixtures (store, clock, ta, memory_ta), on store_factory.
@@ -19,22 +22,6 @@ from teamaccess.testing.contract.fixtures import clock, memory_ta, store, ta  # 
 
 from . import backends
 from .backends import BACKENDS
-
-# No deadline: examples that talk to a database vary in time with the server's load.
-settings.register_profile(
-    "dev",
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-settings.register_profile(  # CI runs every property on four stores within its time limit
-    "ci",
-    max_examples=8,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 StoreFactory = Callable[[], Store]
 
@@ -54,6 +41,35 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     backends.cleanup()
 
 
+def _on_server(item: pytest.Item) -> bool:
+    return bool(item.get_closest_marker("postgres") or item.get_closest_marker("mariadb"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Under CI, a property on a server store runs half its examples (at least 2).
+
+    The same property runs its full count on memory and SQLite in the same run; the
+    server stores' own statements are proved by the example tests.
+    ``TEAMACCESS_SERVER_EXAMPLES_ALL=1`` runs the full count on the servers too.
+    """
+    function = getattr(item, "obj", None)
+    current = getattr(function, "_hypothesis_internal_use_settings", None)
+    if (
+        current is None
+        or not _on_server(item)
+        or not os.environ.get("CI")
+        or os.environ.get("TEAMACCESS_SERVER_EXAMPLES_ALL")
+    ):
+        return (yield)
+    half = settings(current, max_examples=max(2, current.max_examples // 2))
+    function._hypothesis_internal_use_settings = half  # type: ignore[union-attr]
+    try:
+        return (yield)
+    finally:
+        function._hypothesis_internal_use_settings = current  # type: ignore[union-attr]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the long random histories on server stores without the coverage tracer.
 
@@ -68,6 +84,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         random_history = getattr(function, "is_hypothesis_test", False) or item.get_closest_marker(
             "slow"
         )
-        on_server = item.get_closest_marker("postgres") or item.get_closest_marker("mariadb")
-        if random_history and (on_server or "test_differential" in item.nodeid):
+        if random_history and (_on_server(item) or "test_differential" in item.nodeid):
             item.add_marker(pytest.mark.no_cover)
