@@ -11,11 +11,8 @@ that no consumer still waits for, keeping the records of erasures.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import typing
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +26,7 @@ from teamaccess.domain.events import (
     event_to_dict,
 )
 from teamaccess.domain.ids import CompanyId, UserId
-from teamaccess.domain.review import neutralize
+from teamaccess.domain.review import csv_text
 
 __all__ = [
     "KEPT_ON_PURGE",
@@ -178,21 +175,15 @@ class AuditLog:
         from the request context (empty without one); ``details`` are the event's own
         fields as JSON.
         """
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(_COLUMNS)
+        rows = []
         for entry in self.entries:
             data = entry.to_dict()
             data["targets"] = " ".join(data["targets"])
             context = data.pop("context") or {}
             data.update({k: context.get(k) for k in ("ip", "user_agent", "request_id")})
             data["details"] = json.dumps(data["details"], sort_keys=True)
-            writer.writerow(_cells(data[column] for column in _COLUMNS))
-        return out.getvalue()
-
-
-def _cells(values: Iterable[object]) -> list[str]:
-    return [neutralize("" if v is None else str(v)) for v in values]
+            rows.append(["" if data[column] is None else data[column] for column in _COLUMNS])
+        return csv_text(_COLUMNS, rows)
 
 
 @_event

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -104,7 +105,7 @@ class ReviewDiff:
     def to_csv(self) -> str:
         """The diff as CSV: the review's columns after a ``change`` column."""
         rows = [("gained", r) for r in self.gained] + [("lost", r) for r in self.lost]
-        return _csv(("change", *_COLUMNS), [(c, *attrs.astuple(r)) for c, r in rows])
+        return csv_text(("change", *_COLUMNS), [(c, *attrs.astuple(r)) for c, r in rows])
 
 
 @attrs.frozen
@@ -138,7 +139,7 @@ class AccessReview:
 
     def to_csv(self) -> str:
         """The rows as CSV with a header line, formula-like cells neutralized."""
-        return _csv(_COLUMNS, [attrs.astuple(row) for row in self.rows])
+        return csv_text(_COLUMNS, [attrs.astuple(row) for row in self.rows])
 
     @classmethod
     def from_json(cls, text: str) -> AccessReview:
@@ -176,7 +177,8 @@ def _strings(row: Any) -> dict[str, str]:
     return row
 
 
-def _csv(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def csv_text(header: tuple[str, ...], rows: Iterable[Iterable[object]]) -> str:
+    """CSV with a header line, each cell as text with formula starts neutralized."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
