@@ -70,3 +70,19 @@ def test_r_dom_1_email_claim_prints_the_code_once(domains_db: str) -> None:
     code, out = _run(domains_db, "--as", "anna", "domains", "verify", "acme", "acme.example",
                      "--code", secret, "--address", "it@acme.example")  # fmt: skip
     assert code == 0, out
+
+
+def test_r_dom_1_a_code_that_would_start_with_a_dash_is_never_handed_out(
+    domains_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R-DOM-1: a code is never read as an option; a draw starting with ``-`` is drawn again."""
+    draws = iter(["-looks-like-an-option", "plain-code"])
+    monkeypatch.setattr("secrets.token_urlsafe", lambda _n: next(draws))
+    code, out = _run(domains_db, "--as", "anna", "domains", "claim", "acme", "acme.example",
+                     "--email", "it@acme.example")  # fmt: skip
+    assert code == 0
+    secret = out.strip().splitlines()[-1]
+    assert secret == "plain-code"
+    code, out = _run(domains_db, "--as", "anna", "domains", "verify", "acme", "acme.example",
+                     "--code", secret, "--address", "it@acme.example")  # fmt: skip
+    assert code == 0, out

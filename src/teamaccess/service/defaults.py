@@ -20,5 +20,13 @@ def random_ids(kind: str) -> str:
 
 
 def secure_tokens() -> str:
-    """Return a URL-safe token with 256 bits of randomness."""
-    return secrets.token_urlsafe(32)
+    """Return a URL-safe token with 256 bits of randomness.
+
+    The token never starts with ``-``, so it can be passed as a command-line
+    argument (``teamaccess domains verify --code TOKEN``) without being read as
+    an option.
+    """
+    while True:
+        token = secrets.token_urlsafe(32)
+        if not token.startswith("-"):
+            return token
