@@ -52,3 +52,7 @@ clock.advance(days=400)
 purged = ta.audit.purge("ops", older_than=timedelta(days=365))
 print(f"\nretention of a year: {purged} events purged;",
       "the trail now holds", [m.event.type for m in ta.outbox.pending()])  # fmt: skip
+
+verdict = ta.audit.verify("anna", "acme")  # every stored event as written? (issue 32)
+print(f"\nverify after the purge: {verdict.message}")
+assert verdict.ok

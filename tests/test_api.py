@@ -16,7 +16,7 @@ from typing_extensions import assert_type
 import teamaccess
 from teamaccess import Decision, Membership, MemoryStore, SeatPool, TeamAccess, User
 from teamaccess.service.members import Members
-from teamaccess.values import AuditEntry, AuditLog, Page
+from teamaccess.values import AuditEntry, AuditLog, AuditVerification, Page
 
 
 def test_top_level_surface_is_small() -> None:
@@ -37,6 +37,7 @@ def test_namespaces_are_composed_not_inherited() -> None:
         "grants",
         "support",
         "audit",
+        "provisioning",
     }  # fmt: skip
     assert TeamAccess.__mro__ == (TeamAccess, object)
     assert not hasattr(ta, "add_member")  # no flat aliases
@@ -58,6 +59,7 @@ def test_public_calls_are_typed() -> None:
     assert_type(ta.inbox.list("anna", company.id), Page[teamaccess.InboxRequest])
     assert_type(ta.audit.search("anna", company.id), Page[AuditEntry])
     assert_type(ta.audit.export("anna", company.id), AuditLog)
+    assert_type(ta.audit.verify("anna", company.id), AuditVerification)
 
 
 def test_a_missing_extra_is_named_in_the_import_error() -> None:

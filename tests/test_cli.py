@@ -273,7 +273,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         for action in parser._actions:
             if isinstance(action.choices, dict):
                 paths.extend([*path, name] for name in action.choices)
-    assert len(found) == 59
+    assert len(found) == 61
 
 
 def test_progress_bar_draws_quarters_in_logs_and_redraws_on_a_terminal() -> None:

@@ -80,7 +80,7 @@ def test_r_all_3_django_site_on_its_own_database(database: str) -> None:
     assert f"{SITE_TESTS} passed" in done.stdout
 
 
-SITE_TESTS = 37
+SITE_TESTS = 40
 """The tests of tests/django_project: all run on each database, none skipped."""
 
 

@@ -65,7 +65,7 @@ def test_reference_names_every_method_of_every_namespace(site: Path) -> None:
     """Each namespace has a page that renders every one of its public methods."""
     ta = teamaccess.TeamAccess(teamaccess.MemoryStore())
     namespaces = {name: space for name, space in vars(ta).items() if not name.startswith("_")}
-    assert len(namespaces) == 20
+    assert len(namespaces) == 21
     for name, space in namespaces.items():
         page = (site / "reference" / "namespaces" / name / "index.html").read_text()
         path = f"{type(space).__module__}.{type(space).__name__}"
@@ -208,7 +208,7 @@ def test_cli_page_names_every_command() -> None:
         for name, sub in (action.choices or {}).items() if isinstance(action.choices, dict) else ():
             nested = [a for a in sub._actions if isinstance(a.choices, dict)]
             commands += [f"{name} {child}" for a in nested for child in a.choices] or [name]
-    assert len(commands) == 46
+    assert len(commands) == 47
     for command in commands:
         assert f"teamaccess {command}" in text, command
 

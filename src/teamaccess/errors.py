@@ -35,7 +35,8 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── UnknownRecord
     │   ├── DomainNotFound
     │   ├── JoinRequestNotFound
-    │   └── UnknownSupportGrant
+    │   ├── UnknownSupportGrant
+    │   └── UnknownDirectoryResource
     ├── Conflict
     │   ├── AlreadyAMember
     │   ├── AlreadyInvited
@@ -57,8 +58,12 @@ working. A command that raises any of these has changed nothing (R-ALL-6).
     │   ├── DomainTaken
     │   ├── DomainNotVerified
     │   ├── JoinRequestClosed
-    │   └── SupportGrantClosed
+    │   ├── SupportGrantClosed
+    │   ├── DirectoryNameTaken
+    │   ├── DirectoryActorRequired
+    │   └── DirectoryVersionMismatch
     ├── DomainProofRejected (ValueError)
+    ├── InvalidProvisioningToken (PermissionError)
     ├── InvitationError
     │   ├── InvitationExpired
     │   ├── InvitationRevoked
@@ -95,6 +100,9 @@ __all__ = [
     "ConsumerDomain",
     "CsvImportError",
     "CsvTooLarge",
+    "DirectoryActorRequired",
+    "DirectoryNameTaken",
+    "DirectoryVersionMismatch",
     "DomainNotFound",
     "DomainNotVerified",
     "DomainProofRejected",
@@ -108,6 +116,7 @@ __all__ = [
     "InvalidInput",
     "InvalidName",
     "InvalidPropertyValue",
+    "InvalidProvisioningToken",
     "InvalidToken",
     "InvitationEmailMismatch",
     "InvitationError",
@@ -141,6 +150,7 @@ __all__ = [
     "TeamAccessError",
     "TransientStorageError",
     "UnknownCompany",
+    "UnknownDirectoryResource",
     "UnknownGroup",
     "UnknownLead",
     "UnknownLicense",
@@ -481,6 +491,38 @@ class JoinRequestClosed(Conflict):
 
 class SupportGrantClosed(Conflict):
     """The support grant is not in a state that allows this (approved, ended, ...) (R-SUP-1)."""
+
+
+class DirectoryNameTaken(Conflict):
+    """The company's directory has this ``userName``, address or group already (R-PROV-1)."""
+
+
+class DirectoryActorRequired(Conflict):
+    """The admin a directory acts as cannot be deprovisioned through it (R-PROV-2).
+
+    Connect the directory as another admin first (``ta.provisioning.connect``).
+    """
+
+
+class DirectoryVersionMismatch(Conflict):
+    """The directory's resource changed since the version the request was based on."""
+
+
+class UnknownDirectoryResource(NotFound):
+    """The company's directory has no user or group with this id (R-PROV-1).
+
+    Said alike whether the id exists elsewhere or not at all (R-ALL-9).
+    """
+
+
+class InvalidProvisioningToken(TeamAccessError, PermissionError):
+    """The provisioning token is unknown, rotated or disconnected (R-PROV-2).
+
+    One message for every cause, so a guessed token learns nothing.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("invalid provisioning token")
 
 
 class DomainProofRejected(TeamAccessError, ValueError):

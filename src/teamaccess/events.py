@@ -89,6 +89,12 @@ from teamaccess.domain.partner_events import (
     PricingModelChanged,
     PropertyDefined,
 )
+from teamaccess.domain.provisioning_events import (
+    DirectoryConnected,
+    DirectoryDisconnected,
+    DirectoryGroupChanged,
+    DirectoryUserChanged,
+)
 from teamaccess.domain.role_events import (
     CompanyRoleChanged,
     CompanyRoleDefined,
@@ -119,6 +125,10 @@ __all__ = [
     "CompanyRoleDeleted",
     "CompanySuspended",
     "ContactVisibilityChanged",
+    "DirectoryConnected",
+    "DirectoryDisconnected",
+    "DirectoryGroupChanged",
+    "DirectoryUserChanged",
     "DomainClaimed",
     "DomainMatched",
     "DomainModeSet",

@@ -16,6 +16,7 @@ from teamaccess.domain.audit import (
     kind_of,
     targets_of,
 )
+from teamaccess.domain.audit_chain import AuditVerification, SealedEvent
 from teamaccess.domain.company_roles import RoleLimits, RolePlan
 from teamaccess.domain.csvimport import (
     CsvLimits,
@@ -81,6 +82,14 @@ from teamaccess.domain.partners import (
     PropertyDefinition,
     PropertyKind,
     PropertyValue,
+)
+from teamaccess.domain.provisioning import (
+    Directory,
+    DirectoryGroup,
+    DirectoryUser,
+    GroupsAre,
+    ProvisionedGroup,
+    ProvisionedUser,
 )
 from teamaccess.domain.records import (
     DEFAULT_TIMELINE_EMBARGO,
@@ -174,6 +183,7 @@ __all__ = [
     "AuditEntry",
     "AuditFilter",
     "AuditLog",
+    "AuditVerification",
     "ChallengeMethod",
     "Company",
     "CompanyId",
@@ -181,6 +191,9 @@ __all__ = [
     "CompanySettings",
     "CsvLimits",
     "CsvRow",
+    "Directory",
+    "DirectoryGroup",
+    "DirectoryUser",
     "DomainChallenge",
     "DomainClaim",
     "DomainMatch",
@@ -193,6 +206,7 @@ __all__ = [
     "ExpiringGrant",
     "ExpiryReport",
     "GroupView",
+    "GroupsAre",
     "Holder",
     "InboxRequest",
     "Invitation",
@@ -220,6 +234,8 @@ __all__ = [
     "PropertyDefinition",
     "PropertyKind",
     "PropertyValue",
+    "ProvisionedGroup",
+    "ProvisionedUser",
     "RecordId",
     "RecordKind",
     "ReplacementPolicy",
@@ -234,6 +250,7 @@ __all__ = [
     "RolePlan",
     "RolePolicy",
     "RowError",
+    "SealedEvent",
     "SeatPool",
     "ServiceLink",
     "SharedRecord",

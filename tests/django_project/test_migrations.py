@@ -18,6 +18,8 @@ MIGRATIONS = [
     "0003_admin_models",
     "0004_support_grants",
     "0005_company_roles",
+    "0006_audit_chain",
+    "0007_directories",
 ]
 """Every migration of contrib.django, in order."""
 

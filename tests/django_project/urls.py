@@ -1,7 +1,7 @@
 """The site's URLs."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from shipping import views
 
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("api/companies/<str:company_id>/members", views.Members.as_view()),
     path("broken", views.broken),
     path("api/broken", views.Broken.as_view()),
+    path("scim/v2/", include("teamaccess.contrib.django.scim")),
 ]

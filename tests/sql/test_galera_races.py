@@ -384,3 +384,17 @@ def test_r_co_9_r_all_12_erase_racing_accept_on_two_nodes_leaves_no_trace(
         traces = any(m.user_id == user for m in state.memberships) or repr(address) in repr(state)
         tally.add(n, outcomes, outcomes[0].kind != "won" or traces)
     tally.report()
+
+
+def test_r_all_4_r_all_12_every_audit_chain_verifies_after_the_races(
+    galera: tuple[TeamAccess, Racers],
+) -> None:
+    """R-ALL-4, R-ALL-12: after the races above, written through three nodes, every company's audit chain and the platform's verify (a fork between nodes would not)."""
+    ta, _ = galera
+    companies = [c.id for c in dump(ta.store).companies]
+    broken = [
+        verdict
+        for company in [*companies, None]
+        if not (verdict := ta.audit.verify(ADMIN, company)).ok
+    ]
+    assert broken == [], broken

@@ -27,7 +27,7 @@ __all__ = ["DENIED", "ERROR", "OK", "build_parser", "main"]
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree."""
-    from teamaccess.cli import _accounts, _admin, _domains, _grants, _inspect, _seats
+    from teamaccess.cli import _accounts, _admin, _audit, _domains, _grants, _inspect, _seats
 
     parser = argparse.ArgumentParser(
         prog="teamaccess",
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     _domains.register(top)
     _inspect.register(top)
     _grants.register(top)
+    _audit.register(top)
     return parser
 
 

@@ -15,6 +15,8 @@
   carries the new token back.
 - [RequestContextMiddleware][teamaccess.contrib.fastapi.RequestContextMiddleware]: the
   events of a request's commands carry its client address, user agent and request id.
+- [scim_router][teamaccess.contrib.fastapi.scim_router]: the SCIM 2.0 endpoints of the
+  companies' directories (R-PROV-1, R-PROV-2; extra ``scim``).
 
 Needs ``fastapi`` (extra ``fastapi``).
 """
@@ -28,7 +30,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -52,6 +54,7 @@ __all__ = [
     "problem",
     "relay_lifespan",
     "require",
+    "scim_router",
 ]
 
 Service = TeamAccess | AsyncTeamAccess
@@ -279,3 +282,37 @@ class RequestContextMiddleware:
             request_id=request.headers.get(self.request_id_header),
         ):
             await self.app(scope, receive, send)
+
+
+def scim_router(ta: TeamAccess, *, prefix: str = "/scim/v2") -> APIRouter:
+    """The SCIM 2.0 endpoints under ``prefix``: ``app.include_router(scim_router(ta))``.
+
+    Every request is answered by [ScimServer][teamaccess.scim.ScimServer] in the
+    thread pool, its bearer token naming the company (R-PROV-2); ``meta.location``
+    follows the URL the client used. Needs the ``scim`` extra.
+    """
+    from teamaccess.scim import SCIM_MEDIA_TYPE, ScimRequest, ScimServer
+
+    server = ScimServer(ta)
+    router = APIRouter(prefix=prefix)
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+    @router.api_route("/{path:path}", methods=methods, include_in_schema=False)
+    async def scim(path: str, request: Request) -> Response:
+        scim_request = ScimRequest(
+            method=request.method,
+            path=f"/{path}",
+            query=dict(request.query_params),
+            authorization=request.headers.get("authorization"),
+            body=await request.body(),
+            base_url=str(request.base_url).rstrip("/") + prefix,
+        )
+        answer = await run_in_threadpool(server.handle, scim_request)
+        return Response(
+            answer.content,
+            status_code=answer.status,
+            headers=dict(answer.headers),
+            media_type=SCIM_MEDIA_TYPE if answer.document is not None else None,
+        )
+
+    return router

@@ -195,10 +195,13 @@ class AuditTrailPurged(Event):
         before: Events that occurred before this instant were deleted, except those
             still owed to a consumer and the records of erasures (``UserErased``).
         purged: How many events were deleted.
+        resealed: How many audit chains (companies, and the platform's) the purge
+            sealed again from their first deleted event on (issue 32).
     """
 
     before: datetime
     purged: int
+    resealed: int = 0
 
 
 KEPT_ON_PURGE = frozenset({"UserErased"})

@@ -167,10 +167,16 @@ class UserEmailChanged(Event):
     Memberships, seats and tags stay as they were. The new address is the only one
     the event names: earlier events are rewritten to it, so that an erasure later
     finds every copy of the person's address (R-CO-9).
+
+    Attributes:
+        user_id: The user.
+        email: The new address.
+        resealed: How many audit chains the rewrite sealed again (issue 32).
     """
 
     user_id: UserId
     email: str
+    resealed: int = 0
 
 
 @_event
@@ -180,9 +186,15 @@ class UserErased(Event):
 
     Their memberships and seats ended first, each with its own event; their e-mail
     address and attributes were replaced by a pseudonym everywhere, this outbox included.
+
+    Attributes:
+        user_id: The erased user.
+        resealed: How many audit chains the redaction sealed again (issue 32): the
+            chains of the events that named the person or carried their request context.
     """
 
     user_id: UserId
+    resealed: int = 0
 
 
 @_event

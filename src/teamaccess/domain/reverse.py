@@ -11,15 +11,23 @@ the check itself gives.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import attrs
 
+from teamaccess.domain.company_filter import CompanyFilter
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.ids import CompanyId, UserId
-from teamaccess.domain.models import Company, Membership
+from teamaccess.domain.models import AddMembersBy, Company, CompanySettings, Membership
 from teamaccess.domain.policy import decide
-from teamaccess.domain.roles import Policy, policy_for
+from teamaccess.domain.roles import (
+    MANAGE_TEAM,
+    REASSIGN_MAIN_CONTACT,
+    Policy,
+    RolePolicy,
+    policy_for,
+)
+from teamaccess.domain.support import SupportGrant, SupportStatus, decide_support
 
 __all__ = [
     "Admission",
@@ -27,6 +35,7 @@ __all__ = [
     "Holder",
     "Step",
     "admission",
+    "company_filter",
     "expand_steps",
     "reaches_below",
 ]
@@ -216,3 +225,81 @@ def _role_step(role: str, policy: Policy) -> Step:
         return Step("role", role, "unknown to the policy")
     granted = sorted(policy.permissions(role))
     return Step("role", role, "grants " + (", ".join(granted) if granted else "nothing"))
+
+
+_EPOCH = datetime.fromtimestamp(0, timezone.utc)
+_NOBODY = "\x00nobody"  # a probe role that grants nothing
+
+
+def company_filter(
+    action: str, policy: Policy, *, user_id: UserId, now: datetime, staff: bool = False
+) -> CompanyFilter:
+    """The companies in which ``decide`` allows ``user_id`` to do ``action``, learnt by asking it.
+
+    Like `admission`, a store's filter is not a second policy: each field of the
+    [CompanyFilter][teamaccess.domain.company_filter.CompanyFilter] is what ``decide``
+    answers for a probe membership (a role granting nothing, as main contact or not,
+    in a company whose members may or may not add members; a role granting exactly
+    one permission; the same as a member of an open ancestor), and what
+    `decide_support` answers for a probe grant naming the action. The permissions
+    probed are the action itself and every permission the policy's roles grant (a
+    company's own roles hold only those of the host's list, R-ROLE-1). The action is
+    asked about without a member aimed at (as ``check`` without ``target_user_id``).
+
+    Args:
+        action: The action.
+        policy: The role policy.
+        user_id: The user whose companies are wanted.
+        now: The instant to judge every window at (R-TIME-1).
+        staff: Whether the user is platform staff (support grants count, R-SUP-1).
+    """
+    probes = frozenset(
+        {action, MANAGE_TEAM, REASSIGN_MAIN_CONTACT}
+        | {p for role in policy.roles for p in policy.permissions(role)}
+    )
+    company = Company(CompanyId("\x00probe"), "probe", _EPOCH)
+    managers = attrs.evolve(
+        company, settings=CompanySettings(add_members_by=AddMembersBy.TEAM_MANAGERS)
+    )
+    anyone = attrs.evolve(company, settings=CompanySettings(add_members_by=AddMembersBy.ANY_MEMBER))
+
+    def member(permission: str | None, *, main: bool = False, where: Company = managers) -> bool:
+        grants = RolePolicy({_NOBODY: frozenset() if permission is None else {permission}})
+        actor = Membership(where.id, _PROBE, _NOBODY, _EPOCH, is_main_contact=main)
+        return decide(action, company=where, actor=actor, policy=grants).allowed
+
+    def above(permission: str | None) -> bool:
+        grants = RolePolicy({_NOBODY: frozenset() if permission is None else {permission}})
+        ancestor = Company(_ANCESTOR, "ancestor", _EPOCH)
+        return decide(
+            action, company=managers, actor=None, policy=grants,
+            ancestor_member=Membership(_ANCESTOR, _PROBE, _NOBODY, _EPOCH), ancestor=ancestor,
+        ).allowed  # fmt: skip
+
+    def granting(permissions: frozenset[str]) -> frozenset[str]:
+        return frozenset(r for r in policy.roles if policy.permissions(r) & permissions)
+
+    member_any = member(None)
+    member_permissions = frozenset() if member_any else frozenset(p for p in probes if member(p))
+    ancestor_any = above(None)
+    ancestor_permissions = frozenset() if ancestor_any else frozenset(p for p in probes if above(p))
+    grant = SupportGrant(
+        "\x00probe", company.id, _PROBE, "probe", (action,), _EPOCH, timedelta(days=1),
+        SupportStatus.APPROVED, starts_at=_EPOCH, expires_at=_EPOCH + timedelta(days=1),
+    )  # fmt: skip
+    supported = decide_support([grant], action, company, _EPOCH)
+    return CompanyFilter(
+        user_id=user_id,
+        action=action,
+        now=now,
+        built_in=frozenset(policy.roles),
+        member_any=member_any,
+        member_main_contact=not member_any and member(None, main=True),
+        member_by_setting=not member_any and member(None, where=anyone),
+        member_permissions=member_permissions,
+        member_roles=granting(member_permissions),
+        ancestor_any=ancestor_any,
+        ancestor_permissions=ancestor_permissions,
+        ancestor_roles=granting(ancestor_permissions),
+        support=staff and supported is not None and supported.allowed,
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from teamaccess.ports._domains import DomainClaims, JoinRequests
 from teamaccess.ports._partners import Articles, Licenses, PropertyDefinitions
 from teamaccess.ports._people import Companies, Invitations, Memberships, Users
+from teamaccess.ports._provisioning import Directories
 from teamaccess.ports._seats import Enrollments, Products, SeatPools, TagGrants
 from teamaccess.ports._store import (
     Clock,
@@ -32,6 +33,7 @@ __all__ = [
     "Articles",
     "Clock",
     "Companies",
+    "Directories",
     "DomainClaims",
     "Eligibility",
     "Enrollments",

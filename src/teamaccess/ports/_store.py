@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
 from teamaccess.domain.audit import AuditFilter
+from teamaccess.domain.audit_chain import SealedEvent
 from teamaccess.domain.decisions import Decision
 from teamaccess.domain.events import Event, OutboxMessage
-from teamaccess.domain.ids import UserId
+from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.models import Company, Membership, User
 from teamaccess.domain.windows import Window
 from teamaccess.ports._domains import DomainClaims, JoinRequests
 from teamaccess.ports._partners import Articles, Licenses, PropertyDefinitions
 from teamaccess.ports._people import Companies, Invitations, Memberships, Users
+from teamaccess.ports._provisioning import Directories
 from teamaccess.ports._seats import Enrollments, Products, SeatPools, TagGrants
 from teamaccess.ports._support import SupportGrants
 from teamaccess.ports._work import InboxRequests, Leads, Records, ServiceLinks
@@ -169,6 +171,34 @@ class Outbox(Protocol):
         """
         ...
 
+    def chain(self, company_id: CompanyId | None, after: int, limit: int) -> Sequence[SealedEvent]:
+        """The next ``limit`` events of a company's audit chain after position ``after``.
+
+        ``None``: the chain of the events without a company. In outbox order, each as
+        stored beside its seal (``teamaccess.domain.audit_chain``), for ``ta.audit.verify``.
+        """
+        ...
+
+    def head(self, company_id: CompanyId | None) -> str | None:
+        """The head of a company's audit chain as stored (the seal of its last event).
+
+        ``None`` if the store keeps no head for it (no event was ever appended).
+        """
+        ...
+
+    def reseal(self) -> Mapping[CompanyId | None, int]:
+        """Seal again the chains this transaction's rewrites changed; per chain, how many events.
+
+        ``redact``, ``forget_context`` and ``purge`` change stored events; each chain
+        they changed is sealed again from its first changed event on, and its head
+        follows. Appending seals each event after its chain's head, which it locks until the
+        transaction ends, so that concurrent commands link one after the other. The
+        rewrites above only mark what they changed; the command calls this before it
+        appends its own event, and records the answer (per chain, how many events
+        were sealed again) in it. Locks the heads of those chains.
+        """
+        ...
+
 
 class Transaction(Protocol):
     """One unit of work: changes made through it commit together or not at all."""
@@ -261,6 +291,11 @@ class Transaction(Protocol):
     @property
     def support(self) -> SupportGrants:
         """Support grants of platform staff (R-SUP-1)."""
+        ...
+
+    @property
+    def directories(self) -> Directories:
+        """Connected directories and their records (R-PROV-1)."""
         ...
 
     @property

@@ -9,6 +9,7 @@ import enum
 import logging
 import time
 from collections.abc import Callable, Collection, Sequence
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, TypeVar
 
@@ -80,6 +81,12 @@ MAX_PAGE = 1000
 
 _T = TypeVar("_T")
 _E = TypeVar("_E", bound=enum.Enum)
+
+# The unit of work a command of this thread or task runs in: a command started inside
+# another one's work (a SCIM request is several commands) joins its transaction.
+_UNIT: ContextVar[tuple[ServiceCore, Transaction, datetime] | None] = ContextVar(
+    "teamaccess_unit", default=None
+)
 
 
 class ServiceCore:
@@ -164,7 +171,13 @@ class ServiceCore:
 
         The retries follow `retry_policy` (backoff with full jitter, a number of
         attempts and a time budget); each is logged with its attempt and delay.
+        Called inside another command's ``work``, it runs in that command's transaction
+        (committed, retried or rolled back whole with it); the outer work must then let
+        every error of the inner one through, or it would commit half of it.
         """
+        unit = _UNIT.get()
+        if unit is not None and unit[0] is self:
+            return work(unit[1], unit[2])
         policy = self.retry_policy
         started = time.monotonic()
         attempt = 1
@@ -175,7 +188,12 @@ class ServiceCore:
                     # a request context, its events say where it came from.
                     context = current_request()
                     view = acting_view(tx, context) if self.staff or context else tx
-                    result = work(view, self.clock())
+                    now = self.clock()
+                    joined = _UNIT.set((self, view, now))
+                    try:
+                        result = work(view, now)
+                    finally:
+                        _UNIT.reset(joined)
                     tx.commit()
                 issued(_token_of(tx))  # R-ALL-12: teamaccess.consistency.last_token()
                 return result

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
+from teamaccess.domain.company_filter import CompanyFilter
 from teamaccess.domain.consistency import Consistency
 from teamaccess.domain.decisions import Action, Decision, Reason
 from teamaccess.domain.gate import company_gate, is_open
@@ -37,6 +38,7 @@ from teamaccess.domain.seats import pool_source
 from teamaccess.domain.windows import Window, WindowState, at_instant, sight_path, window_of
 from teamaccess.errors import InvalidInput, NotAMember, UnknownCompany, UnknownLead, UnknownRecord
 from teamaccess.ports import Store, Transaction
+from teamaccess.service._checks import check_many, filter_of
 from teamaccess.service._core import (
     MAX_PAGE,
     ServiceCore,
@@ -191,6 +193,39 @@ class Access:
                         found[child_id] = holder
             keys = sorted(k for k in found if after is None or k > after)
             return page_of([found[k] for k in keys[: limit + 1]], limit, lambda h: h.company_id)
+
+    def check_many(
+        self,
+        actor_id: str,
+        pairs: Iterable[tuple[str, str]],
+        *,
+        consistency: Consistency | None = None,
+    ) -> list[Decision]:
+        """The decisions of ``ta.check(actor_id, company, action)`` for each pair, in order.
+
+        Equal to checking each pair (R-ALL-2), with the facts of every company read
+        together: on SQL one statement for the whole list. ``consistency``: where it
+        may read (R-ALL-12), as for ``ta.check``.
+
+        Raises:
+            InvalidInput: Not a collection of (company id, action) pairs, or more than
+                1000 pairs (R-ALL-6).
+            InvalidName: A malformed id or action (R-ALL-7).
+        """
+        return check_many(self._core, actor_id, pairs, consistency)
+
+    def company_filter(self, user_id: str, action: str) -> CompanyFilter:
+        """The companies in which ``ta.check`` allows the user ``action`` now, as facts to match.
+
+        A [CompanyFilter][teamaccess.domain.company_filter.CompanyFilter] learnt from the
+        check's own rules at the service's clock; ``teamaccess.adapters.sql.company_filter``
+        and ``teamaccess.contrib.django.filters.company_q`` turn it into a clause over
+        the host's table (issue 32).
+
+        Raises:
+            InvalidName: A malformed user id or action (R-ALL-7).
+        """
+        return filter_of(self._core, user_id, action)
 
     def who_sees_lead(
         self, actor_id: str, lead_id: str, *, after: str | None = None, limit: int = 50

@@ -40,6 +40,7 @@ from teamaccess.service.async_namespaces import (
     AsyncOutbox,
     AsyncPartners,
     AsyncPrivacy,
+    AsyncProvisioning,
     AsyncRecords,
     AsyncRoles,
     AsyncSeats,
@@ -140,6 +141,7 @@ class AsyncTeamAccess:
         roles: ``ta.roles``, awaitable.
         support: ``ta.support``, awaitable.
         audit: ``ta.audit``, awaitable.
+        provisioning: ``ta.provisioning``, awaitable.
     """
 
     def __init__(self, store: Store, **options: Unpack[ServiceOptions]) -> None:
@@ -167,6 +169,7 @@ class AsyncTeamAccess:
         self.roles = AsyncRoles(sync.roles, run)
         self.support = AsyncSupport(sync.support, run)
         self.audit = AsyncAudit(sync.audit, run)
+        self.provisioning = AsyncProvisioning(sync.provisioning, run)
 
     @property
     def store(self) -> Store:

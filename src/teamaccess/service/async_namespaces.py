@@ -28,6 +28,7 @@ from teamaccess.service.members import Members
 from teamaccess.service.outbox import Outbox
 from teamaccess.service.partners import Partners
 from teamaccess.service.privacy import Privacy
+from teamaccess.service.provisioning import Provisioning
 from teamaccess.service.records import Records
 from teamaccess.service.roles import Roles
 from teamaccess.service.seats import Seats
@@ -50,6 +51,7 @@ __all__ = [
     "AsyncOutbox",
     "AsyncPartners",
     "AsyncPrivacy",
+    "AsyncProvisioning",
     "AsyncRecords",
     "AsyncRoles",
     "AsyncSeats",
@@ -282,6 +284,8 @@ class AsyncAccess(_Namespace):
     """``ata.access``: the methods of ``ta.access``, awaitable."""
 
     __slots__ = ()
+    check_many = awaitable(Access.check_many)
+    company_filter = awaitable(Access.company_filter)
     expand = awaitable(Access.expand)
     review = awaitable(Access.review)
     where_may = awaitable(Access.where_may)
@@ -355,3 +359,25 @@ class AsyncAudit(_Namespace):
     export = awaitable(Audit.export)
     purge = awaitable(Audit.purge)
     search = awaitable(Audit.search)
+    verify = awaitable(Audit.verify)
+
+
+class AsyncProvisioning(_Namespace):
+    """``ata.provisioning``: the methods of ``ta.provisioning``, awaitable."""
+
+    __slots__ = ()
+    authenticate = awaitable(Provisioning.authenticate)
+    connect = awaitable(Provisioning.connect)
+    create_group = awaitable(Provisioning.create_group)
+    create_user = awaitable(Provisioning.create_user)
+    delete_group = awaitable(Provisioning.delete_group)
+    delete_user = awaitable(Provisioning.delete_user)
+    disconnect = awaitable(Provisioning.disconnect)
+    get = awaitable(Provisioning.get)
+    group = awaitable(Provisioning.group)
+    groups = awaitable(Provisioning.groups)
+    map_group = awaitable(Provisioning.map_group)
+    update_group = awaitable(Provisioning.update_group)
+    update_user = awaitable(Provisioning.update_user)
+    user = awaitable(Provisioning.user)
+    users = awaitable(Provisioning.users)

@@ -1,10 +1,12 @@
-"""The audit trail of a company, searched and exported: ``ta.audit``.
+"""The audit trail of a company, searched, exported and verified: ``ta.audit``.
 
 "Who removed Ben, and when?" The outbox holds every change as an event (R-ALL-4);
 ``ta.audit`` lets the people who may review a company's grants (R-CO-6: its main
 contact, a member with ``manage_team``, a platform admin) search its events by actor,
-target, kind and time, a page at a time, and export them as JSON or CSV; platform
-admins purge what is older than the retention they keep.
+target, kind and time, a page at a time, and export them as JSON or CSV, and check
+that no stored event was changed since it was written (``verify``, the sealed chain
+of ``teamaccess.domain.audit_chain``); platform admins purge what is older than the
+retention they keep.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from teamaccess.domain.audit import (
     AuditLog,
     AuditTrailPurged,
 )
+from teamaccess.domain.audit_chain import AuditVerification, ChainCheck
 from teamaccess.domain.events import stamp
 from teamaccess.domain.ids import CompanyId, UserId, check_id, shown
 from teamaccess.domain.inputs import check_count, check_instant, check_list, check_optional_id
@@ -40,7 +43,7 @@ MIN_RETENTION = timedelta(days=1)
 
 
 class Audit:
-    """A company's audit trail, searched and exported: ``ta.audit``."""
+    """A company's audit trail, searched, exported and verified: ``ta.audit``."""
 
     def __init__(self, core: ServiceCore) -> None:
         self._core = core
@@ -115,13 +118,57 @@ class Audit:
                 query = attrs.evolve(query, after=found[-1].position)
         return AuditLog(CompanyId(company_id), tuple(entries))
 
+    def verify(self, actor_id: str, company_id: str | None) -> AuditVerification:
+        """Check the company's sealed audit chain: is every stored event as it was written?
+
+        Walks the company's events in outbox order and recomputes each seal (a SHA-256
+        over its kind, company, actor, time, payload and request context and the seal
+        before it), then compares the last with the chain's head. The answer names the
+        first event that does not fit and why: ``changed`` (an event was edited),
+        ``unlinked`` (one before it was deleted, inserted or moved), ``unsealed``, or
+        ``truncated`` (the last events were deleted). The library's own rewrites
+        (erasure, a changed e-mail, `purge`) seal again what they change, so they pass.
+        ``company_id=None`` checks the chain of the events without a company (user
+        registrations, erasures, purges): platform admins only. Read in one
+        transaction; it reads the whole chain.
+
+        It cannot catch someone who can write the tables and recomputes every seal and
+        the head: keep ``head`` elsewhere (a log, another system) to compare later.
+
+        Raises:
+            NotAMember: As for `search`.
+            AccessDenied: As for `search`; for ``None``, the actor is not a platform admin.
+            InvalidInput: A malformed id (R-ALL-7).
+        """
+        check_id(actor_id, "user")
+        core = self._core
+        if company_id is None:
+            core.require_platform_admin(actor_id, "R-ALL-4")
+            company = None
+        else:
+            company = CompanyId(check_id(company_id, "company"))
+        check = ChainCheck(company)
+        with core.store.reader() as tx:
+            if company is not None:
+                reviewed_company(core, tx, actor_id, company, core.clock())
+            after = 0
+            while not check.broken:
+                found = tx.outbox.chain(company, after, _EXPORT_BATCH)
+                check.feed(found)
+                if len(found) < _EXPORT_BATCH:
+                    break
+                after = found[-1].position
+            return check.result(tx.outbox.head(company))
+
     def purge(self, actor_id: str, *, older_than: timedelta = DEFAULT_RETENTION) -> int:
         """Delete the trail's events older than ``older_than`` (a year by default); how many.
 
         Only events a consumer no longer waits for go (delivered, or dead letters);
         the records of erasures (``UserErased``) stay, as proof that the erasure was
-        done (R-CO-7). The purge is itself an event,
-        [AuditTrailPurged][teamaccess.events.AuditTrailPurged], in the same transaction.
+        done (R-CO-7). The audit chains that lost events are sealed again from the
+        first one deleted, so `verify` passes after a purge. The purge is itself an
+        event, [AuditTrailPurged][teamaccess.events.AuditTrailPurged], in the same
+        transaction, which says how many chains it sealed again.
 
         Raises:
             AccessDenied: The actor is not a platform admin.
@@ -137,8 +184,14 @@ class Audit:
         def work(tx: Transaction, now: datetime) -> int:
             before = now - older_than
             purged = tx.outbox.purge(before, KEPT_ON_PURGE)
+            resealed = tx.outbox.reseal()  # each chain from its first deleted event on
             tx.outbox.append(
-                AuditTrailPurged(**stamp(now, UserId(actor_id), None), before=before, purged=purged)
+                AuditTrailPurged(
+                    **stamp(now, UserId(actor_id), None),
+                    before=before,
+                    purged=purged,
+                    resealed=len(resealed),
+                )
             )
             return purged
 

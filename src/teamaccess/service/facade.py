@@ -47,6 +47,7 @@ from teamaccess.service.members import Members
 from teamaccess.service.outbox import Outbox
 from teamaccess.service.partners import Partners
 from teamaccess.service.privacy import Privacy
+from teamaccess.service.provisioning import Provisioning
 from teamaccess.service.records import Records
 from teamaccess.service.roles import Roles
 from teamaccess.service.seats import Seats
@@ -122,6 +123,7 @@ class TeamAccess:
         roles: A company's own roles (R-ROLE-1..3).
         support: Platform staff's support access: request, approve, end (R-SUP-*).
         audit: A company's audit trail, searched and exported (R-ALL-4, R-CO-6).
+        provisioning: The company's directory over SCIM 2.0 (R-PROV-1, R-PROV-2).
     """
 
     _awaited: ClassVar[bool] = False  # True under AsyncTeamAccess, which runs it in run_sync
@@ -205,6 +207,7 @@ class TeamAccess:
         self.roles = Roles(core, limits)
         self.support = Support(core)
         self.audit = Audit(core)
+        self.provisioning = Provisioning(core)
 
     @property
     def store(self) -> Store:

@@ -87,6 +87,7 @@ class Privacy:
                 "inbox_requests_assigned": _plain(assigned_requests),
                 "join_requests": _plain(tx.join_requests.of_user(user.id)),
                 "support_grants": _plain(tx.support.of_staff(user.id)),
+                "directory_records": _plain(tx.directories.of_user(user.id)),
                 "events": events,
             }
 
@@ -100,7 +101,9 @@ class Privacy:
         revoked and pending invitations of their address withdrawn, each with its
         event; then their e-mail address becomes a pseudonym (``erased-...@erased.invalid``)
         and their attributes are dropped in the users table, in invitations, in inbox
-        requests and inside every stored outbox payload. ``UserErased`` closes it.
+        requests and inside every stored outbox payload. The audit chains of the
+        rewritten events are sealed again (``ta.audit.verify`` passes after it), and
+        ``UserErased``, which closes it, says how many.
         Erasing an erased user again changes nothing.
 
         Erasure is final (R-CO-9): it locks the person's companies and pools, then
@@ -161,6 +164,8 @@ class Privacy:
                 tx.inbox.update(attrs.evolve(request, sender_email=pseudonym))
             erased = User(user.id, pseudonym, {})
             tx.join_requests.remove_of_user(user.id)  # they go with the person (R-CO-9)
+            for record in tx.directories.of_user(user.id):  # a userName is personal data
+                tx.directories.remove_user(record.company_id, record.user_id)
             end_grants_of_erased(tx, now, actor, user)  # as staff: ended, reasons scrubbed
             for claim in tx.domains.of_domain(user.email.rpartition("@")[2]):
                 if claim.challenge_address == user.email:  # a code mailed to them is void
@@ -168,9 +173,12 @@ class Privacy:
                         attrs.evolve(claim, challenge_address=None, challenge_hash=None)
                     )
             tx.users.update(erased)
-            tx.outbox.append(UserErased(**stamp(now, actor, None), user_id=user.id))
             tx.outbox.redact(user.email, pseudonym)
             tx.outbox.forget_context(user.id)  # where they worked from (R-CO-7)
+            resealed = tx.outbox.reseal()  # the audit chains the rewrite changed (issue 32)
+            tx.outbox.append(
+                UserErased(**stamp(now, actor, None), user_id=user.id, resealed=len(resealed))
+            )
             return erased
 
         erased = self._core.command(work)

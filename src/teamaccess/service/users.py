@@ -96,9 +96,15 @@ class Users:
             changed = User(user.id, new, user.attributes)
             tx.users.update(changed)
             tx.outbox.redact(user.email, new)
+            resealed = tx.outbox.reseal()  # the audit chains the rewrite changed (issue 32)
             tx.outbox.append(
                 UserEmailChanged(
-                    occurred_at=now, actor_id=user.id, company_id=None, user_id=user.id, email=new
+                    occurred_at=now,
+                    actor_id=user.id,
+                    company_id=None,
+                    user_id=user.id,
+                    email=new,
+                    resealed=len(resealed),
                 )
             )
             enroll_by_domain(self._core, tx, now, changed, cause="email_changed")  # reports only

@@ -149,6 +149,13 @@ _WRITES = frozenset(
         "purge",
         "forget_context",
         "redact",
+        "reseal",
+        "put",
+        "put_user",
+        "remove_user",
+        "put_group",
+        "remove_group",
+        "set_member",
     }
 )
 
@@ -191,6 +198,7 @@ class _FailingTransaction:
         self.links = _CountingRepo(inner.links, on_write)
         self.domains = _CountingRepo(inner.domains, on_write)
         self.join_requests = _CountingRepo(inner.join_requests, on_write)
+        self.directories = _CountingRepo(inner.directories, on_write)
         self.outbox = _CountingRepo(inner.outbox, on_write)
 
     def __getattr__(self, name: str) -> Any:
@@ -264,6 +272,7 @@ class StoreDump:
     delivered: tuple[bool, ...]
     domains: tuple[DomainClaim, ...] = ()
     join_requests: tuple[JoinRequest, ...] = ()
+    directories: tuple[tuple[Any, ...], ...] = ()
 
 
 def dump(store: Store) -> StoreDump:
@@ -335,4 +344,15 @@ def _dump(store: Store) -> StoreDump:
             delivered=tuple(m.delivered_at is not None for m in messages),
             domains=tuple(tx.domains.all()),
             join_requests=tuple(tx.join_requests.all()),
+            directories=tuple(_directory_dump(tx, c.id) for c in tx.companies.all()),
         )
+
+
+def _directory_dump(tx: Transaction, company_id: CompanyId) -> tuple[Any, ...]:
+    """A company's directory, its users, and its groups with their members."""
+    groups = tx.directories.groups(company_id)
+    return (
+        tx.directories.get(company_id),
+        tuple(tx.directories.users(company_id)),
+        tuple((g, tuple(tx.directories.members(company_id, g.group_id))) for g in groups),
+    )

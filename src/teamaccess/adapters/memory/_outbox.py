@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
-from teamaccess.adapters.memory._repo import Repo
+from teamaccess.adapters.memory._repo import Journal, Repo, Tables
 from teamaccess.domain.audit import AuditFilter, kind_of
-from teamaccess.domain.events import Event, OutboxMessage, without_context
-from teamaccess.domain.ids import UserId
+from teamaccess.domain.audit_chain import GENESIS, PLATFORM_CHAIN, SealedEvent, chain_key, relink
+from teamaccess.domain.events import Event, OutboxMessage, event_to_dict, without_context
+from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.privacy import redact_event
 from teamaccess.domain.relay import in_company_order, shard_of, share
 
@@ -20,7 +21,27 @@ _FORGET = timedelta(hours=1)
 """A relay this long past its lease is forgotten by the next claim."""
 
 
+def _sealed(message: OutboxMessage, link: tuple[str, str] | None) -> SealedEvent:
+    """The message as its audit chain sees it (what an SQL row keeps of it)."""
+    event = message.event
+    prev, digest = (None, None) if link is None else link
+    return SealedEvent(
+        message.position,
+        kind_of(event),
+        event.company_id,
+        event.actor_id,
+        event.occurred_at,
+        event_to_dict(event),
+        prev,
+        digest,
+    )
+
+
 class MemoryOutbox(Repo):
+    def __init__(self, tables: Tables, journal: Journal) -> None:
+        super().__init__(tables, journal)
+        self._changed: dict[str, int] = {}  # chain key -> first position rewritten
+
     def append(self, event: Event) -> None:
         self.extend([event])
 
@@ -28,7 +49,46 @@ class MemoryOutbox(Repo):
         first = self._t.next_position[0]
         self._t.next_position[0] += len(events)  # like a database sequence: not rolled back
         messages = {first + i: OutboxMessage(first + i, event) for i, event in enumerate(events)}
+        heads, seals = self._t.heads, self._t.seals
+        for position, message in messages.items():  # the store's lock orders the chains
+            key = chain_key(message.event.company_id)
+            prev = heads.get(key, GENESIS)
+            digest = _sealed(message, None).expected(prev)
+            self._j.put(seals, position, (prev, digest))
+            self._j.put(heads, key, digest)
         self._j.put_new(self._t.outbox, messages)
+
+    def chain(self, company_id: CompanyId | None, after: int, limit: int) -> Sequence[SealedEvent]:
+        found = (
+            _sealed(m, self._t.seals.get(p))
+            for p, m in self._t.outbox.items()
+            if p > after and m.event.company_id == company_id
+        )
+        return list(itertools.islice(found, limit))
+
+    def head(self, company_id: CompanyId | None) -> str | None:
+        return self._t.heads.get(chain_key(company_id))
+
+    def _rewritten(self, message: OutboxMessage) -> None:
+        key = chain_key(message.event.company_id)
+        self._changed[key] = min(self._changed.get(key, message.position), message.position)
+
+    def reseal(self) -> Mapping[CompanyId | None, int]:
+        done: dict[CompanyId | None, int] = {}
+        seals = self._t.seals
+        for key, start in sorted(self._changed.items()):
+            company = None if key == PLATFORM_CHAIN else CompanyId(key)
+            ours = [m for m in self._t.outbox.values() if m.event.company_id == company]
+            before = [m for m in ours if m.position < start]
+            prev = seals[before[-1].position][1] if before else GENESIS
+            later = [_sealed(m, None) for m in ours if m.position >= start]
+            for event, new_prev, digest in relink(prev, later):
+                self._j.put(seals, event.position, (new_prev, digest))
+                prev = digest
+            self._j.put(self._t.heads, key, prev)
+            done[company] = len(later)
+        self._changed.clear()
+        return done
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
         found: list[OutboxMessage] = []
@@ -144,6 +204,8 @@ class MemoryOutbox(Repo):
                 changes["last_error"] = message.last_error.replace(old, new)  # R-CO-9
             if changes:
                 self._j.put(self._t.outbox, position, attrs.evolve(message, **changes))
+                if event is not None:
+                    self._rewritten(message)
                 changed += 1
         return changed
 
@@ -171,6 +233,7 @@ class MemoryOutbox(Repo):
             self._j.put(
                 outbox, position, attrs.evolve(message, event=without_context(message.event))
             )
+            self._rewritten(message)
         return len(told)
 
     def purge(self, before: datetime, keep: frozenset[str]) -> int:
@@ -189,7 +252,8 @@ class MemoryOutbox(Repo):
 
             self._j.call(restore)
             for position in gone:
-                del outbox[position]
+                self._rewritten(outbox.pop(position))
+                self._j.pop(self._t.seals, position)
         return len(gone)
 
 

@@ -15,6 +15,7 @@ from teamaccess.domain.ids import CompanyId, InvitationId, LeadId, RecordId, Req
 from teamaccess.domain.leads import InboxRequest, Lead
 from teamaccess.domain.models import Company, Invitation, Membership, User
 from teamaccess.domain.partners import Article, License, PropertyDefinition
+from teamaccess.domain.provisioning import Directory, ProvisionedGroup, ProvisionedUser
 from teamaccess.domain.records import ServiceLink, SharedRecord
 from teamaccess.domain.seats import Enrollment, PoolId, Product, ProductId, SeatPool, TagGrant
 from teamaccess.domain.support import SupportGrant
@@ -190,8 +191,16 @@ class Tables:
     join_requests: dict[str, JoinRequest] = attrs.Factory(dict)
     pending_requests: dict[tuple[CompanyId, UserId], str] = attrs.Factory(dict)
     support_grants: dict[str, SupportGrant] = attrs.Factory(dict)
+    directories: dict[CompanyId, Directory] = attrs.Factory(dict)
+    directory_by_hash: dict[str, CompanyId] = attrs.Factory(dict)
+    directory_users: dict[tuple[CompanyId, UserId], ProvisionedUser] = attrs.Factory(dict)
+    directory_groups: dict[tuple[CompanyId, str], ProvisionedGroup] = attrs.Factory(dict)
+    directory_members: dict[tuple[CompanyId, str, UserId], None] = attrs.Factory(dict)
     outbox: dict[int, OutboxMessage] = attrs.Factory(dict)
     next_position: list[int] = attrs.Factory(lambda: [1])
+    # The audit chains (issue 32): each event's (prev, seal) by position, each chain's head.
+    seals: dict[int, tuple[str, str]] = attrs.Factory(dict)
+    heads: dict[str, str] = attrs.Factory(dict)
     # The live relays and the end of their latest lease (not journaled: a heartbeat).
     relays: dict[str, datetime] = attrs.Factory(dict)
     # Companies whose row or members the running transaction changed: at commit the

@@ -15,6 +15,7 @@ from teamaccess.adapters.memory._people import (
     MemoryMemberships,
     MemoryUsers,
 )
+from teamaccess.adapters.memory._provisioning import MemoryDirectories
 from teamaccess.adapters.memory._repo import Journal, Tables
 from teamaccess.adapters.memory._seats import (
     MemoryEnrollments,
@@ -49,6 +50,7 @@ class MemoryTransaction:
         self.domains = MemoryDomainClaims(tables, self._journal)
         self.join_requests = MemoryJoinRequests(tables, self._journal)
         self.support = MemorySupportGrants(tables, self._journal)
+        self.directories = MemoryDirectories(tables, self._journal)
         self.outbox = MemoryOutbox(tables, self._journal)
         self.committed = False
         self.token: ConsistencyToken | None = None

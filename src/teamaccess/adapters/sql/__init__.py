@@ -14,6 +14,7 @@ from teamaccess._extras import needs_extra
 with needs_extra("teamaccess.adapters.sql", "sql"):
     import sqlalchemy  # noqa: F401 - the extra's one dependency, checked first
 
+from teamaccess.adapters.sql._filters import allowed_companies, company_clause, company_filter
 from teamaccess.adapters.sql._schema import DEFAULT_PREFIX, SCHEMA_VERSION, Tables, build_tables
 from teamaccess.adapters.sql._store import SqlStore, create_async_engine, create_engine
 from teamaccess.adapters.sql.migrations import upgrade_schema
@@ -23,7 +24,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "SqlStore",
     "Tables",
+    "allowed_companies",
     "build_tables",
+    "company_clause",
+    "company_filter",
     "create_async_engine",
     "create_engine",
     "upgrade_schema",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -42,6 +42,10 @@ class _Engine(Protocol):
     def _translate(self) -> AbstractContextManager[None]: ...
 
     def _facts_of(self, row: Any, user_id: UserId) -> _Facts: ...
+
+    def check_facts_many_on(
+        self, conn: Connection, company_ids: Sequence[str], user_id: str
+    ) -> dict[str, _Facts]: ...
 
 
 class BoundSqlStore:
@@ -110,6 +114,10 @@ class BoundSqlStore:
         if row is None:
             return None, None, None, None, None
         return self.store._facts_of(row, UserId(user_id))
+
+    def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> dict[str, _Facts]:
+        """`check_facts` for several companies: one statement on the host's connection."""
+        return self.store.check_facts_many_on(self.connection, company_ids, user_id)
 
     def __repr__(self) -> str:
         return f"<BoundSqlStore {self.store!r}>"

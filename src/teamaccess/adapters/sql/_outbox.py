@@ -15,18 +15,30 @@ drops out when its lease ends and the others take its share over.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection
 
 from teamaccess.adapters.sql._repo import Repo, chunks
+from teamaccess.adapters.sql._schema import Tables
 from teamaccess.domain.audit import AuditFilter
+from teamaccess.domain.audit_chain import (
+    GENESIS,
+    PLATFORM_CHAIN,
+    SealedEvent,
+    chain_key,
+    relink,
+    seal,
+)
 from teamaccess.domain.events import Event, OutboxMessage, decode_event, event_to_dict
-from teamaccess.domain.ids import UserId
+from teamaccess.domain.ids import CompanyId, UserId
 from teamaccess.domain.privacy import redact
 from teamaccess.domain.relay import in_company_order, shard_of, share
+from teamaccess.errors import TransientStorageError
 
 __all__ = ["Outbox"]
 
@@ -62,6 +74,15 @@ def _message(row: sa.Row[Any]) -> OutboxMessage:
     )
 
 
+def _insert_missing(table: sa.Table, dialect: str) -> sa.Executable:
+    """An INSERT that does nothing where the key exists already (a concurrent first append)."""
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return table.insert().prefix_with("OR IGNORE")
+    return table.insert().prefix_with("IGNORE")
+
+
 def _has_context(payload: object) -> bool:
     return isinstance(payload, dict) and payload.get("context") is not None
 
@@ -78,12 +99,154 @@ def _outbox_row(event: Event) -> dict[str, Any]:
     }
 
 
+def _sealed(row: sa.Row[Any]) -> SealedEvent:
+    """A row as its audit chain sees it: the columns beside the payload, the link, the seal."""
+    return SealedEvent(
+        int(row.position),
+        row.event_type,
+        row.company_id,
+        row.actor_id,
+        row.occurred_at,
+        row.payload,
+        row.chain_prev,
+        row.chain_seal,
+    )
+
+
+def _seal_of(row: dict[str, Any], prev: str) -> str:
+    return seal(
+        prev,
+        row["event_type"],
+        row["company_id"],
+        row["actor_id"],
+        row["occurred_at"],
+        row["payload"],
+    )
+
+
 class Outbox(Repo):
+    def __init__(self, conn: Connection, tables: Tables) -> None:
+        super().__init__(conn, tables)
+        self._heads: dict[str, str] = {}  # the heads this transaction locked, as it left them
+        self._changed: dict[str, int] = {}  # chain key -> first position rewritten
+
     def append(self, event: Event) -> None:
-        self._c.execute(self._t.outbox.insert(), _outbox_row(event))
+        row = _outbox_row(event)
+        keys = self._link([row])
+        self._c.execute(self._t.outbox.insert(), row)
+        self._save_heads(keys)
 
     def extend(self, events: Sequence[Event]) -> None:
-        self._insert(self._t.outbox, [_outbox_row(event) for event in events])
+        rows = [_outbox_row(event) for event in events]
+        keys = self._link(rows)
+        self._insert(self._t.outbox, rows)
+        self._save_heads(keys)
+
+    def _link(self, rows: list[dict[str, Any]]) -> list[str]:
+        """Seal each row after its chain's head (locked first, in key order); the keys."""
+        keys = sorted({chain_key(row["company_id"]) for row in rows})
+        for key in keys:
+            self._lock_head(key)
+        for row in rows:
+            key = chain_key(row["company_id"])
+            prev = self._heads[key]
+            row["chain_prev"] = prev
+            row["chain_seal"] = self._heads[key] = _seal_of(row, prev)
+        return keys
+
+    def _lock_head(self, key: str) -> str:
+        """Lock the chain's head row (made if missing) for this transaction; its seal.
+
+        Every command that appends to the chain locks the row before its insert takes
+        a position, and writes it, so commands on one company link one after the other
+        and in position order, on each node of a cluster too (R-ALL-12).
+        """
+        head = self._heads.get(key)
+        if head is not None:
+            return head
+        h = self._t.audit_heads
+        locked = sa.select(h.c.seal).where(h.c.chain == key).with_for_update()
+        row = self._row(locked)
+        if row is None:
+            self._c.execute(
+                _insert_missing(h, self._c.dialect.name), {"chain": key, "seal": GENESIS}
+            )
+            row = self._row(locked)
+            if row is None:  # made by a command whose commit this snapshot cannot see
+                raise TransientStorageError(f"the audit chain {key!r} began concurrently")
+        self._heads[key] = str(row.seal)
+        return self._heads[key]
+
+    def _save_heads(self, keys: Sequence[str]) -> None:
+        h = self._t.audit_heads
+        for key in keys:
+            self._c.execute(h.update().where(h.c.chain == key).values(seal=self._heads[key]))
+
+    def chain(self, company_id: CompanyId | None, after: int, limit: int) -> Sequence[SealedEvent]:
+        t = self._t.outbox
+        mine = t.c.company_id.is_(None) if company_id is None else t.c.company_id == company_id
+        statement = (
+            sa.select(*self._chain_columns())
+            .where(mine, t.c.position > after)
+            .order_by(t.c.position)
+            .limit(limit)
+        )
+        return [_sealed(row) for row in self._rows(statement)]
+
+    def _chain_columns(self) -> list[sa.ColumnElement[Any]]:
+        """What a chain needs of an outbox row (`_sealed`): not the relay's bookkeeping."""
+        t = self._t.outbox
+        names = ("position", "event_type", "company_id", "actor_id", "occurred_at", "payload")
+        return [t.c[name] for name in (*names, "chain_prev", "chain_seal")]
+
+    def head(self, company_id: CompanyId | None) -> str | None:
+        h = self._t.audit_heads
+        found = self._row(sa.select(h.c.seal).where(h.c.chain == chain_key(company_id)))
+        return None if found is None else str(found.seal)
+
+    def _rewritten(self, company_id: str | None, position: int) -> None:
+        key = chain_key(company_id)
+        self._changed[key] = min(self._changed.get(key, position), position)
+
+    def reseal(self) -> Mapping[CompanyId | None, int]:
+        t = self._t.outbox
+        done: dict[CompanyId | None, int] = {}
+        for key, start in sorted(self._changed.items()):
+            company = None if key == PLATFORM_CHAIN else CompanyId(key)
+            self._lock_head(key)
+            mine = t.c.company_id.is_(None) if company is None else t.c.company_id == company
+            last = self._row(
+                sa.select(t.c.chain_seal)
+                .where(mine, t.c.position < start)
+                .order_by(t.c.position.desc())
+                .limit(1)
+            )
+            prev = GENESIS if last is None or last.chain_seal is None else str(last.chain_seal)
+            count, after = 0, start - 1
+            while True:  # locking reads: they see what committed before the head was locked
+                batch = self._rows(
+                    sa.select(*self._chain_columns())
+                    .where(mine, t.c.position > after)
+                    .order_by(t.c.position)
+                    .limit(_SEARCH_BATCH)
+                    .with_for_update()
+                )
+                for event, new_prev, digest in relink(prev, [_sealed(row) for row in batch]):
+                    if (event.prev, event.digest) != (new_prev, digest):
+                        self._c.execute(
+                            t.update().where(t.c.position == event.position),
+                            {"chain_prev": new_prev, "chain_seal": digest},
+                        )
+                    prev = digest
+                    count += 1
+                if len(batch) < _SEARCH_BATCH:
+                    break
+                after = int(batch[-1].position)
+            self._heads[key] = prev
+            self._save_heads([key])
+            done[company] = count
+        self._changed.clear()
+        return done
 
     def _waiting(self) -> sa.ColumnElement[bool]:
         t = self._t.outbox
@@ -244,7 +407,9 @@ class Outbox(Repo):
             *(t.c.last_error.contains(form, autoescape=True) for form in sorted(forms)),
         )
         statement = (
-            sa.select(t.c.position, t.c.payload, t.c.last_error).where(like).order_by(t.c.position)
+            sa.select(t.c.position, t.c.company_id, t.c.payload, t.c.last_error)
+            .where(like)
+            .order_by(t.c.position)
         )
         changed = 0
         for row in self._rows(statement):
@@ -252,6 +417,7 @@ class Outbox(Repo):
             payload = redact(row.payload, old, new)
             if payload != row.payload:
                 values["payload"] = payload
+                self._rewritten(row.company_id, int(row.position))  # sealed again later
             if row.last_error is not None:
                 error = row.last_error
                 for form, replacement in forms.items():
@@ -296,21 +462,27 @@ class Outbox(Repo):
 
     def forget_context(self, actor_id: UserId) -> int:
         t = self._t.outbox
-        statement = sa.select(t.c.position, t.c.payload).where(t.c.actor_id == actor_id)
+        statement = sa.select(t.c.position, t.c.company_id, t.c.payload).where(
+            t.c.actor_id == actor_id
+        )
         told = [row for row in self._rows(statement) if _has_context(row.payload)]
         for row in told:
             payload = {k: v for k, v in row.payload.items() if k != "context"}
             self._c.execute(t.update().where(t.c.position == row.position), {"payload": payload})
+            self._rewritten(row.company_id, int(row.position))
         return len(told)
 
     def purge(self, before: datetime, keep: frozenset[str]) -> int:
         t = self._t.outbox
-        statement = t.delete().where(
+        old = sa.and_(
             t.c.occurred_at < before,
             sa.not_(self._waiting()),
             t.c.event_type.not_in(sorted(keep)),
         )
-        return int(self._c.execute(statement).rowcount)
+        firsts = sa.select(t.c.company_id, sa.func.min(t.c.position).label("first"))
+        for row in self._rows(firsts.where(old).group_by(t.c.company_id)):
+            self._rewritten(row.company_id, int(row.first))  # their chains are sealed again
+        return int(self._c.execute(t.delete().where(old)).rowcount)
 
     def _change(self, positions: Sequence[int], *, owner: str | None = None, **values: Any) -> None:
         """Update these undelivered rows (only those ``owner`` leases, if given)."""

@@ -15,8 +15,10 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from teamaccess.adapters.sql._audit_schema import audit_heads_table, outbox_seal_columns
 from teamaccess.adapters.sql._domain_schema import domain_tables
 from teamaccess.adapters.sql._locks import lock_version_column
+from teamaccess.adapters.sql._provisioning_schema import directory_tables
 from teamaccess.adapters.sql._support_schema import support_table
 from teamaccess.adapters.sql._types import Id, UtcDateTime
 from teamaccess.adapters.sql._work_schema import work_tables
@@ -27,7 +29,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "teamaccess_0014"
+SCHEMA_VERSION = "teamaccess_0016"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -66,12 +68,22 @@ class Tables:
     join_requests: sa.Table
     relays: sa.Table
     support_grants: sa.Table
+    audit_heads: sa.Table
+    directories: sa.Table
+    directory_users: sa.Table
+    directory_groups: sa.Table
+    directory_members: sa.Table
 
     def in_delete_order(self) -> list[sa.Table]:
         """Children before parents, for emptying the tables."""
         return [
             self.relays,
+            self.audit_heads,
             self.outbox,
+            self.directory_members,
+            self.directory_groups,
+            self.directory_users,
+            self.directories,
             self.support_grants,
             self.join_requests,
             self.domains,
@@ -315,6 +327,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         sa.Column("delivered_at", UtcDateTime(), nullable=True),
         *outbox_relay_columns(),
         *outbox_shard_columns(),
+        *outbox_seal_columns(),
         sa.Index(f"{p}ix_outbox_pending", "delivered_at", "position"),
         sa.Index(f"{p}ix_outbox_company", "company_id", "position"),
     )
@@ -480,6 +493,8 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         join_requests,
         relays_table(md, p),
         support_table(md, p),
+        audit_heads_table(md, p),
+        *directory_tables(md, p),
     )
 
 

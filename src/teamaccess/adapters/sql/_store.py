@@ -273,6 +273,7 @@ class SqlStore:
         self.tables = build_tables(prefix, metadata)
         self.dialect = sync_engine.dialect.name
         self._facts = RawSelect(_check_statement(self.tables), sync_engine.dialect)
+        self._many: sa.Select[Any] | None = None  # check_facts_many's, built on first use
         # MariaDB/MySQL plan the ancestor's subquery on every check (about twice the cost
         # of the rest): there a check reads the company and the membership, and only a
         # non-member of an account with a parent reads the nearest ancestor's membership.
@@ -583,6 +584,29 @@ class SqlStore:
             return self._read_facts(company_id, user_id)  # translated, or once more
         self._readers.put((conn, time.monotonic()))
         return facts
+
+    def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> dict[str, _Facts]:
+        """The facts of `check_facts` for each of ``company_ids`` that exists, in one statement.
+
+        For ``ta.access.check_many``: the check's statement over all the companies at
+        once (on MariaDB too, where a single check splits it).
+        """
+        if not company_ids:
+            return {}
+        with self._translate(), self._kept(autocommit=True) as conn:
+            return self.check_facts_many_on(conn, company_ids, user_id)
+
+    def check_facts_many_on(
+        self, conn: Connection, company_ids: Sequence[str], user_id: str
+    ) -> dict[str, _Facts]:
+        """`check_facts_many` on ``conn`` (a bound store's: the host's connection)."""
+        if not company_ids:
+            return {}
+        if self._many is None:
+            self._many = _check_statement(self.tables, many=True)
+        with self._translate():
+            rows = conn.execute(self._many, {"company_ids": list(company_ids), "user_id": user_id})
+            return {row.id: self._facts_of(row, UserId(user_id)) for row in rows}
 
     def _read_facts(self, company_id: str, user_id: str) -> _Facts:
         with self._translate():
@@ -1009,8 +1033,11 @@ def _loads(value: str | None) -> Any:
     return None if value is None else json.loads(value)
 
 
-def _check_statement(t: Tables) -> sa.Select[Any]:
+def _check_statement(t: Tables, *, many: bool = False) -> sa.Select[Any]:
     """Everything a check needs in one row, prebuilt once.
+
+    With ``many``, one row per company of the expanding ``company_ids``
+    (``check_facts_many``) instead of the one ``company_id``.
 
     The company; the user's membership in it (``m_*``); and, only when there is none
     and the company has a parent, their membership in the nearest ancestor (``a_*``),
@@ -1048,7 +1075,11 @@ def _check_statement(t: Tables) -> sa.Select[Any]:
             .outerjoin(a, sa.and_(a.c.user_id == user, a.c.company_id == above))
             .outerjoin(ac, ac.c.id == a.c.company_id)
         )
-        .where(c.c.id == sa.bindparam("company_id"))
+        .where(
+            c.c.id.in_(sa.bindparam("company_ids", expanding=True))
+            if many
+            else c.c.id == sa.bindparam("company_id")
+        )
     )
 
 

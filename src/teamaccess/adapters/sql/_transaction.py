@@ -10,6 +10,7 @@ from teamaccess.adapters.sql._domains import DomainClaims, JoinRequests
 from teamaccess.adapters.sql._outbox import Outbox
 from teamaccess.adapters.sql._partners import Articles, Licenses, PropertyDefinitions
 from teamaccess.adapters.sql._people import Companies, Invitations, Memberships, Users
+from teamaccess.adapters.sql._provisioning import Directories
 from teamaccess.adapters.sql._schema import (
     Tables,
 )
@@ -45,6 +46,7 @@ class SqlTransaction:
         self.domains = DomainClaims(conn, tables)
         self.join_requests = JoinRequests(conn, tables)
         self.support = SupportGrants(conn, tables)
+        self.directories = Directories(conn, tables)
         self.outbox = Outbox(conn, tables)
         self.committed = False
         self.token: ConsistencyToken | None = None

@@ -14,7 +14,7 @@ refused inside one, where it would commit the host's transaction half-way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -34,6 +34,8 @@ from teamaccess.domain.windows import Window
 from teamaccess.errors import StorageError
 
 __all__ = ["DjangoStore"]
+
+_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]
 
 
 class _Borrowed:
@@ -179,6 +181,11 @@ class DjangoStore:
         """The check's facts, read on Django's connection."""
         with self._translate(), self.sql.engine.connect() as conn:
             return self.sql.bind(conn).check_facts(company_id, user_id)
+
+    def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> dict[str, _Facts]:
+        """The check's facts of several companies, in one statement on Django's connection."""
+        with self._translate(), self.sql.engine.connect() as conn:
+            return self.sql.bind(conn).check_facts_many(company_ids, user_id)
 
     @contextmanager
     def _ddl(self) -> Iterator[None]:

@@ -35,7 +35,7 @@ AREAS = (
     "lifecycle", "outbox_relay", "suspension", "suspension_reach", "suspension_hierarchy",
     "sight", "access", "access_properties", "privacy", "consistency", "domains",
     "grant_windows", "grant_window_properties",
-    "support", "support_properties", "roles", "audit",
+    "support", "support_properties", "roles", "audit", "audit_chain", "provisioning",
 )  # fmt: skip
 """The modules of the suite, one per area."""
 

@@ -1,0 +1,33 @@
+"""The tamper-evident audit chain (teamaccess_0015, issue 32).
+
+A site that applied ``0002_library_schema`` with an older library has an outbox without
+seals and no ``audit_heads`` table: this runs the shipped Alembic migrations up to the
+installed library's version again (nothing if current), which seals the events already
+stored, as ``0004_support_grants`` does for its table.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import migrations
+
+
+def upgrade(apps: Any, schema_editor: Any) -> None:
+    """Run the shipped Alembic migrations up to the library's version, if behind."""
+    from teamaccess.contrib.django.conf import setting
+    from teamaccess.contrib.django.store import DjangoStore
+
+    DjangoStore(schema_editor.connection.alias, prefix=setting("PREFIX")).upgrade_schema()
+
+
+class Migration(migrations.Migration):
+    """Upgrade the teamaccess tables to the installed library's schema version.
+
+    Not atomic, as ``0002_library_schema``: the store keeps MySQL's DDL out of savepoints.
+    """
+
+    atomic = False
+
+    dependencies: ClassVar[list[tuple[str, str]]] = [("teamaccess", "0005_company_roles")]
+    operations: ClassVar[list[Any]] = [migrations.RunPython(upgrade, migrations.RunPython.noop)]
