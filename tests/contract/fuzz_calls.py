@@ -48,8 +48,12 @@ def world(store: Store) -> tuple[TeamAccess, dict[str, str]]:
     asked = ta.domains.request_join("ida", "acme")
     ta.roles.define("anna", "acme", "reader", permissions=[])
     support = ta.support.request(ADMIN, "acme", reason="ticket", permissions=["view_members"])
+    scim = ta.provisioning.connect("anna", "acme")
+    bob = ta.provisioning.create_user(scim, "bob", "bob@acme.example").record.user_id
+    group = ta.provisioning.create_group(scim, "Sales", members=[bob]).record.group_id
     ids = {"pool": pool.id, "invitation": issued.invitation.id, "token": issued.token,
-           "join_request": asked.id, "support": support.id}  # fmt: skip
+           "join_request": asked.id, "support": support.id, "scim": scim,
+           "scim_user": bob, "scim_group": group}  # fmt: skip
     return ta, ids
 
 
@@ -348,10 +352,62 @@ def calls(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]
                          {"actor_id": U, "company_id": C, "by": U, "about": U, "kinds": "ids",
                           "since": "time", "after": "id", "limit": "count"}),
         "audit.purge": ({"actor_id": ADMIN}, {"actor_id": U}),
+        "audit.verify": ({"actor_id": a, "company_id": acme}, {"actor_id": U, "company_id": C}),
+        "access.check_many": ({"actor_id": a, "pairs": [(acme, "view_members")]},
+                              {"actor_id": U, "pairs": "pairs"}),
+        "access.company_filter": ({"user_id": a, "action": "view_members"},
+                                  {"user_id": U, "action": U}),
+        **_provisioning(ids),
         "audit.export": ({"actor_id": a, "company_id": acme, "by": a, "about": b,
                           "kinds": ["MemberAdded"], "since": EPOCH},
                          {"actor_id": U, "company_id": C, "by": U, "about": U, "kinds": "ids",
                           "since": "time"}),
+    }  # fmt: skip
+
+
+def _provisioning(ids: dict[str, str]) -> dict[str, tuple[dict[str, Any], dict[str, str]]]:
+    """``ta.provisioning``: the admin's commands and the directory's token methods."""
+    a, acme, U, T = "anna", "acme", "id", "token"  # noqa: N806 - kinds read like types
+    token, user, group = ids.get("scim", "t"), ids.get("scim_user", "u"), ids.get("scim_group", "g")
+    who = {"admin_id": a, "company_id": acme}
+    who_kinds = {"admin_id": U, "company_id": U}
+    return {
+        "provisioning.connect": ({**who, "groups": "pools"}, {**who_kinds, "groups": U}),
+        "provisioning.disconnect": (who, who_kinds),
+        "provisioning.get": (who, who_kinds),
+        "provisioning.map_group": ({**who, "group_id": group, "target": "admin"},
+                                   {**who_kinds, "group_id": U, "target": U}),
+        "provisioning.authenticate": ({"token": token}, {"token": T}),
+        "provisioning.users": ({"token": token}, {"token": T}),
+        "provisioning.groups": ({"token": token}, {"token": T}),
+        "provisioning.user": ({"token": token, "user_id": user}, {"token": T, "user_id": U}),
+        "provisioning.group": ({"token": token, "group_id": group}, {"token": T, "group_id": U}),
+        "provisioning.delete_user": ({"token": token, "user_id": user},
+                                     {"token": T, "user_id": U}),
+        "provisioning.delete_group": ({"token": token, "group_id": group},
+                                      {"token": T, "group_id": U}),
+        "provisioning.create_user": (
+            {"token": token, "user_name": "cleo", "email": "cleo@acme.example",
+             "external_id": "ext", "active": True},
+            {"token": T, "user_name": "username", "email": "email", "external_id": "name",
+             "active": "bool"},
+        ),
+        "provisioning.update_user": (
+            {"token": token, "user_id": user, "user_name": "bob", "active": True,
+             "external_id": "ext", "email": "bob@acme.example", "version": 1},
+            {"token": T, "user_id": U, "user_name": "username", "active": "bool",
+             "external_id": "name", "email": "email", "version": "count"},
+        ),
+        "provisioning.create_group": (
+            {"token": token, "display_name": "Ops", "external_id": "ext", "members": [user]},
+            {"token": T, "display_name": "name", "external_id": "name", "members": "ids"},
+        ),
+        "provisioning.update_group": (
+            {"token": token, "group_id": group, "display_name": "Sales", "external_id": "ext",
+             "members": [user], "add": [], "remove": [], "version": 1},
+            {"token": T, "group_id": U, "display_name": "name", "external_id": "name",
+             "members": "ids", "add": "ids", "remove": "ids", "version": "count"},
+        ),
     }  # fmt: skip
 
 
@@ -386,6 +442,9 @@ JUNK: dict[str, list[object]] = {
                "a\u200db.example", "x" * 64 + ".example", "exa mple.com"],
     "txt": [None, "v=spf1", 7, b"ab", [7], [None], ["x"] * 101, {"k": "v"}],
     "code": [j for j in _ID_JUNK if j != _LONG_ID] + ["x" * 513],
+    "username": [*_TEXT_JUNK, "", "   ", "x" * 255],
+    "pairs": [7, None, "ab", [("acme",)], [("acme", "x", "y")], [(None, "view_members")],
+              [("acme", None)], [("acme", "\x00")], [7]],
 }  # fmt: skip
 """Values each kind of argument must refuse with an ``InvalidInput`` (R-ALL-7).
 

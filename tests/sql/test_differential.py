@@ -409,7 +409,7 @@ class AdaptersAgree(RuleBasedStateMachine):
 
 AdaptersAgree.TestCase.settings = settings(
     max_examples=int(os.environ.get("TEAMACCESS_DIFF_EXAMPLES", "2" if _everywhere else "25")),
-    stateful_step_count=int(os.environ.get("TEAMACCESS_DIFF_STEPS", "12")),
+    stateful_step_count=int(os.environ.get("TEAMACCESS_DIFF_STEPS", "8" if _everywhere else "12")),
     deadline=None,
 )
 

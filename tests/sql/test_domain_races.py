@@ -26,7 +26,9 @@ from ..backends import SQL_BACKENDS
 from .test_races import _race
 
 COMPANIES = 8
-ROUNDS = int(os.environ.get("TEAMACCESS_DOMAIN_RACE_ROUNDS", "20"))
+ROUNDS = int(
+    os.environ.get("TEAMACCESS_DOMAIN_RACE_ROUNDS", "12" if os.environ.get("CI") else "20")
+)
 
 pytestmark = pytest.mark.slow
 

@@ -26,7 +26,9 @@ from teamaccess.testing import dump, make_service
 from ..backends import MARIADB, POSTGRES
 from .test_races import _race
 
-ROUNDS = int(os.environ.get("TEAMACCESS_ERASURE_RACE_ROUNDS", "20"))
+ROUNDS = int(
+    os.environ.get("TEAMACCESS_ERASURE_RACE_ROUNDS", "12" if os.environ.get("CI") else "20")
+)
 ADMIN = "admin"
 
 pytestmark = pytest.mark.slow

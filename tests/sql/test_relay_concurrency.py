@@ -29,6 +29,9 @@ from teamaccess.testing import in_transaction, make_service
 
 from ..backends import MARIADB, POSTGRES, SQLITE
 
+KILLS = int(os.environ.get("TEAMACCESS_RELAY_KILLS", "10" if os.environ.get("CI") else "20"))
+"""How often the relay is killed: 20, 10 under CI (TEAMACCESS_RELAY_KILLS for more)."""
+
 SERVERS = [pytest.param(POSTGRES, id="postgres"), pytest.param(MARIADB, id="mariadb")]
 NOW = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
 
@@ -108,8 +111,8 @@ def test_r_all_8_four_relays_deliver_10000_events_once_in_company_order(backend)
 @pytest.mark.parametrize(
     "backend", [pytest.param(POSTGRES, id="postgres"), pytest.param(SQLITE, id="sqlite")]
 )
-def test_r_all_8_kill_9_twenty_times_loses_nothing(backend, tmp_path: Path) -> None:
-    """R-ALL-8: a relay process killed with SIGKILL 20 times mid-batch; afterwards every event was delivered at least once."""
+def test_r_all_8_kill_9_mid_batch_again_and_again_loses_nothing(backend, tmp_path: Path) -> None:
+    """R-ALL-8: a relay process killed with SIGKILL mid-batch, KILLS times (20; 10 under CI); afterwards every event was delivered at least once."""
     store = _store(backend)
     _fill(store, 3000, 20)
     expected = {m.position for m in in_transaction(store, lambda tx: tx.outbox.all())}
@@ -125,7 +128,7 @@ def test_r_all_8_kill_9_twenty_times_loses_nothing(backend, tmp_path: Path) -> N
     ]
     rng = random.Random(8)  # noqa: S311 - kill timing, not secrets
     kills = 0
-    for _ in range(20):
+    for _ in range(KILLS):
         before = out.stat().st_size
         process = subprocess.Popen(child, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         deadline = time.monotonic() + 30
@@ -137,7 +140,7 @@ def test_r_all_8_kill_9_twenty_times_loses_nothing(backend, tmp_path: Path) -> N
         process.kill()
         process.wait()
         kills += process.returncode == -9
-    assert kills == 20
+    assert kills == KILLS
     mid = {int(line) for line in out.read_text().split()}
     assert len(mid) < len(expected)  # the kills interrupted the work
     time.sleep(1.1)  # the last leases end

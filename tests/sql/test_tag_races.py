@@ -25,7 +25,7 @@ from teamaccess.events import TagGranted, TagRevoked
 
 from .test_races import _race, racing_service  # noqa: F401 - the fixture is used by name
 
-ROUNDS = int(os.environ.get("TEAMACCESS_TAG_RACE_ROUNDS", "25"))
+ROUNDS = int(os.environ.get("TEAMACCESS_TAG_RACE_ROUNDS", "15" if os.environ.get("CI") else "25"))
 TAG = "course-access"
 
 pytestmark = pytest.mark.slow

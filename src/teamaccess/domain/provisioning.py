@@ -28,11 +28,12 @@ from datetime import datetime
 
 import attrs
 
-from teamaccess.domain.ids import CompanyId, UserId, check_name
+from teamaccess.domain.ids import CompanyId, UserId, check_id, check_name
 from teamaccess.errors import InvalidInput
 
 __all__ = [
     "MAX_EXTERNAL_ID_LENGTH",
+    "MAX_TOKEN_LENGTH",
     "MAX_USER_NAME_LENGTH",
     "Directory",
     "DirectoryGroup",
@@ -43,6 +44,7 @@ __all__ = [
     "check_display_name",
     "check_external_id",
     "check_groups_are",
+    "check_token",
     "check_user_name",
     "same_token",
     "token_hash",
@@ -52,6 +54,8 @@ MAX_USER_NAME_LENGTH = 254
 """The longest ``userName`` a directory may give, in characters."""
 MAX_EXTERNAL_ID_LENGTH = 200
 """The longest ``externalId`` a directory may give, in characters."""
+MAX_TOKEN_LENGTH = 200
+"""The longest provisioning token accepted (the library's are 43 characters)."""
 
 
 class GroupsAre(str, enum.Enum):
@@ -71,6 +75,11 @@ def token_hash(token: str) -> str:
 def same_token(token: str, stored_hash: str) -> bool:
     """Whether ``token`` hashes to ``stored_hash``, compared in constant time."""
     return hmac.compare_digest(token_hash(token), stored_hash)
+
+
+def check_token(value: object) -> str:
+    """A well-formed provisioning token (R-ALL-7); whether it is known is another matter."""
+    return check_id(value, "provisioning token", MAX_TOKEN_LENGTH)
 
 
 def check_user_name(value: object) -> str:

@@ -10,6 +10,7 @@ Every answer, errors included, is a SCIM document.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -153,13 +154,16 @@ def _validation_error(error: ValidationError) -> ScimResponse:
     return _error(400, f"{where}: {problems[0]['msg']}", "invalidValue")
 
 
+_TOKEN68 = re.compile(r"[A-Za-z0-9._~+/-]{1,200}=*")  # RFC 6750 b64token
+
+
 def _bearer(authorization: str | None) -> str:
-    if authorization is None:
+    """The token of ``Authorization: Bearer <token>``; anything else is a 401, alike."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not _TOKEN68.fullmatch(token):
         raise InvalidProvisioningToken()
-    scheme, _, token = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidProvisioningToken()
-    return token.strip()
+    return token
 
 
 def _count(params: Mapping[str, str], name: str, default: int, minimum: int) -> int:

@@ -22,8 +22,8 @@ from teamaccess.domain.domains import domain_of
 from teamaccess.domain.emails import normalize_email
 from teamaccess.domain.events import stamp
 from teamaccess.domain.gate import company_gate
-from teamaccess.domain.ids import MAX_ID_LENGTH, CompanyId, UserId, check_id, shown
-from teamaccess.domain.inputs import check_bool
+from teamaccess.domain.ids import CompanyId, UserId, check_id
+from teamaccess.domain.inputs import check_bool, check_count
 from teamaccess.domain.models import Company
 from teamaccess.domain.provisioning import (
     Directory,
@@ -35,6 +35,7 @@ from teamaccess.domain.provisioning import (
     check_display_name,
     check_external_id,
     check_groups_are,
+    check_token,
     check_user_name,
     token_hash,
 )
@@ -65,8 +66,6 @@ from teamaccess.service.seats import Seats
 from teamaccess.service.users import Users, register_user
 
 __all__ = ["Provisioning"]
-
-_MAX_TOKEN = 200
 
 
 class Provisioning:
@@ -173,6 +172,7 @@ class Provisioning:
             AccessDenied: The company is suspended or closed, or the admin the
                 directory acts as lost ``manage_team`` (R-CO-8, R-MEM-10).
         """
+        token = check_token(token)
         with self._core.store.reader() as tx:
             directory, _ = self._directory(tx, token)
             return directory
@@ -185,6 +185,7 @@ class Provisioning:
             AccessDenied: The company is suspended or closed, or the admin the
                 directory acts as lost ``manage_team`` (R-CO-8, R-MEM-10).
         """
+        token = check_token(token)
         with self._core.store.reader() as tx:
             directory, _ = self._directory(tx, token)
             return [_user_view(tx, r) for r in tx.directories.users(directory.company_id)]
@@ -196,6 +197,7 @@ class Provisioning:
             UnknownDirectoryResource: The directory has no such user (said alike for a
                 user of another company, R-ALL-9).
         """
+        token, user_id = check_token(token), check_id(user_id, "user")
         with self._core.store.reader() as tx:
             directory, _ = self._directory(tx, token)
             return _user_view(tx, _record(tx, directory.company_id, user_id))
@@ -222,6 +224,7 @@ class Provisioning:
             EmailTaken: The address belongs to a user the company may not take on.
             AccessDenied: The admin the directory acts as may not add members.
         """
+        token = check_token(token)
         name = check_user_name(user_name)
         address = normalize_email(email)
         external = check_external_id(external_id)
@@ -284,10 +287,12 @@ class Provisioning:
             DirectoryActorRequired: Deactivating the admin the directory acts as.
             MainContactRequired: Deactivating the main contact while others remain (R-MC-4).
         """
+        token, user_id = check_token(token), check_id(user_id, "user")
         name = check_user_name(user_name)
         external = check_external_id(external_id)
         check_bool(active, "active")
         address = None if email is None else normalize_email(email)
+        version = None if version is None else check_count(version, "version", 1)
 
         def work(tx: Transaction, now: datetime) -> DirectoryUser:
             directory, company = self._directory(tx, token)
@@ -332,6 +337,7 @@ class Provisioning:
 
         The person stays registered (they may belong to other companies).
         """
+        token, user_id = check_token(token), check_id(user_id, "user")
 
         def work(tx: Transaction, now: datetime) -> None:
             directory, company = self._directory(tx, token)
@@ -347,6 +353,7 @@ class Provisioning:
 
     def groups(self, token: str) -> Sequence[DirectoryGroup]:
         """The directory's groups, ordered by id."""
+        token = check_token(token)
         with self._core.store.reader() as tx:
             directory, _ = self._directory(tx, token)
             return [_group_view(tx, g) for g in tx.directories.groups(directory.company_id)]
@@ -357,6 +364,7 @@ class Provisioning:
         Raises:
             UnknownDirectoryResource: The directory has no such group.
         """
+        token, group_id = check_token(token), check_id(group_id, "group")
         with self._core.store.reader() as tx:
             directory, _ = self._directory(tx, token)
             return _group_view(tx, _group(tx, directory.company_id, group_id))
@@ -380,6 +388,7 @@ class Provisioning:
             DirectoryNameTaken: The directory has a group with this ``displayName``.
             InvalidInput: A member is not a user of the directory.
         """
+        token = check_token(token)
         name = check_display_name(display_name)
         external = check_external_id(external_id)
         wanted = _user_ids(members)
@@ -420,10 +429,12 @@ class Provisioning:
             InvalidInput: A member is not a user of the directory.
             SeatsExhausted: No seat is free for a new member (a group of a pool).
         """
+        token, group_id = check_token(token), check_id(group_id, "group")
         name = None if display_name is None else check_display_name(display_name)
         external = check_external_id(external_id)
         replace = None if members is None else _user_ids(members)
         adding, removing = _user_ids(add), _user_ids(remove)
+        version = None if version is None else check_count(version, "version", 1)
 
         def work(tx: Transaction, now: datetime) -> DirectoryGroup:
             directory, company = self._directory(tx, token)
@@ -451,6 +462,7 @@ class Provisioning:
 
         The role or pool itself stays the company's.
         """
+        token, group_id = check_token(token), check_id(group_id, "group")
 
         def work(tx: Transaction, now: datetime) -> None:
             directory, company = self._directory(tx, token)
@@ -483,6 +495,7 @@ class Provisioning:
         """
         check_id(admin_id, "user")
         check_id(company_id, "company")
+        check_id(group_id, "group")
         wanted = None if target is None else check_id(target, "group")
 
         def work(tx: Transaction, now: datetime) -> DirectoryGroup:
@@ -520,10 +533,8 @@ class Provisioning:
 
     # -- what every directory request shares -----------------------------------------
 
-    def _directory(self, tx: Transaction, token: object) -> tuple[Directory, Company]:
-        """The token's directory and its open company, or raise (R-PROV-2, R-CO-8)."""
-        if not isinstance(token, str) or not 0 < len(token) <= _MAX_TOKEN:
-            raise InvalidProvisioningToken()
+    def _directory(self, tx: Transaction, token: str) -> tuple[Directory, Company]:
+        """The (well-formed) token's directory and its open company, or raise (R-PROV-2, R-CO-8)."""
         directory = tx.directories.by_token(token_hash(token))
         company = None if directory is None else tx.companies.get(directory.company_id)
         if directory is None or company is None:
@@ -694,22 +705,19 @@ def _group_event(
     )
 
 
-def _record(tx: Transaction, company_id: CompanyId, user_id: object) -> ProvisionedUser:
+def _record(tx: Transaction, company_id: CompanyId, user_id: str) -> ProvisionedUser:
     """The directory's record of the user, or the same `UnknownDirectoryResource` for all."""
-    record = None
-    if isinstance(user_id, str) and 0 < len(user_id) <= MAX_ID_LENGTH:
-        record = tx.directories.user(company_id, UserId(user_id))
+    record = tx.directories.user(company_id, UserId(user_id))
     if record is None:
-        raise UnknownDirectoryResource(f"the directory has no user {shown(user_id)}")
+        raise UnknownDirectoryResource(f"the directory has no user {user_id!r}")
     return record
 
 
-def _group(tx: Transaction, company_id: CompanyId, group_id: object) -> ProvisionedGroup:
-    record = None
-    if isinstance(group_id, str) and 0 < len(group_id) <= MAX_ID_LENGTH:
-        record = tx.directories.group(company_id, group_id)
+def _group(tx: Transaction, company_id: CompanyId, group_id: str) -> ProvisionedGroup:
+    """The directory's group, or the same `UnknownDirectoryResource` for all."""
+    record = tx.directories.group(company_id, group_id)
     if record is None:
-        raise UnknownDirectoryResource(f"the directory has no group {shown(group_id)}")
+        raise UnknownDirectoryResource(f"the directory has no group {group_id!r}")
     return record
 
 

@@ -184,10 +184,13 @@ def test_r_prov_2_rotating_or_disconnecting_ends_the_old_token(directory_ta: Tea
     old = ta.provisioning.connect("anna", "acme")
     new = ta.provisioning.connect("anna", "acme")
     assert old != new
-    for token in (old, "", "x" * 500, 42, "Bearer " + new):
+    for token in (old, "Bearer " + new, new[:-1]):  # well formed, not this directory's
         with pytest.raises(InvalidProvisioningToken) as caught:
-            ta.provisioning.users(token)  # type: ignore[arg-type]
+            ta.provisioning.users(token)
         assert str(caught.value) == "invalid provisioning token"
+    for junk in ("", "x" * 500, 42, " " + new, "a\x00b"):  # malformed: refused before storage
+        with pytest.raises(InvalidInput):
+            ta.provisioning.users(junk)  # type: ignore[arg-type]
     assert ta.provisioning.users(new) == []
     assert ta.provisioning.authenticate(new).company_id == "acme"
     stored = ta.provisioning.get("anna", "acme")
