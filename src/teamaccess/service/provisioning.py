@@ -188,7 +188,7 @@ class Provisioning:
         token = check_token(token)
         with self._core.store.reader() as tx:
             directory, _ = self._directory(tx, token)
-            return [_user_view(tx, r) for r in tx.directories.users(directory.company_id)]
+            return _user_views(tx, directory.company_id)
 
     def user(self, token: str, user_id: str) -> DirectoryUser:
         """One of the directory's users.
@@ -672,6 +672,24 @@ def _user_view(tx: Transaction, record: ProvisionedUser) -> DirectoryUser:
     return DirectoryUser(
         record, email, tuple(tx.directories.groups_of(record.company_id, record.user_id))
     )
+
+
+def _user_views(tx: Transaction, company_id: CompanyId) -> list[DirectoryUser]:
+    """Every user of the directory, read in 2 + (number of groups) queries, not 2 per user."""
+    records = tx.directories.users(company_id)
+    people = tx.users.get_many([r.user_id for r in records])
+    groups_of: dict[UserId, list[str]] = {}
+    for group in tx.directories.groups(company_id):  # ordered by id, as groups_of is
+        for user_id in tx.directories.members(company_id, group.group_id):
+            groups_of.setdefault(user_id, []).append(group.group_id)
+    return [
+        DirectoryUser(
+            r,
+            people[r.user_id].email if r.user_id in people else "",
+            tuple(groups_of.get(r.user_id, ())),
+        )
+        for r in records
+    ]
 
 
 def _group_view(tx: Transaction, record: ProvisionedGroup) -> DirectoryGroup:

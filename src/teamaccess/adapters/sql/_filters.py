@@ -290,6 +290,21 @@ def _member_may(
     return sa.and_(_known(m, c, now, spec), sa.or_(*ways))
 
 
+def _nearer(t: Tables, user: sa.BindParameter[str], account: Any, depth: Any) -> sa.Select[Any]:
+    """The user belongs to an ancestor of ``account`` nearer than ``depth`` (the nearest wins)."""
+    q, r = _alias(t.memberships, "fq"), _alias(t.paths, "fr")
+    return (
+        sa.select(sa.literal(1))
+        .select_from(q.join(r, r.c.ancestor_id == q.c.company_id))
+        .where(
+            q.c.user_id == user,
+            r.c.descendant_id == account,
+            r.c.depth > 0,
+            r.c.depth < depth,
+        )
+    )
+
+
 def _from_above(
     spec: CompanyFilter, t: Tables, user: sa.BindParameter[str], now: sa.BindParameter[Any]
 ) -> sa.Select[tuple[str]]:
@@ -307,17 +322,7 @@ def _from_above(
         _alias(t.companies, "fac"),
         _alias(t.companies, "fc"),
     )
-    q, r = _alias(t.memberships, "fq"), _alias(t.paths, "fr")
-    nearer = (
-        sa.select(sa.literal(1))
-        .select_from(q.join(r, r.c.ancestor_id == q.c.company_id))
-        .where(
-            q.c.user_id == user,
-            r.c.descendant_id == p.c.descendant_id,
-            r.c.depth > 0,
-            r.c.depth < p.c.depth,
-        )
-    )
+    nearer = _nearer(t, user, p.c.descendant_id, p.c.depth)
     o = _alias(t.memberships, "fo")
     own = sa.select(sa.literal(1)).where(
         o.c.company_id == p.c.descendant_id, o.c.user_id == user, _counts(o, now)
@@ -375,17 +380,7 @@ def _by_support(
     o = _alias(t.memberships, "fo")
     member = sa.select(sa.literal(1)).where(o.c.company_id == g.c.company_id, o.c.user_id == user)
     a, p = _alias(t.memberships, "fa"), _alias(t.paths, "fp")
-    q, r = _alias(t.memberships, "fq"), _alias(t.paths, "fr")
-    nearer = (
-        sa.select(sa.literal(1))
-        .select_from(q.join(r, r.c.ancestor_id == q.c.company_id))
-        .where(
-            q.c.user_id == user,
-            r.c.descendant_id == g.c.company_id,
-            r.c.depth > 0,
-            r.c.depth < p.c.depth,
-        )
-    )
+    nearer = _nearer(t, user, g.c.company_id, p.c.depth)
     sighted = (  # the nearest ancestor membership, counting now: sight decides, not grants
         sa.select(sa.literal(1))
         .select_from(a.join(p, p.c.ancestor_id == a.c.company_id))

@@ -324,7 +324,9 @@ def test_r_prov_1_r_prov_2_roles_and_activity_follow_the_directory(
             ta.provisioning.delete_user(token, user_id)
             del users[who]
     held = {m.user_id: m.roles for m in ta.members.list("anna", "acme")}
-    for record in ta.provisioning.users(token):
+    listed = ta.provisioning.users(token)  # the list reads in bulk what `user` reads one by one
+    assert listed == [ta.provisioning.user(token, u.record.user_id) for u in listed]
+    for record in listed:
         in_group = bool(ta.provisioning.user(token, record.record.user_id).groups)
         if not record.record.active:
             assert record.record.user_id not in held
