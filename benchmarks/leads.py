@@ -4,16 +4,25 @@ Builds N companies (default 10,000): c0000..c0009 operate marketplaces, c0010..c
 give leads, every company takes them. Lead i is operated by one of the 10 operators,
 given by one of the 100 givers and offered to two takers (c0110 is one of them for
 every 100th lead, so its first page is full at both sizes); every other lead is
-picked by its first taker. Two more companies, m1 and m2, each picked 10,000 leads. For each
-size (100,000 then 1,000,000 leads) it reports the median and p99 ms of the first page
-of 50 visible leads for a member of a taker, of a giver and of an operator (who sees
-100,000 leads at 1M), the same-run baseline (SQL: a raw Core keyset page of 50 rows of
-the leads table by primary key; memory: merging four id lists in plain Python), and
-the SELECTs one page costs. Then it merges m2 into m1 (10,000 leads each) and reports
-the time. Checks every page against a brute-force answer over the generated facts.
+picked by its first taker. Two more companies, m1 and m2, each picked 10,000 leads.
+
+For each size (100,000 then 1,000,000 leads) it reports the median and p99 ms of the
+first page of 50 visible leads for a member of a taker, of a giver and of an operator
+(who sees 100,000 leads at 1M), and for an outsider asking for the operator's
+(refused with ``NotAMember``: the guard inside the statement reads none of its
+leads); the SELECTs one page costs (on SQL 1, the membership guard R-LEAD-4
+included); and two same-run baselines. ``raw``: a raw Core keyset page of 50 rows of
+the leads table by primary key (memory: merging four id lists in plain Python).
+``union`` (SQL only): the page's query written by hand, a UNION of the four index
+range scans each stopped by its LIMIT and joined back to the leads, without any
+guard, run through the driver (sqlite3, psycopg, PyMySQL) on a connection kept open
+in autocommit. Then it merges m2 into m1 (10,000 leads each) and reports the time.
+Every page, the hand-written one too, is checked against a brute-force answer over
+the generated facts.
 
 Run: ``python benchmarks/leads.py [--leads 100000,1000000] [--adapters memory,sqlite,postgres]
-[--explain]``; ``--explain`` prints PostgreSQL's EXPLAIN ANALYZE of the operator's page.
+[--explain]``; ``--explain`` prints PostgreSQL's EXPLAIN ANALYZE of the operator's page
+and of an outsider's (whose guard stops every branch).
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from checks import NOW, make_store, per_adapter  # type: ignore[import-not-found
 from overview import statements_of  # type: ignore[import-not-found]
 
 from teamaccess import Company, Lead, LeadState, Membership, Store, User
+from teamaccess.errors import AccessDenied, NotAMember
 from teamaccess.testing import make_service
 from teamaccess.values import CompanyId, LeadId, UserId
 
@@ -132,6 +142,70 @@ def baseline(store: Store) -> Callable[[], object]:
     return page
 
 
+LEAD_COLUMNS = ("id", "operator_id", "giver_id", "title", "state", "created_at", "picked_by",
+                "picked_by_user", "picked_at", "assignee_id")  # fmt: skip
+
+
+def union_sql(store: Store, mark: str) -> str:
+    """The page's query written by hand: four index range scans stopped by a LIMIT, joined back.
+
+    ``mark`` is the driver's placeholder; the parameters are `union_params`. Only the
+    store's table names are put in the text, every value is a parameter.
+    """
+    leads, offers = store.tables.leads.name, store.tables.offers.name  # type: ignore[attr-defined]
+    scans = [
+        f"SELECT id FROM {leads} WHERE {column} = {mark} ORDER BY id LIMIT {mark}"  # noqa: S608
+        for column in ("operator_id", "giver_id", "picked_by")
+    ]
+    scans.append(
+        f"SELECT lead_id AS id FROM {offers} WHERE company_id = {mark} "  # noqa: S608
+        f"ORDER BY lead_id LIMIT {mark}"
+    )
+    union = " UNION ".join(
+        f"SELECT id FROM ({scan}) b{i}"  # noqa: S608
+        for i, scan in enumerate(scans)
+    )
+    columns = ", ".join(f"l.{name}" for name in LEAD_COLUMNS)
+    return (
+        f"SELECT {columns} FROM {leads} l JOIN ({union}) v ON v.id = l.id "  # noqa: S608
+        f"ORDER BY l.id LIMIT {mark}"
+    )
+
+
+def union_params(company: str, limit: int) -> tuple[object, ...]:
+    """(company, limit) for each of the four scans, then the page's limit."""
+    return (company, limit) * 4 + (limit,)
+
+
+class UnionPage:
+    """`union_sql` run through the driver on a connection of its own, kept open in autocommit."""
+
+    def __init__(self, store: Store) -> None:
+        engine = store.engine  # type: ignore[attr-defined]
+        self._pooled = engine.raw_connection()
+        driver = self._pooled.driver_connection
+        if engine.dialect.name == "sqlite":
+            driver.isolation_level = None
+        elif callable(getattr(driver, "autocommit", None)):  # PyMySQL, mysqlclient
+            driver.autocommit(True)
+        else:
+            driver.autocommit = True
+        self._driver = driver
+        self.sql = union_sql(store, "?" if engine.dialect.paramstyle == "qmark" else "%s")
+
+    def page(self, company: str, limit: int = PAGE + 1) -> list[Any]:
+        """The company's page, ``limit`` rows (the service asks for one more than it shows)."""
+        cursor = self._driver.cursor()
+        cursor.execute(self.sql, union_params(company, limit))
+        rows = cursor.fetchall()
+        cursor.close()
+        return list(rows)
+
+    def close(self) -> None:
+        """Give the connection back to the engine's pool."""
+        self._pooled.close()
+
+
 def sample(call: Callable[[], object], repeat: int) -> tuple[float, float]:
     times = []
     for _ in range(repeat):
@@ -142,8 +216,8 @@ def sample(call: Callable[[], object], repeat: int) -> tuple[float, float]:
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
 
 
-def explain(store: Store, company: str) -> str:
-    """PostgreSQL's plan of the visible-leads statement for ``company``."""
+def explain(store: Store, user: str, company: str) -> str:
+    """PostgreSQL's plan of the visible-leads statement for ``user`` acting for ``company``."""
     engine = store.engine  # type: ignore[attr-defined]
     captured: list[Any] = []
 
@@ -152,8 +226,12 @@ def explain(store: Store, company: str) -> str:
             captured.append((statement, params))
 
     sa.event.listen(engine, "before_cursor_execute", listen)
-    make_service(store).visible_leads("u-op", company, limit=PAGE)
-    sa.event.remove(engine, "before_cursor_execute", listen)
+    try:
+        make_service(store).leads.visible(user, company, limit=PAGE)
+    except AccessDenied:
+        pass  # an outsider: refused, after the same one statement
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
     statement, params = captured[0]
     with engine.connect() as conn:
         cursor = conn.connection.cursor()
@@ -168,26 +246,44 @@ def run(adapter: str, sizes: list[int], companies_n: int, repeat: int, show: boo
     ta = make_service(store, platform_admins={"admin"})
     who = {"taker": ("u-taker", companies[OPERATORS + GIVERS]),
            "giver": ("u-giver", companies[OPERATORS]),
-           "operator": ("u-op", companies[0])}  # fmt: skip
+           "operator": ("u-op", companies[0]),
+           "outsider": ("u-taker", companies[0])}  # fmt: skip
+
+    def first_page(user: str, company: str) -> list[str] | None:
+        """The ids of the first page, or None for an outsider (refused: NotAMember)."""
+        try:
+            return [lead.id for lead in ta.leads.visible(user, company, limit=PAGE).items]
+        except NotAMember:
+            return None
+
+    union = UnionPage(store) if hasattr(store, "engine") else None
     rows, done = [], 0
-    for size in sizes:
-        start = time.perf_counter()
-        add_leads(store, done, size, companies)
-        load_s, done = time.perf_counter() - start, size
-        for role, (user, company) in who.items():
-            page = ta.leads.visible(user, company, limit=PAGE)
-            assert [lead.id for lead in page.items] == expected_first_page(company, size, companies)
-            median, p99 = sample(
-                lambda u=user, c=company: ta.leads.visible(u, c, limit=PAGE), repeat
-            )
-            rows.append({
-                "adapter": adapter, "leads": size, "viewer": role, "load_s": load_s,
-                "median_ms": median, "p99_ms": p99,
-                "baseline_ms": sample(baseline(store), repeat)[0],
-                "selects": statements_of(store, lambda u=user, c=company: ta.leads.visible(u, c)),
-            })  # fmt: skip
-    if show and adapter == "postgres":
-        print(explain(store, companies[0]))
+    try:
+        for size in sizes:
+            start = time.perf_counter()
+            add_leads(store, done, size, companies)
+            load_s, done = time.perf_counter() - start, size
+            for role, (user, company) in who.items():
+                expected = expected_first_page(company, size, companies)
+                assert first_page(user, company) == (None if role == "outsider" else expected)
+                hand = None if union is None or role == "outsider" else union
+                if hand is not None:
+                    assert [row[0] for row in hand.page(company)][:PAGE] == expected
+                median, p99 = sample(lambda u=user, c=company: first_page(u, c), repeat)
+                rows.append({
+                    "adapter": adapter, "leads": size, "viewer": role, "load_s": load_s,
+                    "median_ms": median, "p99_ms": p99,
+                    "baseline_ms": sample(baseline(store), repeat)[0],
+                    "union_ms": None if hand is None
+                    else sample(lambda c=company, h=hand: h.page(c), repeat)[0],
+                    "selects": statements_of(store, lambda u=user, c=company: first_page(u, c)),
+                })  # fmt: skip
+        if show and adapter == "postgres":
+            print(f"-- the operator's page\n{explain(store, 'u-op', companies[0])}")
+            print(f"-- an outsider's page\n{explain(store, 'u-taker', companies[0])}")
+    finally:
+        if union is not None:
+            union.close()
     start = time.perf_counter()
     ta.lifecycle.merge("admin", "m2", "m1")
     merge_ms = (time.perf_counter() - start) * 1000
@@ -221,21 +317,32 @@ def main(argv: list[str] | None = None) -> int:
     title = f"first page of {PAGE} visible leads, {args.companies} companies"
     print(f"{title}; merge of 2 x {PICKED_BY_M} leads")
     print(f"{'adapter':<9} {'leads':>8} {'viewer':<9} {'load s':>7} {'median ms':>9} {'p99 ms':>7} "
-          f"{'raw ms':>7} {'x raw':>6} {'selects':>7} {'merge ms':>9}")  # fmt: skip
+          f"{'raw ms':>7} {'x raw':>6} {'union ms':>8} {'x union':>7} {'selects':>7} "
+          f"{'merge ms':>9}")  # fmt: skip
     for r in rows:
         ratio = r["median_ms"] / r["baseline_ms"]
         selects = "-" if r["selects"] is None else r["selects"]
+        union, by_hand = "-", "-"
+        if r["union_ms"] is not None:
+            union, by_hand = f"{r['union_ms']:.3f}", f"{r['median_ms'] / r['union_ms']:.2f}"
         print(f"{r['adapter']:<9} {r['leads']:>8} {r['viewer']:<9} {r['load_s']:>7.1f} "
               f"{r['median_ms']:>9.3f} {r['p99_ms']:>7.3f} {r['baseline_ms']:>7.3f} "
-              f"{ratio:>6.1f} {selects:>7} {r['merge_ms']:>9.0f}")  # fmt: skip
+              f"{ratio:>6.1f} {union:>8} {by_hand:>7} {selects:>7} "
+              f"{r['merge_ms']:>9.0f}")  # fmt: skip
     for adapter in dict.fromkeys(r["adapter"] for r in rows):
-        by = {(r["leads"], r["viewer"]): r["median_ms"] for r in rows if r["adapter"] == adapter}
-        if len(sizes) > 1:
+        if len(sizes) < 2:
+            continue
+        mine = [r for r in rows if r["adapter"] == adapter]
+        for name, key in (("teamaccess", "median_ms"), ("union", "union_ms")):
+            by = {(r["leads"], r["viewer"]): r[key] for r in mine}
+            if all(value is None for value in by.values()):
+                continue
             growth = ", ".join(
                 f"{v} x{by[(sizes[-1], v)] / by[(sizes[0], v)]:.2f}"
-                for v in ("taker", "giver", "operator")
+                for v in dict.fromkeys(r["viewer"] for r in mine)
+                if by[(sizes[0], v)] is not None
             )
-            print(f"{adapter}: {sizes[0]} -> {sizes[-1]} leads: {growth}")
+            print(f"{adapter} {name}: {sizes[0]} -> {sizes[-1]} leads: {growth}")
     return 0
 
 

@@ -76,18 +76,21 @@ def test_overview_benchmark_smoke() -> None:
 
 
 def test_leads_benchmark_smoke() -> None:
-    """benchmarks/leads.py at 20k/40k leads: pages match brute force, 3 SELECTs a page, merge runs."""
+    """benchmarks/leads.py at 20k/40k leads: pages match brute force, 1 SELECT a page (guard included), merge runs."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "leads.py"), "--leads", "20000,40000",
          "--companies", "300", "--repeat", "3", "--adapters", "memory,sqlite"],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    rows = [line.split() for line in done.stdout.splitlines()[2:8]]
-    assert [(r[0], r[1], r[2]) for r in rows[:3]] == [
+    rows = [line.split() for line in done.stdout.splitlines()[2:18]]
+    assert [(r[0], r[1], r[2]) for r in rows[:4]] == [
         ("memory", "20000", "taker"), ("memory", "20000", "giver"), ("memory", "20000", "operator"),
+        ("memory", "20000", "outsider"),
     ]  # fmt: skip
-    assert all(r[-2] == "3" for r in rows if r[0] == "sqlite")  # company, membership, leads
+    sqlite = [r for r in rows if r[0] == "sqlite"]
+    assert len(sqlite) == 8
+    assert all(r[-2] == "1" for r in sqlite)  # the company, the membership and the page together
 
 
 def test_benchmark_suite_smoke(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ MIGRATIONS = [
     "0005_company_roles",
     "0006_audit_chain",
     "0007_directories",
+    "0008_changes",
 ]
 """Every migration of contrib.django, in order."""
 

@@ -1,9 +1,11 @@
-"""A kept SQLite connection remembers check answers only while nothing was committed (issue 18).
+"""A SQLite store remembers check answers, and forgets exactly what a commit changed (issue 29).
 
 ``PRAGMA data_version`` changes on a connection when any other connection, of this
-process or another, commits. The store's kept read connections remember the facts of
-their checks under that version, so a repeated check costs the pragma, not the join;
-every commit anywhere ends what they remember.
+process or another, commits. A check on one of the store's kept read connections
+then reads the change log (``<prefix>changes``, written by every command in its own
+transaction) past the last position it saw, and forgets the answers of the companies
+and users listed there; everything else stays remembered. A repeated check costs the
+pragma, not the join.
 """
 
 from __future__ import annotations
@@ -65,17 +67,47 @@ def test_a_commit_of_the_same_process_ends_the_remembered_answers(sqlite_file: P
     assert ran == ["acme", "acme"]
 
 
-def test_a_commit_of_another_connection_ends_the_remembered_answers(sqlite_file: Path) -> None:
-    """A raw sqlite3 connection (as another process would) deletes the membership."""
-    ta, _ = _service(sqlite_file)
-    assert ta.check("ben", "acme", "view_members").allowed
-    other = sqlite3.connect(sqlite_file)
+def _delete_ben(path: Path, *, logged: bool = True) -> None:
+    """Delete ben's membership from a raw sqlite3 connection, as another process's command would."""
+    other = sqlite3.connect(path)
     other.execute("DELETE FROM teamaccess_memberships WHERE user_id = 'ben'")
+    if logged:
+        other.execute("INSERT INTO teamaccess_changes (company_id) VALUES ('acme')")
     other.commit()
     other.close()
+
+
+def test_a_commit_of_another_process_forgets_the_keys_it_logged(sqlite_file: Path) -> None:
+    ta, ran = _service(sqlite_file)
+    assert ta.check("ben", "acme", "view_members").allowed
+    assert ta.check("anna", "elsewhere", "view_members").reason == "not_a_member"
+    _delete_ben(sqlite_file)
     decision = ta.check("ben", "acme", "view_members")
     assert not decision.allowed
     assert decision.reason == "not_a_member"
+    ta.check("anna", "elsewhere", "view_members")  # another company: still remembered
+    assert ran == ["acme", "elsewhere", "acme"]
+
+
+def test_another_process_s_command_forgets_the_answer(sqlite_file: Path) -> None:
+    """Two services on one file, as two processes: the second's removal reaches the first."""
+    ta, _ = _service(sqlite_file)
+    other = make_service(SqlStore(create_engine(f"sqlite:///{sqlite_file}")))
+    assert ta.check("ben", "acme", "view_members").allowed
+    other.members.remove("anna", "acme", "ben")
+    assert not ta.check("ben", "acme", "view_members").allowed
+
+
+def test_a_write_that_bypasses_the_change_log_is_not_seen_until_forget_all(
+    sqlite_file: Path,
+) -> None:
+    """The documented limit: rows changed behind teamaccess's back need `cache.forget_all()`."""
+    ta, _ = _service(sqlite_file)
+    assert ta.check("ben", "acme", "view_members").allowed
+    _delete_ben(sqlite_file, logged=False)
+    assert ta.check("ben", "acme", "view_members").allowed  # remembered
+    ta.store.cache.forget_all()  # type: ignore[attr-defined]
+    assert not ta.check("ben", "acme", "view_members").allowed
 
 
 def test_connections_of_the_hosts_pool_remember_nothing(sqlite_file: Path) -> None:
@@ -105,10 +137,7 @@ def test_a_commit_while_the_facts_are_read_is_not_remembered_as_older(sqlite_fil
 
     def then_commit(conn: Any, params: Any) -> Any:
         row = first(conn, params)
-        other = sqlite3.connect(sqlite_file)
-        other.execute("DELETE FROM teamaccess_memberships WHERE user_id = 'ben'")
-        other.commit()
-        other.close()
+        _delete_ben(sqlite_file)
         return row
 
     store._facts.first = then_commit  # type: ignore[attr-defined]
@@ -117,21 +146,14 @@ def test_a_commit_while_the_facts_are_read_is_not_remembered_as_older(sqlite_fil
     assert not ta.check("ben", "acme", "view_members").allowed
 
 
-def test_a_kept_connection_remembers_a_bounded_number_of_answers(
-    sqlite_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """At the bound the oldest quarter is forgotten; the newest answers stay."""
-    from teamaccess.adapters.sql import _store
-
-    monkeypatch.setattr(_store, "_REMEMBERED", 8)
+def test_the_cache_forgets_everything_at_its_bound(sqlite_file: Path) -> None:
+    """At the bound every answer is forgotten at once; the next ones are remembered again."""
     ta, ran = _service(sqlite_file)
+    cache = ta.store.cache  # type: ignore[attr-defined]
+    cache._limit = 8
     for n in range(20):
         ta.check("ben", f"company-{n}", "view_members")
-    conn, _ = ta.store._readers.get_nowait()  # type: ignore[attr-defined]
-    remembered = list(conn.info["teamaccess_answers"][1])
-    ta.store._readers.put((conn, 0.0))  # type: ignore[attr-defined]
-    assert len(remembered) <= 8
-    assert remembered[-1] == ("company-19", "ben")
+    assert 1 <= len(cache) <= 8
     ran.clear()
     ta.check("ben", "company-19", "view_members")
     assert ran == []

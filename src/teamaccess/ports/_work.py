@@ -8,6 +8,7 @@ from typing import Protocol
 
 from teamaccess.domain.ids import CompanyId, LeadId, RecordId, RequestId, UserId
 from teamaccess.domain.leads import InboxRequest, Lead, LeadState, RequestState
+from teamaccess.domain.models import Company, Membership
 from teamaccess.domain.records import RecordKind, ServiceLink, SharedRecord
 
 __all__ = ["InboxRequests", "Leads", "Records", "ServiceLinks"]
@@ -36,18 +37,23 @@ class Leads(Protocol):
         """Delete every offer of the lead (it was picked)."""
         ...
 
-    def visible_to(
+    def visible_page(
         self,
         company_id: CompanyId,
+        user_id: UserId,
         *,
         state: LeadState | None,
         after: LeadId | None,
         limit: int,
-    ) -> Sequence[Lead]:
-        """One page of the leads members of ``company_id`` may see (R-LEAD-7).
+    ) -> tuple[Company | None, Membership | None, Sequence[Lead]]:
+        """The company, the user's membership in it, and one page of the leads it sees.
 
-        Those it operates, gave or picked, and those offered to it; ordered by id,
-        after ``after``, at most ``limit``; one indexed query on SQL.
+        What the service decides on (R-LEAD-4) and the page (R-LEAD-7), read together:
+        on SQL one indexed statement. The page holds the leads ``company_id`` operates,
+        gave or picked, and those offered to it; ordered by id, after ``after``, at
+        most ``limit``. It is empty unless the membership exists and the company is
+        open (neither closed nor suspended): the leads never reach a read the stored
+        facts refuse. ``None`` for a company or a membership that is not there.
         """
         ...
 

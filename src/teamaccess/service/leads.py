@@ -296,22 +296,26 @@ class Leads:
         """One page of the leads the actor sees acting for the company (R-LEAD-7).
 
         Ordered by lead id; pass the page's ``next_after`` as ``after`` for the next
-        page. On SQL this is one indexed query per page, however many leads there are.
+        page. On SQL a page is one indexed statement, however many leads there are:
+        it reads the company and the actor's membership with the page, and they are
+        judged as for every read of a company (R-LEAD-4): an outsider is refused alike
+        whether the company exists or not (R-ALL-9).
         """
         check_id(actor_id, "user")
         check_id(company_id, "company")
         check_optional_id(after, "lead")
         wanted = None if state is None else parse_enum(LeadState, state, "lead state")
         check_count(limit, "limit", 1, MAX_PAGE)
-        company, _ = self._core.member_of(company_id, actor_id, "R-LEAD-4")
         with self._core.store.reader(one_statement=True) as tx:
-            found = tx.leads.visible_to(
-                company.id,
+            company, actor, found = tx.leads.visible_page(
+                CompanyId(company_id),
+                UserId(actor_id),
                 state=wanted,
                 after=None if after is None else LeadId(after),
                 limit=limit + 1,
             )
-            return page_of(found, limit, lambda lead: lead.id)
+        self._core.admitted(company, actor, "R-LEAD-4", company_id)
+        return page_of(found, limit, lambda lead: lead.id)
 
     @staticmethod
     def _lead(tx: Transaction, lead_id: str, *, lock: bool = False) -> Lead:

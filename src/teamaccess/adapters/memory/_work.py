@@ -13,9 +13,12 @@ from datetime import datetime
 
 import attrs
 
+from teamaccess.adapters.memory._people import NOBODY
 from teamaccess.adapters.memory._repo import Repo, require
+from teamaccess.domain.gate import is_open
 from teamaccess.domain.ids import CompanyId, LeadId, RecordId, RequestId, UserId
 from teamaccess.domain.leads import InboxRequest, Lead, LeadState, RequestState
+from teamaccess.domain.models import Company, Membership
 from teamaccess.domain.records import RecordKind, ServiceLink, SharedRecord
 from teamaccess.errors import Conflict
 
@@ -72,14 +75,19 @@ class MemoryLeads(Repo):
         for company_id in offers:
             self._t.leads_by["offer"].remove(self._j, company_id, lead_id)
 
-    def visible_to(
+    def visible_page(
         self,
         company_id: CompanyId,
+        user_id: UserId,
         *,
         state: LeadState | None,
         after: LeadId | None,
         limit: int,
-    ) -> Sequence[Lead]:
+    ) -> tuple[Company | None, Membership | None, Sequence[Lead]]:
+        company = self._t.companies.get(company_id)
+        member = self._t.members.get(company_id, NOBODY).get(user_id)
+        if member is None or not is_open(company):  # the SQL statement's guard
+            return company, member, ()
         streams = [index.after(company_id, after) for index in self._t.leads_by.values()]
         leads, page = self._t.leads, []
         previous = None
@@ -92,7 +100,7 @@ class MemoryLeads(Repo):
                 page.append(lead)
                 if len(page) == limit:
                     break
-        return page
+        return company, member, page
 
     def reassign(self, source: CompanyId, target: CompanyId) -> None:
         require(target in self._t.companies, "company", target)

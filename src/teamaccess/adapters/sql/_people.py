@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
+from teamaccess.adapters.sql._changes import Changed
 from teamaccess.adapters.sql._locks import write_locked
 from teamaccess.adapters.sql._partners import Hierarchy
 from teamaccess.adapters.sql._repo import Repo, constraint_error
@@ -152,6 +154,10 @@ def _company_values(company: Company) -> dict[str, Any]:
 
 
 class Companies(Repo):
+    def __init__(self, conn: Connection, tables: Tables, changed: Changed) -> None:
+        super().__init__(conn, tables)
+        self._changed = changed  # the companies written: the checks' cache forgets them
+
     def get(self, company_id: CompanyId, *, for_update: bool = False) -> Company | None:
         t = self._t.companies
         statement = sa.select(t).where(t.c.id == company_id)
@@ -171,6 +177,7 @@ class Companies(Repo):
             self._c.execute(self._t.companies.insert(), _company_values(company))
         except sa.exc.IntegrityError as error:
             raise CompanyAlreadyExists(f"company {company.id!r} already exists") from error
+        self._changed.companies.add(company.id)
         self._tree.link(company.id, company.parent_id)
 
     def update(self, company: Company) -> None:
@@ -181,6 +188,7 @@ class Companies(Repo):
         values = _company_values(company)
         del values["id"]
         self._c.execute(t.update().where(t.c.id == company.id), values)
+        self._changed.companies.add(company.id)
         if old.parent_id != company.parent_id:
             self._tree.move(company.id, company.parent_id)
 
@@ -378,6 +386,10 @@ def _by_ancestor_role(a: sa.FromClause) -> sa.ColumnElement[bool]:
 
 
 class Memberships(Repo):
+    def __init__(self, conn: Connection, tables: Tables, changed: Changed) -> None:
+        super().__init__(conn, tables)
+        self._changed = changed  # the users whose memberships were written: forgotten
+
     def get(self, company_id: CompanyId, user_id: UserId) -> Membership | None:
         t = self._t.memberships
         row = self._row(sa.select(t).where(t.c.company_id == company_id, t.c.user_id == user_id))
@@ -458,6 +470,7 @@ class Memberships(Repo):
         return min(found, default=None)
 
     def add(self, membership: Membership) -> None:
+        self._changed.users.add(membership.user_id)
         try:
             self._c.execute(self._t.memberships.insert(), _membership_values(membership))
         except sa.exc.IntegrityError as error:
@@ -471,6 +484,7 @@ class Memberships(Repo):
             raise AlreadyAMember(membership.company_id, membership.user_id) from error
 
     def update(self, membership: Membership) -> None:
+        self._changed.users.add(membership.user_id)
         t = self._t.memberships
         values = _membership_values(membership)
         try:
@@ -489,6 +503,7 @@ class Memberships(Repo):
             raise StorageError(f"no membership of {membership.user_id!r} to update")
 
     def remove(self, company_id: CompanyId, user_id: UserId) -> None:
+        self._changed.users.add(user_id)
         t = self._t.memberships
         result = self._c.execute(
             t.delete().where(t.c.company_id == company_id, t.c.user_id == user_id)

@@ -19,10 +19,12 @@ import contextlib
 import logging
 from collections import namedtuple
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
+
+_R = TypeVar("_R")
 
 
 class RawSelect:
@@ -185,21 +187,28 @@ def sqlite_version(conn: Connection) -> tuple[int, int] | None:
     other) commits; ``total_changes`` counts the rows this connection changed itself.
     While both stay the same, a read on this connection answers as it did before.
     """
-    driver = conn.connection.dbapi_connection
-    own = getattr(driver, "total_changes", None)
+    own = getattr(conn.connection.dbapi_connection, "total_changes", None)
     if not isinstance(own, int):  # an async driver's adapter
         return None
-    cursor = driver.cursor()  # type: ignore[union-attr]
-    try:
+
+    def version(cursor: Any) -> int:
         cursor.execute("PRAGMA data_version")
-        row: tuple[int] = cursor.fetchone()  # type: ignore[assignment]
-        version = row[0]
-    except conn.dialect.loaded_dbapi.Error as error:
-        dialect = conn.dialect
-        raise _as_sqlalchemy(error, dialect, driver, cursor, "PRAGMA data_version", ()) from error
+        return int(cursor.fetchone()[0])
+
+    return on_cursor(conn, version), own
+
+
+def on_cursor(conn: Connection, use: Callable[[Any], _R]) -> _R:
+    """``use(cursor)`` on a cursor of the driver's own connection, its errors as SQLAlchemy's."""
+    driver = conn.connection.dbapi_connection
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    dialect = conn.dialect
+    try:
+        return use(cursor)
+    except dialect.loaded_dbapi.Error as error:
+        raise _as_sqlalchemy(error, dialect, driver, cursor, "(a read)", ()) from error
     finally:
-        _close(cursor, conn.dialect.loaded_dbapi.Error)
-    return version, own
+        _close(cursor, dialect.loaded_dbapi.Error)
 
 
 def _as_sqlalchemy(

@@ -16,6 +16,7 @@ import attrs
 import sqlalchemy as sa
 
 from teamaccess.adapters.sql._audit_schema import audit_heads_table, outbox_seal_columns
+from teamaccess.adapters.sql._changes_schema import changes_table
 from teamaccess.adapters.sql._domain_schema import domain_tables
 from teamaccess.adapters.sql._locks import lock_version_column
 from teamaccess.adapters.sql._provisioning_schema import directory_tables
@@ -29,7 +30,7 @@ __all__ = ["DEFAULT_PREFIX", "SCHEMA_VERSION", "Tables", "build_tables", "versio
 
 DEFAULT_PREFIX = "teamaccess_"
 """The prefix of every table, constraint and index name unless a store is given another."""
-SCHEMA_VERSION = "teamaccess_0016"
+SCHEMA_VERSION = "teamaccess_0017"
 """The Alembic revision the tables below correspond to."""
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -73,10 +74,12 @@ class Tables:
     directory_users: sa.Table
     directory_groups: sa.Table
     directory_members: sa.Table
+    changes: sa.Table
 
     def in_delete_order(self) -> list[sa.Table]:
         """Children before parents, for emptying the tables."""
         return [
+            self.changes,
             self.relays,
             self.audit_heads,
             self.outbox,
@@ -495,6 +498,7 @@ def build_tables(prefix: str = DEFAULT_PREFIX, metadata: sa.MetaData | None = No
         support_table(md, p),
         audit_heads_table(md, p),
         *directory_tables(md, p),
+        changes_table(md, p),  # type: ignore[call-arg]  # mypy cannot count the star
     )
 
 

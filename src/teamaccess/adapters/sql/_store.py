@@ -19,7 +19,6 @@ call raises `StorageError`, never a driver's own exception.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import queue
@@ -37,10 +36,12 @@ from sqlalchemy.pool import PoolProxiedConnection
 from typing_extensions import ParamSpec
 
 from teamaccess.adapters.sql._bridge import pause, run_sync
+from teamaccess.adapters.sql._cache import FactCache, Listener, Poller, sync_sqlite
+from teamaccess.adapters.sql._changes import publish, republish_if_slow
 from teamaccess.adapters.sql._locks import LOCK_WRITES, data_columns
 from teamaccess.adapters.sql._missing import schema_missing
 from teamaccess.adapters.sql._people import company_from_row
-from teamaccess.adapters.sql._raw import RawSelect, joined, sqlite_version, watched
+from teamaccess.adapters.sql._raw import RawSelect, joined, on_cursor, sqlite_version, watched
 from teamaccess.adapters.sql._replicas import PRIMARY_LSN, Router, pause_for
 from teamaccess.adapters.sql._repo import is_read_only, is_transient
 from teamaccess.adapters.sql._schema import (
@@ -80,13 +81,12 @@ __all__ = ["SqlStore", "create_async_engine", "create_engine"]
 
 _WRITE_OPTION = "teamaccess_write"
 _KNOWN_ROWS = 10_000  # parsed rows (and companies) check_facts keeps
-_REMEMBERED = 20_000  # answers a kept SQLite connection remembers (about 10 MB at most)
 _UNCHECKED_IDLE = 0.5  # seconds a kept read connection may idle and be used without a ping
 _FAST_PATH_CONNECTIONS = 8  # the default bound of the check's own connections
 _KEPT = "teamaccess_kept"  # in a kept SQLite connection's info: it only ever reads
 _USED = "teamaccess_used"  # in a pooled connection's info: when the store last gave it back
 _DEAD_TRIES = 20  # dead pooled connections replaced before a call gives up on the pool
-_ANSWERS = "teamaccess_answers"  # in a kept SQLite connection's info: (version, answers)
+_SEEN = "teamaccess_seen"  # in a kept SQLite connection's info: the version it last synced at
 _Facts = tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]
 _NO_FACTS: _Facts = (None, None, None, None, None)
 _TOKEN_KINDS = {"sqlite": "s", "mysql": "y", "postgresql": "p"}
@@ -249,6 +249,15 @@ class SqlStore:
             statement per lock. ``False`` saves it where every write goes to one
             server (a single PostgreSQL or MariaDB, or Galera with one writer
             node); never on multi-primary. SQLite writes nothing either way.
+        cache_refresh: PostgreSQL and MariaDB/MySQL (sync engines): remember the facts
+            of recent checks in this process, and hear every change any process commits
+            (PostgreSQL ``LISTEN``, MariaDB a poll of the change log), confirming every
+            ``cache_refresh`` that nothing was missed. Reads with
+            ``Consistency.minimize_latency(s)`` answer from memory while the last
+            confirmation is at most ``s`` old, and (PostgreSQL) ``at_least(token)``
+            once the token has been heard; any other read asks the database. A thread
+            and a connection of their own; stopped by ``engine.dispose()``. SQLite needs
+            none of it: its checks remember exactly, whatever the mode (issue 29).
 
     The store does not create tables; call `create_schema` once for a new
     database, or run the shipped Alembic migrations
@@ -266,6 +275,7 @@ class SqlStore:
         replicas: Sequence[Engine | AsyncEngine] = (),
         replica_wait: timedelta = timedelta(0),
         lock_writes: bool = True,
+        cache_refresh: timedelta | None = None,
     ) -> None:
         sync_engine: Engine = getattr(engine, "sync_engine", None) or engine  # type: ignore[assignment]
         self.is_async = sync_engine is not engine
@@ -322,6 +332,58 @@ class SqlStore:
         """Whether every row a command locks is also written (see ``lock_writes``)."""
         if not lock_writes:
             self.engine = self.engine.execution_options(**{LOCK_WRITES: False})
+        self._cache: FactCache | None = None
+        self._feed: Listener | Poller | None = None
+        if self.dialect == "sqlite" and not self.is_async:
+            self._cache = FactCache(exact=True)
+        elif cache_refresh is not None:
+            self._follow(cache_refresh)
+        self._remembering = _Remembering(self)
+
+    def _follow(self, refresh: timedelta) -> None:
+        """Start the thread that keeps this process's check cache current."""
+        if not isinstance(refresh, timedelta) or refresh <= timedelta(0):
+            raise InvalidInput(f"cache_refresh must be a timedelta > 0: {refresh!r}")
+        driver = self.engine.dialect.driver
+        if self.is_async or driver not in {"psycopg", "pymysql", "mysqldb"}:
+            raise InvalidInput(
+                f"cache_refresh needs a sync PostgreSQL (psycopg) or MariaDB/MySQL engine, "
+                f"not {self.dialect}+{driver}{' (async)' if self.is_async else ''}"
+            )
+        cache = self._cache = FactCache()
+        seconds = refresh.total_seconds()
+        if self.dialect == "postgresql":
+            self._feed = Listener(cache, self._own_connection, seconds, self.tables, self._beat)
+        else:
+            self._feed = Poller(cache, self._own_connection, seconds, self.tables)
+        self._feed.start()
+        event.listen(self.engine, "engine_disposed", self._stop_feed)
+
+    def _own_connection(self) -> Any:
+        """A driver connection out of the engine's pool for good (the cache's thread's)."""
+        proxied = self.engine.raw_connection()
+        driver = proxied.driver_connection
+        proxied.detach()
+        return driver
+
+    def _beat(self, channel: str, payload: str) -> None:
+        """Notify ``channel`` of ``payload`` followed by the WAL insert position now."""
+        with self._translate(), self._kept(autocommit=True) as conn:
+            conn.exec_driver_sql(
+                "SELECT pg_notify(%(channel)s, %(payload)s || pg_current_wal_insert_lsn()::text)",
+                {"channel": channel, "payload": payload},
+            )
+
+    def _stop_feed(self, _engine: Engine | None = None) -> None:
+        feed = self._feed
+        if feed is not None:
+            feed.stop()
+            feed.join(timeout=5)
+
+    @property
+    def cache(self) -> FactCache | None:
+        """This process's remembered check facts (None: every check asks the database)."""
+        return self._cache
 
     @classmethod
     def from_url(
@@ -377,6 +439,9 @@ class SqlStore:
 
     def route(self, consistency: Consistency) -> SqlStore:
         """The store a read with ``consistency`` runs on: this one, or a replica's (R-ALL-12)."""
+        cache = self._cache
+        if cache is not None and not cache.exact and cache.serves(consistency):
+            return self._remembering  # type: ignore[return-value]
         router = self._router
         return self if router is None else router.route(consistency)
 
@@ -493,7 +558,9 @@ class SqlStore:
             conn.begin()
 
             def commit() -> None:
+                publish(conn, self.tables, tx.changed)
                 tx.token = self._issue(conn, committed=False)
+                began = time.monotonic()
                 try:
                     conn.commit()
                 except sa.exc.DBAPIError as error:
@@ -503,6 +570,10 @@ class SqlStore:
                             f"the command may or may not have been applied: {error.orig}"
                         ) from error
                     raise
+                cache = self._cache
+                if cache is not None and tx.changed:  # read-your-writes in this process
+                    cache.forget(tx.changed.companies, tx.changed.users)
+                republish_if_slow(conn, self.tables, tx.changed, began)
                 tx.token = tx.token or self._issue(conn, committed=True)
 
             tx = SqlTransaction(conn, self.tables, commit=commit)
@@ -623,18 +694,31 @@ class SqlStore:
                     return self._facts_on(conn, company_id, user_id)
 
     def _facts_on(self, conn: Connection, company_id: str, user_id: str) -> _Facts:
-        answers = self._answers_of(conn)
-        if answers is not None:
-            found = answers.get((company_id, user_id))
+        cache = self._exact(conn)
+        key = (company_id, user_id)
+        generation = 0
+        if cache is not None:
+            found: _Facts | None = cache.get(key)
             if found is not None:
                 return found
+            generation = cache.generation
         row = self._first(conn, {"company_id": company_id, "user_id": user_id})
         facts = _NO_FACTS if row is None else self._parsed(row, user_id)
-        if answers is not None:
-            if len(answers) >= _REMEMBERED:  # forget the oldest quarter
-                for old in list(itertools.islice(answers, _REMEMBERED // 4)):
-                    del answers[old]
-            answers[(company_id, user_id)] = facts
+        if cache is not None:
+            cache.put(key, facts, generation)
+        return facts
+
+    def remembered_facts(self, company_id: str, user_id: str) -> _Facts:
+        """`check_facts` from this process's cache; a miss reads the primary and is kept."""
+        cache = self._cache
+        assert cache is not None  # noqa: S101 - only routed here with a cache
+        key = (company_id, user_id)
+        found: _Facts | None = cache.get(key)
+        if found is not None:
+            return found
+        generation = cache.generation
+        facts = self.check_facts(company_id, user_id)
+        cache.put(key, facts, generation)
         return facts
 
     def _first(self, conn: Connection, params: dict[str, str]) -> tuple[Any, ...] | None:
@@ -667,26 +751,26 @@ class SqlStore:
             self._known[key] = facts
         return facts
 
-    def _answers_of(self, conn: Connection) -> dict[tuple[str, str], _Facts] | None:
-        """The answers a kept SQLite connection may still give, or None.
+    def _exact(self, conn: Connection) -> FactCache | None:
+        """The exact cache, brought up to date on a kept SQLite connection; or None.
 
-        Only the store's own kept connections remember answers (they never write; a
-        host's pooled connection could have changed the schema itself), and not while
-        the host watches its SQL (it sees every check's statement). The version is read
-        before the facts, so an answer is never kept under a version older than it.
+        Only the store's own kept connections use it (they never write; a host's pooled
+        connection could have changed the schema itself), and not while the host
+        watches its SQL (it sees every check's statement). ``PRAGMA data_version`` is
+        read before the change log and the facts: a commit in between changes it
+        again, so the next check reads the log once more.
         """
+        cache = self._cache
         info = conn.info
-        if not info.get(_KEPT) or watched(conn):
+        if cache is None or not cache.exact or not info.get(_KEPT) or watched(conn):
             return None
         version = sqlite_version(conn)
         if version is None:
             return None
-        remembered = info.get(_ANSWERS)
-        if remembered is None or remembered[0] != version:
-            remembered = (version, {})
-            info[_ANSWERS] = remembered
-        answers: dict[tuple[str, str], _Facts] = remembered[1]
-        return answers
+        if info.get(_SEEN) != version:
+            on_cursor(conn, lambda cursor: sync_sqlite(cache, cursor, self.tables))
+            info[_SEEN] = version
+        return cache
 
     @staticmethod
     def _facts_of(
@@ -1200,3 +1284,17 @@ def _joined_membership(row: Any, prefix: str, company_id: str, user_id: str) -> 
         role_after=get("role_after"),
         extra_roles=split_roles(get("extra_roles")),
     )
+
+
+class _Remembering:
+    """A store's view that answers checks from the process's cache (`SqlStore.route`)."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+
+    def check_facts(self, company_id: str, user_id: str) -> _Facts:
+        """The check's facts, remembered or read from the primary."""
+        return self._store.remembered_facts(company_id, user_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)

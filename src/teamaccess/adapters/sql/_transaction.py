@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
+from teamaccess.adapters.sql._changes import Changed
 from teamaccess.adapters.sql._domains import DomainClaims, JoinRequests
 from teamaccess.adapters.sql._outbox import Outbox
 from teamaccess.adapters.sql._partners import Articles, Licenses, PropertyDefinitions
@@ -28,9 +29,11 @@ class SqlTransaction:
     ) -> None:
         self._conn = conn
         self._commit = commit or conn.commit
+        self.changed = Changed()
+        """The companies and users whose check facts this transaction wrote (issue 29)."""
         self.users = Users(conn, tables)
-        self.companies = Companies(conn, tables)
-        self.memberships = Memberships(conn, tables)
+        self.companies = Companies(conn, tables, self.changed)
+        self.memberships = Memberships(conn, tables, self.changed)
         self.invitations = Invitations(conn, tables)
         self.products = Products(conn, tables)
         self.pools = SeatPools(conn, tables)

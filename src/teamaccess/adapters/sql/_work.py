@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import functools
+import json
+import operator
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+import attrs
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 
-from teamaccess.adapters.sql._locks import write_locked
+from teamaccess.adapters.sql._locks import data_columns, write_locked
+from teamaccess.adapters.sql._people import _membership, company_from_row
 from teamaccess.adapters.sql._raw import RawSelect
 from teamaccess.adapters.sql._repo import Repo, chunks
 from teamaccess.adapters.sql._schema import Tables
 from teamaccess.domain.ids import CompanyId, LeadId, RecordId, RequestId, UserId
 from teamaccess.domain.leads import InboxRequest, Lead, LeadState, RequestKind, RequestState
+from teamaccess.domain.models import Company, Membership
 from teamaccess.domain.records import LinkKind, RecordKind, ServiceLink, SharedRecord
 from teamaccess.errors import StorageError
 
@@ -58,11 +63,14 @@ _LEAD_COLUMNS = ("id", "operator_id", "giver_id", "title", "state", "created_at"
 
 @functools.lru_cache(maxsize=64)
 def _visible_statement(t: Tables, by_state: bool, paged: bool, offers: bool) -> sa.Select[Any]:
-    """The visible-leads page as one statement, built once per shape (R-LEAD-7).
+    """The page of visible leads, built once per shape (R-LEAD-7).
 
     Each branch is an index range scan that stops after ``:limit`` rows: the leads
     the company operates, gave and picked, and its open offers. Wrapping them as
-    derived tables lets SQLite and MySQL accept ORDER BY/LIMIT inside a UNION.
+    derived tables lets SQLite and MySQL accept ORDER BY/LIMIT inside a UNION. The
+    page is guarded by `_guard` (R-LEAD-4), once, above the branches: for anyone else
+    none of them runs. (Guarding each branch instead, SQLite tests the guard on every
+    index entry it reads: an outsider's page would read the whole range.)
     """
     leads, o = t.leads, t.offers
     company: sa.BindParameter[str] = sa.bindparam("company_id")
@@ -83,18 +91,169 @@ def _visible_statement(t: Tables, by_state: bool, paged: bool, offers: bool) -> 
     parts = [b.subquery(f"b{i}") for i, b in enumerate(branches)]
     ids = sa.union(*(sa.select(part.c.id) for part in parts)).subquery("visible")
     columns = [leads.c[name] for name in _LEAD_COLUMNS]  # not the lock counter
-    return sa.select(*columns).join(ids, ids.c.id == leads.c.id).order_by(leads.c.id).limit(limit)
+    return (
+        sa.select(*columns)
+        .join(ids, ids.c.id == leads.c.id)
+        .where(_guard(t))
+        .order_by(leads.c.id)
+        .limit(limit)
+    )
+
+
+def _guard(t: Tables) -> sa.Exists:
+    """Whether ``:user_id`` is a member of ``:company_id`` and the company is open (R-LEAD-4).
+
+    Uncorrelated, so each database evaluates it once, before the page (PostgreSQL's
+    one-time filter, SQLite's and MariaDB's constant condition): a page it stops
+    reads no lead and no offer, whatever the company holds. It is not the decision, which
+    the service takes on the facts the statement returns beside the page (the
+    membership's window and role included); it keeps the leads of a company from
+    reaching anyone its stored facts refuse: an outsider, a member of a closed or
+    suspended company, anyone asking about a company that does not exist.
+    """
+    m, c = t.memberships.alias("g"), t.companies.alias("gc")
+    company: sa.BindParameter[str] = sa.bindparam("company_id")
+    user: sa.BindParameter[str] = sa.bindparam("user_id")
+    return sa.exists(
+        sa.select(m.c.user_id)
+        .join(c, c.c.id == m.c.company_id)
+        .where(m.c.company_id == company, m.c.user_id == user)
+        .where(c.c.closed_at.is_(None), c.c.suspended_at.is_(None))
+        .correlate(None)
+    )
+
+
+_FACTS = 0  # the `part` of the facts row; the page's rows are part 1
+_KNOWN_FACTS = 10_000  # parsed facts rows a page statement keeps
+
+
+def _facts_columns(t: Tables, m: sa.FromClause) -> list[tuple[str, sa.ColumnElement[Any]]]:
+    """The company's columns (``c_*``, JSON read as text) and the membership's (``m_*``)."""
+    company = [
+        (f"c_{col.name}", sa.cast(col, sa.Text) if isinstance(col.type, sa.JSON) else col)
+        for col in data_columns(t.companies)
+    ]
+    return company + [(f"m_{col.name}", col) for col in data_columns(m)]
 
 
 @functools.lru_cache(maxsize=64)
-def _visible_select(
+def _page_statement(t: Tables, by_state: bool, paged: bool, offers: bool) -> sa.CompoundSelect[Any]:
+    """The guard's facts and the page of visible leads, in one statement (R-LEAD-4, R-LEAD-7).
+
+    A ``UNION ALL`` of two parts, told apart by ``part``. Part 0: one row with the
+    company (``c_*``) and the actor's membership in it (``m_*``, NULL for a
+    non-member), or no row when there is no such company; part 1: the rows of
+    `_visible_statement`, each of them a lead. A row leaves the other part's columns
+    NULL: every lead row carries 29 NULLs, which SQLite and PyMySQL pay for by the
+    cell (PostgreSQL hardly), the price of reading the facts in the same statement.
+    The facts are selected untyped, so no row pays for processing them: the one
+    facts row is processed by `_PageSelect`. The lead columns take their types from
+    the first part. Neither a derived table around it nor an ORDER BY: on SQLite each
+    would copy every column of every row once more; the page's ids sort in Python as
+    in every store (`Id`).
+    """
+    leads, c, m = t.leads, t.companies, t.memberships.alias("m")
+    facts_columns = _facts_columns(t, m)
+    untyped = sa.types.NullType()
+    facts_values: list[Any] = [
+        sa.literal_column(str(_FACTS)).label("part"),
+        *(sa.type_coerce(column, untyped).label(name) for name, column in facts_columns),
+        *(sa.type_coerce(sa.null(), leads.c[name].type).label(name) for name in _LEAD_COLUMNS),
+    ]
+    member = sa.and_(m.c.company_id == c.c.id, m.c.user_id == sa.bindparam("user_id"))
+    facts = (
+        sa.select(*facts_values)
+        .select_from(c.outerjoin(m, member))
+        .where(c.c.id == sa.bindparam("company_id"))
+    )
+    page = _visible_statement(t, by_state, paged, offers).subquery("page")
+    page_values: list[Any] = [
+        sa.literal_column(str(_FACTS + 1)).label("part"),
+        *(sa.null().label(name) for name, _ in facts_columns),
+        *(page.c[name] for name in _LEAD_COLUMNS),
+    ]
+    rows = sa.select(*page_values)
+    return sa.union_all(facts, rows)
+
+
+@attrs.frozen
+class _PageSelect:
+    """`_page_statement` for one dialect, and how its rows become facts and leads.
+
+    Attributes:
+        select: The statement, run on the driver's cursor.
+        company: A select of the company's columns as the statement reads them, whose
+            types process the facts row's ``c_*`` values.
+        member: The same for the membership's ``m_*`` values.
+        leads_at: The place of the first lead column in a row.
+        known: Parsed facts by the driver's values of the facts row (at most
+            ``_KNOWN_FACTS``): the company's JSON is not decoded on every page.
+    """
+
+    select: RawSelect
+    company: RawSelect
+    member: RawSelect
+    leads_at: int
+    known: dict[tuple[Any, ...], tuple[Company, Membership | None]] = attrs.field(
+        factory=dict, eq=False
+    )
+
+    def read(
+        self, conn: Connection, params: dict[str, Any]
+    ) -> tuple[Company | None, Membership | None, list[Lead]]:
+        """The company, the membership and the page's leads in id order."""
+        facts, page = None, []
+        for values in self.select.all(conn, params):
+            if values[0] == _FACTS:
+                facts = values
+            else:
+                page.append(values)
+        if facts is None:  # no such company: no page either (`_guard`)
+            return None, None, []
+        at = self.leads_at
+        company, member = self._facts(tuple(facts[1:at]))
+        page.sort(key=operator.itemgetter(at))
+        return company, member, [_lead_at(values[at:]) for values in page]
+
+    def _facts(self, raw: tuple[Any, ...]) -> tuple[Company, Membership | None]:
+        known = self.known
+        try:
+            return known[raw]
+        except KeyError:
+            pass
+        except TypeError:  # a driver's value that is not hashable: parsed every time
+            return self._parsed(raw)
+        if len(known) >= _KNOWN_FACTS:
+            known.clear()
+        found = known[raw] = self._parsed(raw)
+        return found
+
+    def _parsed(self, raw: tuple[Any, ...]) -> tuple[Company, Membership | None]:
+        width = len(self.company.statement.selected_columns)
+        company = company_from_row(self.company.processed(raw[:width]), _loads)
+        member = self.member.processed(raw[width:])
+        return company, None if member.user_id is None else _membership(member)
+
+
+def _loads(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _page_select(
     t: Tables, by_state: bool, paged: bool, offers: bool, dialect: Dialect
-) -> RawSelect:
-    """The page's statement, run on the driver's cursor: a page is 50 rows of 10 columns."""
-    statement = _visible_statement(t, by_state, paged, offers)
-    if tuple(statement.selected_columns.keys()) != _LEAD_COLUMNS:
+) -> _PageSelect:
+    """The page's statement for ``dialect``: a page is 50 rows of 10 columns, and the facts."""
+    statement = _page_statement(t, by_state, paged, offers)
+    facts_columns = _facts_columns(t, t.memberships)
+    company = sa.select(*(col.label(name[2:]) for name, col in facts_columns if name[:2] == "c_"))
+    member = sa.select(*(col.label(name[2:]) for name, col in facts_columns if name[:2] == "m_"))
+    leads_at = 1 + len(company.selected_columns) + len(member.selected_columns)
+    if tuple(statement.selected_columns.keys())[leads_at:] != _LEAD_COLUMNS:
         raise StorageError(f"{t.leads.name} has other columns than {_LEAD_COLUMNS}")
-    return RawSelect(statement, dialect)
+    # RawSelect compiles the statement and reads its selected_columns, as a UNION has them
+    select = RawSelect(cast("sa.Select[Any]", statement), dialect)
+    return _PageSelect(select, RawSelect(company, dialect), RawSelect(member, dialect), leads_at)
 
 
 def _lead_at(values: list[Any]) -> Lead:
@@ -107,7 +266,7 @@ _STATES = {state.value: state for state in LeadState}
 
 
 class Leads(Repo):
-    """Leads and their open offers; `visible_to` is one statement per page."""
+    """Leads and their open offers; `visible_page` is one statement per page, its guard included."""
 
     def get(self, lead_id: LeadId, *, for_update: bool = False) -> Lead | None:
         t = self._t.leads
@@ -137,20 +296,20 @@ class Leads(Repo):
         o = self._t.offers
         self._c.execute(o.delete().where(o.c.lead_id == lead_id))
 
-    def visible_to(
+    def visible_page(
         self,
         company_id: CompanyId,
+        user_id: UserId,
         *,
         state: LeadState | None,
         after: LeadId | None,
         limit: int,
-    ) -> Sequence[Lead]:
+    ) -> tuple[Company | None, Membership | None, Sequence[Lead]]:
         offers = state in (None, LeadState.OFFERED)  # offers exist for offered leads only
         shape = (self._t, state is not None, after is not None, offers)
-        params = {"company_id": company_id, "state": state and state.value, "after": after,
-                  "limit": limit}  # fmt: skip
-        page = _visible_select(*shape, self._c.dialect).all(self._c, params)
-        return [_lead_at(values) for values in page]
+        params = {"company_id": company_id, "user_id": user_id, "state": state and state.value,
+                  "after": after, "limit": limit}  # fmt: skip
+        return _page_select(*shape, self._c.dialect).read(self._c, params)
 
     def reassign(self, source: CompanyId, target: CompanyId) -> None:
         t, o = self._t.leads, self._t.offers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from teamaccess import LeadAction, LeadState, TeamAccess
@@ -14,9 +15,9 @@ from teamaccess.errors import (
     UnknownLead,
 )
 from teamaccess.events import LeadPicked
-from teamaccess.testing import dump
+from teamaccess.testing import dump, in_transaction
 from teamaccess.testing.contract._lead_helpers import ADMIN, market_service, visible
-from teamaccess.values import MarketRole
+from teamaccess.values import CompanyId, MarketRole, UserId
 
 
 @pytest.fixture
@@ -178,3 +179,39 @@ def test_r_lead_3_pick_needs_membership_and_open_company(mta: TeamAccess) -> Non
     assert (
         mta.leads.check("anton", "dealer-a", "no-such-lead", "view_lead").reason == "unknown_lead"
     )
+
+
+def test_r_lead_4_the_store_reads_no_lead_for_facts_that_refuse(
+    mta: TeamAccess, store, clock
+) -> None:
+    """R-LEAD-4: the port's page is empty for an outsider, a missing, suspended or closed company; its facts are the stored ones."""
+
+    def page(user: str, company: str) -> tuple[str | None, str | None, list[str]]:
+        def read(tx):
+            found = tx.leads.visible_page(
+                CompanyId(company), UserId(user), state=None, after=None, limit=10
+            )
+            stored = tx.companies.get(CompanyId(company))
+            member = None if stored is None else tx.memberships.get(stored.id, UserId(user))
+            assert found[:2] == (stored, member)  # what the service decides on
+            return found
+
+        at, member, leads = in_transaction(store, read)
+        return (None if at is None else at.id, None if member is None else member.user_id,
+                [lead.id for lead in leads])  # fmt: skip
+
+    assert page("anton", "dealer-a") == ("dealer-a", "anton", ["pumps"])
+    assert page("xaver", "dealer-a") == ("dealer-a", None, [])
+    assert page("anton", "nowhere") == (None, None, [])
+    mta.companies.suspend(ADMIN, "dealer-a", reason="unpaid")
+    assert page("anton", "dealer-a") == ("dealer-a", "anton", [])
+    mta.companies.resume(ADMIN, "dealer-a")
+    assert page("anton", "dealer-a") == ("dealer-a", "anton", ["pumps"])
+
+    def close(tx) -> None:  # closed with its members still in it (a merge moves them)
+        company = tx.companies.get(CompanyId("dealer-a"))
+        tx.companies.update(attrs.evolve(company, closed_at=clock()))
+
+    in_transaction(store, close)
+    assert page("anton", "dealer-a") == ("dealer-a", "anton", [])
+    assert page("olga", "market") == ("market", "olga", ["pumps"])

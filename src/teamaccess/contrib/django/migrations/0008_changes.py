@@ -1,0 +1,32 @@
+"""The change log of the checks' cache (teamaccess_0017, issue 29).
+
+A site that applied ``0002_library_schema`` with an older library has no change log
+table: this runs the shipped Alembic migrations up to the installed library's version
+again (nothing if current), as ``0004_support_grants`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import migrations
+
+
+def upgrade(apps: Any, schema_editor: Any) -> None:
+    """Run the shipped Alembic migrations up to the library's version, if behind."""
+    from teamaccess.contrib.django.conf import setting
+    from teamaccess.contrib.django.store import DjangoStore
+
+    DjangoStore(schema_editor.connection.alias, prefix=setting("PREFIX")).upgrade_schema()
+
+
+class Migration(migrations.Migration):
+    """Upgrade the teamaccess tables to the installed library's schema version.
+
+    Not atomic, as ``0002_library_schema``: the store keeps MySQL's DDL out of savepoints.
+    """
+
+    atomic = False
+
+    dependencies: ClassVar[list[tuple[str, str]]] = [("teamaccess", "0007_directories")]
+    operations: ClassVar[list[Any]] = [migrations.RunPython(upgrade, migrations.RunPython.noop)]
