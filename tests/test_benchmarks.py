@@ -183,6 +183,23 @@ def test_reverse_benchmark_smoke() -> None:
     }
 
 
+def test_sql_floors_benchmark_smoke() -> None:
+    """benchmarks/sql_floors.py at a tiny size on SQLite and PostgreSQL: every case, 1 statement a page."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "sql_floors.py"), "--adapters",
+         "sqlite,postgres", "--users", "400", "--companies", "40", "--leads", "300",
+         "--questions", "400", "--seconds", "0.1", "--repeat", "5"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "skipped" not in out, out
+    assert out.count("statements a page (guard and page in one)          1.00") == 2, out
+    assert "warm check p50, us, 1% writes elsewhere" in out
+    assert "cached check p50, us (warm) vs memory" in out
+    assert "fully_consistent p50, us vs raw PK select" in out
+
+
 def test_floors_benchmark_smoke() -> None:
     """benchmarks/floors.py at a small size: every row printed, the answers agree (asserted)."""
     done = subprocess.run(
@@ -192,8 +209,9 @@ def test_floors_benchmark_smoke() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     cases = [line[:44].strip() for line in done.stdout.splitlines()[1:8]]
-    assert cases[0] == "check, us per call"
-    assert cases[3] == "8 threads : 1 thread"
+    assert cases[0] == "check, us per call (first time, each once)"
+    assert cases[1] == "check, us per call (repeated, best of 5)"
+    assert cases[4] == "8 threads : 1 thread"
     assert "checks during an import of 500 rows" in done.stdout
 
 

@@ -7,7 +7,9 @@ process of the machine), its consistency token, and the true answer from then on
 
 ``ask(...)``: checks ben in acme through its own cache, alternating
 ``minimize_latency(bound)`` and ``at_least`` the newest token the writer published,
-and puts ``(mode, started, ended, token, allowed)`` for each on ``out``.
+and sends ``(mode, started, ended, token, allowed)`` for each to ``out``, in lists of
+up to 50,000. It pauses 0.3 ms between checks, so that 10,000 rounds keep a few
+million answers, not the hundred million an unpaused SQLite checker would.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from teamaccess.consistency import Consistency, ConsistencyToken, last_token
 from teamaccess.testing import make_service
 
 ACTION = "open_backoffice"  # members may, and only while the company is not suspended
+_PAUSE = 0.0003  # seconds between two checks: about 2,000 answers a second per checker
+_CHUNK = 50_000  # answers sent to the parent at once
 
 
 def _service(url: str, prefix: str, refresh: float | None) -> Any:
@@ -71,6 +75,7 @@ def ask(
     ta, store = _service(url, prefix, refresh)
     ready.wait(timeout=120)
     staleness = Consistency.minimize_latency(timedelta(seconds=bound))
+    answers: list[tuple[str, float, float, str, bool]] = []
     try:
         n = 0
         while not stop.is_set():
@@ -83,7 +88,12 @@ def ask(
                 consistency = Consistency.at_least(ConsistencyToken.parse(text))
             started = time.monotonic()
             allowed = ta.check("ben", "acme", ACTION, consistency=consistency).allowed
-            out.put((mode, started, time.monotonic(), token, allowed))
+            answers.append((mode, started, time.monotonic(), token, allowed))
+            if len(answers) == _CHUNK:
+                out.put(answers)
+                answers = []
+            time.sleep(_PAUSE)
     finally:
+        out.put(answers)
         out.put(None)
         store.engine.dispose()

@@ -182,10 +182,15 @@ class TeamAccess:
         core = ServiceCore(store, **self._options)
         self._options["role_limits"] = limits  # for `bind`; the core needs none
         self._core = core
-        # Answers by (actor, company, action), kept while the store's committed state
-        # stays the same generation; only for stores that count generations (memory).
+        # Answers by (actor, company, action), kept while the store a check reads stays
+        # at the same generation: the memory store's committed state, or a SQL store's
+        # check cache (whose every forgetting moves it) while it serves the read's mode.
+        # Not over SQLite's exact cache: its every check asks PRAGMA data_version first.
         self._known: dict[tuple[Any, Any, Any], tuple[int, Decision]] | None = (
-            {} if isinstance(getattr(store, "generation", None), int) else None
+            {}
+            if isinstance(getattr(store, "generation", None), int)
+            or not getattr(getattr(store, "cache", None), "exact", True)
+            else None
         )
         self.users = Users(core)
         self.companies = Companies(core)
@@ -268,13 +273,16 @@ class TeamAccess:
         if consistency is not None or current_scope() is not None:
             store = core.reads(consistency)
         known = self._known
-        if known is not None and target_user_id is None:
+        # Read before the facts: an answer is then never kept under a generation older
+        # than the facts it was decided on. None: this read may not use kept answers.
+        generation: int | None = None if known is None else getattr(store, "generation", None)
+        if generation is not None and target_user_id is None:
             try:
-                hit = known.get((actor_id, company_id, action))
+                hit = known.get((actor_id, company_id, action))  # type: ignore[union-attr]
             except TypeError:  # unhashable: not an id, refused below
                 hit = None
             # The store's committed state is still the one the answer was decided on.
-            if hit is not None and hit[0] == core.store.generation:  # type: ignore[attr-defined]
+            if hit is not None and hit[0] == generation:
                 decision = hit[1]
                 if not decision.allowed or _debug_enabled(logging.DEBUG):
                     log_decision(decision, actor_id, company_id, action)
@@ -284,9 +292,6 @@ class TeamAccess:
             check_id(company_id, "company")
             check_id(action, "action")
         if target_user_id is None:  # the hot path: one read of everything decide needs
-            # Read the generation before the facts: an answer is then never kept under a
-            # generation older than the facts it was decided on.
-            generation = getattr(core.store, "generation", 0) if known is not None else 0
             # Sight from above passes the ancestor's gate too (R-CO-8): its row comes along.
             company, actor, above, ancestor, sight = store.check_facts(company_id, actor_id)
             # A window is judged at the service's clock (R-TIME-1); such an answer
@@ -307,7 +312,8 @@ class TeamAccess:
                     support = core.support_decision(tx, company, actor_id, action)
                 decision = decision if support is None else support
                 timed = True  # a grant's answer changes with time alone: never kept
-            if known is not None and not timed:
+            if generation is not None and not timed:
+                assert known is not None  # noqa: S101 - a generation is read only with it
                 if len(known) >= _KNOWN_ANSWERS:
                     known.clear()
                 known[(actor_id, company_id, action)] = (generation, decision)

@@ -1296,5 +1296,10 @@ class _Remembering:
         """The check's facts, remembered or read from the primary."""
         return self._store.remembered_facts(company_id, user_id)
 
+    @property
+    def generation(self) -> int:
+        """The cache's generation: every forgetting moves it (the service's kept answers)."""
+        return self._store.cache.generation  # type: ignore[union-attr]
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
