@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -65,6 +65,18 @@ def per_adapter(adapters: str, run: Callable[[str], _T]) -> list[_T]:
                 raise
             print(f"skipped {adapter}: {type(error).__name__}: {str(error).splitlines()[0]}")
     return results
+
+
+def autocommit_driver(pooled: Any, engine: sa.Engine) -> Any:
+    """The DB-API connection of ``pooled``, switched to autocommit for ``engine``'s driver."""
+    driver = pooled.driver_connection
+    if engine.dialect.name == "sqlite":
+        driver.isolation_level = None
+    elif callable(getattr(driver, "autocommit", None)):  # PyMySQL, mysqlclient
+        driver.autocommit(True)
+    else:
+        driver.autocommit = True
+    return driver
 
 
 def make_store(adapter: str) -> Store:

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from checks import NOW, make_store, per_adapter  # type: ignore[import-not-found]
+from checks import NOW, autocommit_driver, make_store, per_adapter  # type: ignore[import-not-found]
 from overview import statements_of  # type: ignore[import-not-found]
 
 from teamaccess import Company, Lead, LeadState, Membership, Store, User
@@ -183,14 +183,7 @@ class UnionPage:
     def __init__(self, store: Store) -> None:
         engine = store.engine  # type: ignore[attr-defined]
         self._pooled = engine.raw_connection()
-        driver = self._pooled.driver_connection
-        if engine.dialect.name == "sqlite":
-            driver.isolation_level = None
-        elif callable(getattr(driver, "autocommit", None)):  # PyMySQL, mysqlclient
-            driver.autocommit(True)
-        else:
-            driver.autocommit = True
-        self._driver = driver
+        self._driver = autocommit_driver(self._pooled, engine)
         self.sql = union_sql(store, "?" if engine.dialect.paramstyle == "qmark" else "%s")
 
     def page(self, company: str, limit: int = PAGE + 1) -> list[Any]:

@@ -11,6 +11,7 @@ heard the token.
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing
 import os
 import time
@@ -341,14 +342,17 @@ def _judge(writes: list[tuple[float, float, str, bool]], answers: list[Any]) -> 
     for i, (began, _ended, _token, allowed) in enumerate(writes):
         until = writes[i + 1][1] if i + 1 < len(writes) else float("inf")
         states.append((began, until, allowed))
+    begins = [s[0] for s in states]  # both grow with i: a window is a slice
+    untils = [s[1] for s in states]
     index = {token: i + 1 for i, (_, _, token, _) in enumerate(writes)}
     stale = {"latency": 0, "token": 0, "asked": 0}
     for mode, started, ended, token, allowed in answers:
         stale["asked"] += 1
+        last = bisect.bisect_right(begins, ended)  # states begun by the end
         if mode == "latency":
-            window = [s for s in states if s[0] <= ended and s[1] >= started - BOUND]
+            window = states[bisect.bisect_left(untils, started - BOUND) : last]
         else:
-            window = [s for s in states[index[token] :] if s[0] <= ended]
+            window = states[index[token] : last]
         if allowed not in {s[2] for s in window}:
             stale[mode] += 1
     return stale
