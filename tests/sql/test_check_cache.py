@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from teamaccess import TeamAccess
 from teamaccess.adapters.sql import SqlStore, create_engine
@@ -182,6 +183,24 @@ def test_r_all_12_sqlite_a_pruned_log_forgets_everything(two_processes, monkeypa
     assert ran == ["acme/anna", "acme/anna"]
 
 
+@pytest.mark.parametrize("backend", [pytest.param(MARIADB, id="mariadb")])
+def test_r_all_12_the_change_log_is_pruned_by_its_writers(backend, tmp_path, monkeypatch) -> None:
+    """Writers delete change rows more than ``_KEEP`` below the top (here: always, keep 2)."""
+    from teamaccess.adapters.sql import _changes
+
+    monkeypatch.setattr(_changes, "_PRUNE_EVERY", 1)
+    monkeypatch.setattr(_changes, "_KEEP", 2)
+    stores = [backend.store(), SqlStore(create_engine(f"sqlite:///{tmp_path / 'log.sqlite'}"))]
+    stores[1].create_schema()
+    for store in stores:
+        store.clear()
+        _setup(store)  # four commands, six keys
+        with store.engine.connect() as conn:
+            positions = conn.execute(sa.select(store.tables.changes.c.position)).scalars().all()
+        assert 1 <= len(positions) <= 3, positions  # the last command's rows and two below
+        assert max(positions) - min(positions) <= 2
+
+
 # -- PostgreSQL and MariaDB: hearing other processes -----------------------------------
 
 
@@ -316,6 +335,9 @@ def test_r_all_12_cache_refresh_is_refused_where_it_cannot_work(tmp_path: Path) 
     with pytest.raises(InvalidInput, match="cache_refresh must be a timedelta > 0"):
         SqlStore(create_engine(POSTGRES.url or "postgresql+psycopg://x@127.0.0.1/x"),
                  cache_refresh=timedelta(0))  # fmt: skip
+    with pytest.raises(InvalidInput, match="PgBouncer's transaction pooling"):
+        SqlStore(create_engine("postgresql+psycopg://x@127.0.0.1/x", pgbouncer=True),
+                 cache_refresh=timedelta(seconds=1))  # fmt: skip
 
 
 # -- the differential test: a writer, two checkers, every answer judged ----------------

@@ -157,3 +157,20 @@ def test_the_cache_forgets_everything_at_its_bound(sqlite_file: Path) -> None:
     ran.clear()
     ta.check("ben", "company-19", "view_members")
     assert ran == []
+
+
+def test_clear_makes_every_store_forget(sqlite_file: Path) -> None:
+    """`SqlStore.clear` changes rows wholesale: this store's and another's answers go too.
+
+    The same ids come back with other facts (as between two examples of a property test).
+    """
+    ta, _ = _service(sqlite_file)
+    other = make_service(SqlStore(create_engine(f"sqlite:///{sqlite_file}")))
+    assert ta.check("ben", "acme", "view_members").allowed
+    assert other.check("ben", "acme", "view_members").allowed
+    ta.store.clear()  # type: ignore[attr-defined]
+    ta.users.register("anna", "anna@example.com")
+    ta.users.register("ben", "ben@example.com")
+    ta.companies.create("anna", "ACME", company_id="acme")
+    assert not ta.check("ben", "acme", "view_members").allowed
+    assert not other.check("ben", "acme", "view_members").allowed

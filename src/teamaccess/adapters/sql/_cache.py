@@ -182,7 +182,7 @@ def sync_sqlite(cache: FactCache, cursor: Any, tables: Tables) -> None:
     rows = cursor.fetchall()
     if not rows:
         return
-    if rows[0][0] > seen + 1:
+    if rows[0][0] > seen + 1 or any(r[1] is None and r[2] is None for r in rows):
         cache.forget_all()
     else:
         cache.forget([r[1] for r in rows if r[1] is not None], [r[2] for r in rows if r[2]])
@@ -338,6 +338,8 @@ class Poller(_Feed):
         gaps.update((n, now) for n in range(top + 1, new_top) if n not in numbers)
         for number in [n for n, since in gaps.items() if now - since > _GAP_WAIT]:
             del gaps[number]
-        if fresh:
+        if any(r[1] is None and r[2] is None for r in fresh):  # `publish_everything`
+            self.cache.forget_all()
+        elif fresh:
             self.cache.forget([r[1] for r in fresh if r[1]], [r[2] for r in fresh if r[2]])
         return new_top

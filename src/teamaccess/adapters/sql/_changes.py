@@ -9,7 +9,8 @@ and never for a command that rolled back:
 
 - PostgreSQL: ``pg_notify`` on the store's channel (delivered at COMMIT, in commit
   order), no rows written;
-- SQLite, MariaDB/MySQL: one row per key in ``<prefix>changes``.
+- SQLite, MariaDB/MySQL: one row per key in ``<prefix>changes`` (a row with neither
+  key: forget everything).
 
 A user key stands for the user's every answer (a membership in a parent account
 answers for its descendants too); a company key for the company's answers and those
@@ -18,6 +19,7 @@ of every account with a parent (the company may be their ancestor).
 
 from __future__ import annotations
 
+import random
 import time
 
 import attrs
@@ -26,12 +28,19 @@ from sqlalchemy.engine import Connection
 
 from teamaccess.adapters.sql._schema import Tables
 
-__all__ = ["EVERYTHING", "Changed", "channel_of", "publish", "republish_if_slow"]
+__all__ = [
+    "EVERYTHING",
+    "Changed",
+    "channel_of",
+    "publish",
+    "publish_everything",
+    "republish_if_slow",
+]
 
 EVERYTHING = "*"
 """The payload that tells every listener to forget all it remembers."""
 _PAYLOAD = 7_000  # bytes of keys one notification carries (PostgreSQL's limit is 8,000)
-_KEEP = 100_000  # change rows kept: the writer of every 4,096th deletes the older ones
+_KEEP = 100_000  # change rows kept: about one row in 4,096 makes its writer delete older ones
 _PRUNE_EVERY = 4096
 _SLOW_COMMIT = 1.0  # seconds: a commit slower than this publishes its keys again (MariaDB)
 _NOTIFY = sa.text("SELECT pg_notify(:channel, :payload)")  # each driver's own parameter style
@@ -73,11 +82,21 @@ def publish(conn: Connection, tables: Tables, changed: Changed) -> None:
     t = tables.changes
     rows = [{"company_id": c, "user_id": None} for c in sorted(changed.companies)]
     rows += [{"company_id": None, "user_id": u} for u in sorted(changed.users)]
-    first = int(conn.execute(t.insert(), rows[0]).inserted_primary_key[0])  # type: ignore[index]
-    if len(rows) > 1:
-        conn.execute(t.insert(), rows[1:])
-    if first % _PRUNE_EVERY == 0:
-        conn.execute(t.delete().where(t.c.position < first - _KEEP))
+    conn.execute(t.insert().values(rows))  # one statement, whatever the number of keys
+    if random.random() < len(rows) / _PRUNE_EVERY:  # noqa: S311 - not a secret
+        top = conn.execute(sa.select(sa.func.max(t.c.position))).scalar_one()  # MySQL: not
+        conn.execute(t.delete().where(t.c.position < top - _KEEP))  # in the DELETE itself
+
+
+def publish_everything(conn: Connection, tables: Tables) -> None:
+    """Tell every process to forget all it remembers (rows changed wholesale, `SqlStore.clear`).
+
+    PostgreSQL: the `EVERYTHING` payload; the change log: a row with neither key.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(_NOTIFY, {"channel": channel_of(tables), "payload": EVERYTHING})
+    else:
+        conn.execute(tables.changes.insert(), {"company_id": None, "user_id": None})
 
 
 def republish_if_slow(conn: Connection, tables: Tables, changed: Changed, began: float) -> None:

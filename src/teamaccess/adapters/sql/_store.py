@@ -37,7 +37,7 @@ from typing_extensions import ParamSpec
 
 from teamaccess.adapters.sql._bridge import pause, run_sync
 from teamaccess.adapters.sql._cache import FactCache, Listener, Poller, sync_sqlite
-from teamaccess.adapters.sql._changes import publish, republish_if_slow
+from teamaccess.adapters.sql._changes import publish, publish_everything, republish_if_slow
 from teamaccess.adapters.sql._locks import LOCK_WRITES, data_columns
 from teamaccess.adapters.sql._missing import schema_missing
 from teamaccess.adapters.sql._people import company_from_row
@@ -80,6 +80,7 @@ _T = TypeVar("_T")
 __all__ = ["SqlStore", "create_async_engine", "create_engine"]
 
 _WRITE_OPTION = "teamaccess_write"
+_PGBOUNCER = "teamaccess_pgbouncer"  # an engine made by create_engine(..., pgbouncer=True)
 _KNOWN_ROWS = 10_000  # parsed rows (and companies) check_facts keeps
 _UNCHECKED_IDLE = 0.5  # seconds a kept read connection may idle and be used without a ping
 _FAST_PATH_CONNECTIONS = 8  # the default bound of the check's own connections
@@ -124,7 +125,8 @@ def create_engine(url: str | sa.URL, *, pgbouncer: bool = False, **options: Any)
     connect_args = {**defaults.get("connect_args", {}), **options.pop("connect_args", {})}
     if connect_args:
         options["connect_args"] = connect_args
-    return sa.create_engine(url, **{**defaults, **options})
+    engine = sa.create_engine(url, **{**defaults, **options})
+    return engine.execution_options(**{_PGBOUNCER: True}) if pgbouncer else engine
 
 
 def create_async_engine(
@@ -345,6 +347,12 @@ class SqlStore:
         if not isinstance(refresh, timedelta) or refresh <= timedelta(0):
             raise InvalidInput(f"cache_refresh must be a timedelta > 0: {refresh!r}")
         driver = self.engine.dialect.driver
+        if self.engine.get_execution_options().get(_PGBOUNCER):
+            raise InvalidInput(
+                "cache_refresh needs LISTEN on a session of its own, which PgBouncer's "
+                "transaction pooling does not keep: give it an engine that reaches "
+                "PostgreSQL directly"
+            )
         if self.is_async or driver not in {"psycopg", "pymysql", "mysqldb"}:
             raise InvalidInput(
                 f"cache_refresh needs a sync PostgreSQL (psycopg) or MariaDB/MySQL engine, "
@@ -545,10 +553,16 @@ class SqlStore:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def clear(self) -> None:
-        """Delete every row of this store's tables, keeping the schema (for tests)."""
+        """Delete every row of this store's tables, keeping the schema (for tests).
+
+        Every process's check cache forgets all it remembers, this one's at once.
+        """
         with self.engine.begin() as conn:
             for table in self.tables.in_delete_order():
                 conn.execute(table.delete())
+            publish_everything(conn, self.tables)
+        if self._cache is not None:
+            self._cache.forget_all()
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
