@@ -12,13 +12,7 @@ from typing import Any, ClassVar
 
 from django.db import migrations
 
-
-def upgrade(apps: Any, schema_editor: Any) -> None:
-    """Run the shipped Alembic migrations up to the library's version, if behind."""
-    from teamaccess.contrib.django.conf import setting
-    from teamaccess.contrib.django.store import DjangoStore
-
-    DjangoStore(schema_editor.connection.alias, prefix=setting("PREFIX")).upgrade_schema()
+from teamaccess.contrib.django.migrations._upgrade import upgrade
 
 
 class Migration(migrations.Migration):
