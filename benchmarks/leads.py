@@ -146,20 +146,22 @@ LEAD_COLUMNS = ("id", "operator_id", "giver_id", "title", "state", "created_at",
                 "picked_by_user", "picked_at", "assignee_id")  # fmt: skip
 
 
-def union_sql(store: Store, mark: str) -> str:
+def union_sql(store: Store, mark: str, limit: int = PAGE + 1) -> str:
     """The page's query written by hand: four index range scans stopped by a LIMIT, joined back.
 
-    ``mark`` is the driver's placeholder; the parameters are `union_params`. Only the
-    store's table names are put in the text, every value is a parameter.
+    ``mark`` is the driver's placeholder; the parameters are `union_params`. The
+    store's table names and the page size are put in the text, every other value is a
+    parameter: with LIMIT as a parameter PostgreSQL plans the prepared statement anew
+    on every run (the library writes its page size in for the same reason).
     """
     leads, offers = store.tables.leads.name, store.tables.offers.name  # type: ignore[attr-defined]
     scans = [
-        f"SELECT id FROM {leads} WHERE {column} = {mark} ORDER BY id LIMIT {mark}"  # noqa: S608
+        f"SELECT id FROM {leads} WHERE {column} = {mark} ORDER BY id LIMIT {limit:d}"  # noqa: S608
         for column in ("operator_id", "giver_id", "picked_by")
     ]
     scans.append(
         f"SELECT lead_id AS id FROM {offers} WHERE company_id = {mark} "  # noqa: S608
-        f"ORDER BY lead_id LIMIT {mark}"
+        f"ORDER BY lead_id LIMIT {limit:d}"
     )
     union = " UNION ".join(
         f"SELECT id FROM ({scan}) b{i}"  # noqa: S608
@@ -168,13 +170,13 @@ def union_sql(store: Store, mark: str) -> str:
     columns = ", ".join(f"l.{name}" for name in LEAD_COLUMNS)
     return (
         f"SELECT {columns} FROM {leads} l JOIN ({union}) v ON v.id = l.id "  # noqa: S608
-        f"ORDER BY l.id LIMIT {mark}"
+        f"ORDER BY l.id LIMIT {limit:d}"
     )
 
 
-def union_params(company: str, limit: int) -> tuple[object, ...]:
-    """(company, limit) for each of the four scans, then the page's limit."""
-    return (company, limit) * 4 + (limit,)
+def union_params(company: str) -> tuple[object, ...]:
+    """The company, for each of the four scans."""
+    return (company,) * 4
 
 
 class UnionPage:
@@ -186,10 +188,10 @@ class UnionPage:
         self._driver = autocommit_driver(self._pooled, engine)
         self.sql = union_sql(store, "?" if engine.dialect.paramstyle == "qmark" else "%s")
 
-    def page(self, company: str, limit: int = PAGE + 1) -> list[Any]:
-        """The company's page, ``limit`` rows (the service asks for one more than it shows)."""
+    def page(self, company: str) -> list[Any]:
+        """The company's page, 51 rows (the service asks for one more than it shows)."""
         cursor = self._driver.cursor()
-        cursor.execute(self.sql, union_params(company, limit))
+        cursor.execute(self.sql, union_params(company))
         rows = cursor.fetchall()
         cursor.close()
         return list(rows)

@@ -300,15 +300,15 @@ def threads(ta: TeamAccess, store: SqlStore, asked: list[Any], seconds: float) -
 def lead_page(ta: TeamAccess, store: SqlStore, repeat: int) -> list[Row]:
     from teamaccess.adapters.sql._work import _page_select, _page_statement
 
-    params = {"company_id": "c0", "user_id": "u0", "limit": 51}
-    own = raw_statement(store.engine, _page_statement(store.tables, False, False, True))
-    at = _page_select(store.tables, False, False, True, store.engine.dialect).leads_at
+    params = {"company_id": "c0", "user_id": "u0"}
+    own = raw_statement(store.engine, _page_statement(store.tables, False, False, True, 51))
+    at = _page_select(store.tables, False, False, True, 51, store.engine.dialect).leads_at
     hand = raw_connection(store.engine)
     by_hand = union_sql(store, placeholder(store.engine))
 
     def union() -> list[Any]:
         cursor = hand.cursor()
-        cursor.execute(by_hand, union_params("c0", 51))
+        cursor.execute(by_hand, union_params("c0"))
         rows = cursor.fetchall()
         cursor.close()
         return list(rows)

@@ -17,8 +17,11 @@ import attrs
 import pytest
 import sqlalchemy as sa
 
+from teamaccess.adapters.sql import SqlStore
 from teamaccess.testing import in_transaction, make_service
 from teamaccess.values import CompanyId, Lead, LeadId, LeadState, Membership, UserId
+
+from ..backends import POSTGRES
 
 LEADS = 120
 PAGE = 50
@@ -167,3 +170,40 @@ def test_r_lead_4_every_refusal_is_the_guards_and_costs_the_one_statement(
     assert {seen["closed"][user, "op"][0] for user in ("olga", "xaver", "gone")} == {
         "CompanyClosed"
     }  # a closed company says so to everyone (R-CO-3)
+
+
+@pytest.mark.parametrize("backend", [pytest.param(POSTGRES, id="postgres")])
+def test_r_lead_7_postgresql_plans_a_page_once(backend) -> None:
+    """R-LEAD-7: the page size is in the statement's text, so PostgreSQL reuses one plan.
+
+    psycopg prepares a statement from its fifth run. With LIMIT bound as a parameter
+    PostgreSQL judged its generic plan dearer than a fresh one and planned every page
+    anew (0.4 ms of planning for a 0.2 ms page); with the number written in, the
+    prepared statement keeps its generic plan (``pg_prepared_statements``).
+    """
+    shared = backend.store()
+    shared.clear()
+    store = SqlStore(shared.engine, prefix=shared.tables.prefix, fast_path_connections=1)
+    ta = make_service(store)
+    ta.users.register("olga", "olga@example.com")
+    ta.companies.create("olga", "Operator", company_id="op")
+    leads = store.tables.leads.name
+    with store.engine.begin() as conn:  # enough leads for the planner to weigh its plans
+        conn.exec_driver_sql(
+            f"INSERT INTO {leads} (id, operator_id, giver_id, title, state, created_at)"  # noqa: S608
+            " SELECT 'L' || lpad(i::text, 6, '0'), 'op', 'op', 'Lead', 'offered', now()"
+            " FROM generate_series(1, 100000) AS i"
+        )
+        conn.exec_driver_sql(f"ANALYZE {leads}")
+    pages = 20
+    for _ in range(pages):
+        assert len(ta.leads.visible("olga", "op", limit=PAGE).items) == PAGE
+    with store.reader(one_statement=True) as tx:  # the pages' one kept connection
+        plans = tx.leads._c.exec_driver_sql(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE '%%UNION ALL%%'"
+        ).all()
+    assert plans, "the page's statement was not prepared"
+    generic, custom = max(plans)
+    assert custom <= 5, plans  # planned anew on every run, it was 15
+    assert generic >= 5, plans

@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from teamaccess.domain.codec import keep_last
 from teamaccess.domain.ids import CompanyId
 
 __all__ = [
@@ -66,7 +67,12 @@ def chain_key(company_id: str | None) -> str:
     return PLATFORM_CHAIN if company_id is None else company_id
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+@keep_last
 def _instant(value: datetime) -> str:
+    """The time as `seal` writes it."""
     return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
@@ -84,7 +90,7 @@ def seal(
     the time as UTC ISO 8601 with microseconds; the payload is the stored one, as read
     back (the request context is part of it).
     """
-    body = json.dumps(
+    body = _CANONICAL.encode(
         {
             "v": 1,
             "prev": prev,
@@ -93,10 +99,7 @@ def seal(
             "actor": actor_id,
             "at": _instant(occurred_at),
             "payload": payload,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        allow_nan=False,
+        }
     )
     return hashlib.sha256(body.encode("ascii")).hexdigest()
 

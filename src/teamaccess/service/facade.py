@@ -186,8 +186,10 @@ class TeamAccess:
         # at the same generation: the memory store's committed state, or a SQL store's
         # check cache (whose every forgetting moves it) while it serves the read's mode.
         # Not over SQLite's exact cache: its every check asks PRAGMA data_version first.
-        self._known: dict[tuple[Any, Any, Any], tuple[int, Decision]] | None = (
-            {}
+        # One dict per generation, replaced when the generation moves: a kept answer
+        # is then a bare Decision (no tuple per answer for the collector to walk).
+        self._known: tuple[int, dict[tuple[Any, Any, Any], Decision]] | None = (
+            (-1, {})
             if isinstance(getattr(store, "generation", None), int)
             or not getattr(getattr(store, "cache", None), "exact", True)
             else None
@@ -272,21 +274,25 @@ class TeamAccess:
         store = core.store
         if consistency is not None or current_scope() is not None:
             store = core.reads(consistency)
-        known = self._known
-        # Read before the facts: an answer is then never kept under a generation older
-        # than the facts it was decided on. None: this read may not use kept answers.
-        generation: int | None = None if known is None else getattr(store, "generation", None)
-        if generation is not None and target_user_id is None:
-            try:
-                hit = known.get((actor_id, company_id, action))  # type: ignore[union-attr]
-            except TypeError:  # unhashable: not an id, refused below
-                hit = None
-            # The store's committed state is still the one the answer was decided on.
-            if hit is not None and hit[0] == generation:
-                decision = hit[1]
-                if not decision.allowed or _debug_enabled(logging.DEBUG):
-                    log_decision(decision, actor_id, company_id, action)
-                return decision
+        # The generation is read before the facts: an answer is then never kept under a
+        # generation older than the facts it was decided on. None: no kept answers.
+        known: dict[tuple[Any, Any, Any], Decision] | None = None
+        if self._known is not None and target_user_id is None:
+            generation = getattr(store, "generation", None)
+            if generation is not None:
+                kept = self._known
+                if kept[0] < generation:  # the answers of an older state: start afresh
+                    kept = self._known = (generation, {})
+                # A read that began before the newest generation keeps nothing.
+                known = kept[1] if kept[0] == generation else None
+                try:
+                    decision = None if known is None else known.get((actor_id, company_id, action))
+                except TypeError:  # unhashable: not an id, refused below
+                    decision, known = None, None
+                if decision is not None:
+                    if not decision.allowed or _debug_enabled(logging.DEBUG):
+                        log_decision(decision, actor_id, company_id, action)
+                    return decision
         if not well_formed(actor_id, company_id, action):
             check_id(actor_id, "user")
             check_id(company_id, "company")
@@ -312,11 +318,10 @@ class TeamAccess:
                     support = core.support_decision(tx, company, actor_id, action)
                 decision = decision if support is None else support
                 timed = True  # a grant's answer changes with time alone: never kept
-            if generation is not None and not timed:
-                assert known is not None  # noqa: S101 - a generation is read only with it
+            if known is not None and not timed:
                 if len(known) >= _KNOWN_ANSWERS:
                     known.clear()
-                known[(actor_id, company_id, action)] = (generation, decision)
+                known[(actor_id, company_id, action)] = decision
             if not decision.allowed or _debug_enabled(logging.DEBUG):
                 log_decision(decision, actor_id, company_id, action)
             return decision
