@@ -17,6 +17,7 @@ from teamaccess.ports._people import Companies, Invitations, Memberships, Users
 from teamaccess.ports._provisioning import Directories
 from teamaccess.ports._seats import Enrollments, Products, SeatPools, TagGrants
 from teamaccess.ports._store import (
+    CheckFacts,
     Clock,
     Eligibility,
     IdFactory,
@@ -31,6 +32,7 @@ from teamaccess.ports._work import InboxRequests, Leads, Records, ServiceLinks
 
 __all__ = [
     "Articles",
+    "CheckFacts",
     "Clock",
     "Companies",
     "Directories",

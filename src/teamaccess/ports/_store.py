@@ -23,6 +23,7 @@ from teamaccess.ports._support import SupportGrants
 from teamaccess.ports._work import InboxRequests, Leads, Records, ServiceLinks
 
 __all__ = [
+    "CheckFacts",
     "Clock",
     "Eligibility",
     "IdFactory",
@@ -32,6 +33,12 @@ __all__ = [
     "Transaction",
     "UserDirectory",
 ]
+
+
+CheckFacts = tuple[
+    Company | None, Membership | None, Membership | None, Company | None, Window | None
+]
+"""What `Store.check_facts` reads: company, membership, ancestor's membership, ancestor, sight."""
 
 
 class Clock(Protocol):
@@ -324,9 +331,7 @@ class Store(Protocol):
         """
         ...
 
-    def check_facts(
-        self, company_id: str, user_id: str
-    ) -> tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]:
+    def check_facts(self, company_id: str, user_id: str) -> CheckFacts:
         """What a permission check needs, read together in one go.
 
         The company, the user's membership in it, and, if they are not a member, their

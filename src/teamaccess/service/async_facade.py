@@ -11,7 +11,8 @@ answers directly, so tests of an async host need no database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import logging
+from collections.abc import Awaitable, Callable, Collection
 from datetime import timedelta
 from typing import Any, ClassVar, TypedDict
 
@@ -20,11 +21,21 @@ from typing_extensions import Unpack
 from teamaccess.domain.company_roles import RoleLimits
 from teamaccess.domain.consistency import Consistency, ConsistencyToken
 from teamaccess.domain.decisions import Decision
+from teamaccess.domain.ids import well_formed
 from teamaccess.domain.models import CompanySettings
 from teamaccess.domain.retry import RetryPolicy
 from teamaccess.domain.roles import Policy
-from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
-from teamaccess.service._core import raise_if_denied
+from teamaccess.ports import (
+    CheckFacts,
+    Clock,
+    Eligibility,
+    IdFactory,
+    Store,
+    TokenFactory,
+    UserDirectory,
+)
+from teamaccess.service._core import DECISION_LOG, log_decision, raise_if_denied
+from teamaccess.service._tokens import current_scope
 from teamaccess.service.async_namespaces import (
     AsyncAccess,
     AsyncAudit,
@@ -149,6 +160,10 @@ class AsyncTeamAccess:
         sync = _Awaited(store, **options)
         self._sync = sync
         self._run = run
+        # A store's read of the check's facts without the bridge (asyncpg), or None.
+        self._awaited_facts: Callable[[str, str], Awaitable[CheckFacts | None]] | None = getattr(
+            store, "check_facts_awaited", None
+        )
         self.users = AsyncUsers(sync.users, run)
         self.companies = AsyncCompanies(sync.companies, run)
         self.members = AsyncMembers(sync.members, run)
@@ -211,15 +226,31 @@ class AsyncTeamAccess:
         See [TeamAccess.check][teamaccess.TeamAccess.check]: the same answer, awaited;
         ``consistency`` as there (R-ALL-12).
         """
-        decision: Decision = await self._run(
-            self._sync.check,
+        sync = self._sync
+        awaited = self._awaited_facts
+        if (
+            awaited is not None
+            and target_user_id is None
+            and consistency is None
+            and current_scope() is None
+            and well_formed(actor_id, company_id, action)
+        ):  # the facts straight from the driver, decided on the loop (asyncpg)
+            facts = await awaited(company_id, actor_id)
+            if facts is not None:
+                decision, _ = sync._decide_on(facts, actor_id, company_id, action)
+                if not sync._staff_may_enter(decision, facts, actor_id):
+                    if not decision.allowed or DECISION_LOG.isEnabledFor(logging.DEBUG):
+                        log_decision(decision, actor_id, company_id, action)
+                    return decision
+        answer: Decision = await self._run(
+            sync.check,
             actor_id,
             company_id,
             action,
             target_user_id=target_user_id,
             consistency=consistency,
         )
-        return decision
+        return answer
 
     async def require(
         self,

@@ -29,7 +29,15 @@ from teamaccess.domain.roles import DEFAULT_POLICY, Policy
 from teamaccess.domain.support import MAX_SUPPORT_DURATION
 from teamaccess.domain.windows import is_windowed
 from teamaccess.errors import InvalidInput
-from teamaccess.ports import Clock, Eligibility, IdFactory, Store, TokenFactory, UserDirectory
+from teamaccess.ports import (
+    CheckFacts,
+    Clock,
+    Eligibility,
+    IdFactory,
+    Store,
+    TokenFactory,
+    UserDirectory,
+)
 from teamaccess.service._core import DECISION_LOG, ServiceCore, log_decision, raise_if_denied
 from teamaccess.service._tokens import current_scope
 from teamaccess.service.access import Access
@@ -298,23 +306,11 @@ class TeamAccess:
             check_id(company_id, "company")
             check_id(action, "action")
         if target_user_id is None:  # the hot path: one read of everything decide needs
-            # Sight from above passes the ancestor's gate too (R-CO-8): its row comes along.
-            company, actor, above, ancestor, sight = store.check_facts(company_id, actor_id)
-            # A window is judged at the service's clock (R-TIME-1); such an answer
-            # changes with time alone, so it is never kept.
-            timed = is_windowed(actor) or is_windowed(above) or sight is not None
-            decision = decide(
-                action, company=company, actor=actor, policy=core.policy,
-                ancestor_member=above, ancestor=ancestor, company_id=company_id,
-                now=core.clock() if timed else None, sight=sight,
-            )  # fmt: skip
-            if (
-                company is not None
-                and not decision.allowed
-                and actor_id in core.staff
-                and decision.reason == Reason.NOT_A_MEMBER.value
-            ):  # platform staff: a second read, of their support grants (R-SUP-1)
-                with store.reader() as tx:
+            facts = store.check_facts(company_id, actor_id)
+            decision, timed = self._decide_on(facts, actor_id, company_id, action)
+            company = facts[0]
+            if company is not None and self._staff_may_enter(decision, facts, actor_id):
+                with store.reader() as tx:  # a second read, of their support grants (R-SUP-1)
                     support = core.support_decision(tx, company, actor_id, action)
                 decision = decision if support is None else support
                 timed = True  # a grant's answer changes with time alone: never kept
@@ -330,6 +326,31 @@ class TeamAccess:
             company = tx.companies.get(CompanyId(company_id))
             target = tx.memberships.get(CompanyId(company_id), UserId(target_user_id))
             return core.decide(tx, action, company, actor_id, target, company_id=company_id)
+
+    def _decide_on(
+        self, facts: CheckFacts, actor_id: str, company_id: str, action: str
+    ) -> tuple[Decision, bool]:
+        """The check's decision on what ``check_facts`` read; whether time alone changes it."""
+        # Sight from above passes the ancestor's gate too (R-CO-8): its row comes along.
+        company, actor, above, ancestor, sight = facts
+        # A window is judged at the service's clock (R-TIME-1); such an answer changes
+        # with time alone, so it is never kept.
+        timed = is_windowed(actor) or is_windowed(above) or sight is not None
+        decision = decide(
+            action, company=company, actor=actor, policy=self._core.policy,
+            ancestor_member=above, ancestor=ancestor, company_id=company_id,
+            now=self._core.clock() if timed else None, sight=sight,
+        )  # fmt: skip
+        return decision, timed
+
+    def _staff_may_enter(self, decision: Decision, facts: CheckFacts, actor_id: str) -> bool:
+        """Whether platform staff, refused as outsiders, may hold a support grant (R-SUP-1)."""
+        return (
+            facts[0] is not None
+            and not decision.allowed
+            and actor_id in self._core.staff
+            and decision.reason == Reason.NOT_A_MEMBER.value
+        )
 
     def require(
         self,

@@ -72,9 +72,13 @@ class RawSelect:
                 values[index] = process(values[index])
         return rows
 
-    def _run(self, conn: Connection, params: Mapping[str, Any], fetch: Callable[[Any], Any]) -> Any:
+    def bound(self, params: Mapping[str, Any]) -> Any:
+        """The parameters as the driver takes them: a dict, or a list in placeholder order."""
         values = {**self._defaults, **params}
-        bound = values if self._positions is None else [values[k] for k in self._positions]
+        return values if self._positions is None else [values[k] for k in self._positions]
+
+    def _run(self, conn: Connection, params: Mapping[str, Any], fetch: Callable[[Any], Any]) -> Any:
+        bound = self.bound(params)
         # The DB-API connection: the driver's own, or SQLAlchemy's adapter of an async
         # driver (asyncpg, aiosqlite, asyncmy), whose cursor awaits in the greenlet bridge.
         driver = conn.connection.dbapi_connection

@@ -19,6 +19,7 @@ call raises `StorageError`, never a driver's own exception.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import queue
@@ -83,6 +84,7 @@ _WRITE_OPTION = "teamaccess_write"
 _PGBOUNCER = "teamaccess_pgbouncer"  # an engine made by create_engine(..., pgbouncer=True)
 _KNOWN_ROWS = 10_000  # parsed rows (and companies) check_facts keeps
 _UNCHECKED_IDLE = 0.5  # seconds a kept read connection may idle and be used without a ping
+_DISCARDING: set[asyncio.Task[None]] = set()  # connections being discarded, kept from the GC
 _FAST_PATH_CONNECTIONS = 8  # the default bound of the check's own connections
 _KEPT = "teamaccess_kept"  # in a kept SQLite connection's info: it only ever reads
 _USED = "teamaccess_used"  # in a pooled connection's info: when the store last gave it back
@@ -317,6 +319,8 @@ class SqlStore:
         self._pinged = bool(getattr(sync_engine.pool, "_pre_ping", False))
         self.fast_path_connections = cap
         """The bound on connections kept open for reads (0: none are kept)."""
+        # `check_facts_awaited` on asyncpg itself: the check's one statement, not split.
+        self._awaitable = self.is_async and sync_engine.dialect.driver == "asyncpg"
         event.listen(sync_engine, "engine_disposed", self._close_readers)
         if not configure_connections:
             self.engine = sync_engine
@@ -669,6 +673,45 @@ class SqlStore:
             return self._read_facts(company_id, user_id)  # translated, or once more
         self._readers.put((conn, time.monotonic()))
         return facts
+
+    async def check_facts_awaited(self, company_id: str, user_id: str) -> _Facts | None:
+        """`check_facts` awaited on asyncpg's own connection, or ``None``: take the bridge.
+
+        Through SQLAlchemy's greenlet bridge an awaited check pays a switch each way and
+        the adapter's cursor on top of the driver (230 us against asyncpg's 150 us for
+        the same prepared statement). On ``postgresql+asyncpg`` this takes an idle kept
+        connection (autocommit, used within the last half second), runs the check's
+        prebuilt statement with asyncpg's ``fetchrow`` (prepared once per connection)
+        and parses the row as `check_facts` does. Anything else answers ``None`` and the
+        caller takes the bridge, which pings, retries and translates errors as every
+        read does: another driver, no kept connection idle, a host listening to cursor
+        executions (it would not see the statement), a driver error (the connection is
+        discarded first).
+        """
+        if not self._awaitable:
+            return None
+        try:
+            conn, used = self._readers.get_nowait()
+        except queue.Empty:
+            return None
+        if time.monotonic() - used >= _UNCHECKED_IDLE or watched(conn):
+            self._readers.put((conn, used))
+            return None
+        select = self._facts
+        bound = select.bound({"company_id": company_id, "user_id": user_id})
+        driver: Any = conn.connection.driver_connection
+        try:
+            record = await driver.fetchrow(select.sql, *bound)
+        except Exception:
+            await self.run_sync(_discard, conn)
+            return None
+        except BaseException:  # cancelled mid-statement: the connection's state is unknown
+            task = asyncio.get_running_loop().create_task(self.run_sync(_discard, conn))
+            _DISCARDING.add(task)
+            task.add_done_callback(_DISCARDING.discard)
+            raise
+        self._readers.put((conn, time.monotonic()))
+        return _NO_FACTS if record is None else self._parsed(tuple(record), user_id)
 
     def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> dict[str, _Facts]:
         """The facts of `check_facts` for each of ``company_ids`` that exists, in one statement.
@@ -1298,6 +1341,12 @@ def _joined_membership(row: Any, prefix: str, company_id: str, user_id: str) -> 
         role_after=get("role_after"),
         extra_roles=split_roles(get("extra_roles")),
     )
+
+
+def _discard(conn: Connection) -> None:
+    """Close a kept connection for good (inside the bridge on an async engine)."""
+    conn.invalidate()
+    conn.close()
 
 
 class _Remembering:
