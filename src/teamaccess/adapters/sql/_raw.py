@@ -38,10 +38,7 @@ class RawSelect:
         self._defaults = compiled.construct_params(required)  # with the statement's literals
         order = compiled.positiontup
         self._positions = list(order) if compiled.positional and order is not None else None
-        processors = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
-        ]
+        processors = [_processor(column.type, dialect) for column in statement.selected_columns]
         # Only the columns that have a processor (times on SQLite, ...) are touched.
         self._processors: list[tuple[int, Callable[[Any], Any]]] = [
             (index, process) for index, process in enumerate(processors) if process is not None
@@ -99,6 +96,14 @@ class RawSelect:
         for index, process in self._processors:
             values[index] = process(values[index])
         return self._row(*values)
+
+
+def _processor(type_: sa.types.TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What SQLAlchemy applies to a value of ``type_``; the type's own leaner one if it has one."""
+    raw = getattr(type_, "raw_processor", None)
+    if raw is not None:
+        return raw(dialect)  # type: ignore[no-any-return]
+    return type_.dialect_impl(dialect).result_processor(dialect, None)
 
 
 class RawInsert:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -37,6 +38,19 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Load as aware UTC."""
         return None if value is None else value.replace(tzinfo=timezone.utc)
+
+    def raw_processor(self, dialect: Dialect) -> Callable[[Any], datetime | None]:
+        """`process_result_value` after the dialect's own processor, as one function.
+
+        What ``result_processor`` gives, without its two calls per value: for the
+        prebuilt reads (`RawSelect`) that turn a page of rows at a time.
+        """
+        impl = self.load_dialect_impl(dialect).dialect_impl(dialect)
+        parse: Callable[[Any], Any] | None = impl.result_processor(dialect, None)
+        utc = timezone.utc
+        if parse is None:
+            return lambda value: None if value is None else value.replace(tzinfo=utc)
+        return lambda value: None if value is None else parse(value).replace(tzinfo=utc)
 
 
 def Id(length: int = ID_LENGTH) -> sa.types.TypeEngine[str]:  # noqa: N802 - reads like a type
