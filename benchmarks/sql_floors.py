@@ -324,11 +324,11 @@ def threads(ta: TeamAccess, store: SqlStore, asked: list[Any], seconds: float) -
 
 
 def lead_page(ta: TeamAccess, store: SqlStore, repeat: int) -> list[Row]:
-    from teamaccess.adapters.sql._work import _page_select, _page_statement
+    from teamaccess.adapters.sql._work import _page_select
 
     params = {"company_id": "c0", "user_id": "u0"}
-    own = raw_statement(store.engine, _page_statement(store.tables, False, False, True, 51))
-    at = _page_select(store.tables, False, False, True, 51, store.engine.dialect).leads_at
+    select = _page_select(store.tables, False, False, True, 51, store.engine.dialect)
+    own, at = raw_statement(store.engine, select.select.statement), select.leads_at
     hand = raw_connection(store.engine)
     by_hand = union_sql(store, placeholder(store.engine))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import operator
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -147,7 +148,7 @@ def _facts_columns(t: Tables, m: sa.FromClause) -> list[tuple[str, sa.ColumnElem
 
 @functools.lru_cache(maxsize=64)
 def _page_statement(
-    t: Tables, by_state: bool, paged: bool, offers: bool, size: int
+    t: Tables, by_state: bool, paged: bool, offers: bool, size: int, packed: bool = False
 ) -> sa.CompoundSelect[Any]:
     """The guard's facts and the page of visible leads, in one statement (R-LEAD-4, R-LEAD-7).
 
@@ -162,13 +163,22 @@ def _page_statement(
     the first part. Neither a derived table around it nor an ORDER BY: on SQLite each
     would copy every column of every row once more; the page's ids sort in Python as
     in every store (`Id`).
+
+    ``packed`` (SQLite): the facts are one column instead, ``json_array`` of their
+    values as SQLite stores them, so a lead row carries one NULL, not 29: the driver
+    fills a third of the cells (0.16 ms to 0.11 ms for a page of 50 raw).
     """
     leads, c, m = t.leads, t.companies, t.memberships.alias("m")
     facts_columns = _facts_columns(t, m)
     untyped = sa.types.NullType()
+    facts_own: list[Any] = (
+        [sa.func.json_array(*(column for _, column in facts_columns)).label("facts")]
+        if packed
+        else [sa.type_coerce(column, untyped).label(name) for name, column in facts_columns]
+    )
     facts_values: list[Any] = [
         sa.literal_column(str(_FACTS)).label("part"),
-        *(sa.type_coerce(column, untyped).label(name) for name, column in facts_columns),
+        *facts_own,
         *(sa.type_coerce(sa.null(), leads.c[name].type).label(name) for name in _LEAD_COLUMNS),
     ]
     member = sa.and_(m.c.company_id == c.c.id, m.c.user_id == sa.bindparam("user_id"))
@@ -180,7 +190,7 @@ def _page_statement(
     page = _visible_statement(t, by_state, paged, offers, size).subquery("page")
     page_values: list[Any] = [
         sa.literal_column(str(_FACTS + 1)).label("part"),
-        *(sa.null().label(name) for name, _ in facts_columns),
+        *(sa.null().label(column.name) for column in facts_own),
         *(page.c[name] for name in _LEAD_COLUMNS),
     ]
     rows = sa.select(*page_values)
@@ -197,6 +207,7 @@ class _PageSelect:
             types process the facts row's ``c_*`` values.
         member: The same for the membership's ``m_*`` values.
         leads_at: The place of the first lead column in a row.
+        packed: Whether the facts are one JSON array (`_page_statement`).
         known: Parsed facts by the driver's values of the facts row (at most
             ``_KNOWN_FACTS``): the company's JSON is not decoded on every page.
     """
@@ -205,9 +216,8 @@ class _PageSelect:
     company: RawSelect
     member: RawSelect
     leads_at: int
-    known: dict[tuple[Any, ...], tuple[Company, Membership | None]] = attrs.field(
-        factory=dict, eq=False
-    )
+    packed: bool
+    known: dict[Any, tuple[Company, Membership | None]] = attrs.field(factory=dict, eq=False)
 
     def read(
         self, conn: Connection, params: dict[str, Any]
@@ -222,11 +232,11 @@ class _PageSelect:
         if facts is None:  # no such company: no page either (`_guard`)
             return None, None, []
         at = self.leads_at
-        company, member = self._facts(tuple(facts[1:at]))
+        company, member = self._facts(facts[1] if self.packed else tuple(facts[1:at]))
         page.sort(key=operator.itemgetter(at))
         return company, member, [_lead_at(values[at:]) for values in page]
 
-    def _facts(self, raw: tuple[Any, ...]) -> tuple[Company, Membership | None]:
+    def _facts(self, raw: Any) -> tuple[Company, Membership | None]:
         known = self.known
         try:
             return known[raw]
@@ -239,7 +249,9 @@ class _PageSelect:
         found = known[raw] = self._parsed(raw)
         return found
 
-    def _parsed(self, raw: tuple[Any, ...]) -> tuple[Company, Membership | None]:
+    def _parsed(self, raw: Any) -> tuple[Company, Membership | None]:
+        if self.packed:
+            raw = tuple(json.loads(raw))
         width = len(self.company.statement.selected_columns)
         company = company_from_row(self.company.processed(raw[:width]), _loads)
         member = self.member.processed(raw[width:])
@@ -255,16 +267,19 @@ def _page_select(
     t: Tables, by_state: bool, paged: bool, offers: bool, size: int, dialect: Dialect
 ) -> _PageSelect:
     """The statement of pages of ``size`` leads for ``dialect``, and the facts."""
-    statement = _page_statement(t, by_state, paged, offers, size)
+    packed = dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 38)  # JSON built in
+    statement = _page_statement(t, by_state, paged, offers, size, packed)
     facts_columns = _facts_columns(t, t.memberships)
     company = sa.select(*(col.label(name[2:]) for name, col in facts_columns if name[:2] == "c_"))
     member = sa.select(*(col.label(name[2:]) for name, col in facts_columns if name[:2] == "m_"))
-    leads_at = 1 + len(company.selected_columns) + len(member.selected_columns)
+    leads_at = 2 if packed else 1 + len(company.selected_columns) + len(member.selected_columns)
     if tuple(statement.selected_columns.keys())[leads_at:] != _LEAD_COLUMNS:
         raise StorageError(f"{t.leads.name} has other columns than {_LEAD_COLUMNS}")
     # RawSelect compiles the statement and reads its selected_columns, as a UNION has them
     select = RawSelect(cast("sa.Select[Any]", statement), dialect)
-    return _PageSelect(select, RawSelect(company, dialect), RawSelect(member, dialect), leads_at)
+    return _PageSelect(
+        select, RawSelect(company, dialect), RawSelect(member, dialect), leads_at, packed
+    )
 
 
 def _lead_at(values: list[Any]) -> Lead:
