@@ -161,3 +161,36 @@ def test_r_part_4_wrong_values_raise_only_invalid_property_value(definition, val
     except InvalidPropertyValue as error:
         message = str(error)
     assert definition.name in message or message.startswith("accepted")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@given(
+    payload=st.dictionaries(st.text(max_size=6), _JSON, max_size=4),
+    kind=st.text(max_size=10),
+    company=st.none() | st.text(max_size=6),
+    actor=st.none() | st.text(max_size=6),
+    micros=st.integers(0, 10**15),
+)
+def test_r_all_4_a_seal_is_the_sha256_of_the_canonical_json(
+    payload, kind, company, actor, micros
+) -> None:
+    """R-ALL-4: the seal written key by key, from an encoded payload or not, is the documented one."""
+    import hashlib
+
+    from teamaccess.domain.audit_chain import GENESIS, EncodedPayload, seal
+
+    at = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=micros)
+    document = {"v": 1, "prev": GENESIS, "kind": kind, "company": company, "actor": actor,
+                "at": at.isoformat(timespec="microseconds"), "payload": payload}  # fmt: skip
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    expected = hashlib.sha256(text.encode("ascii")).hexdigest()
+    assert seal(GENESIS, kind, company, actor, at, payload) == expected
+    assert seal(GENESIS, kind, company, actor, at, EncodedPayload(payload)) == expected

@@ -38,7 +38,9 @@ __all__ = [
     "PLATFORM_CHAIN",
     "AuditVerification",
     "ChainCheck",
+    "EncodedPayload",
     "SealedEvent",
+    "canonical",
     "chain_key",
     "relink",
     "seal",
@@ -76,6 +78,26 @@ def _instant(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
+def canonical(payload: Any) -> str:
+    """``payload`` as `seal` encodes it: JSON, sorted keys, no blanks, ASCII only."""
+    return _CANONICAL.encode(payload)
+
+
+class EncodedPayload(dict[str, Any]):
+    """A payload that carries its `canonical` text, so a store writes the text it sealed.
+
+    It is the payload dict itself wherever a dict is taken (SQLAlchemy's JSON type
+    encodes it again); `seal` and the stores' bulk inserts use ``text``, encoding it
+    once instead of twice per event.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__(payload)
+        self.text = canonical(payload)
+
+
 def seal(
     prev: str,
     kind: str,
@@ -88,18 +110,16 @@ def seal(
 
     The encoding is a JSON object with sorted keys and no blanks (``ensure_ascii``),
     the time as UTC ISO 8601 with microseconds; the payload is the stored one, as read
-    back (the request context is part of it).
+    back (the request context is part of it). The object is written out key by key
+    in sorted order (what ``json.dumps(..., sort_keys=True)`` writes), so that an
+    `EncodedPayload`'s text goes in as it is.
     """
-    body = _CANONICAL.encode(
-        {
-            "v": 1,
-            "prev": prev,
-            "kind": kind,
-            "company": company_id,
-            "actor": actor_id,
-            "at": _instant(occurred_at),
-            "payload": payload,
-        }
+    text = payload.text if isinstance(payload, EncodedPayload) else canonical(payload)
+    encode = _CANONICAL.encode
+    body = (
+        f'{{"actor":{encode(actor_id)},"at":"{_instant(occurred_at)}",'
+        f'"company":{encode(company_id)},"kind":{encode(kind)},"payload":{text},'
+        f'"prev":{encode(prev)},"v":1}}'
     )
     return hashlib.sha256(body.encode("ascii")).hexdigest()
 

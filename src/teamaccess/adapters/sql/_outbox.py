@@ -29,6 +29,7 @@ from teamaccess.domain.audit import AuditFilter
 from teamaccess.domain.audit_chain import (
     GENESIS,
     PLATFORM_CHAIN,
+    EncodedPayload,
     SealedEvent,
     chain_key,
     relink,
@@ -88,7 +89,9 @@ def _has_context(payload: object) -> bool:
 
 
 def _outbox_row(event: Event) -> dict[str, Any]:
-    payload = event_to_dict(event)  # an undecodable event keeps its stored type
+    # Encoded once: the seal and a bulk insert use the same text (an undecodable event
+    # keeps its stored type).
+    payload = EncodedPayload(event_to_dict(event))
     return {
         "event_type": str(payload["type"])[:64],
         "occurred_at": event.occurred_at,

@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
 
+from teamaccess.domain.audit_chain import EncodedPayload
+
 _R = TypeVar("_R")
 
 
@@ -163,7 +165,7 @@ class _Values:
     def __init__(self, table: sa.Table, columns: tuple[str, ...], dialect: Dialect) -> None:
         self._columns = columns
         types = [table.c[name].type for name in columns]
-        self._processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
+        self._processors = [_bulk_processor(t, dialect) for t in types]
         # Values of these columns repeat within a batch (every row of an import is
         # stamped with the same time): each distinct one is processed once.
         self._repeating = [not isinstance(t, sa.JSON) for t in types]
@@ -181,6 +183,17 @@ class _Values:
             values = [row[key] for row in rows]
             columns.append(values if process is None else list(map(process, values)))
         return list(zip(*columns, strict=True))
+
+
+def _bulk_processor(
+    type_: sa.types.TypeEngine[Any], dialect: Dialect
+) -> Callable[[Any], Any] | None:
+    """SQLAlchemy's bind processor; for JSON, an `EncodedPayload` goes in as its text."""
+    process = type_.dialect_impl(dialect).bind_processor(dialect)
+    if process is None or not isinstance(type_, sa.JSON):
+        return process
+    encode = process
+    return lambda value: value.text if isinstance(value, EncodedPayload) else encode(value)
 
 
 def joined(row: tuple[Any, ...], more: tuple[Any, ...] | None, width: int) -> tuple[Any, ...]:
