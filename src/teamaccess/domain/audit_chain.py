@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -70,6 +70,7 @@ def chain_key(company_id: str | None) -> str:
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
+_string: Callable[[str], str] = json.encoder.encode_basestring_ascii  # what it writes for a str
 
 
 @keep_last
@@ -115,11 +116,11 @@ def seal(
     `EncodedPayload`'s text goes in as it is.
     """
     text = payload.text if isinstance(payload, EncodedPayload) else canonical(payload)
-    encode = _CANONICAL.encode
+    actor = "null" if actor_id is None else _string(actor_id)
+    company = "null" if company_id is None else _string(company_id)
     body = (
-        f'{{"actor":{encode(actor_id)},"at":"{_instant(occurred_at)}",'
-        f'"company":{encode(company_id)},"kind":{encode(kind)},"payload":{text},'
-        f'"prev":{encode(prev)},"v":1}}'
+        f'{{"actor":{actor},"at":"{_instant(occurred_at)}","company":{company},'
+        f'"kind":{_string(kind)},"payload":{text},"prev":{_string(prev)},"v":1}}'
     )
     return hashlib.sha256(body.encode("ascii")).hexdigest()
 

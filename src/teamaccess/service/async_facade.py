@@ -11,7 +11,6 @@ answers directly, so tests of an async host need no database.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Collection
 from datetime import timedelta
 from typing import Any, ClassVar, TypedDict
@@ -34,7 +33,7 @@ from teamaccess.ports import (
     TokenFactory,
     UserDirectory,
 )
-from teamaccess.service._core import DECISION_LOG, log_decision, raise_if_denied
+from teamaccess.service._core import log_decision, raise_if_denied
 from teamaccess.service._tokens import current_scope
 from teamaccess.service.async_namespaces import (
     AsyncAccess,
@@ -60,7 +59,7 @@ from teamaccess.service.async_namespaces import (
     AsyncUsers,
     Runner,
 )
-from teamaccess.service.facade import TeamAccess
+from teamaccess.service.facade import TeamAccess, logged
 
 __all__ = ["AsyncTeamAccess", "ServiceOptions"]
 
@@ -239,7 +238,7 @@ class AsyncTeamAccess:
             if facts is not None:
                 decision, _ = sync._decide_on(facts, actor_id, company_id, action)
                 if not sync._staff_may_enter(decision, facts, actor_id):
-                    if not decision.allowed or DECISION_LOG.isEnabledFor(logging.DEBUG):
+                    if logged(decision):
                         log_decision(decision, actor_id, company_id, action)
                     return decision
         answer: Decision = await self._run(

@@ -65,7 +65,14 @@ from teamaccess.service.users import Users
 
 __all__ = ["TeamAccess"]
 
-_debug_enabled = DECISION_LOG.isEnabledFor  # bound once: the check's hot path asks it
+_enabled = DECISION_LOG.isEnabledFor  # bound once: the check's hot path asks it
+
+
+def logged(decision: Decision) -> bool:
+    """Whether `log_decision` would write: a denial at INFO, an allowed action at DEBUG."""
+    return _enabled(logging.DEBUG if decision.allowed else logging.INFO)
+
+
 _KNOWN_ANSWERS = 100_000  # answers a service on a generation-counting store keeps
 
 
@@ -298,7 +305,7 @@ class TeamAccess:
                 except TypeError:  # unhashable: not an id, refused below
                     decision, known = None, None
                 if decision is not None:
-                    if not decision.allowed or _debug_enabled(logging.DEBUG):
+                    if logged(decision):
                         log_decision(decision, actor_id, company_id, action)
                     return decision
         if not well_formed(actor_id, company_id, action):
@@ -309,7 +316,11 @@ class TeamAccess:
             facts = store.check_facts(company_id, actor_id)
             decision, timed = self._decide_on(facts, actor_id, company_id, action)
             company = facts[0]
-            if company is not None and self._staff_may_enter(decision, facts, actor_id):
+            if (
+                actor_id in core.staff
+                and company is not None
+                and self._staff_may_enter(decision, facts, actor_id)
+            ):
                 with store.reader() as tx:  # a second read, of their support grants (R-SUP-1)
                     support = core.support_decision(tx, company, actor_id, action)
                 decision = decision if support is None else support
@@ -318,7 +329,7 @@ class TeamAccess:
                 if len(known) >= _KNOWN_ANSWERS:
                     known.clear()
                 known[(actor_id, company_id, action)] = decision
-            if not decision.allowed or _debug_enabled(logging.DEBUG):
+            if logged(decision):
                 log_decision(decision, actor_id, company_id, action)
             return decision
         check_id(target_user_id, "user")
