@@ -201,14 +201,19 @@ class UnionPage:
         self._pooled.close()
 
 
-def sample(call: Callable[[], object], repeat: int) -> tuple[float, float]:
-    times = []
+def sample(calls: list[Callable[[], object]], repeat: int) -> list[tuple[float, float]]:
+    """Median and p99 ms of each call; the calls take turns, so drift weighs on all alike."""
+    times: list[list[float]] = [[] for _ in calls]
     for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
+        for call, kept in zip(calls, times, strict=True):
+            start = time.perf_counter()
+            call()
+            kept.append((time.perf_counter() - start) * 1000)
+    found = []
+    for kept in times:
+        kept.sort()
+        found.append((statistics.median(kept), kept[min(len(kept) - 1, int(len(kept) * 0.99))]))
+    return found
 
 
 def explain(store: Store, user: str, company: str) -> str:
@@ -264,13 +269,15 @@ def run(adapter: str, sizes: list[int], companies_n: int, repeat: int, show: boo
                 hand = None if union is None or role == "outsider" else union
                 if hand is not None:
                     assert [row[0] for row in hand.page(company)][:PAGE] == expected
-                median, p99 = sample(lambda u=user, c=company: first_page(u, c), repeat)
+                calls = [lambda u=user, c=company: first_page(u, c), baseline(store)]
+                if hand is not None:
+                    calls.append(lambda c=company, h=hand: h.page(c))
+                measured = sample(calls, repeat)
+                (median, p99), (raw_ms, _) = measured[:2]
                 rows.append({
                     "adapter": adapter, "leads": size, "viewer": role, "load_s": load_s,
-                    "median_ms": median, "p99_ms": p99,
-                    "baseline_ms": sample(baseline(store), repeat)[0],
-                    "union_ms": None if hand is None
-                    else sample(lambda c=company, h=hand: h.page(c), repeat)[0],
+                    "median_ms": median, "p99_ms": p99, "baseline_ms": raw_ms,
+                    "union_ms": measured[2][0] if hand is not None else None,
                     "selects": statements_of(store, lambda u=user, c=company: first_page(u, c)),
                 })  # fmt: skip
         if show and adapter == "postgres":
