@@ -199,6 +199,8 @@ def test_sql_floors_benchmark_smoke() -> None:
     assert "warm check p50, us, 1% writes elsewhere" in out
     assert "cached check p50, us (warm) vs memory" in out
     assert "fully_consistent p50, us vs raw PK select" in out
+    assert "company + membership join raw, p50 us" in out
+    assert "vs the UNION building the same Leads" in out
 
 
 def test_floors_benchmark_smoke() -> None:
@@ -209,10 +211,11 @@ def test_floors_benchmark_smoke() -> None:
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    cases = [line[:44].strip() for line in done.stdout.splitlines()[1:8]]
+    cases = [line[:44].strip() for line in done.stdout.splitlines()[1:11]]
     assert cases[0] == "check, us per call (first time, each once)"
-    assert cases[1] == "check, us per call (repeated, best of 5)"
-    assert cases[4] == "8 threads : 1 thread"
+    assert [case.split(" ", 2)[:2] for case in cases[1:4]] == [["of", "which"]] * 3
+    assert cases[4] == "check, us per call (repeated, best of 5)"
+    assert cases[7] == "8 threads : 1 thread"
     assert "checks during an import of 500 rows" in done.stdout
 
 

@@ -1354,6 +1354,7 @@ class _Remembering:
 
     def __init__(self, store: SqlStore) -> None:
         self._store = store
+        self._cache = store.cache
 
     def check_facts(self, company_id: str, user_id: str) -> _Facts:
         """The check's facts, remembered or read from the primary."""
@@ -1362,7 +1363,7 @@ class _Remembering:
     @property
     def generation(self) -> int:
         """The cache's generation: every forgetting moves it (the service's kept answers)."""
-        return self._store.cache.generation  # type: ignore[union-attr]
+        return self._cache.generation  # type: ignore[union-attr]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
