@@ -678,15 +678,14 @@ class SqlStore:
         """`check_facts` awaited on asyncpg's own connection, or ``None``: take the bridge.
 
         Through SQLAlchemy's greenlet bridge an awaited check pays a switch each way and
-        the adapter's cursor on top of the driver (230 us against asyncpg's 150 us for
-        the same prepared statement). On ``postgresql+asyncpg`` this takes an idle kept
-        connection (autocommit, used within the last half second), runs the check's
-        prebuilt statement with asyncpg's ``fetchrow`` (prepared once per connection)
-        and parses the row as `check_facts` does. Anything else answers ``None`` and the
-        caller takes the bridge, which pings, retries and translates errors as every
-        read does: another driver, no kept connection idle, a host listening to cursor
-        executions (it would not see the statement), a driver error (the connection is
-        discarded first).
+        the adapter's cursor on top of the driver (``benchmarks/async_checks.py``). On
+        ``postgresql+asyncpg`` this takes an idle kept connection (autocommit, used
+        within the last half second), runs the check's prebuilt statement with asyncpg's
+        ``fetchrow`` (prepared once per connection) and parses the row as `check_facts`
+        does. Anything else answers ``None`` and the caller takes the bridge, which
+        pings, retries and translates errors as every read does: another driver, no
+        kept connection idle, a host listening to cursor executions (it would not see
+        the statement), a driver error (the connection is discarded first).
         """
         if not self._awaitable:
             return None
