@@ -17,16 +17,15 @@ from teamaccess.domain.company_filter import CompanyFilter
 from teamaccess.domain.consistency import Consistency
 from teamaccess.domain.decisions import Decision, Reason
 from teamaccess.domain.ids import UserId, check_id
-from teamaccess.domain.models import Company, Membership
 from teamaccess.domain.policy import decide
 from teamaccess.domain.reverse import company_filter
-from teamaccess.domain.windows import Window
 from teamaccess.errors import InvalidInput
+from teamaccess.ports import CheckFacts
 from teamaccess.service._core import MAX_PAGE, ServiceCore, log_decision
 
 __all__ = ["BatchFacts", "check_many", "filter_of"]
 
-_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]
+_Facts = CheckFacts  # company, membership, ancestor's membership, ancestor, sight
 _NO_FACTS: _Facts = (None, None, None, None, None)
 
 

@@ -14,9 +14,8 @@ from teamaccess.adapters.sql._raw import RawSelect
 from teamaccess.adapters.sql._schema import Tables
 from teamaccess.adapters.sql._transaction import SqlTransaction
 from teamaccess.domain.ids import UserId
-from teamaccess.domain.models import Company, Membership
-from teamaccess.domain.windows import Window
 from teamaccess.errors import StorageError
+from teamaccess.ports import CheckFacts
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
@@ -26,7 +25,7 @@ _T = TypeVar("_T")
 
 __all__ = ["BoundSqlStore"]
 
-_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]
+_Facts = CheckFacts  # company, membership, ancestor's membership, ancestor, sight
 
 
 class _Engine(Protocol):

@@ -69,6 +69,7 @@ from teamaccess.errors import (
     TeamAccessError,
     TransientStorageError,
 )
+from teamaccess.ports import CheckFacts
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -90,7 +91,7 @@ _KEPT = "teamaccess_kept"  # in a kept SQLite connection's info: it only ever re
 _USED = "teamaccess_used"  # in a pooled connection's info: when the store last gave it back
 _DEAD_TRIES = 20  # dead pooled connections replaced before a call gives up on the pool
 _SEEN = "teamaccess_seen"  # in a kept SQLite connection's info: the version it last synced at
-_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]
+_Facts = CheckFacts  # company, membership, ancestor's membership, ancestor, sight
 _NO_FACTS: _Facts = (None, None, None, None, None)
 _TOKEN_KINDS = {"sqlite": "s", "mysql": "y", "postgresql": "p"}
 _LOG = logging.getLogger("teamaccess.storage")

@@ -32,10 +32,11 @@ from teamaccess.domain.consistency import ConsistencyToken
 from teamaccess.domain.models import Company, Membership
 from teamaccess.domain.windows import Window
 from teamaccess.errors import StorageError
+from teamaccess.ports import CheckFacts
 
 __all__ = ["DjangoStore"]
 
-_Facts = tuple[Company | None, Membership | None, Membership | None, Company | None, Window | None]
+_Facts = CheckFacts  # company, membership, ancestor's membership, ancestor, sight
 
 
 class _Borrowed:
