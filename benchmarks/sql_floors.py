@@ -163,9 +163,9 @@ def two_rows(store: SqlStore) -> Callable[[str, str, str], object]:
 def checks(ta: TeamAccess, store: SqlStore, asked: list[tuple[str, str, str]]) -> list[Row]:
     base = raw_select(store.engine, store.tables.companies.name)
     least = two_rows(store)
-    # MariaDB's check reads the company and the membership first (the ancestor only
-    # for non-members of accounts with a parent): that statement is its floor there.
-    own_statement = store._facts if store._split is None else store._split[0]
+    # On a server the check reads the company and the membership first (the whole
+    # statement only for non-members of accounts with a parent): that is its floor there.
+    own_statement = store._facts if store._member is None else store._member
     statement = raw_statement(store.engine, own_statement.statement)
     cold = latencies(ta.check, asked)
     # The second pass: each question asked of every side in turn, so that the machine's

@@ -196,10 +196,9 @@ def _bulk_processor(
     return lambda value: value.text if isinstance(value, EncodedPayload) else encode(value)
 
 
-def joined(row: tuple[Any, ...], more: tuple[Any, ...] | None, width: int) -> tuple[Any, ...]:
-    """``row`` followed by ``more`` (``width`` NULLs when there is none), as `first` gave them."""
-    tail = (None,) * width if more is None else tuple(more)
-    both = (*row, *tail)
+def padded(row: tuple[Any, ...], width: int) -> tuple[Any, ...]:
+    """``row`` followed by ``width`` NULLs, as `RawSelect.first` gave it (processed or not)."""
+    both = (*row, *(None,) * width)
     return _Processed(both) if isinstance(row, _Processed) else both
 
 

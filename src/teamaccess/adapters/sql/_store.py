@@ -42,7 +42,7 @@ from teamaccess.adapters.sql._changes import publish, publish_everything, republ
 from teamaccess.adapters.sql._locks import LOCK_WRITES, data_columns
 from teamaccess.adapters.sql._missing import schema_missing
 from teamaccess.adapters.sql._people import company_from_row
-from teamaccess.adapters.sql._raw import RawSelect, joined, on_cursor, sqlite_version, watched
+from teamaccess.adapters.sql._raw import RawSelect, on_cursor, padded, sqlite_version, watched
 from teamaccess.adapters.sql._replicas import PRIMARY_LSN, Router, pause_for
 from teamaccess.adapters.sql._repo import is_read_only, is_transient
 from teamaccess.adapters.sql._schema import (
@@ -289,16 +289,19 @@ class SqlStore:
         self.dialect = sync_engine.dialect.name
         self._facts = RawSelect(_check_statement(self.tables), sync_engine.dialect)
         self._many: sa.Select[Any] | None = None  # check_facts_many's, built on first use
-        # MariaDB/MySQL plan the ancestor's subquery on every check (about twice the cost
-        # of the rest): there a check reads the company and the membership, and only a
-        # non-member of an account with a parent reads the nearest ancestor's membership.
-        self._split = (
-            (
-                RawSelect(_member_statement(self.tables), sync_engine.dialect),
-                RawSelect(_ancestor_statement(self.tables), sync_engine.dialect),
-            )
-            if self.dialect == "mysql"
+        # On a server a check first reads the company and the membership alone: that
+        # answers for a member, and for anyone in a company without a parent (the
+        # ancestor's part of the statement costs PostgreSQL about as much again, and
+        # MariaDB plans its subquery on every check). Only a non-member, or a member
+        # whose window may have ended, of an account with a parent then reads the whole
+        # statement, whose row replaces the first: one snapshot decides (R-ALL-12).
+        self._member = (
+            RawSelect(_member_statement(self.tables), sync_engine.dialect)
+            if self.dialect in ("postgresql", "mysql")
             else None
+        )
+        self._tail = len(self._facts.statement.selected_columns) - len(
+            _member_statement(self.tables).selected_columns
         )
         # Parsed answers by their row: equal rows give equal (immutable) values.
         self._known: dict[tuple[Any, ...], _Facts] = {}
@@ -320,7 +323,7 @@ class SqlStore:
         self._pinged = bool(getattr(sync_engine.pool, "_pre_ping", False))
         self.fast_path_connections = cap
         """The bound on connections kept open for reads (0: none are kept)."""
-        # `check_facts_awaited` on asyncpg itself: the check's one statement, not split.
+        # `check_facts_awaited` on asyncpg itself.
         self._awaitable = self.is_async and sync_engine.dialect.driver == "asyncpg"
         event.listen(sync_engine, "engine_disposed", self._close_readers)
         if not configure_connections:
@@ -697,11 +700,9 @@ class SqlStore:
         if time.monotonic() - used >= _UNCHECKED_IDLE or watched(conn):
             self._readers.put((conn, used))
             return None
-        select = self._facts
-        bound = select.bound({"company_id": company_id, "user_id": user_id})
         driver: Any = conn.connection.driver_connection
         try:
-            record = await driver.fetchrow(select.sql, *bound)
+            record = await self._fetched(driver, company_id, user_id)
         except Exception:
             await self.run_sync(_discard, conn)
             return None
@@ -711,7 +712,20 @@ class SqlStore:
             task.add_done_callback(_DISCARDING.discard)
             raise
         self._readers.put((conn, time.monotonic()))
-        return _NO_FACTS if record is None else self._parsed(tuple(record), user_id)
+        return _NO_FACTS if record is None else self._parsed(record, user_id)
+
+    async def _fetched(self, driver: Any, company_id: str, user_id: str) -> tuple[Any, ...] | None:
+        """`_first` with asyncpg's ``fetchrow``: the member's row, or the whole one if needed."""
+        params = {"company_id": company_id, "user_id": user_id}
+        member = self._member
+        assert member is not None  # noqa: S101 - PostgreSQL reads the member's row first
+        row = await driver.fetchrow(member.sql, *member.bound(params))
+        if row is None:
+            return None
+        if self._needs_whole(row):
+            whole = await driver.fetchrow(self._facts.sql, *self._facts.bound(params))
+            return None if whole is None else tuple(whole)
+        return padded(tuple(row), self._tail)
 
     def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> dict[str, _Facts]:
         """The facts of `check_facts` for each of ``company_ids`` that exists, in one statement.
@@ -779,19 +793,30 @@ class SqlStore:
         return facts
 
     def _first(self, conn: Connection, params: dict[str, str]) -> tuple[Any, ...] | None:
-        """The check's row: one statement, or (MariaDB) the member's and maybe the ancestor's."""
-        if self._split is None:
+        """The check's row: the company and membership, or (see ``_member``) the whole row."""
+        member = self._member
+        if member is None:
             return self._facts.first(conn, params)
-        member, ancestor = self._split
         row = member.first(conn, params)
         if row is None:
             return None
+        if self._needs_whole(row):
+            return self._facts.first(conn, params)
+        return padded(row, self._tail)
+
+    def _needs_whole(self, member_row: Sequence[Any]) -> bool:
+        """Whether the member's row leaves the ancestor to read: the whole statement, then.
+
+        A non-member, or a member whose window may have ended (R-TIME-1), of an account
+        with a parent may see it from an ancestor (R-PART-2).
+        """
         width = self._company_columns
-        above = None
-        windowed = row[width + _STARTS] is not None or row[width + _EXPIRES] is not None
-        if (row[width] is None or windowed) and row[self._parent_column] is not None:
-            above = ancestor.first(conn, params)
-        return joined(row, above, len(ancestor.statement.selected_columns))
+        unsure = (
+            member_row[width] is None
+            or member_row[width + _STARTS] is not None
+            or member_row[width + _EXPIRES] is not None
+        )
+        return unsure and member_row[self._parent_column] is not None
 
     def _parsed(self, row: tuple[Any, ...], user_id: str) -> _Facts:
         key = (user_id, *row)  # the driver's values, JSON read as text: hashable
@@ -1286,27 +1311,6 @@ def _member_statement(t: Tables) -> sa.Select[Any]:
         sa.select(*_company_and_member(c, m))
         .select_from(c.outerjoin(m, sa.and_(m.c.company_id == c.c.id, m.c.user_id == user)))
         .where(c.c.id == sa.bindparam("company_id"))
-    )
-
-
-def _ancestor_statement(t: Tables) -> sa.Select[Any]:
-    """The last columns of `_check_statement`: the nearest ancestor's membership and row."""
-    p, x, ac = t.paths, t.memberships.alias("a"), t.companies.alias("ac")
-    user: sa.BindParameter[str] = sa.bindparam("user_id")
-    return (
-        sa.select(
-            *(x.c[name].label(f"a_{name}") for name in ("company_id", *_MEMBER_COLUMNS)),
-            *_company_columns(ac, "ac_"),
-            *_sight_columns(t, p.c.descendant_id, x.c.company_id),
-        )
-        .select_from(
-            p.join(x, sa.and_(x.c.company_id == p.c.ancestor_id, x.c.user_id == user)).join(
-                ac, ac.c.id == x.c.company_id
-            )
-        )
-        .where(p.c.descendant_id == sa.bindparam("company_id"), p.c.depth > 0)
-        .order_by(p.c.depth)
-        .limit(1)
     )
 
 
