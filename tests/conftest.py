@@ -41,6 +41,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     backends.cleanup()
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: three workers for every two CPUs.
+
+    Much of the suite waits on the servers, on child processes and on clusters starting:
+    with one worker per CPU, two CPUs were busy 74% of CI's run (18m55s of user time
+    over 13m51s). ``-n <number>`` still sets the count exactly.
+    """
+    return max(1, (os.cpu_count() or 1) * 3 // 2)
+
+
 def _on_server(item: pytest.Item) -> bool:
     return bool(item.get_closest_marker("postgres") or item.get_closest_marker("mariadb"))
 

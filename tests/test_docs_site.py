@@ -46,11 +46,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.xdist_group("docs_site")  # one worker builds the site once for both
 def test_mkdocs_build_strict(site: Path) -> None:
     """`mkdocs build --strict` passes: no broken link, missing snippet or bad reference."""
     assert (site / "reference" / "service" / "index.html").exists()
 
 
+@pytest.mark.xdist_group("docs_site")
 def test_built_site_has_no_raw_sphinx_roles(site: Path) -> None:
     """No page shows an unrendered `:class:`, `:meth:` or `:func:` role as text."""
     raw = [
