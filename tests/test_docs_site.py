@@ -46,7 +46,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.mark.xdist_group("docs_site")  # one worker builds the site once for both
+@pytest.mark.xdist_group("docs_site")  # one worker builds the site once for all three
 def test_mkdocs_build_strict(site: Path) -> None:
     """`mkdocs build --strict` passes: no broken link, missing snippet or bad reference."""
     assert (site / "reference" / "service" / "index.html").exists()
@@ -63,6 +63,7 @@ def test_built_site_has_no_raw_sphinx_roles(site: Path) -> None:
     assert raw == []
 
 
+@pytest.mark.xdist_group("docs_site")
 def test_reference_names_every_method_of_every_namespace(site: Path) -> None:
     """Each namespace has a page that renders every one of its public methods."""
     ta = teamaccess.TeamAccess(teamaccess.MemoryStore())

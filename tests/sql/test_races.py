@@ -35,7 +35,7 @@ from teamaccess.testing import dump, make_service
 from ..backends import SQL_BACKENDS
 
 THREADS = 16
-ROUNDS = int(os.environ.get("TEAMACCESS_RACE_ROUNDS", "8"))
+ROUNDS = int(os.environ.get("TEAMACCESS_RACE_ROUNDS", "5" if os.environ.get("CI") else "8"))
 
 pytestmark = pytest.mark.slow
 

@@ -29,7 +29,7 @@ from teamaccess.testing import in_transaction, make_service
 
 from ..backends import MARIADB, POSTGRES, SQLITE
 
-KILLS = int(os.environ.get("TEAMACCESS_RELAY_KILLS", "10" if os.environ.get("CI") else "20"))
+KILLS = int(os.environ.get("TEAMACCESS_RELAY_KILLS", "6" if os.environ.get("CI") else "20"))
 """How often the relay is killed: 20, 10 under CI (TEAMACCESS_RELAY_KILLS for more)."""
 
 SERVERS = [pytest.param(POSTGRES, id="postgres"), pytest.param(MARIADB, id="mariadb")]

@@ -32,7 +32,7 @@ from .sweep_child import round_instant, sweep
 
 SERVERS = [pytest.param(POSTGRES, id="postgres"), pytest.param(MARIADB, id="mariadb")]
 START = datetime(2026, 3, 1, tzinfo=timezone.utc)
-ROUNDS = int(os.environ.get("TEAMACCESS_SWEEP_ROUNDS", "15"))
+ROUNDS = int(os.environ.get("TEAMACCESS_SWEEP_ROUNDS", "8" if os.environ.get("CI") else "15"))
 SWEEPERS = 4
 ADMIN = "platform-admin"
 
