@@ -652,8 +652,10 @@ class SqlStore:
     def check_facts(self, company_id: str, user_id: str) -> _Facts:
         """The company and the membership in one prebuilt statement (the check's hot path).
 
-        It runs on one of a few connections kept open for it in autocommit mode (a
-        single statement sees one snapshot); when they are all busy, on a pooled one.
+        (On PostgreSQL and MariaDB the company and membership come first, and the whole
+        statement only when they leave an ancestor to read; its row alone decides.) It
+        runs on one of a few connections kept open for it in autocommit mode (a single
+        statement sees one snapshot); when they are all busy, on a pooled one.
         On SQLite a kept connection remembers its answers while nothing has been
         committed since (``PRAGMA data_version``): then a check costs that pragma.
         """
@@ -731,7 +733,7 @@ class SqlStore:
         """The facts of `check_facts` for each of ``company_ids`` that exists, in one statement.
 
         For ``ta.access.check_many``: the check's statement over all the companies at
-        once (on MariaDB too, where a single check splits it).
+        once (where a single check on PostgreSQL or MariaDB may take two).
         """
         if not company_ids:
             return {}
