@@ -300,8 +300,11 @@ class SqlStore:
             if self.dialect in ("postgresql", "mysql")
             else None
         )
-        self._tail = len(self._facts.statement.selected_columns) - len(
-            _member_statement(self.tables).selected_columns
+        self._tail = (  # the whole statement's columns after the member's: NULL then
+            0
+            if self._member is None
+            else len(self._facts.statement.selected_columns)
+            - len(self._member.statement.selected_columns)
         )
         # Parsed answers by their row: equal rows give equal (immutable) values.
         self._known: dict[tuple[Any, ...], _Facts] = {}
