@@ -25,15 +25,16 @@ from teamaccess.service._core import MAX_PAGE, ServiceCore, log_decision
 
 __all__ = ["BatchFacts", "check_many", "filter_of"]
 
-_Facts = CheckFacts  # company, membership, ancestor's membership, ancestor, sight
-_NO_FACTS: _Facts = (None, None, None, None, None)
+_NO_FACTS: CheckFacts = (None, None, None, None, None)
 
 
 @runtime_checkable
 class BatchFacts(Protocol):
     """A store that reads the check's facts of many companies together (SQL: one statement)."""
 
-    def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> Mapping[str, _Facts]:
+    def check_facts_many(
+        self, company_ids: Sequence[str], user_id: str
+    ) -> Mapping[str, CheckFacts]:
         """The facts of ``check_facts`` for each of ``company_ids`` that exists."""
         ...
 

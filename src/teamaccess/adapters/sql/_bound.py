@@ -25,8 +25,6 @@ _T = TypeVar("_T")
 
 __all__ = ["BoundSqlStore"]
 
-_Facts = CheckFacts  # company, membership, ancestor's membership, ancestor, sight
-
 
 class _Engine(Protocol):
     """What a bound store takes from the `SqlStore` that made it.
@@ -40,11 +38,11 @@ class _Engine(Protocol):
 
     def _translate(self) -> AbstractContextManager[None]: ...
 
-    def _facts_of(self, row: Any, user_id: UserId) -> _Facts: ...
+    def _facts_of(self, row: Any, user_id: UserId) -> CheckFacts: ...
 
     def check_facts_many_on(
         self, conn: Connection, company_ids: Sequence[str], user_id: str
-    ) -> dict[str, _Facts]: ...
+    ) -> dict[str, CheckFacts]: ...
 
 
 class BoundSqlStore:
@@ -104,7 +102,7 @@ class BoundSqlStore:
         with self.store._translate():
             yield SqlTransaction(self.connection, self.tables)
 
-    def check_facts(self, company_id: str, user_id: str) -> _Facts:
+    def check_facts(self, company_id: str, user_id: str) -> CheckFacts:
         """The check's facts, read with SQLAlchemy on the host's connection."""
         with self.store._translate():
             row: Any = self.connection.execute(
@@ -114,7 +112,7 @@ class BoundSqlStore:
             return None, None, None, None, None
         return self.store._facts_of(row, UserId(user_id))
 
-    def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> dict[str, _Facts]:
+    def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> dict[str, CheckFacts]:
         """`check_facts` for several companies: one statement on the host's connection."""
         return self.store.check_facts_many_on(self.connection, company_ids, user_id)
 

@@ -91,8 +91,7 @@ _KEPT = "teamaccess_kept"  # in a kept SQLite connection's info: it only ever re
 _USED = "teamaccess_used"  # in a pooled connection's info: when the store last gave it back
 _DEAD_TRIES = 20  # dead pooled connections replaced before a call gives up on the pool
 _SEEN = "teamaccess_seen"  # in a kept SQLite connection's info: the version it last synced at
-_Facts = CheckFacts  # company, membership, ancestor's membership, ancestor, sight
-_NO_FACTS: _Facts = (None, None, None, None, None)
+_NO_FACTS: CheckFacts = (None, None, None, None, None)
 _TOKEN_KINDS = {"sqlite": "s", "mysql": "y", "postgresql": "p"}
 _LOG = logging.getLogger("teamaccess.storage")
 
@@ -307,7 +306,7 @@ class SqlStore:
             - len(self._member.statement.selected_columns)
         )
         # Parsed answers by their row: equal rows give equal (immutable) values.
-        self._known: dict[tuple[Any, ...], _Facts] = {}
+        self._known: dict[tuple[Any, ...], CheckFacts] = {}
         # Parsed companies by their part of the row: a company's members share it.
         self._companies: dict[tuple[Any, ...], Company] = {}
         company_columns = [col.name for col in data_columns(self.tables.companies)]
@@ -652,7 +651,7 @@ class SqlStore:
             finally:
                 conn.rollback()
 
-    def check_facts(self, company_id: str, user_id: str) -> _Facts:
+    def check_facts(self, company_id: str, user_id: str) -> CheckFacts:
         """The company and the membership in one prebuilt statement (the check's hot path).
 
         (On PostgreSQL and MariaDB the company and membership come first, and the whole
@@ -683,7 +682,7 @@ class SqlStore:
         self._readers.put((conn, time.monotonic()))
         return facts
 
-    async def check_facts_awaited(self, company_id: str, user_id: str) -> _Facts | None:
+    async def check_facts_awaited(self, company_id: str, user_id: str) -> CheckFacts | None:
         """`check_facts` awaited on asyncpg's own connection, or ``None``: take the bridge.
 
         Through SQLAlchemy's greenlet bridge an awaited check pays a switch each way and
@@ -732,7 +731,7 @@ class SqlStore:
             return None if whole is None else tuple(whole)
         return padded(tuple(row), self._tail)
 
-    def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> dict[str, _Facts]:
+    def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> dict[str, CheckFacts]:
         """The facts of `check_facts` for each of ``company_ids`` that exists, in one statement.
 
         For ``ta.access.check_many``: the check's statement over all the companies at
@@ -745,7 +744,7 @@ class SqlStore:
 
     def check_facts_many_on(
         self, conn: Connection, company_ids: Sequence[str], user_id: str
-    ) -> dict[str, _Facts]:
+    ) -> dict[str, CheckFacts]:
         """`check_facts_many` on ``conn`` (a bound store's: the host's connection)."""
         if not company_ids:
             return {}
@@ -755,7 +754,7 @@ class SqlStore:
             rows = conn.execute(self._many, {"company_ids": list(company_ids), "user_id": user_id})
             return {row.id: self._facts_of(row, UserId(user_id)) for row in rows}
 
-    def _read_facts(self, company_id: str, user_id: str) -> _Facts:
+    def _read_facts(self, company_id: str, user_id: str) -> CheckFacts:
         with self._translate():
             try:
                 with self._kept(autocommit=True) as conn:
@@ -769,12 +768,12 @@ class SqlStore:
                 with self._kept(autocommit=True) as conn:
                     return self._facts_on(conn, company_id, user_id)
 
-    def _facts_on(self, conn: Connection, company_id: str, user_id: str) -> _Facts:
+    def _facts_on(self, conn: Connection, company_id: str, user_id: str) -> CheckFacts:
         cache = self._exact(conn)
         key = (company_id, user_id)
         generation = 0
         if cache is not None:
-            found: _Facts | None = cache.get(key)
+            found: CheckFacts | None = cache.get(key)
             if found is not None:
                 return found
             generation = cache.generation
@@ -784,12 +783,12 @@ class SqlStore:
             cache.put(key, facts, generation)
         return facts
 
-    def remembered_facts(self, company_id: str, user_id: str) -> _Facts:
+    def remembered_facts(self, company_id: str, user_id: str) -> CheckFacts:
         """`check_facts` from this process's cache; a miss reads the primary and is kept."""
         cache = self._cache
         assert cache is not None  # noqa: S101 - only routed here with a cache
         key = (company_id, user_id)
-        found: _Facts | None = cache.get(key)
+        found: CheckFacts | None = cache.get(key)
         if found is not None:
             return found
         generation = cache.generation
@@ -823,7 +822,7 @@ class SqlStore:
         )
         return unsure and member_row[self._parent_column] is not None
 
-    def _parsed(self, row: tuple[Any, ...], user_id: str) -> _Facts:
+    def _parsed(self, row: tuple[Any, ...], user_id: str) -> CheckFacts:
         key = (user_id, *row)  # the driver's values, JSON read as text: hashable
         facts = self._known.get(key)
         if facts is None:
@@ -1365,7 +1364,7 @@ class _Remembering:
         self._store = store
         self._cache = store.cache
 
-    def check_facts(self, company_id: str, user_id: str) -> _Facts:
+    def check_facts(self, company_id: str, user_id: str) -> CheckFacts:
         """The check's facts, remembered or read from the primary."""
         return self._store.remembered_facts(company_id, user_id)
 

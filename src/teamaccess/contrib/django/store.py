@@ -36,8 +36,6 @@ from teamaccess.ports import CheckFacts
 
 __all__ = ["DjangoStore"]
 
-_Facts = CheckFacts  # company, membership, ancestor's membership, ancestor, sight
-
 
 class _Borrowed:
     """Django's DB-API connection, lent to SQLAlchemy: commit, rollback and close are Django's."""
@@ -183,7 +181,7 @@ class DjangoStore:
         with self._translate(), self.sql.engine.connect() as conn:
             return self.sql.bind(conn).check_facts(company_id, user_id)
 
-    def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> dict[str, _Facts]:
+    def check_facts_many(self, company_ids: Sequence[str], user_id: str) -> dict[str, CheckFacts]:
         """The check's facts of several companies, in one statement on Django's connection."""
         with self._translate(), self.sql.engine.connect() as conn:
             return self.sql.bind(conn).check_facts_many(company_ids, user_id)
